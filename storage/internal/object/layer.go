@@ -1,0 +1,232 @@
+package object
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Sentinel errors of the object layer. The OSS HTTP layer maps each one to an
+// OSS error code and HTTP status in exactly one table (ossapi/errors.go);
+// callers test them with errors.Is.
+var (
+	ErrBucketNotFound       = errors.New("object: bucket not found")
+	ErrBucketNotEmpty       = errors.New("object: bucket not empty")
+	ErrBucketAlreadyExists  = errors.New("object: bucket already exists")
+	ErrInvalidBucketName    = errors.New("object: invalid bucket name")
+	ErrObjectNotFound       = errors.New("object: object not found")
+	ErrInvalidObjectName    = errors.New("object: invalid object name")
+	ErrPositionNotEqual     = errors.New("object: position is not equal to object length")
+	ErrObjectNotAppendable  = errors.New("object: object is not appendable")
+	ErrObjectAlreadyExists  = errors.New("object: object already exists")
+	ErrBadDigest            = errors.New("object: content-md5 does not match body")
+	ErrIncompleteBody       = errors.New("object: request body shorter than content-length")
+	ErrEntityTooLarge       = errors.New("object: object too large")
+	ErrInvalidArgument      = errors.New("object: invalid argument")
+	ErrUnavailable          = errors.New("object: not enough live nodes to serve the request")
+	ErrChecksumMismatch     = errors.New("object: stored data failed its checksum")
+	ErrMetadataTooLarge     = errors.New("object: user metadata too large")
+	ErrTooManyObjectsDelete = errors.New("object: too many objects in one delete request")
+)
+
+// MaxObjectSize is the largest object, and the largest appendable object, OSS
+// accepts (5 GiB).
+const MaxObjectSize int64 = 5 << 30
+
+// MaxUserMetadataSize bounds the total size of x-oss-meta-* names and values (8 KiB).
+const MaxUserMetadataSize = 8 << 10
+
+// Object types as OSS reports them in x-oss-object-type and ListObjects <Type>.
+const (
+	TypeNormal     = "Normal"
+	TypeAppendable = "Appendable"
+)
+
+// Layer is the object storage engine as the HTTP layers see it. Every method
+// is safe for concurrent use. Reads are linearizable: once a write method has
+// returned nil, every later call on any node observes it. A write that returns
+// an error may or may not have taken effect (the caller cannot know, as with a
+// timeout), but no reader ever observes a partially written object.
+type Layer interface {
+	// CreateBucket creates a bucket. Creating a bucket that already exists
+	// is not an error (OSS: the same account re-creating its own bucket gets 200).
+	CreateBucket(ctx context.Context, name string, opts BucketOptions) error
+	// DeleteBucket deletes an empty bucket; ErrBucketNotEmpty otherwise.
+	DeleteBucket(ctx context.Context, name string) error
+	// GetBucket returns a bucket's info, or ErrBucketNotFound.
+	GetBucket(ctx context.Context, name string) (BucketInfo, error)
+	// ListBuckets lists buckets in name order.
+	ListBuckets(ctx context.Context, opts ListBucketsOptions) (ListBucketsResult, error)
+	// BucketStats counts the objects and bytes in a bucket.
+	BucketStats(ctx context.Context, name string) (BucketStats, error)
+
+	// PutObject stores body (exactly size bytes) as the whole new content of
+	// bucket/key, replacing any existing object atomically. The body is read
+	// once. When opts.ContentMD5 is set the MD5 of the body must equal it, or
+	// ErrBadDigest is returned and nothing changes.
+	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
+	// AppendObject appends body to an Appendable object whose current length
+	// equals position, or creates one when position is 0 and the key does not
+	// exist. The position check is atomic with the append: of two appenders at
+	// the same position exactly one wins, the other gets ErrPositionNotEqual
+	// wrapped in a *PositionError carrying the current length.
+	AppendObject(ctx context.Context, bucket, key string, position int64, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
+	// GetObject returns the object's info and a reader for the requested
+	// range (the whole object when rng is nil). The reader verifies checksums
+	// as it goes and fails with ErrChecksumMismatch rather than return corrupt
+	// bytes it cannot repair. GetObject returns a nil ReadCloser whenever
+	// err != nil; otherwise the caller must close it.
+	GetObject(ctx context.Context, bucket, key string, rng *Range) (ObjectInfo, io.ReadCloser, error)
+	// HeadObject returns the object's info.
+	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
+	// CopyObject makes dst a copy of src without copying data (blobs are
+	// immutable and shared). Copying an object onto itself with
+	// opts.ReplaceMetadata changes its metadata only.
+	CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOptions) (ObjectInfo, error)
+	// DeleteObject deletes an object; deleting a missing key is not an error.
+	DeleteObject(ctx context.Context, bucket, key string) error
+	// DeleteObjects deletes many keys of one bucket in one atomic step and
+	// reports every key (missing keys count as deleted).
+	DeleteObjects(ctx context.Context, bucket string, keys []string) ([]DeletedObject, error)
+	// ListObjects lists a bucket's objects in UTF-8 byte order.
+	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+}
+
+// BucketOptions are the settable properties of a bucket.
+type BucketOptions struct {
+	ACL          string // private (default), public-read, public-read-write
+	StorageClass string // Standard (default), IA, Archive, ColdArchive, DeepColdArchive
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	Name         string
+	Created      time.Time
+	ACL          string
+	StorageClass string
+}
+
+// BucketStats is the size of a bucket.
+type BucketStats struct {
+	Objects int64
+	Bytes   int64
+}
+
+// ListBucketsOptions selects buckets: names with Prefix, strictly after Marker,
+// at most MaxKeys (1..1000) of them.
+type ListBucketsOptions struct {
+	Prefix  string
+	Marker  string
+	MaxKeys int
+}
+
+// ListBucketsResult is one page of buckets.
+type ListBucketsResult struct {
+	Buckets     []BucketInfo
+	IsTruncated bool
+	NextMarker  string
+}
+
+// ObjectRef names an object.
+type ObjectRef struct {
+	Bucket string
+	Key    string
+}
+
+// Metadata is what a client stores with an object besides its bytes.
+type Metadata struct {
+	ContentType        string
+	CacheControl       string
+	ContentDisposition string
+	ContentEncoding    string
+	ContentLanguage    string
+	Expires            string            // stored and returned verbatim
+	ACL                string            // x-oss-object-acl, "" when none was set
+	StorageClass       string            // "" means Standard
+	User               map[string]string // x-oss-meta-* with lower-case names, without the prefix
+}
+
+// PutOptions are the inputs of PutObject and AppendObject besides the body.
+type PutOptions struct {
+	Metadata Metadata
+	// ContentMD5 is the raw 16-byte MD5 the client sent in Content-MD5, or nil.
+	ContentMD5 []byte
+	// ForbidOverwrite fails the write with ErrObjectAlreadyExists when the key exists.
+	ForbidOverwrite bool
+}
+
+// CopyOptions are the inputs of CopyObject.
+type CopyOptions struct {
+	// ReplaceMetadata takes Metadata from these options (x-oss-metadata-directive:
+	// REPLACE) instead of copying it from the source.
+	ReplaceMetadata bool
+	Metadata        Metadata
+	ForbidOverwrite bool
+	// Condition is checked against the source, atomically with the copy.
+	Condition Condition
+}
+
+// Condition holds conditional request headers, evaluated against an object.
+type Condition struct {
+	IfMatch           string
+	IfNoneMatch       string
+	IfModifiedSince   *time.Time
+	IfUnmodifiedSince *time.Time
+}
+
+// Range is a resolved byte range [Start, Start+Length) of an object.
+type Range struct {
+	Start  int64
+	Length int64
+}
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Bucket       string
+	Key          string
+	Size         int64
+	ETag         string // quoted, upper-case hex, e.g. "D41D8CD98F00B204E9800998ECF8427E"
+	MD5          []byte // raw MD5 of the content; nil for Appendable objects
+	CRC64        uint64 // CRC-64/ECMA of the whole content
+	Type         string // TypeNormal or TypeAppendable
+	LastModified time.Time
+	Metadata     Metadata
+}
+
+// DeletedObject reports one key of a DeleteObjects call.
+type DeletedObject struct {
+	Key string
+	Err error // nil when deleted (or absent)
+}
+
+// ListOptions selects objects of a bucket: keys with Prefix, strictly after
+// Marker, rolled up at Delimiter into common prefixes, at most MaxKeys
+// (1..1000) entries (objects plus prefixes).
+type ListOptions struct {
+	Prefix    string
+	Delimiter string
+	Marker    string
+	MaxKeys   int
+}
+
+// ListResult is one page of a listing. NextMarker is the last key or common
+// prefix returned, set only when IsTruncated.
+type ListResult struct {
+	Objects        []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	NextMarker     string
+}
+
+// PositionError is returned by AppendObject when the position is wrong; it
+// wraps ErrPositionNotEqual and carries the object's current length so the
+// client can be told where to append next.
+type PositionError struct {
+	Length int64
+}
+
+func (e *PositionError) Error() string { return ErrPositionNotEqual.Error() }
+
+// Unwrap makes errors.Is(err, ErrPositionNotEqual) hold.
+func (e *PositionError) Unwrap() error { return ErrPositionNotEqual }
