@@ -50,7 +50,9 @@ const (
 // timeout), but no reader ever observes a partially written object.
 type Layer interface {
 	// CreateBucket creates a bucket. Creating a bucket that already exists
-	// is not an error (OSS: the same account re-creating its own bucket gets 200).
+	// with the same opts.Owner is not an error (OSS: the same account
+	// re-creating its own bucket gets 200); with another owner it fails with
+	// ErrBucketAlreadyExists and changes nothing.
 	CreateBucket(ctx context.Context, name string, opts BucketOptions) error
 	// DeleteBucket deletes an empty bucket; ErrBucketNotEmpty otherwise.
 	DeleteBucket(ctx context.Context, name string) error
@@ -97,6 +99,11 @@ type Layer interface {
 type BucketOptions struct {
 	ACL          string // private (default), public-read, public-read-write
 	StorageClass string // Standard (default), IA, Archive, ColdArchive, DeepColdArchive
+	// Owner identifies who created the bucket: "" for buckets made through
+	// the OSS API, an opaque tag (e.g. the Kubernetes Bucket object's
+	// namespace/name/uid) for buckets made through the admin API. It is how
+	// the operator refuses to take over a bucket another object owns.
+	Owner string
 }
 
 // BucketInfo describes a bucket.
@@ -105,6 +112,7 @@ type BucketInfo struct {
 	Created      time.Time
 	ACL          string
 	StorageClass string
+	Owner        string
 }
 
 // BucketStats is the size of a bucket.
