@@ -1,0 +1,222 @@
+package kossdproc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Root credentials every process started here uses.
+const (
+	RootAccessKeyID     = "KOSSROOTTESTKEY0000001"
+	RootAccessKeySecret = "kossRootTestSecret0000000000000000000001"
+	Region              = "local"
+)
+
+// Binary returns the path of a kossd binary: $KOSSD_BIN when set, otherwise
+// one built from this checkout into dir (once per dir).
+func Binary(dir string) (string, error) {
+	if p := os.Getenv("KOSSD_BIN"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("KOSSD_BIN=%s: %w", p, err)
+		}
+		return p, nil
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "kossd")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/kossd")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/kossd: %w\n%s", err, b)
+	}
+	return out, nil
+}
+
+func repoRoot() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("kossdproc: cannot locate the repository")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..")), nil
+}
+
+// Options configure a process.
+type Options struct {
+	Binary  string   // kossd binary (see Binary)
+	DataDir string   // data directory; kept across restarts
+	LogPath string   // where stdout and stderr go; default DataDir/../kossd-<port>.log
+	Args    []string // extra flags for `kossd server`
+	Env     []string // extra environment
+}
+
+// Process is one running (or stopped) kossd node.
+type Process struct {
+	opts Options
+	addr string // host:port of the OSS API
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+	log  *os.File
+}
+
+// Start starts kossd and waits until /-/readyz answers 200.
+func Start(ctx context.Context, opts Options) (*Process, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{opts: opts, addr: addr}
+	if p.opts.LogPath == "" {
+		p.opts.LogPath = filepath.Join(filepath.Dir(filepath.Clean(opts.DataDir)), "kossd-"+strings.ReplaceAll(addr, ":", "_")+".log")
+	}
+	if err := p.Restart(ctx); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Endpoint is the base URL of the OSS API, e.g. http://127.0.0.1:39211.
+func (p *Process) Endpoint() string { return "http://" + p.addr }
+
+// Addr is host:port of the OSS API.
+func (p *Process) Addr() string { return p.addr }
+
+// LogPath is the file that receives the process's output.
+func (p *Process) LogPath() string { return p.opts.LogPath }
+
+// Restart starts the process again on the same address and data directory
+// (it must not be running) and waits until it is ready.
+func (p *Process) Restart(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
+		return errors.New("kossdproc: process is still running")
+	}
+	peer, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	lf, err := os.OpenFile(p.opts.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	args := append([]string{"server", "--data", p.opts.DataDir, "--listen", p.addr, "--peer-listen", peer, "--region", Region}, p.opts.Args...)
+	cmd := exec.Command(p.opts.Binary, args...)
+	cmd.Env = append(os.Environ(),
+		"KOSS_ROOT_ACCESS_KEY_ID="+RootAccessKeyID,
+		"KOSS_ROOT_ACCESS_KEY_SECRET="+RootAccessKeySecret)
+	cmd.Env = append(cmd.Env, p.opts.Env...)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return fmt.Errorf("start kossd: %w", err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	p.cmd, p.done, p.log = cmd, done, lf
+	if err := p.waitReady(ctx, done); err != nil {
+		p.killLocked()
+		return fmt.Errorf("%w\n--- kossd log tail ---\n%s", err, tail(p.opts.LogPath, 40))
+	}
+	return nil
+}
+
+func (p *Process) waitReady(ctx context.Context, done <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.Endpoint()+"/-/readyz", nil)
+		if resp, err := client.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-done:
+			return errors.New("kossd exited before it became ready")
+		case <-ctx.Done():
+			return fmt.Errorf("kossd not ready at %s: %w", p.addr, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Kill sends SIGKILL and waits for the process to be gone: the crash the
+// durability tests simulate.
+func (p *Process) Kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.killLocked()
+}
+
+func (p *Process) killLocked() {
+	if p.cmd == nil {
+		return
+	}
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	<-p.done
+	p.log.Close()
+	p.cmd, p.done, p.log = nil, nil, nil
+}
+
+// Stop asks the process to shut down (SIGTERM) and kills it if it has not
+// exited after 10 seconds.
+func (p *Process) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		p.log.Close()
+		p.cmd, p.done, p.log = nil, nil, nil
+	case <-time.After(10 * time.Second):
+		p.killLocked()
+	}
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}
+
+// Tail returns the last n lines of the process's log, for failure messages.
+func (p *Process) Tail(n int) string { return tail(p.opts.LogPath, n) }
