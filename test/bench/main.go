@@ -1,0 +1,248 @@
+// Command bench measures kossd's PUT and GET throughput for 4 KiB and 4 MiB
+// objects at 1 and 16 concurrent clients, and, in the same run and on the same
+// file system, the raw-disk baseline: the same bytes written as files with
+// fsync. It prints one table. It is what `make bench` runs.
+//
+// The client side signs requests with the cheap V1 scheme and sends no
+// Content-MD5, so the figures measure the server, not the client's hashing.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/koss-io/koss/test/kossdproc"
+	"github.com/koss-io/koss/test/osssign"
+)
+
+type result struct {
+	target  string
+	op      string
+	size    int
+	clients int
+	ops     int64
+	elapsed time.Duration
+	errors  int64
+}
+
+func (r result) opsPerSec() float64 { return float64(r.ops) / r.elapsed.Seconds() }
+func (r result) mibPerSec() float64 {
+	return float64(r.ops) * float64(r.size) / (1 << 20) / r.elapsed.Seconds()
+}
+
+func main() {
+	kossd := flag.String("kossd", "bin/kossd", "kossd binary")
+	dir := flag.String("dir", "", "working directory on the disk to measure (default: a temporary directory)")
+	duration := flag.Duration("duration", 3*time.Second, "how long each measurement runs")
+	flag.Parse()
+
+	work := *dir
+	if work == "" {
+		var err error
+		work, err = os.MkdirTemp("", "koss-bench-")
+		if err != nil {
+			fail(err)
+		}
+		defer os.RemoveAll(work)
+	}
+	sizes := []int{4 << 10, 4 << 20}
+	clients := []int{1, 16}
+	var results []result
+
+	fmt.Fprintf(os.Stderr, ">> raw disk baseline in %s\n", work)
+	for _, size := range sizes {
+		for _, n := range clients {
+			r := rawDisk(filepath.Join(work, "raw"), size, n, *duration)
+			progress(r)
+			results = append(results, r)
+		}
+	}
+
+	ctx := context.Background()
+	p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "kossd"), LogPath: filepath.Join(work, "kossd.log")})
+	if err != nil {
+		fail(err)
+	}
+	defer p.Stop()
+	fmt.Fprintf(os.Stderr, ">> kossd (1 node) at %s\n", p.Endpoint())
+	results = append(results, measureNode("kossd 1 node", p.Endpoint(), sizes, clients, *duration)...)
+
+	printTable(results)
+}
+
+func progress(r result) {
+	fmt.Fprintf(os.Stderr, "   %-14s %-4s %7s x%-2d  %9.1f ops/s %8.1f MiB/s\n", r.target, r.op, human(r.size), r.clients, r.opsPerSec(), r.mibPerSec())
+}
+
+// measureNode runs PUT then GET for every size and client count against one endpoint.
+func measureNode(target, endpoint string, sizes, clients []int, d time.Duration) []result {
+	var out []result
+	bucket := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	if err := do(client, http.MethodPut, endpoint, bucket, "", nil); err != nil {
+		fail(fmt.Errorf("create bucket: %w", err))
+	}
+	for _, size := range sizes {
+		body := make([]byte, size)
+		_, _ = rand.Read(body)
+		for _, n := range clients {
+			var written atomic.Int64
+			r := runFor(target, "PUT", size, n, d, func(worker int, i int64) error {
+				written.Add(1)
+				return do(client, http.MethodPut, endpoint, bucket, key(size, worker, i), body)
+			})
+			progress(r)
+			out = append(out, r)
+		}
+		// Read back what the single-client run wrote, from every reader.
+		for _, n := range clients {
+			r := runFor(target, "GET", size, n, d, func(worker int, i int64) error {
+				return do(client, http.MethodGet, endpoint, bucket, key(size, 0, i%8), nil)
+			})
+			progress(r)
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func key(size, worker int, i int64) string { return fmt.Sprintf("%s/w%d/%08d", human(size), worker, i) }
+
+func do(client *http.Client, method, endpoint, bucket, key string, body []byte) error {
+	u := endpoint + "/" + bucket + "/" + key
+	req, err := http.NewRequest(method, u, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body == nil {
+		req.Body = http.NoBody
+	}
+	osssign.SignV1(req, bucket, key, kossdproc.RootAccessKeyID, kossdproc.RootAccessKeySecret)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %s", method, u, resp.Status)
+	}
+	return nil
+}
+
+// runFor runs fn from n workers for d and counts successful calls.
+func runFor(target, op string, size, n int, d time.Duration, fn func(worker int, i int64) error) result {
+	var ops, errs atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	var firstErr atomic.Value
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := int64(0); time.Now().Before(deadline); i++ {
+				if err := fn(w, i); err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				ops.Add(1)
+			}
+		}(w)
+	}
+	wg.Wait()
+	if e := firstErr.Load(); e != nil {
+		fmt.Fprintf(os.Stderr, "   %s %s errors: %d (first: %v)\n", target, op, errs.Load(), e)
+	}
+	return result{target: target, op: op, size: size, clients: n, ops: ops.Load(), elapsed: time.Since(start), errors: errs.Load()}
+}
+
+// rawDisk writes size-byte files with fsync (file, then directory), as a
+// storage node must, from n writers for d.
+func rawDisk(dir string, size, n int, d time.Duration) result {
+	body := make([]byte, size)
+	_, _ = rand.Read(body)
+	sub := filepath.Join(dir, human(size), fmt.Sprint(n))
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(sub)
+	return runFor("raw disk", "PUT", size, n, d, func(worker int, i int64) error {
+		name := filepath.Join(sub, fmt.Sprintf("%d-%d", worker, i))
+		f, err := os.Create(name)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(body); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		dirf, err := os.Open(sub)
+		if err != nil {
+			return err
+		}
+		defer dirf.Close()
+		return dirf.Sync()
+	})
+}
+
+func printTable(results []result) {
+	sort.SliceStable(results, func(i, j int) bool {
+		if results[i].size != results[j].size {
+			return results[i].size < results[j].size
+		}
+		return results[i].op > results[j].op
+	})
+	raw := map[[2]int]float64{}
+	for _, r := range results {
+		if r.target == "raw disk" {
+			raw[[2]int{r.size, r.clients}] = r.mibPerSec()
+		}
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\top\tsize\tclients\tops/s\tMiB/s\tvs raw disk\terrors\t")
+	for _, r := range results {
+		ratio := ""
+		if r.op == "PUT" && r.target != "raw disk" {
+			if base := raw[[2]int{r.size, r.clients}]; base > 0 {
+				ratio = fmt.Sprintf("%.0f%%", 100*r.mibPerSec()/base)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%d\t\n", r.target, r.op, human(r.size), r.clients, r.opsPerSec(), r.mibPerSec(), ratio, r.errors)
+	}
+	tw.Flush()
+}
+
+func human(size int) string {
+	if size >= 1<<20 {
+		return fmt.Sprintf("%dMiB", size>>20)
+	}
+	return fmt.Sprintf("%dKiB", size>>10)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
