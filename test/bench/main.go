@@ -98,9 +98,7 @@ func measureNode(target, endpoint string, sizes, clients []int, d time.Duration)
 		body := make([]byte, size)
 		_, _ = rand.Read(body)
 		for _, n := range clients {
-			var written atomic.Int64
 			r := runFor(target, "PUT", size, n, d, func(worker int, i int64) error {
-				written.Add(1)
 				return do(client, http.MethodPut, endpoint, bucket, key(size, worker, i), body)
 			})
 			progress(r)
