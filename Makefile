@@ -18,6 +18,9 @@ GO_TEST_FLAGS ?= -race -timeout 30m
 .PHONY: all
 all: build
 
+# Extra targets kept beside the tools they drive (code generation, ...).
+-include hack/*.mk
+
 ##@ General
 
 .PHONY: help
