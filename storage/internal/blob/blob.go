@@ -1,0 +1,168 @@
+package blob
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Errors of the blob store. Callers test them with errors.Is.
+var (
+	// ErrNotFound is returned when no committed blob has the id.
+	ErrNotFound = errors.New("blob: not found")
+	// ErrCorrupt is returned when stored bytes fail their checksum, or the
+	// file is truncated or malformed.
+	ErrCorrupt = errors.New("blob: corrupt")
+	// ErrInvalidID is returned for an id that is not 32 lower-case hex digits.
+	ErrInvalidID = errors.New("blob: invalid id")
+	// ErrSizeMismatch is returned by Create when the reader ends before the
+	// expected number of bytes.
+	ErrSizeMismatch = errors.New("blob: content shorter than expected size")
+	// ErrDigestMismatch is returned by Create when the content's MD5 differs
+	// from the expected one.
+	ErrDigestMismatch = errors.New("blob: content md5 mismatch")
+	// ErrExists is returned by Create when a blob with the id is being written
+	// concurrently.
+	ErrExists = errors.New("blob: id already being written")
+)
+
+// IDLen is the length of a blob id in hex digits.
+const IDLen = 32
+
+// Info describes a committed blob, as recorded in its footer.
+type Info struct {
+	ID        string
+	Size      int64
+	MD5       [16]byte
+	CRC64     uint64 // CRC-64/ECMA of the content (Go crc64.ECMA table)
+	BlockSize int
+	ModTime   time.Time // when the blob file was last written
+}
+
+// Entry is what Walk reports for each committed blob without reading it.
+type Entry struct {
+	ID       string
+	ModTime  time.Time
+	FileSize int64 // content plus footer
+}
+
+// CreateOptions are the expectations Create checks before it commits a blob.
+type CreateOptions struct {
+	// Size is the exact number of bytes to read from r, or -1 to read until
+	// io.EOF. With Size >= 0, Create stops reading after Size bytes and fails
+	// with ErrSizeMismatch if r ends earlier.
+	Size int64
+	// MD5 is the expected raw MD5 of the content, or nil. On a mismatch
+	// Create fails with ErrDigestMismatch and commits nothing.
+	MD5 []byte
+}
+
+// Handle reads one committed blob. ReadAt verifies the CRC-32C of every block
+// it touches and fails with an error wrapping ErrCorrupt on a mismatch; it
+// follows io.ReaderAt (io.EOF when the read runs past the end). A Handle is
+// safe for concurrent ReadAt calls. The file stays readable until Close even
+// if the blob is deleted meanwhile.
+type Handle interface {
+	io.ReaderAt
+	io.Closer
+	Info() Info
+}
+
+// Store keeps immutable blobs. All methods are safe for concurrent use.
+type Store interface {
+	// Create reads the content from r and commits it under id. When Create
+	// returns nil the blob is durable (see the package doc); on any error
+	// nothing is visible under id, except after a simulated crash.
+	// Creating an id that already exists replaces it atomically, which only
+	// makes sense with identical content (repair of a replica).
+	Create(ctx context.Context, id string, r io.Reader, opts CreateOptions) (Info, error)
+	// Open returns a Handle, ErrNotFound, or ErrCorrupt when the footer is
+	// damaged.
+	Open(id string) (Handle, error)
+	// Stat returns the blob's footer information, ErrNotFound or ErrCorrupt.
+	// It checks only the fixed trailer (cheap); Open and Verify check more.
+	Stat(id string) (Info, error)
+	// Delete removes a blob; deleting a missing blob is not an error.
+	Delete(id string) error
+	// Walk calls fn for every committed blob, in id order within each
+	// fan-out directory. It stops early when fn or ctx returns an error.
+	// Blobs created or deleted during the walk may or may not be reported.
+	Walk(ctx context.Context, fn func(Entry) error) error
+	// Verify reads the whole blob and checks every block CRC, the MD5 and
+	// the CRC-64. It returns nil, ErrNotFound or an error wrapping ErrCorrupt.
+	Verify(ctx context.Context, id string) error
+}
+
+// NewID returns a fresh random blob id.
+func NewID() string {
+	var b [IDLen / 2]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand never fails on Linux; if it did, every write would be unsafe.
+		panic(fmt.Sprintf("blob: crypto/rand: %v", err))
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// ValidID reports whether id has the form NewID produces. The check keeps ids
+// safe to use as file names.
+func ValidID(id string) bool {
+	if len(id) != IDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// NewReader returns a reader of n bytes of h starting at off. It reads in
+// block-aligned chunks so each block is read and verified once.
+func NewReader(h Handle, off, n int64) io.Reader {
+	bs := int64(h.Info().BlockSize)
+	if bs <= 0 {
+		bs = DefaultBlockSize
+	}
+	return &rangeReader{h: h, off: off, end: off + n, bs: bs}
+}
+
+type rangeReader struct {
+	h        Handle
+	off, end int64
+	bs       int64
+}
+
+func (r *rangeReader) Read(p []byte) (int, error) {
+	if r.off >= r.end {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// Read up to the next block boundary first, then whole blocks, so that
+	// every ReadAt is block-aligned after the first one.
+	n := r.end - r.off
+	if next := (r.off/r.bs + 1) * r.bs; r.off%r.bs != 0 && next-r.off < n {
+		n = next - r.off
+	} else if int64(len(p)) >= r.bs && n > int64(len(p)) {
+		n = int64(len(p)) / r.bs * r.bs
+	}
+	if n > int64(len(p)) {
+		n = int64(len(p))
+	}
+	got, err := r.h.ReadAt(p[:n], r.off)
+	r.off += int64(got)
+	if err == io.EOF {
+		if r.off < r.end {
+			return got, io.ErrUnexpectedEOF
+		}
+		err = nil
+	}
+	return got, err
+}
