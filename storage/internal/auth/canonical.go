@@ -278,8 +278,29 @@ func canonicalRequestsV4(r *http.Request, hs headerSet, a authHeader, bucket, ke
 		}
 	}
 	first, joined := hs.lines(append(names, a.additional...))
-	suffix := "\n" + a.additionalRaw + "\n" + payload
-	return variants(prefix, first, joined, suffix)
+	out := variants(prefix, first, joined, "\n"+a.additionalRaw+"\n"+payload)
+	// The v1 SDK's V4 presigned URLs list content-type/content-md5 in
+	// x-oss-additional-headers but leave them out of the canonical
+	// AdditionalHeaders line (they are signed anyway). Accepting that form
+	// covers exactly the same headers.
+	if line, removed := withoutDefaultSigned(a.additional); removed {
+		out = append(out, variants(prefix, first, joined, "\n"+line+"\n"+payload)...)
+	}
+	return out
+}
+
+// withoutDefaultSigned joins names with ';', leaving out content-type and
+// content-md5; removed reports whether there were any.
+func withoutDefaultSigned(names []string) (line string, removed bool) {
+	var kept []string
+	for _, n := range names {
+		if n == "content-type" || n == "content-md5" {
+			removed = true
+		} else {
+			kept = append(kept, n)
+		}
+	}
+	return strings.Join(kept, ";"), removed
 }
 
 // stringToSignV4 builds the V4 string to sign from a canonical request.

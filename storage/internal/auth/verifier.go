@@ -188,6 +188,9 @@ func (v *Verifier) verifyPresignV1(ctx context.Context, r *http.Request, hs head
 	if err != nil {
 		return Result{}, err
 	}
+	// In a presigned URL the Expires value stands for the Date header: the
+	// v1 SDK signs "date:<expires>" when AdditionalHeaders names date.
+	hs.h["date"] = []string{p.expires}
 	var cands []string
 	if p.auth.scheme == SchemeV1 {
 		cands = stringsToSignV1(r, hs, p.expires, bucket, key, q)
