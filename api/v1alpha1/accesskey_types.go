@@ -1,0 +1,158 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// BucketAccess is what an AccessKey may do with a bucket.
+// +kubebuilder:validation:Enum=read;write;readwrite
+type BucketAccess string
+
+const (
+	// BucketAccessRead allows reading and listing objects.
+	BucketAccessRead BucketAccess = "read"
+	// BucketAccessWrite allows writing and deleting objects.
+	BucketAccessWrite BucketAccess = "write"
+	// BucketAccessReadWrite allows both.
+	BucketAccessReadWrite BucketAccess = "readwrite"
+)
+
+// MaxAccessKeyBuckets is the most buckets one AccessKey may be granted.
+const MaxAccessKeyBuckets = 100
+
+// BucketGrant gives an AccessKey access to one Bucket.
+type BucketGrant struct {
+	// name is the metadata.name of a Bucket object in the AccessKey's own namespace, never
+	// another namespace's: a team can only grant itself its own buckets.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+
+	// access is what the key may do with the bucket: read, write or readwrite.
+	// +required
+	Access BucketAccess `json:"access"`
+}
+
+// AccessKeySpec defines the desired state of an AccessKey.
+type AccessKeySpec struct {
+	// regionRef is the Region that issues the key. A key belongs to one Region for its whole
+	// life, so it is immutable.
+	// +required
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="regionRef is immutable"
+	RegionRef RegionReference `json:"regionRef"`
+
+	// buckets are the key's grants, at most one per Bucket. They follow spec changes.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=100
+	Buckets []BucketGrant `json:"buckets,omitempty"`
+
+	// secretName is the name of the Secret, in the AccessKey's namespace, that receives the
+	// credentials. When unset, the AccessKey's name is used. It is immutable, set or defaulted.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	SecretName string `json:"secretName,omitempty"`
+}
+
+// AccessKeyStatus defines the observed state of an AccessKey. It never holds the secret.
+type AccessKeyStatus struct {
+	// conditions holds the Ready condition, see conditions.go for its reasons.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// observedGeneration is the metadata.generation this status was computed from.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// accessKeyId is the AccessKeyId of the issued key (the public half; the secret is only
+	// in the Secret).
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	AccessKeyID string `json:"accessKeyId,omitempty"`
+
+	// secretName is the name of the Secret that holds the credentials.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	SecretName string `json:"secretName,omitempty"`
+}
+
+// AccessKey is a key pair issued by a Region with per-bucket grants. The operator writes the
+// credentials into an owned Secret (spec.secretName) and revokes the key when the AccessKey
+// is deleted.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=koss
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`,description="The Ready condition"
+// +kubebuilder:printcolumn:name="KeyID",type=string,JSONPath=`.status.accessKeyId`,description="The AccessKeyId"
+// +kubebuilder:printcolumn:name="Secret",type=string,JSONPath=`.status.secretName`,description="Secret with the credentials"
+// +kubebuilder:printcolumn:name="Region",type=string,JSONPath=`.spec.regionRef.name`,priority=1,description="The Region"
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.secretName) ? self.spec.secretName : self.metadata.name) == (has(oldSelf.spec.secretName) ? oldSelf.spec.secretName : oldSelf.metadata.name)",message="the Secret name (spec.secretName, or metadata.name when spec.secretName is unset) is immutable"
+type AccessKey struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// metadata is the standard object metadata.
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	// spec defines the desired state of the AccessKey.
+	// +required
+	Spec AccessKeySpec `json:"spec"`
+
+	// status defines the observed state of the AccessKey.
+	// +optional
+	Status AccessKeyStatus `json:"status,omitzero"`
+}
+
+// SecretName returns the name of the credentials Secret: spec.secretName, or metadata.name
+// when unset.
+func (k *AccessKey) SecretName() string {
+	if k.Spec.SecretName != "" {
+		return k.Spec.SecretName
+	}
+	return k.Name
+}
+
+// GetConditions returns the AccessKey's status conditions.
+func (k *AccessKey) GetConditions() []metav1.Condition {
+	return k.Status.Conditions
+}
+
+// SetConditions replaces the AccessKey's status conditions.
+func (k *AccessKey) SetConditions(conditions []metav1.Condition) {
+	k.Status.Conditions = conditions
+}
+
+// +kubebuilder:object:root=true
+
+// AccessKeyList contains a list of AccessKeys.
+type AccessKeyList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitzero"`
+	Items           []AccessKey `json:"items"`
+}

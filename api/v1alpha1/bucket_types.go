@@ -1,0 +1,166 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DeletionPolicy says what happens to a bucket in its Region when its Bucket object is deleted.
+// +kubebuilder:validation:Enum=Retain;Delete
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyRetain keeps the bucket and its objects in the Region.
+	DeletionPolicyRetain DeletionPolicy = "Retain"
+	// DeletionPolicyDelete deletes the bucket once it is empty; while it holds objects the
+	// Bucket object stays, with Ready=False reason BucketNotEmpty.
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+)
+
+// BucketACL is the canned access control list of a bucket, as in OSS.
+// +kubebuilder:validation:Enum=private;public-read;public-read-write
+type BucketACL string
+
+const (
+	// BucketACLPrivate allows only requests signed by a key with a grant on the bucket.
+	BucketACLPrivate BucketACL = "private"
+	// BucketACLPublicRead also allows anonymous reads.
+	BucketACLPublicRead BucketACL = "public-read"
+	// BucketACLPublicReadWrite also allows anonymous reads and writes.
+	BucketACLPublicReadWrite BucketACL = "public-read-write"
+)
+
+// BucketSpec defines the desired state of a Bucket.
+type BucketSpec struct {
+	// regionRef is the Region the bucket lives in. A bucket never moves, so it is immutable.
+	// +required
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="regionRef is immutable"
+	RegionRef RegionReference `json:"regionRef"`
+
+	// name is the bucket's name in the Region, unique there across all namespaces. When unset,
+	// metadata.name is used. It follows the OSS rules: 3 to 63 lower case letters, digits and
+	// '-', starting and ending with a letter or digit. It is immutable, set or defaulted.
+	// +optional
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9-]*[a-z0-9]$`
+	Name string `json:"name,omitempty"`
+
+	// deletionPolicy says what happens to the bucket when this object is deleted: Retain
+	// (the default) keeps the bucket and its data, Delete removes it once it is empty.
+	// +optional
+	// +kubebuilder:default=Retain
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// acl is the bucket's canned ACL: private (the default), public-read or public-read-write.
+	// +optional
+	// +kubebuilder:default=private
+	ACL BucketACL `json:"acl,omitempty"`
+}
+
+// BucketStatus defines the observed state of a Bucket.
+type BucketStatus struct {
+	// conditions holds the Ready condition, see conditions.go for its reasons.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// observedGeneration is the metadata.generation this status was computed from.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// bucketName is the name of the bucket in the Region (spec.name or metadata.name).
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	BucketName string `json:"bucketName,omitempty"`
+
+	// endpoint is the URL of the bucket on the Region's internal endpoint.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	Endpoint string `json:"endpoint,omitempty"`
+
+	// objectCount is the number of objects in the bucket, refreshed periodically.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	ObjectCount int64 `json:"objectCount,omitempty"`
+
+	// bytes is the total size of the objects in the bucket, refreshed periodically.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Bytes int64 `json:"bytes,omitempty"`
+}
+
+// Bucket is an OSS bucket in a Region. Its bucket name is spec.name, or metadata.name when
+// spec.name is unset; that name must then be a valid bucket name too, and whichever it is,
+// it never changes.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=koss
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`,description="The Ready condition"
+// +kubebuilder:printcolumn:name="Bucket",type=string,JSONPath=`.status.bucketName`,description="Bucket name in the Region"
+// +kubebuilder:printcolumn:name="Region",type=string,JSONPath=`.spec.regionRef.name`,description="The Region"
+// +kubebuilder:printcolumn:name="Objects",type=integer,JSONPath=`.status.objectCount`,priority=1,description="Objects in the bucket"
+// +kubebuilder:printcolumn:name="Bytes",type=integer,JSONPath=`.status.bytes`,priority=1,description="Bytes in the bucket"
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="has(self.spec.name) || (self.metadata.name.size() >= 3 && self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z0-9][a-z0-9-]*[a-z0-9]$'))",message="metadata.name is not a valid bucket name (3-63 of a-z, 0-9 and '-', starting and ending with a letter or digit); set spec.name"
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.name) ? self.spec.name : self.metadata.name) == (has(oldSelf.spec.name) ? oldSelf.spec.name : oldSelf.metadata.name)",message="the bucket name (spec.name, or metadata.name when spec.name is unset) is immutable"
+type Bucket struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// metadata is the standard object metadata.
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	// spec defines the desired state of the Bucket.
+	// +required
+	Spec BucketSpec `json:"spec"`
+
+	// status defines the observed state of the Bucket.
+	// +optional
+	Status BucketStatus `json:"status,omitzero"`
+}
+
+// BucketName returns the bucket's name in its Region: spec.name, or metadata.name when unset.
+func (b *Bucket) BucketName() string {
+	if b.Spec.Name != "" {
+		return b.Spec.Name
+	}
+	return b.Name
+}
+
+// GetConditions returns the Bucket's status conditions.
+func (b *Bucket) GetConditions() []metav1.Condition {
+	return b.Status.Conditions
+}
+
+// SetConditions replaces the Bucket's status conditions.
+func (b *Bucket) SetConditions(conditions []metav1.Condition) {
+	b.Status.Conditions = conditions
+}
+
+// +kubebuilder:object:root=true
+
+// BucketList contains a list of Buckets.
+type BucketList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitzero"`
+	Items           []Bucket `json:"items"`
+}

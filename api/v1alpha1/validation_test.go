@@ -1,0 +1,529 @@
+package v1alpha1_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"  //nolint:depguard // test only: the CRDs are checked on a real kube-apiserver
+	"sigs.k8s.io/controller-runtime/pkg/envtest" //nolint:depguard // test only: the CRDs are checked on a real kube-apiserver
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+)
+
+// These tests prove that the validation in the generated CRDs (config/crd/bases: OpenAPI
+// and CEL) accepts and rejects what the API promises, on a real kube-apiserver started by
+// envtest from KUBEBUILDER_ASSETS (`make test` points it at bin/k8s). A missing control
+// plane fails the test: skipping would let broken validation pass unnoticed.
+
+var (
+	crdDir     = filepath.Join("..", "..", "config", "crd", "bases")
+	samplesDir = filepath.Join("..", "..", "config", "samples")
+)
+
+func TestCRDValidation(t *testing.T) {
+	c := startAPIServer(t)
+	ns := "validation"
+	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatalf("create namespace: %v", err)
+	}
+
+	t.Run("create", func(t *testing.T) { testCreate(t, c, ns) })
+	t.Run("update", func(t *testing.T) { testUpdate(t, c, ns) })
+	t.Run("defaults", func(t *testing.T) { testDefaults(t, c, ns) })
+	t.Run("status", func(t *testing.T) { testStatus(t, c, ns) })
+	t.Run("samples", func(t *testing.T) { testSamples(t, c) })
+}
+
+// startAPIServer runs etcd and kube-apiserver with the koss CRDs installed and returns a
+// client for them. Everything is stopped when the test ends.
+func startAPIServer(t *testing.T) client.Client {
+	t.Helper()
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		t.Fatal("KUBEBUILDER_ASSETS is not set: run `make test`, or point it at the control plane " +
+			"binaries built by `make k8s-tools` (bin/k8s)")
+	}
+	for _, bin := range []string{"kube-apiserver", "etcd"} {
+		if _, err := os.Stat(filepath.Join(assets, bin)); err != nil {
+			t.Fatalf("KUBEBUILDER_ASSETS=%s lacks %s: %v", assets, bin, err)
+		}
+	}
+	useExisting := false
+	env := &envtest.Environment{
+		BinaryAssetsDirectory:    assets,
+		CRDDirectoryPaths:        []string{crdDir},
+		ErrorIfCRDPathMissing:    true,
+		UseExistingCluster:       &useExisting,
+		ControlPlaneStartTimeout: 3 * time.Minute, // a shared 2-core box can be slow
+		ControlPlaneStopTimeout:  time.Minute,
+		CRDInstallOptions:        envtest.CRDInstallOptions{MaxTime: 2 * time.Minute},
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("start envtest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stop envtest: %v", err)
+		}
+	})
+	if got := len(env.CRDs); got != 3 {
+		t.Fatalf("installed %d CRDs from %s, want 3 (Region, Bucket, AccessKey)", got, crdDir)
+	}
+
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{kossv1alpha1.AddToScheme, corev1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatalf("build scheme: %v", err)
+		}
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatalf("new client: %v", err)
+	}
+	return c
+}
+
+// checkErr fails unless err is nil when wantErr is empty, or an Invalid (422) error whose
+// message contains wantErr otherwise, so a rejection for the wrong reason does not pass.
+func checkErr(t *testing.T, err error, wantErr string) {
+	t.Helper()
+	switch {
+	case wantErr == "" && err != nil:
+		t.Fatalf("rejected, want accepted: %v", err)
+	case wantErr == "":
+	case err == nil:
+		t.Fatalf("accepted, want rejected with %q", wantErr)
+	case !apierrors.IsInvalid(err):
+		t.Fatalf("error is not Invalid (422): %v", err)
+	case !strings.Contains(err.Error(), wantErr):
+		t.Fatalf("error %q does not mention %q", err, wantErr)
+	}
+}
+
+func region(name string, mutate ...func(*kossv1alpha1.Region)) *kossv1alpha1.Region {
+	r := &kossv1alpha1.Region{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: kossv1alpha1.RegionSpec{Replicas: 3}}
+	for _, m := range mutate {
+		m(r)
+	}
+	return r
+}
+
+func bucket(name string, mutate ...func(*kossv1alpha1.Bucket)) *kossv1alpha1.Bucket {
+	b := &kossv1alpha1.Bucket{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       kossv1alpha1.BucketSpec{RegionRef: kossv1alpha1.RegionReference{Name: "demo"}},
+	}
+	for _, m := range mutate {
+		m(b)
+	}
+	return b
+}
+
+func bucketNamed(objName, bucketName string) *kossv1alpha1.Bucket {
+	return bucket(objName, func(b *kossv1alpha1.Bucket) { b.Spec.Name = bucketName })
+}
+
+func accessKey(name string, grants ...kossv1alpha1.BucketGrant) *kossv1alpha1.AccessKey {
+	return &kossv1alpha1.AccessKey{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: kossv1alpha1.AccessKeySpec{
+			RegionRef: kossv1alpha1.RegionReference{Name: "demo"},
+			Buckets:   grants,
+		},
+	}
+}
+
+func grants(n int) []kossv1alpha1.BucketGrant {
+	access := []kossv1alpha1.BucketAccess{kossv1alpha1.BucketAccessRead, kossv1alpha1.BucketAccessWrite, kossv1alpha1.BucketAccessReadWrite}
+	out := make([]kossv1alpha1.BucketGrant, n)
+	for i := range out {
+		out[i] = kossv1alpha1.BucketGrant{Name: fmt.Sprintf("b-%03d", i), Access: access[i%len(access)]}
+	}
+	return out
+}
+
+func testCreate(t *testing.T, c client.Client, ns string) {
+	storageClass := "fast"
+	tests := map[string]struct {
+		obj     client.Object
+		wantErr string // a substring of the Invalid error; empty: accepted
+	}{
+		// Bucket names (OSS rules: 3-63 of [a-z0-9-], no leading or trailing '-').
+		"bucket name of 2 bytes":               {obj: bucketNamed("n2", "ab"), wantErr: "spec.name"},
+		"bucket name of 3 bytes":               {obj: bucketNamed("n3", "abc")},
+		"bucket name of 63 bytes":              {obj: bucketNamed("n63", strings.Repeat("a", 63))},
+		"bucket name of 64 bytes":              {obj: bucketNamed("n64", strings.Repeat("a", 64)), wantErr: "spec.name"},
+		"bucket name in upper case":            {obj: bucketNamed("nupper", "Photos"), wantErr: "spec.name"},
+		"bucket name with a dot":               {obj: bucketNamed("ndot", "my.photos"), wantErr: "spec.name"},
+		"bucket name with leading dash":        {obj: bucketNamed("nlead", "-photos"), wantErr: "spec.name"},
+		"bucket name with trailing dash":       {obj: bucketNamed("ntrail", "photos-"), wantErr: "spec.name"},
+		"bucket name with inner dashes":        {obj: bucketNamed("ninner", "my-2nd--photos")},
+		"metadata.name as a valid bucket name": {obj: bucket("photos-2026")},
+		"metadata.name with a dot and no spec.name": {
+			obj: bucket("my.photos"), wantErr: "metadata.name is not a valid bucket name",
+		},
+		"metadata.name of 64 bytes and no spec.name": {
+			obj: bucket(strings.Repeat("a", 64)), wantErr: "metadata.name is not a valid bucket name",
+		},
+		"metadata.name of 2 bytes and no spec.name": {
+			obj: bucket("ab"), wantErr: "metadata.name is not a valid bucket name",
+		},
+		"metadata.name with a dot and a valid spec.name": {obj: bucketNamed("my.other.photos", "my-other-photos")},
+		"bucket deletionPolicy outside the enum": {
+			obj:     bucket("bad-policy", func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = "Destroy" }),
+			wantErr: "spec.deletionPolicy",
+		},
+		"bucket deletionPolicy Delete": {
+			obj: bucket("delete-policy", func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
+		},
+		"bucket acl outside the enum": {
+			obj:     bucket("bad-acl", func(b *kossv1alpha1.Bucket) { b.Spec.ACL = "public" }),
+			wantErr: "spec.acl",
+		},
+		"bucket regionRef without a name": {
+			obj:     bucket("no-region", func(b *kossv1alpha1.Bucket) { b.Spec.RegionRef.Name = "" }),
+			wantErr: "spec.regionRef.name",
+		},
+		"bucket regionRef to another namespace": {
+			obj: bucket("other-ns", func(b *kossv1alpha1.Bucket) { b.Spec.RegionRef.Namespace = "storage" }),
+		},
+
+		// Regions.
+		"region with 2 replicas": {
+			obj:     region("two", func(r *kossv1alpha1.Region) { r.Spec.Replicas = 2 }),
+			wantErr: "spec.replicas",
+		},
+		"region with 1 replica": {
+			obj:     region("one", func(r *kossv1alpha1.Region) { r.Spec.Replicas = 1 }),
+			wantErr: "spec.replicas",
+		},
+		"region with -3 replicas": {
+			obj:     region("negative", func(r *kossv1alpha1.Region) { r.Spec.Replicas = -3 }),
+			wantErr: "spec.replicas",
+		},
+		"region with 3 replicas": {obj: region("three")},
+		"region with 5 replicas and every option": {obj: region("five", func(r *kossv1alpha1.Region) {
+			r.Spec.Replicas = 5
+			r.Spec.Image = "koss/kossd:dev"
+			r.Spec.Storage = kossv1alpha1.RegionStorage{Size: resource.MustParse("1Gi"), StorageClassName: &storageClass}
+			r.Spec.Resources = corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")}}
+			r.Spec.BucketNamespaces = &metav1.LabelSelector{MatchLabels: map[string]string{"koss.io/buckets": "allowed"}}
+			r.Spec.External = kossv1alpha1.RegionExternal{Enabled: true, Annotations: map[string]string{"example.com/lb": "internal"}}
+			r.Spec.Domain = "oss.example.com"
+		})},
+		"region name of 40 characters": {obj: region("r" + strings.Repeat("a", 39))},
+		"region name of 41 characters": {
+			obj: region("r" + strings.Repeat("a", 40)), wantErr: "at most 40 characters",
+		},
+		"region name starting with a digit": {obj: region("1eu"), wantErr: "metadata.name must be a DNS label"},
+		"region name with a dot":            {obj: region("eu.west"), wantErr: "metadata.name must be a DNS label"},
+		"region domain in upper case": {
+			obj:     region("bad-domain", func(r *kossv1alpha1.Region) { r.Spec.Domain = "OSS.example.com" }),
+			wantErr: "spec.domain",
+		},
+
+		// AccessKeys.
+		"access key with every access value": {obj: accessKey("all-access", grants(3)...)},
+		"access key with a bad access value": {
+			obj:     accessKey("bad-access", kossv1alpha1.BucketGrant{Name: "photos", Access: "admin"}),
+			wantErr: "spec.buckets[0].access",
+		},
+		"access key with an empty access value": {
+			obj:     accessKey("empty-access", kossv1alpha1.BucketGrant{Name: "photos"}),
+			wantErr: "spec.buckets[0].access",
+		},
+		"access key with two grants on one bucket": {
+			obj: accessKey("duplicate",
+				kossv1alpha1.BucketGrant{Name: "photos", Access: kossv1alpha1.BucketAccessRead},
+				kossv1alpha1.BucketGrant{Name: "photos", Access: kossv1alpha1.BucketAccessWrite}),
+			wantErr: "Duplicate value",
+		},
+		"access key with a grant on a bucket name with a slash": {
+			obj:     accessKey("slash", kossv1alpha1.BucketGrant{Name: "other/photos", Access: kossv1alpha1.BucketAccessRead}),
+			wantErr: "spec.buckets[0].name",
+		},
+		"access key with the most grants": {obj: accessKey("max-grants", grants(kossv1alpha1.MaxAccessKeyBuckets)...)},
+		"access key with too many grants": {
+			obj: accessKey("too-many", grants(kossv1alpha1.MaxAccessKeyBuckets+1)...), wantErr: "spec.buckets",
+		},
+		"access key with no grants": {obj: accessKey("no-grants")},
+		"access key with a bad secretName": {
+			obj: func() client.Object {
+				k := accessKey("bad-secret")
+				k.Spec.SecretName = "Creds_1"
+				return k
+			}(),
+			wantErr: "spec.secretName",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tc.obj.SetNamespace(ns)
+			checkErr(t, c.Create(t.Context(), tc.obj), tc.wantErr)
+		})
+	}
+}
+
+func testUpdate(t *testing.T, c client.Client, ns string) {
+	tests := map[string]struct {
+		initial client.Object
+		mutate  func(client.Object)
+		wantErr string // a substring of the Invalid error; empty: accepted
+	}{
+		"bucket regionRef name changed": {
+			initial: bucket("u-region-name"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.RegionRef.Name = "other" },
+			wantErr: "regionRef is immutable",
+		},
+		"bucket regionRef namespace added": {
+			initial: bucket("u-region-ns"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.RegionRef.Namespace = "storage" },
+			wantErr: "regionRef is immutable",
+		},
+		"bucket spec.name changed": {
+			initial: bucketNamed("u-name-changed", "photos-a"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.Name = "photos-b" },
+			wantErr: "bucket name",
+		},
+		"bucket spec.name set to another name than the defaulted one": {
+			initial: bucket("u-name-set"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.Name = "photos-c" },
+			wantErr: "bucket name",
+		},
+		"bucket spec.name removed, changing the name to metadata.name": {
+			initial: bucketNamed("u-name-removed", "photos-d"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.Name = "" },
+			wantErr: "bucket name",
+		},
+		"bucket spec.name set to the defaulted name": {
+			initial: bucket("u-name-same"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.Name = "u-name-same" },
+		},
+		"bucket deletionPolicy and acl changed": {
+			initial: bucket("u-policy"),
+			mutate: func(o client.Object) {
+				b := o.(*kossv1alpha1.Bucket)
+				b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete
+				b.Spec.ACL = kossv1alpha1.BucketACLPublicRead
+			},
+		},
+		"access key regionRef changed": {
+			initial: accessKey("u-key-region"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.AccessKey).Spec.RegionRef.Name = "other" },
+			wantErr: "regionRef is immutable",
+		},
+		"access key secretName set to another name than the defaulted one": {
+			initial: accessKey("u-key-secret"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.AccessKey).Spec.SecretName = "creds" },
+			wantErr: "Secret name",
+		},
+		"access key secretName set to the defaulted name": {
+			initial: accessKey("u-key-secret-same"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.AccessKey).Spec.SecretName = "u-key-secret-same" },
+		},
+		"access key grants changed": {
+			initial: accessKey("u-key-grants", grants(1)...),
+			mutate: func(o client.Object) {
+				o.(*kossv1alpha1.AccessKey).Spec.Buckets = grants(3)
+			},
+		},
+		"access key grant changed to a bad access value": {
+			initial: accessKey("u-key-bad-grant", grants(1)...),
+			mutate: func(o client.Object) {
+				o.(*kossv1alpha1.AccessKey).Spec.Buckets[0].Access = "all"
+			},
+			wantErr: "spec.buckets[0].access",
+		},
+		"region scaled 3 to 5": {
+			initial: region("u-scale-up"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Region).Spec.Replicas = 5 },
+		},
+		"region scaled 3 to 2": {
+			initial: region("u-scale-down"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Region).Spec.Replicas = 2 },
+			wantErr: "spec.replicas",
+		},
+		"region storage size changed": {
+			initial: region("u-storage"),
+			mutate: func(o client.Object) {
+				o.(*kossv1alpha1.Region).Spec.Storage.Size = resource.MustParse("20Gi")
+			},
+			wantErr: "storage is immutable",
+		},
+		"region image changed": {
+			initial: region("u-image"),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Region).Spec.Image = "koss/kossd:v2" },
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tc.initial.SetNamespace(ns)
+			if err := c.Create(t.Context(), tc.initial); err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			tc.mutate(tc.initial)
+			checkErr(t, c.Update(t.Context(), tc.initial), tc.wantErr)
+		})
+	}
+}
+
+func testDefaults(t *testing.T, c client.Client, ns string) {
+	r := &kossv1alpha1.Region{ObjectMeta: metav1.ObjectMeta{Name: "defaulted", Namespace: ns}}
+	b := bucket("defaulted")
+	b.Namespace = ns
+	for _, obj := range []client.Object{r, b} {
+		if err := c.Create(t.Context(), obj); err != nil {
+			t.Fatalf("create %T: %v", obj, err)
+		}
+	}
+	if r.Spec.Replicas != kossv1alpha1.DefaultRegionReplicas {
+		t.Errorf("region spec.replicas defaulted to %d, want %d", r.Spec.Replicas, kossv1alpha1.DefaultRegionReplicas)
+	}
+	if want := resource.MustParse(kossv1alpha1.DefaultRegionStorageSize); r.Spec.Storage.Size.Cmp(want) != 0 {
+		t.Errorf("region spec.storage.size defaulted to %s, want %s", r.Spec.Storage.Size.String(), want.String())
+	}
+	if b.Spec.DeletionPolicy != kossv1alpha1.DeletionPolicyRetain {
+		t.Errorf("bucket spec.deletionPolicy defaulted to %q, want Retain", b.Spec.DeletionPolicy)
+	}
+	if b.Spec.ACL != kossv1alpha1.BucketACLPrivate {
+		t.Errorf("bucket spec.acl defaulted to %q, want private", b.Spec.ACL)
+	}
+	if b.Spec.Name != "" {
+		t.Errorf("bucket spec.name was written (%q): the operator and the API server must leave it to the user", b.Spec.Name)
+	}
+}
+
+// testStatus checks that the status subresource takes what controllers write, enforces its
+// schema, and that the object-level CEL rules do not get in the way of status writes.
+func testStatus(t *testing.T, c client.Client, ns string) {
+	b := bucket("with-status")
+	b.Namespace = ns
+	if err := c.Create(t.Context(), b); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	b.Status = kossv1alpha1.BucketStatus{
+		Conditions: []metav1.Condition{{
+			Type: kossv1alpha1.BucketReadyCondition, Status: metav1.ConditionTrue,
+			Reason: kossv1alpha1.BucketProvisionedReason, Message: "bucket is ready",
+			LastTransitionTime: metav1.Now(), ObservedGeneration: b.Generation,
+		}},
+		ObservedGeneration: b.Generation,
+		BucketName:         b.BucketName(),
+		Endpoint:           "http://demo.validation.svc:9000/with-status",
+		ObjectCount:        2,
+		Bytes:              10,
+	}
+	if err := c.Status().Update(t.Context(), b); err != nil {
+		t.Fatalf("status update: %v", err)
+	}
+	got := &kossv1alpha1.Bucket{}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(b), got); err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if got.Status.BucketName != "with-status" || got.Status.ObjectCount != 2 || len(got.Status.Conditions) != 1 {
+		t.Fatalf("status after update = %+v", got.Status)
+	}
+
+	got.Status.ObjectCount = -1
+	checkErr(t, c.Status().Update(t.Context(), got), "status.objectCount")
+
+	k := accessKey("with-status")
+	k.Namespace = ns
+	if err := c.Create(t.Context(), k); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	k.Status = kossv1alpha1.AccessKeyStatus{
+		Conditions: []metav1.Condition{{
+			Type: kossv1alpha1.AccessKeyReadyCondition, Status: metav1.ConditionFalse,
+			Reason: kossv1alpha1.AccessKeyBucketNotFoundReason, Message: `bucket "photos" not found`,
+			LastTransitionTime: metav1.Now(),
+		}},
+		AccessKeyID: "LTAI5tExampleKeyId",
+		SecretName:  k.SecretName(),
+	}
+	if err := c.Status().Update(t.Context(), k); err != nil {
+		t.Fatalf("status update: %v", err)
+	}
+}
+
+// testSamples applies config/samples, exactly the files its kustomization lists, with
+// strict field validation, and checks they describe what the quick start promises: a
+// 3-replica Region with 1Gi per pod, a Bucket in it, and an AccessKey with readwrite on it.
+func testSamples(t *testing.T, c client.Client) {
+	ns := "samples"
+	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatalf("create namespace: %v", err)
+	}
+	var kustomization struct {
+		Resources []string `json:"resources"`
+	}
+	if err := decodeFile(filepath.Join(samplesDir, "kustomization.yaml"), &kustomization); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]client.ObjectKey{}
+	for _, file := range kustomization.Resources {
+		u := &unstructured.Unstructured{}
+		if err := decodeFile(filepath.Join(samplesDir, file), &u.Object); err != nil {
+			t.Fatal(err)
+		}
+		u.SetNamespace(ns)
+		if err := c.Create(t.Context(), u, client.FieldValidation(metav1.FieldValidationStrict)); err != nil {
+			t.Fatalf("sample %s rejected: %v", file, err)
+		}
+		kinds[u.GetKind()] = client.ObjectKeyFromObject(u)
+	}
+
+	r, b, k := &kossv1alpha1.Region{}, &kossv1alpha1.Bucket{}, &kossv1alpha1.AccessKey{}
+	for kind, obj := range map[string]client.Object{"Region": r, "Bucket": b, "AccessKey": k} {
+		key, ok := kinds[kind]
+		if !ok {
+			t.Fatalf("config/samples has no %s", kind)
+		}
+		if err := c.Get(t.Context(), key, obj); err != nil {
+			t.Fatalf("get sample %s: %v", kind, err)
+		}
+	}
+	if r.Spec.Replicas != 3 || r.Spec.Storage.Size.Cmp(resource.MustParse("1Gi")) != 0 {
+		t.Errorf("sample Region has %d replicas of %s, want 3 of 1Gi", r.Spec.Replicas, r.Spec.Storage.Size.String())
+	}
+	if b.Spec.RegionRef.Name != r.Name {
+		t.Errorf("sample Bucket uses Region %q, want the sample Region %q", b.Spec.RegionRef.Name, r.Name)
+	}
+	if k.Spec.RegionRef.Name != r.Name {
+		t.Errorf("sample AccessKey uses Region %q, want the sample Region %q", k.Spec.RegionRef.Name, r.Name)
+	}
+	want := []kossv1alpha1.BucketGrant{{Name: b.Name, Access: kossv1alpha1.BucketAccessReadWrite}}
+	if len(k.Spec.Buckets) != 1 || k.Spec.Buckets[0] != want[0] {
+		t.Errorf("sample AccessKey grants %+v, want %+v", k.Spec.Buckets, want)
+	}
+}
+
+var errEmptyDocument = errors.New("empty YAML document")
+
+func decodeFile(path string, into any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	if err := yaml.NewYAMLOrJSONDecoder(f, 4096).Decode(into); err != nil {
+		return fmt.Errorf("decode %s: %w", path, err)
+	}
+	if m, ok := into.(*map[string]any); ok && len(*m) == 0 {
+		return fmt.Errorf("decode %s: %w", path, errEmptyDocument)
+	}
+	return nil
+}
