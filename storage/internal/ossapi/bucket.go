@@ -1,0 +1,403 @@
+package ossapi
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/koss-io/koss/storage/internal/object"
+)
+
+// Listing limits shared by ListBuckets and ListObjects.
+const (
+	defaultMaxKeys = 100
+	maxMaxKeys     = 1000
+)
+
+// parseMaxKeys reads the max-keys (or another count) parameter: absent means
+// def; anything but an integer in 1..limit is InvalidArgument (a huge value
+// included: clients rely on that failing rather than being clamped).
+func parseMaxKeys(q url.Values, name string, def, limit int) (int, *apiError) {
+	v, ok := q[name]
+	if !ok || v[0] == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v[0])
+	if err != nil || n < 1 || n > limit {
+		return 0, errInvalidArgument.
+			msg("Argument %s must be an integer between 1 and %d.", name, limit).
+			with("ArgumentName", name).with("ArgumentValue", v[0])
+	}
+	return n, nil
+}
+
+// parseEncodingType accepts only "url" (or nothing).
+func parseEncodingType(q url.Values) (bool, *apiError) {
+	switch v := q.Get("encoding-type"); v {
+	case "":
+		return false, nil
+	case "url":
+		return true, nil
+	default:
+		return false, errInvalidArgument.msg("The encoding-type you specified is not valid.").
+			with("ArgumentName", "encoding-type").with("ArgumentValue", v)
+	}
+}
+
+// location is the bucket location OSS reports: "oss-<region>".
+func (h *Handler) location() string { return "oss-" + h.region }
+
+func storageClassOr(s string) string {
+	if s == "" {
+		return "Standard"
+	}
+	return s
+}
+
+func aclOr(s string) string {
+	if s == "" {
+		return aclPrivate
+	}
+	return s
+}
+
+func (h *Handler) listBuckets(w *responseWriter, r *http.Request, st *reqState) error {
+	if st.accessKeyID == "" {
+		return &errAnonymousDenied
+	}
+	q := r.URL.Query()
+	prefix, marker := q.Get("prefix"), q.Get("marker")
+	if !validBucketPrefix(prefix) {
+		return errInvalidArgument.msg("The prefix you specified is not valid.").
+			with("ArgumentName", "prefix").with("ArgumentValue", prefix)
+	}
+	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
+	if ae != nil {
+		return ae
+	}
+	res, err := h.visibleBuckets(r, st, prefix, marker, maxKeys)
+	if err != nil {
+		return err
+	}
+	out := listAllMyBucketsResult{
+		Prefix: prefix, Marker: marker, MaxKeys: maxKeys,
+		IsTruncated: res.IsTruncated, NextMarker: res.NextMarker, Owner: h.owner,
+	}
+	for _, b := range res.Buckets {
+		out.Buckets = append(out.Buckets, bucketRecord{
+			CreationDate:     isoTime(b.Created),
+			ExtranetEndpoint: st.target.endpoint,
+			IntranetEndpoint: st.target.endpoint,
+			Location:         h.location(),
+			Name:             b.Name,
+			Region:           h.region,
+			StorageClass:     storageClassOr(b.StorageClass),
+		})
+	}
+	return writeXML(w, out)
+}
+
+// visibleBuckets lists the buckets the caller may see: all of them for the
+// root key, the granted ones for other keys (paging through the engine's
+// listing until a page of maxKeys visible buckets is full).
+func (h *Handler) visibleBuckets(r *http.Request, st *reqState, prefix, marker string, maxKeys int) (object.ListBucketsResult, error) {
+	ctx := r.Context()
+	if h.isRoot(st) {
+		return h.layer.ListBuckets(ctx, object.ListBucketsOptions{Prefix: prefix, Marker: marker, MaxKeys: maxKeys})
+	}
+	var out object.ListBucketsResult
+	if st.key == nil || len(st.key.Grants) == 0 {
+		return out, nil
+	}
+	for {
+		page, err := h.layer.ListBuckets(ctx, object.ListBucketsOptions{Prefix: prefix, Marker: marker, MaxKeys: maxMaxKeys})
+		if err != nil {
+			return out, err
+		}
+		for _, b := range page.Buckets {
+			if _, ok := st.key.Grants[b.Name]; !ok {
+				continue
+			}
+			if len(out.Buckets) == maxKeys {
+				out.IsTruncated = true
+				out.NextMarker = out.Buckets[len(out.Buckets)-1].Name
+				return out, nil
+			}
+			out.Buckets = append(out.Buckets, b)
+		}
+		if !page.IsTruncated || len(page.Buckets) == 0 {
+			return out, nil
+		}
+		marker = page.Buckets[len(page.Buckets)-1].Name
+	}
+}
+
+// readXMLBody reads a small XML request body whole, refusing bodies larger
+// than the handler's cap.
+func (h *Handler) readXMLBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > h.maxXML {
+		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, h.maxXML+1))
+	if err != nil {
+		return nil, &errIncompleteBody
+	}
+	if int64(len(b)) > h.maxXML {
+		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
+	}
+	return b, nil
+}
+
+// validStorageClasses are the storage classes OSS buckets and objects take.
+var validStorageClasses = map[string]string{
+	"standard": "Standard", "ia": "IA", "archive": "Archive",
+	"coldarchive": "ColdArchive", "deepcoldarchive": "DeepColdArchive",
+}
+
+// parseCreateBucketConfiguration decodes an optional PutBucket body.
+func parseCreateBucketConfiguration(body []byte) (createBucketConfiguration, *apiError) {
+	var cfg createBucketConfiguration
+	if len(bytes.TrimSpace(body)) == 0 {
+		return cfg, nil
+	}
+	if err := xml.Unmarshal(body, &cfg); err != nil {
+		return cfg, &errMalformedXML
+	}
+	if cfg.StorageClass != "" {
+		sc, ok := validStorageClasses[strings.ToLower(cfg.StorageClass)]
+		if !ok {
+			return cfg, errInvalidArgument.msg("The storage class you specified is not valid.").
+				with("ArgumentName", "StorageClass").with("ArgumentValue", cfg.StorageClass)
+		}
+		cfg.StorageClass = sc
+	}
+	switch cfg.DataRedundancyType {
+	case "", "LRS", "ZRS":
+	default:
+		return cfg, errInvalidArgument.msg("The data redundancy type you specified is not valid.").
+			with("ArgumentName", "DataRedundancyType").with("ArgumentValue", cfg.DataRedundancyType)
+	}
+	return cfg, nil
+}
+
+func (h *Handler) putBucket(w *responseWriter, r *http.Request, st *reqState) error {
+	acl := r.Header.Get("X-Oss-Acl")
+	if acl != "" && !validBucketACL(acl) {
+		return errInvalidArgument.msg("no such bucket access control exists").
+			with("ArgumentName", "x-oss-acl").with("ArgumentValue", acl)
+	}
+	body, err := h.readXMLBody(r)
+	if err != nil {
+		return err
+	}
+	cfg, ae := parseCreateBucketConfiguration(body)
+	if ae != nil {
+		return ae
+	}
+	err = h.layer.CreateBucket(r.Context(), st.target.bucket, object.BucketOptions{
+		ACL:          aclOr(acl),
+		StorageClass: storageClassOr(cfg.StorageClass),
+	})
+	if err != nil {
+		if errors.Is(err, object.ErrBucketAlreadyExists) {
+			return errBucketAlreadyExists.with("BucketName", st.target.bucket)
+		}
+		return err
+	}
+	w.Header().Set("Location", "/"+st.target.bucket)
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) deleteBucket(w *responseWriter, r *http.Request, st *reqState) error {
+	if err := h.layer.DeleteBucket(r.Context(), st.target.bucket); err != nil {
+		return bucketErr(err, st.target.bucket)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// bucketErr adds the bucket name to the errors about a bucket, as OSS does.
+func bucketErr(err error, bucket string) error {
+	ae := toAPIError(err)
+	switch ae.Code {
+	case errNoSuchBucket.Code, errBucketNotEmpty.Code:
+		return ae.with("BucketName", bucket)
+	}
+	return ae
+}
+
+func (h *Handler) getBucket(r *http.Request, st *reqState) (object.BucketInfo, error) {
+	b, err := h.layer.GetBucket(r.Context(), st.target.bucket)
+	if err != nil {
+		return b, bucketErr(err, st.target.bucket)
+	}
+	return b, nil
+}
+
+func (h *Handler) getBucketInfo(w *responseWriter, r *http.Request, st *reqState) error {
+	b, err := h.getBucket(r, st)
+	if err != nil {
+		return err
+	}
+	return writeXML(w, bucketInfoResult{Bucket: bucketInfoDetail{
+		AccessMonitor:          "Disabled",
+		CreationDate:           isoTime(b.Created),
+		ExtranetEndpoint:       st.target.endpoint,
+		IntranetEndpoint:       st.target.endpoint,
+		Location:               h.location(),
+		StorageClass:           storageClassOr(b.StorageClass),
+		TransferAcceleration:   "Disabled",
+		CrossRegionReplication: "Disabled",
+		DataRedundancyType:     "LRS",
+		Name:                   b.Name,
+		Region:                 h.region,
+		Owner:                  h.owner,
+		ACL:                    aclOr(b.ACL),
+		SSERule:                sseRule{SSEAlgorithm: "None"},
+	}})
+}
+
+func (h *Handler) headBucket(w *responseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) getBucketLocation(w *responseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	return writeXML(w, locationConstraint{Value: h.location()})
+}
+
+func (h *Handler) getBucketACL(w *responseWriter, r *http.Request, st *reqState) error {
+	b, err := h.getBucket(r, st)
+	if err != nil {
+		return err
+	}
+	return writeXML(w, accessControlPolicy{Owner: h.owner, Grant: aclOr(b.ACL)})
+}
+
+func (h *Handler) getBucketStat(w *responseWriter, r *http.Request, st *reqState) error {
+	s, err := h.layer.BucketStats(r.Context(), st.target.bucket)
+	if err != nil {
+		return bucketErr(err, st.target.bucket)
+	}
+	return writeXML(w, bucketStat{
+		Storage: s.Bytes, ObjectCount: s.Objects,
+		StandardStorage: s.Bytes, StandardObjectCount: s.Objects,
+		LastModifiedTime: st.start.Unix(),
+	})
+}
+
+// kossd has no multipart uploads, versions or live channels yet: the
+// listings below are the valid empty answers for a bucket without them.
+
+func (h *Handler) listMultipartUploads(w *responseWriter, r *http.Request, st *reqState) error {
+	q := r.URL.Query()
+	encode, ae := parseEncodingType(q)
+	if ae != nil {
+		return ae
+	}
+	maxUploads, ae := parseMaxKeys(q, "max-uploads", maxMaxKeys, maxMaxKeys)
+	if ae != nil {
+		return ae
+	}
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	out := listMultipartUploadsResult{
+		Bucket: st.target.bucket, KeyMarker: q.Get("key-marker"), UploadIDMarker: q.Get("upload-id-marker"),
+		Delimiter: q.Get("delimiter"), Prefix: q.Get("prefix"), MaxUploads: maxUploads,
+	}
+	if encode {
+		out.EncodingType = "url"
+		out.KeyMarker, out.Delimiter, out.Prefix = urlEncode(out.KeyMarker), urlEncode(out.Delimiter), urlEncode(out.Prefix)
+	}
+	return writeXML(w, out)
+}
+
+func (h *Handler) listObjectVersions(w *responseWriter, r *http.Request, st *reqState) error {
+	q := r.URL.Query()
+	encode, ae := parseEncodingType(q)
+	if ae != nil {
+		return ae
+	}
+	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
+	if ae != nil {
+		return ae
+	}
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	out := listVersionsResult{
+		Name: st.target.bucket, Prefix: q.Get("prefix"), KeyMarker: q.Get("key-marker"),
+		VersionIDMarker: q.Get("version-id-marker"), MaxKeys: maxKeys, Delimiter: q.Get("delimiter"),
+	}
+	if encode {
+		out.EncodingType = "url"
+		out.Prefix, out.KeyMarker, out.Delimiter = urlEncode(out.Prefix), urlEncode(out.KeyMarker), urlEncode(out.Delimiter)
+	}
+	return writeXML(w, out)
+}
+
+func (h *Handler) listLiveChannel(w *responseWriter, r *http.Request, st *reqState) error {
+	q := r.URL.Query()
+	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
+	if ae != nil {
+		return ae
+	}
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	return writeXML(w, listLiveChannelResult{Prefix: q.Get("prefix"), Marker: q.Get("marker"), MaxKeys: maxKeys})
+}
+
+func (h *Handler) listCname(w *responseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	return writeXML(w, listCnameResult{Bucket: st.target.bucket, Owner: h.owner.ID})
+}
+
+// bucketDocument answers a bucket configuration read with a fixed document:
+// the configuration kossd has for every bucket.
+func bucketDocument(doc any) handlerFunc {
+	return func(h *Handler, w *responseWriter, r *http.Request, st *reqState) error {
+		if _, err := h.getBucket(r, st); err != nil {
+			return err
+		}
+		return writeXML(w, doc)
+	}
+}
+
+// bucketConfigError answers a bucket configuration read with OSS's "no such
+// configuration" error, once the bucket is known to exist.
+func bucketConfigError(e *apiError) handlerFunc {
+	return func(h *Handler, w *responseWriter, r *http.Request, st *reqState) error {
+		if _, err := h.getBucket(r, st); err != nil {
+			return err
+		}
+		return e.with("BucketName", st.target.bucket)
+	}
+}
+
+// deleteBucketConfig deletes a configuration that cannot exist: 204 once the
+// bucket is known to exist, as OSS answers deleting an absent configuration.
+func (h *Handler) deleteBucketConfig(w *responseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,337 @@
+package ossapi
+
+import (
+	"encoding/base64"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/koss-io/koss/storage/internal/object"
+)
+
+// objectErr adds the bucket or key to the errors about them, as OSS does.
+func objectErr(err error, bucket, key string) error {
+	ae := toAPIError(err)
+	switch ae.Code {
+	case errNoSuchBucket.Code:
+		return ae.with("BucketName", bucket)
+	case errNoSuchKey.Code, errInvalidObjectName.Code, errFileAlreadyExists.Code:
+		return ae.with("Key", key)
+	}
+	return ae
+}
+
+// responseOverrides maps the GetObject query parameters that override
+// response headers to those headers.
+var responseOverrides = []struct{ param, header string }{
+	{"response-content-type", "Content-Type"},
+	{"response-content-language", "Content-Language"},
+	{"response-expires", "Expires"},
+	{"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"},
+	{"response-content-encoding", "Content-Encoding"},
+}
+
+// setObjectHeaders writes the headers that describe an object on GET and
+// HEAD responses.
+func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
+	md := info.Metadata
+	ct := md.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	hdr.Set("Content-Type", ct)
+	hdr.Set("ETag", info.ETag)
+	hdr.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
+	hdr.Set("Accept-Ranges", "bytes")
+	hdr.Set(hdrObjectType, info.Type)
+	hdr.Set(hdrStorageClass, storageClassOr(md.StorageClass))
+	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	if info.Type == object.TypeAppendable {
+		hdr.Set(hdrNextAppendPosition, strconv.FormatInt(info.Size, 10))
+	} else if len(info.MD5) > 0 {
+		hdr.Set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
+	}
+	for name, v := range map[string]string{
+		"Cache-Control":       md.CacheControl,
+		"Content-Disposition": md.ContentDisposition,
+		"Content-Encoding":    md.ContentEncoding,
+		"Content-Language":    md.ContentLanguage,
+		"Expires":             md.Expires,
+	} {
+		if v != "" {
+			hdr.Set(name, v)
+		}
+	}
+	for k, v := range md.User {
+		hdr.Set(metaPrefix+k, v)
+	}
+}
+
+func (h *Handler) getObject(w *responseWriter, r *http.Request, st *reqState) error {
+	ctx := r.Context()
+	b, k := st.target.bucket, st.target.key
+	cond := requestConditions(r.Header)
+	rangeHeader := r.Header.Get("Range")
+	standard := strings.EqualFold(r.Header.Get("X-Oss-Range-Behavior"), "standard")
+
+	var (
+		info object.ObjectInfo
+		body io.ReadCloser
+		rng  *object.Range
+		err  error
+	)
+	if rangeHeader == "" {
+		info, body, err = h.layer.GetObject(ctx, b, k, nil)
+		if err != nil {
+			return objectErr(err, b, k)
+		}
+	} else {
+		// A range needs the size first. The object may change between the
+		// two reads; retry until both see the same version so that the range
+		// always matches the bytes and ETag sent.
+		for attempt := 0; ; attempt++ {
+			head, err := h.layer.HeadObject(ctx, b, k)
+			if err != nil {
+				return objectErr(err, b, k)
+			}
+			if ae := cond.check(head, false); ae != nil {
+				return ae
+			}
+			var ae *apiError
+			if rng, ae = parseRange(rangeHeader, head.Size, standard); ae != nil {
+				ae = ae.with("RangeRequested", rangeHeader).with("ActualObjectSize", strconv.FormatInt(head.Size, 10))
+				return ae
+			}
+			info, body, err = h.layer.GetObject(ctx, b, k, rng)
+			if err == nil && info.ETag == head.ETag {
+				break
+			}
+			if err == nil {
+				body.Close()
+			}
+			if attempt == 2 {
+				if err == nil {
+					return &errServiceUnavailable
+				}
+				return objectErr(err, b, k)
+			}
+		}
+	}
+	defer body.Close()
+	if ae := cond.check(info, false); ae != nil {
+		return ae
+	}
+	hdr := w.Header()
+	setObjectHeaders(hdr, info)
+	q := r.URL.Query()
+	for _, o := range responseOverrides {
+		if v := q.Get(o.param); v != "" {
+			hdr.Set(o.header, v)
+		}
+	}
+	status := http.StatusOK
+	length := info.Size
+	if rng != nil {
+		status = http.StatusPartialContent
+		length = rng.Length
+		hdr.Set("Content-Range", "bytes "+strconv.FormatInt(rng.Start, 10)+"-"+
+			strconv.FormatInt(rng.Start+rng.Length-1, 10)+"/"+strconv.FormatInt(info.Size, 10))
+	}
+	hdr.Set("Content-Length", strconv.FormatInt(length, 10))
+	w.WriteHeader(status)
+	n, err := io.Copy(w, body)
+	if err != nil || n != length {
+		// The status line is gone: abort the connection so that the client
+		// sees a truncated body instead of a short one that looks whole.
+		h.log.Warn("Object body failed mid-stream", "requestId", st.id, "bucket", b, "key", k,
+			"sent", n, "want", length, "error", errString(err))
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (h *Handler) headObject(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	info, err := h.layer.HeadObject(r.Context(), b, k)
+	if err != nil {
+		return objectErr(err, b, k)
+	}
+	if ae := requestConditions(r.Header).check(info, false); ae != nil {
+		return ae
+	}
+	setObjectHeaders(w.Header(), info)
+	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) getObjectMeta(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	info, err := h.layer.HeadObject(r.Context(), b, k)
+	if err != nil {
+		return objectErr(err, b, k)
+	}
+	hdr := w.Header()
+	lm := info.LastModified.UTC().Format(http.TimeFormat)
+	hdr.Set("ETag", info.ETag)
+	hdr.Set("Last-Modified", lm)
+	hdr.Set("X-Oss-Last-Access-Time", lm)
+	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) putObject(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	if ae := rejectConditionalWrite(r.Header); ae != nil {
+		return ae
+	}
+	opts, ae := parsePutOptions(r.Header)
+	if ae != nil {
+		return ae
+	}
+	body, err := h.uploadBody(r, st)
+	if err != nil {
+		return err
+	}
+	defer body.close()
+	info, err := h.layer.PutObject(r.Context(), b, k, body.r, body.size, opts)
+	if err != nil {
+		return objectErr(err, b, k)
+	}
+	hdr := w.Header()
+	hdr.Set("ETag", info.ETag)
+	if len(info.MD5) > 0 {
+		hdr.Set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
+	}
+	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) appendObject(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	q := r.URL.Query()
+	pv, ok := q["position"]
+	if !ok {
+		return errMissingArgument.msg("Missing argument position.").with("ArgumentName", "position")
+	}
+	pos, err := strconv.ParseInt(pv[0], 10, 64)
+	if err != nil || pos < 0 {
+		return errInvalidArgument.msg("The position you specified is not valid.").
+			with("ArgumentName", "position").with("ArgumentValue", pv[0])
+	}
+	opts, ae := parsePutOptions(r.Header)
+	if ae != nil {
+		return ae
+	}
+	body, err := h.uploadBody(r, st)
+	if err != nil {
+		return err
+	}
+	defer body.close()
+	if pos > object.MaxObjectSize-body.size {
+		return &errEntityTooLarge
+	}
+	info, err := h.layer.AppendObject(r.Context(), b, k, pos, body.r, body.size, opts)
+	if err != nil {
+		return objectErr(err, b, k)
+	}
+	hdr := w.Header()
+	hdr.Set("ETag", info.ETag)
+	hdr.Set(hdrNextAppendPosition, strconv.FormatInt(info.Size, 10))
+	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) deleteObject(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	if err := h.layer.DeleteObject(r.Context(), b, k); err != nil {
+		return objectErr(err, b, k)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) getObjectACL(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	info, err := h.layer.HeadObject(r.Context(), b, k)
+	if err != nil {
+		return objectErr(err, b, k)
+	}
+	grant := info.Metadata.ACL
+	if grant == "" {
+		grant = aclDefault
+	}
+	return writeXML(w, accessControlPolicy{Owner: h.owner, Grant: grant})
+}
+
+// putObjectACL changes an object's ACL: a metadata-only copy of the object
+// onto itself, conditional on the version read so that a concurrent write
+// is never undone.
+func (h *Handler) putObjectACL(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	acl := r.Header.Get("X-Oss-Object-Acl")
+	if !validObjectACL(acl) {
+		return errInvalidArgument.msg("no such object access control exists").
+			with("ArgumentName", "x-oss-object-acl").with("ArgumentValue", acl)
+	}
+	info, err := h.layer.HeadObject(r.Context(), b, k)
+	if err != nil {
+		return objectErr(err, b, k)
+	}
+	md := info.Metadata
+	md.ACL = acl
+	if acl == aclDefault {
+		md.ACL = ""
+	}
+	ref := object.ObjectRef{Bucket: b, Key: k}
+	_, err = h.layer.CopyObject(r.Context(), ref, ref, object.CopyOptions{
+		ReplaceMetadata: true, Metadata: md, Condition: object.Condition{IfMatch: info.ETag},
+	})
+	if err != nil {
+		return objectErr(err, b, k)
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) getObjectTagging(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	if _, err := h.layer.HeadObject(r.Context(), b, k); err != nil {
+		return objectErr(err, b, k)
+	}
+	return writeXML(w, tagging{})
+}
+
+func (h *Handler) deleteObjectTagging(w *responseWriter, r *http.Request, st *reqState) error {
+	b, k := st.target.bucket, st.target.key
+	if _, err := h.layer.HeadObject(r.Context(), b, k); err != nil {
+		return objectErr(err, b, k)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// noSuchUpload answers the multipart operations that name an upload id:
+// kossd has no multipart uploads, so no upload id exists.
+func (h *Handler) noSuchUpload(w *responseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	return errNoSuchUpload.with("UploadId", r.URL.Query().Get("uploadId"))
+}

@@ -1,0 +1,257 @@
+package ossapi
+
+import (
+	"net/http"
+	"net/url"
+)
+
+// access is what an operation needs from the caller.
+type access int
+
+const (
+	// accessRead: read grant on the bucket (or a public ACL).
+	accessRead access = iota + 1
+	// accessWrite: write grant on the bucket (or a public-read-write ACL).
+	accessWrite
+	// accessRoot: the root key only.
+	accessRoot
+	// accessCustom: the handler authorizes by itself (ListBuckets lists what
+	// the key may see; CopyObject needs read on one bucket and write on
+	// another).
+	accessCustom
+)
+
+// handlerFunc runs one authorized operation. It returns nil once it has
+// written the response, or the error to answer.
+type handlerFunc func(h *Handler, w *responseWriter, r *http.Request, st *reqState) error
+
+// operation is a routed request: its name (for metrics and logs), what it
+// needs, and what runs it; or the error to answer when nothing can.
+type operation struct {
+	name   string
+	access access
+	handle handlerFunc
+	err    *apiError
+}
+
+// routingSubresources are the query parameters that select an operation, in
+// the order they are looked for. They are the sub-resources of the signing
+// rules minus those that only modify an operation (versionId,
+// continuation-token, response-*, security-token, position, partNumber,
+// x-oss-process, ...).
+var routingSubresources = []string{
+	"append", "delete", "uploads", "uploadId", "acl", "location", "bucketInfo", "objectMeta",
+	"stat", "versions", "versioning", "live", "tagging", "lifecycle", "cors", "website",
+	"referer", "logging", "encryption", "policy", "requestPayment", "worm", "wormId",
+	"wormExtend", "inventory", "transferAcceleration", "cname", "symlink", "restore", "qos",
+	"qosInfo", "replication", "replicationProgress", "replicationLocation", "img", "style",
+	"styleName", "udf", "udfName", "udfImage", "udfId", "udfImageDesc", "udfApplication",
+	"udfApplicationLog", "comp", "metaQuery", "resourceGroup", "rtc", "asyncFetch",
+	"regionList", "x-oss-async-process", "responseHeader", "accessMonitor", "policyStatus",
+	"publicAccessBlock", "httpsConfig", "overwriteConfig", "archiveDirectRead", "objectWorm",
+	"cloudboxes", "vod", "status", "startTime", "endTime", "redundancyTransition",
+	"metadataTableConfiguration", "dataPipeline", "objectFcAccessPoint", "accessPoint",
+	"quota", "seal",
+}
+
+// subresource returns the operation-selecting sub-resource of a query, or "".
+func subresource(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	for _, s := range routingSubresources {
+		if _, ok := q[s]; ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func notImplemented(name string) operation {
+	return operation{name: name, err: &errNotImplemented}
+}
+
+// route picks the operation for a request.
+func route(method, bucket, key string, q url.Values, hdr http.Header) operation {
+	sub := subresource(q)
+	switch {
+	case bucket == "":
+		return routeService(method, sub)
+	case key == "":
+		return routeBucket(method, sub, q)
+	default:
+		return routeObject(method, sub, hdr)
+	}
+}
+
+func routeService(method, sub string) operation {
+	if method == http.MethodGet && sub == "" {
+		return operation{name: "ListBuckets", access: accessCustom, handle: (*Handler).listBuckets}
+	}
+	if method == http.MethodGet {
+		return notImplemented("Service")
+	}
+	return operation{name: "Service", err: &errMethodNotAllowed}
+}
+
+// emptyBucketConfigs are bucket configurations kossd does not support: reads
+// answer OSS's "no such configuration" error for them.
+var emptyBucketConfigs = map[string]*apiError{
+	"lifecycle": {Code: "NoSuchLifecycle", Status: http.StatusNotFound,
+		Message: "No Row found in Lifecycle Table."},
+	"cors": {Code: "NoSuchCORSConfiguration", Status: http.StatusNotFound,
+		Message: "The CORS Configuration does not exist."},
+	"website": {Code: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound,
+		Message: "The specified bucket does not have a website configuration."},
+	"encryption": {Code: "NoSuchServerSideEncryptionRule", Status: http.StatusNotFound,
+		Message: "The server side encryption configuration was not found."},
+	"policy": {Code: "NoSuchBucketPolicy", Status: http.StatusNotFound,
+		Message: "The bucket policy does not exist."},
+	"worm": {Code: "NoSuchWORMConfiguration", Status: http.StatusNotFound,
+		Message: "The WORM Configuration does not exist."},
+	"replication": {Code: "NoSuchReplicationConfiguration", Status: http.StatusNotFound,
+		Message: "The specified bucket does not have a replication configuration."},
+}
+
+// deletableBucketConfigs are configurations whose DELETE succeeds trivially:
+// none can exist.
+var deletableBucketConfigs = map[string]bool{
+	"lifecycle": true, "cors": true, "website": true, "tagging": true,
+	"encryption": true, "policy": true, "logging": true, "referer": true,
+}
+
+func routeBucket(method, sub string, q url.Values) operation {
+	switch method {
+	case http.MethodGet:
+		switch sub {
+		case "":
+			if q.Get("list-type") == "2" {
+				return operation{name: "ListObjectsV2", access: accessRead, handle: (*Handler).listObjectsV2}
+			}
+			return operation{name: "ListObjects", access: accessRead, handle: (*Handler).listObjects}
+		case "acl":
+			return operation{name: "GetBucketAcl", access: accessRead, handle: (*Handler).getBucketACL}
+		case "location":
+			return operation{name: "GetBucketLocation", access: accessRead, handle: (*Handler).getBucketLocation}
+		case "bucketInfo":
+			return operation{name: "GetBucketInfo", access: accessRead, handle: (*Handler).getBucketInfo}
+		case "stat":
+			return operation{name: "GetBucketStat", access: accessRead, handle: (*Handler).getBucketStat}
+		case "uploads":
+			return operation{name: "ListMultipartUploads", access: accessRead, handle: (*Handler).listMultipartUploads}
+		case "versions":
+			return operation{name: "ListObjectVersions", access: accessRead, handle: (*Handler).listObjectVersions}
+		case "live":
+			return operation{name: "ListLiveChannel", access: accessRead, handle: (*Handler).listLiveChannel}
+		case "inventory":
+			if q.Has("inventoryId") {
+				return operation{name: "GetBucketInventory", access: accessRead, handle: bucketConfigError(&apiError{
+					Code: "NoSuchInventory", Status: http.StatusNotFound, Message: "The specified inventory does not exist."})}
+			}
+			return operation{name: "ListBucketInventory", access: accessRead,
+				handle: bucketDocument(listInventoryConfigurationsResult{})}
+		case "versioning":
+			return operation{name: "GetBucketVersioning", access: accessRead, handle: bucketDocument(versioningConfiguration{})}
+		case "tagging":
+			return operation{name: "GetBucketTags", access: accessRead, handle: bucketDocument(tagging{})}
+		case "referer":
+			return operation{name: "GetBucketReferer", access: accessRead,
+				handle: bucketDocument(refererConfiguration{AllowEmptyReferer: true})}
+		case "logging":
+			return operation{name: "GetBucketLogging", access: accessRead, handle: bucketDocument(bucketLoggingStatus{})}
+		case "requestPayment":
+			return operation{name: "GetBucketRequestPayment", access: accessRead,
+				handle: bucketDocument(requestPaymentConfiguration{Payer: "BucketOwner"})}
+		case "transferAcceleration":
+			return operation{name: "GetBucketTransferAcceleration", access: accessRead,
+				handle: bucketDocument(transferAccelerationConfiguration{})}
+		case "cname":
+			return operation{name: "ListCname", access: accessRead, handle: (*Handler).listCname}
+		}
+		if e, ok := emptyBucketConfigs[sub]; ok {
+			return operation{name: "GetBucketConfig", access: accessRead, handle: bucketConfigError(e)}
+		}
+		return notImplemented("BucketOperation")
+	case http.MethodHead:
+		if sub == "" {
+			return operation{name: "HeadBucket", access: accessRead, handle: (*Handler).headBucket}
+		}
+		return notImplemented("BucketOperation")
+	case http.MethodPut:
+		if sub == "" {
+			return operation{name: "PutBucket", access: accessRoot, handle: (*Handler).putBucket}
+		}
+		return notImplemented("BucketOperation")
+	case http.MethodDelete:
+		if sub == "" {
+			return operation{name: "DeleteBucket", access: accessRoot, handle: (*Handler).deleteBucket}
+		}
+		if deletableBucketConfigs[sub] {
+			return operation{name: "DeleteBucketConfig", access: accessRoot, handle: (*Handler).deleteBucketConfig}
+		}
+		return notImplemented("BucketOperation")
+	case http.MethodPost:
+		if sub == "delete" {
+			return operation{name: "DeleteMultipleObjects", access: accessWrite, handle: (*Handler).deleteMultipleObjects}
+		}
+		return notImplemented("BucketOperation")
+	}
+	return operation{name: "BucketOperation", err: &errMethodNotAllowed}
+}
+
+func routeObject(method, sub string, hdr http.Header) operation {
+	switch method {
+	case http.MethodGet:
+		switch sub {
+		case "":
+			return operation{name: "GetObject", access: accessRead, handle: (*Handler).getObject}
+		case "acl":
+			return operation{name: "GetObjectAcl", access: accessRead, handle: (*Handler).getObjectACL}
+		case "tagging":
+			return operation{name: "GetObjectTagging", access: accessRead, handle: (*Handler).getObjectTagging}
+		case "uploadId":
+			return operation{name: "ListParts", access: accessRead, handle: (*Handler).noSuchUpload}
+		}
+		return notImplemented("ObjectOperation")
+	case http.MethodHead:
+		switch sub {
+		case "":
+			return operation{name: "HeadObject", access: accessRead, handle: (*Handler).headObject}
+		case "objectMeta":
+			return operation{name: "GetObjectMeta", access: accessRead, handle: (*Handler).getObjectMeta}
+		}
+		return notImplemented("ObjectOperation")
+	case http.MethodPut:
+		switch sub {
+		case "":
+			if hdr.Get("X-Oss-Copy-Source") != "" {
+				return operation{name: "CopyObject", access: accessCustom, handle: (*Handler).copyObject}
+			}
+			return operation{name: "PutObject", access: accessWrite, handle: (*Handler).putObject}
+		case "acl":
+			return operation{name: "PutObjectAcl", access: accessWrite, handle: (*Handler).putObjectACL}
+		case "uploadId":
+			return operation{name: "UploadPart", access: accessWrite, handle: (*Handler).noSuchUpload}
+		}
+		return notImplemented("ObjectOperation")
+	case http.MethodPost:
+		switch sub {
+		case "append":
+			return operation{name: "AppendObject", access: accessWrite, handle: (*Handler).appendObject}
+		case "uploadId":
+			return operation{name: "CompleteMultipartUpload", access: accessWrite, handle: (*Handler).noSuchUpload}
+		}
+		return notImplemented("ObjectOperation")
+	case http.MethodDelete:
+		switch sub {
+		case "":
+			return operation{name: "DeleteObject", access: accessWrite, handle: (*Handler).deleteObject}
+		case "uploadId":
+			return operation{name: "AbortMultipartUpload", access: accessWrite, handle: (*Handler).noSuchUpload}
+		case "tagging":
+			return operation{name: "DeleteObjectTagging", access: accessWrite, handle: (*Handler).deleteObjectTagging}
+		}
+		return notImplemented("ObjectOperation")
+	}
+	return operation{name: "ObjectOperation", err: &errMethodNotAllowed}
+}

@@ -1,0 +1,279 @@
+package ossapi
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Response documents. Root element names matter: the v1 SDK unmarshals into
+// structs that carry an XMLName. Timestamps are RFC 3339 with milliseconds,
+// as OSS writes them (both SDKs parse them into time.Time).
+
+// isoTime formats t the way OSS does in XML bodies.
+func isoTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// marshalXML encodes v with the XML declaration OSS sends. The types here
+// cannot fail to marshal; a failure is a programming error.
+func marshalXML(v any) []byte {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	if err := enc.Encode(v); err != nil {
+		panic("ossapi: marshal " + err.Error())
+	}
+	return b.Bytes()
+}
+
+// urlEncode is the encoding of listing fields under encoding-type=url:
+// QueryEscape with spaces as %20, because the v1 SDK decodes with
+// QueryUnescape (so a raw "+" would turn into a space) and the v2 SDK with
+// PathUnescape-like rules.
+func urlEncode(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+type listAllMyBucketsResult struct {
+	XMLName     xml.Name       `xml:"ListAllMyBucketsResult"`
+	Prefix      string         `xml:"Prefix,omitempty"`
+	Marker      string         `xml:"Marker,omitempty"`
+	MaxKeys     int            `xml:"MaxKeys,omitempty"`
+	IsTruncated bool           `xml:"IsTruncated"`
+	NextMarker  string         `xml:"NextMarker,omitempty"`
+	Owner       owner          `xml:"Owner"`
+	Buckets     []bucketRecord `xml:"Buckets>Bucket"`
+}
+
+type bucketRecord struct {
+	CreationDate     string `xml:"CreationDate"`
+	ExtranetEndpoint string `xml:"ExtranetEndpoint"`
+	IntranetEndpoint string `xml:"IntranetEndpoint"`
+	Location         string `xml:"Location"`
+	Name             string `xml:"Name"`
+	Region           string `xml:"Region"`
+	StorageClass     string `xml:"StorageClass"`
+}
+
+type bucketInfoResult struct {
+	XMLName xml.Name         `xml:"BucketInfo"`
+	Bucket  bucketInfoDetail `xml:"Bucket"`
+}
+
+type bucketInfoDetail struct {
+	AccessMonitor          string         `xml:"AccessMonitor"`
+	CreationDate           string         `xml:"CreationDate"`
+	ExtranetEndpoint       string         `xml:"ExtranetEndpoint"`
+	IntranetEndpoint       string         `xml:"IntranetEndpoint"`
+	Location               string         `xml:"Location"`
+	StorageClass           string         `xml:"StorageClass"`
+	TransferAcceleration   string         `xml:"TransferAcceleration"`
+	CrossRegionReplication string         `xml:"CrossRegionReplication"`
+	DataRedundancyType     string         `xml:"DataRedundancyType"`
+	Name                   string         `xml:"Name"`
+	ResourceGroupID        string         `xml:"ResourceGroupId"`
+	Region                 string         `xml:"Region"`
+	Owner                  owner          `xml:"Owner"`
+	ACL                    string         `xml:"AccessControlList>Grant"`
+	Comment                string         `xml:"Comment"`
+	BlockPublicAccess      bool           `xml:"BlockPublicAccess"`
+	Versioning             string         `xml:"Versioning,omitempty"`
+	SSERule                sseRule        `xml:"ServerSideEncryptionRule"`
+	BucketPolicy           bucketPolicyLg `xml:"BucketPolicy"`
+}
+
+// sseRule says "no server-side encryption" the way OSS does: the v2 SDK maps
+// the value None to "".
+type sseRule struct {
+	SSEAlgorithm string `xml:"SSEAlgorithm"`
+}
+
+type bucketPolicyLg struct {
+	LogBucket string `xml:"LogBucket"`
+	LogPrefix string `xml:"LogPrefix"`
+}
+
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Value   string   `xml:",chardata"`
+}
+
+type accessControlPolicy struct {
+	XMLName xml.Name `xml:"AccessControlPolicy"`
+	Owner   owner    `xml:"Owner"`
+	Grant   string   `xml:"AccessControlList>Grant"`
+}
+
+type listBucketResult struct {
+	XMLName        xml.Name       `xml:"ListBucketResult"`
+	Name           string         `xml:"Name"`
+	Prefix         string         `xml:"Prefix"`
+	Marker         string         `xml:"Marker"`
+	MaxKeys        int            `xml:"MaxKeys"`
+	Delimiter      string         `xml:"Delimiter"`
+	IsTruncated    bool           `xml:"IsTruncated"`
+	NextMarker     string         `xml:"NextMarker,omitempty"`
+	EncodingType   string         `xml:"EncodingType,omitempty"`
+	Contents       []objectRecord `xml:"Contents"`
+	CommonPrefixes []prefixRecord `xml:"CommonPrefixes"`
+}
+
+type listBucketResultV2 struct {
+	XMLName               xml.Name       `xml:"ListBucketResult"`
+	Name                  string         `xml:"Name"`
+	Prefix                string         `xml:"Prefix"`
+	StartAfter            string         `xml:"StartAfter,omitempty"`
+	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
+	MaxKeys               int            `xml:"MaxKeys"`
+	Delimiter             string         `xml:"Delimiter"`
+	IsTruncated           bool           `xml:"IsTruncated"`
+	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
+	EncodingType          string         `xml:"EncodingType,omitempty"`
+	KeyCount              int            `xml:"KeyCount"`
+	Contents              []objectRecord `xml:"Contents"`
+	CommonPrefixes        []prefixRecord `xml:"CommonPrefixes"`
+}
+
+type objectRecord struct {
+	Key          string `xml:"Key"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Type         string `xml:"Type"`
+	Size         int64  `xml:"Size"`
+	StorageClass string `xml:"StorageClass"`
+	Owner        *owner `xml:"Owner,omitempty"`
+}
+
+type prefixRecord struct {
+	Prefix string `xml:"Prefix"`
+}
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+type deleteResult struct {
+	XMLName      xml.Name        `xml:"DeleteResult"`
+	EncodingType string          `xml:"EncodingType,omitempty"`
+	Deleted      []deletedRecord `xml:"Deleted"`
+}
+
+type deletedRecord struct {
+	Key string `xml:"Key"`
+}
+
+type listMultipartUploadsResult struct {
+	XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
+	Bucket             string   `xml:"Bucket"`
+	EncodingType       string   `xml:"EncodingType,omitempty"`
+	KeyMarker          string   `xml:"KeyMarker"`
+	UploadIDMarker     string   `xml:"UploadIdMarker"`
+	NextKeyMarker      string   `xml:"NextKeyMarker"`
+	NextUploadIDMarker string   `xml:"NextUploadIdMarker"`
+	Delimiter          string   `xml:"Delimiter"`
+	Prefix             string   `xml:"Prefix"`
+	MaxUploads         int      `xml:"MaxUploads"`
+	IsTruncated        bool     `xml:"IsTruncated"`
+}
+
+type listVersionsResult struct {
+	XMLName             xml.Name `xml:"ListVersionsResult"`
+	Name                string   `xml:"Name"`
+	Prefix              string   `xml:"Prefix"`
+	KeyMarker           string   `xml:"KeyMarker"`
+	VersionIDMarker     string   `xml:"VersionIdMarker"`
+	MaxKeys             int      `xml:"MaxKeys"`
+	Delimiter           string   `xml:"Delimiter"`
+	IsTruncated         bool     `xml:"IsTruncated"`
+	NextKeyMarker       string   `xml:"NextKeyMarker,omitempty"`
+	NextVersionIDMarker string   `xml:"NextVersionIdMarker,omitempty"`
+	EncodingType        string   `xml:"EncodingType,omitempty"`
+}
+
+type listLiveChannelResult struct {
+	XMLName     xml.Name `xml:"ListLiveChannelResult"`
+	Prefix      string   `xml:"Prefix"`
+	Marker      string   `xml:"Marker"`
+	MaxKeys     int      `xml:"MaxKeys"`
+	IsTruncated bool     `xml:"IsTruncated"`
+	NextMarker  string   `xml:"NextMarker"`
+}
+
+type bucketStat struct {
+	XMLName                     xml.Name `xml:"BucketStat"`
+	Storage                     int64    `xml:"Storage"`
+	ObjectCount                 int64    `xml:"ObjectCount"`
+	MultipartUploadCount        int64    `xml:"MultipartUploadCount"`
+	LiveChannelCount            int64    `xml:"LiveChannelCount"`
+	LastModifiedTime            int64    `xml:"LastModifiedTime"`
+	StandardStorage             int64    `xml:"StandardStorage"`
+	StandardObjectCount         int64    `xml:"StandardObjectCount"`
+	InfrequentAccessStorage     int64    `xml:"InfrequentAccessStorage"`
+	InfrequentAccessRealStorage int64    `xml:"InfrequentAccessRealStorage"`
+	InfrequentAccessObjectCount int64    `xml:"InfrequentAccessObjectCount"`
+	ArchiveStorage              int64    `xml:"ArchiveStorage"`
+	ArchiveRealStorage          int64    `xml:"ArchiveRealStorage"`
+	ArchiveObjectCount          int64    `xml:"ArchiveObjectCount"`
+	ColdArchiveStorage          int64    `xml:"ColdArchiveStorage"`
+	ColdArchiveRealStorage      int64    `xml:"ColdArchiveRealStorage"`
+	ColdArchiveObjectCount      int64    `xml:"ColdArchiveObjectCount"`
+	MultipartPartCount          int64    `xml:"MultipartPartCount"`
+	DeleteMarkerCount           int64    `xml:"DeleteMarkerCount"`
+}
+
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+}
+
+type tagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	TagSet  struct{} `xml:"TagSet"`
+}
+
+type refererConfiguration struct {
+	XMLName           xml.Name `xml:"RefererConfiguration"`
+	AllowEmptyReferer bool     `xml:"AllowEmptyReferer"`
+	RefererList       struct{} `xml:"RefererList"`
+}
+
+type bucketLoggingStatus struct {
+	XMLName xml.Name `xml:"BucketLoggingStatus"`
+}
+
+type requestPaymentConfiguration struct {
+	XMLName xml.Name `xml:"RequestPaymentConfiguration"`
+	Payer   string   `xml:"Payer"`
+}
+
+type transferAccelerationConfiguration struct {
+	XMLName xml.Name `xml:"TransferAccelerationConfiguration"`
+	Enabled bool     `xml:"Enabled"`
+}
+
+type listInventoryConfigurationsResult struct {
+	XMLName     xml.Name `xml:"ListInventoryConfigurationsResult"`
+	IsTruncated bool     `xml:"IsTruncated"`
+}
+
+type listCnameResult struct {
+	XMLName xml.Name `xml:"ListCnameResult"`
+	Bucket  string   `xml:"Bucket"`
+	Owner   string   `xml:"Owner"`
+}
+
+// createBucketConfiguration is the optional PutBucket body.
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	StorageClass       string   `xml:"StorageClass"`
+	DataRedundancyType string   `xml:"DataRedundancyType"`
+}
