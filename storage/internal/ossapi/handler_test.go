@@ -229,8 +229,8 @@ func TestBucketLifecycle(t *testing.T) {
 		XMLName xml.Name `xml:"BucketInfo"`
 		Bucket  struct {
 			Name, Location, StorageClass, ExtranetEndpoint, IntranetEndpoint, CreationDate string
-			Grant                                                                         string `xml:"AccessControlList>Grant"`
-			Owner                                                                         struct{ ID string }
+			Grant                                                                          string `xml:"AccessControlList>Grant"`
+			Owner                                                                          struct{ ID string }
 		}
 	}
 	if err := xml.Unmarshal(r.body, &info); err != nil {
