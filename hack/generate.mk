@@ -34,9 +34,9 @@ verify: verify-gen ## Fail when generated files are out of date (other fragments
 
 .PHONY: verify-gen
 verify-gen: generate manifests ## Regenerate, then fail on any diff or untracked file under api/ and config/.
-	@if ! git diff --exit-code --stat -- $(GENERATED_PATHS); then \
-		echo "verify-gen: generated files are out of date; run 'make generate manifests' and commit the result" >&2; \
-		git diff -- $(GENERATED_PATHS) | head -n 80 >&2; \
+	@if ! git diff --exit-code --stat HEAD -- $(GENERATED_PATHS); then \
+		echo "verify-gen: after 'make generate manifests', $(GENERATED_PATHS) differ from HEAD: commit the types together with the regenerated files" >&2; \
+		git diff HEAD -- $(GENERATED_PATHS) | head -n 80 >&2; \
 		exit 1; \
 	fi
 	@untracked="$$(git ls-files --others --exclude-standard -- $(GENERATED_PATHS))"; \
@@ -45,6 +45,7 @@ verify-gen: generate manifests ## Regenerate, then fail on any diff or untracked
 		echo "$$untracked" >&2; \
 		exit 1; \
 	fi
+	@echo "verify-gen: generated files are up to date"
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN)-$(CONTROLLER_TOOLS_VERSION) ## Build controller-gen from source into bin/ (versioned name + symlink).

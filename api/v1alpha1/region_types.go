@@ -82,9 +82,10 @@ type RegionSpec struct {
 
 // RegionStorage describes the persistent volume of each kossd pod.
 type RegionStorage struct {
-	// size is the capacity requested for each pod's volume.
+	// size is the capacity requested for each pod's volume; it must be positive.
 	// +optional
 	// +kubebuilder:default="10Gi"
+	// +kubebuilder:validation:XValidation:rule="type(self) == int ? self > 0 : quantity(self).isGreaterThan(quantity('0'))",message="size must be positive"
 	Size resource.Quantity `json:"size,omitzero"`
 
 	// storageClassName is the StorageClass of the volumes. When unset, the cluster's default

@@ -121,6 +121,17 @@ func region(name string, mutate ...func(*kossv1alpha1.Region)) *kossv1alpha1.Reg
 	return r
 }
 
+// regionWithSize builds the Region as unstructured JSON, so that spec.storage.size can be
+// a JSON integer (int-or-string), which the typed Quantity always encodes as a string.
+func regionWithSize(name string, size any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": kossv1alpha1.SchemeGroupVersion.String(),
+		"kind":       "Region",
+		"metadata":   map[string]any{"name": name},
+		"spec":       map[string]any{"storage": map[string]any{"size": size}},
+	}}
+}
+
 func bucket(name string, mutate ...func(*kossv1alpha1.Bucket)) *kossv1alpha1.Bucket {
 	b := &kossv1alpha1.Bucket{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
@@ -224,7 +235,17 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 			r.Spec.External = kossv1alpha1.RegionExternal{Enabled: true, Annotations: map[string]string{"example.com/lb": "internal"}}
 			r.Spec.Domain = "oss.example.com"
 		})},
-		"region name of 40 characters": {obj: region("r" + strings.Repeat("a", 39))},
+		"region with a negative volume size": {
+			obj: region("negative-size", func(r *kossv1alpha1.Region) {
+				r.Spec.Storage = kossv1alpha1.RegionStorage{Size: resource.MustParse("-1Gi")}
+			}),
+			wantErr: "size must be positive",
+		},
+		"region with a volume size of integer 0": {
+			obj: regionWithSize("zero-size", int64(0)), wantErr: "size must be positive",
+		},
+		"region with a volume size of integer 1Gi": {obj: regionWithSize("integer-size", int64(1<<30))},
+		"region name of 40 characters":             {obj: region("r" + strings.Repeat("a", 39))},
 		"region name of 41 characters": {
 			obj: region("r" + strings.Repeat("a", 40)), wantErr: "at most 40 characters",
 		},
