@@ -3,8 +3,10 @@ package ossapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
@@ -20,19 +22,23 @@ const (
 // An unsigned request is anonymous (accessKeyID ""), not an error: whether
 // it may proceed depends on ACLs, decided by authorize.
 func (h *Handler) authenticate(r *http.Request, st *reqState) error {
-	id, err := h.verifier.Verify(r.Context(), r, st.target.bucket, st.target.key)
+	res, err := h.verifier.Authenticate(r.Context(), r, st.target.bucket, st.target.key)
 	if err != nil {
 		if isAnonymous(err) {
 			return nil
 		}
 		return err
 	}
+	id := res.AccessKeyID
 	st.accessKeyID = id
+	if res.PayloadSHA256 != "" {
+		st.payloadWrap = res.PayloadReader
+	}
 	if id == h.rootKey || st.key != nil {
 		return nil
 	}
-	// The secret lookup usually stashed the key already (SecretLookup); fetch
-	// it for verifiers that did not use it.
+	// KeyLookup usually stashed the key already; fetch it for verifiers that
+	// did not use it.
 	k, err := h.keys.GetKey(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, object.ErrKeyNotFound) {
@@ -126,4 +132,37 @@ func validBucketACL(v string) bool {
 // validObjectACL reports whether v is an ACL an object can have.
 func validObjectACL(v string) bool {
 	return validBucketACL(v) || v == aclDefault
+}
+
+// KeyLookup resolves access key secrets for an auth.Verifier: the root key
+// from the node's configuration, every other key from the KeyStore. A key
+// fetched while serving a Handler request is remembered in that request's
+// state, so authorization does not read it a second time.
+type KeyLookup struct {
+	keys       object.KeyStore
+	rootID     string
+	rootSecret string
+}
+
+// NewKeyLookup returns a KeyLookup over keys and the root credentials.
+func NewKeyLookup(keys object.KeyStore, rootID, rootSecret string) *KeyLookup {
+	return &KeyLookup{keys: keys, rootID: rootID, rootSecret: rootSecret}
+}
+
+// LookupSecret implements auth.SecretLookup.
+func (l *KeyLookup) LookupSecret(ctx context.Context, id string) (string, error) {
+	if id == l.rootID {
+		return l.rootSecret, nil
+	}
+	k, err := l.keys.GetKey(ctx, id)
+	if err != nil {
+		if errors.Is(err, object.ErrKeyNotFound) {
+			return "", fmt.Errorf("%w: %s", auth.ErrInvalidAccessKeyID, id)
+		}
+		return "", err
+	}
+	if st := stateFrom(ctx); st != nil {
+		st.key = &k
+	}
+	return k.Secret, nil
 }

@@ -3,6 +3,7 @@ package ossapi
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,15 +12,45 @@ import (
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
-// errBodyTooShort reports a body that ended before its declared length.
-var errBodyTooShort = errors.New("ossapi: request body ended early")
-
 // objectBody is an upload body of known size.
 type objectBody struct {
 	r    io.Reader
 	size int64
 	// close releases what the body holds (a spool file).
 	close func()
+	// rec remembers the first error reading the body returned.
+	rec *recordingReader
+}
+
+// failure picks the error to answer for a failed upload: the engine's, or
+// the body's own failure when the engine reports it only as an opaque
+// error (a payload digest mismatch or a client that went away must not turn
+// into a 500 because the engine did not wrap the read error).
+func (b objectBody) failure(err error) error {
+	if b.rec != nil && b.rec.err != nil && toAPIError(err).Status >= 500 {
+		return b.rec.err
+	}
+	return err
+}
+
+// recordingReader records the first error other than io.EOF its reader
+// returns.
+type recordingReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *recordingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil { //nolint:errorlint // io.EOF is returned unwrapped by contract
+		r.err = err
+	}
+	return n, err
+}
+
+func newObjectBody(r io.Reader, size int64, close func()) objectBody {
+	rec := &recordingReader{r: r}
+	return objectBody{r: rec, size: size, close: close, rec: rec}
 }
 
 // uploadBody prepares the body of a PutObject or AppendObject for the
@@ -36,7 +67,10 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 		if r.ContentLength == 0 && r.Header.Get("Content-Length") == "" {
 			return objectBody{}, &errMissingContentLength
 		}
-		return objectBody{r: body, size: r.ContentLength, close: func() {}}, nil
+		if st.payloadWrap != nil {
+			body = &drainingReader{r: body, remaining: r.ContentLength}
+		}
+		return newObjectBody(body, r.ContentLength, func() {}), nil
 	}
 	f, err := os.CreateTemp(h.spoolDir, "koss-spool-*")
 	if err != nil {
@@ -49,7 +83,11 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 	n, err := io.Copy(f, io.LimitReader(body, object.MaxObjectSize+1))
 	if err != nil {
 		cleanup()
-		return objectBody{}, err
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return objectBody{}, err // the spool file failed: a server error
+		}
+		return objectBody{}, fmt.Errorf("%w: %w", errBodyRead, err)
 	}
 	if n > object.MaxObjectSize {
 		cleanup()
@@ -59,7 +97,7 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 		cleanup()
 		return objectBody{}, err
 	}
-	return objectBody{r: f, size: n, close: cleanup}, nil
+	return newObjectBody(f, n, cleanup), nil
 }
 
 // parseContentMD5 decodes the Content-MD5 header: nil when absent, 400
@@ -151,3 +189,48 @@ func parsePutOptions(h http.Header) (object.PutOptions, *apiError) {
 		ForbidOverwrite: strings.EqualFold(h.Get("X-Oss-Forbid-Overwrite"), "true"),
 	}, nil
 }
+
+// drainingReader makes sure the end of a body is read even when the engine
+// stops after the declared number of bytes: the payload digest of a V4
+// signed body is checked only when the underlying reader reaches EOF, and a
+// mismatch must fail the read of the last bytes, before the engine commits.
+type drainingReader struct {
+	r         io.Reader
+	remaining int64
+}
+
+func (d *drainingReader) Read(p []byte) (int, error) {
+	if d.remaining <= 0 {
+		return d.probe(0)
+	}
+	if int64(len(p)) > d.remaining {
+		p = p[:d.remaining]
+	}
+	n, err := d.r.Read(p)
+	d.remaining -= int64(n)
+	if err == nil && d.remaining == 0 {
+		return d.probe(n)
+	}
+	return n, err
+}
+
+// probe reads past the declared end: io.EOF is the expected answer; an error
+// (a digest mismatch) is returned with the last n bytes.
+func (d *drainingReader) probe(n int) (int, error) {
+	var b [1]byte
+	m, err := d.r.Read(b[:])
+	switch {
+	case m > 0:
+		return n, errBodyTooLong
+	case err == nil:
+		return n, nil
+	}
+	return n, err
+}
+
+// errBodyRead reports a request body that could not be read to its end.
+var errBodyRead = errors.New("ossapi: reading the request body failed")
+
+// errBodyTooLong reports a body longer than its declared length (which
+// net/http does not let happen; kept for readers that would).
+var errBodyTooLong = errors.New("ossapi: request body longer than its content length")

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -163,7 +164,9 @@ var errorTable = []struct {
 	{auth.ErrRequestExpired, &errRequestExpired},
 	{auth.ErrInvalidAuthorization, &errInvalidAuthorization},
 	{auth.ErrContentSHA256Mismatch, &errContentSHA256Mismatch},
-	{errBodyTooShort, &errIncompleteBody},
+	{io.ErrUnexpectedEOF, &errIncompleteBody},
+	{errBodyTooLong, &errIncompleteBody},
+	{errBodyRead, &errIncompleteBody},
 	{context.Canceled, &errRequestCanceled},
 	{context.DeadlineExceeded, &errServiceUnavailable},
 }

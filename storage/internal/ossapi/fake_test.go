@@ -401,17 +401,17 @@ type headerVerifier struct{}
 
 const testKeyHeader = "X-Test-Access-Key"
 
-func (headerVerifier) Verify(_ context.Context, r *http.Request, _, _ string) (string, error) {
+func (headerVerifier) Authenticate(_ context.Context, r *http.Request, _, _ string) (auth.Result, error) {
 	id := r.Header.Get(testKeyHeader)
 	switch id {
 	case "":
-		return "", auth.ErrAnonymous
+		return auth.Result{}, auth.ErrAnonymous
 	case "bad-signature":
-		return "", &auth.SignatureError{AccessKeyID: id, StringToSign: "GET\n\n\n", SignatureProvided: "xyz"}
+		return auth.Result{}, &auth.SignatureError{AccessKeyID: id, StringToSign: "GET\n\n\n", SignatureProvided: "xyz"}
 	case "skewed":
-		return "", auth.ErrRequestTimeTooSkewed
+		return auth.Result{}, auth.ErrRequestTimeTooSkewed
 	case "unknown":
-		return "", auth.ErrInvalidAccessKeyID
+		return auth.Result{}, auth.ErrInvalidAccessKeyID
 	}
-	return id, nil
+	return auth.Result{AccessKeyID: id, PayloadSHA256: r.Header.Get("X-Oss-Content-Sha256")}, nil
 }

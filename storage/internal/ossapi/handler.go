@@ -18,16 +18,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
 // Verifier authenticates a request: it checks the signature (header or
 // presigned-URL form, any version the server accepts) against the canonical
-// resource built from bucket and key, and returns the access key id that
-// signed it. A request without any credentials yields an error matching the
-// auth package's ErrAnonymous; the handler then applies the anonymous rules.
+// resource built from bucket and key. A request without any credentials
+// yields an error matching auth.ErrAnonymous; the handler then applies the
+// anonymous rules. *auth.Verifier implements it.
 type Verifier interface {
-	Verify(ctx context.Context, r *http.Request, bucket, key string) (accessKeyID string, err error)
+	Authenticate(ctx context.Context, r *http.Request, bucket, key string) (auth.Result, error)
 }
 
 // Config configures a Handler. Layer, Keys, Verifier and RootAccessKeyID are

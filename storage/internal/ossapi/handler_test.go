@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
@@ -921,5 +922,21 @@ func TestMetricsAndAccessLog(t *testing.T) {
 	}
 	if strings.Contains(logs, "c2VjcmV0c2lnbmF0dXJl") || strings.Contains(logs, "Authorization") {
 		t.Fatal("the access log contains the Authorization header")
+	}
+}
+
+func TestSignedPayloadDigest(t *testing.T) {
+	e := newTestEnv(t, "")
+	wantStatus(t, e.root("PUT", "/bkt", nil), 200)
+	data := []byte("signed body")
+	good := fmt.Sprintf("%x", sha256.Sum256(data))
+	bad := fmt.Sprintf("%x", sha256.Sum256([]byte("other")))
+	wantStatus(t, e.root("PUT", "/bkt/good", data, "x-oss-content-sha256", good), 200)
+	wantErr(t, e.root("PUT", "/bkt/bad", data, "x-oss-content-sha256", bad), 400, "InvalidDigest")
+	wantErr(t, e.do(req{method: "PUT", path: "/bkt/bad", key: rootKey, body: data, chunked: true,
+		header: map[string]string{"x-oss-content-sha256": bad}}), 400, "InvalidDigest")
+	wantErr(t, e.root("POST", "/bkt/bad?append&position=0", data, "x-oss-content-sha256", bad), 400, "InvalidDigest")
+	if _, err := e.layer.HeadObject(t.Context(), "bkt", "bad"); err == nil {
+		t.Fatal("a body that failed its signed digest was stored")
 	}
 }

@@ -207,7 +207,7 @@ func (h *Handler) putObject(w *responseWriter, r *http.Request, st *reqState) er
 	defer body.close()
 	info, err := h.layer.PutObject(r.Context(), b, k, body.r, body.size, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return objectErr(body.failure(err), b, k)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", info.ETag)
@@ -246,7 +246,7 @@ func (h *Handler) appendObject(w *responseWriter, r *http.Request, st *reqState)
 	}
 	info, err := h.layer.AppendObject(r.Context(), b, k, pos, body.r, body.size, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return objectErr(body.failure(err), b, k)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", info.ETag)
