@@ -118,14 +118,14 @@ func (f *fakeOSS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Type", "application/xml")
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {
-			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>test</Message><RequestId>5C3D9778CC1C2AEDF85B0000</RequestId><HostId>h</HostId></Error>`, code)
+			_, _ = fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>test</Message><RequestId>5C3D9778CC1C2AEDF85B0000</RequestId><HostId>h</HostId></Error>`, code)
 		}
 		return
 	}
 	q := r.URL.Query()
 	xml := func(s string) {
 		h.Set("Content-Type", "application/xml")
-		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>`+s)
+		_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>`+s)
 	}
 	const etag = `"5D41402ABC4B2A76B9719D911017C592"`
 	switch {
@@ -158,7 +158,7 @@ func (f *fakeOSS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("x-oss-storage-class", "Standard")
 		h.Set("Content-MD5", "XUFAKrxLKna5cZ2REBfFkg==")
 		if r.Method == http.MethodGet {
-			io.WriteString(w, "hello")
+			_, _ = io.WriteString(w, "hello")
 		}
 	case r.Method == http.MethodDelete:
 		w.WriteHeader(http.StatusNoContent)

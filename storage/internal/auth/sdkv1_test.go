@@ -86,7 +86,7 @@ func TestSDKv1ClientAccepted(t *testing.T) {
 						if err != nil {
 							return err
 						}
-						defer rc.Close()
+						defer func() { _ = rc.Close() }()
 						_, err = io.ReadAll(rc)
 						return err
 					})
@@ -119,8 +119,8 @@ func TestSDKv1PresignedURLs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
 		return resp.StatusCode
 	}
 	for _, ver := range v1Versions {
@@ -172,7 +172,7 @@ func TestSDKv1PresignedURLs(t *testing.T) {
 					if err != nil {
 						t.Fatalf("GetObjectWithURL: %v", err)
 					}
-					rc.Close()
+					_ = rc.Close()
 					f.expectAll(t, "GetObjectWithURL "+key, nil)
 				}
 			})
@@ -232,7 +232,7 @@ func TestSDKv1PresignTime(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			f.expectAll(t, string(ver)+" presigned for "+time.Duration(c.secs*int64(time.Second)).String(), c.want)
 		}
 	}

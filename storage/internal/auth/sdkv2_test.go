@@ -91,7 +91,7 @@ func TestSDKv2ClientAccepted(t *testing.T) {
 						if err != nil {
 							return err
 						}
-						defer res.Body.Close()
+						defer func() { _ = res.Body.Close() }()
 						_, err = io.ReadAll(res.Body)
 						return err
 					})
@@ -137,8 +137,8 @@ func TestSDKv2Presign(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
 		return resp.StatusCode
 	}
 	for _, ver := range v2Versions {
@@ -228,7 +228,7 @@ func TestSDKv2Rejected(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				resp.Body.Close()
+				_ = resp.Body.Close()
 				want := tc.want
 				if tc.v == skewed && ver == ossv2.SignatureVersionV1 {
 					want = nil
