@@ -1,0 +1,338 @@
+package meta
+
+import (
+	"errors"
+	"fmt"
+)
+
+// CommandType is the first byte of every encoded command. The numbers are
+// stored in raft logs: append new ones, never renumber or reuse.
+type CommandType uint8
+
+// Command types.
+const (
+	CmdCreateBucket  CommandType = 1
+	CmdDeleteBucket  CommandType = 2
+	CmdPutObject     CommandType = 3
+	CmdAppendObject  CommandType = 4
+	CmdCopyObject    CommandType = 5
+	CmdDeleteObject  CommandType = 6
+	CmdDeleteObjects CommandType = 7
+	CmdCreateKey     CommandType = 8
+	CmdSetGrants     CommandType = 9
+	CmdDeleteKey     CommandType = 10
+)
+
+// codecVersion is the payload version this code writes. A payload with a
+// higher version comes from newer code this node cannot interpret: Apply
+// panics rather than diverge.
+const codecVersion = 1
+
+// Command is a state-machine command. Encode one with Encode and hand the
+// bytes to the proposer; every replica decodes and applies the same bytes.
+// Timestamps and ids are fields of the command, never read from the applying
+// node, so Apply stays deterministic.
+type Command interface {
+	Type() CommandType
+	encode(e *encoder)
+	decode(d *decoder)
+}
+
+// commandDef binds a type byte to its Go type and its apply function.
+type commandDef struct {
+	name  string
+	new   func() Command
+	apply func(a *applier, c Command) *Result
+}
+
+// commands is the dispatch table, indexed by type byte. It is filled in one
+// place, below; registering a type twice panics.
+var commands [256]*commandDef
+
+func register(t CommandType, name string, newCmd func() Command, apply func(*applier, Command) *Result) {
+	if commands[t] != nil {
+		panic(fmt.Sprintf("meta: command type %d registered twice", t))
+	}
+	commands[t] = &commandDef{name: name, new: newCmd, apply: apply}
+}
+
+func init() {
+	register(CmdCreateBucket, "CreateBucket", func() Command { return new(CreateBucket) },
+		func(a *applier, c Command) *Result { return a.createBucket(c.(*CreateBucket)) })
+	register(CmdDeleteBucket, "DeleteBucket", func() Command { return new(DeleteBucket) },
+		func(a *applier, c Command) *Result { return a.deleteBucket(c.(*DeleteBucket)) })
+	register(CmdPutObject, "PutObject", func() Command { return new(PutObject) },
+		func(a *applier, c Command) *Result { return a.putObject(c.(*PutObject)) })
+	register(CmdAppendObject, "AppendObject", func() Command { return new(AppendObject) },
+		func(a *applier, c Command) *Result { return a.appendObject(c.(*AppendObject)) })
+	register(CmdCopyObject, "CopyObject", func() Command { return new(CopyObject) },
+		func(a *applier, c Command) *Result { return a.copyObject(c.(*CopyObject)) })
+	register(CmdDeleteObject, "DeleteObject", func() Command { return new(DeleteObject) },
+		func(a *applier, c Command) *Result { return a.deleteObject(c.(*DeleteObject)) })
+	register(CmdDeleteObjects, "DeleteObjects", func() Command { return new(DeleteObjects) },
+		func(a *applier, c Command) *Result { return a.deleteObjects(c.(*DeleteObjects)) })
+	register(CmdCreateKey, "CreateKey", func() Command { return new(CreateKey) },
+		func(a *applier, c Command) *Result { return a.createKey(c.(*CreateKey)) })
+	register(CmdSetGrants, "SetGrants", func() Command { return new(SetGrants) },
+		func(a *applier, c Command) *Result { return a.setGrants(c.(*SetGrants)) })
+	register(CmdDeleteKey, "DeleteKey", func() Command { return new(DeleteKey) },
+		func(a *applier, c Command) *Result { return a.deleteKey(c.(*DeleteKey)) })
+}
+
+// Encode returns the wire form of c: [type][version][payload].
+func Encode(c Command) []byte {
+	e := encoder{b: make([]byte, 0, 64)}
+	e.u8(uint8(c.Type()))
+	e.u8(codecVersion)
+	c.encode(&e)
+	return e.b
+}
+
+// ErrUnknownCommand is returned by Decode for a type byte no command has.
+var ErrUnknownCommand = errors.New("meta: unknown command type")
+
+// Decode parses bytes made by Encode.
+func Decode(b []byte) (Command, error) {
+	if len(b) < 2 {
+		return nil, errShort
+	}
+	def := commands[b[0]]
+	if def == nil {
+		return nil, fmt.Errorf("%w %d", ErrUnknownCommand, b[0])
+	}
+	if v := b[1]; v == 0 || v > codecVersion {
+		return nil, fmt.Errorf("meta: %s: unsupported codec version %d", def.name, v)
+	}
+	c := def.new()
+	d := decoder{b: b[2:]}
+	c.decode(&d)
+	if err := d.done(); err != nil {
+		return nil, fmt.Errorf("meta: decode %s: %w", def.name, err)
+	}
+	return c, nil
+}
+
+// CreateBucket creates a bucket, or succeeds without change when it exists
+// with the same Owner.
+type CreateBucket struct {
+	Name         string
+	Created      int64
+	ACL          string
+	StorageClass string
+	Owner        string
+}
+
+// DeleteBucket deletes an empty bucket.
+type DeleteBucket struct{ Name string }
+
+// PutObject stores Object under Bucket/Key, replacing any object there
+// (unless ForbidOverwrite). Object.Bucket and Object.Key are ignored.
+type PutObject struct {
+	Bucket          string
+	Key             string
+	Object          Object
+	ForbidOverwrite bool
+}
+
+// AppendObject appends Segment to the Appendable object Bucket/Key if its
+// length equals Position, or creates the object (with Meta) when Position is
+// 0 and the key is absent. The new whole-object CRC-64 is computed at apply
+// time from the stored one and Segment.CRC64.
+type AppendObject struct {
+	Bucket   string
+	Key      string
+	Position int64
+	Segment  Segment
+	MTime    int64
+	Meta     Metadata
+}
+
+// Condition is a conditional check on a copy source, made at apply time.
+// Times are unix seconds; nil means absent.
+type Condition struct {
+	IfMatch           string
+	IfNoneMatch       string
+	IfModifiedSince   *int64
+	IfUnmodifiedSince *int64
+}
+
+// CopyObject makes Dst share Src's content (no data moves). With
+// ReplaceMeta the copy takes Meta, otherwise Src's metadata.
+type CopyObject struct {
+	SrcBucket       string
+	SrcKey          string
+	DstBucket       string
+	DstKey          string
+	ReplaceMeta     bool
+	Meta            Metadata
+	ForbidOverwrite bool
+	Cond            Condition
+	MTime           int64
+}
+
+// DeleteObject deletes one object; a missing key is not an error.
+type DeleteObject struct {
+	Bucket string
+	Key    string
+}
+
+// DeleteObjects deletes many keys of one bucket atomically.
+type DeleteObjects struct {
+	Bucket string
+	Keys   []string
+}
+
+// CreateKey stores an access key; re-creating it with the same secret
+// replaces its grants.
+type CreateKey struct {
+	ID      string
+	Secret  string
+	Grants  map[string]string
+	Created int64
+}
+
+// SetGrants replaces a key's grants.
+type SetGrants struct {
+	ID     string
+	Grants map[string]string
+}
+
+// DeleteKey deletes an access key; a missing key is not an error.
+type DeleteKey struct{ ID string }
+
+// Type implements Command.
+func (*CreateBucket) Type() CommandType { return CmdCreateBucket }
+
+// Type implements Command.
+func (*DeleteBucket) Type() CommandType { return CmdDeleteBucket }
+
+// Type implements Command.
+func (*PutObject) Type() CommandType { return CmdPutObject }
+
+// Type implements Command.
+func (*AppendObject) Type() CommandType { return CmdAppendObject }
+
+// Type implements Command.
+func (*CopyObject) Type() CommandType { return CmdCopyObject }
+
+// Type implements Command.
+func (*DeleteObject) Type() CommandType { return CmdDeleteObject }
+
+// Type implements Command.
+func (*DeleteObjects) Type() CommandType { return CmdDeleteObjects }
+
+// Type implements Command.
+func (*CreateKey) Type() CommandType { return CmdCreateKey }
+
+// Type implements Command.
+func (*SetGrants) Type() CommandType { return CmdSetGrants }
+
+// Type implements Command.
+func (*DeleteKey) Type() CommandType { return CmdDeleteKey }
+
+func (c *CreateBucket) encode(e *encoder) {
+	e.str(c.Name)
+	e.varint(c.Created)
+	e.str(c.ACL)
+	e.str(c.StorageClass)
+	e.str(c.Owner)
+}
+
+func (c *CreateBucket) decode(d *decoder) {
+	c.Name = d.str()
+	c.Created = d.varint()
+	c.ACL = d.str()
+	c.StorageClass = d.str()
+	c.Owner = d.str()
+}
+
+func (c *DeleteBucket) encode(e *encoder) { e.str(c.Name) }
+func (c *DeleteBucket) decode(d *decoder) { c.Name = d.str() }
+
+func (c *PutObject) encode(e *encoder) {
+	e.str(c.Bucket)
+	e.str(c.Key)
+	encodeObjectBody(e, &c.Object)
+	e.boolean(c.ForbidOverwrite)
+}
+
+func (c *PutObject) decode(d *decoder) {
+	c.Bucket = d.str()
+	c.Key = d.str()
+	decodeObjectBody(d, &c.Object, true)
+	c.ForbidOverwrite = d.boolean()
+}
+
+func (c *AppendObject) encode(e *encoder) {
+	e.str(c.Bucket)
+	e.str(c.Key)
+	e.varint(c.Position)
+	encodeSegment(e, &c.Segment)
+	e.varint(c.MTime)
+	encodeMetadata(e, &c.Meta)
+}
+
+func (c *AppendObject) decode(d *decoder) {
+	c.Bucket = d.str()
+	c.Key = d.str()
+	c.Position = d.varint()
+	c.Segment = decodeSegment(d, true)
+	c.MTime = d.varint()
+	c.Meta = decodeMetadata(d)
+}
+
+func (c *CopyObject) encode(e *encoder) {
+	e.str(c.SrcBucket)
+	e.str(c.SrcKey)
+	e.str(c.DstBucket)
+	e.str(c.DstKey)
+	e.boolean(c.ReplaceMeta)
+	encodeMetadata(e, &c.Meta)
+	e.boolean(c.ForbidOverwrite)
+	e.str(c.Cond.IfMatch)
+	e.str(c.Cond.IfNoneMatch)
+	e.optInt(c.Cond.IfModifiedSince)
+	e.optInt(c.Cond.IfUnmodifiedSince)
+	e.varint(c.MTime)
+}
+
+func (c *CopyObject) decode(d *decoder) {
+	c.SrcBucket = d.str()
+	c.SrcKey = d.str()
+	c.DstBucket = d.str()
+	c.DstKey = d.str()
+	c.ReplaceMeta = d.boolean()
+	c.Meta = decodeMetadata(d)
+	c.ForbidOverwrite = d.boolean()
+	c.Cond.IfMatch = d.str()
+	c.Cond.IfNoneMatch = d.str()
+	c.Cond.IfModifiedSince = d.optInt()
+	c.Cond.IfUnmodifiedSince = d.optInt()
+	c.MTime = d.varint()
+}
+
+func (c *DeleteObject) encode(e *encoder) { e.str(c.Bucket); e.str(c.Key) }
+func (c *DeleteObject) decode(d *decoder) { c.Bucket = d.str(); c.Key = d.str() }
+
+func (c *DeleteObjects) encode(e *encoder) { e.str(c.Bucket); e.strs(c.Keys) }
+func (c *DeleteObjects) decode(d *decoder) { c.Bucket = d.str(); c.Keys = d.strs() }
+
+func (c *CreateKey) encode(e *encoder) {
+	e.str(c.ID)
+	e.str(c.Secret)
+	e.strMap(c.Grants)
+	e.varint(c.Created)
+}
+
+func (c *CreateKey) decode(d *decoder) {
+	c.ID = d.str()
+	c.Secret = d.str()
+	c.Grants = d.strMap()
+	c.Created = d.varint()
+}
+
+func (c *SetGrants) encode(e *encoder) { e.str(c.ID); e.strMap(c.Grants) }
+func (c *SetGrants) decode(d *decoder) { c.ID = d.str(); c.Grants = d.strMap() }
+
+func (c *DeleteKey) encode(e *encoder) { e.str(c.ID) }
+func (c *DeleteKey) decode(d *decoder) { c.ID = d.str() }
