@@ -11,8 +11,9 @@
 //   - V4: "OSS4-HMAC-SHA256 Credential=...,Signature=...", a derived-key
 //     HMAC-SHA256; presigned x-oss-signature-version=OSS4-HMAC-SHA256.
 //
-// The canonical forms follow /work/shared/OSS-PROTOCOL.md sections 3 and 4. A
-// few choices matter to callers:
+// The canonical forms follow the project's OSS protocol notes
+// (OSS-PROTOCOL.md, sections 3 and 4) and are checked against both official
+// Go SDKs. Choices that matter to callers:
 //
 //   - The canonical resource always contains the bucket, so Verify takes the
 //     request's resolved bucket and decoded key from the caller whatever the
@@ -24,20 +25,23 @@
 //     "which value was signed" ambiguous).
 //   - Where the two SDKs canonicalise a repeated header differently (the v1
 //     SDK signs the first value, the v2 SDK the comma-joined values) both
-//     forms are tried.
+//     forms are accepted. The HTTP layer should therefore read signed
+//     headers with Header.Get (the first value).
 //   - Header forms must carry a time within Config.MaxSkew of the server
-//     clock (15 min by default); presigned URLs are checked against their
-//     expiry only (V4 additionally refuses a signing time further in the
-//     future than MaxSkew).
+//     clock (15 min by default): x-oss-date, else Date. Presigned V1 and OSS2
+//     URLs are checked against Expires only; V4 URLs against x-oss-date +
+//     x-oss-expires, and a V4 signing time more than MaxSkew in the future is
+//     refused. A V4 credential scope must name product "oss" and the day of
+//     the request time; any region is accepted and reported in Result.
 //   - V4 requests may sign the body: when x-oss-content-sha256 holds a hex
 //     digest, Result.PayloadSHA256 returns it and Result.PayloadReader checks
 //     the body against it while it streams.
 //
 // Signatures are compared in constant time (hmac.Equal). The secret never
-// appears in an error, a log line or a SignatureError.
+// appears in an error or in a SignatureError, and this package logs nothing.
 //
 // The signing helpers (SignV1, SignRequestV1, PresignV1, SignRequestV4,
 // PresignV4) are written separately from the verification code, from the
-// same specification, so that tests built with them can catch verification
-// bugs instead of mirroring them; kossd tools use them to sign requests.
+// same specification, so that tests built with them catch verification bugs
+// instead of mirroring them; kossd's tools use them to sign requests.
 package auth

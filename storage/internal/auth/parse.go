@@ -147,8 +147,7 @@ func (q query) checkNoDuplicates() error {
 type authMethod int
 
 const (
-	methodNone authMethod = iota
-	methodHeader
+	methodNone authMethod = iota // no presign parameters
 	methodPresignV1
 	methodPresignOSS2
 	methodPresignV4
@@ -533,9 +532,9 @@ func parseUnix(s string) (int64, error) {
 
 // clip shortens client-supplied text before it goes into an error message.
 func clip(s string) string {
-	const max = 64
-	if len(s) > max {
-		return s[:max] + "..."
+	const limit = 64
+	if len(s) > limit {
+		return s[:limit] + "..."
 	}
 	return s
 }
