@@ -1,0 +1,171 @@
+package adminapi
+
+import (
+	"errors"
+	"net/url"
+	"time"
+)
+
+// Paths of the admin API.
+const (
+	// PathPrefix is the root of the admin API on every kossd node.
+	PathPrefix = "/-/admin/v1"
+	// PathKeys lists (GET) and creates (POST) access keys.
+	PathKeys = PathPrefix + "/keys"
+	// PathBuckets lists buckets (GET).
+	PathBuckets = PathPrefix + "/buckets"
+	// PathCluster reports the cluster's status (GET).
+	PathCluster = PathPrefix + "/cluster"
+)
+
+// KeyPath is the path of one access key.
+func KeyPath(id string) string { return PathKeys + "/" + url.PathEscape(id) }
+
+// KeyGrantsPath is the path of an access key's grants.
+func KeyGrantsPath(id string) string { return KeyPath(id) + "/grants" }
+
+// BucketPath is the path of one bucket.
+func BucketPath(name string) string { return PathBuckets + "/" + url.PathEscape(name) }
+
+// Access is what a grant allows on one bucket.
+type Access string
+
+// The grant levels.
+const (
+	// AccessRead allows reading objects and listing the bucket.
+	AccessRead Access = "read"
+	// AccessWrite allows creating, changing and deleting objects.
+	AccessWrite Access = "write"
+	// AccessReadWrite allows both.
+	AccessReadWrite Access = "readwrite"
+)
+
+// Valid reports whether a is one of the grant levels.
+func (a Access) Valid() bool {
+	return a == AccessRead || a == AccessWrite || a == AccessReadWrite
+}
+
+// Grant gives an access key rights on one bucket.
+type Grant struct {
+	Bucket string `json:"bucket"`
+	Access Access `json:"access"`
+}
+
+// CreateKeyRequest is the body of POST /keys. Id and secret are optional:
+// the server generates what is missing. Creating a key that exists with the
+// same secret replaces its grants and succeeds (idempotent create); with
+// another secret it fails with CodeKeyConflict.
+type CreateKeyRequest struct {
+	AccessKeyID     string  `json:"accessKeyId,omitempty"`
+	AccessKeySecret string  `json:"accessKeySecret,omitempty"`
+	Grants          []Grant `json:"grants,omitempty"`
+}
+
+// AccessKey describes an access key. AccessKeySecret is set only in the
+// response to its creation.
+type AccessKey struct {
+	AccessKeyID     string    `json:"accessKeyId"`
+	AccessKeySecret string    `json:"accessKeySecret,omitempty"`
+	Grants          []Grant   `json:"grants"`
+	Created         time.Time `json:"created"`
+}
+
+// KeyList is the body of GET /keys, in id order.
+type KeyList struct {
+	Keys []AccessKey `json:"keys"`
+}
+
+// SetGrantsRequest is the body of PUT /keys/{id}/grants: the key's complete
+// new set of grants.
+type SetGrantsRequest struct {
+	Grants []Grant `json:"grants"`
+}
+
+// CreateBucketRequest is the body of PUT /buckets/{name}. Owner is an opaque
+// tag of who asked for the bucket (the operator uses the Bucket object's
+// namespace/name/uid): creating an existing bucket with the same owner
+// succeeds, with another owner it fails with CodeBucketAlreadyExists.
+type CreateBucketRequest struct {
+	Owner string `json:"owner"`
+	// ACL is private (default), public-read or public-read-write.
+	ACL string `json:"acl,omitempty"`
+	// StorageClass is Standard (default), IA, Archive, ColdArchive or DeepColdArchive.
+	StorageClass string `json:"storageClass,omitempty"`
+}
+
+// Bucket describes a bucket. Objects and Bytes are filled by GET
+// /buckets/{name} (and by the create response), not by the listing.
+type Bucket struct {
+	Name         string    `json:"name"`
+	Owner        string    `json:"owner"`
+	Created      time.Time `json:"created"`
+	ACL          string    `json:"acl"`
+	StorageClass string    `json:"storageClass"`
+	Objects      int64     `json:"objects"`
+	Bytes        int64     `json:"bytes"`
+}
+
+// BucketList is the body of GET /buckets, in name order.
+type BucketList struct {
+	Buckets []Bucket `json:"buckets"`
+}
+
+// Member states in ClusterStatus.
+const (
+	MemberLeader    = "leader"
+	MemberFollower  = "follower"
+	MemberCandidate = "candidate"
+	MemberOffline   = "offline"
+)
+
+// Member is one node of the cluster.
+type Member struct {
+	ID      string `json:"id"`
+	Address string `json:"address"`
+	State   string `json:"state"`
+}
+
+// ClusterStatus is the body of GET /cluster, as seen by the node asked.
+type ClusterStatus struct {
+	// NodeID is the node that answered.
+	NodeID  string   `json:"nodeId"`
+	Members []Member `json:"members"`
+	// Leader is the id of the current leader, "" when there is none.
+	Leader       string `json:"leader"`
+	CommitIndex  uint64 `json:"commitIndex"`
+	AppliedIndex uint64 `json:"appliedIndex"`
+	LastLogIndex uint64 `json:"lastLogIndex"`
+	// UnderReplicated counts objects with fewer copies than wanted.
+	UnderReplicated int64 `json:"underReplicated"`
+}
+
+// Error is the body of every error response.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error codes.
+const (
+	CodeNotFound            = "NotFound"
+	CodeBucketAlreadyExists = "BucketAlreadyExists"
+	CodeBucketNotEmpty      = "BucketNotEmpty"
+	CodeKeyConflict         = "KeyConflict"
+	CodeUnauthorized        = "Unauthorized"
+	CodeInvalidArgument     = "InvalidArgument"
+	CodeMethodNotAllowed    = "MethodNotAllowed"
+	CodeUnavailable         = "Unavailable"
+	CodeInternal            = "InternalError"
+)
+
+// Sentinel errors clients (adminclient) map error codes to; test them with
+// errors.Is.
+var (
+	ErrNotFound            = errors.New("adminapi: not found")
+	ErrBucketAlreadyExists = errors.New("adminapi: bucket already exists with another owner")
+	ErrBucketNotEmpty      = errors.New("adminapi: bucket not empty")
+	ErrKeyConflict         = errors.New("adminapi: access key exists with another secret")
+	ErrUnauthorized        = errors.New("adminapi: not authorized")
+	ErrInvalidArgument     = errors.New("adminapi: invalid argument")
+	ErrUnavailable         = errors.New("adminapi: service unavailable")
+)

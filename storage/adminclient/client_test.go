@@ -1,0 +1,150 @@
+package adminclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/auth"
+)
+
+type secrets map[string]string
+
+func (s secrets) LookupSecret(_ context.Context, id string) (string, error) {
+	if v, ok := s[id]; ok {
+		return v, nil
+	}
+	return "", auth.ErrInvalidAccessKeyID
+}
+
+// TestSignatureVerifies checks the client's V1 signer against the server's
+// verifier, for every method and for ids that need escaping.
+func TestSignatureVerifies(t *testing.T) {
+	v := auth.NewVerifier(auth.Config{Lookup: secrets{"root": "rootsecret"}})
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, err := v.Authenticate(r.Context(), r, "-", strings.TrimPrefix(r.URL.Path, "/-/"))
+		if err != nil || res.AccessKeyID != "root" {
+			w.WriteHeader(http.StatusForbidden)
+			_ = json.NewEncoder(w).Encode(adminapi.Error{Code: adminapi.CodeUnauthorized, Message: errString(err)})
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		if len(body) > 0 && r.Header.Get("Content-MD5") == "" {
+			t.Errorf("%s %s: body without Content-MD5", r.Method, r.URL.Path)
+		}
+		seen = append(seen, r.Method+" "+r.URL.Path)
+		switch {
+		case r.Method == http.MethodDelete:
+			w.WriteHeader(http.StatusNoContent)
+		case strings.HasSuffix(r.URL.Path, "/cluster"):
+			_ = json.NewEncoder(w).Encode(adminapi.ClusterStatus{Leader: "n1"})
+		default:
+			_, _ = io.WriteString(w, "{}")
+		}
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, "root", "rootsecret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	steps := []func() error{
+		func() error { _, err := c.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: "AK1"}); return err },
+		func() error { _, err := c.GetAccessKey(ctx, "a b+c%d"); return err },
+		func() error { _, err := c.ListAccessKeys(ctx); return err },
+		func() error { _, err := c.SetGrants(ctx, "AK1", nil); return err },
+		func() error { return c.DeleteAccessKey(ctx, "AK1") },
+		func() error { _, err := c.CreateBucket(ctx, "bkt", adminapi.CreateBucketRequest{Owner: "ns/b/uid"}); return err },
+		func() error { _, err := c.GetBucket(ctx, "bkt"); return err },
+		func() error { _, err := c.ListBuckets(ctx); return err },
+		func() error { return c.DeleteBucket(ctx, "bkt") },
+		func() error {
+			s, err := c.ClusterStatus(ctx)
+			if err == nil && s.Leader != "n1" {
+				return errors.New("cluster status not decoded")
+			}
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if len(seen) != len(steps) || seen[1] != "GET /-/admin/v1/keys/a b+c%d" {
+		t.Fatalf("requests %q", seen)
+	}
+
+	bad, _ := New(srv.URL, "root", "wrongsecret")
+	_, err = bad.ListBuckets(ctx)
+	if !IsUnauthorized(err) || !errors.Is(err, adminapi.ErrUnauthorized) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "not the root key"
+	}
+	return err.Error()
+}
+
+func TestErrorMapping(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		body   string
+		want   error
+		is     func(error) bool
+	}{
+		{404, `{"code":"NotFound","message":"no"}`, adminapi.ErrNotFound, IsNotFound},
+		{409, `{"code":"BucketAlreadyExists"}`, adminapi.ErrBucketAlreadyExists, IsBucketAlreadyExists},
+		{409, `{"code":"BucketNotEmpty"}`, adminapi.ErrBucketNotEmpty, IsBucketNotEmpty},
+		{409, `{"code":"KeyConflict"}`, adminapi.ErrKeyConflict, IsKeyConflict},
+		{403, `<Error><Code>AccessDenied</Code></Error>`, adminapi.ErrUnauthorized, IsUnauthorized},
+		{404, `not json`, adminapi.ErrNotFound, IsNotFound},
+		{503, ``, adminapi.ErrUnavailable, func(err error) bool { return errors.Is(err, adminapi.ErrUnavailable) }},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Oss-Request-Id", "RID")
+			w.WriteHeader(tc.status)
+			_, _ = io.WriteString(w, tc.body)
+		}))
+		c, _ := New(srv.URL, "root", "secret")
+		_, err := c.GetBucket(t.Context(), "bkt")
+		srv.Close()
+		var ae *APIError
+		if !errors.Is(err, tc.want) || !tc.is(err) || !errors.As(err, &ae) || ae.StatusCode != tc.status || ae.RequestID != "RID" {
+			t.Errorf("%d %s: %v", tc.status, tc.body, err)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+		_, _ = io.WriteString(w, `{"code":"InternalError"}`)
+	}))
+	defer srv.Close()
+	c, _ := New(srv.URL, "root", "secret")
+	if _, err := c.GetBucket(t.Context(), "bkt"); err == nil || IsNotFound(err) || errors.Unwrap(err) != nil {
+		t.Errorf("500: %v", err)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	for _, tc := range []struct{ ep, id, secret string }{
+		{"ftp://x", "a", "b"}, {"http://", "a", "b"}, {"http://x", "", "b"}, {"http://x", "a", ""},
+	} {
+		if _, err := New(tc.ep, tc.id, tc.secret); err == nil {
+			t.Errorf("New(%q, %q, %q) accepted", tc.ep, tc.id, tc.secret)
+		}
+	}
+	c, err := New("127.0.0.1:9000", "a", "b")
+	if err != nil || c.base.String() != "http://127.0.0.1:9000" {
+		t.Fatalf("scheme-less endpoint: %v %v", c, err)
+	}
+}

@@ -1,0 +1,297 @@
+// Package fake is an in-memory adminclient.Interface for controller unit
+// tests. It implements the admin API's rules (idempotent creates, owner
+// conflicts, key conflicts, BucketNotEmpty, generated credentials) without a
+// server, and lets tests inject errors and object counts.
+package fake
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+// Client is the fake. The zero value is not usable; call New. It is safe for
+// concurrent use.
+type Client struct {
+	mu      sync.Mutex
+	keys    map[string]adminapi.AccessKey
+	buckets map[string]adminapi.Bucket
+	status  adminapi.ClusterStatus
+	errs    map[string]error
+	calls   []string
+	now     func() time.Time
+}
+
+var _ adminclient.Interface = (*Client)(nil)
+
+// New returns an empty fake whose cluster reports one healthy node.
+func New() *Client {
+	return &Client{
+		keys:    map[string]adminapi.AccessKey{},
+		buckets: map[string]adminapi.Bucket{},
+		errs:    map[string]error{},
+		now:     time.Now,
+		status: adminapi.ClusterStatus{
+			NodeID:  "fake-0",
+			Members: []adminapi.Member{{ID: "fake-0", Address: "127.0.0.1:9001", State: adminapi.MemberLeader}},
+			Leader:  "fake-0",
+		},
+	}
+}
+
+// FailNext makes the next call of the named method (e.g. "CreateBucket")
+// return err instead of running.
+func (c *Client) FailNext(method string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.errs[method] = err
+}
+
+// SetBucketUsage sets the object count and bytes GetBucket reports for an
+// existing bucket (a bucket with objects cannot be deleted).
+func (c *Client) SetBucketUsage(name string, objects, bytes int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.buckets[name]; ok {
+		b.Objects, b.Bytes = objects, bytes
+		c.buckets[name] = b
+	}
+}
+
+// SetClusterStatus replaces what ClusterStatus reports.
+func (c *Client) SetClusterStatus(s adminapi.ClusterStatus) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status = s
+}
+
+// Secret returns the stored secret of a key (the real API never returns it
+// after creation; tests may want to compare).
+func (c *Client) Secret(id string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.keys[id]
+	return k.AccessKeySecret, ok
+}
+
+// Calls returns the methods called so far, in order.
+func (c *Client) Calls() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.calls...)
+}
+
+// enter records a call and returns an injected error, with c.mu held.
+func (c *Client) enter(method string) error {
+	c.mu.Lock()
+	c.calls = append(c.calls, method)
+	if err, ok := c.errs[method]; ok {
+		delete(c.errs, method)
+		return err
+	}
+	return nil
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))[:n]
+}
+
+func validGrants(grants []adminapi.Grant) error {
+	seen := map[string]bool{}
+	for _, g := range grants {
+		if g.Bucket == "" || !g.Access.Valid() || seen[g.Bucket] {
+			return fmt.Errorf("grant %+v: %w", g, adminapi.ErrInvalidArgument)
+		}
+		seen[g.Bucket] = true
+	}
+	return nil
+}
+
+func withoutSecret(k adminapi.AccessKey) adminapi.AccessKey {
+	k.AccessKeySecret = ""
+	k.Grants = append([]adminapi.Grant{}, k.Grants...)
+	return k
+}
+
+// CreateAccessKey implements adminclient.Interface.
+func (c *Client) CreateAccessKey(_ context.Context, req adminapi.CreateKeyRequest) (adminapi.AccessKey, error) {
+	err := c.enter("CreateAccessKey")
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.AccessKey{}, err
+	}
+	if err := validGrants(req.Grants); err != nil {
+		return adminapi.AccessKey{}, err
+	}
+	if req.AccessKeyID == "" {
+		req.AccessKeyID = "KOSS" + randomString(16)
+	}
+	if req.AccessKeySecret == "" {
+		req.AccessKeySecret = randomString(30)
+	}
+	k, ok := c.keys[req.AccessKeyID]
+	if ok && k.AccessKeySecret != req.AccessKeySecret {
+		return adminapi.AccessKey{}, fmt.Errorf("key %s: %w", req.AccessKeyID, adminapi.ErrKeyConflict)
+	}
+	if !ok {
+		k = adminapi.AccessKey{AccessKeyID: req.AccessKeyID, AccessKeySecret: req.AccessKeySecret, Created: c.now().UTC()}
+	}
+	k.Grants = append([]adminapi.Grant{}, req.Grants...)
+	c.keys[k.AccessKeyID] = k
+	out := withoutSecret(k)
+	out.AccessKeySecret = k.AccessKeySecret
+	return out, nil
+}
+
+// GetAccessKey implements adminclient.Interface.
+func (c *Client) GetAccessKey(_ context.Context, id string) (adminapi.AccessKey, error) {
+	err := c.enter("GetAccessKey")
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.AccessKey{}, err
+	}
+	k, ok := c.keys[id]
+	if !ok {
+		return adminapi.AccessKey{}, fmt.Errorf("key %s: %w", id, adminapi.ErrNotFound)
+	}
+	return withoutSecret(k), nil
+}
+
+// ListAccessKeys implements adminclient.Interface.
+func (c *Client) ListAccessKeys(context.Context) ([]adminapi.AccessKey, error) {
+	err := c.enter("ListAccessKeys")
+	defer c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]adminapi.AccessKey, 0, len(c.keys))
+	for _, k := range c.keys {
+		out = append(out, withoutSecret(k))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].AccessKeyID < out[j].AccessKeyID })
+	return out, nil
+}
+
+// SetGrants implements adminclient.Interface.
+func (c *Client) SetGrants(_ context.Context, id string, grants []adminapi.Grant) (adminapi.AccessKey, error) {
+	err := c.enter("SetGrants")
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.AccessKey{}, err
+	}
+	if err := validGrants(grants); err != nil {
+		return adminapi.AccessKey{}, err
+	}
+	k, ok := c.keys[id]
+	if !ok {
+		return adminapi.AccessKey{}, fmt.Errorf("key %s: %w", id, adminapi.ErrNotFound)
+	}
+	k.Grants = append([]adminapi.Grant{}, grants...)
+	c.keys[id] = k
+	return withoutSecret(k), nil
+}
+
+// DeleteAccessKey implements adminclient.Interface.
+func (c *Client) DeleteAccessKey(_ context.Context, id string) error {
+	err := c.enter("DeleteAccessKey")
+	defer c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	delete(c.keys, id)
+	return nil
+}
+
+// CreateBucket implements adminclient.Interface.
+func (c *Client) CreateBucket(_ context.Context, name string, req adminapi.CreateBucketRequest) (adminapi.Bucket, error) {
+	err := c.enter("CreateBucket")
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.Bucket{}, err
+	}
+	if b, ok := c.buckets[name]; ok {
+		if b.Owner != req.Owner {
+			return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrBucketAlreadyExists)
+		}
+		return b, nil
+	}
+	b := adminapi.Bucket{Name: name, Owner: req.Owner, Created: c.now().UTC(), ACL: req.ACL, StorageClass: req.StorageClass}
+	if b.ACL == "" {
+		b.ACL = "private"
+	}
+	if b.StorageClass == "" {
+		b.StorageClass = "Standard"
+	}
+	c.buckets[name] = b
+	return b, nil
+}
+
+// GetBucket implements adminclient.Interface.
+func (c *Client) GetBucket(_ context.Context, name string) (adminapi.Bucket, error) {
+	err := c.enter("GetBucket")
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.Bucket{}, err
+	}
+	b, ok := c.buckets[name]
+	if !ok {
+		return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
+	}
+	return b, nil
+}
+
+// ListBuckets implements adminclient.Interface.
+func (c *Client) ListBuckets(context.Context) ([]adminapi.Bucket, error) {
+	err := c.enter("ListBuckets")
+	defer c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]adminapi.Bucket, 0, len(c.buckets))
+	for _, b := range c.buckets {
+		b.Objects, b.Bytes = 0, 0
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// DeleteBucket implements adminclient.Interface.
+func (c *Client) DeleteBucket(_ context.Context, name string) error {
+	err := c.enter("DeleteBucket")
+	defer c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	b, ok := c.buckets[name]
+	if !ok {
+		return fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
+	}
+	if b.Objects > 0 {
+		return fmt.Errorf("bucket %s: %w", name, adminapi.ErrBucketNotEmpty)
+	}
+	delete(c.buckets, name)
+	return nil
+}
+
+// ClusterStatus implements adminclient.Interface.
+func (c *Client) ClusterStatus(context.Context) (adminapi.ClusterStatus, error) {
+	err := c.enter("ClusterStatus")
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.ClusterStatus{}, err
+	}
+	s := c.status
+	s.Members = append([]adminapi.Member(nil), s.Members...)
+	return s, nil
+}

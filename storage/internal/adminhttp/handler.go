@@ -1,0 +1,465 @@
+package adminhttp
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/object"
+)
+
+// Verifier authenticates requests; *auth.Verifier implements it.
+type Verifier interface {
+	Authenticate(ctx context.Context, r *http.Request, bucket, key string) (auth.Result, error)
+}
+
+// Config configures a Handler. All fields but Logger are required.
+type Config struct {
+	Layer           object.Layer
+	Keys            object.KeyStore
+	Verifier        Verifier
+	RootAccessKeyID string
+	// ClusterStatus reports the cluster as this node sees it.
+	ClusterStatus func(ctx context.Context) (adminapi.ClusterStatus, error)
+	// Logger records administrative changes; nil discards.
+	Logger *slog.Logger
+}
+
+// Handler serves the admin API under adminapi.PathPrefix.
+type Handler struct {
+	layer   object.Layer
+	keys    object.KeyStore
+	verify  Verifier
+	rootKey string
+	cluster func(ctx context.Context) (adminapi.ClusterStatus, error)
+	log     *slog.Logger
+}
+
+// New returns a Handler for cfg.
+func New(cfg Config) (*Handler, error) {
+	var errs []error
+	if cfg.Layer == nil {
+		errs = append(errs, errors.New("adminhttp: Layer is required"))
+	}
+	if cfg.Keys == nil {
+		errs = append(errs, errors.New("adminhttp: Keys is required"))
+	}
+	if cfg.Verifier == nil {
+		errs = append(errs, errors.New("adminhttp: Verifier is required"))
+	}
+	if cfg.RootAccessKeyID == "" {
+		errs = append(errs, errors.New("adminhttp: RootAccessKeyID is required"))
+	}
+	if cfg.ClusterStatus == nil {
+		errs = append(errs, errors.New("adminhttp: ClusterStatus is required"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{
+		layer: cfg.Layer, keys: cfg.Keys, verify: cfg.Verifier, rootKey: cfg.RootAccessKeyID,
+		cluster: cfg.ClusterStatus, log: log,
+	}, nil
+}
+
+// maxBody bounds request bodies (a key with many grants is a few KiB).
+const maxBody = 1 << 20
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h.serve(w, r); err != nil {
+		writeError(w, toAPIError(err))
+	}
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), adminapi.PathPrefix+"/")
+	if !ok {
+		return &apiError{http.StatusNotFound, adminapi.CodeNotFound, "no such admin resource"}
+	}
+	// The canonical resource of an admin request is its path: "/-/" + the rest.
+	res, err := h.verify.Authenticate(r.Context(), r, "-", strings.TrimPrefix(r.URL.Path, "/-/"))
+	if err != nil || res.AccessKeyID != h.rootKey {
+		return &apiError{http.StatusForbidden, adminapi.CodeUnauthorized, "the admin API requires the root access key"}
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	seg := strings.Split(rest, "/")
+	for i, s := range seg {
+		if seg[i], err = url.PathUnescape(s); err != nil {
+			return badRequest("malformed path")
+		}
+	}
+	ctx := r.Context()
+	switch {
+	case len(seg) == 1 && seg[0] == "keys":
+		switch r.Method {
+		case http.MethodPost:
+			return h.createKey(ctx, w, body)
+		case http.MethodGet:
+			return h.listKeys(ctx, w)
+		}
+	case len(seg) == 2 && seg[0] == "keys":
+		switch r.Method {
+		case http.MethodGet:
+			return h.getKey(ctx, w, seg[1])
+		case http.MethodDelete:
+			return h.deleteKey(ctx, w, seg[1])
+		}
+	case len(seg) == 3 && seg[0] == "keys" && seg[2] == "grants":
+		if r.Method == http.MethodPut {
+			return h.setGrants(ctx, w, seg[1], body)
+		}
+	case len(seg) == 1 && seg[0] == "buckets":
+		if r.Method == http.MethodGet {
+			return h.listBuckets(ctx, w)
+		}
+	case len(seg) == 2 && seg[0] == "buckets":
+		switch r.Method {
+		case http.MethodPut:
+			return h.createBucket(ctx, w, seg[1], body)
+		case http.MethodGet:
+			return h.getBucket(ctx, w, seg[1])
+		case http.MethodDelete:
+			return h.deleteBucket(ctx, w, seg[1])
+		}
+	case len(seg) == 1 && seg[0] == "cluster":
+		if r.Method == http.MethodGet {
+			s, err := h.cluster(ctx)
+			if err != nil {
+				return err
+			}
+			return writeJSON(w, http.StatusOK, s)
+		}
+	default:
+		return &apiError{http.StatusNotFound, adminapi.CodeNotFound, "no such admin resource"}
+	}
+	return &apiError{http.StatusMethodNotAllowed, adminapi.CodeMethodNotAllowed, r.Method + " is not allowed here"}
+}
+
+// readBody reads a request body under the size cap and checks it against
+// its Content-MD5.
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, badRequest("reading the request body failed")
+	}
+	if len(b) > maxBody {
+		return nil, badRequest("request body too large")
+	}
+	if v := r.Header.Get("Content-MD5"); v != "" {
+		want, err := base64.StdEncoding.DecodeString(v)
+		got := md5.Sum(b)
+		if err != nil || !bytes.Equal(want, got[:]) {
+			return nil, badRequest("the body does not match its Content-MD5")
+		}
+	}
+	return b, nil
+}
+
+func decode(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("malformed JSON body: " + err.Error())
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+	return nil
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	_ = writeJSON(w, e.status, adminapi.Error{Code: e.code, Message: e.message})
+}
+
+// Credentials generated for keys created without them: ids look like OSS
+// AccessKeyIds, secrets have about 178 bits of entropy.
+const (
+	idAlphabet     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+)
+
+// randomString draws n characters uniformly from alphabet (rejection
+// sampling: bytes at or above the largest multiple of len(alphabet) are
+// redrawn).
+func randomString(alphabet string, n int) string {
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	var buf [64]byte
+	for len(out) < n {
+		_, _ = rand.Read(buf[:])
+		for _, c := range buf {
+			if int(c) < limit && len(out) < n {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
+}
+
+// validKeyID accepts 1..128 characters of [A-Za-z0-9._-]: safe in every
+// signature form (V4 credentials split on "/", header parameters on ",").
+func validKeyID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validSecret accepts 8..256 printable ASCII characters without spaces.
+func validSecret(s string) bool {
+	if len(s) < 8 || len(s) > 256 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// validBucketName is the OSS bucket naming rule.
+func validBucketName(name string) bool {
+	if len(name) < 3 || len(name) > 63 || name[0] == '-' || name[len(name)-1] == '-' {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func toGrants(in []adminapi.Grant) (map[string]object.Access, error) {
+	out := make(map[string]object.Access, len(in))
+	for _, g := range in {
+		if !validBucketName(g.Bucket) {
+			return nil, badRequest("grant: invalid bucket name " + strconvQuote(g.Bucket))
+		}
+		a := object.Access(g.Access)
+		if !a.Valid() {
+			return nil, badRequest("grant: access must be read, write or readwrite, not " + strconvQuote(string(g.Access)))
+		}
+		if _, dup := out[g.Bucket]; dup {
+			return nil, badRequest("grant: bucket " + g.Bucket + " appears twice")
+		}
+		out[g.Bucket] = a
+	}
+	return out, nil
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func fromKey(k object.AccessKey) adminapi.AccessKey {
+	out := adminapi.AccessKey{AccessKeyID: k.ID, Grants: []adminapi.Grant{}, Created: k.Created.UTC()}
+	for b, a := range k.Grants {
+		out.Grants = append(out.Grants, adminapi.Grant{Bucket: b, Access: adminapi.Access(a)})
+	}
+	sort.Slice(out.Grants, func(i, j int) bool { return out.Grants[i].Bucket < out.Grants[j].Bucket })
+	return out
+}
+
+func (h *Handler) createKey(ctx context.Context, w http.ResponseWriter, body []byte) error {
+	var req adminapi.CreateKeyRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	if req.AccessKeyID == "" {
+		req.AccessKeyID = "KOSS" + randomString(idAlphabet, 20)
+	}
+	if req.AccessKeySecret == "" {
+		req.AccessKeySecret = randomString(secretAlphabet, 30)
+	}
+	if !validKeyID(req.AccessKeyID) {
+		return badRequest("accessKeyId must be 1-128 characters of [A-Za-z0-9._-]")
+	}
+	if !validSecret(req.AccessKeySecret) {
+		return badRequest("accessKeySecret must be 8-256 printable ASCII characters without spaces")
+	}
+	if req.AccessKeyID == h.rootKey {
+		return &apiError{http.StatusConflict, adminapi.CodeKeyConflict, "the root access key id cannot be registered"}
+	}
+	grants, err := toGrants(req.Grants)
+	if err != nil {
+		return err
+	}
+	h.log.Info("Creating access key", "accessKeyId", req.AccessKeyID, "grants", len(grants))
+	k, err := h.keys.CreateKey(ctx, object.AccessKey{ID: req.AccessKeyID, Secret: req.AccessKeySecret, Grants: grants})
+	if err != nil {
+		return err
+	}
+	out := fromKey(k)
+	out.AccessKeySecret = req.AccessKeySecret
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) getKey(ctx context.Context, w http.ResponseWriter, id string) error {
+	k, err := h.keys.GetKey(ctx, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, fromKey(k))
+}
+
+func (h *Handler) listKeys(ctx context.Context, w http.ResponseWriter) error {
+	keys, err := h.keys.ListKeys(ctx)
+	if err != nil {
+		return err
+	}
+	out := adminapi.KeyList{Keys: []adminapi.AccessKey{}}
+	for _, k := range keys {
+		out.Keys = append(out.Keys, fromKey(k))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) setGrants(ctx context.Context, w http.ResponseWriter, id string, body []byte) error {
+	var req adminapi.SetGrantsRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	grants, err := toGrants(req.Grants)
+	if err != nil {
+		return err
+	}
+	h.log.Info("Setting access key grants", "accessKeyId", id, "grants", len(grants))
+	k, err := h.keys.SetGrants(ctx, id, grants)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, fromKey(k))
+}
+
+func (h *Handler) deleteKey(ctx context.Context, w http.ResponseWriter, id string) error {
+	h.log.Info("Deleting access key", "accessKeyId", id)
+	if err := h.keys.DeleteKey(ctx, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func fromBucket(b object.BucketInfo) adminapi.Bucket {
+	out := adminapi.Bucket{Name: b.Name, Owner: b.Owner, Created: b.Created.UTC(), ACL: b.ACL, StorageClass: b.StorageClass}
+	if out.ACL == "" {
+		out.ACL = "private"
+	}
+	if out.StorageClass == "" {
+		out.StorageClass = "Standard"
+	}
+	return out
+}
+
+var storageClasses = map[string]bool{"Standard": true, "IA": true, "Archive": true, "ColdArchive": true, "DeepColdArchive": true}
+
+func (h *Handler) createBucket(ctx context.Context, w http.ResponseWriter, name string, body []byte) error {
+	var req adminapi.CreateBucketRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	if !validBucketName(name) {
+		return badRequest("invalid bucket name " + strconvQuote(name) + ": 3-63 characters of [a-z0-9-], not starting or ending with -")
+	}
+	switch req.ACL {
+	case "", "private", "public-read", "public-read-write":
+	default:
+		return badRequest("acl must be private, public-read or public-read-write")
+	}
+	if req.StorageClass != "" && !storageClasses[req.StorageClass] {
+		return badRequest("storageClass must be Standard, IA, Archive, ColdArchive or DeepColdArchive")
+	}
+	h.log.Info("Creating bucket", "bucket", name, "owner", req.Owner)
+	opts := object.BucketOptions{ACL: req.ACL, StorageClass: req.StorageClass, Owner: req.Owner}
+	if opts.ACL == "" {
+		opts.ACL = "private"
+	}
+	if opts.StorageClass == "" {
+		opts.StorageClass = "Standard"
+	}
+	if err := h.layer.CreateBucket(ctx, name, opts); err != nil {
+		return err
+	}
+	return h.getBucket(ctx, w, name)
+}
+
+func (h *Handler) getBucket(ctx context.Context, w http.ResponseWriter, name string) error {
+	b, err := h.layer.GetBucket(ctx, name)
+	if err != nil {
+		return err
+	}
+	s, err := h.layer.BucketStats(ctx, name)
+	if err != nil {
+		return err
+	}
+	out := fromBucket(b)
+	out.Objects, out.Bytes = s.Objects, s.Bytes
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) listBuckets(ctx context.Context, w http.ResponseWriter) error {
+	out := adminapi.BucketList{Buckets: []adminapi.Bucket{}}
+	marker := ""
+	for {
+		page, err := h.layer.ListBuckets(ctx, object.ListBucketsOptions{Marker: marker, MaxKeys: 1000})
+		if err != nil {
+			return err
+		}
+		for _, b := range page.Buckets {
+			out.Buckets = append(out.Buckets, fromBucket(b))
+		}
+		if !page.IsTruncated || len(page.Buckets) == 0 {
+			break
+		}
+		marker = page.Buckets[len(page.Buckets)-1].Name
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) deleteBucket(ctx context.Context, w http.ResponseWriter, name string) error {
+	h.log.Info("Deleting bucket", "bucket", name)
+	if err := h.layer.DeleteBucket(ctx, name); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
