@@ -56,12 +56,18 @@ func TestSignatureVerifies(t *testing.T) {
 	}
 	ctx := t.Context()
 	steps := []func() error{
-		func() error { _, err := c.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: "AK1"}); return err },
+		func() error {
+			_, err := c.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: "AK1"})
+			return err
+		},
 		func() error { _, err := c.GetAccessKey(ctx, "a b+c%d"); return err },
 		func() error { _, err := c.ListAccessKeys(ctx); return err },
 		func() error { _, err := c.SetGrants(ctx, "AK1", nil); return err },
 		func() error { return c.DeleteAccessKey(ctx, "AK1") },
-		func() error { _, err := c.CreateBucket(ctx, "bkt", adminapi.CreateBucketRequest{Owner: "ns/b/uid"}); return err },
+		func() error {
+			_, err := c.CreateBucket(ctx, "bkt", adminapi.CreateBucketRequest{Owner: "ns/b/uid"})
+			return err
+		},
 		func() error { _, err := c.GetBucket(ctx, "bkt"); return err },
 		func() error { _, err := c.ListBuckets(ctx); return err },
 		func() error { return c.DeleteBucket(ctx, "bkt") },
