@@ -121,6 +121,9 @@ if command -v flock >/dev/null; then
 		log "build-k8s.sh: waiting for another build of ${cache} to finish"
 		flock 9
 	fi
+	# Holding the lock, no other build runs here: temporary files are left
+	# over from an interrupted one (a half binary is never under its name).
+	rm -f "${cache}"/.*.tmp.* "${cache}"/.*.log
 fi
 
 # Every go command runs in its tools module only, never in a workspace, and
