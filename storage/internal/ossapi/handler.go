@@ -277,6 +277,10 @@ func (h *Handler) finish(rw *responseWriter, r *http.Request, st *reqState) {
 		attrs = append(attrs, slog.String("accessKeyId", st.accessKeyID))
 	}
 	level := slog.LevelInfo
+	if st.op == "Internal" {
+		// Health probes and metric scrapes arrive every few seconds.
+		level = slog.LevelDebug
+	}
 	if st.err != nil {
 		attrs = append(attrs, slog.String("code", st.err.Code))
 		if status >= 500 {
