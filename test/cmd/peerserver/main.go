@@ -74,7 +74,9 @@ func main() {
 	client := &http.Client{Timeout: 3 * time.Second}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
-	mux.HandleFunc("/fail", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "failing on purpose", http.StatusInternalServerError) })
+	mux.HandleFunc("/fail", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "failing on purpose", http.StatusInternalServerError)
+	})
 	mux.HandleFunc("/id", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, id) })
 	mux.HandleFunc("/peers", func(w http.ResponseWriter, r *http.Request) {
 		out := map[string]PeerResult{}
