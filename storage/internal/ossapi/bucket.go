@@ -2,6 +2,7 @@ package ossapi
 
 import (
 	"bytes"
+	"crypto/md5"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -138,8 +139,12 @@ func (h *Handler) visibleBuckets(r *http.Request, st *reqState, prefix, marker s
 }
 
 // readXMLBody reads a small XML request body whole, refusing bodies larger
-// than the handler's cap.
+// than the handler's cap and bodies that do not match their Content-MD5.
 func (h *Handler) readXMLBody(r *http.Request) ([]byte, error) {
+	sum, ae := parseContentMD5(r.Header)
+	if ae != nil {
+		return nil, ae
+	}
 	if r.ContentLength > h.maxXML {
 		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
 	}
@@ -149,6 +154,9 @@ func (h *Handler) readXMLBody(r *http.Request) ([]byte, error) {
 	}
 	if int64(len(b)) > h.maxXML {
 		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
+	}
+	if got := md5.Sum(b); sum != nil && !bytes.Equal(got[:], sum) {
+		return nil, &errInvalidDigest
 	}
 	return b, nil
 }

@@ -2,7 +2,6 @@ package ossapi
 
 import (
 	"bytes"
-	"crypto/md5"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -180,9 +179,6 @@ func (h *Handler) deleteMultipleObjects(w *responseWriter, r *http.Request, st *
 	body, err := h.readXMLBody(r)
 	if err != nil {
 		return err
-	}
-	if got := md5.Sum(body); !bytes.Equal(got[:], sum) {
-		return &errInvalidDigest
 	}
 	keys, quiet, err := parseDeleteRequest(body)
 	if err != nil {

@@ -940,3 +940,12 @@ func TestSignedPayloadDigest(t *testing.T) {
 		t.Fatal("a body that failed its signed digest was stored")
 	}
 }
+
+func TestXMLBodyContentMD5(t *testing.T) {
+	e := newTestEnv(t, "")
+	cfg := []byte(`<CreateBucketConfiguration><StorageClass>IA</StorageClass></CreateBucketConfiguration>`)
+	wantErr(t, e.root("PUT", "/bkt", cfg, "Content-MD5", md5b64([]byte("other"))), 400, "InvalidDigest")
+	wantStatus(t, e.root("PUT", "/bkt", cfg, "Content-MD5", md5b64(cfg)), 200)
+	big := bytes.Repeat([]byte("x"), DefaultMaxXMLBodySize+1)
+	wantErr(t, e.root("POST", "/bkt/?delete", big, "Content-MD5", md5b64(big)), 400, "MalformedXML")
+}
