@@ -28,7 +28,13 @@ var (
 	ErrChecksumMismatch     = errors.New("object: stored data failed its checksum")
 	ErrMetadataTooLarge     = errors.New("object: user metadata too large")
 	ErrTooManyObjectsDelete = errors.New("object: too many objects in one delete request")
+	// ErrPreconditionFailed is returned by CopyObject when CopyOptions.Condition
+	// does not hold for the source (OSS: 412 PreconditionFailed).
+	ErrPreconditionFailed = errors.New("object: precondition failed")
 )
+
+// MaxDeleteObjects is the most keys one DeleteObjects call accepts.
+const MaxDeleteObjects = 1000
 
 // MaxObjectSize is the largest object, and the largest appendable object, OSS
 // accepts (5 GiB).

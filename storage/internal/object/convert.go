@@ -1,0 +1,101 @@
+package object
+
+import (
+	"encoding/hex"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/koss-io/koss/storage/internal/meta"
+)
+
+func toMetaMetadata(m Metadata) meta.Metadata {
+	return meta.Metadata{
+		ContentType:        m.ContentType,
+		CacheControl:       m.CacheControl,
+		ContentDisposition: m.ContentDisposition,
+		ContentEncoding:    m.ContentEncoding,
+		ContentLanguage:    m.ContentLanguage,
+		Expires:            m.Expires,
+		ACL:                m.ACL,
+		StorageClass:       m.StorageClass,
+		User:               maps.Clone(m.User),
+	}
+}
+
+func fromMetaMetadata(m meta.Metadata) Metadata {
+	return Metadata{
+		ContentType:        m.ContentType,
+		CacheControl:       m.CacheControl,
+		ContentDisposition: m.ContentDisposition,
+		ContentEncoding:    m.ContentEncoding,
+		ContentLanguage:    m.ContentLanguage,
+		Expires:            m.Expires,
+		ACL:                m.ACL,
+		StorageClass:       m.StorageClass,
+		User:               maps.Clone(m.User),
+	}
+}
+
+func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+func toObjectInfo(o *meta.Object) ObjectInfo {
+	return ObjectInfo{
+		Bucket:       o.Bucket,
+		Key:          o.Key,
+		Size:         o.Size,
+		ETag:         o.ETag,
+		MD5:          slices.Clone(o.MD5),
+		CRC64:        o.CRC64,
+		Type:         o.Type,
+		LastModified: unixNano(o.MTime),
+		Metadata:     fromMetaMetadata(o.Meta),
+	}
+}
+
+func toBucketInfo(b *meta.Bucket) BucketInfo {
+	return BucketInfo{
+		Name:         b.Name,
+		Created:      unixNano(b.Created),
+		ACL:          b.ACL,
+		StorageClass: b.StorageClass,
+		Owner:        b.Owner,
+	}
+}
+
+func toAccessKey(k *meta.AccessKey) AccessKey {
+	var grants map[string]Access
+	if len(k.Grants) > 0 {
+		grants = make(map[string]Access, len(k.Grants))
+		for b, a := range k.Grants {
+			grants[b] = Access(a)
+		}
+	}
+	return AccessKey{ID: k.ID, Secret: k.Secret, Grants: grants, Created: unixNano(k.Created)}
+}
+
+func toMetaGrants(g map[string]Access) map[string]string {
+	if len(g) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(g))
+	for b, a := range g {
+		out[b] = string(a)
+	}
+	return out
+}
+
+// md5ETag is the ETag of a Normal object: its MD5 in quoted upper-case hex.
+func md5ETag(sum []byte) string {
+	return `"` + strings.ToUpper(hex.EncodeToString(sum)) + `"`
+}
+
+// userMetadataSize is what counts against MaxUserMetadataSize.
+func userMetadataSize(m Metadata) int {
+	n := 0
+	for k, v := range m.User {
+		n += len(k) + len(v)
+	}
+	return n
+}

@@ -1,0 +1,351 @@
+package object
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+
+	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/meta"
+)
+
+var crc64Table = crc64.MakeTable(crc64.ECMA)
+
+// testHookBeforePropose runs after an object's data is durable and before
+// its command is proposed. A hook that returns an error makes the write
+// return it at once, leaving the blob as a crash at that point would.
+var testHookBeforePropose func() error
+
+// written is the data of a write, ready to be referenced by a command.
+type written struct {
+	seg   *meta.Segment // nil for zero bytes
+	md5   []byte
+	crc64 uint64
+	done  func() // ends in-flight protection of the blob
+}
+
+// writeData reads exactly size bytes of body and stores them inline (when
+// inline) or as a new blob, checking wantMD5. On error nothing is stored.
+func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inline bool, wantMD5 []byte) (written, error) {
+	if wantMD5 != nil && len(wantMD5) != md5.Size {
+		return written{}, fmt.Errorf("%w: Content-MD5 is %d bytes, want 16", ErrBadDigest, len(wantMD5))
+	}
+	if inline {
+		data := make([]byte, size)
+		if _, err := io.ReadFull(body, data); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return written{}, fmt.Errorf("%w: got fewer than %d bytes", ErrIncompleteBody, size)
+			}
+			return written{}, err
+		}
+		sum := md5.Sum(data)
+		if wantMD5 != nil && !bytes.Equal(wantMD5, sum[:]) {
+			return written{}, ErrBadDigest
+		}
+		w := written{md5: sum[:], crc64: crc64.Checksum(data, crc64Table), done: func() {}}
+		if size > 0 {
+			w.seg = &meta.Segment{Size: size, CRC64: w.crc64, Data: data}
+		}
+		return w, nil
+	}
+	id := blob.NewID()
+	s.track(id)
+	info, err := s.blobs.Create(ctx, id, body, blob.CreateOptions{Size: size, MD5: wantMD5})
+	if err != nil {
+		s.untrack(id)
+		switch {
+		case errors.Is(err, blob.ErrSizeMismatch):
+			return written{}, fmt.Errorf("%w: got fewer than %d bytes", ErrIncompleteBody, size)
+		case errors.Is(err, blob.ErrDigestMismatch):
+			return written{}, ErrBadDigest
+		}
+		return written{}, err
+	}
+	return written{
+		seg:   &meta.Segment{Blob: id, Size: info.Size, CRC64: info.CRC64},
+		md5:   info.MD5[:],
+		crc64: info.CRC64,
+		done:  func() { s.untrack(id) },
+	}, nil
+}
+
+// commit proposes c, which refers to w's data. When the state machine
+// rejects it the new blob is unreferenced and deleted at once; when the
+// outcome is unknown the blob is left to the sweeper's grace period.
+func (s *Store) commit(ctx context.Context, w written, c meta.Command) (*meta.Result, error) {
+	defer w.done()
+	if h := testHookBeforePropose; h != nil {
+		if err := h(); err != nil {
+			return nil, err
+		}
+	}
+	r, err := s.apply(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if r.Code != meta.CodeOK && w.seg != nil && !w.seg.Inline() {
+		if derr := s.blobs.Delete(w.seg.Blob); derr != nil {
+			s.lg.Warn("Deleting blob of a rejected write failed", "blob", w.seg.Blob, "err", derr)
+		}
+	}
+	return r, nil
+}
+
+func checkPutArgs(bucket, key string, size int64, md Metadata) error {
+	if err := ValidBucketName(bucket); err != nil {
+		return err
+	}
+	if err := ValidObjectKey(key); err != nil {
+		return err
+	}
+	if size < 0 {
+		return fmt.Errorf("%w: negative size", ErrInvalidArgument)
+	}
+	if size > MaxObjectSize {
+		return fmt.Errorf("%w: %d bytes", ErrEntityTooLarge, size)
+	}
+	if userMetadataSize(md) > MaxUserMetadataSize {
+		return ErrMetadataTooLarge
+	}
+	return nil
+}
+
+// PutObject implements Layer.
+func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error) {
+	if err := checkPutArgs(bucket, key, size, opts.Metadata); err != nil {
+		return ObjectInfo{}, err
+	}
+	// Fail before reading the body when the write cannot succeed; the state
+	// machine checks again when it applies the command.
+	if err := s.barrier(ctx); err != nil {
+		return ObjectInfo{}, err
+	}
+	if _, err := s.meta.GetBucket(bucket); err != nil {
+		return ObjectInfo{}, toLayerErr(err)
+	}
+	if opts.ForbidOverwrite {
+		if _, err := s.meta.GetObject(bucket, key); err == nil {
+			return ObjectInfo{}, ErrObjectAlreadyExists
+		}
+	}
+	w, err := s.writeData(ctx, body, size, size <= s.cfg.InlineThreshold, opts.ContentMD5)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	o := meta.Object{
+		Size:  size,
+		ETag:  md5ETag(w.md5),
+		MD5:   w.md5,
+		CRC64: w.crc64,
+		Type:  meta.TypeNormal,
+		MTime: s.now().UnixNano(),
+		Meta:  toMetaMetadata(opts.Metadata),
+	}
+	if w.seg != nil {
+		o.Segments = []meta.Segment{*w.seg}
+	}
+	r, err := s.commit(ctx, w, &meta.PutObject{Bucket: bucket, Key: key, Object: o, ForbidOverwrite: opts.ForbidOverwrite})
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := r.Err(); err != nil {
+		return ObjectInfo{}, toLayerErr(err)
+	}
+	return toObjectInfo(r.Object), nil
+}
+
+// AppendObject implements Layer. The first InlineThreshold bytes of an
+// appendable object ride inline; later appends are blobs.
+func (s *Store) AppendObject(ctx context.Context, bucket, key string, position int64, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error) {
+	if err := checkPutArgs(bucket, key, size, opts.Metadata); err != nil {
+		return ObjectInfo{}, err
+	}
+	if position < 0 {
+		return ObjectInfo{}, fmt.Errorf("%w: negative position", ErrInvalidArgument)
+	}
+	if position+size > MaxObjectSize {
+		return ObjectInfo{}, fmt.Errorf("%w: %d bytes after the append", ErrEntityTooLarge, position+size)
+	}
+	// Early checks, so that a doomed append does not upload its body.
+	if err := s.barrier(ctx); err != nil {
+		return ObjectInfo{}, err
+	}
+	cur, err := s.meta.GetObject(bucket, key)
+	switch {
+	case errors.Is(err, meta.ErrObjectNotFound):
+		if position != 0 {
+			return ObjectInfo{}, &PositionError{Length: 0}
+		}
+	case err != nil:
+		return ObjectInfo{}, toLayerErr(err)
+	case cur.Type != meta.TypeAppendable:
+		return ObjectInfo{}, ErrObjectNotAppendable
+	case cur.Size != position:
+		return ObjectInfo{}, &PositionError{Length: cur.Size}
+	}
+	w, err := s.writeData(ctx, body, size, position+size <= s.cfg.InlineThreshold, opts.ContentMD5)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	c := &meta.AppendObject{
+		Bucket: bucket, Key: key, Position: position,
+		MTime: s.now().UnixNano(), Meta: toMetaMetadata(opts.Metadata),
+	}
+	if w.seg != nil {
+		c.Segment = *w.seg
+	}
+	r, err := s.commit(ctx, w, c)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	switch r.Code {
+	case meta.CodeOK:
+		return toObjectInfo(r.Object), nil
+	case meta.CodePositionNotEqual:
+		return ObjectInfo{}, &PositionError{Length: r.Length}
+	default:
+		return ObjectInfo{}, toLayerErr(r.Err())
+	}
+}
+
+// HeadObject implements Layer.
+func (s *Store) HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error) {
+	if err := ValidBucketName(bucket); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := ValidObjectKey(key); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := s.barrier(ctx); err != nil {
+		return ObjectInfo{}, err
+	}
+	o, err := s.meta.GetObject(bucket, key)
+	if err != nil {
+		return ObjectInfo{}, toLayerErr(err)
+	}
+	return toObjectInfo(&o), nil
+}
+
+// CopyObject implements Layer. The source condition and ForbidOverwrite are
+// checked by the state machine, atomically with the copy.
+func (s *Store) CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOptions) (ObjectInfo, error) {
+	for _, ref := range []ObjectRef{src, dst} {
+		if err := ValidBucketName(ref.Bucket); err != nil {
+			return ObjectInfo{}, err
+		}
+		if err := ValidObjectKey(ref.Key); err != nil {
+			return ObjectInfo{}, err
+		}
+	}
+	if opts.ReplaceMetadata && userMetadataSize(opts.Metadata) > MaxUserMetadataSize {
+		return ObjectInfo{}, ErrMetadataTooLarge
+	}
+	c := &meta.CopyObject{
+		SrcBucket: src.Bucket, SrcKey: src.Key, DstBucket: dst.Bucket, DstKey: dst.Key,
+		ReplaceMeta: opts.ReplaceMetadata, ForbidOverwrite: opts.ForbidOverwrite,
+		MTime: s.now().UnixNano(),
+		Cond: meta.Condition{
+			IfMatch:     opts.Condition.IfMatch,
+			IfNoneMatch: opts.Condition.IfNoneMatch,
+		},
+	}
+	if opts.ReplaceMetadata {
+		c.Meta = toMetaMetadata(opts.Metadata)
+	}
+	if t := opts.Condition.IfModifiedSince; t != nil {
+		v := t.Unix()
+		c.Cond.IfModifiedSince = &v
+	}
+	if t := opts.Condition.IfUnmodifiedSince; t != nil {
+		v := t.Unix()
+		c.Cond.IfUnmodifiedSince = &v
+	}
+	r, err := s.apply(ctx, c)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := r.Err(); err != nil {
+		return ObjectInfo{}, toLayerErr(err)
+	}
+	return toObjectInfo(r.Object), nil
+}
+
+// DeleteObject implements Layer.
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
+	if err := ValidBucketName(bucket); err != nil {
+		return err
+	}
+	if err := ValidObjectKey(key); err != nil {
+		return err
+	}
+	r, err := s.apply(ctx, &meta.DeleteObject{Bucket: bucket, Key: key})
+	if err != nil {
+		return err
+	}
+	s.kickGC()
+	return toLayerErr(r.Err())
+}
+
+// DeleteObjects implements Layer. Invalid keys are reported with
+// ErrInvalidObjectName and the others deleted; at most MaxDeleteObjects keys.
+func (s *Store) DeleteObjects(ctx context.Context, bucket string, keys []string) ([]DeletedObject, error) {
+	if err := ValidBucketName(bucket); err != nil {
+		return nil, err
+	}
+	if len(keys) > MaxDeleteObjects {
+		return nil, fmt.Errorf("%w: %d keys", ErrTooManyObjectsDelete, len(keys))
+	}
+	out := make([]DeletedObject, len(keys))
+	valid := make([]string, 0, len(keys))
+	for i, k := range keys {
+		out[i].Key = k
+		if err := ValidObjectKey(k); err != nil {
+			out[i].Err = err
+			continue
+		}
+		valid = append(valid, k)
+	}
+	r, err := s.apply(ctx, &meta.DeleteObjects{Bucket: bucket, Keys: valid})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Err(); err != nil {
+		return nil, toLayerErr(err)
+	}
+	s.kickGC()
+	return out, nil
+}
+
+// ListObjects implements Layer. MaxKeys 0 means 100.
+func (s *Store) ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error) {
+	if err := ValidBucketName(bucket); err != nil {
+		return ListResult{}, err
+	}
+	max, err := pageSize(opts.MaxKeys)
+	if err != nil {
+		return ListResult{}, err
+	}
+	if err := s.barrier(ctx); err != nil {
+		return ListResult{}, err
+	}
+	lr, err := s.meta.ListObjects(bucket, meta.ListOptions{
+		Prefix: opts.Prefix, Delimiter: opts.Delimiter, Marker: opts.Marker, MaxKeys: max,
+	})
+	if err != nil {
+		return ListResult{}, toLayerErr(err)
+	}
+	res := ListResult{
+		Objects:        make([]ObjectInfo, len(lr.Objects)),
+		CommonPrefixes: lr.CommonPrefixes,
+		IsTruncated:    lr.IsTruncated,
+		NextMarker:     lr.NextMarker,
+	}
+	for i := range lr.Objects {
+		res.Objects[i] = toObjectInfo(&lr.Objects[i])
+	}
+	return res, nil
+}

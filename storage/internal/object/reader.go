@@ -1,0 +1,225 @@
+package object
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+
+	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/meta"
+)
+
+// GetObject implements Layer.
+//
+// The blobs of the range are pinned before the reader is returned, and the
+// record is checked to still refer to them after pinning: from then on the
+// collector and the sweeper leave them alone, so a concurrent delete or
+// overwrite cannot pull a blob from under a reader. (If the record changed
+// in between, the lookup starts over and returns the newer state.)
+func (s *Store) GetObject(ctx context.Context, bucket, key string, rng *Range) (ObjectInfo, io.ReadCloser, error) {
+	if err := ValidBucketName(bucket); err != nil {
+		return ObjectInfo{}, nil, err
+	}
+	if err := ValidObjectKey(key); err != nil {
+		return ObjectInfo{}, nil, err
+	}
+	if err := s.barrier(ctx); err != nil {
+		return ObjectInfo{}, nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		o, err := s.meta.GetObject(bucket, key)
+		if err != nil {
+			return ObjectInfo{}, nil, toLayerErr(err)
+		}
+		start, length := int64(0), o.Size
+		if rng != nil {
+			if rng.Start < 0 || rng.Length < 0 || rng.Start > o.Size || rng.Length > o.Size-rng.Start {
+				return ObjectInfo{}, nil, fmt.Errorf("%w: range %d+%d of a %d-byte object", ErrInvalidArgument, rng.Start, rng.Length, o.Size)
+			}
+			start, length = rng.Start, rng.Length
+		}
+		parts := slice(o.Segments, start, length)
+		var ids []string
+		for _, p := range parts {
+			if !p.seg.Inline() {
+				ids = append(ids, p.seg.Blob)
+			}
+		}
+		unpin := s.pin(ids)
+		stillUsed, err := s.referenced(ids)
+		if err != nil {
+			unpin()
+			return ObjectInfo{}, nil, toLayerErr(err)
+		}
+		if !stillUsed {
+			unpin()
+			if attempt < 5 {
+				continue
+			}
+			return ObjectInfo{}, nil, fmt.Errorf("%w: object keeps changing under the read", ErrUnavailable)
+		}
+		r := &objectReader{s: s, parts: parts, unpin: unpin, id: bucket + "/" + key}
+		if err := r.verifyInline(); err != nil {
+			r.Close()
+			return ObjectInfo{}, nil, err
+		}
+		// Open the first blob now so that a missing or damaged blob is an
+		// error of GetObject, before the caller commits to a response.
+		if err := r.next(); err != nil {
+			r.Close()
+			return ObjectInfo{}, nil, err
+		}
+		return toObjectInfo(&o), r, nil
+	}
+}
+
+// referenced reports whether every blob in ids is still referenced.
+func (s *Store) referenced(ids []string) (bool, error) {
+	if len(ids) == 0 {
+		return true, nil
+	}
+	counts, err := s.meta.RefCounts(ids)
+	if err != nil {
+		return false, err
+	}
+	for _, n := range counts {
+		if n == 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// part is the piece [off, off+n) of one segment that a read covers.
+type part struct {
+	seg    meta.Segment
+	off, n int64
+}
+
+// slice returns the parts of segs covering [start, start+length).
+func slice(segs []meta.Segment, start, length int64) []part {
+	if length <= 0 {
+		return nil
+	}
+	var out []part
+	pos := int64(0)
+	end := start + length
+	for _, sg := range segs {
+		segEnd := pos + sg.Size
+		if segEnd > start && pos < end && sg.Size > 0 {
+			off := max(start, pos) - pos
+			out = append(out, part{seg: sg, off: off, n: min(end, segEnd) - pos - off})
+		}
+		pos = segEnd
+		if pos >= end {
+			break
+		}
+	}
+	return out
+}
+
+// objectReader streams the parts of one read, verifying as it goes.
+type objectReader struct {
+	s     *Store
+	id    string // bucket/key, for errors
+	parts []part
+	i     int // index of the part cur reads
+	cur   io.Reader
+	h     blob.Handle
+	unpin func()
+	done  bool
+}
+
+// verifyInline checks the CRC-64 of every inline segment of the read.
+func (r *objectReader) verifyInline() error {
+	for _, p := range r.parts {
+		if p.seg.Inline() && crc64.Checksum(p.seg.Data, crc64Table) != p.seg.CRC64 {
+			return fmt.Errorf("%w: %s: inline data", ErrChecksumMismatch, r.id)
+		}
+	}
+	return nil
+}
+
+// next makes cur read the part at r.i.
+func (r *objectReader) next() error {
+	if r.h != nil {
+		r.h.Close()
+		r.h = nil
+	}
+	r.cur = nil
+	if r.i >= len(r.parts) {
+		return nil
+	}
+	p := r.parts[r.i]
+	if p.seg.Inline() {
+		r.cur = bytes.NewReader(p.seg.Data[p.off : p.off+p.n])
+		return nil
+	}
+	h, err := r.s.blobs.Open(p.seg.Blob)
+	if err != nil {
+		return r.damaged(err)
+	}
+	if info := h.Info(); info.Size != p.seg.Size || info.CRC64 != p.seg.CRC64 {
+		h.Close()
+		return fmt.Errorf("%w: %s: blob %s does not match its record", ErrChecksumMismatch, r.id, p.seg.Blob)
+	}
+	r.h = h
+	r.cur = blob.NewReader(h, p.off, p.n)
+	return nil
+}
+
+// damaged turns a blob store failure into ErrChecksumMismatch when the data
+// is missing or corrupt (a single node cannot repair it).
+func (r *objectReader) damaged(err error) error {
+	if errors.Is(err, blob.ErrCorrupt) || errors.Is(err, blob.ErrNotFound) {
+		r.s.lg.Error("Stored data failed verification", "object", r.id, "err", err)
+		return fmt.Errorf("%w: %s: %w", ErrChecksumMismatch, r.id, err)
+	}
+	return err
+}
+
+func (r *objectReader) Read(p []byte) (int, error) {
+	for {
+		if r.done || r.i >= len(r.parts) {
+			return 0, io.EOF
+		}
+		if r.cur == nil {
+			if err := r.next(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		n, err := r.cur.Read(p)
+		if err == io.EOF {
+			r.i++
+			if nerr := r.next(); nerr != nil {
+				return n, nerr
+			}
+			if n > 0 {
+				return n, nil
+			}
+			continue
+		}
+		if err != nil {
+			return n, r.damaged(err)
+		}
+		return n, nil
+	}
+}
+
+// Close releases the open blob and the pins.
+func (r *objectReader) Close() error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	if r.h != nil {
+		r.h.Close()
+		r.h = nil
+	}
+	r.unpin()
+	return nil
+}

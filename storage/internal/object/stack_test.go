@@ -1,0 +1,81 @@
+package object
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/meta"
+)
+
+// testStack is a whole single-node engine on real files.
+type testStack struct {
+	dir    string
+	store  *Store
+	blobs  *blob.Disk
+	fsm    *meta.FSM
+	prop   *consensus.Local
+	offset atomic.Int64 // added to the clock, to age blobs
+}
+
+func testLogger(t testing.TB) *slog.Logger {
+	if os.Getenv("KOSS_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// openStack opens (or reopens) the engine in dir; it is closed at cleanup
+// unless closed earlier.
+func openStack(t testing.TB, dir string, tweak ...func(*Config)) *testStack {
+	t.Helper()
+	lg := testLogger(t)
+	st := &testStack{dir: dir}
+	var err error
+	if st.blobs, err = blob.New(blob.Config{Dir: filepath.Join(dir, "blob"), Logger: lg}); err != nil {
+		t.Fatal(err)
+	}
+	mcfg := meta.DefaultConfig()
+	mcfg.Path, mcfg.Logger = filepath.Join(dir, "meta", "meta.db"), lg
+	if st.fsm, err = meta.New(mcfg); err != nil {
+		t.Fatal(err)
+	}
+	pcfg := consensus.DefaultLocalConfig()
+	pcfg.FSM, pcfg.Logger = st.fsm, lg
+	if st.prop, err = consensus.NewLocal(pcfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Blobs, cfg.Meta, cfg.Proposer, cfg.Logger = st.blobs, st.fsm, st.prop, lg
+	cfg.Clock = func() time.Time { return time.Now().Add(time.Duration(st.offset.Load())) }
+	cfg.DeleteRate = 0
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	if st.store, err = New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.close)
+	return st
+}
+
+func (st *testStack) close() {
+	st.store.Close()
+	st.prop.Close()
+	st.fsm.Close()
+}
+
+// blobCount returns the number of committed blob files.
+func (st *testStack) blobIDs(t testing.TB) []string {
+	t.Helper()
+	var ids []string
+	if err := st.blobs.Walk(t.Context(), func(e blob.Entry) error { ids = append(ids, e.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
