@@ -1,0 +1,44 @@
+// Package peer is the node-to-node network of kossd: one TCP listener (the
+// --peer-listen address) that carries both the raft stream protocol and an
+// HTTP API under /-/peer/, plus the client side that dials other nodes.
+//
+// # One port, two protocols
+//
+// Every accepted connection is classified by its first byte. A byte that a
+// stream protocol registered with Server.Stream (for example KindRaft, 0x81)
+// hands the connection, after a mutual handshake, to that protocol's
+// listener; any other byte is taken for the start of an HTTP request (HTTP
+// methods are ASCII letters, so stream kinds use bytes >= 0x80) and the
+// connection goes to an http.Server whose mux other packages extend with
+// Server.Handle (raft forwarding, blob replication, status...).
+//
+// # Authentication
+//
+// Peers share a cluster secret, DeriveSecret(root secret): an HMAC-SHA256 of
+// the root key's secret under a fixed label, so the root secret itself never
+// crosses the network and a leaked peer secret does not sign OSS requests.
+//
+// HTTP requests carry X-Koss-Peer-Date (unix seconds), X-Koss-Peer-Nonce,
+// X-Koss-Peer-From, X-Koss-Peer-Content-Sha256 (hex SHA-256 of the body, or
+// UNSIGNED-PAYLOAD for streamed bodies whose integrity another checksum
+// covers) and X-Koss-Peer-Signature, an HMAC-SHA256 over the method, the
+// request URI and those headers. The server rejects a request whose date is
+// more than MaxClockSkew away, whose nonce it has already seen within that
+// window (replay), or whose signature does not match; a signed body is
+// checked against its digest as the handler reads it.
+//
+// A stream connection starts with its kind byte and a 16-byte client
+// nonce; the server answers with its own nonce and an HMAC proving it knows
+// the secret, and the client answers with an HMAC over both nonces. Neither
+// side sends anything else until the other has proved itself, and fresh
+// nonces on both sides make a recorded handshake useless.
+//
+// Traffic is not encrypted; in Kubernetes the peer port is reached only over
+// the pod network of the Region.
+//
+// # Faults
+//
+// Config.Dial is the only way this package opens connections, so tests put
+// a fault-injecting dialer there (package peertest) to drop a node's
+// traffic in both directions.
+package peer
