@@ -1,0 +1,158 @@
+package meta
+
+import (
+	"errors"
+	"fmt"
+)
+
+// resultVersion is the first byte of an encoded Result.
+const resultVersion = 1
+
+// ResultCodec encodes the Results of Apply for the wire: when a follower
+// forwards a command to the leader, the leader's result comes back in this
+// form. It implements consensus.ResultCodec; the zero value is ready to use.
+type ResultCodec struct{}
+
+// EncodeResult encodes v, which must be a *Result (or nil, for entries that
+// have no result).
+func (ResultCodec) EncodeResult(v any) ([]byte, error) {
+	if v == nil {
+		return []byte{resultVersion, 0}, nil
+	}
+	r, ok := v.(*Result)
+	if !ok {
+		return nil, fmt.Errorf("meta: encode result: unexpected type %T", v)
+	}
+	if r == nil {
+		return []byte{resultVersion, 0}, nil
+	}
+	return EncodeResult(r), nil
+}
+
+// DecodeResult decodes what EncodeResult made; it returns a *Result, or a
+// nil interface for an encoded nil.
+func (ResultCodec) DecodeResult(b []byte) (any, error) {
+	if len(b) == 2 && b[0] == resultVersion && b[1] == 0 {
+		return nil, nil
+	}
+	r, err := DecodeResult(b)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Presence bits of a Result's optional parts.
+const (
+	resHasObject = 1 << iota
+	resHasBucket
+	resHasKey
+)
+
+// EncodeResult returns the wire form of r:
+// [version][code][presence bits][length][object?][bucket?][key?].
+func EncodeResult(r *Result) []byte {
+	e := encoder{b: make([]byte, 0, 64)}
+	e.u8(resultVersion)
+	// A leading 1 keeps the form distinct from an encoded nil.
+	e.u8(1)
+	e.u8(uint8(r.Code))
+	var bits uint8
+	if r.Object != nil {
+		bits |= resHasObject
+	}
+	if r.Bucket != nil {
+		bits |= resHasBucket
+	}
+	if r.Key != nil {
+		bits |= resHasKey
+	}
+	e.u8(bits)
+	e.varint(r.Length)
+	if o := r.Object; o != nil {
+		e.str(o.Bucket)
+		e.str(o.Key)
+		e.varint(o.Size)
+		e.str(o.ETag)
+		e.bytes(o.MD5)
+		e.u64(o.CRC64)
+		e.str(o.Type)
+		e.varint(o.MTime)
+		encodeMetadata(&e, &o.Meta)
+		e.uvarint(uint64(len(o.Segments)))
+		for _, s := range o.Segments {
+			e.str(s.Blob)
+			e.varint(s.Size)
+			e.u64(s.CRC64)
+			e.bytes(s.Data)
+		}
+	}
+	if b := r.Bucket; b != nil {
+		e.str(b.Name)
+		e.varint(b.Created)
+		e.str(b.ACL)
+		e.str(b.StorageClass)
+		e.str(b.Owner)
+		e.varint(b.Objects)
+		e.varint(b.Bytes)
+	}
+	if k := r.Key; k != nil {
+		e.str(k.ID)
+		e.str(k.Secret)
+		e.strMap(k.Grants)
+		e.varint(k.Created)
+	}
+	return e.b
+}
+
+// DecodeResult parses bytes made by EncodeResult.
+func DecodeResult(b []byte) (*Result, error) {
+	d := decoder{b: b}
+	if v := d.u8(); d.err == nil && v != resultVersion {
+		return nil, fmt.Errorf("meta: decode result: unknown version %d", v)
+	}
+	if d.u8() != 1 && d.err == nil {
+		return nil, errors.New("meta: decode result: nil result")
+	}
+	r := &Result{Code: Code(d.u8())}
+	bits := d.u8()
+	r.Length = d.varint()
+	if bits&resHasObject != 0 {
+		o := &Object{
+			Bucket: d.str(),
+			Key:    d.str(),
+			Size:   d.varint(),
+			ETag:   d.str(),
+			MD5:    d.bytes(),
+			CRC64:  d.u64(),
+			Type:   d.str(),
+			MTime:  d.varint(),
+			Meta:   decodeMetadata(&d),
+		}
+		if n := d.count(); d.err == nil && n > 0 {
+			o.Segments = make([]Segment, n)
+			for i := range o.Segments {
+				o.Segments[i] = Segment{Blob: d.str(), Size: d.varint(), CRC64: d.u64(), Data: d.bytes()}
+			}
+		}
+		r.Object = o
+	}
+	if bits&resHasBucket != 0 {
+		r.Bucket = &Bucket{
+			Name:         d.str(),
+			Created:      d.varint(),
+			ACL:          d.str(),
+			StorageClass: d.str(),
+			Owner:        d.str(),
+			Objects:      d.varint(),
+			Bytes:        d.varint(),
+		}
+	}
+	if bits&resHasKey != 0 {
+		r.Key = &AccessKey{ID: d.str(), Secret: d.str(), Grants: d.strMap(), Created: d.varint()}
+	}
+	if err := d.done(); err != nil {
+		return nil, fmt.Errorf("meta: decode result: %w", err)
+	}
+	return r, nil
+}
