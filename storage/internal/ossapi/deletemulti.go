@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-)
 
-// maxDeleteObjects is the most keys one DeleteMultipleObjects may name.
-const maxDeleteObjects = 1000
+	"github.com/koss-io/koss/storage/internal/object"
+)
 
 // deleteRequest is the DeleteMultipleObjects body.
 type deleteRequest struct {
@@ -144,7 +143,7 @@ func parseDeleteRequest(body []byte) (keys []string, quiet bool, err error) {
 	default:
 		return nil, false, &errMalformedXML
 	}
-	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
+	if len(req.Objects) == 0 || len(req.Objects) > object.MaxDeleteObjects {
 		return nil, false, &errMalformedXML
 	}
 	keys = make([]string, 0, len(req.Objects))

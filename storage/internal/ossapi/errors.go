@@ -156,6 +156,7 @@ var errorTable = []struct {
 	{object.ErrChecksumMismatch, &errInternal},
 	{object.ErrMetadataTooLarge, &errMetadataTooLarge},
 	{object.ErrTooManyObjectsDelete, &errMalformedXML},
+	{object.ErrPreconditionFailed, &errPreconditionFailed},
 	{object.ErrKeyNotFound, &errInvalidAccessKeyID},
 	{auth.ErrAnonymous, &errAnonymousDenied},
 	{auth.ErrInvalidAccessKeyID, &errInvalidAccessKeyID},

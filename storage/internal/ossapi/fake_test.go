@@ -260,7 +260,7 @@ func (f *fakeLayer) CopyObject(_ context.Context, src, dst object.ObjectRef, opt
 		return object.ObjectInfo{}, err
 	}
 	if opts.Condition.IfMatch != "" && !etagListMatches(opts.Condition.IfMatch, s.info.ETag) {
-		return object.ObjectInfo{}, object.ErrInvalidArgument
+		return object.ObjectInfo{}, object.ErrPreconditionFailed
 	}
 	if _, ok := db.objects[dst.Key]; ok && opts.ForbidOverwrite {
 		return object.ObjectInfo{}, object.ErrObjectAlreadyExists

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/koss-io/koss/storage/internal/object"
 )
 
 // FuzzDeleteKeyRoundTrip checks that any key an SDK can send in a
@@ -51,7 +53,7 @@ func FuzzParseDeleteRequest(f *testing.F) {
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		keys, _, err := parseDeleteRequest(body)
-		if err == nil && (len(keys) == 0 || len(keys) > maxDeleteObjects) {
+		if err == nil && (len(keys) == 0 || len(keys) > object.MaxDeleteObjects) {
 			t.Fatalf("accepted %d keys", len(keys))
 		}
 	})

@@ -1,0 +1,333 @@
+// Command kossd is the koss storage node: an object store that speaks the
+// Alibaba Cloud OSS REST API.
+//
+//	kossd server [flags]   run one node (see DESIGN.md "kossd contract")
+//	kossd dev [flags]      run a Region on this machine for trying things out
+//	kossd version          print the version
+//
+// Every server flag can also be set through the environment variable named
+// after it (--peer-listen is KOSS_PEER_LISTEN); a flag given on the command
+// line wins. The root credentials come from the environment only
+// (KOSS_ROOT_ACCESS_KEY_ID, KOSS_ROOT_ACCESS_KEY_SECRET), so they never
+// appear in a process listing.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/koss-io/koss/storage/server"
+)
+
+// version is stamped at build time: -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+const usage = `kossd — an object store that speaks the Alibaba Cloud OSS API.
+
+Usage:
+  kossd server [flags]   run one storage node
+  kossd dev [flags]      run a local Region for trying things out (prints endpoint and root key)
+  kossd version          print the version
+
+Run "kossd <command> -h" for the flags of a command.
+`
+
+// run is main without the process: testable.
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "server":
+		return runServer(args[1:], stderr, getenv)
+	case "dev":
+		return runDev(args[1:], stdout, stderr, getenv)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "kossd %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return 0
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "kossd: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// envFlag is a string flag whose default comes from an environment variable.
+type envFlags struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+}
+
+func (e envFlags) str(p *string, name, env, def, help string) {
+	if v := e.getenv(env); v != "" {
+		def = v
+	}
+	e.fs.StringVar(p, name, def, help+" (env "+env+")")
+}
+
+type logFlags struct{ level, format string }
+
+func (e envFlags) logging(l *logFlags, defFormat string) {
+	e.str(&l.level, "log-level", "KOSS_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	e.str(&l.format, "log-format", "KOSS_LOG_FORMAT", defFormat, "log format: json or text")
+}
+
+func (l logFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(l.level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", l.level)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch l.format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want json or text", l.format)
+}
+
+func runServer(args []string, stderr io.Writer, getenv func(string) string) int {
+	cfg := server.DefaultConfig()
+	fs := flag.NewFlagSet("kossd server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ef := envFlags{fs: fs, getenv: getenv}
+	ef.str(&cfg.DataDir, "data", "KOSS_DATA", "", "data directory (required)")
+	ef.str(&cfg.Listen, "listen", "KOSS_LISTEN", cfg.Listen, "OSS API address")
+	ef.str(&cfg.PeerListen, "peer-listen", "KOSS_PEER_LISTEN", cfg.PeerListen, "peer (raft and replication) address")
+	ef.str(&cfg.NodeID, "node-id", "KOSS_NODE_ID", cfg.NodeID, "node id, stable across restarts")
+	ef.str(&cfg.InitialCluster, "initial-cluster", "KOSS_INITIAL_CLUSTER", "", "cluster members as id=host:port,... (peer addresses, this node included); empty for a single node")
+	ef.str(&cfg.Region, "region", "KOSS_REGION", cfg.Region, "region name (clients use oss-<region> as location)")
+	ef.str(&cfg.Domain, "domain", "KOSS_DOMAIN", "", "domain for virtual-host style requests (<bucket>.<domain>); empty for path style only")
+	var lf logFlags
+	ef.logging(&lf, "json")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: kossd server [flags]\n\nRoot credentials come from KOSS_ROOT_ACCESS_KEY_ID and KOSS_ROOT_ACCESS_KEY_SECRET.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kossd server: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	cfg.RootAccessKeyID = getenv("KOSS_ROOT_ACCESS_KEY_ID")
+	cfg.RootAccessKeySecret = getenv("KOSS_ROOT_ACCESS_KEY_SECRET")
+	if cfg.RootAccessKeyID == "" || cfg.RootAccessKeySecret == "" {
+		fmt.Fprintln(stderr, "kossd server: the root credentials are missing: set KOSS_ROOT_ACCESS_KEY_ID and KOSS_ROOT_ACCESS_KEY_SECRET")
+		return 2
+	}
+	log, err := lf.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "kossd server: %v\n", err)
+		return 2
+	}
+	cfg.Logger = log
+	return serve(cfg, stderr)
+}
+
+// serve runs a node until SIGINT or SIGTERM.
+func serve(cfg server.Config, stderr io.Writer) int {
+	srv, err := server.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "kossd: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "kossd: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// devCredentials are the root key of a dev Region, kept in its data
+// directory so that restarting `kossd dev` keeps the same key.
+type devCredentials struct {
+	AccessKeyID     string `json:"accessKeyId"`
+	AccessKeySecret string `json:"accessKeySecret"`
+}
+
+const devCredentialsFile = "dev-root-key.json"
+
+func runDev(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("kossd dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ef := envFlags{fs: fs, getenv: getenv}
+	var dataDir, listen, region, domain string
+	nodes := fs.Int("nodes", 3, "number of nodes (multi-node Regions are not implemented yet: one node runs)")
+	ef.str(&dataDir, "data", "KOSS_DATA", filepath.Join(os.TempDir(), "koss-dev"), "data directory")
+	ef.str(&listen, "listen", "KOSS_LISTEN", "127.0.0.1:9000", "OSS API address")
+	ef.str(&region, "region", "KOSS_REGION", server.DefaultRegion, "region name")
+	ef.str(&domain, "domain", "KOSS_DOMAIN", "", "domain for virtual-host style requests")
+	var lf logFlags
+	ef.logging(&lf, "text")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *nodes < 1 {
+		fmt.Fprintln(stderr, "kossd dev: --nodes must be at least 1")
+		return 2
+	}
+	log, err := lf.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "kossd dev: %v\n", err)
+		return 2
+	}
+	creds, err := devRootKey(dataDir, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "kossd dev: %v\n", err)
+		return 1
+	}
+	cfg := server.DefaultConfig()
+	cfg.DataDir = filepath.Join(dataDir, "node-0")
+	cfg.Listen = listen
+	cfg.PeerListen = ""
+	cfg.NodeID = "node-0"
+	cfg.Region = region
+	cfg.Domain = domain
+	cfg.RootAccessKeyID, cfg.RootAccessKeySecret = creds.AccessKeyID, creds.AccessKeySecret
+	cfg.Logger = log
+	srv, err := server.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "kossd dev: %v\n", err)
+		return 1
+	}
+	if *nodes > 1 {
+		fmt.Fprintf(stderr, "kossd dev: multi-node Regions are not implemented yet; running 1 node instead of %d\n", *nodes)
+	}
+	printDevBanner(stdout, srv.Addr(), region, dataDir, creds)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "kossd dev: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// devRootKey returns the dev Region's root key: from the environment when
+// set, else the one saved in dataDir, else a new one, saved there (0600).
+func devRootKey(dataDir string, getenv func(string) string) (devCredentials, error) {
+	if id, secret := getenv("KOSS_ROOT_ACCESS_KEY_ID"), getenv("KOSS_ROOT_ACCESS_KEY_SECRET"); id != "" && secret != "" {
+		return devCredentials{AccessKeyID: id, AccessKeySecret: secret}, nil
+	}
+	path := filepath.Join(dataDir, devCredentialsFile)
+	if b, err := os.ReadFile(path); err == nil {
+		var c devCredentials
+		if err := json.Unmarshal(b, &c); err != nil || c.AccessKeyID == "" || c.AccessKeySecret == "" {
+			return c, fmt.Errorf("%s is damaged; delete it to get a new root key", path)
+		}
+		return c, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return devCredentials{}, err
+	}
+	c := devCredentials{AccessKeyID: "KOSSDEV" + randomString(upperDigits, 17), AccessKeySecret: randomString(alnum, 30)}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return c, err
+	}
+	b, _ := json.MarshalIndent(c, "", "  ")
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+const (
+	upperDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	alnum       = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+)
+
+func randomString(alphabet string, n int) string {
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	var buf [64]byte
+	for len(out) < n {
+		_, _ = rand.Read(buf[:])
+		for _, c := range buf {
+			if int(c) < limit && len(out) < n {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
+}
+
+// endpointURL turns a listen address into a URL clients can use.
+func endpointURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func printDevBanner(w io.Writer, addr, region, dataDir string, c devCredentials) {
+	ep := endpointURL(addr)
+	r := strings.NewReplacer("{ep}", ep, "{region}", region, "{id}", c.AccessKeyID, "{secret}", c.AccessKeySecret, "{data}", dataDir)
+	fmt.Fprint(w, r.Replace(`koss is running (dev Region, 1 node). Ctrl-C stops it.
+
+  Endpoint          {ep}
+  Region            {region}
+  AccessKeyId       {id}
+  AccessKeySecret   {secret}
+  Data              {data}
+
+Go SDK v2 (github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss):
+  cfg := oss.LoadDefaultConfig().
+      WithCredentialsProvider(credentials.NewStaticCredentialsProvider("{id}", "{secret}")).
+      WithRegion("{region}").
+      WithEndpoint("{ep}")
+  client := oss.NewClient(cfg)
+
+Go SDK v1 (github.com/aliyun/aliyun-oss-go-sdk/oss):
+  client, err := oss.New("{ep}", "{id}", "{secret}",
+      oss.AuthVersion(oss.AuthV4), oss.Region("{region}"))
+
+Environment for other tools:
+  export OSS_ENDPOINT={ep} OSS_REGION={region}
+  export OSS_ACCESS_KEY_ID={id} OSS_ACCESS_KEY_SECRET={secret}
+
+`))
+}

@@ -1,0 +1,220 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Config configures one kossd node.
+type Config struct {
+	// DataDir holds everything the node stores (blobs, metadata). Required.
+	DataDir string
+	// Listen is the OSS API address (host:port); port 0 picks a free port,
+	// reported by Server.Addr.
+	Listen string
+	// PeerListen is the address for node-to-node traffic (raft and blob
+	// replication). A single node does not open it.
+	PeerListen string
+	// NodeID names this node in the cluster; it must be stable across
+	// restarts.
+	NodeID string
+	// InitialCluster lists the cluster's members as "id=host:port,..."
+	// (peer addresses, this node included). Empty means a single node.
+	InitialCluster string
+	// Region is the OSS region name clients configure ("local" means the
+	// endpoint location "oss-local").
+	Region string
+	// Domain enables virtual-host style requests: "<bucket>.<Domain>"
+	// addresses a bucket. Empty means path style only (which the SDKs use
+	// automatically for IP endpoints).
+	Domain string
+	// RootAccessKeyID and RootAccessKeySecret are the Region's root key: it
+	// may do everything, including the admin API.
+	RootAccessKeyID     string
+	RootAccessKeySecret string
+	// Logger receives the node's logs, access log included. Nil discards.
+	Logger *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultListen     = ":9000"
+	DefaultPeerListen = ":9001"
+	DefaultRegion     = "local"
+)
+
+// DefaultConfig returns a Config with every default filled in; DataDir and
+// the root credentials remain to be set.
+func DefaultConfig() Config {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "kossd"
+	}
+	return Config{
+		Listen:     DefaultListen,
+		PeerListen: DefaultPeerListen,
+		NodeID:     host,
+		Region:     DefaultRegion,
+	}
+}
+
+// Member is one entry of Config.InitialCluster.
+type Member struct {
+	ID   string
+	Addr string
+}
+
+// ParseInitialCluster parses "id=host:port,id2=host:port". Ids and addresses
+// must be unique.
+func ParseInitialCluster(s string) ([]Member, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []Member
+	ids, addrs := map[string]bool{}, map[string]bool{}
+	for _, part := range strings.Split(s, ",") {
+		id, addr, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || id == "" || addr == "" {
+			return nil, fmt.Errorf("initial cluster entry %q: want id=host:port", part)
+		}
+		if err := checkHostPort(addr); err != nil {
+			return nil, fmt.Errorf("initial cluster entry %q: %w", part, err)
+		}
+		if ids[id] || addrs[addr] {
+			return nil, fmt.Errorf("initial cluster entry %q: duplicate id or address", part)
+		}
+		ids[id], addrs[addr] = true, true
+		out = append(out, Member{ID: id, Addr: addr})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func checkHostPort(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("address %q: %w", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("address %q: invalid port", addr)
+	}
+	return nil
+}
+
+// Validate reports every problem of c, each in a sentence that names the
+// setting (and its kossd flag or environment variable).
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.DataDir == "" {
+		bad("data directory is required (--data, KOSS_DATA)")
+	}
+	if err := checkHostPort(c.Listen); err != nil {
+		bad("listen address (--listen, KOSS_LISTEN): %v", err)
+	}
+	if c.PeerListen != "" {
+		if err := checkHostPort(c.PeerListen); err != nil {
+			bad("peer listen address (--peer-listen, KOSS_PEER_LISTEN): %v", err)
+		}
+	}
+	if c.NodeID == "" {
+		bad("node id is required (--node-id, KOSS_NODE_ID)")
+	}
+	if !validRegion(c.Region) {
+		bad("region %q (--region, KOSS_REGION): want 1-63 characters of [a-z0-9-]", c.Region)
+	}
+	if c.Domain != "" && !validDomain(c.Domain) {
+		bad("domain %q (--domain, KOSS_DOMAIN): want a DNS name such as oss.example.com, without scheme or path", c.Domain)
+	}
+	if !validKeyID(c.RootAccessKeyID) {
+		bad("root access key id (KOSS_ROOT_ACCESS_KEY_ID) is required: 1-128 characters of [A-Za-z0-9._-]")
+	}
+	if !validSecret(c.RootAccessKeySecret) {
+		bad("root access key secret (KOSS_ROOT_ACCESS_KEY_SECRET) is required: 8-256 printable ASCII characters without spaces")
+	}
+	members, err := ParseInitialCluster(c.InitialCluster)
+	if err != nil {
+		bad("initial cluster (--initial-cluster, KOSS_INITIAL_CLUSTER): %v", err)
+	}
+	if len(members) > 0 {
+		self := false
+		for _, m := range members {
+			self = self || m.ID == c.NodeID
+		}
+		if !self {
+			bad("initial cluster (--initial-cluster) must include this node's id %q", c.NodeID)
+		}
+		if len(members) > 1 {
+			bad("initial cluster lists %d members: multi-node Regions are not implemented yet; run a single node (no --initial-cluster)", len(members))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func validRegion(r string) bool {
+	if r == "" || len(r) > 63 {
+		return false
+	}
+	for _, c := range []byte(r) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validDomain(d string) bool {
+	host := d
+	if h, port, err := net.SplitHostPort(d); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return false
+		}
+		host = h
+	}
+	if host == "" || len(host) > 253 || net.ParseIP(host) != nil {
+		return false
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// validKeyID matches the rule of admin-created keys: safe in every
+// signature form.
+func validKeyID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validSecret(s string) bool {
+	if len(s) < 8 || len(s) > 256 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,241 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/adminhttp"
+	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/ossapi"
+)
+
+// Paths served next to the OSS API. Paths under /-/ can never be buckets
+// ("-" is not a valid bucket name), so they cannot collide with path-style
+// requests.
+const (
+	PathHealthz = "/-/healthz"
+	PathReadyz  = "/-/readyz"
+	PathMetrics = "/-/metrics"
+)
+
+// ShutdownTimeout bounds how long Run waits for in-flight requests when its
+// context ends.
+const ShutdownTimeout = 30 * time.Second
+
+// Server is one kossd node: the storage engine, the OSS API, the admin API,
+// health and metrics endpoints. Create it with New, serve with Run.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	engine  engine
+	ln      net.Listener
+	http    *http.Server
+	reg     *prometheus.Registry
+	ready   atomic.Bool
+	started time.Time
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the node's data directory and engine and binds the OSS API
+// listener (so that Addr is known before Run). On error nothing stays open.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("server: invalid configuration: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("server: data directory: %w", err)
+	}
+	spool := filepath.Join(cfg.DataDir, "spool")
+	if err := resetDir(spool); err != nil {
+		return nil, fmt.Errorf("server: spool directory: %w", err)
+	}
+	s := &Server{cfg: cfg, log: log, reg: prometheus.NewRegistry(), started: time.Now()}
+	s.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+
+	eng, err := openEngine(cfg, log, s.reg)
+	if err != nil {
+		return nil, fmt.Errorf("server: open storage engine: %w", err)
+	}
+	s.engine = eng
+	fail := func(err error) (*Server, error) {
+		_ = eng.Close()
+		return nil, err
+	}
+
+	lookup := ossapi.NewKeyLookup(eng, cfg.RootAccessKeyID, cfg.RootAccessKeySecret)
+	verifier := auth.NewVerifier(auth.Config{Lookup: lookup})
+	admin, err := adminhttp.New(adminhttp.Config{
+		Layer:           eng,
+		Keys:            eng,
+		Verifier:        verifier,
+		RootAccessKeyID: cfg.RootAccessKeyID,
+		ClusterStatus:   s.clusterStatus,
+		Logger:          log.With("component", "admin"),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	internal := http.NewServeMux()
+	internal.HandleFunc("GET "+PathHealthz, s.healthz)
+	internal.HandleFunc("HEAD "+PathHealthz, s.healthz)
+	internal.HandleFunc("GET "+PathReadyz, s.readyz)
+	internal.HandleFunc("HEAD "+PathReadyz, s.readyz)
+	internal.Handle("GET "+PathMetrics, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	internal.Handle(adminapi.PathPrefix+"/", admin)
+
+	oss, err := ossapi.New(ossapi.Config{
+		Layer:           eng,
+		Keys:            eng,
+		Verifier:        verifier,
+		RootAccessKeyID: cfg.RootAccessKeyID,
+		Region:          cfg.Region,
+		Domain:          cfg.Domain,
+		SpoolDir:        spool,
+		Reserved:        internal,
+		Logger:          log.With("component", "ossapi"),
+		Registerer:      s.reg,
+	})
+	if err != nil {
+		return fail(err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fail(fmt.Errorf("server: listen on %s: %w", cfg.Listen, err))
+	}
+	s.ln = ln
+	s.http = &http.Server{
+		Handler:           oss,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn),
+	}
+	s.ready.Store(true)
+	return s, nil
+}
+
+// resetDir empties (or creates) a directory of temporary files left by a
+// previous run.
+func resetDir(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o750)
+}
+
+// Addr is the address the OSS API listens on (with the real port when
+// Config.Listen asked for port 0).
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: it stops accepting
+// connections, waits up to ShutdownTimeout for in-flight requests, and
+// closes the engine. It returns nil after a clean shutdown.
+func (s *Server) Run(ctx context.Context) error {
+	s.log.Info("Serving the OSS API", "addr", s.Addr(), "nodeId", s.cfg.NodeID, "region", s.cfg.Region, "domain", s.cfg.Domain)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	var err error
+	select {
+	case err = <-errc:
+		// The listener failed on its own.
+	case <-ctx.Done():
+		s.log.Info("Shutting down")
+		s.ready.Store(false)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+		err = s.http.Shutdown(sctx)
+		cancel()
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, s.Close())
+}
+
+// Close releases everything without waiting for requests (Run already
+// does this on its way out). It is safe to call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.ready.Store(false)
+		_ = s.http.Close()
+		_ = s.ln.Close()
+		s.closeErr = s.engine.Close()
+	})
+	return s.closeErr
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// readyz answers 200 when the node can serve requests: it is a member of a
+// cluster with a leader (a single node is its own leader) and not shutting
+// down.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !s.ready.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "not ready: shutting down\n")
+		return
+	}
+	if err := s.engine.Ready(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "not ready: "+err.Error()+"\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// clusterStatus reports the cluster as this node sees it. Today a node is a
+// cluster of one, its own leader.
+func (s *Server) clusterStatus(ctx context.Context) (adminapi.ClusterStatus, error) {
+	st := adminapi.ClusterStatus{
+		NodeID:  s.cfg.NodeID,
+		Leader:  s.cfg.NodeID,
+		Members: []adminapi.Member{{ID: s.cfg.NodeID, Address: s.peerAddr(), State: adminapi.MemberLeader}},
+	}
+	idx, err := s.engine.Indexes(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.CommitIndex, st.AppliedIndex, st.LastLogIndex = idx.Commit, idx.Applied, idx.Last
+	st.UnderReplicated = idx.UnderReplicated
+	return st, nil
+}
+
+// peerAddr is the address peers would use: the configured peer address, or
+// the OSS address when none is configured.
+func (s *Server) peerAddr() string {
+	if s.cfg.PeerListen != "" {
+		return s.cfg.PeerListen
+	}
+	return s.Addr()
+}

@@ -1,0 +1,357 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+const (
+	testRootID     = "TESTROOTKEY0001"
+	testRootSecret = "testRootSecret0000000000000000"
+	testRegion     = "cn-test"
+)
+
+// testNode is a Server running on a loopback port in this process.
+type testNode struct {
+	t       *testing.T
+	srv     *Server
+	cfg     Config
+	cancel  context.CancelFunc
+	done    chan error
+	stopped bool
+	logs    *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testConfig(t *testing.T, dir string) Config {
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	cfg.Listen = "127.0.0.1:0"
+	cfg.PeerListen = ""
+	cfg.NodeID = "n1"
+	cfg.Region = testRegion
+	cfg.RootAccessKeyID, cfg.RootAccessKeySecret = testRootID, testRootSecret
+	return cfg
+}
+
+func startNode(t *testing.T, cfg Config) *testNode {
+	t.Helper()
+	logs := &syncBuffer{}
+	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &testNode{t: t, srv: srv, cfg: cfg, cancel: cancel, done: make(chan error, 1), logs: logs}
+	go func() { n.done <- srv.Run(ctx) }()
+	t.Cleanup(n.stop)
+	waitReady(t, n.endpoint())
+	return n
+}
+
+func (n *testNode) endpoint() string { return "http://" + n.srv.Addr() }
+
+func (n *testNode) stop() {
+	if n.stopped {
+		return
+	}
+	n.stopped = true
+	n.cancel()
+	select {
+	case err := <-n.done:
+		if err != nil {
+			n.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		n.t.Error("Run did not return after its context ended")
+	}
+	if strings.Contains(n.logs.String(), testRootSecret) {
+		n.t.Error("the root secret appears in the logs")
+	}
+}
+
+func waitReady(t *testing.T, endpoint string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(endpoint + PathReadyz)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready: %v", endpoint, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	good := testConfig(t, t.TempDir())
+	if err := good.Validate(); err != nil {
+		t.Fatalf("good config: %v", err)
+	}
+	for name, mutate := range map[string]func(*Config){
+		"no data dir":       func(c *Config) { c.DataDir = "" },
+		"bad listen":        func(c *Config) { c.Listen = "nonsense" },
+		"bad peer listen":   func(c *Config) { c.PeerListen = "1.2.3.4" },
+		"no node id":        func(c *Config) { c.NodeID = "" },
+		"bad region":        func(c *Config) { c.Region = "Hang Zhou" },
+		"bad domain":        func(c *Config) { c.Domain = "http://oss.example.com" },
+		"no root id":        func(c *Config) { c.RootAccessKeyID = "" },
+		"short secret":      func(c *Config) { c.RootAccessKeySecret = "short" },
+		"cluster sans self": func(c *Config) { c.InitialCluster = "other=127.0.0.1:9001" },
+		"bad cluster":       func(c *Config) { c.InitialCluster = "n1" },
+		"multi node":        func(c *Config) { c.InitialCluster = "n1=127.0.0.1:9001,n2=127.0.0.1:9002" },
+	} {
+		c := good
+		mutate(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	single := good
+	single.InitialCluster = "n1=127.0.0.1:9001"
+	if err := single.Validate(); err != nil {
+		t.Errorf("single-member cluster: %v", err)
+	}
+	if _, err := New(Config{}); err == nil || !strings.Contains(err.Error(), "KOSS_ROOT_ACCESS_KEY_ID") {
+		t.Errorf("New(empty) error does not name the missing settings: %v", err)
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	n := startNode(t, testConfig(t, t.TempDir()))
+	for _, p := range []string{PathHealthz, PathReadyz} {
+		resp, err := http.Get(n.endpoint() + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("X-Oss-Request-Id") == "" {
+			t.Fatalf("%s: %d %v", p, resp.StatusCode, resp.Header)
+		}
+	}
+	// One OSS request so the request metrics have a sample.
+	resp, err := http.Get(n.endpoint() + "/somebucket/key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(n.endpoint() + PathMetrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"koss_oss_requests_total", "koss_oss_request_duration_seconds", "go_goroutines"} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	// /-/ paths can never be buckets, whatever the method.
+	req, _ := http.NewRequest(http.MethodPut, n.endpoint()+"/-/", nil)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 400 {
+		t.Fatalf("PUT /-/: %d", resp.StatusCode)
+	}
+}
+
+func TestGracefulShutdownAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, testConfig(t, dir))
+	admin, err := adminclient.New(n.endpoint(), testRootID, testRootSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := admin.CreateBucket(ctx, "persist", adminapi.CreateBucketRequest{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	n.stop()
+	if _, err := http.Get(n.endpoint() + PathHealthz); err == nil {
+		t.Fatal("still serving after Run returned")
+	}
+	n2 := startNode(t, testConfig(t, dir))
+	admin2, _ := adminclient.New(n2.endpoint(), testRootID, testRootSecret)
+	b, err := admin2.GetBucket(ctx, "persist")
+	if err != nil || b.Owner != "o" {
+		t.Fatalf("bucket after restart: %+v %v", b, err)
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	n := startNode(t, testConfig(t, t.TempDir()))
+	ctx := t.Context()
+	admin, err := adminclient.New(n.endpoint(), testRootID, testRootSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Buckets: owner semantics, stats, delete rules.
+	b, err := admin.CreateBucket(ctx, "team-a", adminapi.CreateBucketRequest{Owner: "ns/a/uid1"})
+	if err != nil || b.Name != "team-a" || b.Owner != "ns/a/uid1" || b.ACL != "private" || b.StorageClass != "Standard" || b.Created.IsZero() {
+		t.Fatalf("create bucket: %+v %v", b, err)
+	}
+	if _, err := admin.CreateBucket(ctx, "team-a", adminapi.CreateBucketRequest{Owner: "ns/a/uid1"}); err != nil {
+		t.Fatalf("idempotent create: %v", err)
+	}
+	if _, err := admin.CreateBucket(ctx, "team-a", adminapi.CreateBucketRequest{Owner: "ns/b/uid2"}); !adminclient.IsBucketAlreadyExists(err) {
+		t.Fatalf("other owner: %v", err)
+	}
+	if _, err := admin.CreateBucket(ctx, "Bad_Name", adminapi.CreateBucketRequest{}); !errors.Is(err, adminapi.ErrInvalidArgument) {
+		t.Fatalf("bad name: %v", err)
+	}
+	if _, err := admin.GetBucket(ctx, "nope"); !adminclient.IsNotFound(err) {
+		t.Fatalf("missing bucket: %v", err)
+	}
+	if err := admin.DeleteBucket(ctx, "nope"); !adminclient.IsNotFound(err) {
+		t.Fatalf("delete missing bucket: %v", err)
+	}
+
+	// Keys with grants, and what the grants allow over the OSS API.
+	k, err := admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{
+		Grants: []adminapi.Grant{{Bucket: "team-a", Access: adminapi.AccessReadWrite}}})
+	if err != nil || k.AccessKeyID == "" || len(k.AccessKeySecret) < 20 {
+		t.Fatalf("create key: %+v %v", k, err)
+	}
+	ro, err := admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: "READONLY1", AccessKeySecret: "readonly-secret-1",
+		Grants: []adminapi.Grant{{Bucket: "team-a", Access: adminapi.AccessRead}}})
+	if err != nil || ro.AccessKeyID != "READONLY1" || ro.AccessKeySecret != "readonly-secret-1" {
+		t.Fatalf("create key with id: %+v %v", ro, err)
+	}
+	if _, err := admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: "READONLY1", AccessKeySecret: "another-secret"}); !adminclient.IsKeyConflict(err) {
+		t.Fatalf("conflict: %v", err)
+	}
+	if _, err := admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: testRootID, AccessKeySecret: "whatever-secret"}); !adminclient.IsKeyConflict(err) {
+		t.Fatalf("registering the root id: %v", err)
+	}
+	if _, err := admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{Grants: []adminapi.Grant{{Bucket: "team-a", Access: "all"}}}); !errors.Is(err, adminapi.ErrInvalidArgument) {
+		t.Fatalf("bad grant: %v", err)
+	}
+	got, err := admin.GetAccessKey(ctx, k.AccessKeyID)
+	if err != nil || got.AccessKeySecret != "" || len(got.Grants) != 1 || got.Grants[0].Access != adminapi.AccessReadWrite {
+		t.Fatalf("get key: %+v %v", got, err)
+	}
+	keys, err := admin.ListAccessKeys(ctx)
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("list keys: %+v %v", keys, err)
+	}
+
+	rw := newV2Client(n.endpoint(), k.AccessKeyID, k.AccessKeySecret, false)
+	readOnly := newV2Client(n.endpoint(), "READONLY1", "readonly-secret-1", false)
+	if err := v2Put(ctx, rw, "team-a", "obj", "hello"); err != nil {
+		t.Fatalf("granted write: %v", err)
+	}
+	if err := v2Put(ctx, readOnly, "team-a", "obj2", "x"); v2Code(err) != "AccessDenied" {
+		t.Fatalf("read-only write: %v", err)
+	}
+	if s, err := v2Get(ctx, readOnly, "team-a", "obj"); err != nil || s != "hello" {
+		t.Fatalf("read-only read: %q %v", s, err)
+	}
+	if _, err := admin.CreateBucket(ctx, "team-b", adminapi.CreateBucketRequest{Owner: "ns/b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v2Put(ctx, rw, "team-b", "obj", "x"); v2Code(err) != "AccessDenied" {
+		t.Fatalf("ungranted bucket: %v", err)
+	}
+	if _, err := admin.SetGrants(ctx, k.AccessKeyID, []adminapi.Grant{{Bucket: "team-b", Access: adminapi.AccessWrite}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v2Put(ctx, rw, "team-b", "obj", "x"); err != nil {
+		t.Fatalf("after SetGrants: %v", err)
+	}
+	if _, err := v2Get(ctx, rw, "team-a", "obj"); v2Code(err) != "AccessDenied" {
+		t.Fatalf("grant removed: %v", err)
+	}
+
+	st, err := admin.GetBucket(ctx, "team-a")
+	if err != nil || st.Objects != 1 || st.Bytes != 5 {
+		t.Fatalf("stats: %+v %v", st, err)
+	}
+	if err := admin.DeleteBucket(ctx, "team-a"); !adminclient.IsBucketNotEmpty(err) {
+		t.Fatalf("delete non-empty: %v", err)
+	}
+	buckets, err := admin.ListBuckets(ctx)
+	if err != nil || len(buckets) != 2 {
+		t.Fatalf("list buckets: %+v %v", buckets, err)
+	}
+
+	if err := admin.DeleteAccessKey(ctx, k.AccessKeyID); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.DeleteAccessKey(ctx, k.AccessKeyID); err != nil {
+		t.Fatalf("delete is idempotent: %v", err)
+	}
+	if err := v2Put(ctx, rw, "team-b", "obj", "x"); v2Code(err) != "InvalidAccessKeyId" {
+		t.Fatalf("revoked key: %v", err)
+	}
+
+	cs, err := admin.ClusterStatus(ctx)
+	if err != nil || cs.Leader != "n1" || len(cs.Members) != 1 || cs.Members[0].State != adminapi.MemberLeader || cs.AppliedIndex == 0 {
+		t.Fatalf("cluster status: %+v %v", cs, err)
+	}
+
+	// Only the root key may use the admin API.
+	notRoot, _ := adminclient.New(n.endpoint(), "READONLY1", "readonly-secret-1")
+	if _, err := notRoot.ListBuckets(ctx); !adminclient.IsUnauthorized(err) {
+		t.Fatalf("non-root admin: %v", err)
+	}
+	wrong, _ := adminclient.New(n.endpoint(), testRootID, "wrong-secret-000")
+	if _, err := wrong.ListBuckets(ctx); !adminclient.IsUnauthorized(err) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	resp, err := http.Get(n.endpoint() + adminapi.PathKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("anonymous admin: %d", resp.StatusCode)
+	}
+	if strings.Contains(n.logs.String(), k.AccessKeySecret) || strings.Contains(n.logs.String(), "readonly-secret-1") {
+		t.Fatal("a key secret appears in the logs")
+	}
+}
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
+func crcOf(s string) uint64 { return crc64.Checksum([]byte(s), crcTable) }
+
+func fmtCRC(v uint64) string { return fmt.Sprint(v) }
