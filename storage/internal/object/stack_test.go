@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -79,3 +80,5 @@ func (st *testStack) blobIDs(t testing.TB) []string {
 	}
 	return ids
 }
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
