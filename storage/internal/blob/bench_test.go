@@ -21,6 +21,7 @@ func BenchmarkCreate(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			defer d.Close()
 			data := blobtest.Data(1, size)
 			b.SetBytes(int64(size))
 			for b.Loop() {
@@ -62,6 +63,7 @@ func BenchmarkRead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer d.Close()
 	const size = 4 << 20
 	id := blob.NewID()
 	if _, err := d.Create(context.Background(), id, bytes.NewReader(blobtest.Data(1, size)), blob.CreateOptions{Size: size}); err != nil {

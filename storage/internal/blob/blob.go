@@ -28,6 +28,8 @@ var (
 	// ErrExists is returned by Create when a blob with the id is being written
 	// concurrently.
 	ErrExists = errors.New("blob: id already being written")
+	// ErrLocked is returned by New when another process has the directory open.
+	ErrLocked = errors.New("blob: store directory in use by another process")
 )
 
 // IDLen is the length of a blob id in hex digits.

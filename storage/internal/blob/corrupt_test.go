@@ -16,6 +16,7 @@ func newTestDisk(t *testing.T, dir string, blockSize int) *Disk {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { d.Close() })
 	return d
 }
 
@@ -182,6 +183,11 @@ func TestCrashLeftovers(t *testing.T) {
 		if _, err := d.Stat(id); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("half-written blob visible: %v", err)
 		}
+		// A second process cannot open the store while the first lives.
+		if _, err := New(Config{Dir: dir}); !errors.Is(err, ErrLocked) {
+			t.Fatalf("second New = %v, want ErrLocked", err)
+		}
+		d.Close()
 		// Reopen: tmp is cleaned, the blob never appears.
 		d2 := newTestDisk(t, dir, 0)
 		ents, err := os.ReadDir(filepath.Join(dir, "tmp"))
@@ -205,6 +211,7 @@ func TestCrashLeftovers(t *testing.T) {
 			t.Fatalf("Create = %v", err)
 		}
 		testHookBeforeDirSync = nil
+		d.Close()
 		// The blob may survive: if it does it is complete and valid (an
 		// orphan for the sweeper), never partial.
 		d2 := newTestDisk(t, dir, 0)

@@ -61,6 +61,7 @@ type Disk struct {
 	blockSize int
 	chunkSize int
 	lg        *slog.Logger
+	lock      *os.File
 	bufs      sync.Pool // *[]byte of chunkSize
 	blocks    sync.Pool // *[]byte of up to MaxBlockSize, for unaligned reads
 	dirsReady sync.Map  // "aa/bb" -> struct{}: fan-out dirs created and fsynced by this process
@@ -68,8 +69,9 @@ type Disk struct {
 
 var _ Store = (*Disk)(nil)
 
-// New opens (creating if needed) a Disk store and deletes the leftovers of
-// interrupted writes in tmp/.
+// New opens (creating if needed) a Disk store, locks its directory against
+// other processes (ErrLocked) and deletes the leftovers of interrupted
+// writes in tmp/.
 func New(cfg Config) (*Disk, error) {
 	if cfg.BlockSize == 0 {
 		cfg.BlockSize = DefaultBlockSize
@@ -94,13 +96,26 @@ func New(cfg Config) (*Disk, error) {
 			return nil, fmt.Errorf("blob: %w", err)
 		}
 	}
+	lock, err := lockDir(filepath.Join(d.dir, "LOCK"))
+	if err != nil {
+		return nil, err
+	}
+	d.lock = lock
 	if err := syncDir(d.dir); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	if err := d.cleanTmp(); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// Close releases the directory lock. Handles opened before stay readable;
+// Create must not be called afterwards.
+func (d *Disk) Close() error {
+	return d.lock.Close()
 }
 
 // cleanTmp deletes every file in tmp/: each one is a write that never

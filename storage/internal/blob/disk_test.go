@@ -25,6 +25,7 @@ func TestDiskConformance(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				t.Cleanup(func() { d.Close() })
 				return d
 			})
 		})

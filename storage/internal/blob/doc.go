@@ -9,6 +9,7 @@
 //
 // A Disk store owns one directory:
 //
+//	<dir>/LOCK                      flock held by the process using the store
 //	<dir>/tmp/<id>                  blobs being written (never read)
 //	<dir>/blobs/<aa>/<bb>/<id>      committed blobs; aa and bb are the first
 //	                                two pairs of hex digits of the id

@@ -54,5 +54,5 @@
 //	store, _ := object.New(cfg)
 //	store.Start()
 //	// ... serve ...
-//	store.Close(); prop.Close(); fsm.Close()
+//	store.Close(); prop.Close(); fsm.Close(); blobs.Close()
 package object

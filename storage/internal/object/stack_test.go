@@ -69,6 +69,7 @@ func (st *testStack) close() {
 	st.store.Close()
 	st.prop.Close()
 	st.fsm.Close()
+	st.blobs.Close()
 }
 
 // blobCount returns the number of committed blob files.

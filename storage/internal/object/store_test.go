@@ -41,6 +41,7 @@ func newStore(t *testing.T, tweak func(*object.Config)) *object.Store {
 		s.Close()
 		prop.Close()
 		fsm.Close()
+		blobs.Close()
 	})
 	return s
 }
