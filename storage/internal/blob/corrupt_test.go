@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -183,10 +185,6 @@ func TestCrashLeftovers(t *testing.T) {
 		if _, err := d.Stat(id); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("half-written blob visible: %v", err)
 		}
-		// A second process cannot open the store while the first lives.
-		if _, err := New(Config{Dir: dir}); !errors.Is(err, ErrLocked) {
-			t.Fatalf("second New = %v, want ErrLocked", err)
-		}
 		d.Close()
 		// Reopen: tmp is cleaned, the blob never appears.
 		d2 := newTestDisk(t, dir, 0)
@@ -267,4 +265,47 @@ func TestStrayFilesAreIgnoredByWalk(t *testing.T) {
 	if len(ids) != 1 || ids[0] != id {
 		t.Fatalf("Walk = %v, want [%s]", ids, id)
 	}
+}
+
+const lockChildEnv = "KOSS_BLOB_LOCK_DIR"
+
+// TestLockChild is run by TestSecondProcessIsLockedOut in a child process.
+func TestLockChild(t *testing.T) {
+	dir := os.Getenv(lockChildEnv)
+	if dir == "" {
+		t.Skip("run by TestSecondProcessIsLockedOut")
+	}
+	if _, err := New(Config{Dir: dir}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("New in a second process = %v, want ErrLocked", err)
+	}
+}
+
+func TestSecondProcessIsLockedOut(t *testing.T) {
+	dir := t.TempDir()
+	d := newTestDisk(t, dir, 0)
+	run := func() error {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLockChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), lockChildEnv+"="+dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%v\n%s", err, out)
+		}
+		return nil
+	}
+	if err := run(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	// The same process may open the store again; the lock is released only
+	// when every Disk on the directory is closed.
+	d2 := newTestDisk(t, dir, 0)
+	d.Close()
+	if err := run(); err != nil {
+		t.Fatalf("child with one Disk still open: %v", err)
+	}
+	d2.Close()
+	d3, err := New(Config{Dir: dir})
+	if err != nil {
+		t.Fatalf("New after every Disk closed: %v", err)
+	}
+	d3.Close()
 }

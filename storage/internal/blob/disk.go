@@ -61,7 +61,7 @@ type Disk struct {
 	blockSize int
 	chunkSize int
 	lg        *slog.Logger
-	lock      *os.File
+	unlock    func() error
 	bufs      sync.Pool // *[]byte of chunkSize
 	blocks    sync.Pool // *[]byte of up to MaxBlockSize, for unaligned reads
 	dirsReady sync.Map  // "aa/bb" -> struct{}: fan-out dirs created and fsynced by this process
@@ -70,8 +70,8 @@ type Disk struct {
 var _ Store = (*Disk)(nil)
 
 // New opens (creating if needed) a Disk store, locks its directory against
-// other processes (ErrLocked) and deletes the leftovers of interrupted
-// writes in tmp/.
+// other processes (ErrLocked; the same process may open it again) and
+// deletes the leftovers of interrupted writes in tmp/.
 func New(cfg Config) (*Disk, error) {
 	if cfg.BlockSize == 0 {
 		cfg.BlockSize = DefaultBlockSize
@@ -96,26 +96,27 @@ func New(cfg Config) (*Disk, error) {
 			return nil, fmt.Errorf("blob: %w", err)
 		}
 	}
-	lock, err := lockDir(filepath.Join(d.dir, "LOCK"))
+	unlock, err := acquireDirLock(d.dir)
 	if err != nil {
 		return nil, err
 	}
-	d.lock = lock
+	d.unlock = unlock
 	if err := syncDir(d.dir); err != nil {
-		lock.Close()
+		unlock()
 		return nil, err
 	}
 	if err := d.cleanTmp(); err != nil {
-		lock.Close()
+		unlock()
 		return nil, err
 	}
 	return d, nil
 }
 
-// Close releases the directory lock. Handles opened before stay readable;
-// Create must not be called afterwards.
+// Close releases the directory lock (once every Disk of this process on the
+// directory is closed). Handles opened before stay readable. Closing is
+// optional: the kernel drops the lock when the process exits.
 func (d *Disk) Close() error {
-	return d.lock.Close()
+	return d.unlock()
 }
 
 // cleanTmp deletes every file in tmp/: each one is a write that never
