@@ -260,6 +260,7 @@ func (r *containerRunner) runInstance() (int32, error) {
 	r.status.Started = ptr.To(r.spec.StartupProbe == nil)
 	r.mu.Unlock()
 	w.markDirty()
+	w.event(corev1.EventTypeNormal, "Started", "Started container "+r.spec.Name)
 	w.log.Info("container started", "container", r.spec.Name, "pid", p.cmd.Process.Pid, "log", logPath)
 
 	probeCtx, stopProbes := context.WithCancel(context.Background())

@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -89,6 +90,7 @@ type Kubelet struct {
 
 	mu       sync.Mutex
 	workers  map[types.UID]*podWorker
+	finished map[types.UID]bool // pods whose deletion this kubelet completed
 	stopping bool
 	wg       sync.WaitGroup
 
@@ -138,6 +140,7 @@ func New(cfg Config) (*Kubelet, error) {
 		log:      orDiscard(cfg.Logger),
 		capacity: capacity,
 		workers:  map[types.UID]*podWorker{},
+		finished: map[types.UID]bool{},
 	}, nil
 }
 
@@ -238,7 +241,9 @@ func (k *Kubelet) shutdown(err error) error {
 func (k *Kubelet) dispatch(pod *corev1.Pod) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.stopping {
+	if k.stopping || k.finished[pod.UID] {
+		// Late events of a pod whose deletion is complete must not start
+		// it again.
 		return
 	}
 	if w, ok := k.workers[pod.UID]; ok {
@@ -250,38 +255,41 @@ func (k *Kubelet) dispatch(pod *corev1.Pod) {
 	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
-		w.run()
+		done := w.run()
 		k.mu.Lock()
 		delete(k.workers, pod.UID)
+		if done {
+			k.finished[pod.UID] = true
+		}
 		k.mu.Unlock()
 	}()
 }
 
-// forget handles a pod that vanished from the API (force deletion): its
-// processes are killed at once.
+// forget handles a pod that vanished from the API (deleted by this kubelet,
+// or force-deleted): a worker still running kills its processes at once.
 func (k *Kubelet) forget(pod *corev1.Pod) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	delete(k.finished, pod.UID)
 	if w, ok := k.workers[pod.UID]; ok {
 		w.removed()
 	}
 }
 
-// cleanOrphans removes the directories of pods that no longer exist (left
-// by an earlier run on the same state).
+// cleanOrphans removes the directories of this node's pods that no longer
+// exist (left by an earlier run on the same state).
 func (k *Kubelet) cleanOrphans() {
 	entries, err := os.ReadDir(filepath.Join(k.cfg.RootDir, "pods"))
 	if err != nil {
 		return
 	}
-	pods, _ := k.client.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{})
-	known := map[string]bool{}
-	if pods != nil {
-		for _, p := range pods.Items {
-			known[string(p.UID)] = true
-		}
-	} else {
+	pods, err := k.podLister.List(labels.Everything())
+	if err != nil {
 		return
+	}
+	known := map[string]bool{}
+	for _, p := range pods {
+		known[string(p.UID)] = true
 	}
 	for _, e := range entries {
 		if !known[e.Name()] && k.ownsPodDir(e.Name()) {

@@ -68,9 +68,10 @@ type Network struct {
 	nextSub int
 	synced  chan struct{}
 
-	podLister corelisters.PodLister
-	svcLister corelisters.ServiceLister
-	changed   chan struct{}
+	podLister    corelisters.PodLister
+	svcLister    corelisters.ServiceLister
+	changed      chan struct{}
+	hostsWritten bool // only touched by Run's goroutine
 
 	proxyMu sync.Mutex
 	proxies map[string]*proxyListener // ip:port -> listener
@@ -225,7 +226,8 @@ func (n *Network) refresh() {
 		default:
 		}
 	}
-	if !same && n.cfg.HostsFile != "" {
+	if (!same || !n.hostsWritten) && n.cfg.HostsFile != "" {
+		n.hostsWritten = true
 		if err := writeHostsInPlace(n.cfg.HostsFile, renderHosts(podHostsInfo{}, recs, n.cfg.ClusterDomain)); err != nil {
 			n.log.Warn("write hosts file", "path", n.cfg.HostsFile, "err", err)
 		}

@@ -121,16 +121,23 @@ func (w *podWorker) event(typ, reason, msg string) {
 	}
 }
 
-// run is the pod's life on this node.
-func (w *podWorker) run() {
+// run is the pod's life on this node. It reports whether the pod is done
+// here (deleted), as opposed to the kubelet stopping.
+func (w *podWorker) run() bool {
 	statusCtx, stopStatus := context.WithCancel(context.Background())
 	statusDone := make(chan struct{})
 	go func() { defer close(statusDone); w.statusLoop(statusCtx) }()
 	defer func() { stopStatus(); <-statusDone }()
 
+	pod := w.current()
+	if pod.DeletionTimestamp != nil {
+		// Being deleted before this kubelet ran anything of it (or before a
+		// restart of the kubelet): nothing to stop.
+		w.finalize()
+		return true
+	}
 	lifeCtx, cancelLife := context.WithCancel(context.Background())
 	lifeDone := make(chan struct{})
-	pod := w.current()
 	if isTerminal(pod.Status.Phase) {
 		// Finished before (an earlier kubelet run): nothing to start, only
 		// the deletion to complete.
@@ -170,7 +177,7 @@ func (w *podWorker) run() {
 				stopAll(grace)
 				w.markDirty()
 				w.finalize()
-				return
+				return true
 			}
 			w.updateHosts()
 		case <-sync.C:
@@ -179,14 +186,14 @@ func (w *podWorker) run() {
 			w.log.Info("pod removed from the API, killing")
 			stopAll(2 * time.Second)
 			w.cleanup()
-			return
+			return true
 		case <-w.shutdownCh:
 			grace := w.k.cfg.ShutdownGracePeriod
 			if g := w.current().Spec.TerminationGracePeriodSeconds; g != nil {
 				grace = min(grace, time.Duration(*g)*time.Second)
 			}
 			stopAll(grace)
-			return
+			return false
 		}
 	}
 }

@@ -208,7 +208,10 @@ func (p *Provisioner) provision(ctx context.Context, pvc *corev1.PersistentVolum
 		pv.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}
 	}
 	_, err := p.cfg.Client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{})
-	if err != nil && !apierrors.IsAlreadyExists(err) {
+	switch {
+	case apierrors.IsAlreadyExists(err):
+		return nil // the claim's update raced the binding
+	case err != nil:
 		return fmt.Errorf("create %s: %w", name, err)
 	}
 	p.log.Info("provisioned", "pvc", pvc.Namespace+"/"+pvc.Name, "pv", name, "dir", dir)

@@ -101,45 +101,48 @@ type state struct {
 // and opts.Nodes process kubelets, and returns once a pod could be
 // scheduled and run: the API is ready, the default ServiceAccount and the
 // root CA ConfigMap exist, and every Node is Ready and untainted. On error
-// everything already started is stopped.
-func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
+// everything already started is stopped; the state directory (even a
+// temporary one) is kept for its logs, and the error carries the tail of
+// a failed component's log.
+func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if opts.Nodes <= 0 {
 		opts.Nodes = 1
 	}
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = 3 * time.Minute
 	}
-	c = &Cluster{opts: opts, log: orDiscard(opts.Logger), failed: make(chan struct{})}
+	cl := &Cluster{opts: opts, log: orDiscard(opts.Logger), failed: make(chan struct{})}
 	if opts.BinDir == "" {
-		if c.opts.BinDir, err = BinDir(); err != nil {
+		if cl.opts.BinDir, err = BinDir(); err != nil {
 			return nil, err
 		}
 	} else if err := checkBinaries(opts.BinDir); err != nil {
 		return nil, err
 	}
 	if opts.StateDir == "" {
-		if c.stateDir, err = os.MkdirTemp("", "koss-localcluster-"); err != nil {
+		if cl.stateDir, err = os.MkdirTemp("", "koss-localcluster-"); err != nil {
 			return nil, err
 		}
-		c.tempState = os.Getenv("KOSS_LOCALCLUSTER_KEEP") != "1"
-	} else if c.stateDir, err = filepath.Abs(opts.StateDir); err != nil {
+		cl.tempState = os.Getenv("KOSS_LOCALCLUSTER_KEEP") != "1"
+	} else if cl.stateDir, err = filepath.Abs(opts.StateDir); err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			_ = c.Stop()
-			c = nil
+			// Keep the logs the error points to, even in a temporary state.
+			cl.tempState = false
+			_ = cl.Stop()
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
 	defer cancel()
-	if err := c.start(ctx); err != nil {
+	if err := cl.start(ctx); err != nil {
 		if ctx.Err() != nil && !errors.Is(err, ErrComponentExited) {
-			err = fmt.Errorf("%w (%v): %w; logs in %s", ErrStartTimeout, opts.StartTimeout, err, c.dir("logs"))
+			err = fmt.Errorf("%w (%v): %w", ErrStartTimeout, opts.StartTimeout, err)
 		}
-		return nil, err
+		return nil, fmt.Errorf("%w\n(logs in %s)", err, cl.dir("logs"))
 	}
-	return c, nil
+	return cl, nil
 }
 
 func (c *Cluster) dir(parts ...string) string {

@@ -3,7 +3,6 @@ package localcluster_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,6 +65,7 @@ func runMain(m *testing.M) int {
 	start := time.Now()
 	c, err := localcluster.Start(context.Background(), localcluster.Options{
 		Images:            []kubelet.Image{{Prefix: peerImage, Binary: peerServer}},
+		Nodes:             2,
 		Logger:            slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		RestartBackoff:    time.Second,
 		RestartBackoffMax: 10 * time.Second,
@@ -92,7 +92,7 @@ func runMain(m *testing.M) int {
 			code = 1
 		}
 	}
-	if _, err := os.Stat(state); err == nil {
+	if _, err := os.Stat(state); err == nil && os.Getenv("KOSS_LOCALCLUSTER_KEEP") != "1" {
 		fmt.Fprintln(os.Stderr, "FAIL: temporary state directory left:", state)
 		code = 1
 	}
@@ -457,6 +457,11 @@ func TestDeploymentSecret(t *testing.T) {
 			return err == nil && strings.Contains(body, "reader-hunter2"), err
 		})
 	}
+	// kubectl logs: the API server asks the kubelet.
+	logs, err := cs.CoreV1().Pods(ns).GetLogs(pods.Items[0].Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+	if err != nil || !strings.Contains(string(logs), "peerserver reader-hunter2 listening") {
+		t.Errorf("logs = %q, %v", logs, err)
+	}
 	// In-cluster client configuration from the projected token volume.
 	who, err := httpGet(ctx, podURL+"/whoami")
 	if err != nil || who != "system:serviceaccount:"+ns+":default" {
@@ -477,9 +482,9 @@ func TestDeploymentSecret(t *testing.T) {
 	})
 }
 
-func mustAddr(t *testing.T, s string) netipAddr {
+func mustAddr(t *testing.T, s string) netip.Addr {
 	t.Helper()
-	a, err := parseAddr(s)
+	a, err := netip.ParseAddr(s)
 	if err != nil {
 		t.Fatalf("bad IP %q: %v", s, err)
 	}
@@ -519,13 +524,3 @@ func TestGracefulDeletion(t *testing.T) {
 	}
 }
 
-var errNoAddr = errors.New("no address")
-
-type netipAddr = netip.Addr
-
-func parseAddr(s string) (netip.Addr, error) {
-	if s == "" {
-		return netip.Addr{}, errNoAddr
-	}
-	return netip.ParseAddr(s)
-}

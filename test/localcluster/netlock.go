@@ -42,7 +42,7 @@ func pickOctet() (int, net.Listener, error) {
 	return 0, nil, fmt.Errorf("%w: no free 127.x.0.0/16 found", ErrNetworkBusy)
 }
 
-// listening reports whether any TCP socket is bound inside 127.<octet>/16.
+// listening reports whether any TCP socket listens inside 127.<octet>/16.
 func listening(octet int) bool {
 	f, err := os.Open("/proc/net/tcp")
 	if err != nil {
@@ -52,7 +52,7 @@ func listening(octet int) bool {
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		fields := strings.Fields(s.Text())
-		if len(fields) < 2 {
+		if len(fields) < 4 || fields[3] != "0A" { // 0A: LISTEN
 			continue
 		}
 		hexIP, _, ok := strings.Cut(fields[1], ":")
