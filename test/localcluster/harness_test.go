@@ -157,7 +157,11 @@ func TestResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token := func(s string) string { _, after, _ := strings.Cut(s, `"token":"`); tok, _, _ := strings.Cut(after, `"`); return tok }
+	token := func(s string) string {
+		_, after, _ := strings.Cut(s, `"token":"`)
+		tok, _, _ := strings.Cut(after, `"`)
+		return tok
+	}
 	if token(id1) == "" || token(id1) != token(id2) {
 		t.Errorf("emptyDir data lost across restart: %s then %s", id1, id2)
 	}

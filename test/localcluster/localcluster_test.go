@@ -523,4 +523,3 @@ func TestGracefulDeletion(t *testing.T) {
 		t.Errorf("deletion took %v", d)
 	}
 }
-
