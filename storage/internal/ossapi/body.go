@@ -192,40 +192,54 @@ func parsePutOptions(h http.Header) (object.PutOptions, *apiError) {
 
 // drainingReader makes sure the end of a body is read even when the engine
 // stops after the declared number of bytes: the payload digest of a V4
-// signed body is checked only when the underlying reader reaches EOF, and a
-// mismatch must fail the read of the last bytes, before the engine commits.
+// signed body is checked only when the underlying reader reaches EOF. When
+// the read that completes the body finds a mismatch, it withholds those last
+// bytes and returns only the error, so that no reader — io.CopyN and
+// io.ReadFull ignore an error that comes with the final byte — can take the
+// body as complete.
 type drainingReader struct {
 	r         io.Reader
 	remaining int64
+	err       error
 }
 
 func (d *drainingReader) Read(p []byte) (int, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
 	if d.remaining <= 0 {
-		return d.probe(0)
+		return 0, io.EOF
 	}
 	if int64(len(p)) > d.remaining {
 		p = p[:d.remaining]
 	}
 	n, err := d.r.Read(p)
 	d.remaining -= int64(n)
-	if err == nil && d.remaining == 0 {
-		return d.probe(n)
+	if d.remaining > 0 {
+		if err != nil && err != io.EOF { //nolint:errorlint // io.EOF is returned unwrapped by contract
+			d.err = err
+		}
+		return n, err
 	}
-	return n, err
-}
-
-// probe reads past the declared end: io.EOF is the expected answer; an error
-// (a digest mismatch) is returned with the last n bytes.
-func (d *drainingReader) probe(n int) (int, error) {
-	var b [1]byte
-	m, err := d.r.Read(b[:])
-	switch {
-	case m > 0:
-		return n, errBodyTooLong
-	case err == nil:
-		return n, nil
+	// The body is complete. Its reader may have reported the digest
+	// mismatch along with the last bytes; otherwise read past the end so the
+	// digest is checked.
+	if err != nil && err != io.EOF { //nolint:errorlint // as above
+		d.err = err
+	} else {
+		var b [1]byte
+		m, perr := d.r.Read(b[:])
+		switch {
+		case m > 0:
+			d.err = errBodyTooLong
+		case perr != nil && perr != io.EOF: //nolint:errorlint // as above
+			d.err = perr
+		}
 	}
-	return n, err
+	if d.err != nil {
+		return 0, d.err
+	}
+	return n, nil
 }
 
 // errBodyRead reports a request body that could not be read to its end.
