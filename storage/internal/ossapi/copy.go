@@ -65,11 +65,13 @@ func (h *Handler) copyObject(w *responseWriter, r *http.Request, st *reqState) e
 		ReplaceMetadata: replace,
 		ForbidOverwrite: strings.EqualFold(r.Header.Get("X-Oss-Forbid-Overwrite"), "true"),
 	}
+	// x-oss-object-acl and x-oss-storage-class apply to the destination
+	// even when the rest of the metadata is copied.
+	md, ae := parseMetadata(r.Header)
+	if ae != nil {
+		return ae
+	}
 	if replace {
-		md, ae := parseMetadata(r.Header)
-		if ae != nil {
-			return ae
-		}
 		opts.Metadata = md
 	}
 	if err := h.authorize(ctx, st, dst.Bucket, dst.Key, accessWrite); err != nil {
@@ -79,9 +81,10 @@ func (h *Handler) copyObject(w *responseWriter, r *http.Request, st *reqState) e
 		return err
 	}
 	cond := copySourceConditions(r.Header)
-	if cond.present {
-		// Checked here for a precise answer, and passed to the engine, which
-		// checks again atomically with the copy.
+	overrides := !replace && (md.ACL != "" || md.StorageClass != "")
+	if cond.present || overrides {
+		// Conditions are checked here for a precise answer, and passed to
+		// the engine, which checks again atomically with the copy.
 		head, err := h.layer.HeadObject(ctx, src.Bucket, src.Key)
 		if err != nil {
 			return objectErr(err, src.Bucket, src.Key)
@@ -90,6 +93,20 @@ func (h *Handler) copyObject(w *responseWriter, r *http.Request, st *reqState) e
 			return ae
 		}
 		opts.Condition = cond.toObject()
+		if overrides {
+			// Copy the source's metadata as read, with the overrides; the
+			// copy is conditional on that version so nothing newer is
+			// mixed with stale metadata.
+			opts.ReplaceMetadata = true
+			opts.Metadata = head.Metadata
+			if md.ACL != "" {
+				opts.Metadata.ACL = md.ACL
+			}
+			if md.StorageClass != "" {
+				opts.Metadata.StorageClass = md.StorageClass
+			}
+			opts.Condition.IfMatch = head.ETag
+		}
 	}
 	info, err := h.layer.CopyObject(ctx, src, dst, opts)
 	if err != nil {

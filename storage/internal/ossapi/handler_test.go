@@ -685,6 +685,16 @@ func testCopyObject(t *testing.T, newEnv envMaker) {
 	wantErr(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-copy-source-if-none-match", etag), 412, "PreconditionFailed")
 	wantStatus(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-copy-source-if-match", etag), 200)
 	wantStatus(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc?versionId=null"), 200)
+
+	// COPY with an ACL: metadata copied, ACL from the request.
+	wantStatus(t, e.root("PUT", "/dst/acl", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-object-acl", "public-read"), 200)
+	h = e.root("HEAD", "/dst/acl", nil)
+	if h.header.Get("X-Oss-Meta-K") != "v" || h.header.Get("Content-Type") != "text/x" {
+		t.Fatalf("COPY with ACL lost metadata: %v", h.header)
+	}
+	if r := e.root("GET", "/dst/acl?acl", nil); !bytes.Contains(r.body, []byte("<Grant>public-read</Grant>")) {
+		t.Fatalf("COPY with ACL: %s", r.body)
+	}
 }
 
 func deleteBody(quiet bool, keys ...string) []byte {

@@ -1,0 +1,191 @@
+package adminhttp
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/object"
+)
+
+const (
+	rootID     = "ROOT"
+	rootSecret = "root-secret-123"
+)
+
+type lookup struct{ keys object.KeyStore }
+
+func (l lookup) LookupSecret(ctx context.Context, id string) (string, error) {
+	if id == rootID {
+		return rootSecret, nil
+	}
+	k, err := l.keys.GetKey(ctx, id)
+	if err != nil {
+		return "", auth.ErrInvalidAccessKeyID
+	}
+	return k.Secret, nil
+}
+
+// newServer serves a Handler over a real single-node object.Store.
+func newServer(t *testing.T) (*httptest.Server, *object.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	blobs, err := blob.New(blob.Config{Dir: filepath.Join(dir, "blob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsm, err := meta.New(meta.Config{Path: filepath.Join(dir, "meta", "meta.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prop, err := consensus.NewLocal(consensus.LocalConfig{FSM: fsm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := object.DefaultConfig()
+	cfg.Blobs, cfg.Meta, cfg.Proposer = blobs, fsm, prop
+	store, err := object.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(Config{
+		Layer: store, Keys: store, RootAccessKeyID: rootID,
+		Verifier: auth.NewVerifier(auth.Config{Lookup: lookup{store}}),
+		ClusterStatus: func(context.Context) (adminapi.ClusterStatus, error) {
+			return adminapi.ClusterStatus{Leader: "n1"}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		store.Close()
+		prop.Close()
+		fsm.Close()
+	})
+	return srv, store
+}
+
+type result struct {
+	status int
+	code   string
+	body   []byte
+}
+
+// call sends a request signed (V1) by id/secret; body is sent verbatim with
+// a Content-MD5 unless md5 overrides it.
+func call(t *testing.T, srv *httptest.Server, id, secret, method, path, body, contentMD5 string) result {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		sum := md5.Sum([]byte(body))
+		req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if contentMD5 != "" {
+		req.Header.Set("Content-MD5", contentMD5)
+	}
+	if id != "" {
+		auth.SignRequestV1(req, "-", strings.TrimPrefix(req.URL.Path, "/-/"), id, secret, time.Now())
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var e adminapi.Error
+	_ = json.Unmarshal(b, &e)
+	return result{resp.StatusCode, e.Code, b}
+}
+
+func TestValidationAndRouting(t *testing.T) {
+	srv, store := newServer(t)
+	root := func(method, path, body string) result { return call(t, srv, rootID, rootSecret, method, path, body, "") }
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"unknown field", "POST", adminapi.PathKeys, `{"accessKeyId":"A1","secret":"x"}`, 400, adminapi.CodeInvalidArgument},
+		{"bad json", "POST", adminapi.PathKeys, `{`, 400, adminapi.CodeInvalidArgument},
+		{"bad id", "POST", adminapi.PathKeys, `{"accessKeyId":"a/b"}`, 400, adminapi.CodeInvalidArgument},
+		{"short secret", "POST", adminapi.PathKeys, `{"accessKeySecret":"short"}`, 400, adminapi.CodeInvalidArgument},
+		{"root id", "POST", adminapi.PathKeys, `{"accessKeyId":"ROOT","accessKeySecret":"some-secret-1"}`, 409, adminapi.CodeKeyConflict},
+		{"bad access", "POST", adminapi.PathKeys, `{"grants":[{"bucket":"bkt","access":"all"}]}`, 400, adminapi.CodeInvalidArgument},
+		{"bad grant bucket", "POST", adminapi.PathKeys, `{"grants":[{"bucket":"B","access":"read"}]}`, 400, adminapi.CodeInvalidArgument},
+		{"duplicate grant", "POST", adminapi.PathKeys, `{"grants":[{"bucket":"bkt","access":"read"},{"bucket":"bkt","access":"write"}]}`, 400, adminapi.CodeInvalidArgument},
+		{"create key", "POST", adminapi.PathKeys, `{"accessKeyId":"AK1","accessKeySecret":"ak1-secret-1","grants":[{"bucket":"bkt","access":"read"}]}`, 200, ""},
+		{"missing key", "GET", adminapi.KeyPath("nope"), "", 404, adminapi.CodeNotFound},
+		{"grants of missing key", "PUT", adminapi.KeyGrantsPath("nope"), `{"grants":[]}`, 404, adminapi.CodeNotFound},
+		{"bad bucket name", "PUT", adminapi.BucketPath("Bad"), `{"owner":"o"}`, 400, adminapi.CodeInvalidArgument},
+		{"bad acl", "PUT", adminapi.BucketPath("bkt"), `{"owner":"o","acl":"open"}`, 400, adminapi.CodeInvalidArgument},
+		{"bad class", "PUT", adminapi.BucketPath("bkt"), `{"owner":"o","storageClass":"Gold"}`, 400, adminapi.CodeInvalidArgument},
+		{"create bucket", "PUT", adminapi.BucketPath("bkt"), `{"owner":"o","acl":"public-read","storageClass":"IA"}`, 200, ""},
+		{"other owner", "PUT", adminapi.BucketPath("bkt"), `{"owner":"p"}`, 409, adminapi.CodeBucketAlreadyExists},
+		{"method not allowed", "PATCH", adminapi.PathKeys, "", 405, adminapi.CodeMethodNotAllowed},
+		{"unknown path", "GET", adminapi.PathPrefix + "/nothing", "", 404, adminapi.CodeNotFound},
+		{"too deep", "GET", adminapi.KeyGrantsPath("AK1") + "/x", "", 404, adminapi.CodeNotFound},
+		{"cluster", "GET", adminapi.PathCluster, "", 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := root(tc.method, tc.path, tc.body)
+			if r.status != tc.status || r.code != tc.code {
+				t.Fatalf("%d %q, want %d %q: %s", r.status, r.code, tc.status, tc.code, r.body)
+			}
+		})
+	}
+	var b adminapi.Bucket
+	if err := json.Unmarshal(root("GET", adminapi.BucketPath("bkt"), "").body, &b); err != nil || b.ACL != "public-read" || b.StorageClass != "IA" || b.Owner != "o" {
+		t.Fatalf("bucket %+v %v", b, err)
+	}
+
+	// The body must match its Content-MD5.
+	r := call(t, srv, rootID, rootSecret, "PUT", adminapi.KeyGrantsPath("AK1"), `{"grants":[]}`, base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 16)))
+	if r.status != 400 {
+		t.Fatalf("Content-MD5 mismatch: %d %s", r.status, r.body)
+	}
+	if k, _ := store.GetKey(t.Context(), "AK1"); len(k.Grants) != 1 {
+		t.Fatal("a refused request changed the grants")
+	}
+	// Only the root key, correctly signed.
+	for name, r := range map[string]result{
+		"anonymous":   call(t, srv, "", "", "GET", adminapi.PathKeys, "", ""),
+		"non-root":    call(t, srv, "AK1", "ak1-secret-1", "GET", adminapi.PathKeys, "", ""),
+		"bad secret":  call(t, srv, rootID, "wrong-secret", "GET", adminapi.PathKeys, "", ""),
+		"unknown key": call(t, srv, "NOBODY", "whatever-secret", "GET", adminapi.PathKeys, "", ""),
+	} {
+		if r.status != 403 || r.code != adminapi.CodeUnauthorized {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	// Secrets: returned by create only.
+	r = root("GET", adminapi.PathKeys, "")
+	if bytes.Contains(r.body, []byte("ak1-secret-1")) {
+		t.Fatalf("list returns secrets: %s", r.body)
+	}
+	r = root("POST", adminapi.PathKeys, "")
+	var k adminapi.AccessKey
+	if err := json.Unmarshal(r.body, &k); err != nil || !strings.HasPrefix(k.AccessKeyID, "KOSS") || len(k.AccessKeySecret) != 30 || k.Grants == nil {
+		t.Fatalf("generated key %+v %v (%s)", k, err, r.body)
+	}
+}
