@@ -120,7 +120,9 @@ func call(t *testing.T, srv *httptest.Server, id, secret, method, path, body, co
 
 func TestValidationAndRouting(t *testing.T) {
 	srv, store := newServer(t)
-	root := func(method, path, body string) result { return call(t, srv, rootID, rootSecret, method, path, body, "") }
+	root := func(method, path, body string) result {
+		return call(t, srv, rootID, rootSecret, method, path, body, "")
+	}
 	for _, tc := range []struct {
 		name, method, path, body string
 		status                   int
