@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -718,5 +720,68 @@ func TestRawProtocol(t *testing.T) {
 		if resp.StatusCode != tc.status || (tc.status == 403 && !bytes.Contains(b, []byte("<Code>RequestTimeTooSkewed</Code>"))) {
 			t.Fatalf("signed at %v: %d %s", tc.at, resp.StatusCode, b)
 		}
+	}
+}
+
+// TestVirtualHostStyle drives both SDKs in their default addressing for DNS
+// endpoints: "<bucket>.<domain>". Every name resolves to the test node.
+func TestVirtualHostStyle(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	cfg.Domain = "oss.koss.test"
+	n := startNode(t, cfg)
+	_, port, _ := net.SplitHostPort(n.srv.Addr())
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	var mu sync.Mutex
+	dialed := map[string]bool{}
+	hc := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			mu.Lock()
+			dialed[addr] = true
+			mu.Unlock()
+			return dialer.DialContext(ctx, network, n.srv.Addr())
+		},
+	}}
+	endpoint := "http://oss.koss.test:" + port
+	ctx := t.Context()
+
+	c2 := v2.NewClient(v2.LoadDefaultConfig().
+		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(testRootID, testRootSecret)).
+		WithRegion(testRegion).WithEndpoint(endpoint).WithHttpClient(hc).WithRetryMaxAttempts(1))
+	if _, err := c2.PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr("vhost")}); err != nil {
+		t.Fatalf("v2 PutBucket: %v", err)
+	}
+	if err := v2Put(ctx, c2, "vhost", "dir/a b", "virtual"); err != nil {
+		t.Fatalf("v2 PutObject: %v", err)
+	}
+	if s, err := v2Get(ctx, c2, "vhost", "dir/a b"); err != nil || s != "virtual" {
+		t.Fatalf("v2 GetObject: %q %v", s, err)
+	}
+	lb, err := c2.ListBuckets(ctx, &v2.ListBucketsRequest{})
+	if err != nil || len(lb.Buckets) != 1 || v2.ToString(lb.Buckets[0].ExtranetEndpoint) != "oss.koss.test:"+port {
+		t.Fatalf("v2 ListBuckets: %+v %v", lb, err)
+	}
+
+	c1, err := v1.New(endpoint, testRootID, testRootSecret, v1.HTTPClient(hc), v1.AuthVersion(v1.AuthV4), v1.Region(testRegion))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := c1.Bucket("vhost")
+	rc, err := b.GetObject("dir/a b")
+	if err != nil {
+		t.Fatalf("v1 GetObject: %v", err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "virtual" {
+		t.Fatalf("v1 GetObject: %q", got)
+	}
+	lr, err := b.ListObjects()
+	if err != nil || len(lr.Objects) != 1 {
+		t.Fatalf("v1 ListObjects: %+v %v", lr, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !dialed["vhost.oss.koss.test:"+port] || !dialed["oss.koss.test:"+port] {
+		t.Fatalf("the SDKs did not address the bucket by host: dialed %v", dialed)
 	}
 }

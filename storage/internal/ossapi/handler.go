@@ -241,6 +241,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.target = resolve(r.Host, r.URL.Path, h.domain)
 	if st.target.reserved {
 		st.op = "Internal"
+		if strings.HasPrefix(r.URL.Path, "/-/admin/") {
+			st.op = "Admin"
+		}
 		if h.reserved == nil {
 			http.NotFound(rw, r)
 			return
