@@ -97,10 +97,16 @@ type Kubelet struct {
 	serverPort int32
 }
 
+// ErrNotRoot means the kubelet cannot create mount namespaces.
+var ErrNotRoot = errors.New("kubelet: running pods needs root (mount namespaces, bind mounts, chroot)")
+
 // New checks the configuration.
 func New(cfg Config) (*Kubelet, error) {
 	if cfg.NodeName == "" || cfg.RESTConfig == nil || cfg.RootDir == "" || cfg.Network == nil {
 		return nil, errors.New("kubelet: NodeName, RESTConfig, RootDir and Network are required")
+	}
+	if os.Geteuid() != 0 {
+		return nil, ErrNotRoot
 	}
 	if cfg.BackoffInitial <= 0 {
 		cfg.BackoffInitial = 10 * time.Second
@@ -181,6 +187,13 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	go func() { defer bg.Done(); k.leaseLoop(bgCtx) }()
 	go func() { defer bg.Done(); k.nodeStatusLoop(bgCtx) }()
 
+	// Pods get their hosts file from the network's records: wait for its
+	// first full view, and listen for changes before any pod starts.
+	hostsChanged, unsubscribe := k.cfg.Network.subscribe()
+	defer unsubscribe()
+	if err := k.cfg.Network.WaitSynced(ctx); err != nil {
+		return k.shutdown(err)
+	}
 	factory := informers.NewSharedInformerFactoryWithOptions(k.client, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.FieldSelector = fields.OneTermEqualSelector("spec.nodeName", k.cfg.NodeName).String()
@@ -207,9 +220,6 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		return k.shutdown(ctx.Err())
 	}
 	k.cleanOrphans()
-
-	hostsChanged, unsubscribe := k.cfg.Network.subscribe()
-	defer unsubscribe()
 	for {
 		select {
 		case <-ctx.Done():

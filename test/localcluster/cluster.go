@@ -112,6 +112,9 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		opts.StartTimeout = 3 * time.Minute
 	}
 	cl := &Cluster{opts: opts, log: orDiscard(opts.Logger), failed: make(chan struct{})}
+	if os.Geteuid() != 0 {
+		return nil, kubelet.ErrNotRoot
+	}
 	if opts.BinDir == "" {
 		if cl.opts.BinDir, err = BinDir(); err != nil {
 			return nil, err
