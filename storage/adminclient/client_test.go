@@ -49,7 +49,7 @@ func TestSignatureVerifies(t *testing.T) {
 			_, _ = io.WriteString(w, "{}")
 		}
 	}))
-	defer srv.Close()
+	defer func() { srv.Close() }()
 	c, err := New(srv.URL, "root", "rootsecret")
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +134,7 @@ func TestErrorMapping(t *testing.T) {
 		w.WriteHeader(500)
 		_, _ = io.WriteString(w, `{"code":"InternalError"}`)
 	}))
-	defer srv.Close()
+	defer func() { srv.Close() }()
 	c, _ := New(srv.URL, "root", "secret")
 	if _, err := c.GetBucket(t.Context(), "bkt"); err == nil || IsNotFound(err) || errors.Unwrap(err) != nil {
 		t.Errorf("500: %v", err)

@@ -59,7 +59,7 @@ func v2Get(ctx context.Context, c *v2.Client, bucket, key string) (string, error
 	if err != nil {
 		return "", err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	b, err := io.ReadAll(res.Body)
 	return string(b), err
 }
@@ -182,7 +182,7 @@ func runV2Scenario(t *testing.T, c *v2.Client, bucket string) {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(gr.Body)
-	gr.Body.Close()
+	_ = gr.Body.Close()
 	if string(got) != "quick" || v2.ToString(gr.ContentRange) != "bytes 4-8/43" || v2.ToString(gr.ContentType) != "text/x-fox" {
 		t.Fatalf("ranged GetObject: %q %+v", got, gr)
 	}
@@ -244,7 +244,7 @@ func runV2Scenario(t *testing.T, c *v2.Client, bucket string) {
 	if _, err := af.Write([]byte("ghi")); err != nil {
 		t.Fatalf("AppendFile: %v", err)
 	}
-	af.Close()
+	_ = af.Close()
 	if s, _ := v2Get(ctx, c, bucket, "log"); s != "abcdefghi" {
 		t.Fatalf("appended object %q", s)
 	}
@@ -356,7 +356,7 @@ func runV2Scenario(t *testing.T, c *v2.Client, bucket string) {
 		t.Fatal(err)
 	}
 	got, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 || string(got) != body {
 		t.Fatalf("presigned GET: %d %q", resp.StatusCode, got)
 	}
@@ -369,7 +369,7 @@ func runV2Scenario(t *testing.T, c *v2.Client, bucket string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("presigned PUT: %d", resp.StatusCode)
 	}
@@ -502,7 +502,7 @@ func runV1Scenario(t *testing.T, c *v1.Client, bucketName string) {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(rc)
-	rc.Close()
+	_ = rc.Close()
 	if string(got) != "from" {
 		t.Fatalf("range: %q", got)
 	}
@@ -511,7 +511,7 @@ func runV1Scenario(t *testing.T, c *v1.Client, bucketName string) {
 		t.Fatal(err)
 	}
 	got, _ = io.ReadAll(rc)
-	rc.Close()
+	_ = rc.Close()
 	if string(got) != body {
 		t.Fatalf("out-of-bounds range must return the whole object: %q", got)
 	}
@@ -632,7 +632,7 @@ func runV1Scenario(t *testing.T, c *v1.Client, bucketName string) {
 		t.Fatalf("GetObjectWithURL: %v", err)
 	}
 	got, _ = io.ReadAll(rc)
-	rc.Close()
+	_ = rc.Close()
 	if string(got) != body {
 		t.Fatalf("presigned: %q", got)
 	}
@@ -684,7 +684,7 @@ func TestRawProtocol(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("X-Oss-Request-Id") == "" {
 			t.Fatalf("anonymous %s: %d", m, resp.StatusCode)
 		}
@@ -700,7 +700,7 @@ func TestRawProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden || !bytes.Contains(b, []byte("<Message>Request has expired.</Message>")) {
 		t.Fatalf("expired URL: %d %s", resp.StatusCode, b)
 	}
@@ -716,7 +716,7 @@ func TestRawProtocol(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != tc.status || (tc.status == 403 && !bytes.Contains(b, []byte("<Code>RequestTimeTooSkewed</Code>"))) {
 			t.Fatalf("signed at %v: %d %s", tc.at, resp.StatusCode, b)
 		}
@@ -771,7 +771,7 @@ func TestVirtualHostStyle(t *testing.T) {
 		t.Fatalf("v1 GetObject: %v", err)
 	}
 	got, _ := io.ReadAll(rc)
-	rc.Close()
+	_ = rc.Close()
 	if string(got) != "virtual" {
 		t.Fatalf("v1 GetObject: %q", got)
 	}

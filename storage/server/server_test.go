@@ -106,7 +106,7 @@ func waitReady(t *testing.T, endpoint string) {
 	for {
 		resp, err := http.Get(endpoint + PathReadyz)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
@@ -159,7 +159,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != 200 || resp.Header.Get("X-Oss-Request-Id") == "" {
 			t.Fatalf("%s: %d %v", p, resp.StatusCode, resp.Header)
 		}
@@ -169,13 +169,13 @@ func TestHealthAndMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	resp, err = http.Get(n.endpoint() + PathMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	for _, want := range []string{"koss_oss_requests_total", "koss_oss_request_duration_seconds", "go_goroutines"} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
@@ -187,7 +187,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode < 400 {
 		t.Fatalf("PUT /-/: %d", resp.StatusCode)
 	}
@@ -341,7 +341,7 @@ func TestAdminAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("anonymous admin: %d", resp.StatusCode)
 	}

@@ -75,9 +75,9 @@ func newServer(t *testing.T) (*httptest.Server, *object.Store) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
-		store.Close()
-		prop.Close()
-		fsm.Close()
+		_ = store.Close()
+		_ = prop.Close()
+		_ = fsm.Close()
 	})
 	return srv, store
 }
@@ -111,7 +111,7 @@ func call(t *testing.T, srv *httptest.Server, id, secret, method, path, body, co
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	var e adminapi.Error
 	_ = json.Unmarshal(b, &e)

@@ -42,7 +42,7 @@ type recordingReader struct {
 
 func (r *recordingReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
-	if err != nil && err != io.EOF && r.err == nil { //nolint:errorlint // io.EOF is returned unwrapped by contract
+	if err != nil && !errors.Is(err, io.EOF) && r.err == nil {
 		r.err = err
 	}
 	return n, err
@@ -77,8 +77,8 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 		return objectBody{}, err
 	}
 	cleanup := func() {
-		f.Close()
-		os.Remove(f.Name())
+		_ = f.Close()
+		_ = os.Remove(f.Name())
 	}
 	n, err := io.Copy(f, io.LimitReader(body, object.MaxObjectSize+1))
 	if err != nil {
@@ -216,7 +216,7 @@ func (d *drainingReader) Read(p []byte) (int, error) {
 	n, err := d.r.Read(p)
 	d.remaining -= int64(n)
 	if d.remaining > 0 {
-		if err != nil && err != io.EOF { //nolint:errorlint // io.EOF is returned unwrapped by contract
+		if err != nil && !errors.Is(err, io.EOF) {
 			d.err = err
 		}
 		return n, err
@@ -224,7 +224,7 @@ func (d *drainingReader) Read(p []byte) (int, error) {
 	// The body is complete. Its reader may have reported the digest
 	// mismatch along with the last bytes; otherwise read past the end so the
 	// digest is checked.
-	if err != nil && err != io.EOF { //nolint:errorlint // as above
+	if err != nil && !errors.Is(err, io.EOF) {
 		d.err = err
 	} else {
 		var b [1]byte
@@ -232,7 +232,7 @@ func (d *drainingReader) Read(p []byte) (int, error) {
 		switch {
 		case m > 0:
 			d.err = errBodyTooLong
-		case perr != nil && perr != io.EOF: //nolint:errorlint // as above
+		case perr != nil && !errors.Is(perr, io.EOF):
 			d.err = perr
 		}
 	}

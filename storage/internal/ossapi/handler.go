@@ -226,7 +226,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// http.ErrAbortHandler aborts a response whose body could not be
 			// completed (the client sees a truncated body, never a short one
 			// that looks complete); anything else is a bug worth a 500.
-			if p != http.ErrAbortHandler { //nolint:errorlint // panic values are compared, not wrapped
+			if err, ok := p.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
 				h.log.Error("Panic serving request", "requestId", st.id, "panic", fmt.Sprint(p))
 				if !rw.wroteHeader {
 					h.writeError(rw, r, &errInternal)

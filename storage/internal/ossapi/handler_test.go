@@ -120,9 +120,9 @@ func newStoreEnv(t *testing.T, domain string) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		store.Close()
-		prop.Close()
-		fsm.Close()
+		_ = store.Close()
+		_ = prop.Close()
+		_ = fsm.Close()
 	})
 	return newTestEnv(t, domain, store)
 }
@@ -207,7 +207,7 @@ func (e *testEnv) do(r req) resp {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		e.t.Fatal(err)
@@ -534,7 +534,7 @@ func testMissingContentLengthAndChunked(t *testing.T, newEnv envMaker) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	fmt.Fprintf(conn, "PUT /bkt/nolength HTTP/1.1\r\nHost: x\r\n%s: %s\r\nConnection: close\r\n\r\n", testKeyHeader, rootKey)
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {

@@ -109,7 +109,7 @@ func (h *Handler) getObject(w *responseWriter, r *http.Request, st *reqState) er
 				break
 			}
 			if err == nil {
-				body.Close()
+				_ = body.Close()
 			}
 			if attempt == 2 {
 				if err == nil {
@@ -119,7 +119,7 @@ func (h *Handler) getObject(w *responseWriter, r *http.Request, st *reqState) er
 			}
 		}
 	}
-	defer body.Close()
+	defer func() { _ = body.Close() }()
 	if ae := cond.check(info, false); ae != nil {
 		return ae
 	}
