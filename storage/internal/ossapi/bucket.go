@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -148,9 +149,13 @@ func (h *Handler) readXMLBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.maxXML {
 		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, h.maxXML+1))
+	body := io.Reader(r.Body)
+	if st := stateFrom(r.Context()); st != nil {
+		body = st.payload(body)
+	}
+	b, err := io.ReadAll(io.LimitReader(body, h.maxXML+1))
 	if err != nil {
-		return nil, &errIncompleteBody
+		return nil, fmt.Errorf("%w: %w", errBodyRead, err)
 	}
 	if int64(len(b)) > h.maxXML {
 		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)

@@ -1037,6 +1037,11 @@ func testSignedPayloadDigest(t *testing.T, newEnv envMaker) {
 	wantErr(t, e.do(req{method: "PUT", path: "/bkt/bad", key: rootKey, body: data, chunked: true,
 		header: map[string]string{"x-oss-content-sha256": bad}}), 400, "InvalidDigest")
 	wantErr(t, e.root("POST", "/bkt/bad?append&position=0", data, "x-oss-content-sha256", bad), 400, "InvalidDigest")
+	del := deleteBody(false, "good")
+	wantErr(t, e.root("POST", "/bkt/?delete", del, "Content-MD5", md5b64(del), "x-oss-content-sha256", bad), 400, "InvalidDigest")
+	if _, err := e.layer.HeadObject(t.Context(), "bkt", "good"); err != nil {
+		t.Fatalf("a delete whose body failed its signed digest ran: %v", err)
+	}
 	if _, err := e.layer.HeadObject(t.Context(), "bkt", "bad"); err == nil {
 		t.Fatal("a body that failed its signed digest was stored")
 	}
