@@ -163,10 +163,10 @@ func (r *containerRunner) runLoop(policy corev1.RestartPolicy) bool {
 			return err == nil && exit == 0
 		}
 		if err != nil {
-			// Not started (configuration, image, mounts): retry with back-off
-			// whatever the policy, as the kubelet does.
-			failures++
-			if !r.sleep(max(restartDelay(failures, cfg.BackoffInitial, cfg.BackoffMax), time.Second)) {
+			// Not started (a Secret not there yet, an unknown image): retry
+			// soon whatever the policy, as the kubelet does on its next sync;
+			// the missing piece often appears a moment later.
+			if !r.sleep(2 * time.Second) {
 				return false
 			}
 			continue

@@ -360,6 +360,9 @@ func startPodProcess(spec *podInitSpec, specPath string, stdout, stderr io.Write
 	go p.wait()
 	// The init closes its end by exec (close-on-exec) or writes why it failed.
 	msg, _ := io.ReadAll(rd)
+	// The spec may hold secrets from the environment; it is not needed once
+	// the init has read it.
+	_ = os.Remove(specPath)
 	if len(msg) > 0 {
 		<-p.done
 		return nil, fmt.Errorf("%w: %s", ErrStartContainer, msg)

@@ -36,7 +36,10 @@ var (
 	peerServer string // the test workload's binary
 )
 
-const peerImage = "koss/peerserver"
+const (
+	peerImage  = "koss/peerserver"
+	shellImage = "koss/shell" // the host's /bin/sh
+)
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -64,7 +67,7 @@ func runMain(m *testing.M) int {
 	}
 	start := time.Now()
 	c, err := localcluster.Start(context.Background(), localcluster.Options{
-		Images:            []kubelet.Image{{Prefix: peerImage, Binary: peerServer}},
+		Images:            []kubelet.Image{{Prefix: peerImage, Binary: peerServer}, {Prefix: shellImage, Binary: "/bin/sh"}},
 		Nodes:             2,
 		Logger:            slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		RestartBackoff:    time.Second,
@@ -521,5 +524,80 @@ func TestGracefulDeletion(t *testing.T) {
 	})
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("deletion took %v", d)
+	}
+}
+
+// TestInitContainer: an init container runs to completion first and
+// leaves a file in an emptyDir that the main container serves.
+func TestInitContainer(t *testing.T) {
+	cs := needCluster(t)
+	ctx := context.Background()
+	ns := namespace(t, cs, "init")
+	main := peerContainer()
+	main.VolumeMounts = []corev1.VolumeMount{{Name: "work", MountPath: "/work"}}
+	_, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "p"},
+		Spec: corev1.PodSpec{
+			InitContainers: []corev1.Container{{
+				Name:         "prepare",
+				Image:        shellImage,
+				Command:      []string{"sh", "-c", "echo prepared by $(HOSTNAME) > /work/msg"},
+				VolumeMounts: []corev1.VolumeMount{{Name: "work", MountPath: "/work"}},
+			}},
+			Containers: []corev1.Container{main},
+			Volumes:    []corev1.Volume{{Name: "work", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p *corev1.Pod
+	eventually(t, time.Minute, "pod ready", func() (bool, error) {
+		p, err = cs.CoreV1().Pods(ns).Get(ctx, "p", metav1.GetOptions{})
+		return err == nil && podReady(p), err
+	})
+	if len(p.Status.InitContainerStatuses) != 1 || p.Status.InitContainerStatuses[0].State.Terminated == nil ||
+		p.Status.InitContainerStatuses[0].State.Terminated.ExitCode != 0 {
+		t.Errorf("init status: %+v", p.Status.InitContainerStatuses)
+	}
+	if body, err := httpGet(ctx, "http://"+p.Status.PodIP+":8080/file?path=/work/msg"); err != nil || body != "prepared by p\n" {
+		t.Errorf("/work/msg = %q, %v", body, err)
+	}
+}
+
+// TestKillAfterGrace: a container that ignores SIGTERM is killed once the
+// grace period is over, then the pod object goes.
+func TestKillAfterGrace(t *testing.T) {
+	cs := needCluster(t)
+	ctx := context.Background()
+	ns := namespace(t, cs, "stubborn")
+	_, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "p"},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{
+				Name:    "sh",
+				Image:   shellImage,
+				Command: []string{"sh", "-c", "trap '' TERM; echo started; while true; do sleep 1; done"},
+			}},
+			TerminationGracePeriodSeconds: ptr.To[int64](3),
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "pod running", func() (bool, error) {
+		p, err := cs.CoreV1().Pods(ns).Get(ctx, "p", metav1.GetOptions{})
+		return err == nil && podReady(p), err
+	})
+	start := time.Now()
+	if err := cs.CoreV1().Pods(ns).Delete(ctx, "p", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "pod gone", func() (bool, error) {
+		_, err := cs.CoreV1().Pods(ns).Get(ctx, "p", metav1.GetOptions{})
+		return apierrors.IsNotFound(err), err
+	})
+	if d := time.Since(start); d < 3*time.Second || d > 20*time.Second {
+		t.Errorf("deletion took %v, want the 3s grace period and a little", d)
 	}
 }
