@@ -1,10 +1,19 @@
-// Package consensus orders the commands of the metadata state machine.
+// Package consensus orders the commands of the metadata state machine. It
+// has two proposers with the same two methods, Propose and Barrier, so the
+// object layer does not care which one it has:
 //
-// Today it has one implementation, Local: a single-node proposer that feeds
-// commands to a raft.BatchingFSM in order, with log indexes that continue
-// from the state machine's stored applied index after a restart. Issue 3
-// adds a hashicorp/raft-backed proposer with the same two methods, Propose
-// and Barrier, so the object layer does not change.
+//   - Local, for a single node: commands are applied in the order of the
+//     Propose calls, with log indexes that continue from the state
+//     machine's stored applied index after a restart.
+//   - Raft, for a Region: hashicorp/raft over a raft-boltdb log and stable
+//     store and a file snapshot store in its own directory, talking to the
+//     other nodes through the peer port.
+//
+// The package knows nothing of the state machine's command types: it moves
+// opaque byte slices and hands back whatever the state machine returns
+// (through a ResultCodec when the result crosses the network).
+//
+// # Local
 //
 // Local batches concurrent proposals (group commit): while one batch is
 // being applied and committed (one bbolt transaction, one fsync), new
@@ -12,6 +21,49 @@
 // on its own, in order, deterministically; only the fsync is shared. A
 // proposal returns after its batch is durable.
 //
-// The package knows nothing of the state machine's command types: it moves
-// opaque byte slices and hands back whatever the state machine returns.
+// # Raft
+//
+// Any node accepts Propose: the leader appends the command to its log
+// (raft batches concurrent Applys into one log write), and returns the
+// state machine's result once a quorum has it and the leader has applied
+// it; a follower forwards the command to the leader (POST
+// /-/peer/v1/raft/propose) and returns the leader's result. A command is
+// sent again only when the first attempt certainly never reached a
+// leader's log (a "not the leader" answer, or a connection that was never
+// made); any other failure is returned, because the command may still
+// commit.
+//
+// Barrier implements raft's ReadIndex protocol, in this order: take the
+// leader's commit index (after the leader has committed an entry of its own
+// term), confirm leadership with a quorum (VerifyLeader), and wait until the
+// local state machine has applied that index. A follower asks the leader
+// for the index (POST /-/peer/v1/raft/readindex). Concurrent barriers share
+// rounds: a caller joins the next round to start, never one already
+// running, so a round's index is never older than the caller's call.
+// Because raft keeps no-op and barrier entries from the state machine, the
+// index waited for is the last command or configuration entry at or below
+// the commit index.
+//
+// Without a leader backed by a quorum, Propose and Barrier fail with an
+// error wrapping ErrNoQuorum after RequestTimeout (seconds), so clients get
+// 503 rather than hang; a caller's own shorter deadline is reported as
+// ctx.Err().
+//
+// # Membership and restarts
+//
+// A node with no raft state that is listed in its InitialCluster
+// bootstraps with exactly that list (every listed node does the same, and
+// raft accepts identical bootstraps). A node with raft state ignores the
+// list and rejoins from its stored configuration. A node that is not
+// listed waits to be added: AddVoter and RemoveServer run on the leader
+// (forwarded from followers); a leader that removes itself hands
+// leadership over first. The state machine is durable and skips entries at
+// or below its applied index, so raft does not restore a snapshot at start
+// (NoSnapshotRestoreOnStart) and replays only the tail of the log. A state
+// machine with data but an empty raft directory is refused
+// (ErrStateMismatch): a new log under it would have its first commands
+// skipped.
+//
+// Timeouts are in seconds (heartbeat and election 1.5 s, leader lease 1 s)
+// so that a slow, shared disk does not make leadership flap.
 package consensus
