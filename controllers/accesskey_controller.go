@@ -1,0 +1,389 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+// DefaultAccessKeyResyncInterval is how often an issued key is checked against its Region,
+// which no Kubernetes event reports (e.g. a Region restored from an old backup).
+const DefaultAccessKeyResyncInterval = 10 * time.Minute
+
+// AccessKeyReconciler reconciles an AccessKey into a key registered in its Region and an
+// owned Secret with its credentials.
+type AccessKeyReconciler struct {
+	// Client reads from the manager's cache and writes to the API server.
+	Client client.Client
+	// APIReader reads from the API server directly. A Secret the cache does not hold is
+	// looked up there before a key pair is generated (the cache holds only labelled Secrets,
+	// and may lag behind a write), so a pair is never generated twice and a Secret that is
+	// not the operator's is never overwritten.
+	APIReader client.Reader
+	// AdminClients gives the admin API client of a Region.
+	AdminClients AdminClientFactory
+	// Recorder records Events on AccessKeys (key ids only, never secrets).
+	Recorder events.EventRecorder
+	// ResyncInterval is how often an issued key is checked; zero means
+	// DefaultAccessKeyResyncInterval.
+	ResyncInterval time.Duration
+}
+
+// accessKeyScope is the state of one reconcile pass of an AccessKey.
+type accessKeyScope struct {
+	// key is the object being reconciled; its status is written once, at the end.
+	key *kossv1alpha1.AccessKey
+	// before is key as read, after the finalizer was ensured.
+	before *kossv1alpha1.AccessKey
+	// region is the referenced Region. It is set by reconcileRegion when the Region may be
+	// used.
+	region *kossv1alpha1.Region
+	// admin is the Region's admin API client. It is set by reconcileRegion with region.
+	admin adminclient.Interface
+	// grants are the key's grants, sorted by bucket, and firstBucket the bucket name of the
+	// first grant in spec order. They are set by reconcileGrants.
+	grants      []adminapi.Grant
+	firstBucket string
+	// pair is the key pair. It is set by reconcileCredentials: read back from the Secret,
+	// or generated when there is none.
+	pair *keyPair
+	// observed collects what the phases saw, for setAccessKeyStatus.
+	observed accessKeyObservation
+	// gone is true once the finalizer was removed: the object may no longer exist.
+	gone bool
+}
+
+// +kubebuilder:rbac:groups=koss.io,resources=accesskeys,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=koss.io,resources=accesskeys/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=koss.io,resources=accesskeys/finalizers,verbs=update
+// +kubebuilder:rbac:groups=koss.io,resources=buckets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=koss.io,resources=regions,verbs=get;list;watch
+// +kubebuilder:rbac:groups=core,resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=core,resources=secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile issues the AccessKey's key with its grants and writes its Secret, or revokes
+// the key when the AccessKey is being deleted.
+func (r *AccessKeyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+	key := &kossv1alpha1.AccessKey{}
+	if err := r.Client.Get(ctx, req.NamespacedName, key); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	// The For predicate drops metadata-only events, so the pass goes on after adding the
+	// finalizer instead of waiting for the update (see RegionReconciler.Reconcile).
+	if _, err := ensureFinalizer(ctx, r.Client, key, kossv1alpha1.AccessKeyFinalizer); err != nil {
+		return ctrl.Result{}, err
+	}
+	s := &accessKeyScope{key: key, before: key.DeepCopy()}
+	defer func() { reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr)) }()
+
+	if !key.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, s)
+	}
+	return runPhases(ctx, s,
+		r.reconcileRegion,
+		r.reconcileGrants,
+		r.reconcileCredentials,
+		r.reconcileSecret,
+		r.reconcileKey,
+	)
+}
+
+// patchStatus writes the status derived from the pass when it changed.
+func (r *AccessKeyReconciler) patchStatus(ctx context.Context, s *accessKeyScope, reterr error) error {
+	if s.gone {
+		return nil
+	}
+	setAccessKeyStatus(s.key, s.observed)
+	if reterr == nil {
+		s.key.Status.ObservedGeneration = s.key.Generation
+	}
+	return patchStatus(ctx, r.Client, s.before, s.key, s.before.Status, s.key.Status)
+}
+
+// reconcileRegion checks that the AccessKey may use its Region and gets its admin client.
+func (r *AccessKeyReconciler) reconcileRegion(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	k := s.key
+	ref := k.Spec.RegionRef.NamespacedName(k.Namespace)
+	region, err := getRegion(ctx, r.Client, ref)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	ns, err := getNamespace(ctx, r.Client, k.Namespace)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	s.observed.region = checkRegionUse(ref, region, k.Namespace, ns)
+	if s.observed.region.problem != regionUsable {
+		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
+	}
+	if s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
+		return ctrl.Result{}, err
+	}
+	s.region = region
+	return ctrl.Result{}, nil
+}
+
+// reconcileGrants resolves spec.buckets. A name is looked up in the AccessKey's own
+// namespace only, so a team can never grant itself another namespace's bucket; and only a
+// Ready Bucket of the same Region is granted, because only a Ready Bucket owns its bucket
+// name (a Bucket refused with BucketAlreadyExists must not open someone else's bucket).
+func (r *AccessKeyReconciler) reconcileGrants(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	if s.region == nil {
+		return ctrl.Result{}, nil
+	}
+	k := s.key
+	regionRef := k.Spec.RegionRef.NamespacedName(k.Namespace)
+	for _, g := range k.Spec.Buckets {
+		b := &kossv1alpha1.Bucket{}
+		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: k.Namespace, Name: g.Name}, b); err != nil {
+			if apierrors.IsNotFound(err) {
+				s.observed.missingBuckets = append(s.observed.missingBuckets, g.Name)
+				continue
+			}
+			return ctrl.Result{}, fmt.Errorf("get Bucket %s/%s: %w", k.Namespace, g.Name, err)
+		}
+		switch {
+		case b.Spec.RegionRef.NamespacedName(b.Namespace) != regionRef:
+			s.observed.otherRegionBuckets = append(s.observed.otherRegionBuckets, g.Name)
+		case !meta.IsStatusConditionTrue(b.Status.Conditions, kossv1alpha1.BucketReadyCondition) || !b.DeletionTimestamp.IsZero():
+			s.observed.notReadyBuckets = append(s.observed.notReadyBuckets, g.Name)
+		default:
+			s.grants = append(s.grants, adminapi.Grant{Bucket: b.BucketName(), Access: adminapi.Access(g.Access)})
+			if s.firstBucket == "" {
+				s.firstBucket = b.BucketName()
+			}
+		}
+	}
+	slices.SortFunc(s.grants, func(a, b adminapi.Grant) int { return strings.Compare(a.Bucket, b.Bucket) })
+	s.observed.grants = len(s.grants)
+	return ctrl.Result{}, nil
+}
+
+// reconcileCredentials finds the key pair: the Secret is its source of truth, so a pair is
+// read back from it whenever it exists, and generated only when it does not. A Secret of
+// that name that this AccessKey does not control is left alone and reported.
+func (r *AccessKeyReconciler) reconcileCredentials(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	if s.region == nil {
+		return ctrl.Result{}, nil // a key is issued only where it can be registered
+	}
+	secret, err := r.getSecret(ctx, s.key)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if secret != nil {
+		if !metav1.IsControlledBy(secret, s.key) {
+			s.observed.secretConflict = secret.Name
+			return ctrl.Result{}, nil
+		}
+		if pair, ok := keyPairFromSecret(secret); ok {
+			s.pair = &pair
+			return ctrl.Result{}, nil
+		}
+	}
+	pair, err := newKeyPair(accessKeyIDPrefix)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	ctrl.LoggerFrom(ctx).Info("Generated a key pair", "accessKeyId", pair.id)
+	s.pair = &pair
+	return ctrl.Result{}, nil
+}
+
+// reconcileSecret applies the credentials Secret. It is written before the key is
+// registered: should registration fail, the next pass registers the same pair again
+// instead of leaving a key nobody holds.
+func (r *AccessKeyReconciler) reconcileSecret(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	if s.pair == nil {
+		return ctrl.Result{}, nil
+	}
+	content := accessKeySecretContent{
+		endpoint: RegionInternalEndpoint(s.region),
+		region:   s.region.Name,
+		bucket:   s.firstBucket,
+	}
+	if err := applyOwned(ctx, r.Client, desiredAccessKeySecret(s.key, *s.pair, content)); err != nil {
+		return ctrl.Result{}, fmt.Errorf("apply Secret %s: %w", s.key.SecretName(), err)
+	}
+	s.observed.secretWritten = true
+	return ctrl.Result{}, nil
+}
+
+// reconcileKey registers the pair with its grants, or updates the grants of a registered
+// key when they differ. A key id in the status that is not the Secret's any more (the
+// Secret was deleted, so a new pair was made) is revoked: the old pair is no longer held
+// by anyone it was issued to.
+func (r *AccessKeyReconciler) reconcileKey(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	if s.pair == nil || !s.observed.secretWritten {
+		return ctrl.Result{}, nil
+	}
+	log := ctrl.LoggerFrom(ctx)
+	id := s.pair.id
+	got, err := s.admin.GetAccessKey(ctx, id)
+	switch {
+	case adminclient.IsNotFound(err):
+		log.Info("Registering access key", "accessKeyId", id, "grants", len(s.grants))
+		if _, err := s.admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: id, AccessKeySecret: s.pair.secret, Grants: s.grants}); err != nil {
+			s.observed.engineErr = err
+			return ctrl.Result{}, fmt.Errorf("register key %s: %w", id, err)
+		}
+		r.Recorder.Eventf(s.key, nil, corev1.EventTypeNormal, "KeyIssued", "IssueKey",
+			"Issued access key %s with %d grants into Secret %s", id, len(s.grants), s.key.SecretName())
+	case err != nil:
+		s.observed.engineErr = err
+		return ctrl.Result{}, fmt.Errorf("get key %s: %w", id, err)
+	case !sameGrants(got.Grants, s.grants):
+		log.Info("Updating access key grants", "accessKeyId", id, "grants", len(s.grants))
+		if _, err := s.admin.SetGrants(ctx, id, s.grants); err != nil {
+			s.observed.engineErr = err
+			return ctrl.Result{}, fmt.Errorf("set grants of key %s: %w", id, err)
+		}
+	}
+	s.observed.keyID = id
+	if old := s.key.Status.AccessKeyID; old != "" && old != id {
+		if err := r.revoke(ctx, s, old); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	resync := r.ResyncInterval
+	if resync <= 0 {
+		resync = DefaultAccessKeyResyncInterval
+	}
+	return ctrl.Result{RequeueAfter: resync}, nil
+}
+
+// sameGrants compares a key's grants with the wanted ones (sorted by bucket).
+func sameGrants(have, want []adminapi.Grant) bool {
+	have = slices.Clone(have)
+	slices.SortFunc(have, func(a, b adminapi.Grant) int { return strings.Compare(a.Bucket, b.Bucket) })
+	return slices.Equal(have, want)
+}
+
+// reconcileDelete revokes the key before the AccessKey goes (its Secret then goes by
+// garbage collection). Without a Region there is nothing left to revoke.
+func (r *AccessKeyReconciler) reconcileDelete(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	log := ctrl.LoggerFrom(ctx)
+	s.observed.deleting = true
+	k := s.key
+	id := k.Status.AccessKeyID
+	if id == "" {
+		secret, err := r.getSecret(ctx, k)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		if secret != nil && metav1.IsControlledBy(secret, k) {
+			pair, _ := keyPairFromSecret(secret)
+			id = pair.id
+		}
+	}
+	if id == "" {
+		return r.forget(ctx, s)
+	}
+	region, err := getRegion(ctx, r.Client, k.Spec.RegionRef.NamespacedName(k.Namespace))
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if region == nil {
+		log.Info("Region is gone, nothing to revoke", "accessKeyId", id)
+		return r.forget(ctx, s)
+	}
+	if s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.revoke(ctx, s, id); err != nil {
+		return ctrl.Result{}, err
+	}
+	return r.forget(ctx, s)
+}
+
+// revoke deletes key id from the Region (a missing key is revoked already).
+func (r *AccessKeyReconciler) revoke(ctx context.Context, s *accessKeyScope, id string) error {
+	ctrl.LoggerFrom(ctx).Info("Revoking access key", "accessKeyId", id)
+	if err := s.admin.DeleteAccessKey(ctx, id); err != nil && !adminclient.IsNotFound(err) {
+		s.observed.engineErr = err
+		return fmt.Errorf("revoke key %s: %w", id, err)
+	}
+	r.Recorder.Eventf(s.key, nil, corev1.EventTypeNormal, "KeyRevoked", "RevokeKey", "Revoked access key %s", id)
+	return nil
+}
+
+// forget removes the finalizer, letting the AccessKey go.
+func (r *AccessKeyReconciler) forget(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	if err := removeFinalizer(ctx, r.Client, s.key, kossv1alpha1.AccessKeyFinalizer); err != nil {
+		return ctrl.Result{}, err
+	}
+	s.gone = true
+	return ctrl.Result{}, nil
+}
+
+// getSecret reads the AccessKey's Secret: from the cache (which holds only labelled
+// Secrets), and on a miss from the API server; nil when it does not exist.
+func (r *AccessKeyReconciler) getSecret(ctx context.Context, k *kossv1alpha1.AccessKey) (*corev1.Secret, error) {
+	key := types.NamespacedName{Namespace: k.Namespace, Name: k.SecretName()}
+	secret := &corev1.Secret{}
+	err := r.Client.Get(ctx, key, secret)
+	if apierrors.IsNotFound(err) {
+		err = r.APIReader.Get(ctx, key, secret)
+	}
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("get Secret %s: %w", klog.KRef(key.Namespace, key.Name), err)
+	}
+	return secret, nil
+}
+
+// SetupWithManager registers the reconciler, its watches and options with mgr. Every
+// injected dependency must be set. SetupIndexes must have registered the field indexes.
+func (r *AccessKeyReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
+	if r.Client == nil || r.APIReader == nil || r.AdminClients == nil || r.Recorder == nil {
+		return fmt.Errorf("AccessKeyReconciler: Client, APIReader, AdminClients and Recorder must be set: %w", errMissingDependency)
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&kossv1alpha1.AccessKey{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Owns(&corev1.Secret{}).
+		Watches(&kossv1alpha1.Region{}, handler.EnqueueRequestsFromMapFunc(r.regionToAccessKeys)).
+		Watches(&kossv1alpha1.Bucket{}, handler.EnqueueRequestsFromMapFunc(r.bucketToAccessKeys)).
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.namespaceToAccessKeys), builder.WithPredicates(predicate.LabelChangedPredicate{})).
+		WithOptions(options).
+		Named("accesskey").
+		Complete(r)
+}

@@ -1,0 +1,78 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+)
+
+// accessKeySecretContent is what an AccessKey's Secret says besides the key pair.
+type accessKeySecretContent struct {
+	// endpoint is the Region's OSS endpoint.
+	endpoint string
+	// region is the Region's name, which kossd serves as its OSS region.
+	region string
+	// bucket is the bucket name of the first granted Bucket; "" when none is granted.
+	bucket string
+}
+
+// desiredAccessKeySecret is the credentials Secret of an AccessKey: the pair, the endpoint
+// and the region under the koss names, and again under the names the OSS SDKs read from
+// the environment, so that a pod can use it with envFrom. It is controlled by the
+// AccessKey, so it goes with it (garbage collection) and the operator knows it is its own.
+func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key keyPair, c accessKeySecretContent) *corev1ac.SecretApplyConfiguration {
+	data := map[string][]byte{
+		secretKeyAccessKeyID:     []byte(key.id),
+		secretKeyAccessKeySecret: []byte(key.secret),
+		secretKeyEndpoint:        []byte(c.endpoint),
+		secretKeyRegion:          []byte(c.region),
+		envOSSAccessKeyID:        []byte(key.id),
+		envOSSAccessKeySecret:    []byte(key.secret),
+		envOSSEndpoint:           []byte(c.endpoint),
+		envOSSRegion:             []byte(c.region),
+	}
+	if c.bucket != "" {
+		data[secretKeyBucket] = []byte(c.bucket)
+	}
+	return corev1ac.Secret(k.SecretName(), k.Namespace).
+		WithLabels(map[string]string{
+			labelPartOf:    partOf,
+			labelComponent: componentKey,
+			labelManagedBy: FieldOwner,
+			labelAccessKey: k.Name,
+		}).
+		WithOwnerReferences(metav1ac.OwnerReference().
+			WithAPIVersion(kossv1alpha1.GroupVersion.String()).
+			WithKind("AccessKey").
+			WithName(k.Name).
+			WithUID(k.UID).
+			WithController(true).
+			WithBlockOwnerDeletion(true)).
+		WithType(corev1.SecretTypeOpaque).
+		WithData(data)
+}
+
+// keyPairFromSecret reads the pair back from an AccessKey's Secret; ok is false when either
+// half is missing.
+func keyPairFromSecret(s *corev1.Secret) (keyPair, bool) {
+	id, secret := string(s.Data[secretKeyAccessKeyID]), string(s.Data[secretKeyAccessKeySecret])
+	return keyPair{id: id, secret: secret}, id != "" && secret != ""
+}

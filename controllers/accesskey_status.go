@@ -1,0 +1,112 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+)
+
+// accessKeyRegistrationFailedReason surfaces when the Region refused to register the key
+// or its grants for a reason other than being unreachable (e.g. KeyConflict).
+//
+// TODO(koss): move to api/v1alpha1/conditions.go as AccessKeyRegistrationFailedReason; it
+// is here because the API package belongs to another change.
+const accessKeyRegistrationFailedReason = "RegistrationFailed"
+
+// accessKeyObservation is what one reconcile pass learned about an AccessKey;
+// setAccessKeyStatus derives the status from it alone. It never holds the secret.
+type accessKeyObservation struct {
+	// region is the verdict on the referenced Region.
+	region regionUse
+	// missingBuckets, otherRegionBuckets and notReadyBuckets name the granted Bucket objects
+	// that are not granted for that reason.
+	missingBuckets     []string
+	otherRegionBuckets []string
+	notReadyBuckets    []string
+	// grants is how many grants the key has.
+	grants int
+	// secretConflict names a Secret in the way that this AccessKey does not control.
+	secretConflict string
+	// secretWritten is true once the credentials Secret is written.
+	secretWritten bool
+	// keyID is the registered key's id; "" until it is registered.
+	keyID string
+	// engineErr is the admin API's error, if any.
+	engineErr error
+	// deleting is true while the key is revoked.
+	deleting bool
+}
+
+// setAccessKeyStatus derives an AccessKey's status (but observedGeneration).
+func setAccessKeyStatus(k *kossv1alpha1.AccessKey, o accessKeyObservation) {
+	if o.keyID != "" {
+		k.Status.AccessKeyID = o.keyID
+	}
+	if o.secretWritten {
+		k.Status.SecretName = k.SecretName()
+	}
+	setAccessKeyReadyCondition(k, o)
+}
+
+// setAccessKeyReadyCondition sets Ready from the first problem found. A key may be issued
+// with the grants that could be resolved while others are missing: it is then not Ready,
+// and the message names what is missing.
+func setAccessKeyReadyCondition(k *kossv1alpha1.AccessKey, o accessKeyObservation) {
+	set := func(status metav1.ConditionStatus, reason, message string) {
+		setCondition(&k.Status.Conditions, k.Generation, kossv1alpha1.AccessKeyReadyCondition, status, reason, message)
+	}
+	switch {
+	case o.deleting && o.engineErr != nil && engineUnreachable(o.engineErr):
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason,
+			"Cannot reach the Region's admin API to revoke the key, retrying with back-off: "+engineErrorMessage(o.engineErr))
+	case o.deleting:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRevokingReason, fmt.Sprintf("Revoking key %s", k.Status.AccessKeyID))
+	case o.region.problem == regionNotFound:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotFoundReason, o.region.message)
+	case o.region.problem == regionNotAllowed:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotAllowedReason, o.region.message)
+	case o.region.problem == regionNotReady:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotReadyReason, o.region.message)
+	case o.secretConflict != "":
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeySecretConflictReason, fmt.Sprintf(
+			"Secret %s exists and does not belong to this AccessKey; it is never overwritten: delete it or set spec.secretName", o.secretConflict))
+	case o.engineErr != nil && engineUnreachable(o.engineErr):
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason,
+			"Cannot reach the Region's admin API, retrying with back-off: "+engineErrorMessage(o.engineErr))
+	case o.engineErr != nil:
+		set(metav1.ConditionFalse, accessKeyRegistrationFailedReason,
+			"The Region refused the key: "+engineErrorMessage(o.engineErr))
+	case len(o.missingBuckets) > 0:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotFoundReason, fmt.Sprintf(
+			"Buckets not found in namespace %s: %s (a key can only be granted Buckets of its own namespace)", k.Namespace, listNames(o.missingBuckets)))
+	case len(o.otherRegionBuckets) > 0:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketInOtherRegionReason, fmt.Sprintf(
+			"Buckets in another Region than spec.regionRef: %s", listNames(o.otherRegionBuckets)))
+	case len(o.notReadyBuckets) > 0:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, fmt.Sprintf(
+			"Buckets not Ready yet: %s", listNames(o.notReadyBuckets)))
+	case o.keyID != "" && o.secretWritten:
+		set(metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, fmt.Sprintf(
+			"Key %s is registered with %d grants; its credentials are in Secret %s", o.keyID, o.grants, k.SecretName()))
+	default:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "The key is not registered yet")
+	}
+}

@@ -1,0 +1,300 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+// DefaultBucketRefreshInterval is how often a Ready Bucket's object count and bytes are
+// refreshed from its Region.
+const DefaultBucketRefreshInterval = 60 * time.Second
+
+// ErrBucketOwnedElsewhere means the bucket name exists in the Region under another owner.
+var ErrBucketOwnedElsewhere = fmt.Errorf("bucket belongs to another owner: %w", adminapi.ErrBucketAlreadyExists)
+
+// BucketReconciler reconciles a Bucket into a bucket of its Region.
+type BucketReconciler struct {
+	// Client reads from the manager's cache and writes to the API server.
+	Client client.Client
+	// APIReader reads from the API server directly (a Region's root-key Secret the cache
+	// has not seen yet).
+	APIReader client.Reader
+	// AdminClients gives the admin API client of a Region.
+	AdminClients AdminClientFactory
+	// Recorder records Events on Buckets.
+	Recorder events.EventRecorder
+	// RefreshInterval is how often a Ready Bucket's statistics are refreshed; zero means
+	// DefaultBucketRefreshInterval.
+	RefreshInterval time.Duration
+}
+
+// bucketScope is the state of one reconcile pass of a Bucket.
+type bucketScope struct {
+	// bucket is the object being reconciled; its status is written once, at the end.
+	bucket *kossv1alpha1.Bucket
+	// before is bucket as read, after the finalizer was ensured.
+	before *kossv1alpha1.Bucket
+	// admin is the Region's admin API client. It is set by reconcileRegion when the
+	// Region may be used (and by reconcileDelete when it exists).
+	admin adminclient.Interface
+	// observed collects what the phases saw, for setBucketStatus: region and
+	// regionEndpoint are set by reconcileRegion, claimedBy by reconcileClaim, bucket and
+	// engineErr by reconcileBucket (or reconcileDelete).
+	observed bucketObservation
+	// gone is true once the finalizer was removed: the object may no longer exist.
+	gone bool
+}
+
+// +kubebuilder:rbac:groups=koss.io,resources=buckets,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=koss.io,resources=buckets/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=koss.io,resources=buckets/finalizers,verbs=update
+// +kubebuilder:rbac:groups=koss.io,resources=regions,verbs=get;list;watch
+// +kubebuilder:rbac:groups=core,resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=core,resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile makes the bucket exist in its Region for this Bucket, or deletes or retains it
+// when the Bucket is being deleted.
+func (r *BucketReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+	bucket := &kossv1alpha1.Bucket{}
+	if err := r.Client.Get(ctx, req.NamespacedName, bucket); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	// The For predicate drops metadata-only events, so the pass goes on after adding the
+	// finalizer instead of waiting for the update (see RegionReconciler.Reconcile).
+	if _, err := ensureFinalizer(ctx, r.Client, bucket, kossv1alpha1.BucketFinalizer); err != nil {
+		return ctrl.Result{}, err
+	}
+	s := &bucketScope{bucket: bucket, before: bucket.DeepCopy()}
+	defer func() { reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr)) }()
+
+	if !bucket.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, s)
+	}
+	return runPhases(ctx, s,
+		r.reconcileRegion,
+		r.reconcileClaim,
+		r.reconcileBucket,
+	)
+}
+
+// patchStatus writes the status derived from the pass when it changed.
+func (r *BucketReconciler) patchStatus(ctx context.Context, s *bucketScope, reterr error) error {
+	if s.gone {
+		return nil
+	}
+	setBucketStatus(s.bucket, s.observed)
+	if reterr == nil {
+		s.bucket.Status.ObservedGeneration = s.bucket.Generation
+	}
+	return patchStatus(ctx, r.Client, s.before, s.bucket, s.before.Status, s.bucket.Status)
+}
+
+// reconcileRegion checks that the Bucket may use its Region and gets the Region's admin
+// client.
+func (r *BucketReconciler) reconcileRegion(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+	b := s.bucket
+	ref := b.Spec.RegionRef.NamespacedName(b.Namespace)
+	region, err := getRegion(ctx, r.Client, ref)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	ns, err := getNamespace(ctx, r.Client, b.Namespace)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	s.observed.region = checkRegionUse(ref, region, b.Namespace, ns)
+	if s.observed.region.problem != regionUsable {
+		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
+	}
+	s.observed.regionEndpoint = RegionInternalEndpoint(region)
+	s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region)
+	return ctrl.Result{}, err
+}
+
+// reconcileClaim looks for another Bucket object that claims the same bucket name in the
+// same Region. The first one created wins (then the lower uid), whatever its namespace; the
+// others never reach the admin API, so they can neither take the bucket over nor delete it.
+func (r *BucketReconciler) reconcileClaim(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+	if s.admin == nil {
+		return ctrl.Result{}, nil
+	}
+	var list kossv1alpha1.BucketList
+	if err := r.Client.List(ctx, &list, client.MatchingFields{bucketClaimIndex: bucketClaimKey(s.bucket)}); err != nil {
+		return ctrl.Result{}, fmt.Errorf("list Buckets claiming %s: %w", s.bucket.BucketName(), err)
+	}
+	for i := range list.Items {
+		other := &list.Items[i]
+		if other.UID != s.bucket.UID && claimsFirst(other, s.bucket) {
+			s.observed.claimedBy = other.Namespace + "/" + other.Name
+			return ctrl.Result{}, nil // bucketToCompetingBuckets brings us back when it goes
+		}
+	}
+	return ctrl.Result{}, nil
+}
+
+// claimsFirst reports whether Bucket a claimed its name before Bucket b.
+func claimsFirst(a, b *kossv1alpha1.Bucket) bool {
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	return a.UID < b.UID
+}
+
+// reconcileBucket makes the bucket exist under this Bucket's owner tag and reads its
+// statistics. A bucket of that name with another owner is reported, never taken over.
+func (r *BucketReconciler) reconcileBucket(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+	if s.admin == nil || s.observed.claimedBy != "" {
+		return ctrl.Result{}, nil
+	}
+	refresh := r.RefreshInterval
+	if refresh <= 0 {
+		refresh = DefaultBucketRefreshInterval
+	}
+	name, owner := s.bucket.BucketName(), bucketOwnerTag(s.bucket)
+	got, err := s.admin.GetBucket(ctx, name)
+	if adminclient.IsNotFound(err) {
+		ctrl.LoggerFrom(ctx).Info("Creating bucket", "bucket", name)
+		got, err = s.admin.CreateBucket(ctx, name, adminapi.CreateBucketRequest{Owner: owner, ACL: string(s.bucket.Spec.ACL)})
+		if err == nil {
+			r.Recorder.Eventf(s.bucket, nil, corev1.EventTypeNormal, "BucketCreated", "CreateBucket", "Created bucket %s in the Region", name)
+		}
+	}
+	switch {
+	case adminclient.IsBucketAlreadyExists(err), err == nil && got.Owner != owner:
+		// Someone else's bucket: nothing to retry soon, but it may go away.
+		s.observed.engineErr = fmt.Errorf("bucket %s: %w", name, ErrBucketOwnedElsewhere)
+		return ctrl.Result{RequeueAfter: refresh}, nil
+	case err != nil:
+		s.observed.engineErr = err
+		return ctrl.Result{}, fmt.Errorf("ensure bucket %s: %w", name, err)
+	}
+	s.observed.bucket = &got
+	return ctrl.Result{RequeueAfter: refresh}, nil
+}
+
+// reconcileDelete retains the bucket (deletionPolicy Retain) or deletes it once it is
+// empty (Delete), then lets the Bucket go. Only a bucket this Bucket owns is ever deleted.
+func (r *BucketReconciler) reconcileDelete(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+	log := ctrl.LoggerFrom(ctx)
+	b := s.bucket
+	name := b.BucketName()
+	if b.Spec.DeletionPolicy != kossv1alpha1.DeletionPolicyDelete {
+		log.Info("Retaining bucket", "bucket", name)
+		return r.forget(ctx, s)
+	}
+	s.observed.deleting = true
+	region, err := getRegion(ctx, r.Client, b.Spec.RegionRef.NamespacedName(b.Namespace))
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if region == nil {
+		log.Info("Region is gone, nothing to delete", "bucket", name)
+		return r.forget(ctx, s)
+	}
+	s.observed.regionEndpoint = RegionInternalEndpoint(region)
+	if s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
+		return ctrl.Result{}, err
+	}
+	got, err := s.admin.GetBucket(ctx, name)
+	switch {
+	case adminclient.IsNotFound(err):
+		return r.forget(ctx, s)
+	case err != nil:
+		s.observed.engineErr = err
+		return ctrl.Result{}, fmt.Errorf("get bucket %s: %w", name, err)
+	case got.Owner != bucketOwnerTag(b):
+		log.Info("Bucket belongs to another owner, not deleting it", "bucket", name)
+		return r.forget(ctx, s)
+	}
+	s.observed.bucket = &got
+	log.Info("Deleting bucket", "bucket", name)
+	if err := s.admin.DeleteBucket(ctx, name); err != nil && !adminclient.IsNotFound(err) {
+		s.observed.engineErr = err
+		// Not empty is the user's to resolve; the error gives a backed-off retry.
+		return ctrl.Result{}, fmt.Errorf("delete bucket %s: %w", name, err)
+	}
+	r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, "BucketDeleted", "DeleteBucket", "Deleted bucket %s from the Region", name)
+	return r.forget(ctx, s)
+}
+
+// forget removes the finalizer, letting the Bucket object go.
+func (r *BucketReconciler) forget(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+	if err := removeFinalizer(ctx, r.Client, s.bucket, kossv1alpha1.BucketFinalizer); err != nil {
+		return ctrl.Result{}, err
+	}
+	s.gone = true
+	return ctrl.Result{}, nil
+}
+
+// adminClientFor returns the admin client of a Region, signing with its root key.
+func adminClientFor(ctx context.Context, cache, live client.Reader, factory AdminClientFactory, region *kossv1alpha1.Region) (adminclient.Interface, error) {
+	rootKey, err := getRootKey(ctx, cache, live, region)
+	if err != nil {
+		return nil, err
+	}
+	if rootKey == nil {
+		return nil, fmt.Errorf("region %s/%s: %w", region.Namespace, region.Name, ErrRootKeyMissing)
+	}
+	admin, err := factory.ForRegion(ctx, region, rootKey)
+	if err != nil {
+		return nil, fmt.Errorf("admin client of Region %s/%s: %w", region.Namespace, region.Name, err)
+	}
+	return admin, nil
+}
+
+// onlyDeletes passes delete events only.
+var onlyDeletes = predicate.Funcs{
+	CreateFunc:  func(event.CreateEvent) bool { return false },
+	UpdateFunc:  func(event.UpdateEvent) bool { return false },
+	DeleteFunc:  func(event.DeleteEvent) bool { return true },
+	GenericFunc: func(event.GenericEvent) bool { return false },
+}
+
+// SetupWithManager registers the reconciler, its watches and options with mgr. Every
+// injected dependency must be set. SetupIndexes must have registered the field indexes.
+func (r *BucketReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
+	if r.Client == nil || r.APIReader == nil || r.AdminClients == nil || r.Recorder == nil {
+		return fmt.Errorf("BucketReconciler: Client, APIReader, AdminClients and Recorder must be set: %w", errMissingDependency)
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&kossv1alpha1.Bucket{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&kossv1alpha1.Region{}, handler.EnqueueRequestsFromMapFunc(r.regionToBuckets)).
+		Watches(&kossv1alpha1.Bucket{}, handler.EnqueueRequestsFromMapFunc(r.bucketToCompetingBuckets), builder.WithPredicates(onlyDeletes)).
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.namespaceToBuckets), builder.WithPredicates(predicate.LabelChangedPredicate{})).
+		WithOptions(options).
+		Named("bucket").
+		Complete(r)
+}

@@ -1,0 +1,95 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+func TestNewKeyPair(t *testing.T) {
+	tests := map[string]struct {
+		// prefix is the id prefix.
+		prefix string
+	}{
+		"a root key":    {rootKeyIDPrefix},
+		"an access key": {accessKeyIDPrefix},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			seen := map[string]bool{}
+			for range 50 {
+				k, err := newKeyPair(tc.prefix)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(k.id, tc.prefix) || len(k.id) != len(tc.prefix)+keyIDLength {
+					t.Errorf("id %q", k.id)
+				}
+				if strings.Trim(k.id[len(tc.prefix):], keyIDAlphabet) != "" {
+					t.Errorf("id %q has characters outside %q", k.id, keyIDAlphabet)
+				}
+				if len(k.secret) != keySecretLength || strings.Trim(k.secret, keySecretAlphabet) != "" {
+					t.Errorf("secret of length %d outside the alphabet", len(k.secret))
+				}
+				if seen[k.id] || seen[k.secret] {
+					t.Errorf("a repeated key")
+				}
+				seen[k.id], seen[k.secret] = true, true
+			}
+		})
+	}
+}
+
+func TestKeyPairNeverPrintsItsSecret(t *testing.T) {
+	pair, err := newKeyPair(accessKeyIDPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, pair); strings.Contains(out, pair.secret) || !strings.Contains(out, pair.id) {
+			t.Errorf("%s prints %q", verb, out)
+		}
+	}
+}
+
+func TestEngineUnreachable(t *testing.T) {
+	tests := map[string]struct {
+		err  error
+		want bool
+	}{
+		"no error":                       {nil, false},
+		"connection refused":             {fmt.Errorf("adminclient: GET /x: %w", errConnRefused), true},
+		"503 from the API":               {&adminclient.APIError{StatusCode: 503, Code: adminapi.CodeUnavailable}, true},
+		"not found is an answer":         {&adminclient.APIError{StatusCode: 404, Code: adminapi.CodeNotFound}, false},
+		"a conflict is an answer":        {fmt.Errorf("x: %w", &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeBucketAlreadyExists}), false},
+		"an internal error is an answer": {&adminclient.APIError{StatusCode: 500, Code: adminapi.CodeInternal}, false},
+		"a cancelled pass is not":        {fmt.Errorf("x: %w", errors.Join(errConnRefused, contextCanceled())), false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := engineUnreachable(tc.err); got != tc.want {
+				t.Errorf("engineUnreachable(%v) = %v", tc.err, got)
+			}
+		})
+	}
+}

@@ -1,0 +1,119 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+)
+
+// phase is one step of a reconcile pass over a scope S. A phase that cannot run because an
+// earlier one did not set what it needs returns at once with an empty result (cluster-api's
+// convention: each scope field says which phase sets it).
+type phase[S any] func(ctx context.Context, s S) (ctrl.Result, error)
+
+// runPhases runs every phase in order, joins their errors and merges their results with the
+// lowest-non-zero-RequeueAfter rule. Later phases still run after an error: they check the
+// scope for what they need, so independent work (e.g. the PodDisruptionBudget when the
+// admin API is down) still happens.
+func runPhases[S any](ctx context.Context, s S, phases ...phase[S]) (ctrl.Result, error) {
+	var res ctrl.Result
+	var errs []error
+	for _, p := range phases {
+		r, err := p(ctx, s)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		res = lowestNonZeroResult(res, r)
+	}
+	return res, errors.Join(errs...)
+}
+
+// lowestNonZeroResult merges two results: the sooner non-zero RequeueAfter wins
+// (cluster-api util.LowestNonZeroResult).
+func lowestNonZeroResult(a, b ctrl.Result) ctrl.Result {
+	switch {
+	case a.RequeueAfter == 0:
+		return b
+	case b.RequeueAfter == 0:
+		return a
+	case a.RequeueAfter < b.RequeueAfter:
+		return a
+	}
+	return b
+}
+
+// ensureFinalizer adds finalizer to obj when it is missing, with a patch that fails rather
+// than overwrite another writer's finalizers (optimistic lock). It reports whether it added
+// one; obj is updated in place.
+func ensureFinalizer(ctx context.Context, c client.Client, obj client.Object, finalizer string) (bool, error) {
+	if controllerutil.ContainsFinalizer(obj, finalizer) || !obj.GetDeletionTimestamp().IsZero() {
+		return false, nil
+	}
+	before := obj.DeepCopyObject().(client.Object)
+	controllerutil.AddFinalizer(obj, finalizer)
+	if err := c.Patch(ctx, obj, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return false, fmt.Errorf("add finalizer %s: %w", finalizer, err)
+	}
+	return true, nil
+}
+
+// removeFinalizer drops finalizer from obj (optimistic lock, as ensureFinalizer). A missing
+// object is fine: it is gone already.
+func removeFinalizer(ctx context.Context, c client.Client, obj client.Object, finalizer string) error {
+	if !controllerutil.ContainsFinalizer(obj, finalizer) {
+		return nil
+	}
+	before := obj.DeepCopyObject().(client.Object)
+	controllerutil.RemoveFinalizer(obj, finalizer)
+	if err := c.Patch(ctx, obj, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return client.IgnoreNotFound(fmt.Errorf("remove finalizer %s: %w", finalizer, err))
+	}
+	return nil
+}
+
+// patchStatus writes obj's status with one merge patch against before (the object as read at
+// the start of the pass), and only when the status differs: a steady state makes no writes,
+// so the object's resourceVersion stays put. beforeStatus and afterStatus are the two status
+// values to compare. A deleted object is fine (its finalizer was just removed).
+func patchStatus(ctx context.Context, c client.Client, before, obj client.Object, beforeStatus, afterStatus any) error {
+	if equality.Semantic.DeepEqual(beforeStatus, afterStatus) {
+		return nil
+	}
+	if err := c.Status().Patch(ctx, obj, client.MergeFrom(before)); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("patch status: %w", err)
+	}
+	return nil
+}
+
+// applyOwned writes an owned object with server-side apply as the operator's field owner,
+// forcing ownership of conflicting fields: the operator is their only rightful owner, and
+// a hand edit of them is drift to undo.
+func applyOwned(ctx context.Context, c client.Client, obj runtime.ApplyConfiguration) error {
+	return c.Apply(ctx, obj, client.FieldOwner(FieldOwner), client.ForceOwnership)
+}

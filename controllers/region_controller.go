@@ -1,0 +1,402 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+// Errors of the Region reconciler.
+var (
+	// ErrRootKeyMissing means a Region's root-key Secret is gone while its pods exist. The
+	// operator does not make a new key by itself: that would rotate the root key silently.
+	ErrRootKeyMissing = errors.New("root-key Secret is missing while the Region's StatefulSet exists; restore it (or delete the StatefulSet to start the Region over)")
+	// errMissingDependency is returned by SetupWithManager when an injected field is unset.
+	errMissingDependency = errors.New("missing dependency")
+)
+
+// Intervals of the Region reconciler.
+const (
+	// DefaultRegionHealthInterval is how often a steady Region's admin API is asked for the
+	// cluster's health, which no Kubernetes event reports.
+	DefaultRegionHealthInterval = 60 * time.Second
+	// regionStartingInterval is how often a starting Region is polled until it first answers.
+	regionStartingInterval = 5 * time.Second
+	// regionScalingInterval is how often a membership change is polled.
+	regionScalingInterval = 10 * time.Second
+)
+
+// RegionReconciler reconciles a Region into its Services, StatefulSet,
+// PodDisruptionBudget and root-key Secret, and reports the cluster's health.
+type RegionReconciler struct {
+	// Client reads from the manager's cache and writes to the API server.
+	Client client.Client
+	// APIReader reads from the API server directly; used to confirm that an object the
+	// cache does not hold really does not exist before making it (a root key is never made
+	// twice).
+	APIReader client.Reader
+	// AdminClients gives the admin API client of a Region.
+	AdminClients AdminClientFactory
+	// Recorder records Events on Regions.
+	Recorder events.EventRecorder
+	// DefaultImage is the kossd image of Regions that do not set spec.image.
+	DefaultImage string
+	// HealthInterval is how often a steady Region's health is polled; zero means
+	// DefaultRegionHealthInterval.
+	HealthInterval time.Duration
+}
+
+// regionScope is the state of one reconcile pass of a Region.
+type regionScope struct {
+	// region is the object being reconciled; its status is written once, at the end.
+	region *kossv1alpha1.Region
+	// before is region as read, after the finalizer was ensured; the status patch is
+	// computed against it.
+	before *kossv1alpha1.Region
+	// rootKey is the root-key Secret. It is set by reconcileRootKey.
+	rootKey *corev1.Secret
+	// admin is the Region's admin API client. It is set by reconcileClusterStatus.
+	admin adminclient.Interface
+	// observed collects what the phases saw, for setRegionStatus: clientService is set by
+	// reconcileServices, cluster/clusterErr by reconcileClusterStatus, statefulSet and scale
+	// by reconcileStatefulSet.
+	observed regionObservation
+	// bucketsInUse are the Buckets (namespace/name) that block a deletion. It is set by
+	// reconcileDelete.
+	bucketsInUse []string
+	// gone is true once the finalizer was removed: the object may no longer exist.
+	gone bool
+}
+
+// +kubebuilder:rbac:groups=koss.io,resources=regions,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=koss.io,resources=regions/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=koss.io,resources=regions/finalizers,verbs=update
+// +kubebuilder:rbac:groups=koss.io,resources=buckets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=core,resources=services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=core,resources=secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile moves a Region towards its spec and reports what it found.
+func (r *RegionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+	region := &kossv1alpha1.Region{}
+	if err := r.Client.Get(ctx, req.NamespacedName, region); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	// cluster-api returns right after adding a finalizer and waits for the update event;
+	// the For predicate here drops metadata-only events, so the pass goes on instead.
+	if _, err := ensureFinalizer(ctx, r.Client, region, kossv1alpha1.RegionFinalizer); err != nil {
+		return ctrl.Result{}, err
+	}
+	s := &regionScope{region: region, before: region.DeepCopy()}
+	defer func() { reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr)) }()
+
+	if !region.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, s)
+	}
+	return runPhases(ctx, s,
+		r.reconcileRootKey,
+		r.reconcileServices,
+		r.reconcileClusterStatus,
+		r.reconcileStatefulSet,
+		r.reconcilePodDisruptionBudget,
+	)
+}
+
+// patchStatus derives the status from the pass's observations and writes it when it
+// changed. observedGeneration moves only when the pass succeeded.
+func (r *RegionReconciler) patchStatus(ctx context.Context, s *regionScope, reterr error) error {
+	if s.gone {
+		return nil
+	}
+	if s.region.DeletionTimestamp.IsZero() {
+		setRegionStatus(s.region, s.observed)
+	} else {
+		setRegionDeletingCondition(s.region, s.bucketsInUse)
+	}
+	if reterr == nil {
+		s.region.Status.ObservedGeneration = s.region.Generation
+	}
+	return patchStatus(ctx, r.Client, s.before, s.region, s.before.Status, s.region.Status)
+}
+
+// reconcileRootKey makes sure the Region has its root key. The key is generated once, with
+// crypto/rand, into an immutable Secret, and only while the Region has no StatefulSet:
+// afterwards a missing Secret is reported, never silently replaced. A Secret of that name
+// made by someone else (a restored key) is adopted as it is: labelled and owned, its data
+// untouched.
+func (r *RegionReconciler) reconcileRootKey(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	log := ctrl.LoggerFrom(ctx)
+	secret, err := getRootKey(ctx, r.Client, r.APIReader, s.region)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	name := types.NamespacedName{Namespace: s.region.Namespace, Name: rootKeySecretName(s.region)}
+	if secret != nil {
+		if _, _, err := rootCredentials(secret); err != nil {
+			return ctrl.Result{}, err
+		}
+		if secret.Labels[labelManagedBy] != FieldOwner {
+			log.Info("Adopting root-key Secret", "Secret", klog.KRef(name.Namespace, name.Name))
+			if err := r.apply(ctx, rootKeySecretAdoption(s.region)); err != nil {
+				return ctrl.Result{}, fmt.Errorf("adopt root-key Secret %s: %w", name, err)
+			}
+		}
+		s.rootKey = secret
+		return ctrl.Result{}, nil
+	}
+	sts, err := r.getStatefulSet(ctx, s.region)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if sts != nil {
+		r.Recorder.Eventf(s.region, nil, corev1.EventTypeWarning, "RootKeyMissing", "CheckRootKey",
+			"Root-key Secret %s is missing while the StatefulSet exists; the operator will not replace the key by itself", name.Name)
+		return ctrl.Result{}, fmt.Errorf("region %s: %w", name, ErrRootKeyMissing)
+	}
+	key, err := newKeyPair(rootKeyIDPrefix)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	log.Info("Creating root-key Secret", "Secret", klog.KRef(name.Namespace, name.Name), "accessKeyId", key.id)
+	if err := r.apply(ctx, desiredRootKeySecret(s.region, key)); err != nil {
+		return ctrl.Result{}, fmt.Errorf("create root-key Secret %s: %w", name, err)
+	}
+	r.Recorder.Eventf(s.region, nil, corev1.EventTypeNormal, "RootKeyCreated", "CreateRootKey",
+		"Generated the root key %s into Secret %s", key.id, name.Name)
+	s.rootKey = &corev1.Secret{Data: map[string][]byte{
+		secretKeyAccessKeyID:     []byte(key.id),
+		secretKeyAccessKeySecret: []byte(key.secret),
+	}}
+	s.rootKey.Name, s.rootKey.Namespace = name.Name, name.Namespace
+	return ctrl.Result{}, nil
+}
+
+// reconcileServices applies the headless and the client Service.
+func (r *RegionReconciler) reconcileServices(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	if err := r.apply(ctx, desiredHeadlessService(s.region)); err != nil {
+		return ctrl.Result{}, fmt.Errorf("apply headless Service: %w", err)
+	}
+	if err := r.apply(ctx, desiredClientService(s.region)); err != nil {
+		return ctrl.Result{}, fmt.Errorf("apply client Service: %w", err)
+	}
+	svc := &corev1.Service{}
+	err := r.Client.Get(ctx, types.NamespacedName{Namespace: s.region.Namespace, Name: clientServiceName(s.region)}, svc)
+	switch {
+	case err == nil:
+		s.observed.clientService = svc
+	case !apierrors.IsNotFound(err):
+		return ctrl.Result{}, fmt.Errorf("get client Service: %w", err)
+	}
+	return ctrl.Result{}, nil
+}
+
+// reconcileClusterStatus asks the admin API for the cluster's health. While the Region has
+// never been Available its pods are still starting, so no answer is expected and it polls
+// quietly; afterwards no answer is an error, retried with back-off.
+func (r *RegionReconciler) reconcileClusterStatus(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	if s.rootKey == nil {
+		s.observed.clusterErr = errors.New("the root key is not available")
+		return ctrl.Result{}, nil
+	}
+	admin, err := r.AdminClients.ForRegion(ctx, s.region, s.rootKey)
+	if err != nil {
+		s.observed.clusterErr = err
+		return ctrl.Result{}, fmt.Errorf("admin client: %w", err)
+	}
+	s.admin = admin
+	cs, err := admin.ClusterStatus(ctx)
+	if err != nil {
+		s.observed.clusterErr = err
+		if neverAvailable(s.region) && engineUnreachable(err) {
+			return ctrl.Result{RequeueAfter: regionStartingInterval}, nil
+		}
+		return ctrl.Result{}, fmt.Errorf("cluster status: %w", err)
+	}
+	s.observed.cluster = &cs
+	interval := r.HealthInterval
+	if interval <= 0 {
+		interval = DefaultRegionHealthInterval
+	}
+	return ctrl.Result{RequeueAfter: interval}, nil
+}
+
+// reconcileStatefulSet applies the StatefulSet, one scaling step at a time (planScale):
+// membership changes go through the admin API before the StatefulSet grows, and after the
+// member's data was re-placed before it shrinks.
+func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	if s.rootKey == nil {
+		return ctrl.Result{}, nil // the pods cannot start without their root key
+	}
+	log := ctrl.LoggerFrom(ctx)
+	existing, err := r.getStatefulSet(ctx, s.region)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	in := scaleInput{desired: s.region.DesiredReplicas(), cluster: s.observed.cluster}
+	if existing != nil {
+		in.current = statefulSetReplicas(existing)
+		in.readyReplicas = existing.Status.ReadyReplicas
+		in.rolledOut = statefulSetRolledOut(existing)
+	}
+	members, _ := s.admin.(MemberAdmin)
+	in.membership = members != nil
+	d := planScale(s.region, in)
+
+	var res ctrl.Result
+	var stepErr error
+	switch d.action {
+	case actionAddMember:
+		name := podName(s.region, d.member)
+		log.Info("Adding member", "member", name, "peerAddress", peerAddress(s.region, d.member))
+		if err := members.AddMember(ctx, name, peerAddress(s.region, d.member)); err != nil {
+			d.replicas = in.current
+			d.message = fmt.Sprintf("Adding member %s failed, retrying: %s", name, engineErrorMessage(err))
+			stepErr = fmt.Errorf("add member %s: %w", name, err)
+		}
+	case actionDrainMember:
+		name := podName(s.region, d.member)
+		log.Info("Draining member", "member", name)
+		remaining, err := members.DrainMember(ctx, name)
+		switch {
+		case err != nil:
+			d.message = fmt.Sprintf("Re-placing the data of member %s failed, retrying: %s", name, engineErrorMessage(err))
+			stepErr = fmt.Errorf("drain member %s: %w", name, err)
+		case remaining > 0:
+			d.message = fmt.Sprintf("Re-placing the data of member %s before removing it: %d objects left", name, remaining)
+		default:
+			log.Info("Removing member", "member", name)
+			if err := members.RemoveMember(ctx, name); err != nil {
+				d.message = fmt.Sprintf("Removing member %s failed, retrying: %s", name, engineErrorMessage(err))
+				stepErr = fmt.Errorf("remove member %s: %w", name, err)
+			} else {
+				d.message = fmt.Sprintf("Member %s left the cluster; its pod goes next", name)
+			}
+		}
+	}
+	if d.direction != scaleNone {
+		res.RequeueAfter = regionScalingInterval
+	}
+	s.observed.scale = d
+	s.observed.statefulSet = existing
+
+	if existing == nil || in.current != d.replicas {
+		log.Info("Applying StatefulSet", "StatefulSet", klog.KRef(s.region.Namespace, statefulSetName(s.region)), "replicas", d.replicas)
+	}
+	if err := r.apply(ctx, desiredStatefulSet(s.region, regionImage(s.region, r.DefaultImage), d.replicas)); err != nil {
+		return res, errors.Join(stepErr, fmt.Errorf("apply StatefulSet: %w", err))
+	}
+	return res, stepErr
+}
+
+// reconcilePodDisruptionBudget applies the PodDisruptionBudget.
+func (r *RegionReconciler) reconcilePodDisruptionBudget(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	if err := r.apply(ctx, desiredPodDisruptionBudget(s.region)); err != nil {
+		return ctrl.Result{}, fmt.Errorf("apply PodDisruptionBudget: %w", err)
+	}
+	return ctrl.Result{}, nil
+}
+
+// reconcileDelete lets a Region go only when no Bucket (in any namespace) uses it, so that
+// no bucket loses its Region under it. The owned objects then go by garbage collection;
+// the volumes stay (the StatefulSet's retention policy), and with them the data of
+// retained buckets.
+func (r *RegionReconciler) reconcileDelete(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	var buckets kossv1alpha1.BucketList
+	if err := r.Client.List(ctx, &buckets, client.MatchingFields{bucketRegionIndex: regionKey(s.region.Namespace, s.region.Name)}); err != nil {
+		return ctrl.Result{}, fmt.Errorf("list Buckets of the Region: %w", err)
+	}
+	for _, b := range buckets.Items {
+		s.bucketsInUse = append(s.bucketsInUse, b.Namespace+"/"+b.Name)
+	}
+	slices.Sort(s.bucketsInUse)
+	if len(s.bucketsInUse) > 0 {
+		ctrl.LoggerFrom(ctx).Info("Waiting for Buckets before deleting the Region", "buckets", len(s.bucketsInUse))
+		return ctrl.Result{}, nil // bucketToRegion wakes the Region when one goes
+	}
+	ctrl.LoggerFrom(ctx).Info("Removing the Region's finalizer")
+	if err := removeFinalizer(ctx, r.Client, s.region, kossv1alpha1.RegionFinalizer); err != nil {
+		return ctrl.Result{}, err
+	}
+	s.gone = true
+	return ctrl.Result{}, nil
+}
+
+// getStatefulSet reads the Region's StatefulSet; nil when it does not exist. A cache miss
+// is confirmed against the API server: acting on a StatefulSet the cache has not seen yet
+// would start the Region over (three replicas, a new root key).
+func (r *RegionReconciler) getStatefulSet(ctx context.Context, region *kossv1alpha1.Region) (*appsv1.StatefulSet, error) {
+	key := types.NamespacedName{Namespace: region.Namespace, Name: statefulSetName(region)}
+	sts := &appsv1.StatefulSet{}
+	err := r.Client.Get(ctx, key, sts)
+	if apierrors.IsNotFound(err) {
+		err = r.APIReader.Get(ctx, key, sts)
+	}
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("get StatefulSet %s: %w", key, err)
+	}
+	return sts, nil
+}
+
+// apply writes an owned object (see applyOwned).
+func (r *RegionReconciler) apply(ctx context.Context, obj runtime.ApplyConfiguration) error {
+	return applyOwned(ctx, r.Client, obj)
+}
+
+// SetupWithManager registers the reconciler, its watches and options with mgr. Every
+// injected dependency must be set. SetupIndexes must have registered the field indexes.
+func (r *RegionReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
+	if r.Client == nil || r.APIReader == nil || r.AdminClients == nil || r.Recorder == nil || r.DefaultImage == "" {
+		return fmt.Errorf("RegionReconciler: Client, APIReader, AdminClients, Recorder and DefaultImage must be set: %w", errMissingDependency)
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&kossv1alpha1.Region{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Owns(&appsv1.StatefulSet{}).
+		Owns(&corev1.Service{}).
+		Owns(&policyv1.PodDisruptionBudget{}).
+		Owns(&corev1.Secret{}).
+		Watches(&kossv1alpha1.Bucket{}, handler.EnqueueRequestsFromMapFunc(r.bucketToRegion)).
+		WithOptions(options).
+		Named("region").
+		Complete(r)
+}

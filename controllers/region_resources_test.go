@@ -1,0 +1,454 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+)
+
+// decode turns an apply configuration into the typed object it describes, so the tests can
+// read it like the API server would.
+func decode[T any](t *testing.T, ac any) *T {
+	t.Helper()
+	data, err := json.Marshal(ac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := new(T)
+	if err := json.Unmarshal(data, out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func testRegion(mutate ...func(*kossv1alpha1.Region)) *kossv1alpha1.Region {
+	r := &kossv1alpha1.Region{
+		ObjectMeta: metav1.ObjectMeta{Name: "eu", Namespace: "storage", UID: types.UID("uid-eu"), Generation: 1},
+		Spec: kossv1alpha1.RegionSpec{
+			Replicas: 3,
+			Storage:  kossv1alpha1.RegionStorage{Size: resource.MustParse("1Gi")},
+		},
+	}
+	for _, m := range mutate {
+		m(r)
+	}
+	return r
+}
+
+func checkOwnedByRegion(t *testing.T, refs []metav1.OwnerReference) {
+	t.Helper()
+	if len(refs) != 1 {
+		t.Fatalf("owner references = %v, want one", refs)
+	}
+	ref := refs[0]
+	if ref.Kind != "Region" || ref.Name != "eu" || ref.UID != "uid-eu" || ref.APIVersion != "koss.io/v1alpha1" ||
+		!ptr.Deref(ref.Controller, false) || !ptr.Deref(ref.BlockOwnerDeletion, false) {
+		t.Errorf("owner reference = %+v, want the controlling Region eu", ref)
+	}
+}
+
+func TestDesiredStatefulSet(t *testing.T) {
+	tests := map[string]struct {
+		// region is the Region to build for.
+		region *kossv1alpha1.Region
+		// image is the manager's default image.
+		image string
+		// replicas is the scaling step's replicas.
+		replicas int32
+		// check inspects the result.
+		check func(t *testing.T, sts *appsv1.StatefulSet)
+	}{
+		"renders the kossd command line binding the pod IP with the first three pods as initial cluster": {
+			region: testRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				c := sts.Spec.Template.Spec.Containers[0]
+				want := []string{
+					"server",
+					"--data=/data",
+					"--listen=$(POD_IP):9000",
+					"--peer-listen=$(POD_IP):9001",
+					"--node-id=$(POD_NAME)",
+					"--region=eu",
+					"--initial-cluster=eu-0=eu-0.eu-peers.storage.svc.cluster.local:9001," +
+						"eu-1=eu-1.eu-peers.storage.svc.cluster.local:9001," +
+						"eu-2=eu-2.eu-peers.storage.svc.cluster.local:9001",
+				}
+				if !slices.Equal(c.Args, want) {
+					t.Errorf("args =\n%q\nwant\n%q", c.Args, want)
+				}
+				if len(c.Command) != 0 {
+					t.Errorf("command = %q, want the image's entrypoint", c.Command)
+				}
+				for _, a := range c.Args {
+					if strings.Contains(a, "0.0.0.0") {
+						t.Errorf("arg %q binds every address", a)
+					}
+				}
+			},
+		},
+		"keeps the initial cluster at three pods for bigger Regions": {
+			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Replicas = 5 }), image: "img:1", replicas: 5,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				if *sts.Spec.Replicas != 5 {
+					t.Errorf("replicas = %d, want 5", *sts.Spec.Replicas)
+				}
+				args := strings.Join(sts.Spec.Template.Spec.Containers[0].Args, " ")
+				if strings.Contains(args, "eu-3") {
+					t.Errorf("initial cluster names pod eu-3: %s", args)
+				}
+			},
+		},
+		"passes spec.domain to kossd": {
+			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Domain = "oss.example.com" }), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				if !slices.Contains(sts.Spec.Template.Spec.Containers[0].Args, "--domain=oss.example.com") {
+					t.Errorf("args = %q, want --domain", sts.Spec.Template.Spec.Containers[0].Args)
+				}
+			},
+		},
+		"uses the default image unless spec.image is set": {
+			region: testRegion(), image: regionImage(testRegion(), "default:1"), replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				if got := sts.Spec.Template.Spec.Containers[0].Image; got != "default:1" {
+					t.Errorf("image = %q", got)
+				}
+				if got := regionImage(testRegion(func(r *kossv1alpha1.Region) { r.Spec.Image = "mine:2" }), "default:1"); got != "mine:2" {
+					t.Errorf("regionImage with spec.image = %q", got)
+				}
+			},
+		},
+		"takes the pod identity from the downward API and the root key from its Secret": {
+			region: testRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				env := map[string]corev1.EnvVar{}
+				for _, e := range sts.Spec.Template.Spec.Containers[0].Env {
+					if e.Value != "" {
+						t.Errorf("env %s has a literal value", e.Name)
+					}
+					env[e.Name] = e
+				}
+				for name, path := range map[string]string{"POD_IP": "status.podIP", "POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace"} {
+					if e, ok := env[name]; !ok || e.ValueFrom == nil || e.ValueFrom.FieldRef == nil || e.ValueFrom.FieldRef.FieldPath != path {
+						t.Errorf("env %s = %+v, want field %s", name, e, path)
+					}
+				}
+				for name, key := range map[string]string{"KOSS_ROOT_ACCESS_KEY_ID": "accessKeyId", "KOSS_ROOT_ACCESS_KEY_SECRET": "accessKeySecret"} {
+					e, ok := env[name]
+					if !ok || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil || e.ValueFrom.SecretKeyRef.Name != "eu-root-key" || e.ValueFrom.SecretKeyRef.Key != key {
+						t.Errorf("env %s = %+v, want Secret eu-root-key key %s", name, e, key)
+					}
+				}
+				// $(POD_IP) expands only from variables defined before the args use them.
+				if sts.Spec.Template.Spec.Containers[0].Env[0].Name != "POD_IP" {
+					t.Errorf("POD_IP is not the first variable")
+				}
+			},
+		},
+		"probes readiness and liveness on the OSS port": {
+			region: testRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				c := sts.Spec.Template.Spec.Containers[0]
+				for name, p := range map[string]*corev1.Probe{"/-/readyz": c.ReadinessProbe, "/-/healthz": c.LivenessProbe} {
+					if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != name || p.HTTPGet.Port.String() != "oss" {
+						t.Errorf("probe %s = %+v", name, p)
+					}
+				}
+				ports := map[string]int32{}
+				for _, p := range c.Ports {
+					ports[p.Name] = p.ContainerPort
+				}
+				if ports["oss"] != 9000 || ports["peer"] != 9001 {
+					t.Errorf("ports = %v", ports)
+				}
+			},
+		},
+		"starts pods in parallel behind the headless Service with one volume each": {
+			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Storage.StorageClassName = ptr.To("fast") }), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				if sts.Spec.PodManagementPolicy != appsv1.ParallelPodManagement {
+					t.Errorf("podManagementPolicy = %q", sts.Spec.PodManagementPolicy)
+				}
+				if sts.Spec.ServiceName != "eu-peers" {
+					t.Errorf("serviceName = %q", sts.Spec.ServiceName)
+				}
+				if len(sts.Spec.VolumeClaimTemplates) != 1 {
+					t.Fatalf("volumeClaimTemplates = %d", len(sts.Spec.VolumeClaimTemplates))
+				}
+				pvc := sts.Spec.VolumeClaimTemplates[0]
+				if pvc.Name != "data" || ptr.Deref(pvc.Spec.StorageClassName, "") != "fast" ||
+					!pvc.Spec.Resources.Requests.Storage().Equal(resource.MustParse("1Gi")) {
+					t.Errorf("volume claim template = %+v", pvc)
+				}
+				mounts := sts.Spec.Template.Spec.Containers[0].VolumeMounts
+				if len(mounts) != 1 || mounts[0].Name != "data" || mounts[0].MountPath != "/data" {
+					t.Errorf("mounts = %+v", mounts)
+				}
+				p := sts.Spec.PersistentVolumeClaimRetentionPolicy
+				if p == nil || p.WhenDeleted != appsv1.RetainPersistentVolumeClaimRetentionPolicyType || p.WhenScaled != appsv1.DeletePersistentVolumeClaimRetentionPolicyType {
+					t.Errorf("retention policy = %+v", p)
+				}
+			},
+		},
+		"defaults the volume size when the Region was not defaulted by the API server": {
+			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Storage = kossv1alpha1.RegionStorage{} }), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				got := sts.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage()
+				if !got.Equal(resource.MustParse(kossv1alpha1.DefaultRegionStorageSize)) || sts.Spec.VolumeClaimTemplates[0].Spec.StorageClassName != nil {
+					t.Errorf("size = %s, class = %v", got, sts.Spec.VolumeClaimTemplates[0].Spec.StorageClassName)
+				}
+			},
+		},
+		"spreads pods over nodes and zones as a preference only": {
+			region: testRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				spec := sts.Spec.Template.Spec
+				aa := spec.Affinity.PodAntiAffinity
+				if len(aa.RequiredDuringSchedulingIgnoredDuringExecution) != 0 || len(aa.PreferredDuringSchedulingIgnoredDuringExecution) != 1 ||
+					aa.PreferredDuringSchedulingIgnoredDuringExecution[0].PodAffinityTerm.TopologyKey != corev1.LabelHostname {
+					t.Errorf("anti-affinity = %+v", aa)
+				}
+				keys := map[string]bool{}
+				for _, c := range spec.TopologySpreadConstraints {
+					if c.WhenUnsatisfiable != corev1.ScheduleAnyway {
+						t.Errorf("spread on %s is required", c.TopologyKey)
+					}
+					keys[c.TopologyKey] = true
+				}
+				if !keys[corev1.LabelTopologyZone] || !keys[corev1.LabelHostname] {
+					t.Errorf("spread keys = %v", keys)
+				}
+			},
+		},
+		"selects its pods with stable labels and is owned by the Region": {
+			region: testRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				want := map[string]string{"app.kubernetes.io/name": "kossd", "app.kubernetes.io/instance": "eu"}
+				if got := sts.Spec.Selector.MatchLabels; !mapsEqual(got, want) {
+					t.Errorf("selector = %v", got)
+				}
+				for k, v := range want {
+					if sts.Spec.Template.Labels[k] != v {
+						t.Errorf("pod label %s = %q", k, sts.Spec.Template.Labels[k])
+					}
+				}
+				if sts.Labels["app.kubernetes.io/managed-by"] != "koss-operator" {
+					t.Errorf("labels = %v", sts.Labels)
+				}
+				checkOwnedByRegion(t, sts.OwnerReferences)
+			},
+		},
+		"copies spec.resources": {
+			region: testRegion(func(r *kossv1alpha1.Region) {
+				r.Spec.Resources = corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m")}}
+			}), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				got := sts.Spec.Template.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU]
+				if !got.Equal(resource.MustParse("500m")) {
+					t.Errorf("cpu request = %s", got.String())
+				}
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tc.check(t, decode[appsv1.StatefulSet](t, desiredStatefulSet(tc.region, tc.image, tc.replicas)))
+		})
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDesiredServices(t *testing.T) {
+	tests := map[string]struct {
+		// svc is the built Service.
+		svc *corev1.Service
+		// wantName, wantType, wantPorts describe it.
+		wantName  string
+		wantType  corev1.ServiceType
+		wantPorts map[string]int32
+		// wantAnnotations are its annotations.
+		wantAnnotations map[string]string
+		// headless is true for the peers' Service.
+		headless bool
+	}{
+		"the headless Service publishes pods before they are ready": {
+			svc:       decode[corev1.Service](t, desiredHeadlessService(testRegion())),
+			wantName:  "eu-peers",
+			wantPorts: map[string]int32{"oss": 9000, "peer": 9001},
+			headless:  true,
+		},
+		"the client Service is a ClusterIP on port 9000": {
+			svc:       decode[corev1.Service](t, desiredClientService(testRegion())),
+			wantName:  "eu",
+			wantType:  corev1.ServiceTypeClusterIP,
+			wantPorts: map[string]int32{"oss": 9000},
+		},
+		"the client Service is a LoadBalancer with annotations when spec.external is enabled": {
+			svc: decode[corev1.Service](t, desiredClientService(testRegion(func(r *kossv1alpha1.Region) {
+				r.Spec.External = kossv1alpha1.RegionExternal{Enabled: true, Annotations: map[string]string{"lb.example.com/class": "internet"}}
+			}))),
+			wantName:        "eu",
+			wantType:        corev1.ServiceTypeLoadBalancer,
+			wantPorts:       map[string]int32{"oss": 9000},
+			wantAnnotations: map[string]string{"lb.example.com/class": "internet"},
+		},
+		"annotations are not applied while spec.external is disabled": {
+			svc: decode[corev1.Service](t, desiredClientService(testRegion(func(r *kossv1alpha1.Region) {
+				r.Spec.External = kossv1alpha1.RegionExternal{Annotations: map[string]string{"lb.example.com/class": "internet"}}
+			}))),
+			wantName:  "eu",
+			wantType:  corev1.ServiceTypeClusterIP,
+			wantPorts: map[string]int32{"oss": 9000},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := tc.svc
+			if s.Name != tc.wantName || s.Namespace != "storage" {
+				t.Errorf("name = %s/%s", s.Namespace, s.Name)
+			}
+			if tc.headless {
+				if s.Spec.ClusterIP != corev1.ClusterIPNone || !s.Spec.PublishNotReadyAddresses {
+					t.Errorf("headless spec = %+v", s.Spec)
+				}
+			} else if s.Spec.Type != tc.wantType {
+				t.Errorf("type = %q, want %q", s.Spec.Type, tc.wantType)
+			}
+			ports := map[string]int32{}
+			for _, p := range s.Spec.Ports {
+				ports[p.Name] = p.Port
+				if p.TargetPort.String() != p.Name {
+					t.Errorf("port %s targets %s", p.Name, p.TargetPort.String())
+				}
+			}
+			if len(ports) != len(tc.wantPorts) {
+				t.Errorf("ports = %v, want %v", ports, tc.wantPorts)
+			}
+			for n, p := range tc.wantPorts {
+				if ports[n] != p {
+					t.Errorf("ports = %v, want %v", ports, tc.wantPorts)
+				}
+			}
+			if !mapsEqual(s.Annotations, tc.wantAnnotations) {
+				t.Errorf("annotations = %v, want %v", s.Annotations, tc.wantAnnotations)
+			}
+			if !mapsEqual(s.Spec.Selector, selectorLabels(testRegion())) {
+				t.Errorf("selector = %v", s.Spec.Selector)
+			}
+			checkOwnedByRegion(t, s.OwnerReferences)
+		})
+	}
+}
+
+func TestDesiredPodDisruptionBudget(t *testing.T) {
+	pdb := decode[policyv1.PodDisruptionBudget](t, desiredPodDisruptionBudget(testRegion()))
+	if pdb.Spec.MaxUnavailable == nil || pdb.Spec.MaxUnavailable.IntValue() != 1 || pdb.Spec.MinAvailable != nil {
+		t.Errorf("pdb spec = %+v, want maxUnavailable 1", pdb.Spec)
+	}
+	if !mapsEqual(pdb.Spec.Selector.MatchLabels, selectorLabels(testRegion())) {
+		t.Errorf("selector = %v", pdb.Spec.Selector)
+	}
+	checkOwnedByRegion(t, pdb.OwnerReferences)
+}
+
+func TestRootKeySecret(t *testing.T) {
+	key := keyPair{id: "KOSSROOTABC", secret: "s3cr3t"}
+	tests := map[string]struct {
+		// secret is the built Secret.
+		secret *corev1.Secret
+		// wantData is its data.
+		wantData map[string]string
+		// wantImmutable is its immutable field.
+		wantImmutable bool
+	}{
+		"a new root key is an immutable Secret with the pair": {
+			secret:        decode[corev1.Secret](t, desiredRootKeySecret(testRegion(), key)),
+			wantData:      map[string]string{"accessKeyId": "KOSSROOTABC", "accessKeySecret": "s3cr3t"},
+			wantImmutable: true,
+		},
+		"adopting a Secret touches only labels and owner": {
+			secret: decode[corev1.Secret](t, rootKeySecretAdoption(testRegion())),
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := tc.secret
+			if s.Name != "eu-root-key" || s.Namespace != "storage" {
+				t.Errorf("name = %s/%s", s.Namespace, s.Name)
+			}
+			if ptr.Deref(s.Immutable, false) != tc.wantImmutable {
+				t.Errorf("immutable = %v", s.Immutable)
+			}
+			if len(s.Data) != len(tc.wantData) {
+				t.Errorf("data keys = %v", sortedKeys(s.Data))
+			}
+			for k, v := range tc.wantData {
+				if string(s.Data[k]) != v {
+					t.Errorf("data[%s] = %q", k, s.Data[k])
+				}
+			}
+			if s.Labels["app.kubernetes.io/managed-by"] != "koss-operator" {
+				t.Errorf("labels = %v: the manager's cache would not see the Secret", s.Labels)
+			}
+			checkOwnedByRegion(t, s.OwnerReferences)
+		})
+	}
+}
+
+func TestNames(t *testing.T) {
+	r := testRegion()
+	tests := map[string]struct {
+		got, want string
+	}{
+		"internal endpoint":      {RegionInternalEndpoint(r), "http://eu.storage.svc.cluster.local:9000"},
+		"peer address":           {peerAddress(r, 4), "eu-4.eu-peers.storage.svc.cluster.local:9001"},
+		"pod name":               {podName(r, 2), "eu-2"},
+		"initial cluster of one": {initialCluster(r, 1), "eu-0=eu-0.eu-peers.storage.svc.cluster.local:9001"},
+		"owner tag": {bucketOwnerTag(&kossv1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "photos", UID: "u1"}}),
+			"team/photos/u1"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %q, want %q", tc.got, tc.want)
+			}
+		})
+	}
+}

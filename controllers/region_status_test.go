@@ -1,0 +1,267 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+// wantCondition is a condition's expected status and reason, and a message fragment.
+type wantCondition struct {
+	status  metav1.ConditionStatus
+	reason  string
+	message string
+}
+
+func checkCondition(t *testing.T, conditions []metav1.Condition, typ string, generation int64, want wantCondition) {
+	t.Helper()
+	c := meta.FindStatusCondition(conditions, typ)
+	if c == nil {
+		t.Fatalf("no %s condition", typ)
+	}
+	if c.Status != want.status || c.Reason != want.reason || !strings.Contains(c.Message, want.message) {
+		t.Errorf("%s = %s/%s %q, want %s/%s containing %q", typ, c.Status, c.Reason, c.Message, want.status, want.reason, want.message)
+	}
+	if c.ObservedGeneration != generation {
+		t.Errorf("%s observedGeneration = %d, want %d", typ, c.ObservedGeneration, generation)
+	}
+}
+
+// readyStatefulSet is a StatefulSet the StatefulSet controller has rolled out, with ready pods.
+func readyStatefulSet(replicas, ready int32) *appsv1.StatefulSet {
+	return &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Generation: 2},
+		Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To(replicas)},
+		Status: appsv1.StatefulSetStatus{
+			ObservedGeneration: 2, Replicas: replicas, ReadyReplicas: ready, UpdatedReplicas: replicas,
+			CurrentRevision: "r1", UpdateRevision: "r1",
+		},
+	}
+}
+
+var errConnRefused = errors.New("dial tcp 10.0.0.1:9000: connect: connection refused")
+
+func TestSetRegionStatus(t *testing.T) {
+	available := metav1.Condition{Type: kossv1alpha1.RegionAvailableCondition, Status: metav1.ConditionTrue, Reason: kossv1alpha1.RegionQuorumAvailableReason}
+	tests := map[string]struct {
+		// region is the Region before the status is derived.
+		region *kossv1alpha1.Region
+		// o is the pass's observation.
+		o regionObservation
+		// available, progressing, degraded are the expected conditions.
+		available, progressing, degraded wantCondition
+		// check inspects the other fields.
+		check func(t *testing.T, r *kossv1alpha1.Region)
+	}{
+		"a new Region is Creating while its pods start": {
+			region:      testRegion(),
+			o:           regionObservation{clusterErr: errConnRefused, scale: scaleDecision{replicas: 3}},
+			available:   wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionCreatingReason, "0 of 3 pods ready"},
+			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "Creating the StatefulSet"},
+			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "0 of 3 pods are ready"},
+		},
+		"a healthy Region is Available, up to date and not degraded": {
+			region:      testRegion(),
+			o:           regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3)},
+			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, "leader (eu-0)"},
+			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
+			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+			check: func(t *testing.T, r *kossv1alpha1.Region) {
+				if r.Status.Replicas != 3 || r.Status.ReadyReplicas != 3 {
+					t.Errorf("replicas = %d/%d", r.Status.ReadyReplicas, r.Status.Replicas)
+				}
+				if r.Status.Endpoints.Internal != "http://eu.storage.svc.cluster.local:9000" || r.Status.Endpoints.External != "" {
+					t.Errorf("endpoints = %+v", r.Status.Endpoints)
+				}
+			},
+		},
+		"a Region that was Available and cannot be reached says KossdUnreachable": {
+			region: testRegion(func(r *kossv1alpha1.Region) { r.Status.Conditions = []metav1.Condition{available} }),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 3),
+				clusterErr: &adminclient.APIError{StatusCode: 503, Code: adminapi.CodeUnavailable, Message: "shutting down", RequestID: "r-1"}},
+			available:   wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionKossdUnreachableReason, "Unavailable (503): shutting down"},
+			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
+			degraded:    wantCondition{metav1.ConditionUnknown, kossv1alpha1.RegionKossdUnreachableReason, ""},
+			check: func(t *testing.T, r *kossv1alpha1.Region) {
+				if c := meta.FindStatusCondition(r.Status.Conditions, kossv1alpha1.RegionAvailableCondition); strings.Contains(c.Message, "r-1") {
+					t.Errorf("message %q carries the request id, so every retry would rewrite the status", c.Message)
+				}
+			},
+		},
+		"a cluster without a leader refuses writes": {
+			region: testRegion(),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 1), cluster: func() *adminapi.ClusterStatus {
+				cs := healthyCluster(3)
+				cs.Leader = ""
+				cs.Members[1].State, cs.Members[2].State = adminapi.MemberOffline, adminapi.MemberOffline
+				return cs
+			}()},
+			available:   wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionQuorumUnavailableReason, "writes are refused"},
+			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
+			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "1 of 3 pods are ready"},
+		},
+		"an offline member degrades the Region": {
+			region: testRegion(),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: func() *adminapi.ClusterStatus {
+				cs := healthyCluster(3)
+				cs.Members[2].State = adminapi.MemberOffline
+				return cs
+			}()},
+			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
+			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
+			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "1 of 3 members are offline: eu-2"},
+		},
+		"under-replicated objects degrade the Region": {
+			region: testRegion(),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: func() *adminapi.ClusterStatus {
+				cs := healthyCluster(3)
+				cs.UnderReplicated = 12
+				return cs
+			}()},
+			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
+			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
+			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionUnderReplicatedReason, "12 objects"},
+		},
+		"a rollout is Progressing": {
+			region: testRegion(),
+			o: regionObservation{statefulSet: func() *appsv1.StatefulSet {
+				s := readyStatefulSet(3, 3)
+				s.Status.UpdatedReplicas, s.Status.UpdateRevision = 1, "r2"
+				return s
+			}(), cluster: healthyCluster(3)},
+			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
+			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "1 of 3 pods updated"},
+			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+		},
+		"scaling is Progressing with the step's message": {
+			region: testRegion(),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3),
+				scale: scaleDecision{direction: scaleUp, message: "Adding member eu-3"}},
+			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
+			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionScalingUpReason, "Adding member eu-3"},
+			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+		},
+		"scaling down is Progressing": {
+			region: testRegion(),
+			o: regionObservation{statefulSet: readyStatefulSet(4, 4), cluster: healthyCluster(4),
+				scale: scaleDecision{direction: scaleDown, message: "Re-placing"}},
+			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
+			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionScalingDownReason, "Re-placing"},
+			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+		},
+		"the external endpoint comes from the LoadBalancer's ingress": {
+			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.External.Enabled = true }),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3), clientService: &corev1.Service{
+				Spec:   corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer},
+				Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "203.0.113.7"}}}},
+			}},
+			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
+			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
+			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+			check: func(t *testing.T, r *kossv1alpha1.Region) {
+				if r.Status.Endpoints.External != "http://203.0.113.7:9000" {
+					t.Errorf("external = %q", r.Status.Endpoints.External)
+				}
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := tc.region
+			setRegionStatus(r, tc.o)
+			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionAvailableCondition, r.Generation, tc.available)
+			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionProgressingCondition, r.Generation, tc.progressing)
+			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionDegradedCondition, r.Generation, tc.degraded)
+			if tc.check != nil {
+				tc.check(t, r)
+			}
+		})
+	}
+}
+
+// TestSetRegionStatusIsStable checks that deriving the status twice from the same
+// observation changes nothing, lastTransitionTime included: the steady state is quiet.
+func TestSetRegionStatusIsStable(t *testing.T) {
+	r := testRegion()
+	o := regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3)}
+	setRegionStatus(r, o)
+	for i := range r.Status.Conditions {
+		r.Status.Conditions[i].LastTransitionTime = metav1.NewTime(time.Unix(1000, 0))
+	}
+	before := r.DeepCopy()
+	setRegionStatus(r, o)
+	if !equalStatus(before.Status, r.Status) {
+		t.Errorf("status changed:\n%+v\n%+v", before.Status, r.Status)
+	}
+}
+
+func equalStatus(a, b kossv1alpha1.RegionStatus) bool {
+	if len(a.Conditions) != len(b.Conditions) || a.Endpoints != b.Endpoints || a.Replicas != b.Replicas || a.ReadyReplicas != b.ReadyReplicas {
+		return false
+	}
+	for i := range a.Conditions {
+		if a.Conditions[i] != b.Conditions[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSetRegionDeletingCondition(t *testing.T) {
+	many := make([]string, 12)
+	for i := range many {
+		many[i] = "ns/b" + string(rune('a'+i))
+	}
+	tests := map[string]struct {
+		// buckets are the Buckets that still use the Region.
+		buckets []string
+		// want is the Deleting condition.
+		want wantCondition
+	}{
+		"names the Buckets that block the deletion": {
+			buckets: []string{"team-a/photos", "team-b/logs"},
+			want:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionBucketsExistReason, "2 remain: team-a/photos, team-b/logs"},
+		},
+		"lists at most ten Buckets": {
+			buckets: many,
+			want:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionBucketsExistReason, "and 2 more"},
+		},
+		"nothing blocks": {
+			want: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionDeletionInProgressReason, ""},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := testRegion()
+			setRegionDeletingCondition(r, tc.buckets)
+			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionDeletingCondition, r.Generation, tc.want)
+		})
+	}
+}
