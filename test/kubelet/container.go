@@ -240,7 +240,7 @@ func (r *containerRunner) runInstance() (int32, error) {
 		return 0, err
 	}
 	p, err := startPodProcess(spec, filepath.Join(w.dir, "run", r.spec.Name+".json"), logf, logf, nil)
-	logf.Close()
+	_ = logf.Close()
 	if err != nil {
 		r.waiting("RunContainerError", err.Error())
 		w.warnOnce("Failed", fmt.Sprintf("container %s: %v", r.spec.Name, err))

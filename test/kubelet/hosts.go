@@ -160,7 +160,7 @@ func writeHostsInPlace(path string, content []byte) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	old, err := io.ReadAll(f)
 	if err != nil {
 		return err

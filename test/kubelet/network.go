@@ -389,11 +389,11 @@ func (n *Network) closeProxies() {
 }
 
 func (pl *proxyListener) close() {
-	pl.ln.Close()
+	_ = pl.ln.Close()
 	<-pl.done
 	pl.mu.Lock()
 	for c := range pl.conns {
-		c.Close()
+		_ = c.Close()
 	}
 	pl.mu.Unlock()
 }
@@ -429,11 +429,11 @@ func (n *Network) serveProxy(pl *proxyListener) {
 // next one when a dial fails (a pod that just went away).
 func (n *Network) proxyConn(pl *proxyListener, c net.Conn) {
 	if !pl.track(c, true) {
-		c.Close()
+		_ = c.Close()
 		return
 	}
 	defer pl.track(c, false)
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	pl.mu.Lock()
 	port := pl.port
 	pl.mu.Unlock()
@@ -454,11 +454,11 @@ func (n *Network) proxyConn(pl *proxyListener, c net.Conn) {
 		return
 	}
 	if !pl.track(up, true) {
-		up.Close()
+		_ = up.Close()
 		return
 	}
 	defer pl.track(up, false)
-	defer up.Close()
+	defer func() { _ = up.Close() }()
 	done := make(chan struct{}, 2)
 	pipe := func(dst, src net.Conn) {
 		_, _ = io.Copy(dst, src)

@@ -169,7 +169,7 @@ func mirror(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		f.Close()
+		_ = f.Close()
 	}
 	if err := syscall.Mount(src, dst, "", syscall.MS_BIND|syscall.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind %s: %w", src, err)
@@ -251,7 +251,7 @@ func (r *rootBuilder) resolve(p string, create, dir bool) (string, error) {
 				if err != nil {
 					return "", err
 				}
-				f.Close()
+				_ = f.Close()
 			}
 			cur = next
 		default:
@@ -336,7 +336,7 @@ func startPodProcess(spec *podInitSpec, specPath string, stdout, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
-	defer rd.Close()
+	defer func() { _ = rd.Close() }()
 	cmd := exec.Command(self)
 	cmd.Args = []string{"koss-container-init"}
 	cmd.Env = append([]string{podInitEnv + "=" + specPath}, extraEnv...)
@@ -352,10 +352,10 @@ func startPodProcess(spec *podInitSpec, specPath string, stdout, stderr io.Write
 		Pdeathsig:  syscall.SIGKILL,
 	}
 	if err := StartProcess(cmd); err != nil {
-		wr.Close()
+		_ = wr.Close()
 		return nil, fmt.Errorf("%w: %w", ErrStartContainer, err)
 	}
-	wr.Close()
+	_ = wr.Close()
 	p := &podProcess{cmd: cmd, started: time.Now(), done: make(chan struct{})}
 	go p.wait()
 	// The init closes its end by exec (close-on-exec) or writes why it failed.

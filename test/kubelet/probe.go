@@ -184,7 +184,7 @@ func (r *containerRunner) probeOnce(ctx context.Context, pod *corev1.Pod, pr *co
 			return false, err.Error()
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 10<<10))
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode >= 200 && resp.StatusCode < 400 {
 			return true, ""
 		}
@@ -203,7 +203,7 @@ func (r *containerRunner) probeOnce(ctx context.Context, pod *corev1.Pod, pr *co
 		if err != nil {
 			return false, err.Error()
 		}
-		c.Close()
+		_ = c.Close()
 		return true, ""
 	case pr.Exec != nil:
 		return r.execProbe(ctx, pr.Exec.Command)

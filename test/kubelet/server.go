@@ -132,7 +132,7 @@ func (k *Kubelet) serveLogs(w http.ResponseWriter, req *http.Request) {
 	if err != nil {
 		return
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if _, err := f.Seek(0, io.SeekEnd); err != nil {
 		return
 	}

@@ -387,7 +387,7 @@ func (c *Cluster) waitFor(ctx context.Context, comp *component, what string, che
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w (last: %v)", what, ctx.Err(), last)
+			return fmt.Errorf("waiting for %s: %w (last: %w)", what, ctx.Err(), last)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -402,7 +402,7 @@ func httpOK(ctx context.Context, hc *http.Client, url string) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: %s", url, resp.Status)
 	}
@@ -536,10 +536,10 @@ func (c *Cluster) Stop() error {
 			c.components[i].stop(15 * time.Second)
 		}
 		if c.kubeletLog != nil {
-			c.kubeletLog.Close()
+			_ = c.kubeletLog.Close()
 		}
 		if c.lock != nil {
-			c.lock.Close()
+			_ = c.lock.Close()
 		}
 		if c.tempState && c.stateDir != "" {
 			c.stopErr = os.RemoveAll(c.stateDir)

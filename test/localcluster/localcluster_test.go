@@ -59,7 +59,7 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	peerServer, err = buildPeerServer(tmp)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -170,7 +170,7 @@ func httpGet(ctx context.Context, u string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return "", err

@@ -24,7 +24,7 @@ func lockOctet(octet int) (net.Listener, error) {
 		return nil, fmt.Errorf("%w: 127.%d.0.0/16 is held by another local cluster", ErrNetworkBusy, octet)
 	}
 	if listening(octet) {
-		ln.Close()
+		_ = ln.Close()
 		return nil, fmt.Errorf("%w: something listens in 127.%d.0.0/16", ErrNetworkBusy, octet)
 	}
 	return ln, nil
@@ -48,7 +48,7 @@ func listening(octet int) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		fields := strings.Fields(s.Text())
@@ -79,7 +79,7 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
@@ -92,6 +92,6 @@ func portFree(port int) bool {
 	if err != nil {
 		return false
 	}
-	ln.Close()
+	_ = ln.Close()
 	return true
 }

@@ -32,8 +32,8 @@ func startComponent(name, bin string, args []string, dir, logPath string, env []
 	if err != nil {
 		return nil, err
 	}
-	defer logf.Close()
-	fmt.Fprintf(logf, "=== %s %s %s\n", time.Now().Format(time.RFC3339), bin, strings.Join(args, " "))
+	defer func() { _ = logf.Close() }()
+	_, _ = fmt.Fprintf(logf, "=== %s %s %s\n", time.Now().Format(time.RFC3339), bin, strings.Join(args, " "))
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
@@ -57,7 +57,11 @@ func startComponent(name, bin string, args []string, dir, logPath string, env []
 func (c *component) exited() (bool, error) {
 	select {
 	case <-c.done:
-		return true, fmt.Errorf("%w: %s (%v); last log lines of %s:\n%s", ErrComponentExited, c.name, c.err, c.logPath, tail(c.logPath, 40))
+		status := "exit status 0"
+		if c.err != nil {
+			status = c.err.Error()
+		}
+		return true, fmt.Errorf("%w: %s (%s); last log lines of %s:\n%s", ErrComponentExited, c.name, status, c.logPath, tail(c.logPath, 40))
 	default:
 		return false, nil
 	}
