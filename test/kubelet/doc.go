@@ -8,15 +8,19 @@
 // this very executable re-run as a small container init (the package's init
 // function takes over when KOSS_KUBELET_POD_INIT is set, so every binary
 // linking the package, go test binaries included, can serve): started with
-// CLONE_NEWNS|CLONE_NEWUTS in its own process group and with SIGKILL as
-// parent-death signal, it makes all mounts private, mounts a tmpfs on the
-// pod's rootfs directory and bind-mounts the host's top-level entries into
-// it, bind-mounts the pod's hosts file on /etc/hosts, its hostname file on
+// CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWPID in its own process group and with
+// SIGKILL as parent-death signal, it makes all mounts private, mounts a
+// tmpfs on the pod's rootfs directory, bind-mounts the host's top-level
+// entries into it (with a fresh /proc for its PID namespace), bind-mounts the pod's hosts file on /etc/hosts, its hostname file on
 // /etc/hostname and each volume on its mountPath (a missing mount point
 // inside a host directory is created on a tmpfs that shadows that
 // directory, never on the host), chroots, sets the pod's hostname and
 // execs the command. Every mount lives only in that namespace and dies
-// with its processes: nothing is ever mounted on the host.
+// with its processes: nothing is ever mounted on the host. The command is
+// PID 1 of its PID namespace, so, as in a real container, its exit (or the
+// kubelet process dying) kills everything it spawned, and it receives only
+// the signals it handles (a server must handle SIGTERM to stop before the
+// grace period's SIGKILL).
 //
 // Environment (value, secretKeyRef, configMapKeyRef, fieldRef,
 // resourceFieldRef, envFrom) and $(VAR) expansion of env, command and args

@@ -139,6 +139,17 @@ func (r *rootBuilder) build() error {
 		return err
 	}
 	for _, e := range entries {
+		if e.Name() == "proc" {
+			// The container has its own PID namespace: a fresh proc shows
+			// its processes only, with the numbers they see themselves.
+			if err := os.Mkdir(filepath.Join(r.root, "proc"), 0o555); err != nil {
+				return err
+			}
+			if err := syscall.Mount("proc", filepath.Join(r.root, "proc"), "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
+				return fmt.Errorf("mount proc: %w", err)
+			}
+			continue
+		}
 		if err := mirror(filepath.Join("/", e.Name()), filepath.Join(r.root, e.Name())); err != nil {
 			return err
 		}
@@ -316,9 +327,8 @@ type podProcess struct {
 }
 
 // startPodProcess writes spec next to the pod and starts the init in new
-// mount and UTS namespaces, in its own process group (so signals reach
-// everything it spawns) and with SIGKILL as parent-death signal (so a
-// crashed kubelet leaves nothing behind). It returns once the container's
+// mount, UTS and PID namespaces, in its own process group, with SIGKILL as
+// parent-death signal (so a crashed kubelet leaves nothing behind). It returns once the container's
 // command is running, or with the reason it could not be.
 func startPodProcess(spec *podInitSpec, specPath string, stdout, stderr io.Writer, extraEnv []string) (*podProcess, error) {
 	self, err := os.Executable()
@@ -347,7 +357,13 @@ func startPodProcess(spec *podInitSpec, specPath string, stdout, stderr io.Write
 	// not keep Wait from returning.
 	cmd.WaitDelay = 2 * time.Second
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS,
+		// A PID namespace makes the container's process PID 1: when it
+		// ends (or is killed because the kubelet's process died), the
+		// kernel kills every process left in the container, as with a
+		// real runtime. Like there, PID 1 only gets the signals it
+		// handles, so a command that ignores SIGTERM is SIGKILLed after
+		// the grace period.
+		Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS | syscall.CLONE_NEWPID,
 		Setpgid:    true,
 		Pdeathsig:  syscall.SIGKILL,
 	}

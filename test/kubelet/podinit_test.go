@@ -36,6 +36,8 @@ func TestPodProcessNamespaces(t *testing.T) {
 	script := `set -e
 cat /etc/hosts
 hostname
+echo pid=$$
+ls /proc | grep -c '^[0-9]'
 cat /var/run/secrets/kubernetes.io/serviceaccount/key; echo
 echo hello > /koss-test-data/out
 pwd
@@ -68,7 +70,7 @@ if touch /var/run/secrets/kubernetes.io/serviceaccount/key 2>/dev/null; then ech
 		t.Fatalf("exit %d: %s", p.exitCode, out.String())
 	}
 	got := out.String()
-	for _, want := range []string{"web-0.web.ns.svc.cluster.local", "web-0\n", "s3cr3t", "/koss-test-data\n", "readonly"} {
+	for _, want := range []string{"web-0.web.ns.svc.cluster.local", "web-0\n", "pid=1\n", "s3cr3t", "/koss-test-data\n", "readonly"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
@@ -104,4 +106,52 @@ func TestPodProcessStartError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "/does/not/exist") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// TestPodProcessKillsAll: when the container's main process ends, every
+// process it left behind dies with it (PID namespace), even ones that
+// left its process group.
+func TestPodProcessKillsAll(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for namespaces")
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	marker := "KOSS_TEST_MARKER=" + dir
+	spec := &podInitSpec{
+		RootFS: filepath.Join(dir, "rootfs"),
+		// setsid puts the sleeper in a new session and group: only the
+		// namespace can still catch it.
+		Argv: []string{"/bin/sh", "-c", "setsid sleep 300 & sleep 0.2; exit 0"},
+		Env:  []string{"PATH=/usr/bin:/bin", marker},
+	}
+	var out bytes.Buffer
+	p, err := startPodProcess(spec, filepath.Join(dir, "spec.json"), &out, &out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if n := countWithEnv(marker); n == 0 {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("%d processes outlived the container: %s", n, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func countWithEnv(kv string) int {
+	n := 0
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err == nil && bytes.Contains(b, []byte(kv)) {
+			n++
+		}
+	}
+	return n
 }
