@@ -225,6 +225,9 @@ func (r *containerRunner) runInstance() (int32, error) {
 		w.warnOnce("Failed", fmt.Sprintf("container %s: %v", r.spec.Name, err))
 		return 0, err
 	}
+	if r.isStopped() {
+		return 0, nil
+	}
 	r.mu.Lock()
 	n := int(r.status.RestartCount)
 	if r.instance > 0 {

@@ -141,7 +141,9 @@ func (w *podWorker) run() bool {
 	if isTerminal(pod.Status.Phase) {
 		// Finished before (an earlier kubelet run): nothing to start, only
 		// the deletion to complete.
+		w.mu.Lock()
 		w.terminal = pod.Status.Phase
+		w.mu.Unlock()
 		close(lifeDone)
 	} else {
 		go func() { defer close(lifeDone); w.lifecycle(lifeCtx) }()
@@ -219,6 +221,12 @@ func (w *podWorker) lifecycle(ctx context.Context) {
 	}
 	now := metav1.NewTime(time.Now().Truncate(time.Second))
 	w.mu.Lock()
+	if w.stopping {
+		// Deleted or shut down before anything ran: stopAll has already
+		// taken its list of runners, so none may be created now.
+		w.mu.Unlock()
+		return
+	}
 	w.ip = ip
 	w.startTime = &now
 	if pod.Status.StartTime != nil {

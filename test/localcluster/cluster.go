@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -518,6 +519,14 @@ func (c *Cluster) PodLogDir() string { return c.dir("kubelet", "logs") }
 
 // Bin returns the path of a Kubernetes binary (kubectl, helm, ...).
 func (c *Cluster) Bin(name string) string { return filepath.Join(c.opts.BinDir, name) }
+
+// Command prepares one of the Kubernetes binaries (kubectl, helm) to run
+// against this cluster: KUBECONFIG points at the admin kubeconfig.
+func (c *Cluster) Command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, c.Bin(name), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfigPath)
+	return cmd
+}
 
 // Stop stops the kubelets (their pods get SIGTERM, then SIGKILL), the
 // scheduler, the controller manager, the API server and etcd, each process

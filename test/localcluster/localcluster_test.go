@@ -460,6 +460,10 @@ func TestDeploymentSecret(t *testing.T) {
 			return err == nil && strings.Contains(body, "reader-hunter2"), err
 		})
 	}
+	// kubectl works with the cluster's kubeconfig.
+	if out, err := cluster.Command(ctx, "kubectl", "-n", ns, "get", "deploy", "reader", "-o", "jsonpath={.status.readyReplicas}").CombinedOutput(); err != nil || string(out) != "1" {
+		t.Errorf("kubectl: %q %v", out, err)
+	}
 	// kubectl logs: the API server asks the kubelet.
 	logs, err := cs.CoreV1().Pods(ns).GetLogs(pods.Items[0].Name, &corev1.PodLogOptions{}).DoRaw(ctx)
 	if err != nil || !strings.Contains(string(logs), "peerserver reader-hunter2 listening") {
