@@ -16,7 +16,16 @@ const (
 	PathBuckets = PathPrefix + "/buckets"
 	// PathCluster reports the cluster's status (GET).
 	PathCluster = PathPrefix + "/cluster"
+	// PathMembers adds a member (POST, AddMemberRequest).
+	PathMembers = PathCluster + "/members"
 )
+
+// MemberPath is the path of one member: DELETE removes it from the cluster.
+func MemberPath(id string) string { return PathMembers + "/" + url.PathEscape(id) }
+
+// MemberDrainPath re-places a member's data on the others (POST), answering
+// a DrainResult.
+func MemberDrainPath(id string) string { return MemberPath(id) + "/drain" }
 
 // KeyPath is the path of one access key.
 func KeyPath(id string) string { return PathKeys + "/" + url.PathEscape(id) }
@@ -118,11 +127,41 @@ const (
 	MemberOffline   = "offline"
 )
 
-// Member is one node of the cluster.
+// Member suffrages in ClusterStatus.
+const (
+	SuffrageVoter    = "voter"
+	SuffrageNonvoter = "nonvoter"
+	SuffrageStaging  = "staging"
+)
+
+// Member is one node of the cluster. The indexes are what the member
+// reported when asked (zero when it is offline).
 type Member struct {
 	ID      string `json:"id"`
 	Address string `json:"address"`
 	State   string `json:"state"`
+	// Suffrage is voter, nonvoter or staging.
+	Suffrage     string `json:"suffrage,omitempty"`
+	Term         uint64 `json:"term,omitempty"`
+	CommitIndex  uint64 `json:"commitIndex,omitempty"`
+	AppliedIndex uint64 `json:"appliedIndex,omitempty"`
+	LastLogIndex uint64 `json:"lastLogIndex,omitempty"`
+}
+
+// AddMemberRequest is the body of POST /cluster/members: the node id and
+// the peer address other members reach it at. Adding a member that is
+// already there with that address succeeds; the node joins when it starts
+// (it must not list itself in --initial-cluster).
+type AddMemberRequest struct {
+	ID          string `json:"id"`
+	PeerAddress string `json:"peerAddress"`
+}
+
+// DrainResult is the answer to POST /cluster/members/{id}/drain.
+type DrainResult struct {
+	// Remaining counts the objects that still have a copy only on the
+	// member; 0 means it can be removed.
+	Remaining int64 `json:"remaining"`
 }
 
 // ClusterStatus is the body of GET /cluster, as seen by the node asked.
@@ -132,6 +171,7 @@ type ClusterStatus struct {
 	Members []Member `json:"members"`
 	// Leader is the id of the current leader, "" when there is none.
 	Leader       string `json:"leader"`
+	Term         uint64 `json:"term,omitempty"`
 	CommitIndex  uint64 `json:"commitIndex"`
 	AppliedIndex uint64 `json:"appliedIndex"`
 	LastLogIndex uint64 `json:"lastLogIndex"`
@@ -155,6 +195,7 @@ const (
 	CodeInvalidArgument     = "InvalidArgument"
 	CodeMethodNotAllowed    = "MethodNotAllowed"
 	CodeUnavailable         = "Unavailable"
+	CodeNotImplemented      = "NotImplemented"
 	CodeInternal            = "InternalError"
 )
 
@@ -168,4 +209,5 @@ var (
 	ErrUnauthorized        = errors.New("adminapi: not authorized")
 	ErrInvalidArgument     = errors.New("adminapi: invalid argument")
 	ErrUnavailable         = errors.New("adminapi: service unavailable")
+	ErrNotImplemented      = errors.New("adminapi: not implemented")
 )

@@ -144,6 +144,8 @@ func codeError(code string) error {
 		return adminapi.ErrInvalidArgument
 	case adminapi.CodeUnavailable:
 		return adminapi.ErrUnavailable
+	case adminapi.CodeNotImplemented:
+		return adminapi.ErrNotImplemented
 	}
 	return nil
 }
@@ -235,6 +237,8 @@ func fallbackCode(status int) string {
 		return adminapi.CodeUnauthorized
 	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return adminapi.CodeUnavailable
+	case http.StatusNotImplemented:
+		return adminapi.CodeNotImplemented
 	}
 	return adminapi.CodeInternal
 }
@@ -332,4 +336,27 @@ func (c *Client) ClusterStatus(ctx context.Context) (adminapi.ClusterStatus, err
 	var out adminapi.ClusterStatus
 	err := c.do(ctx, http.MethodGet, adminapi.PathCluster, nil, &out)
 	return out, err
+}
+
+// AddMember adds node id, reachable by its peers at peerAddress, as a voting
+// member of the cluster. Adding a member that is already there with that
+// address succeeds; the node itself may start later and joins then.
+func (c *Client) AddMember(ctx context.Context, id, peerAddress string) error {
+	return c.do(ctx, http.MethodPost, adminapi.PathMembers, adminapi.AddMemberRequest{ID: id, PeerAddress: peerAddress}, nil)
+}
+
+// RemoveMember removes member id from the cluster; removing an absent member
+// succeeds. Removing the leader moves leadership first.
+func (c *Client) RemoveMember(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, adminapi.MemberPath(id), nil, nil)
+}
+
+// DrainMember starts (or continues) re-placing the copies member id holds
+// on the other members and returns how many objects still have a copy only
+// there (0: it can be removed). A server that cannot re-place data answers
+// ErrNotImplemented.
+func (c *Client) DrainMember(ctx context.Context, id string) (int64, error) {
+	var out adminapi.DrainResult
+	err := c.do(ctx, http.MethodPost, adminapi.MemberDrainPath(id), nil, &out)
+	return out.Remaining, err
 }

@@ -1,14 +1,17 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config configures one kossd node.
@@ -24,9 +27,27 @@ type Config struct {
 	// NodeID names this node in the cluster; it must be stable across
 	// restarts.
 	NodeID string
-	// InitialCluster lists the cluster's members as "id=host:port,..."
-	// (peer addresses, this node included). Empty means a single node.
+	// InitialCluster lists the cluster's first members as
+	// "id=host:port,..." (peer addresses). Empty means a single node,
+	// committing through the local proposer. Otherwise metadata is
+	// replicated with raft: a listed node with no raft state bootstraps the
+	// cluster with exactly this list; a node that is not listed waits to be
+	// added through the admin API; a node with raft state rejoins from its
+	// stored configuration and ignores the list.
 	InitialCluster string
+	// RaftDir holds the raft log and snapshots in cluster mode; empty means
+	// <DataDir>/raft. It may live on another disk than the blobs, so that a
+	// big blob write does not stall the log's fsyncs.
+	RaftDir string
+	// PeerAdvertise is the address other nodes dial to reach this node's
+	// peer port. Empty means this node's entry in InitialCluster, else
+	// PeerListen (which must then name a specific host).
+	PeerAdvertise string
+	// Raft tunes the consensus timeouts; zero fields keep the defaults.
+	Raft RaftTuning
+	// PeerDialer opens the node's outgoing peer connections; nil dials
+	// directly. Tests inject network faults here.
+	PeerDialer func(ctx context.Context, network, address string) (net.Conn, error)
 	// Region is the OSS region name clients configure ("local" means the
 	// endpoint location "oss-local").
 	Region string
@@ -40,6 +61,19 @@ type Config struct {
 	RootAccessKeySecret string
 	// Logger receives the node's logs, access log included. Nil discards.
 	Logger *slog.Logger
+}
+
+// RaftTuning overrides consensus timeouts (zero keeps the default). The
+// defaults are in seconds, to survive a slow shared disk; tests shorten them.
+type RaftTuning struct {
+	HeartbeatTimeout   time.Duration
+	ElectionTimeout    time.Duration
+	LeaderLeaseTimeout time.Duration
+	// RequestTimeout bounds a write or linearizable read that cannot reach
+	// a quorum before it fails with 503.
+	RequestTimeout time.Duration
+	// SnapshotThreshold is the number of log entries between snapshots.
+	SnapshotThreshold uint64
 }
 
 // Defaults.
@@ -96,6 +130,51 @@ func ParseInitialCluster(s string) ([]Member, error) {
 	return out, nil
 }
 
+// selfMember returns this node's entry of the initial cluster.
+func (c Config) selfMember(members []Member) (Member, bool) {
+	for _, m := range members {
+		if m.ID == c.NodeID {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// peerAdvertise is the address other nodes dial to reach this one.
+func (c Config) peerAdvertise(members []Member) string {
+	if c.PeerAdvertise != "" {
+		return c.PeerAdvertise
+	}
+	if m, ok := c.selfMember(members); ok {
+		return m.Addr
+	}
+	return c.PeerListen
+}
+
+// raftDir is where the raft log lives.
+func (c Config) raftDir() string {
+	if c.RaftDir != "" {
+		return c.RaftDir
+	}
+	return filepath.Join(c.DataDir, "raft")
+}
+
+// checkDialable checks an address other nodes can dial: a specific host
+// and a non-zero port.
+func checkDialable(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("address %q: %w", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("address %q: invalid port", addr)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return fmt.Errorf("address %q: needs a specific host", addr)
+	}
+	return nil
+}
+
 func checkHostPort(addr string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -143,15 +222,15 @@ func (c Config) Validate() error {
 		bad("initial cluster (--initial-cluster, KOSS_INITIAL_CLUSTER): %v", err)
 	}
 	if len(members) > 0 {
-		self := false
-		for _, m := range members {
-			self = self || m.ID == c.NodeID
+		if c.PeerListen == "" {
+			bad("peer listen address (--peer-listen, KOSS_PEER_LISTEN) is required with --initial-cluster")
 		}
-		if !self {
-			bad("initial cluster (--initial-cluster) must include this node's id %q", c.NodeID)
-		}
-		if len(members) > 1 {
-			bad("initial cluster lists %d members: multi-node Regions are not implemented yet; run a single node (no --initial-cluster)", len(members))
+		if c.PeerAdvertise != "" {
+			if err := checkDialable(c.PeerAdvertise); err != nil {
+				bad("peer advertise address (--peer-advertise, KOSS_PEER_ADVERTISE): %v", err)
+			}
+		} else if _, ok := c.selfMember(members); !ok && c.PeerListen != "" && checkDialable(c.PeerListen) != nil {
+			bad("node %q is not in --initial-cluster, so it joins an existing cluster and its peers need its address: give --peer-listen a specific host (such as the pod IP) or set --peer-advertise", c.NodeID)
 		}
 	}
 	return errors.Join(errs...)

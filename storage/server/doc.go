@@ -17,7 +17,18 @@
 // committed command is fsynced before the write that proposed it returns)
 // and spool/ (bodies of chunked uploads in flight; emptied at start).
 //
-// Today a node is a cluster of one: its own leader, committing through the
-// local proposer. Config.InitialCluster with more than one member is
-// refused until replication arrives.
+// Without Config.InitialCluster a node is a cluster of one: its own leader,
+// committing through the local proposer (group commit, one fsync per
+// batch). With it the node is a member of a Region: metadata is replicated
+// by raft (consensus.Raft) over the peer port (Config.PeerListen, shared
+// with node-to-node HTTP under /-/peer/, authenticated with a secret
+// derived from the root key); any node serves the whole API, forwarding
+// writes to the leader and making reads linearizable with a read barrier;
+// without a quorum requests fail with 503 within seconds. The raft log and
+// snapshots live in Config.RaftDir (default <data>/raft). Members are added
+// and removed through the admin API (/-/admin/v1/cluster/members), and
+// /-/readyz answers 200 only on a member with a known leader. Small objects
+// travel inside the raft entries and so exist on every member; bigger ones
+// are blobs on the node that received them (blob replication is not part
+// of this build yet).
 package server

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/meta"
@@ -17,22 +18,22 @@ import (
 )
 
 // engine is what the server needs from the storage engine: the object
-// layer and key store behind the HTTP APIs, plus health and status.
+// layer and key store behind the HTTP APIs, plus health, cluster status and
+// membership.
 type engine interface {
 	object.Layer
 	object.KeyStore
 	// Ready returns nil when the node can serve linearizable requests.
 	Ready(ctx context.Context) error
-	// Indexes reports the replicated log's positions.
-	Indexes(ctx context.Context) (indexes, error)
+	// Cluster reports the cluster as this node sees it.
+	Cluster(ctx context.Context) (adminapi.ClusterStatus, error)
+	// AddMember, RemoveMember and DrainMember change the cluster's
+	// membership (adminhttp.Membership).
+	AddMember(ctx context.Context, id, peerAddress string) error
+	RemoveMember(ctx context.Context, id string) error
+	DrainMember(ctx context.Context, id string) (int64, error)
 	// Close stops the engine and releases its files.
 	Close() error
-}
-
-// indexes are the log positions ClusterStatus reports.
-type indexes struct {
-	Commit, Applied, Last uint64
-	UnderReplicated       int64
 }
 
 // Layout of the data directory.
@@ -41,54 +42,97 @@ const (
 	metaFile = "meta/meta.db"
 )
 
-// localEngine is a single-node engine: the object store over the blob
-// store, with the metadata state machine driven by the local proposer.
-type localEngine struct {
-	*object.Store
-	blobs *blob.Disk
-	fsm   *meta.FSM
-	prop  *consensus.Local
-}
-
 // readyTimeout bounds the barrier a readiness probe waits for.
 const readyTimeout = 2 * time.Second
 
-func openEngine(cfg Config, log *slog.Logger, _ prometheus.Registerer) (engine, error) {
+// errSingleNode rejects membership changes on a node started without
+// --initial-cluster.
+var errSingleNode = fmt.Errorf("%w: this node runs alone (started without --initial-cluster); membership cannot change", adminapi.ErrInvalidArgument)
+
+// storage is the part every engine shares: blobs and the state machine.
+type storage struct {
+	blobs *blob.Disk
+	fsm   *meta.FSM
+}
+
+func openStorage(cfg Config, log *slog.Logger) (storage, error) {
 	bcfg := blob.DefaultConfig()
 	bcfg.Dir = filepath.Join(cfg.DataDir, blobDir)
 	bcfg.Logger = log
 	blobs, err := blob.New(bcfg)
 	if err != nil {
-		return nil, fmt.Errorf("blob store: %w", err)
+		return storage{}, fmt.Errorf("blob store: %w", err)
 	}
 	mcfg := meta.DefaultConfig()
 	mcfg.Path = filepath.Join(cfg.DataDir, metaFile)
 	mcfg.Logger = log
 	fsm, err := meta.New(mcfg)
 	if err != nil {
-		return nil, fmt.Errorf("metadata: %w", err)
+		_ = blobs.Close()
+		return storage{}, fmt.Errorf("metadata: %w", err)
 	}
-	lcfg := consensus.DefaultLocalConfig()
-	lcfg.FSM = fsm
-	lcfg.Logger = log
-	prop, err := consensus.NewLocal(lcfg)
-	if err != nil {
-		_ = fsm.Close()
-		return nil, fmt.Errorf("proposer: %w", err)
-	}
+	return storage{blobs: blobs, fsm: fsm}, nil
+}
+
+func (s storage) close() error { return errors.Join(s.fsm.Close(), s.blobs.Close()) }
+
+// openStore starts the object store over st with proposer p.
+func openStore(st storage, p object.Proposer, log *slog.Logger) (*object.Store, error) {
 	ocfg := object.DefaultConfig()
-	ocfg.Blobs = blobs
-	ocfg.Meta = fsm
-	ocfg.Proposer = prop
+	ocfg.Blobs = st.blobs
+	ocfg.Meta = st.fsm
+	ocfg.Proposer = p
 	ocfg.Logger = log
 	store, err := object.New(ocfg)
 	if err != nil {
-		_ = prop.Close()
-		_ = fsm.Close()
 		return nil, fmt.Errorf("object store: %w", err)
 	}
 	store.Start()
-	return &localEngine{Store: store, blobs: blobs, fsm: fsm, prop: prop}, nil
+	return store, nil
+}
+
+func openEngine(cfg Config, log *slog.Logger, reg prometheus.Registerer) (engine, error) {
+	members, err := ParseInitialCluster(cfg.InitialCluster)
+	if err != nil {
+		return nil, err
+	}
+	if len(members) > 0 {
+		return openRaftEngine(cfg, members, log, reg)
+	}
+	return openLocalEngine(cfg, log)
+}
+
+// localEngine is a single-node engine: the object store over the blob
+// store, with the metadata state machine driven by the local proposer.
+type localEngine struct {
+	*object.Store
+	st     storage
+	prop   *consensus.Local
+	nodeID string
+	addr   string
+}
+
+func openLocalEngine(cfg Config, log *slog.Logger) (engine, error) {
+	st, err := openStorage(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	lcfg := consensus.DefaultLocalConfig()
+	lcfg.FSM = st.fsm
+	lcfg.Logger = log
+	prop, err := consensus.NewLocal(lcfg)
+	if err != nil {
+		_ = st.close()
+		return nil, fmt.Errorf("proposer: %w", err)
+	}
+	store, err := openStore(st, prop, log)
+	if err != nil {
+		_ = prop.Close()
+		_ = st.close()
+		return nil, err
+	}
+	addr := cfg.PeerListen
+	return &localEngine{Store: store, st: st, prop: prop, nodeID: cfg.NodeID, addr: addr}, nil
 }
 
 func (e *localEngine) Ready(ctx context.Context) error {
@@ -97,14 +141,28 @@ func (e *localEngine) Ready(ctx context.Context) error {
 	return e.prop.Barrier(ctx)
 }
 
-func (e *localEngine) Indexes(context.Context) (indexes, error) {
-	// On a single node every applied entry is committed and the last one.
-	i := e.fsm.AppliedIndex()
-	return indexes{Commit: i, Applied: i, Last: i}, nil
+// Cluster reports a cluster of one: on a single node every applied entry is
+// committed and the last one.
+func (e *localEngine) Cluster(context.Context) (adminapi.ClusterStatus, error) {
+	i := e.st.fsm.AppliedIndex()
+	return adminapi.ClusterStatus{
+		NodeID:       e.nodeID,
+		Leader:       e.nodeID,
+		Members:      []adminapi.Member{{ID: e.nodeID, Address: e.addr, State: adminapi.MemberLeader, Suffrage: adminapi.SuffrageVoter, AppliedIndex: i}},
+		CommitIndex:  i,
+		AppliedIndex: i,
+		LastLogIndex: i,
+	}, nil
+}
+
+func (e *localEngine) AddMember(context.Context, string, string) error { return errSingleNode }
+func (e *localEngine) RemoveMember(context.Context, string) error      { return errSingleNode }
+func (e *localEngine) DrainMember(context.Context, string) (int64, error) {
+	return 0, errSingleNode
 }
 
 // Close stops the store's loops, then the proposer, then the state machine
 // (the order object.Store documents).
 func (e *localEngine) Close() error {
-	return errors.Join(e.Store.Close(), e.prop.Close(), e.fsm.Close())
+	return errors.Join(e.Store.Close(), e.prop.Close(), e.st.close())
 }

@@ -94,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 		Verifier:        verifier,
 		RootAccessKeyID: cfg.RootAccessKeyID,
 		ClusterStatus:   s.clusterStatus,
+		Members:         eng,
 		Logger:          log.With("component", "admin"),
 	})
 	if err != nil {
@@ -197,8 +198,8 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz answers 200 when the node can serve requests: it is a member of a
-// cluster with a leader (a single node is its own leader) and not shutting
-// down.
+// cluster with a known leader (a single node is its own leader) and not
+// shutting down.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if !s.ready.Load() {
@@ -214,20 +215,17 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
-// clusterStatus reports the cluster as this node sees it. Today a node is a
-// cluster of one, its own leader.
+// clusterStatus reports the cluster as this node sees it.
 func (s *Server) clusterStatus(ctx context.Context) (adminapi.ClusterStatus, error) {
-	st := adminapi.ClusterStatus{
-		NodeID:  s.cfg.NodeID,
-		Leader:  s.cfg.NodeID,
-		Members: []adminapi.Member{{ID: s.cfg.NodeID, Address: s.peerAddr(), State: adminapi.MemberLeader}},
-	}
-	idx, err := s.engine.Indexes(ctx)
+	st, err := s.engine.Cluster(ctx)
 	if err != nil {
 		return st, err
 	}
-	st.CommitIndex, st.AppliedIndex, st.LastLogIndex = idx.Commit, idx.Applied, idx.Last
-	st.UnderReplicated = idx.UnderReplicated
+	for i := range st.Members {
+		if st.Members[i].Address == "" {
+			st.Members[i].Address = s.peerAddr()
+		}
+	}
 	return st, nil
 }
 

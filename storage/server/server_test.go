@@ -132,9 +132,14 @@ func TestConfigValidate(t *testing.T) {
 		"bad domain":        func(c *Config) { c.Domain = "http://oss.example.com" },
 		"no root id":        func(c *Config) { c.RootAccessKeyID = "" },
 		"short secret":      func(c *Config) { c.RootAccessKeySecret = "short" },
-		"cluster sans self": func(c *Config) { c.InitialCluster = "other=127.0.0.1:9001" },
 		"bad cluster":       func(c *Config) { c.InitialCluster = "n1" },
-		"multi node":        func(c *Config) { c.InitialCluster = "n1=127.0.0.1:9001,n2=127.0.0.1:9002" },
+		"cluster sans peer": func(c *Config) { c.InitialCluster = "n1=127.0.0.1:9001,n2=127.0.0.1:9002" },
+		"joiner on wildcard": func(c *Config) {
+			c.InitialCluster, c.PeerListen = "other=127.0.0.1:9001", ":9001"
+		},
+		"bad advertise": func(c *Config) {
+			c.InitialCluster, c.PeerListen, c.PeerAdvertise = "n1=127.0.0.1:9001", ":9001", "0.0.0.0:9001"
+		},
 	} {
 		c := good
 		mutate(&c)
@@ -142,10 +147,19 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	single := good
-	single.InitialCluster = "n1=127.0.0.1:9001"
-	if err := single.Validate(); err != nil {
-		t.Errorf("single-member cluster: %v", err)
+	for name, mutate := range map[string]func(*Config){
+		"single-member cluster": func(c *Config) { c.InitialCluster, c.PeerListen = "n1=127.0.0.1:9001", ":9001" },
+		"three members":         func(c *Config) { c.InitialCluster, c.PeerListen = "n1=h1:9001,n2=h2:9001,n3=h3:9001", ":9001" },
+		"joiner":                func(c *Config) { c.InitialCluster, c.PeerListen = "n2=h2:9001,n3=h3:9001", "10.0.0.7:9001" },
+		"joiner advertising": func(c *Config) {
+			c.InitialCluster, c.PeerListen, c.PeerAdvertise = "n2=h2:9001", ":9001", "n1.peers:9001"
+		},
+	} {
+		c := good
+		mutate(&c)
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 	if _, err := New(Config{}); err == nil || !strings.Contains(err.Error(), "KOSS_ROOT_ACCESS_KEY_ID") {
 		t.Errorf("New(empty) error does not name the missing settings: %v", err)
@@ -326,6 +340,11 @@ func TestAdminAPI(t *testing.T) {
 	cs, err := admin.ClusterStatus(ctx)
 	if err != nil || cs.Leader != "n1" || len(cs.Members) != 1 || cs.Members[0].State != adminapi.MemberLeader || cs.AppliedIndex == 0 {
 		t.Fatalf("cluster status: %+v %v", cs, err)
+	}
+
+	// A node started alone cannot change its membership.
+	if err := admin.AddMember(ctx, "n2", "127.0.0.1:9002"); !errors.Is(err, adminapi.ErrInvalidArgument) {
+		t.Fatalf("add member on a single node: %v", err)
 	}
 
 	// Only the root key may use the admin API.

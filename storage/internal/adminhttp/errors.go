@@ -36,6 +36,10 @@ var errorTable = []struct {
 	{object.ErrInvalidBucketName, http.StatusBadRequest, adminapi.CodeInvalidArgument},
 	{object.ErrInvalidArgument, http.StatusBadRequest, adminapi.CodeInvalidArgument},
 	{object.ErrUnavailable, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
+	{adminapi.ErrNotFound, http.StatusNotFound, adminapi.CodeNotFound},
+	{adminapi.ErrInvalidArgument, http.StatusBadRequest, adminapi.CodeInvalidArgument},
+	{adminapi.ErrUnavailable, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
+	{adminapi.ErrNotImplemented, http.StatusNotImplemented, adminapi.CodeNotImplemented},
 }
 
 // toAPIError translates any error into the response to send.

@@ -33,8 +33,25 @@ type Config struct {
 	RootAccessKeyID string
 	// ClusterStatus reports the cluster as this node sees it.
 	ClusterStatus func(ctx context.Context) (adminapi.ClusterStatus, error)
+	// Members changes the cluster's membership; nil answers
+	// NotImplemented to membership requests.
+	Members Membership
 	// Logger records administrative changes; nil discards.
 	Logger *slog.Logger
+}
+
+// Membership changes the members of the cluster. Errors wrap adminapi
+// sentinels (ErrInvalidArgument, ErrUnavailable, ErrNotImplemented) or
+// object ones.
+type Membership interface {
+	// AddMember adds node id, reachable by its peers at peerAddress, as a
+	// voting member; adding it again with the same address succeeds.
+	AddMember(ctx context.Context, id, peerAddress string) error
+	// RemoveMember removes a member; removing an absent one succeeds.
+	RemoveMember(ctx context.Context, id string) error
+	// DrainMember re-places the member's data on the others and returns
+	// how many objects still have a copy only there.
+	DrainMember(ctx context.Context, id string) (int64, error)
 }
 
 // Handler serves the admin API under adminapi.PathPrefix.
@@ -44,6 +61,7 @@ type Handler struct {
 	verify  Verifier
 	rootKey string
 	cluster func(ctx context.Context) (adminapi.ClusterStatus, error)
+	members Membership
 	log     *slog.Logger
 }
 
@@ -74,7 +92,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	return &Handler{
 		layer: cfg.Layer, keys: cfg.Keys, verify: cfg.Verifier, rootKey: cfg.RootAccessKeyID,
-		cluster: cfg.ClusterStatus, log: log,
+		cluster: cfg.ClusterStatus, members: cfg.Members, log: log,
 	}, nil
 }
 
@@ -140,6 +158,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 			return h.getBucket(ctx, w, seg[1])
 		case http.MethodDelete:
 			return h.deleteBucket(ctx, w, seg[1])
+		}
+	case len(seg) == 2 && seg[0] == "cluster" && seg[1] == "members":
+		if r.Method == http.MethodPost {
+			return h.addMember(ctx, w, body)
+		}
+	case len(seg) == 3 && seg[0] == "cluster" && seg[1] == "members":
+		if r.Method == http.MethodDelete {
+			return h.removeMember(ctx, w, seg[2])
+		}
+	case len(seg) == 4 && seg[0] == "cluster" && seg[1] == "members" && seg[3] == "drain":
+		if r.Method == http.MethodPost {
+			return h.drainMember(ctx, w, seg[2])
 		}
 	case len(seg) == 1 && seg[0] == "cluster":
 		if r.Method == http.MethodGet {

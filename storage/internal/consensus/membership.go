@@ -30,6 +30,9 @@ type NodeStatus struct {
 	// LastContact is when a follower last heard from the leader (zero on
 	// the leader and before any contact).
 	LastContact time.Time `json:"lastContact,omitzero"`
+	// Members is the number of servers in the latest configuration this
+	// node knows (0 when it could not be read in time).
+	Members int `json:"members"`
 }
 
 // Member is one server of the cluster configuration with the state it
@@ -75,6 +78,11 @@ func (r *Raft) LocalStatus() NodeStatus {
 	}
 	if s.State != raft.Leader.String() {
 		s.LastContact = r.raft.LastContact()
+	}
+	ctx, cancel := context.WithTimeout(r.base, time.Second)
+	defer cancel()
+	if cfg, err := r.configuration(ctx); err == nil {
+		s.Members = len(cfg.Servers)
 	}
 	return s
 }

@@ -1,0 +1,65 @@
+package adminhttp
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	"github.com/koss-io/koss/storage/adminapi"
+)
+
+// errNoMembership answers membership requests on a node that cannot change
+// its membership.
+var errNoMembership = &apiError{http.StatusNotImplemented, adminapi.CodeNotImplemented, "this node cannot change the cluster's membership"}
+
+// validMemberID accepts node ids with the character set of key ids.
+func validMemberID(id string) bool { return validKeyID(id) }
+
+func (h *Handler) addMember(ctx context.Context, w http.ResponseWriter, body []byte) error {
+	if h.members == nil {
+		return errNoMembership
+	}
+	var req adminapi.AddMemberRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	if !validMemberID(req.ID) {
+		return badRequest("id must be 1-128 characters of [A-Za-z0-9._-]")
+	}
+	if host, port, err := net.SplitHostPort(req.PeerAddress); err != nil || host == "" || port == "" {
+		return badRequest("peerAddress must be host:port")
+	}
+	h.log.Info("Adding cluster member", "member", req.ID, "peerAddress", req.PeerAddress)
+	if err := h.members.AddMember(ctx, req.ID, req.PeerAddress); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (h *Handler) removeMember(ctx context.Context, w http.ResponseWriter, id string) error {
+	if h.members == nil {
+		return errNoMembership
+	}
+	if !validMemberID(id) {
+		return badRequest("invalid member id")
+	}
+	h.log.Info("Removing cluster member", "member", id)
+	if err := h.members.RemoveMember(ctx, id); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (h *Handler) drainMember(ctx context.Context, w http.ResponseWriter, id string) error {
+	if h.members == nil {
+		return errNoMembership
+	}
+	if !validMemberID(id) {
+		return badRequest("invalid member id")
+	}
+	n, err := h.members.DrainMember(ctx, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, adminapi.DrainResult{Remaining: n})
+}

@@ -1,0 +1,241 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/peer"
+)
+
+// raftEngine is a cluster member: the object store over the blob store,
+// with the state machine replicated by raft over the peer port.
+type raftEngine struct {
+	*object.Store
+	st   storage
+	peer *peer.Server
+	raft *consensus.Raft
+}
+
+func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg prometheus.Registerer) (engine, error) {
+	st, err := openStorage(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	pcfg := peer.DefaultConfig()
+	pcfg.Listen = cfg.PeerListen
+	pcfg.Advertise = cfg.peerAdvertise(members)
+	pcfg.NodeID = cfg.NodeID
+	// The root secret never leaves the node; peers prove they hold it
+	// with a key derived from it.
+	pcfg.Secret = peer.DeriveSecret(cfg.RootAccessKeySecret)
+	pcfg.Dial = cfg.PeerDialer
+	pcfg.Logger = log
+	ps, err := peer.New(pcfg)
+	if err != nil {
+		_ = st.close()
+		return nil, fmt.Errorf("peer port: %w", err)
+	}
+	rcfg := consensus.DefaultRaftConfig()
+	cfg.Raft.apply(&rcfg)
+	rcfg.NodeID = cfg.NodeID
+	rcfg.Dir = cfg.raftDir()
+	rcfg.Peer = ps
+	for _, m := range members {
+		rcfg.InitialCluster = append(rcfg.InitialCluster, consensus.Peer{ID: m.ID, Address: m.Addr})
+	}
+	rcfg.FSM = st.fsm
+	rcfg.Codec = meta.ResultCodec{}
+	rcfg.Logger = log
+	r, err := consensus.NewRaft(rcfg)
+	if err != nil {
+		_ = ps.Close()
+		_ = st.close()
+		return nil, fmt.Errorf("raft: %w", err)
+	}
+	store, err := openStore(st, r, log)
+	if err != nil {
+		_ = r.Close()
+		_ = ps.Close()
+		_ = st.close()
+		return nil, err
+	}
+	e := &raftEngine{Store: store, st: st, peer: ps, raft: r}
+	if reg != nil {
+		if err := reg.Register(newRaftCollector(r)); err != nil {
+			_ = e.Close()
+			return nil, fmt.Errorf("raft metrics: %w", err)
+		}
+	}
+	return e, nil
+}
+
+func (t RaftTuning) apply(c *consensus.RaftConfig) {
+	if t.HeartbeatTimeout > 0 {
+		c.HeartbeatTimeout = t.HeartbeatTimeout
+	}
+	if t.ElectionTimeout > 0 {
+		c.ElectionTimeout = t.ElectionTimeout
+	}
+	if t.LeaderLeaseTimeout > 0 {
+		c.LeaderLeaseTimeout = t.LeaderLeaseTimeout
+	}
+	if t.RequestTimeout > 0 {
+		c.RequestTimeout = t.RequestTimeout
+	}
+	if t.SnapshotThreshold > 0 {
+		c.SnapshotThreshold = t.SnapshotThreshold
+	}
+}
+
+// Ready is true for a member of a cluster with a known leader.
+func (e *raftEngine) Ready(context.Context) error { return e.raft.Ready() }
+
+// memberStates maps raft states to the admin API's.
+var memberStates = map[string]string{
+	"Leader":                   adminapi.MemberLeader,
+	"Follower":                 adminapi.MemberFollower,
+	"Candidate":                adminapi.MemberCandidate,
+	"Shutdown":                 adminapi.MemberOffline,
+	consensus.StateUnreachable: adminapi.MemberOffline,
+}
+
+func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error) {
+	st, err := e.raft.Status(ctx)
+	if err != nil {
+		return adminapi.ClusterStatus{}, fmt.Errorf("%w: %w", adminapi.ErrUnavailable, err)
+	}
+	out := adminapi.ClusterStatus{
+		NodeID:       st.ID,
+		Leader:       st.LeaderID,
+		Term:         st.Term,
+		CommitIndex:  st.CommitIndex,
+		AppliedIndex: st.AppliedIndex,
+		LastLogIndex: st.LastIndex,
+	}
+	for _, m := range st.Members {
+		state, ok := memberStates[m.State]
+		if !ok {
+			state = adminapi.MemberOffline
+		}
+		out.Members = append(out.Members, adminapi.Member{
+			ID:           m.ID,
+			Address:      m.Address,
+			State:        state,
+			Suffrage:     suffrage(m.Suffrage),
+			Term:         m.Term,
+			CommitIndex:  m.CommitIndex,
+			AppliedIndex: m.AppliedIndex,
+			LastLogIndex: m.LastIndex,
+		})
+	}
+	return out, nil
+}
+
+func suffrage(s string) string {
+	switch s {
+	case "Voter":
+		return adminapi.SuffrageVoter
+	case "Nonvoter":
+		return adminapi.SuffrageNonvoter
+	}
+	return adminapi.SuffrageStaging
+}
+
+// membershipErr maps consensus errors to admin API sentinels.
+func membershipErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, consensus.ErrBadMember):
+		return fmt.Errorf("%w: %w", adminapi.ErrInvalidArgument, err)
+	case errors.Is(err, consensus.ErrNoQuorum), errors.Is(err, consensus.ErrClosed):
+		return fmt.Errorf("%w: %w", adminapi.ErrUnavailable, err)
+	}
+	return err
+}
+
+func (e *raftEngine) AddMember(ctx context.Context, id, peerAddress string) error {
+	return membershipErr(e.raft.AddVoter(ctx, id, peerAddress))
+}
+
+func (e *raftEngine) RemoveMember(ctx context.Context, id string) error {
+	return membershipErr(e.raft.RemoveServer(ctx, id))
+}
+
+// errNoDrain refuses to drain while object data is kept only on the node
+// that received it: removing a member could then lose the only copy.
+var errNoDrain = fmt.Errorf("%w: re-placing a member's data needs blob replication, which this build does not have yet", adminapi.ErrNotImplemented)
+
+func (e *raftEngine) DrainMember(context.Context, string) (int64, error) {
+	return 0, errNoDrain
+}
+
+// Close stops the store's loops, then raft (which stops using the state
+// machine and the peer port), then the peer port and the storage.
+func (e *raftEngine) Close() error {
+	return errors.Join(e.Store.Close(), e.raft.Close(), e.peer.Close(), e.st.close())
+}
+
+// raftCollector exports this node's raft state to Prometheus at scrape time.
+type raftCollector struct {
+	r                                   *consensus.Raft
+	term, commit, applied, last, leader *prometheus.Desc
+	members, reachable, lastContactSecs *prometheus.Desc
+}
+
+func newRaftCollector(r *consensus.Raft) *raftCollector {
+	d := func(name, help string) *prometheus.Desc {
+		return prometheus.NewDesc("koss_raft_"+name, help, nil, nil)
+	}
+	return &raftCollector{
+		r:               r,
+		term:            d("term", "Current raft term."),
+		commit:          d("commit_index", "Index of the last committed raft log entry known to this node."),
+		applied:         d("applied_index", "Index of the last entry the metadata state machine applied."),
+		last:            d("last_index", "Index of the last entry in this node's raft log."),
+		leader:          d("is_leader", "1 if this node is the raft leader."),
+		members:         d("members", "Servers in the raft configuration."),
+		reachable:       d("has_leader", "1 if this node knows a leader."),
+		lastContactSecs: d("last_contact_seconds", "Seconds since a follower last heard from the leader (0 on the leader)."),
+	}
+}
+
+func (c *raftCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.term, c.commit, c.applied, c.last, c.leader, c.members, c.reachable, c.lastContactSecs} {
+		ch <- d
+	}
+}
+
+func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.r.LocalStatus()
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
+	}
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	gauge(c.term, float64(s.Term))
+	gauge(c.commit, float64(s.CommitIndex))
+	gauge(c.applied, float64(s.AppliedIndex))
+	gauge(c.last, float64(s.LastIndex))
+	gauge(c.leader, b(s.State == "Leader"))
+	gauge(c.members, float64(s.Members))
+	gauge(c.reachable, b(s.LeaderID != ""))
+	contact := 0.0
+	if !s.LastContact.IsZero() {
+		contact = time.Since(s.LastContact).Seconds()
+	}
+	gauge(c.lastContactSecs, contact)
+}
