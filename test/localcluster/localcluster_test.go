@@ -128,13 +128,15 @@ func needCluster(t *testing.T) kubernetes.Interface {
 	return cs
 }
 
-func namespace(t *testing.T, cs kubernetes.Interface, name string) string {
+// namespace creates a namespace named prefix-<random> (so -count=N runs
+// on the one cluster do not collide) and returns its name.
+func namespace(t *testing.T, cs kubernetes.Interface, prefix string) string {
 	t.Helper()
-	_, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	ns, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return name
+	return ns.Name
 }
 
 // eventually polls cond until it returns true, failing the test with the
