@@ -29,6 +29,8 @@
 // and removed through the admin API (/-/admin/v1/cluster/members), and
 // /-/readyz answers 200 only on a member with a known leader. Small objects
 // travel inside the raft entries and so exist on every member; bigger ones
-// are blobs on the node that received them (blob replication is not part
-// of this build yet).
+// are blobs on the node that received them, fetched (and kept) by another
+// node the first time it serves them. Blobs are not yet replicated on
+// write: while the node that received a blob is down, its object answers
+// 503.
 package server

@@ -76,10 +76,11 @@ func openStorage(cfg Config, log *slog.Logger) (storage, error) {
 
 func (s storage) close() error { return errors.Join(s.fsm.Close(), s.blobs.Close()) }
 
-// openStore starts the object store over st with proposer p.
-func openStore(st storage, p object.Proposer, log *slog.Logger) (*object.Store, error) {
+// openStore starts the object store over blobs and st's state machine with
+// proposer p.
+func openStore(st storage, blobs blob.Store, p object.Proposer, log *slog.Logger) (*object.Store, error) {
 	ocfg := object.DefaultConfig()
-	ocfg.Blobs = st.blobs
+	ocfg.Blobs = blobs
 	ocfg.Meta = st.fsm
 	ocfg.Proposer = p
 	ocfg.Logger = log
@@ -125,7 +126,7 @@ func openLocalEngine(cfg Config, log *slog.Logger) (engine, error) {
 		_ = st.close()
 		return nil, fmt.Errorf("proposer: %w", err)
 	}
-	store, err := openStore(st, prop, log)
+	store, err := openStore(st, st.blobs, prop, log)
 	if err != nil {
 		_ = prop.Close()
 		_ = st.close()

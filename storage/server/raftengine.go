@@ -61,7 +61,16 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg promethe
 		_ = st.close()
 		return nil, fmt.Errorf("raft: %w", err)
 	}
-	store, err := openStore(st, r, log)
+	// Peers fetch the blobs this node received; a GET here for a blob
+	// another node received fetches it from that node.
+	peer.ServeBlobs(ps, st.blobs)
+	blobs := peer.NewFetchingStore(peer.FetchConfig{
+		Local:  st.blobs,
+		Client: ps.Client(),
+		Peers:  r.PeerAddresses,
+		Logger: log,
+	})
+	store, err := openStore(st, blobs, r, log)
 	if err != nil {
 		_ = r.Close()
 		_ = ps.Close()

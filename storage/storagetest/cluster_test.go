@@ -232,3 +232,59 @@ func TestClusterGrowsAndShrinks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestClusterBigObjectsFromAnyNode(t *testing.T) {
+	c := StartCluster(t, 3)
+	c.WaitLeader()
+	ctx := context.Background()
+	clients := make([]*v2.Client, c.Len())
+	for i := range clients {
+		clients[i] = client(c.Endpoint(i))
+	}
+	if _, err := clients[0].PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	// Bigger than the inline threshold: the data is a blob on the node
+	// that received it, fetched by the others when they serve it.
+	big := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB
+	if err := put(ctx, clients[0], "bkt", "big", big); err != nil {
+		t.Fatal(err)
+	}
+	for i := range clients {
+		got, err := get(ctx, clients[i], "bkt", "big")
+		if err != nil || !bytes.Equal(got, big) {
+			t.Fatalf("big object via node %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+	// An appendable object whose segments were received by different nodes.
+	var want []byte
+	for i := range clients {
+		seg := bytes.Repeat([]byte{byte('a' + i)}, 100<<10)
+		_, err := clients[i].AppendObject(ctx, &v2.AppendObjectRequest{
+			Bucket: v2.Ptr("bkt"), Key: v2.Ptr("app"), Position: v2.Ptr(int64(len(want))), Body: bytes.NewReader(seg),
+		})
+		if err != nil {
+			t.Fatalf("append via node %d: %v", i, err)
+		}
+		want = append(want, seg...)
+	}
+	for i := range clients {
+		got, err := get(ctx, clients[i], "bkt", "app")
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("appendable object via node %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+	// Without blob replication, data whose only copy is on a stopped node
+	// is unavailable (503), never wrong.
+	if err := put(ctx, clients[1], "bkt", "only-on-1", big); err != nil {
+		t.Fatal(err)
+	}
+	c.Kill(1)
+	if _, err := get(ctx, clients[2], "bkt", "only-on-1"); status(err) != http.StatusServiceUnavailable {
+		t.Fatalf("object whose only copy is down: %v, want 503", err)
+	}
+	c.Restart(1)
+	if got, err := get(ctx, clients[2], "bkt", "only-on-1"); err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("after its holder returned: %d bytes, %v", len(got), err)
+	}
+}

@@ -341,3 +341,19 @@ func (r *Raft) serveMembership(w http.ResponseWriter, req *http.Request, op func
 		r.writeRaftError(w, err)
 	}
 }
+
+// PeerAddresses returns the peer addresses of the other members of the
+// latest configuration this node knows.
+func (r *Raft) PeerAddresses(ctx context.Context) ([]string, error) {
+	cfg, err := r.configuration(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("consensus: configuration: %w", err)
+	}
+	var out []string
+	for _, s := range cfg.Servers {
+		if string(s.ID) != r.id {
+			out = append(out, string(s.Address))
+		}
+	}
+	return out, nil
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/peer"
 )
 
 // GetObject implements Layer.
@@ -172,8 +173,14 @@ func (r *objectReader) next() error {
 }
 
 // damaged turns a blob store failure into ErrChecksumMismatch when the data
-// is missing or corrupt (a single node cannot repair it).
+// is missing or corrupt (a single node cannot repair it), or into
+// ErrUnavailable when the data lives on other nodes none of which could
+// provide it now.
 func (r *objectReader) damaged(err error) error {
+	if errors.Is(err, peer.ErrNoCopy) {
+		r.s.lg.Warn("No reachable copy of an object's data", "object", r.id, "err", err)
+		return fmt.Errorf("%w: %s: no reachable copy of its data: %w", ErrUnavailable, r.id, err)
+	}
 	if errors.Is(err, blob.ErrCorrupt) || errors.Is(err, blob.ErrNotFound) {
 		r.s.lg.Error("Stored data failed verification", "object", r.id, "err", err)
 		return fmt.Errorf("%w: %s: %w", ErrChecksumMismatch, r.id, err)
