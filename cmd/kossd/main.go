@@ -126,7 +126,9 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	ef.str(&cfg.Listen, "listen", "KOSS_LISTEN", cfg.Listen, "OSS API address")
 	ef.str(&cfg.PeerListen, "peer-listen", "KOSS_PEER_LISTEN", cfg.PeerListen, "peer (raft and replication) address")
 	ef.str(&cfg.NodeID, "node-id", "KOSS_NODE_ID", cfg.NodeID, "node id, stable across restarts")
-	ef.str(&cfg.InitialCluster, "initial-cluster", "KOSS_INITIAL_CLUSTER", "", "cluster members as id=host:port,... (peer addresses, this node included); empty for a single node")
+	ef.str(&cfg.InitialCluster, "initial-cluster", "KOSS_INITIAL_CLUSTER", "", "first cluster members as id=host:port,... (peer addresses); empty for a single node; a node not listed joins when a member adds it")
+	ef.str(&cfg.RaftDir, "raft-dir", "KOSS_RAFT_DIR", "", "directory of the raft log and snapshots (cluster mode; default <data>/raft)")
+	ef.str(&cfg.PeerAdvertise, "peer-advertise", "KOSS_PEER_ADVERTISE", "", "peer address other nodes dial (default: this node's --initial-cluster entry, else --peer-listen)")
 	ef.str(&cfg.Region, "region", "KOSS_REGION", cfg.Region, "region name (clients use oss-<region> as location)")
 	ef.str(&cfg.Domain, "domain", "KOSS_DOMAIN", "", "domain for virtual-host style requests (<bucket>.<domain>); empty for path style only")
 	var lf logFlags
@@ -186,11 +188,18 @@ type devCredentials struct {
 const devCredentialsFile = "dev-root-key.json"
 
 func runDev(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runDevContext(ctx, args, stdout, stderr, getenv)
+}
+
+// runDevContext is runDev until ctx ends.
+func runDevContext(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("kossd dev", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ef := envFlags{fs: fs, getenv: getenv}
 	var dataDir, listen, region, domain string
-	nodes := fs.Int("nodes", 3, "number of nodes (multi-node Regions are not implemented yet: one node runs)")
+	nodes := fs.Int("nodes", 3, "number of nodes: each runs as its own process on 127.0.0.2, .3, ... (ports listen+1 and listen+2) behind the one endpoint on --listen; 1 runs a single node in this process")
 	ef.str(&dataDir, "data", "KOSS_DATA", filepath.Join(os.TempDir(), "koss-dev"), "data directory")
 	ef.str(&listen, "listen", "KOSS_LISTEN", "127.0.0.1:9000", "OSS API address")
 	ef.str(&region, "region", "KOSS_REGION", server.DefaultRegion, "region name")
@@ -217,6 +226,16 @@ func runDev(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		fmt.Fprintf(stderr, "kossd dev: %v\n", err)
 		return 1
 	}
+	if *nodes > 1 {
+		err := runDevCluster(ctx, *nodes, listen, dataDir, region, domain, lf, creds, stderr, log, func(endpoint string, members []string) {
+			printDevBanner(stdout, endpoint, region, dataDir, creds, members)
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "kossd dev: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	cfg := server.DefaultConfig()
 	cfg.DataDir = filepath.Join(dataDir, "node-0")
 	cfg.Listen = listen
@@ -231,12 +250,7 @@ func runDev(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		fmt.Fprintf(stderr, "kossd dev: %v\n", err)
 		return 1
 	}
-	if *nodes > 1 {
-		fmt.Fprintf(stderr, "kossd dev: multi-node Regions are not implemented yet; running 1 node instead of %d\n", *nodes)
-	}
-	printDevBanner(stdout, srv.Addr(), region, dataDir, creds)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	printDevBanner(stdout, endpointURL(srv.Addr()), region, dataDir, creds, nil)
 	if err := srv.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "kossd dev: %v\n", err)
 		return 1
@@ -303,17 +317,23 @@ func endpointURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-func printDevBanner(w io.Writer, addr, region, dataDir string, c devCredentials) {
-	ep := endpointURL(addr)
-	r := strings.NewReplacer("{ep}", ep, "{region}", region, "{id}", c.AccessKeyID, "{secret}", c.AccessKeySecret, "{data}", dataDir)
-	fmt.Fprint(w, r.Replace(`koss is running (dev Region, 1 node). Ctrl-C stops it.
+// printDevBanner tells how to use the dev Region at endpoint ep; members
+// lists the nodes of a multi-node Region (nil for one node).
+func printDevBanner(w io.Writer, ep, region, dataDir string, c devCredentials, members []string) {
+	size, nodes := "1 node", ""
+	if len(members) > 0 {
+		size = fmt.Sprintf("%d nodes", len(members))
+		nodes = "  Nodes             " + strings.Join(members, "\n                    ") + "\n"
+	}
+	r := strings.NewReplacer("{ep}", ep, "{region}", region, "{id}", c.AccessKeyID, "{secret}", c.AccessKeySecret, "{data}", dataDir, "{size}", size, "{nodes}", nodes)
+	fmt.Fprint(w, r.Replace(`koss is running (dev Region, {size}). Ctrl-C stops it.
 
   Endpoint          {ep}
   Region            {region}
   AccessKeyId       {id}
   AccessKeySecret   {secret}
   Data              {data}
-
+{nodes}
 Go SDK v2 (github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss):
   cfg := oss.LoadDefaultConfig().
       WithCredentialsProvider(credentials.NewStaticCredentialsProvider("{id}", "{secret}")).
