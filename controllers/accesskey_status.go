@@ -85,6 +85,8 @@ func setAccessKeyReadyCondition(k *kossv1alpha1.AccessKey, o accessKeyObservatio
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotAllowedReason, o.region.message)
 	case o.region.problem == regionNotReady:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotReadyReason, o.region.message)
+	case o.region.problem == regionUnreachable:
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, o.region.message)
 	case o.secretConflict != "":
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeySecretConflictReason, fmt.Sprintf(
 			"Secret %s exists and does not belong to this AccessKey; it is never overwritten: delete it or set spec.secretName", o.secretConflict))

@@ -100,6 +100,11 @@ func TestSetAccessKeyStatus(t *testing.T) {
 			o:    accessKeyObservation{region: regionUse{regionNotReady, "not Available"}},
 			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotReadyReason, "not Available"},
 		},
+		"a Region that cannot be reached": {
+			key:  testAccessKey(),
+			o:    accessKeyObservation{region: regionUse{regionUnreachable, "cannot be reached"}},
+			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "cannot be reached"},
+		},
 		"a Secret that belongs to someone else": {
 			key:  testAccessKey(),
 			o:    accessKeyObservation{region: usable, secretConflict: "app"},

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -145,8 +146,8 @@ func (r *BucketReconciler) reconcileRegion(ctx context.Context, s *bucketScope) 
 }
 
 // reconcileClaim looks for another Bucket object that claims the same bucket name in the
-// same Region. The first one created wins (then the lower uid), whatever its namespace; the
-// others never reach the admin API, so they can neither take the bucket over nor delete it.
+// same Region, whatever its namespace (claimsFirst decides which one wins). The others
+// never reach the admin API, so they can neither take the bucket over nor delete it.
 func (r *BucketReconciler) reconcileClaim(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	if s.admin == nil {
 		return ctrl.Result{}, nil
@@ -165,8 +166,15 @@ func (r *BucketReconciler) reconcileClaim(ctx context.Context, s *bucketScope) (
 	return ctrl.Result{}, nil
 }
 
-// claimsFirst reports whether Bucket a claimed its name before Bucket b.
+// claimsFirst reports whether Bucket a claims its name before Bucket b: a Ready Bucket
+// (which owns the bucket in the Region) before one that is not, then the one created
+// first, then the lower uid (creation times have a resolution of one second).
 func claimsFirst(a, b *kossv1alpha1.Bucket) bool {
+	aReady := meta.IsStatusConditionTrue(a.Status.Conditions, kossv1alpha1.BucketReadyCondition)
+	bReady := meta.IsStatusConditionTrue(b.Status.Conditions, kossv1alpha1.BucketReadyCondition)
+	if aReady != bReady {
+		return aReady
+	}
 	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
 		return a.CreationTimestamp.Before(&b.CreationTimestamp)
 	}

@@ -82,6 +82,8 @@ func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 		set(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotAllowedReason, o.region.message)
 	case o.region.problem == regionNotReady:
 		set(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, o.region.message)
+	case o.region.problem == regionUnreachable:
+		set(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, o.region.message)
 	case o.claimedBy != "":
 		set(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, fmt.Sprintf(
 			"Bucket %s already claims the name %s in this Region; choose another spec.name", o.claimedBy, name))

@@ -86,6 +86,11 @@ func TestSetBucketStatus(t *testing.T) {
 			o:      bucketObservation{region: regionUse{regionNotReady, "not Available yet"}},
 			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "not Available"},
 		},
+		"a Region that cannot be reached": {
+			bucket: testBucket(),
+			o:      bucketObservation{region: regionUse{regionUnreachable, "cannot be reached"}},
+			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"},
+		},
 		"another Bucket claims the name first": {
 			bucket: testBucket(),
 			o:      bucketObservation{region: usable, regionEndpoint: endpoint, claimedBy: "other/photos"},
@@ -147,17 +152,25 @@ func TestSetBucketStatus(t *testing.T) {
 }
 
 func TestClaimsFirst(t *testing.T) {
+	ready := func(b *kossv1alpha1.Bucket) {
+		b.Status.Conditions = []metav1.Condition{{Type: kossv1alpha1.BucketReadyCondition, Status: metav1.ConditionTrue, Reason: kossv1alpha1.BucketProvisionedReason}}
+	}
 	older := testBucket(func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(100, 0); b.UID = "b" })
 	newer := testBucket(func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(200, 0); b.UID = "a" })
 	twin := testBucket(func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(100, 0); b.UID = "c" })
+	readyTwin := testBucket(ready, func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(100, 0); b.UID = "z" })
+	readyNewer := testBucket(ready, func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(300, 0) })
 	tests := map[string]struct {
 		a, b *kossv1alpha1.Bucket
 		want bool
 	}{
-		"the older Bucket claims first":                 {older, newer, true},
-		"the newer Bucket does not":                     {newer, older, false},
-		"at the same second the lower uid claims first": {older, twin, true},
-		"at the same second the higher uid does not":    {twin, older, false},
+		"the older Bucket claims first":                  {older, newer, true},
+		"the newer Bucket does not":                      {newer, older, false},
+		"at the same second the lower uid claims first":  {older, twin, true},
+		"at the same second the higher uid does not":     {twin, older, false},
+		"a Ready Bucket claims first at the same second": {readyTwin, older, true},
+		"a Ready Bucket claims first even when newer":    {readyNewer, older, true},
+		"so an older one that is not Ready does not":     {older, readyNewer, false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -40,6 +40,9 @@ const (
 	regionNotFound
 	regionNotAllowed
 	regionNotReady
+	// regionUnreachable: the Region is not Available because its admin API cannot be
+	// reached, which a Bucket or AccessKey reports as KossdUnreachable too.
+	regionUnreachable
 )
 
 // regionUse is the verdict of checkRegionUse, with a message for users.
@@ -62,10 +65,16 @@ func checkRegionUse(ref types.NamespacedName, region *kossv1alpha1.Region, ns st
 	if !region.DeletionTimestamp.IsZero() {
 		return regionUse{regionNotReady, fmt.Sprintf("Region %s is being deleted", ref)}
 	}
-	if !meta.IsStatusConditionTrue(region.Status.Conditions, kossv1alpha1.RegionAvailableCondition) {
+	available := meta.FindStatusCondition(region.Status.Conditions, kossv1alpha1.RegionAvailableCondition)
+	switch {
+	case available == nil:
 		return regionUse{regionNotReady, fmt.Sprintf("Region %s is not Available yet", ref)}
+	case available.Status == metav1.ConditionTrue:
+		return regionUse{regionUsable, ""}
+	case available.Reason == kossv1alpha1.RegionKossdUnreachableReason:
+		return regionUse{regionUnreachable, fmt.Sprintf("Region %s cannot be reached; waiting for it to answer again", ref)}
 	}
-	return regionUse{regionUsable, ""}
+	return regionUse{regionNotReady, fmt.Sprintf("Region %s is not Available: %s", ref, available.Message)}
 }
 
 // regionAllows applies spec.bucketNamespaces to namespace ns.

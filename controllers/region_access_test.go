@@ -63,6 +63,12 @@ func TestCheckRegionUse(t *testing.T) {
 			now := metav1.Now()
 			r.DeletionTimestamp = &now
 		}), "storage", ns("storage", nil), regionNotReady},
+		"a Region that cannot be reached": {availableRegion(func(r *kossv1alpha1.Region) {
+			r.Status.Conditions[0].Status, r.Status.Conditions[0].Reason = metav1.ConditionFalse, kossv1alpha1.RegionKossdUnreachableReason
+		}), "storage", ns("storage", nil), regionUnreachable},
+		"a Region without a leader": {availableRegion(func(r *kossv1alpha1.Region) {
+			r.Status.Conditions[0].Status, r.Status.Conditions[0].Reason = metav1.ConditionFalse, kossv1alpha1.RegionQuorumUnavailableReason
+		}), "storage", ns("storage", nil), regionNotReady},
 		"not allowed is reported before not ready": {testRegion(), "team", ns("team", nil), regionNotAllowed},
 	}
 	for name, tc := range tests {

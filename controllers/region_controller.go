@@ -58,8 +58,8 @@ const (
 	DefaultRegionHealthInterval = 60 * time.Second
 	// regionStartingInterval is how often a starting Region is polled until it first answers.
 	regionStartingInterval = 5 * time.Second
-	// regionScalingInterval is how often a membership change is polled.
-	regionScalingInterval = 10 * time.Second
+	// DefaultRegionScalingInterval is how often a membership change in progress is polled.
+	DefaultRegionScalingInterval = 10 * time.Second
 )
 
 // RegionReconciler reconciles a Region into its Services, StatefulSet,
@@ -80,6 +80,9 @@ type RegionReconciler struct {
 	// HealthInterval is how often a steady Region's health is polled; zero means
 	// DefaultRegionHealthInterval.
 	HealthInterval time.Duration
+	// ScalingInterval is how often a membership change in progress is polled; zero means
+	// DefaultRegionScalingInterval.
+	ScalingInterval time.Duration
 }
 
 // regionScope is the state of one reconcile pass of a Region.
@@ -89,8 +92,10 @@ type regionScope struct {
 	// before is region as read, after the finalizer was ensured; the status patch is
 	// computed against it.
 	before *kossv1alpha1.Region
-	// rootKey is the root-key Secret. It is set by reconcileRootKey.
-	rootKey *corev1.Secret
+	// rootKey is the root-key Secret, or rootKeyErr why there is none. They are set by
+	// reconcileRootKey.
+	rootKey    *corev1.Secret
+	rootKeyErr error
 	// admin is the Region's admin API client. It is set by reconcileClusterStatus.
 	admin adminclient.Interface
 	// observed collects what the phases saw, for setRegionStatus: clientService is set by
@@ -162,7 +167,8 @@ func (r *RegionReconciler) patchStatus(ctx context.Context, s *regionScope, rete
 // afterwards a missing Secret is reported, never silently replaced. A Secret of that name
 // made by someone else (a restored key) is adopted as it is: labelled and owned, its data
 // untouched.
-func (r *RegionReconciler) reconcileRootKey(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+func (r *RegionReconciler) reconcileRootKey(ctx context.Context, s *regionScope) (_ ctrl.Result, reterr error) {
+	defer func() { s.rootKeyErr = reterr }()
 	log := ctrl.LoggerFrom(ctx)
 	secret, err := getRootKey(ctx, r.Client, r.APIReader, s.region)
 	if err != nil {
@@ -233,7 +239,7 @@ func (r *RegionReconciler) reconcileServices(ctx context.Context, s *regionScope
 // quietly; afterwards no answer is an error, retried with back-off.
 func (r *RegionReconciler) reconcileClusterStatus(ctx context.Context, s *regionScope) (ctrl.Result, error) {
 	if s.rootKey == nil {
-		s.observed.clusterErr = errors.New("the root key is not available")
+		s.observed.clusterErr = s.rootKeyErr
 		return ctrl.Result{}, nil
 	}
 	admin, err := r.AdminClients.ForRegion(ctx, s.region, s.rootKey)
@@ -312,7 +318,10 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 		}
 	}
 	if d.direction != scaleNone {
-		res.RequeueAfter = regionScalingInterval
+		res.RequeueAfter = r.ScalingInterval
+		if res.RequeueAfter <= 0 {
+			res.RequeueAfter = DefaultRegionScalingInterval
+		}
 	}
 	s.observed.scale = d
 	s.observed.statefulSet = existing
