@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,8 +21,10 @@ import (
 var (
 	// kossdBin is the kossd binary under test, shared by every test here.
 	kossdBin string
-	// node is one kossd process shared by the tests that do not kill it.
-	node *kossdproc.Process
+	// node is what the tests that do not kill it share: one kossd process,
+	// or with KOSS_TEST_NODES=N (N > 1) a `kossd dev --nodes N` Region
+	// behind its one endpoint, which spreads connections over the nodes.
+	node sharedNode
 	// workDir holds the binary, data directories and logs of this run.
 	workDir string
 )
@@ -48,10 +51,14 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	node, err = kossdproc.Start(context.Background(), kossdproc.Options{
-		Binary:  kossdBin,
-		DataDir: filepath.Join(workDir, "shared-node"),
-	})
+	if n, _ := strconv.Atoi(os.Getenv("KOSS_TEST_NODES")); n > 1 {
+		node, err = startDevRegion(kossdBin, workDir, n)
+	} else {
+		node, err = kossdproc.Start(context.Background(), kossdproc.Options{
+			Binary:  kossdBin,
+			DataDir: filepath.Join(workDir, "shared-node"),
+		})
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
