@@ -91,8 +91,25 @@ func (a *applier) setObject(bucket, key string, old, o *Object) {
 		b.Objects++
 	}
 	b.Bytes += o.Size
-	must(a.objects.Put(objectKey(bucket, key), encodeObjectRecord(o)))
+	must(a.objects.Put(objectKey(bucket, key), encodeObjectRecord(withoutReplicas(o))))
 	a.putBucket(&b)
+}
+
+// withoutReplicas returns o, or a copy of it whose segments carry no replica
+// lists: records never hold them (the placement table does).
+func withoutReplicas(o *Object) *Object {
+	for _, s := range o.Segments {
+		if len(s.Replicas) > 0 {
+			c := *o
+			c.Segments = make([]Segment, len(o.Segments))
+			for i, s := range o.Segments {
+				s.Replicas = nil
+				c.Segments[i] = s
+			}
+			return &c
+		}
+	}
+	return o
 }
 
 func (a *applier) removeObject(bucket, key string, old *Object) {
@@ -108,7 +125,8 @@ func (a *applier) removeObject(bucket, key string, old *Object) {
 }
 
 func (a *applier) addRefs(segs []Segment) {
-	for _, s := range segs {
+	for i := range segs {
+		s := &segs[i]
 		if s.Inline() {
 			continue
 		}
@@ -118,6 +136,7 @@ func (a *applier) addRefs(segs []Segment) {
 			// A blob that went to garbage and is referenced again (only a
 			// re-applied command can do that) must not be collected.
 			must(a.garbage.Delete(id))
+			a.place(s)
 		}
 		must(a.refs.Put(id, encodeRefCount(n+1)))
 	}
@@ -133,6 +152,7 @@ func (a *applier) dropRefs(segs []Segment) {
 		if n <= 1 {
 			must(a.refs.Delete(id))
 			must(a.garbage.Put(id, u64Bytes(a.index)))
+			a.unplace(id)
 			continue
 		}
 		must(a.refs.Put(id, encodeRefCount(n-1)))

@@ -3,6 +3,7 @@ package meta
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,11 @@ func sampleCommands() map[string]Command {
 		"create key":         &CreateKey{ID: "id", Secret: "s3cr3t", Grants: map[string]string{"b": "read", "a": "write"}, Created: 1},
 		"set grants":         &SetGrants{ID: "id", Grants: map[string]string{"x": "readwrite"}},
 		"delete key":         &DeleteKey{ID: "id"},
+		"put placed": &PutObject{Bucket: "b", Key: "k", Object: Object{
+			Size: 4, Type: TypeNormal, Segments: []Segment{{Blob: "0123", Size: 4, CRC64: 1, Replicas: []string{"n1", "n2"}}},
+		}},
+		"append placed":   &AppendObject{Bucket: "b", Key: "k", Segment: Segment{Blob: "ab", Size: 5, CRC64: 3, Replicas: []string{"n3"}}},
+		"update replicas": &UpdateReplicas{Blob: "ab", Expect: []string{"n1"}, Replicas: []string{"n1", "n2", "n3"}},
 	}
 }
 
@@ -41,7 +47,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	for name, c := range sampleCommands() {
 		t.Run(name, func(t *testing.T) {
 			b := Encode(c)
-			if CommandType(b[0]) != c.Type() || b[1] != codecVersion {
+			if CommandType(b[0]) != c.Type() || b[1] != commandVersion(c) {
 				t.Fatalf("header = %x", b[:2])
 			}
 			got, err := Decode(b)
@@ -56,6 +62,20 @@ func TestCodecRoundTrip(t *testing.T) {
 				t.Fatal("re-encoding differs")
 			}
 		})
+	}
+}
+
+// TestCodecVersions pins which commands need codec version 2: only those
+// with replica lists, so older nodes keep applying everything else.
+func TestCodecVersions(t *testing.T) {
+	for name, c := range sampleCommands() {
+		want := uint8(1)
+		if strings.Contains(name, "placed") || strings.Contains(name, "replicas") {
+			want = 2
+		}
+		if got := Encode(c)[1]; got != want {
+			t.Errorf("%s: version %d, want %d", name, got, want)
+		}
 	}
 }
 
@@ -82,6 +102,8 @@ func TestDecodeRejectsMalformedInput(t *testing.T) {
 		"version zero":   {[]byte{byte(CmdDeleteKey), 0, 0}, nil},
 		"future version": {[]byte{byte(CmdDeleteKey), codecVersion + 1, 0}, nil},
 		"unsorted map":   {[]byte{byte(CmdSetGrants), 1, 0, 2, 1, 'b', 0, 1, 'a', 0}, nil},
+		// UpdateReplicas did not exist in version 1.
+		"v2 command as v1": {[]byte{byte(CmdUpdateReplicas), 1, 1, 'x', 0, 1, 1, 'n'}, nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

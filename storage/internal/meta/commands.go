@@ -21,12 +21,25 @@ const (
 	CmdCreateKey     CommandType = 8
 	CmdSetGrants     CommandType = 9
 	CmdDeleteKey     CommandType = 10
+	// CmdUpdateReplicas needs codec version 2.
+	CmdUpdateReplicas CommandType = 11
 )
 
-// codecVersion is the payload version this code writes. A payload with a
-// higher version comes from newer code this node cannot interpret: Apply
-// panics rather than diverge.
-const codecVersion = 1
+// codecVersion is the newest payload version this code reads and writes. A
+// payload with a higher version comes from newer code this node cannot
+// interpret: Apply panics rather than diverge.
+//
+// Version 2 added blob segments with replica lists (segPlaced) and
+// UpdateReplicas. Encode writes version 1 for every command that needs none
+// of that, so that a cluster whose nodes run older code keeps working until
+// the first replicated write.
+const codecVersion = 2
+
+// versioned is implemented by commands whose payload may need a codec
+// version above 1.
+type versioned interface {
+	codecVersion() uint8
+}
 
 // Command is a state-machine command. Encode one with Encode and hand the
 // bytes to the proposer; every replica decodes and applies the same bytes.
@@ -77,13 +90,23 @@ func init() {
 		func(a *applier, c Command) *Result { return a.setGrants(c.(*SetGrants)) })
 	register(CmdDeleteKey, "DeleteKey", func() Command { return new(DeleteKey) },
 		func(a *applier, c Command) *Result { return a.deleteKey(c.(*DeleteKey)) })
+	register(CmdUpdateReplicas, "UpdateReplicas", func() Command { return new(UpdateReplicas) },
+		func(a *applier, c Command) *Result { return a.updateReplicas(c.(*UpdateReplicas)) })
+}
+
+// commandVersion is the codec version c's payload needs.
+func commandVersion(c Command) uint8 {
+	if v, ok := c.(versioned); ok {
+		return v.codecVersion()
+	}
+	return 1
 }
 
 // Encode returns the wire form of c: [type][version][payload].
 func Encode(c Command) []byte {
 	e := encoder{b: make([]byte, 0, 64)}
 	e.u8(uint8(c.Type()))
-	e.u8(codecVersion)
+	e.u8(commandVersion(c))
 	c.encode(&e)
 	return e.b
 }
@@ -108,6 +131,9 @@ func Decode(b []byte) (Command, error) {
 	c.decode(&d)
 	if err := d.done(); err != nil {
 		return nil, fmt.Errorf("meta: decode %s: %w", def.name, err)
+	}
+	if need := commandVersion(c); b[1] < need {
+		return nil, fmt.Errorf("meta: decode %s: needs codec version %d, payload has %d", def.name, need, b[1])
 	}
 	return c, nil
 }

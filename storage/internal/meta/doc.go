@@ -50,6 +50,17 @@
 // would point at a missing file. The proposer never retries a command it
 // may have committed; the object layer uploads a fresh blob instead.
 //
+// # Blob placement
+//
+// In a Region each blob lives on up to ReplicationFactor nodes. The command
+// that first refers to a blob names them (Segment.Replicas, codec version
+// 2); Apply keeps the list once per blob in the placement table, indexes
+// the blobs with fewer than ReplicationFactor replicas (UnderReplicatedCount,
+// Placements), and replaces a list only through UpdateReplicas, a
+// compare-and-set the repair loop proposes after copying a blob. The table
+// is replicated state (a snapshot section); the under-replicated index is
+// derived from it. GetObject returns segments with their lists filled in.
+//
 // # Snapshots
 //
 // Snapshot captures a bbolt read transaction; Persist streams a logical dump

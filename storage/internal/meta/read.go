@@ -57,8 +57,9 @@ func (f *FSM) ListBuckets(prefix, marker string, max int) ([]Bucket, bool, error
 	return out, truncated, err
 }
 
-// GetObject returns an object record with its segments and inline data, or
-// ErrBucketNotFound / ErrObjectNotFound.
+// GetObject returns an object record with its segments, their inline data
+// and the replica lists of their blobs, or ErrBucketNotFound /
+// ErrObjectNotFound.
 func (f *FSM) GetObject(bucket, key string) (Object, error) {
 	var o Object
 	err := f.view(func(tx *bolt.Tx) error {
@@ -71,8 +72,10 @@ func (f *FSM) GetObject(bucket, key string) (Object, error) {
 			return ErrObjectNotFound
 		}
 		var err error
-		o, err = decodeObjectRecord(k, v, true)
-		return err
+		if o, err = decodeObjectRecord(k, v, true); err != nil {
+			return err
+		}
+		return fillReplicas(tx, &o)
 	})
 	return o, err
 }

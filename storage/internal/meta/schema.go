@@ -14,14 +14,18 @@ import (
 //	objects  <bucket name> 0x00 <key>      -> object record
 //	keys     <access key id>               -> key record
 //	refs     <blob id>                     -> uvarint count of segments referring to it
+//	placement <blob id>                    -> placement record (size, CRC-64, replica node ids)
+//	underrep <blob id>                     -> empty; the placement entries with fewer than
+//	                                          ReplicationFactor replicas (an index)
 //	garbage  <blob id>                     -> uint64 BE index at which its count reached 0
 //
 // Bucket names never contain 0x00, so the objects of one bucket form one
 // contiguous key range that sorts by object key in byte order, which is the
 // order ListObjects returns.
 //
-// buckets, objects, keys and refs are replicated state: identical on every
-// replica after the same log, and what a snapshot carries. garbage is
+// buckets, objects, keys, refs and placement are replicated state: identical
+// on every replica after the same log, and what a snapshot carries.
+// underrep is derived from placement (rebuilt by Restore). garbage is
 // node-local bookkeeping for this node's blob collector: Apply adds to it
 // deterministically, but the collector removes entries outside Apply once it
 // has deleted the blob files, so it is left out of snapshots.
@@ -32,24 +36,30 @@ var (
 	bucketKeys    = []byte("keys")
 	bucketRefs    = []byte("refs")
 	bucketGarbage = []byte("garbage")
+	bucketPlace   = []byte("placement")
+	bucketUnder   = []byte("underrep")
 
 	keyApplied = []byte("applied")
 	keySchema  = []byte("schema")
 )
 
 // allBuckets are created when a database is opened.
-var allBuckets = [][]byte{bucketMeta, bucketBuckets, bucketObjects, bucketKeys, bucketRefs, bucketGarbage}
+var allBuckets = [][]byte{bucketMeta, bucketBuckets, bucketObjects, bucketKeys, bucketRefs, bucketGarbage, bucketPlace, bucketUnder}
 
 // snapshotSections are the replicated buckets in snapshot order, with the tag
 // each section carries in the stream. Tags are part of the snapshot format.
+// Optional sections were added later: a snapshot from older code ends
+// before them, and restoring it leaves those buckets empty.
 var snapshotSections = []struct {
-	tag  uint8
-	name []byte
+	tag      uint8
+	name     []byte
+	optional bool
 }{
-	{1, bucketBuckets},
-	{2, bucketObjects},
-	{3, bucketKeys},
-	{4, bucketRefs},
+	{1, bucketBuckets, false},
+	{2, bucketObjects, false},
+	{3, bucketKeys, false},
+	{4, bucketRefs, false},
+	{5, bucketPlace, true},
 }
 
 // schemaVersion is the layout version stored under meta/schema.
@@ -137,17 +147,26 @@ func decodeObjectBody(d *decoder, o *Object, withSegments bool) {
 	}
 }
 
-// Segment kinds on disk.
+// Segment kinds on disk and in commands. segPlaced (a blob segment with its
+// replica list) appears only in commands of codec version 2; records never
+// hold replicas (see Segment).
 const (
 	segInline = 0
 	segBlob   = 1
+	segPlaced = 2
 )
 
 func encodeSegment(e *encoder, s *Segment) {
-	if s.Inline() {
+	switch {
+	case s.Inline():
 		e.u8(segInline)
 		e.bytes(s.Data)
-	} else {
+	case len(s.Replicas) > 0:
+		e.u8(segPlaced)
+		e.str(s.Blob)
+		e.varint(s.Size)
+		e.strs(s.Replicas)
+	default:
 		e.u8(segBlob)
 		e.str(s.Blob)
 		e.varint(s.Size)
@@ -164,9 +183,15 @@ func decodeSegment(d *decoder, withData bool) Segment {
 		if !withData {
 			s.Data = nil
 		}
-	case segBlob:
+	case segBlob, segPlaced:
 		s.Blob = d.str()
 		s.Size = d.varint()
+		if k == segPlaced {
+			s.Replicas = d.strs()
+			if d.err == nil && len(s.Replicas) == 0 {
+				d.fail(fmt.Errorf("meta: placed segment without replicas"))
+			}
+		}
 		if d.err == nil && s.Blob == "" {
 			d.fail(fmt.Errorf("meta: blob segment without id"))
 		}

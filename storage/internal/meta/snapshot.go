@@ -193,8 +193,15 @@ func buildFromSnapshot(path string, r io.Reader) (uint64, error) {
 		return 0, fmt.Errorf("meta: restore: %w", err)
 	}
 
+	ended := false
 	for _, sec := range snapshotSections {
-		if tag := sr.byte(); sr.err != nil || tag != sec.tag {
+		tag := sr.byte()
+		if sr.err == nil && tag == 0xFF && sec.optional {
+			// A snapshot from before this section existed.
+			ended = true
+			break
+		}
+		if sr.err != nil || tag != sec.tag {
 			return 0, fmt.Errorf("%w: expected section %d", ErrBadSnapshot, sec.tag)
 		}
 		var prev []byte
@@ -232,8 +239,10 @@ func buildFromSnapshot(path string, r io.Reader) (uint64, error) {
 			}
 		}
 	}
-	if end := sr.byte(); sr.err != nil || end != 0xFF {
-		return 0, fmt.Errorf("%w: missing end marker", ErrBadSnapshot)
+	if !ended {
+		if end := sr.byte(); sr.err != nil || end != 0xFF {
+			return 0, fmt.Errorf("%w: missing end marker", ErrBadSnapshot)
+		}
 	}
 	want := crc.Sum32()
 	var sum [4]byte
@@ -242,6 +251,9 @@ func buildFromSnapshot(path string, r io.Reader) (uint64, error) {
 	}
 	if got := binary.BigEndian.Uint32(sum[:]); got != want {
 		return 0, fmt.Errorf("%w: checksum %08x, want %08x", ErrBadSnapshot, got, want)
+	}
+	if err := db.Update(rebuildUnderReplicated); err != nil {
+		return 0, fmt.Errorf("meta: restore: %w", err)
 	}
 	if err := db.Sync(); err != nil {
 		return 0, fmt.Errorf("meta: restore: %w", err)

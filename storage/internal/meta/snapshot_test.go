@@ -23,7 +23,19 @@ func randomLog(seed uint64, n int) [][]byte {
 	var out [][]byte
 	for i := range n {
 		var c Command
-		switch r.IntN(10) {
+		nodes := []string{"n1", "n2", "n3", "n4"}
+		replicas := func() []string {
+			if r.IntN(3) == 0 {
+				return nil // written without placement
+			}
+			p := r.Perm(len(nodes))[:1+r.IntN(3)]
+			out := make([]string, len(p))
+			for i, j := range p {
+				out[i] = nodes[j]
+			}
+			return out
+		}
+		switch r.IntN(11) {
 		case 0:
 			c = &CreateBucket{Name: pick(buckets), Created: int64(i), Owner: pick([]string{"", "x"})}
 		case 1:
@@ -33,13 +45,14 @@ func randomLog(seed uint64, n int) [][]byte {
 			if r.IntN(2) == 0 {
 				blob++
 				o = blobObject(fmt.Sprintf("blob%04d", blob), int64(r.IntN(1000)))
+				o.Segments[0].Replicas = replicas()
 			}
 			c = &PutObject{Bucket: pick(buckets), Key: pick(keys), Object: o, ForbidOverwrite: r.IntN(4) == 0}
 		case 4, 5:
 			s := seg(fmt.Sprint("app", i))
 			if r.IntN(2) == 0 {
 				blob++
-				s = Segment{Blob: fmt.Sprintf("blob%04d", blob), Size: int64(1 + r.IntN(100)), CRC64: uint64(i)}
+				s = Segment{Blob: fmt.Sprintf("blob%04d", blob), Size: int64(1 + r.IntN(100)), CRC64: uint64(i), Replicas: replicas()}
 			}
 			c = &AppendObject{Bucket: pick(buckets), Key: pick(keys), Position: int64(r.IntN(3) * 7), Segment: s, MTime: int64(i)}
 		case 6:
@@ -58,6 +71,12 @@ func randomLog(seed uint64, n int) [][]byte {
 			default:
 				c = &DeleteKey{ID: pick(keys)}
 			}
+		case 10:
+			to := replicas()
+			if to == nil {
+				to = []string{"n1"}
+			}
+			c = &UpdateReplicas{Blob: fmt.Sprintf("blob%04d", 1+r.IntN(blob+1)), Expect: replicas(), Replicas: to}
 		}
 		out = append(out, Encode(c))
 	}

@@ -40,11 +40,19 @@ type Metadata struct {
 // (Blob == "", the bytes in Data) or a whole blob. Normal objects have at
 // most one segment; Appendable objects gain one per append (adjacent inline
 // segments are merged).
+//
+// Replicas are the ids of the nodes that hold the blob. In a command that
+// adds a blob (PutObject, AppendObject) they are where the writer stored
+// it; the state machine keeps them once per blob in its placement table
+// (see Placement), not in the object record, because copies share blobs.
+// GetObject fills them in from that table. Empty means the blob predates
+// placement (or the node runs alone): it is wherever it was written.
 type Segment struct {
-	Blob  string
-	Size  int64
-	CRC64 uint64 // of this segment's bytes; reads of inline data check it
-	Data  []byte
+	Blob     string
+	Size     int64
+	CRC64    uint64 // of this segment's bytes; reads of inline data check it
+	Data     []byte
+	Replicas []string
 }
 
 // Inline reports whether the segment's bytes live in the record itself.
@@ -65,7 +73,8 @@ type Object struct {
 	Segments []Segment
 }
 
-// withoutData returns o with its inline bytes dropped (for results and listings).
+// withoutData returns o with its inline bytes and replica lists dropped (for
+// results and listings).
 func (o Object) withoutData() Object {
 	if len(o.Segments) == 0 {
 		return o
@@ -73,6 +82,7 @@ func (o Object) withoutData() Object {
 	segs := make([]Segment, len(o.Segments))
 	for i, s := range o.Segments {
 		s.Data = nil
+		s.Replicas = nil
 		segs[i] = s
 	}
 	o.Segments = segs
