@@ -185,6 +185,27 @@ var _ = Describe("AccessKey controller", func() {
 		}).Should(Succeed())
 	})
 
+	It("rotates the key when its Secret is deleted: a new pair, and the old key revoked", func() {
+		ns := newNamespace(served())
+		b := waitBucketReady(newBucket(ns, uniqueName("rotating")))
+		k := newAccessKey(ns, "rotor", kossv1alpha1.BucketGrant{Name: b.Name, Access: kossv1alpha1.BucketAccessReadWrite})
+		old := waitIssued(k)
+		oldID := string(old.Data["accessKeyId"])
+
+		Expect(k8sClient.Delete(ctx, old)).To(Succeed())
+		var fresh *corev1.Secret
+		Eventually(func(g Gomega) {
+			fresh = readSecret(g, ns, "rotor")
+			g.Expect(string(fresh.Data["accessKeyId"])).NotTo(Equal(oldID))
+			g.Expect(getAccessKeyNow(g, k).Status.AccessKeyID).To(Equal(string(fresh.Data["accessKeyId"])))
+			g.Expect(accessKeyReady(g, k).Status).To(Equal(metav1.ConditionTrue))
+		}).Should(Succeed())
+		Expect(putObject(keyClient(fresh), b.Name, "after", "rotation")).To(Succeed())
+		_, err := regionAdmin(mainRegion, mainKossd).GetAccessKey(ctx, oldID)
+		Expect(adminclient.IsNotFound(err)).To(BeTrue(), "the old key is revoked: %v", err)
+		Expect(ossCode(putObject(keyClient(old), b.Name, "before", "rotation"))).To(Equal("InvalidAccessKeyId"))
+	})
+
 	It("never overwrites a Secret it does not own", func() {
 		ns := newNamespace(served())
 		b := waitBucketReady(newBucket(ns, uniqueName("guarded")))

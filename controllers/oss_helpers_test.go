@@ -63,7 +63,7 @@ func getObject(c *oss.Client, bucket, key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	b, err := io.ReadAll(res.Body)
 	return string(b), err
 }

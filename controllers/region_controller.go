@@ -289,6 +289,7 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 	var res ctrl.Result
 	var stepErr error
 	switch d.action {
+	case actionNone:
 	case actionAddMember:
 		name := podName(s.region, d.member)
 		log.Info("Adding member", "member", name, "peerAddress", peerAddress(s.region, d.member))

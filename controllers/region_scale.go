@@ -60,6 +60,7 @@ const (
 type scaleAction int
 
 const (
+	// actionNone changes no membership in this pass.
 	actionNone scaleAction = iota
 	// actionAddMember adds pod member to the cluster, then grows the StatefulSet by one.
 	actionAddMember

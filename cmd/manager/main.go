@@ -181,7 +181,7 @@ func run(args []string, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintln(stderr, "manager:", err)
+		_, _ = fmt.Fprintln(stderr, "manager:", err)
 		return 2
 	}
 	o.zap.DestWriter = stderr
