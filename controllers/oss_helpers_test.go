@@ -31,12 +31,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
-	"github.com/koss-io/koss/test/kossdproc"
 )
 
 // ossClient is an OSS SDK v2 client for a kossd process, signing V4 with the given key as
 // an application would with the values of an AccessKey's Secret.
-func ossClient(p *kossdproc.Process, region, id, secret string) *oss.Client {
+func ossClient(p endpointer, region, id, secret string) *oss.Client {
 	cfg := oss.LoadDefaultConfig().
 		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret)).
 		WithRegion(region).
@@ -48,7 +47,7 @@ func ossClient(p *kossdproc.Process, region, id, secret string) *oss.Client {
 }
 
 // rootOSS is an OSS client with a Region's root key.
-func rootOSS(r *kossv1alpha1.Region, p *kossdproc.Process) *oss.Client {
+func rootOSS(r *kossv1alpha1.Region, p endpointer) *oss.Client {
 	id, secret := rootKey(r)
 	return ossClient(p, r.Name, id, secret)
 }

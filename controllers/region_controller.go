@@ -39,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
 
@@ -293,7 +294,11 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 	case actionAddMember:
 		name := podName(s.region, d.member)
 		log.Info("Adding member", "member", name, "peerAddress", peerAddress(s.region, d.member))
-		if err := members.AddMember(ctx, name, peerAddress(s.region, d.member)); err != nil {
+		switch err := members.AddMember(ctx, name, peerAddress(s.region, d.member)); {
+		case errors.Is(err, adminapi.ErrNotImplemented):
+			d.replicas = in.current
+			d.message = fmt.Sprintf("Cannot add member %s: the Region's kossd cannot add members yet", name)
+		case err != nil:
 			d.replicas = in.current
 			d.message = fmt.Sprintf("Adding member %s failed, retrying: %s", name, engineErrorMessage(err))
 			stepErr = fmt.Errorf("add member %s: %w", name, err)
@@ -303,6 +308,10 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 		log.Info("Draining member", "member", name)
 		remaining, err := members.DrainMember(ctx, name)
 		switch {
+		case errors.Is(err, adminapi.ErrNotImplemented):
+			// Not a failure to retry quickly: this kossd cannot re-place data, so the
+			// member stays until one that can runs (polled at the scaling interval).
+			d.message = fmt.Sprintf("Cannot remove member %s: the Region's kossd cannot re-place its data yet", name)
 		case err != nil:
 			d.message = fmt.Sprintf("Re-placing the data of member %s failed, retrying: %s", name, engineErrorMessage(err))
 			stepErr = fmt.Errorf("drain member %s: %w", name, err)

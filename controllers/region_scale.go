@@ -22,6 +22,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
 )
 
 // MemberAdmin is the part of the admin API that changes a Region's membership. The
@@ -45,6 +46,9 @@ type MemberAdmin interface {
 	// in the cluster succeeds.
 	RemoveMember(ctx context.Context, id string) error
 }
+
+// The HTTP admin client offers membership changes; this keeps the two in step.
+var _ MemberAdmin = (*adminclient.Client)(nil)
 
 // scaleDirection says whether a Region is growing, shrinking or at its size.
 type scaleDirection int

@@ -95,7 +95,7 @@ var _ = Describe("The steady state", func() {
 		manifests := fmt.Sprintf(gitopsManifests, ns, bucketName)
 		applyManifests(ctx, manifests)
 		region := &kossv1alpha1.Region{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "calm"}}
-		startKossd(region)
+		startCluster(region)
 		bucket := &kossv1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: bucketName}}
 		key := &kossv1alpha1.AccessKey{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "calm-app"}}
 		waitAvailable(region)

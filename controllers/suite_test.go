@@ -52,15 +52,18 @@ import (
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
+	"github.com/koss-io/koss/storage/server"
+	"github.com/koss-io/koss/storage/storagetest"
 	"github.com/koss-io/koss/test/kossdproc"
 )
 
 // The suite runs the three reconcilers in a real manager against envtest's kube-apiserver
-// and etcd (the pinned build in bin/k8s), with real kossd processes standing in for the
-// Regions' pods: there is no kubelet or StatefulSet controller, so a test starts one kossd
-// per Region it needs Available (storage/storagetest's multi-node cluster did not exist
-// when the suite was written) and plays the StatefulSet controller by writing the
-// StatefulSet's status.
+// and etcd (the pinned build in bin/k8s), with real kossd nodes standing in for the Regions'
+// pods: there is no kubelet or StatefulSet controller, so a test starts kossd for each
+// Region it needs Available and plays the StatefulSet controller by writing the
+// StatefulSet's status. The shared Region and the steady-state Region run on a three-node
+// storagetest cluster (raft, replication); the Regions whose process is stopped and
+// restarted run one kossd process each (test/kossdproc).
 
 // Intervals the reconcilers run with in the suite: much shorter than in production, so
 // that periodic work happens many times within the quiet-state window.
@@ -89,16 +92,19 @@ var (
 	// managerLog receives everything the manager logs, to check that no secret is ever
 	// logged.
 	managerLog = &syncBuffer{}
-	// mainRegion is a Region with a kossd behind it, shared by the Bucket and AccessKey
-	// specs; mainKossd is that kossd.
+	// mainRegion is a Region with a three-node storagetest cluster behind it, shared by the
+	// Bucket and AccessKey specs; mainKossd is that cluster.
 	mainRegion *kossv1alpha1.Region
-	mainKossd  *kossdproc.Process
+	mainKossd  endpointer
+	// suiteT is the suite's *testing.T, for storagetest.
+	suiteT *testing.T
 	// processes are the kossd processes to stop after the suite.
 	processesMu sync.Mutex
 	processes   []*kossdproc.Process
 )
 
 func TestControllers(t *testing.T) {
+	suiteT = t
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "Controller Suite")
 }
@@ -276,7 +282,7 @@ var _ = BeforeSuite(func() {
 	mainRegion = newRegion(ns, "main", func(r *kossv1alpha1.Region) {
 		r.Spec.BucketNamespaces = &metav1.LabelSelector{MatchLabels: map[string]string{mainRegionLabel: "main"}}
 	})
-	mainKossd = startKossd(mainRegion)
+	mainKossd = startCluster(mainRegion)
 	waitAvailable(mainRegion)
 })
 
@@ -382,6 +388,49 @@ func startKossd(r *kossv1alpha1.Region) *kossdproc.Process {
 	return p
 }
 
+// endpointer is a kossd process or a storagetest cluster: where the tests send OSS and
+// admin requests.
+type endpointer interface{ Endpoint() string }
+
+// clusterEndpoint is the first node of a storagetest cluster (any node serves every
+// request; writes are forwarded to the leader).
+type clusterEndpoint struct{ c *storagetest.Cluster }
+
+func (e clusterEndpoint) Endpoint() string { return e.c.Endpoint(0) }
+
+// ginkgoTB lets storagetest report through Ginkgo: its Fatal fails the running node
+// (t.Fatal would stop a goroutine Ginkgo waits for), and its cleanups run with the suite's.
+type ginkgoTB struct{ *testing.T }
+
+func (g ginkgoTB) Helper()                      {}
+func (g ginkgoTB) Fatal(args ...any)            { Fail(fmt.Sprint(args...)) }
+func (g ginkgoTB) Fatalf(f string, args ...any) { Fail(fmt.Sprintf(f, args...)) }
+func (g ginkgoTB) Error(args ...any)            { Fail(fmt.Sprint(args...)) }
+func (g ginkgoTB) Errorf(f string, args ...any) { Fail(fmt.Sprintf(f, args...)) }
+func (g ginkgoTB) Logf(f string, args ...any)   { GinkgoWriter.Printf(f+"\n", args...) }
+func (g ginkgoTB) Cleanup(f func())             { DeferCleanup(f) }
+func (g ginkgoTB) TempDir() string              { return GinkgoT().TempDir() }
+func (g ginkgoTB) Failed() bool                 { return CurrentSpecReport().Failed() }
+
+// startCluster starts a three-node storagetest cluster for a Region: real raft and
+// replication, serving the Region's name with the root key from the Region's Secret. It
+// also plays the StatefulSet controller, as startKossd does.
+func startCluster(r *kossv1alpha1.Region) endpointer {
+	id, secret := rootKey(r)
+	c := storagetest.StartClusterWith(ginkgoTB{suiteT}, 3, storagetest.Options{
+		Logs: GinkgoWriter,
+		Configure: func(_ int, cfg *server.Config) {
+			cfg.Region = r.Name
+			cfg.RootAccessKeyID, cfg.RootAccessKeySecret = id, secret
+		},
+	})
+	// StartClusterWith waited for every node to be ready (a member with a leader).
+	// (Cluster.WaitLeader and Cluster.Admin sign with storagetest's own root key.)
+	admins.setEndpoint(regionKey(r.Namespace, r.Name), c.Endpoint(0))
+	EventuallyWithOffset(1, func() error { return settleStatefulSet(r) }).Should(Succeed())
+	return clusterEndpoint{c}
+}
+
 // settleStatefulSet plays the StatefulSet controller for a Region: the status says every
 // pod of the current spec exists, is updated and ready.
 func settleStatefulSet(r *kossv1alpha1.Region) error {
@@ -424,7 +473,7 @@ func conditionOf(conditions []metav1.Condition, typ string) metav1.Condition {
 }
 
 // regionAdmin is an admin client of a Region's kossd for the tests' own checks.
-func regionAdmin(r *kossv1alpha1.Region, p *kossdproc.Process) adminclient.Interface {
+func regionAdmin(r *kossv1alpha1.Region, p endpointer) adminclient.Interface {
 	id, secret := rootKey(r)
 	c, err := adminclient.New(p.Endpoint(), id, secret)
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
