@@ -24,13 +24,6 @@ import (
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 )
 
-// accessKeyRegistrationFailedReason surfaces when the Region refused to register the key
-// or its grants for a reason other than being unreachable (e.g. KeyConflict).
-//
-// TODO(koss): move to api/v1alpha1/conditions.go as AccessKeyRegistrationFailedReason; it
-// is here because the API package belongs to another change.
-const accessKeyRegistrationFailedReason = "RegistrationFailed"
-
 // accessKeyObservation is what one reconcile pass learned about an AccessKey;
 // setAccessKeyStatus derives the status from it alone. It never holds the secret.
 type accessKeyObservation struct {
@@ -94,7 +87,7 @@ func setAccessKeyReadyCondition(k *kossv1alpha1.AccessKey, o accessKeyObservatio
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason,
 			"Cannot reach the Region's admin API, retrying with back-off: "+engineErrorMessage(o.engineErr))
 	case o.engineErr != nil:
-		set(metav1.ConditionFalse, accessKeyRegistrationFailedReason,
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegistrationFailedReason,
 			"The Region refused the key: "+engineErrorMessage(o.engineErr))
 	case len(o.missingBuckets) > 0:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotFoundReason, fmt.Sprintf(

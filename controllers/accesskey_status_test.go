@@ -119,7 +119,7 @@ func TestSetAccessKeyStatus(t *testing.T) {
 			key: testAccessKey(),
 			o: accessKeyObservation{region: usable, secretWritten: true,
 				engineErr: &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeKeyConflict, Message: "other secret"}},
-			want: wantCondition{metav1.ConditionFalse, accessKeyRegistrationFailedReason, "KeyConflict (409)"}, wantSecret: "app",
+			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegistrationFailedReason, "KeyConflict (409)"}, wantSecret: "app",
 		},
 		"revoking": {
 			key:  testAccessKey(func(k *kossv1alpha1.AccessKey) { k.Status.AccessKeyID = "KOSSAAA" }),

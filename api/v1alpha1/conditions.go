@@ -152,6 +152,9 @@ const (
 	// AccessKeyKossdUnreachableReason surfaces when the Region's admin API cannot be reached;
 	// the controller retries with back-off.
 	AccessKeyKossdUnreachableReason = "KossdUnreachable"
+	// AccessKeyRegistrationFailedReason surfaces when the Region refused to register the key
+	// (for example another key already uses its id with another secret).
+	AccessKeyRegistrationFailedReason = "RegistrationFailed"
 	// AccessKeyRevokingReason surfaces while the key is being revoked before the AccessKey and
 	// its Secret go away.
 	AccessKeyRevokingReason = "Revoking"
