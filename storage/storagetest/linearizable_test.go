@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anishathalye/porcupine"
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/anishathalye/porcupine"
 )
 
 // The history of a linearizability run: operations on a few keys through
