@@ -65,7 +65,7 @@ func runDevCluster(ctx context.Context, n int, listen, dataDir, region, domain s
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	port := ln.Addr().(*net.TCPAddr).Port
 	if port+2 > 65535 {
 		return fmt.Errorf("--listen port %d leaves no room for the nodes' ports (%d and %d)", port, port+1, port+2)
@@ -121,7 +121,7 @@ func runDevCluster(ctx context.Context, n int, listen, dataDir, region, domain s
 		ready(endpointURL(ln.Addr().String()), nodes)
 	}
 	<-ctx.Done()
-	ln.Close()
+	_ = ln.Close()
 	wg.Wait()
 	return nil
 }
@@ -229,7 +229,7 @@ func (c *devCluster) watchReadiness(ctx context.Context) {
 			ok := err == nil && resp.StatusCode == http.StatusOK
 			if err == nil {
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close()
 			}
 			if nd.ready.Swap(ok) != ok && ctx.Err() == nil {
 				c.log.Info("Node readiness changed", "node", nd.id, "ready", ok)
@@ -275,7 +275,7 @@ func (c *devCluster) pick() *devNode {
 }
 
 func (c *devCluster) relay(ctx context.Context, client net.Conn) {
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	nd := c.pick()
 	var d net.Dialer
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -284,10 +284,10 @@ func (c *devCluster) relay(ctx context.Context, client net.Conn) {
 	if err != nil {
 		return
 	}
-	defer backend.Close()
+	defer func() { _ = backend.Close() }()
 	stop := context.AfterFunc(ctx, func() {
-		client.Close()
-		backend.Close()
+		_ = client.Close()
+		_ = backend.Close()
 	})
 	defer stop()
 	done := make(chan struct{}, 2)

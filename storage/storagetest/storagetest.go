@@ -152,7 +152,7 @@ func freePort(t testing.TB, ip string) string {
 	if err != nil {
 		t.Fatalf("storagetest: listen on %s: %v", ip, err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String()
 }
 
@@ -249,7 +249,9 @@ func (c *Cluster) Kill(i int) {
 	if err := nd.srv.Close(); err != nil {
 		c.t.Errorf("storagetest: close %s: %v", nd.ID, err)
 	}
-	<-nd.done
+	if err := <-nd.done; err != nil {
+		c.t.Logf("storagetest: %s stopped: %v", nd.ID, err)
+	}
 	nd.srv, nd.cancel, nd.done = nil, nil, nil
 }
 
@@ -272,7 +274,7 @@ func (c *Cluster) WaitReady(i int) {
 			return err
 		}
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("%s: %d %s", url, resp.StatusCode, bytes.TrimSpace(body))
 		}

@@ -132,7 +132,7 @@ func (r *Raft) remoteStatus(ctx context.Context, addr string) (NodeStatus, error
 	if err != nil {
 		return ns, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return ns, err
@@ -146,7 +146,7 @@ func (r *Raft) remoteStatus(ctx context.Context, addr string) (NodeStatus, error
 
 func (r *Raft) handleStatus(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(r.LocalStatus())
+	_ = json.NewEncoder(w).Encode(r.LocalStatus())
 }
 
 // ErrBadMember is returned for an invalid member id or address.
@@ -296,7 +296,7 @@ func (r *Raft) call(ctx context.Context, method, addr, path string, body []byte)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	switch {
 	case resp.StatusCode == http.StatusOK:

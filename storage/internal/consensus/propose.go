@@ -110,7 +110,7 @@ func (r *Raft) forwardPropose(ctx context.Context, addr string, cmd []byte) (any
 		}
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.cfg.MaxCommandSize))
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func (r *Raft) handlePropose(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Write(b)
+	_, _ = w.Write(b)
 }
 
 // writeRaftError answers a failed leader-side operation.

@@ -139,19 +139,19 @@ func DefaultRaftConfig() RaftConfig {
 func (c RaftConfig) Validate() error {
 	var errs []error
 	if c.NodeID == "" {
-		errs = append(errs, errors.New("NodeID is required"))
+		errs = append(errs, errors.New("node id (NodeID) is required"))
 	}
 	if c.Dir == "" {
-		errs = append(errs, errors.New("Dir is required"))
+		errs = append(errs, errors.New("raft directory (Dir) is required"))
 	}
 	if c.Peer == nil {
-		errs = append(errs, errors.New("Peer is required"))
+		errs = append(errs, errors.New("peer server (Peer) is required"))
 	}
 	if c.FSM == nil {
-		errs = append(errs, errors.New("FSM is required"))
+		errs = append(errs, errors.New("state machine (FSM) is required"))
 	}
 	if c.Codec == nil {
-		errs = append(errs, errors.New("Codec is required"))
+		errs = append(errs, errors.New("result codec (Codec) is required"))
 	}
 	if len(c.InitialCluster) > 0 {
 		if err := validatePeers(c.InitialCluster); err != nil {
@@ -168,13 +168,13 @@ func (c RaftConfig) Validate() error {
 		errs = append(errs, errors.New("timeouts must be positive"))
 	}
 	if c.RequestTimeout <= 0 || c.TransportTimeout <= 0 {
-		errs = append(errs, errors.New("RequestTimeout and TransportTimeout must be positive"))
+		errs = append(errs, errors.New("request and transport timeouts must be positive"))
 	}
 	if c.RetainSnapshots < 1 {
-		errs = append(errs, errors.New("RetainSnapshots must be at least 1"))
+		errs = append(errs, errors.New("at least one snapshot must be retained (RetainSnapshots)"))
 	}
 	if c.MaxCommandSize < 1 {
-		errs = append(errs, errors.New("MaxCommandSize must be positive"))
+		errs = append(errs, errors.New("the maximum command size must be positive"))
 	}
 	if len(errs) == 0 {
 		if err := raft.ValidateConfig(c.raftConfig(nil)); err != nil {
@@ -274,7 +274,7 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 	if err != nil {
 		return nil, fmt.Errorf("consensus: open raft log: %w", err)
 	}
-	cleanup := []func(){func() { store.Close() }}
+	cleanup := []func(){func() { _ = store.Close() }}
 	fail := func(err error) (*Raft, error) {
 		for _, f := range slices.Backward(cleanup) {
 			f()
@@ -302,14 +302,14 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 	if err != nil {
 		return fail(fmt.Errorf("consensus: %w", err))
 	}
-	cleanup = append(cleanup, func() { stream.Close() })
+	cleanup = append(cleanup, func() { _ = stream.Close() })
 	trans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:  streamLayer{stream},
 		MaxPool: 3,
 		Timeout: cfg.TransportTimeout,
 		Logger:  hl.Named("net"),
 	})
-	cleanup = append(cleanup, func() { trans.Close() })
+	cleanup = append(cleanup, func() { _ = trans.Close() })
 
 	base, cancel := context.WithCancel(context.Background())
 	r := &Raft{
@@ -345,7 +345,7 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 			}
 			lg.Info("Bootstrapping a new cluster", "members", FormatInitialCluster(cfg.InitialCluster))
 			if err := ra.BootstrapCluster(raft.Configuration{Servers: servers}).Error(); err != nil {
-				ra.Shutdown().Error()
+				_ = ra.Shutdown().Error()
 				cancel()
 				return fail(fmt.Errorf("consensus: bootstrap: %w", err))
 			}
@@ -446,7 +446,7 @@ func (r *Raft) Close() error {
 		r.cancel()
 		err := r.raft.Shutdown().Error()
 		r.raft.DeregisterObserver(r.observer)
-		r.trans.Close()
+		_ = r.trans.Close()
 		r.wg.Wait()
 		r.closeErr = errors.Join(err, r.store.Close())
 	})
@@ -508,7 +508,7 @@ func (r *Raft) fail(ctx context.Context, op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s: %w: gave up after %s", op, ErrNoQuorum, r.cfg.RequestTimeout)
 	}
-	return fmt.Errorf("%s: %w: %v", op, ErrNoQuorum, err)
+	return fmt.Errorf("%s: %w: %w", op, ErrNoQuorum, err)
 }
 
 // pause waits before a retry: until the leader changes, a short backoff

@@ -376,7 +376,7 @@ func TestRaftSnapshotCatchUp(t *testing.T) {
 		}
 		first, err := c.node(leader).raft.logs.FirstIndex()
 		if err != nil || first <= 1 {
-			return fmt.Errorf("log not compacted (first index %d, %v)", first, err)
+			return fmt.Errorf("log not compacted (first index %d): %w", first, err)
 		}
 		return nil
 	})
@@ -420,15 +420,15 @@ func TestRaftRefusesStateWithoutLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fsm.Close()
+	defer func() { _ = fsm.Close() }()
 	p := c.startPeerOnly("n1")
-	defer p.Close()
+	defer func() { _ = p.Close() }()
 	rcfg := testRaftConfig()
 	rcfg.NodeID, rcfg.Dir, rcfg.Peer, rcfg.FSM, rcfg.Codec = "n1", filepath.Join(nd.dir, "raft"), p, fsm, meta.ResultCodec{}
 	rcfg.InitialCluster = c.initial
 	if r, err := NewRaft(rcfg); !errors.Is(err, ErrStateMismatch) {
 		if r != nil {
-			r.Close()
+			_ = r.Close()
 		}
 		t.Fatalf("NewRaft over a state machine without its log: %v, want ErrStateMismatch", err)
 	}
@@ -455,7 +455,7 @@ func TestRaftClosed(t *testing.T) {
 	c := newCluster(t, 1, nil)
 	c.waitLeader()
 	r := c.node("n1").raft
-	r.Close()
+	_ = r.Close()
 	if _, err := r.Propose(context.Background(), createBucket("x")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("propose after close: %v", err)
 	}

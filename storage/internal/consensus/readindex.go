@@ -115,7 +115,7 @@ func (r *Raft) remoteReadIndex(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if err != nil {
 		return 0, err
@@ -146,7 +146,7 @@ func (r *Raft) handleReadIndex(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain")
-	io.WriteString(w, strconv.FormatUint(idx, 10))
+	_, _ = io.WriteString(w, strconv.FormatUint(idx, 10))
 }
 
 // waitApplied waits until the state machine has applied idx.

@@ -72,20 +72,20 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	var errs []error
 	if c.Listener == nil && c.Listen == "" {
-		errs = append(errs, errors.New("Listen or Listener is required"))
+		errs = append(errs, errors.New("a listen address or listener is required"))
 	}
 	if len(c.Secret) < 16 {
-		errs = append(errs, errors.New("Secret must be at least 16 bytes"))
+		errs = append(errs, errors.New("the secret must be at least 16 bytes"))
 	}
 	if c.HandshakeTimeout <= 0 {
-		errs = append(errs, errors.New("HandshakeTimeout must be positive"))
+		errs = append(errs, errors.New("the handshake timeout must be positive"))
 	}
 	if c.MaxClockSkew <= 0 {
-		errs = append(errs, errors.New("MaxClockSkew must be positive"))
+		errs = append(errs, errors.New("the maximum clock skew must be positive"))
 	}
 	if c.Advertise != "" {
 		if _, _, err := net.SplitHostPort(c.Advertise); err != nil {
-			errs = append(errs, fmt.Errorf("Advertise: %w", err))
+			errs = append(errs, fmt.Errorf("advertise address: %w", err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -151,7 +151,7 @@ func New(cfg Config) (*Server, error) {
 	if advertise == "" {
 		tcp, ok := ln.Addr().(*net.TCPAddr)
 		if !ok || tcp.IP.IsUnspecified() {
-			ln.Close()
+			_ = ln.Close()
 			return nil, fmt.Errorf("peer: config: Advertise is required when listening on %s", ln.Addr())
 		}
 		advertise = tcp.String()
@@ -177,7 +177,7 @@ func New(cfg Config) (*Server, error) {
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
-		s.http.Serve(s.httpLn)
+		_ = s.http.Serve(s.httpLn)
 	}()
 	go func() {
 		defer s.wg.Done()
@@ -264,14 +264,14 @@ func (s *Server) Close() error {
 		streams = append(streams, l)
 	}
 	for c := range s.conns {
-		c.Close()
+		_ = c.Close()
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()
-	s.http.Close()
-	s.httpLn.Close()
+	_ = s.http.Close()
+	_ = s.httpLn.Close()
 	for _, l := range streams {
-		l.Close()
+		_ = l.Close()
 	}
 	s.client.closeIdle()
 	s.wg.Wait()
@@ -300,7 +300,7 @@ func (s *Server) acceptLoop() {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
-			c.Close()
+			_ = c.Close()
 			return
 		}
 		s.conns[c] = struct{}{}
@@ -322,10 +322,10 @@ func (s *Server) classify(c net.Conn) {
 		delete(s.conns, c)
 		s.mu.Unlock()
 		if !handed {
-			c.Close()
+			_ = c.Close()
 		}
 	}()
-	c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
+	_ = c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	br := bufio.NewReader(c)
 	first, err := br.Peek(1)
 	if err != nil {
@@ -333,7 +333,7 @@ func (s *Server) classify(c net.Conn) {
 	}
 	bc := &bufferedConn{Conn: c, r: br}
 	if first[0] < 0x80 {
-		c.SetDeadline(time.Time{})
+		_ = c.SetDeadline(time.Time{})
 		handed = s.httpLn.deliver(bc)
 		return
 	}
@@ -345,12 +345,12 @@ func (s *Server) classify(c net.Conn) {
 		s.lg.Debug("Dropped connection of unknown stream kind", "kind", fmt.Sprintf("%#x", first[0]), "remote", c.RemoteAddr().String())
 		return
 	}
-	br.Discard(1)
+	_, _ = br.Discard(1)
 	if err := serverHandshake(br, c, s.cfg.Secret, byte(kind)); err != nil {
 		s.lg.Warn("Rejected peer stream", "remote", c.RemoteAddr().String(), "error", err)
 		return
 	}
-	c.SetDeadline(time.Time{})
+	_ = c.SetDeadline(time.Time{})
 	handed = l.deliver(bc)
 }
 
@@ -422,12 +422,12 @@ func (l *StreamListener) Dial(address string, timeout time.Duration) (net.Conn, 
 		return nil, err
 	}
 	deadline, _ := ctx.Deadline()
-	c.SetDeadline(deadline)
+	_ = c.SetDeadline(deadline)
 	if err := clientHandshake(c, l.srv.cfg.Secret, byte(l.kind)); err != nil {
-		c.Close()
+		_ = c.Close()
 		return nil, fmt.Errorf("dial %s: %w", address, err)
 	}
-	c.SetDeadline(time.Time{})
+	_ = c.SetDeadline(time.Time{})
 	return c, nil
 }
 

@@ -36,7 +36,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	w.Write(b)
+	_, _ = w.Write(b)
 }
 
 func TestDeriveSecret(t *testing.T) {
@@ -62,7 +62,7 @@ func TestSignedRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != 200 || string(b) != "hello" {
 			t.Fatalf("got %d %q", resp.StatusCode, b)
@@ -73,7 +73,7 @@ func TestSignedRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != 200 || string(b) != "stream" {
 			t.Fatalf("got %d %q", resp.StatusCode, b)
@@ -133,7 +133,7 @@ func TestSignedRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
 			}
@@ -150,7 +150,7 @@ func TestSignedRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != want {
 				t.Fatalf("attempt %d: status %d, want %d", i, resp.StatusCode, want)
 			}
@@ -197,10 +197,10 @@ func TestStreams(t *testing.T) {
 				return
 			}
 			go func() {
-				defer c.Close()
+				defer func() { _ = c.Close() }()
 				buf := make([]byte, 5)
 				if _, err := io.ReadFull(c, buf); err == nil {
-					c.Write(buf)
+					_, _ = c.Write(buf)
 				}
 			}()
 		}
@@ -209,8 +209,8 @@ func TestStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	c.Write([]byte("hello"))
+	defer func() { _ = c.Close() }()
+	_, _ = c.Write([]byte("hello"))
 	buf := make([]byte, 5)
 	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "hello" {
 		t.Fatalf("echo: %q %v", buf, err)
@@ -222,7 +222,7 @@ func TestStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("http beside streams: %d", resp.StatusCode)
 	}
@@ -238,7 +238,7 @@ func TestStreams(t *testing.T) {
 	}
 
 	// A listener can be registered again once closed.
-	la.Close()
+	_ = la.Close()
 	if _, err := a.Stream(KindRaft); err != nil {
 		t.Fatalf("re-register after close: %v", err)
 	}
@@ -250,10 +250,10 @@ func TestUnknownStreamKindIsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	c.Write([]byte{0xEE, 1, 2, 3})
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if n, err := c.Read(make([]byte, 1)); err != io.EOF {
+	defer func() { _ = c.Close() }()
+	_, _ = c.Write([]byte{0xEE, 1, 2, 3})
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 		t.Fatalf("read %d bytes, err %v; want EOF", n, err)
 	}
 }
@@ -263,7 +263,7 @@ func TestAdvertiseRequiredForWildcard(t *testing.T) {
 	cfg.Listen = "0.0.0.0:0"
 	cfg.Secret = DeriveSecret("x")
 	if s, err := New(cfg); err == nil {
-		s.Close()
+		_ = s.Close()
 		t.Fatal("listening on 0.0.0.0 without Advertise succeeded")
 	}
 	cfg.Advertise = "127.0.0.1:1"
@@ -271,7 +271,7 @@ func TestAdvertiseRequiredForWildcard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	if s.Advertise() != "127.0.0.1:1" {
 		t.Fatalf("advertise %s", s.Advertise())
 	}

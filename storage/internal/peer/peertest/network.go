@@ -122,11 +122,11 @@ func (l *link) close(n *Network) {
 		cut := l.cut
 		delete(n.links, l)
 		n.mu.Unlock()
-		l.real.Close()
+		_ = l.real.Close()
 		if !cut {
 			// A cut link tells the node nothing: its end stays open and
 			// silent until the node's own timeout closes it.
-			l.pipe.Close()
+			_ = l.pipe.Close()
 		}
 	})
 }
@@ -142,6 +142,6 @@ func (c *pipeConn) LocalAddr() net.Addr  { return c.real.LocalAddr() }
 func (c *pipeConn) RemoteAddr() net.Addr { return c.real.RemoteAddr() }
 func (c *pipeConn) Close() error {
 	err := c.Conn.Close()
-	c.real.Close()
+	_ = c.real.Close()
 	return err
 }

@@ -23,14 +23,14 @@ func echoServer(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			go func() { io.Copy(c, c); c.Close() }()
+			go func() { _, _ = io.Copy(c, c); _ = c.Close() }()
 		}
 	}()
 	return ln.Addr().String()
 }
 
 func roundTrip(c net.Conn, timeout time.Duration) error {
-	c.SetDeadline(time.Now().Add(timeout))
+	_ = c.SetDeadline(time.Now().Add(timeout))
 	if _, err := c.Write([]byte("ping")); err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func TestIsolateAndHeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	if err := roundTrip(c, 10*time.Second); err != nil {
 		t.Fatalf("before the cut: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestIsolateAndHeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c2.Close()
+	defer func() { _ = c2.Close() }()
 	if err := roundTrip(c2, 10*time.Second); err != nil {
 		t.Fatalf("after healing: %v", err)
 	}
