@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -34,7 +35,7 @@ func (p *payloadReader) Read(b []byte) (int, error) {
 	}
 	n, err := p.r.Read(b)
 	p.h.Write(b[:n])
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		if got := hex.EncodeToString(p.h.Sum(nil)); got != p.want {
 			err = fmt.Errorf("%w: body hashes to %s", ErrContentSHA256Mismatch, got)
 		}

@@ -160,7 +160,7 @@ func (r *rangeReader) Read(p []byte) (int, error) {
 	}
 	got, err := r.h.ReadAt(p[:n], r.off)
 	r.off += int64(got)
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		if r.off < r.end {
 			return got, io.ErrUnexpectedEOF
 		}

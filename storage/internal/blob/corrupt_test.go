@@ -288,7 +288,7 @@ func TestSecondProcessIsLockedOut(t *testing.T) {
 		cmd.Env = append(os.Environ(), lockChildEnv+"="+dir)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("%v\n%s", err, out)
+			return fmt.Errorf("%w\n%s", err, out)
 		}
 		return nil
 	}

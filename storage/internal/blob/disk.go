@@ -101,12 +101,14 @@ func New(cfg Config) (*Disk, error) {
 		return nil, err
 	}
 	d.unlock = unlock
+	// On the error paths below the open failed already; releasing the lock
+	// is best effort and its error would only hide the cause.
 	if err := syncDir(d.dir); err != nil {
-		unlock()
+		_ = unlock()
 		return nil, err
 	}
 	if err := d.cleanTmp(); err != nil {
-		unlock()
+		_ = unlock()
 		return nil, err
 	}
 	return d, nil
@@ -160,8 +162,10 @@ func (d *Disk) Create(ctx context.Context, id string, r io.Reader, opts CreateOp
 	crashed := false
 	defer func() {
 		if err != nil && !crashed {
-			f.Close()
-			os.Remove(tmp)
+			// Best effort: the write failed already, and the next open's
+			// cleanTmp removes anything left behind in tmp/.
+			_ = f.Close()
+			_ = os.Remove(tmp)
 		}
 	}()
 
@@ -181,7 +185,7 @@ func (d *Disk) Create(ctx context.Context, id string, r io.Reader, opts CreateOp
 	if h := testHookAfterSync; h != nil {
 		if err := h(tmp); err != nil {
 			crashed = true
-			f.Close()
+			_ = f.Close() // the simulated crash is the error to report
 			return Info{}, err
 		}
 	}
@@ -324,7 +328,7 @@ func hashChunk(h hash.Hash, crc *uint64, b []byte) {
 // shortRead maps the end of the content before the expected size to
 // ErrSizeMismatch and passes every other reader error through.
 func shortRead(err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return ErrSizeMismatch
 	}
 	return err
@@ -391,19 +395,21 @@ func (d *Disk) Open(id string) (Handle, error) {
 		}
 		return nil, fmt.Errorf("blob: open %s: %w", id, err)
 	}
+	// The file is open read-only: closing it on the error paths below
+	// cannot lose data, so its error is dropped in favour of the cause.
 	info, tr, err := readTrailer(f, id)
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	tb := make([]byte, 4*numBlocks(tr.size, tr.blockSize))
 	if _, err := f.ReadAt(tb, tr.size); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%w: %s: read block table: %v", ErrCorrupt, id, err)
+		_ = f.Close()
+		return nil, fmt.Errorf("%w: %s: read block table: %v", ErrCorrupt, id, err) //nolint:errorlint // %v on purpose: a truncated file's io.EOF must not look like end of content to errors.Is
 	}
 	table, err := decodeTable(tb, tr.tableCRC)
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("%s: %w", id, err)
 	}
 	return &handle{f: f, info: info, table: table, d: d}, nil
@@ -444,7 +450,7 @@ func (d *Disk) Stat(id string) (Info, error) {
 		}
 		return Info{}, fmt.Errorf("blob: stat %s: %w", id, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	info, _, err := readTrailer(f, id)
 	return info, err
 }
@@ -512,7 +518,7 @@ func (d *Disk) Verify(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	defer h.Close()
+	defer func() { _ = h.Close() }() // read-only
 	return verifyHandle(ctx, h)
 }
 
@@ -532,10 +538,10 @@ func verifyHandle(ctx context.Context, h Handle) error {
 			hashChunk(md, &crc, buf[:n])
 			off += int64(n)
 		}
-		if err != nil && err != io.EOF {
+		if err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
-		if err == io.EOF && off < info.Size {
+		if errors.Is(err, io.EOF) && off < info.Size {
 			return fmt.Errorf("%w: %s: short read", ErrCorrupt, info.ID)
 		}
 	}
@@ -554,7 +560,9 @@ func syncDir(path string) error {
 	if err != nil {
 		return fmt.Errorf("blob: sync dir: %w", err)
 	}
-	defer f.Close()
+	// Durability comes from Sync, whose error is returned; the descriptor is
+	// read-only, so a Close error has nothing left to lose.
+	defer func() { _ = f.Close() }()
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("blob: sync dir %s: %w", path, err)
 	}
@@ -622,7 +630,7 @@ func (h *handle) ReadAt(p []byte, off int64) (int, error) {
 
 func (h *handle) readBlock(dst []byte, bi, bstart int64) error {
 	if _, err := h.f.ReadAt(dst, bstart); err != nil {
-		return fmt.Errorf("%w: %s: block %d: %v", ErrCorrupt, h.info.ID, bi, err)
+		return fmt.Errorf("%w: %s: block %d: %v", ErrCorrupt, h.info.ID, bi, err) //nolint:errorlint // %v on purpose: a truncated file's io.EOF must not look like end of content to errors.Is
 	}
 	if got, want := crc32.Checksum(dst, castagnoli), h.table[bi]; got != want {
 		return fmt.Errorf("%w: %s: block %d checksum %08x, want %08x", ErrCorrupt, h.info.ID, bi, got, want)
