@@ -16,8 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/controller-runtime/pkg/client"  //nolint:depguard // test only: the CRDs are checked on a real kube-apiserver
-	"sigs.k8s.io/controller-runtime/pkg/envtest" //nolint:depguard // test only: the CRDs are checked on a real kube-apiserver
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 )

@@ -132,7 +132,7 @@ func do(client *http.Client, method, endpoint, bucket, key string, body []byte) 
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // drained below; nothing to act on
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		return err
 	}
@@ -186,12 +186,13 @@ func rawDisk(dir string, size, n int, d time.Duration) result {
 		if err != nil {
 			return err
 		}
+		// On a failed Write or Sync that error is the one to report.
 		if _, err := f.Write(body); err != nil {
-			f.Close()
+			_ = f.Close()
 			return err
 		}
 		if err := f.Sync(); err != nil {
-			f.Close()
+			_ = f.Close()
 			return err
 		}
 		if err := f.Close(); err != nil {
@@ -201,7 +202,7 @@ func rawDisk(dir string, size, n int, d time.Duration) result {
 		if err != nil {
 			return err
 		}
-		defer dirf.Close()
+		defer func() { _ = dirf.Close() }() // read-only; Sync's error is returned
 		return dirf.Sync()
 	})
 }
