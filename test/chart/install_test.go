@@ -58,8 +58,12 @@ func TestInstall(t *testing.T) {
 		if t.Failed() {
 			dumpPodLogs(t, c)
 		}
+		state := c.StateDir()
 		if err := c.Stop(); err != nil {
 			t.Errorf("stopping the local cluster: %v", err)
+		}
+		if leaks, err := localcluster.Leaks(state); err != nil || len(leaks) > 0 {
+			t.Errorf("processes left behind: %q (%v)", leaks, err)
 		}
 	})
 	t.Logf("cluster up in %v", time.Since(start).Round(time.Second))
