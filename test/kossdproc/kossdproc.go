@@ -62,12 +62,18 @@ type Options struct {
 	LogPath string   // where stdout and stderr go; default DataDir/../kossd-<port>.log
 	Args    []string // extra flags for `kossd server`
 	Env     []string // extra environment
+	// Addr and PeerAddr fix the OSS API and peer addresses (host:port);
+	// empty picks free loopback ports. Both stay the same across restarts,
+	// as a Region's peers expect.
+	Addr     string
+	PeerAddr string
 }
 
 // Process is one running (or stopped) kossd node.
 type Process struct {
 	opts Options
 	addr string // host:port of the OSS API
+	peer string // host:port of the peer (raft + replication) listener
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -77,18 +83,82 @@ type Process struct {
 
 // Start starts kossd and waits until /-/readyz answers 200.
 func Start(ctx context.Context, opts Options) (*Process, error) {
-	addr, err := freeAddr()
+	p, err := newProcess(opts)
 	if err != nil {
 		return nil, err
-	}
-	p := &Process{opts: opts, addr: addr}
-	if p.opts.LogPath == "" {
-		p.opts.LogPath = filepath.Join(filepath.Dir(filepath.Clean(opts.DataDir)), "kossd-"+strings.ReplaceAll(addr, ":", "_")+".log")
 	}
 	if err := p.Restart(ctx); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+func newProcess(opts Options) (*Process, error) {
+	var err error
+	if opts.Addr == "" {
+		if opts.Addr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.PeerAddr == "" {
+		if opts.PeerAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+	}
+	p := &Process{opts: opts, addr: opts.Addr, peer: opts.PeerAddr}
+	if p.opts.LogPath == "" {
+		p.opts.LogPath = filepath.Join(filepath.Dir(filepath.Clean(opts.DataDir)), "kossd-"+strings.ReplaceAll(p.addr, ":", "_")+".log")
+	}
+	return p, nil
+}
+
+// StartRegion starts n kossd processes that form one Region (raft over
+// their peer ports, --initial-cluster naming all of them) and waits until
+// every node is ready. opts.DataDir is the parent of the nodes' data
+// directories; Addr, PeerAddr and LogPath are chosen per node.
+func StartRegion(ctx context.Context, n int, opts Options) ([]*Process, error) {
+	nodes := make([]*Process, n)
+	var cluster []string
+	for i := range nodes {
+		o := opts
+		o.Addr, o.PeerAddr, o.LogPath = "", "", ""
+		o.DataDir = filepath.Join(opts.DataDir, fmt.Sprintf("node-%d", i))
+		p, err := newProcess(o)
+		if err != nil {
+			return nil, err
+		}
+		p.opts.LogPath = filepath.Join(opts.DataDir, fmt.Sprintf("node-%d.log", i))
+		nodes[i] = p
+		cluster = append(cluster, fmt.Sprintf("node-%d=%s", i, p.peer))
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	for i, p := range nodes {
+		p.opts.Args = append([]string{"--node-id", fmt.Sprintf("node-%d", i), "--initial-cluster", strings.Join(cluster, ",")}, opts.Args...)
+		p.mu.Lock()
+		err := p.launchLocked()
+		p.mu.Unlock()
+		if err != nil {
+			stopAll(nodes)
+			return nil, err
+		}
+	}
+	for _, p := range nodes {
+		if err := p.waitReady(ctx, p.done); err != nil {
+			stopAll(nodes)
+			return nil, fmt.Errorf("%w\n--- %s tail ---\n%s", err, p.opts.LogPath, tail(p.opts.LogPath, 40))
+		}
+	}
+	return nodes, nil
+}
+
+func stopAll(nodes []*Process) {
+	for _, p := range nodes {
+		if p != nil {
+			p.Kill()
+		}
+	}
 }
 
 // Endpoint is the base URL of the OSS API, e.g. http://127.0.0.1:39211.
@@ -108,15 +178,23 @@ func (p *Process) Restart(ctx context.Context) error {
 	if p.cmd != nil {
 		return errors.New("kossdproc: process is still running")
 	}
-	peer, err := freeAddr()
-	if err != nil {
+	if err := p.launchLocked(); err != nil {
 		return err
 	}
+	if err := p.waitReady(ctx, p.done); err != nil {
+		p.killLocked()
+		return fmt.Errorf("%w\n--- kossd log tail ---\n%s", err, tail(p.opts.LogPath, 40))
+	}
+	return nil
+}
+
+// launchLocked starts the process without waiting for it to be ready.
+func (p *Process) launchLocked() error {
 	lf, err := os.OpenFile(p.opts.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
-	args := append([]string{"server", "--data", p.opts.DataDir, "--listen", p.addr, "--peer-listen", peer, "--region", Region}, p.opts.Args...)
+	args := append([]string{"server", "--data", p.opts.DataDir, "--listen", p.addr, "--peer-listen", p.peer, "--region", Region}, p.opts.Args...)
 	cmd := exec.Command(p.opts.Binary, args...)
 	cmd.Env = append(os.Environ(),
 		"KOSS_ROOT_ACCESS_KEY_ID="+RootAccessKeyID,
@@ -131,10 +209,6 @@ func (p *Process) Restart(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	p.cmd, p.done, p.log = cmd, done, lf
-	if err := p.waitReady(ctx, done); err != nil {
-		p.killLocked()
-		return fmt.Errorf("%w\n--- kossd log tail ---\n%s", err, tail(p.opts.LogPath, 40))
-	}
 	return nil
 }
 
