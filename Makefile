@@ -70,10 +70,13 @@ k8s-tools: ## Build the pinned Kubernetes, etcd and helm binaries from source (c
 test: build k8s-tools ## Run every test (unit, fuzz seed corpora, multi-process, envtest, local cluster) with -race.
 	KUBEBUILDER_ASSETS=$(K8S_BIN) KOSS_K8S_BIN=$(K8S_BIN) KOSSD_BIN=$(LOCALBIN)/kossd \
 		go test $(GO_TEST_FLAGS) ./...
+	@echo ">> the OSS SDK suites again, against a 3-node Region"
+	KOSS_TEST_NODES=3 KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) -count=1 ./test/storage/...
 
 .PHONY: test-storage
-test-storage: build ## Run only the storage engine tests (no Kubernetes).
+test-storage: build ## Run only the storage engine tests (no Kubernetes), then the SDK suites on a 3-node Region.
 	KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) ./storage/... ./test/storage/...
+	KOSS_TEST_NODES=3 KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) -count=1 ./test/storage/...
 
 .PHONY: bench
 bench: build ## Measure PUT/GET throughput against kossd and the raw-disk baseline; prints a table.
