@@ -264,11 +264,16 @@ func validKeyID(id string) bool {
 		return false
 	}
 	for _, c := range []byte(id) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if !keyIDChar(c) {
 			return false
 		}
 	}
 	return true
+}
+
+// keyIDChar reports whether c is in [A-Za-z0-9._-].
+func keyIDChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
 // validSecret accepts 8..256 printable ASCII characters without spaces.
@@ -290,11 +295,16 @@ func validBucketName(name string) bool {
 		return false
 	}
 	for _, c := range []byte(name) {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if !bucketNameChar(c) {
 			return false
 		}
 	}
 	return true
+}
+
+// bucketNameChar reports whether c is in [a-z0-9-].
+func bucketNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
 
 func toGrants(in []adminapi.Grant) (map[string]object.Access, error) {

@@ -80,7 +80,7 @@ func validBucketName(name string) bool {
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if !bucketNameChar(c) {
 			return false
 		}
 	}
@@ -96,11 +96,16 @@ func validBucketPrefix(p string) bool {
 	}
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if !bucketNameChar(c) {
 			return false
 		}
 	}
 	return p == "" || p[0] != '-'
+}
+
+// bucketNameChar reports whether c is in [a-z0-9-].
+func bucketNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
 
 // maxKeyLen is the longest object key OSS accepts, in bytes.
