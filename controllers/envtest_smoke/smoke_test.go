@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 var _ = Describe("the source-built control plane", func() {
@@ -44,7 +45,13 @@ var _ = Describe("the source-built control plane", func() {
 	})
 
 	It("runs the built kubectl with the same client version", func() {
-		stdout, stderr, err := testEnv.ControlPlane.KubeCtl().Run("version", "-o", "json")
+		// A user of its own, in system:masters like envtest's default admin,
+		// gives kubectl a kubeconfig for this control plane.
+		user, err := testEnv.AddUser(envtest.User{Name: "smoke", Groups: []string{"system:masters"}}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		kubectl, err := user.Kubectl()
+		Expect(err).NotTo(HaveOccurred())
+		stdout, stderr, err := kubectl.Run("version", "-o", "json")
 		Expect(err).NotTo(HaveOccurred(), "kubectl version failed: %s", readAll(stderr))
 
 		var out struct {
