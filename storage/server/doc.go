@@ -29,8 +29,10 @@
 // and removed through the admin API (/-/admin/v1/cluster/members), and
 // /-/readyz answers 200 only on a member with a known leader. Small objects
 // travel inside the raft entries and so exist on every member; bigger ones
-// are blobs on the node that received them, fetched (and kept) by another
-// node the first time it serves them. Blobs are not yet replicated on
-// write: while the node that received a blob is down, its object answers
-// 503.
+// are blobs written to three voters at once (the object layer's
+// replication, over the peer port's /-/peer/v1/blobs/ endpoints): a write
+// needs two durable copies, reads fail over between copies, and the
+// leader's repair loop restores missing copies (counted in the cluster
+// status and in koss_blobs_under_replicated). Draining a member
+// (/-/admin/v1/cluster/members/{id}/drain) re-places its copies.
 package server

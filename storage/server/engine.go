@@ -77,13 +77,16 @@ func openStorage(cfg Config, log *slog.Logger) (storage, error) {
 func (s storage) close() error { return errors.Join(s.fsm.Close(), s.blobs.Close()) }
 
 // openStore starts the object store over blobs and st's state machine with
-// proposer p.
-func openStore(st storage, blobs blob.Store, p object.Proposer, log *slog.Logger) (*object.Store, error) {
+// proposer p; opts adjust its configuration (replication).
+func openStore(st storage, blobs blob.Store, p object.Proposer, log *slog.Logger, opts ...func(*object.Config)) (*object.Store, error) {
 	ocfg := object.DefaultConfig()
 	ocfg.Blobs = blobs
 	ocfg.Meta = st.fsm
 	ocfg.Proposer = p
 	ocfg.Logger = log
+	for _, o := range opts {
+		o(&ocfg)
+	}
 	store, err := object.New(ocfg)
 	if err != nil {
 		return nil, fmt.Errorf("object store: %w", err)

@@ -61,16 +61,10 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg promethe
 		_ = st.close()
 		return nil, fmt.Errorf("raft: %w", err)
 	}
-	// Peers fetch the blobs this node received; a GET here for a blob
-	// another node received fetches it from that node.
+	// Blobs live on three voters: peers store, read and repair their
+	// copies here (replication.go).
 	peer.ServeBlobs(ps, st.blobs)
-	blobs := peer.NewFetchingStore(peer.FetchConfig{
-		Local:  st.blobs,
-		Client: ps.Client(),
-		Peers:  r.PeerAddresses,
-		Logger: log,
-	})
-	store, err := openStore(st, blobs, r, log)
+	store, err := openStore(st, st.blobs, r, log, replicated(r, ps))
 	if err != nil {
 		_ = r.Close()
 		_ = ps.Close()
@@ -82,6 +76,10 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg promethe
 		if err := reg.Register(newRaftCollector(r)); err != nil {
 			_ = e.Close()
 			return nil, fmt.Errorf("raft metrics: %w", err)
+		}
+		if err := reg.Register(newReplicationCollector(store)); err != nil {
+			_ = e.Close()
+			return nil, fmt.Errorf("replication metrics: %w", err)
 		}
 	}
 	return e, nil
@@ -129,6 +127,9 @@ func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error
 		CommitIndex:  st.CommitIndex,
 		AppliedIndex: st.AppliedIndex,
 		LastLogIndex: st.LastIndex,
+	}
+	if n, err := e.Store.UnderReplicated(); err == nil {
+		out.UnderReplicated = n
 	}
 	for _, m := range st.Members {
 		state, ok := memberStates[m.State]
@@ -180,12 +181,12 @@ func (e *raftEngine) RemoveMember(ctx context.Context, id string) error {
 	return membershipErr(e.raft.RemoveServer(ctx, id))
 }
 
-// errNoDrain refuses to drain while object data is kept only on the node
-// that received it: removing a member could then lose the only copy.
-var errNoDrain = fmt.Errorf("%w: re-placing a member's data needs blob replication, which this build does not have yet", adminapi.ErrNotImplemented)
-
-func (e *raftEngine) DrainMember(context.Context, string) (int64, error) {
-	return 0, errNoDrain
+// DrainMember copies every blob with a copy on member id to other voters
+// and returns how many still have one there (0: it can be removed without
+// leaving any blob with fewer than three copies).
+func (e *raftEngine) DrainMember(ctx context.Context, id string) (int64, error) {
+	n, err := e.Store.Drain(ctx, id)
+	return n, drainErr(err)
 }
 
 // Close stops the store's loops, then raft (which stops using the state

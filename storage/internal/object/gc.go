@@ -126,8 +126,17 @@ func (s *Store) CollectGarbage(ctx context.Context) (int, error) {
 // SweepOrphans deletes blobs that no record refers to and that are older
 // than SweepGrace, at most DeleteRate per second, and returns how many it
 // deleted.
+//
+// It first waits for the read barrier, so that this node's state machine
+// has applied every command committed before the sweep: a replica this node
+// received for a write that did commit is referenced by then (the writer
+// commits within SweepGrace of writing, or not at all), even when this node
+// was down or lagging and is still catching up.
 func (s *Store) SweepOrphans(ctx context.Context) (int, error) {
 	cutoff := s.now().Add(-s.cfg.SweepGrace)
+	if err := s.barrier(ctx); err != nil {
+		return 0, err
+	}
 	total := 0
 	var batch []string
 	flush := func() error {

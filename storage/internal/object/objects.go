@@ -54,7 +54,14 @@ func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inlin
 	}
 	id := blob.NewID()
 	s.track(id)
-	info, err := s.blobs.Create(ctx, id, body, blob.CreateOptions{Size: size, MD5: wantMD5})
+	var info blob.Info
+	var replicas []string
+	var err error
+	if s.cluster != nil {
+		info, replicas, err = s.writeReplicated(ctx, id, body, size, wantMD5)
+	} else {
+		info, err = s.blobs.Create(ctx, id, body, blob.CreateOptions{Size: size, MD5: wantMD5})
+	}
 	if err != nil {
 		s.untrack(id)
 		switch {
@@ -66,7 +73,7 @@ func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inlin
 		return written{}, err
 	}
 	return written{
-		seg:   &meta.Segment{Blob: id, Size: info.Size, CRC64: info.CRC64},
+		seg:   &meta.Segment{Blob: id, Size: info.Size, CRC64: info.CRC64, Replicas: replicas},
 		md5:   info.MD5[:],
 		crc64: info.CRC64,
 		done:  func() { s.untrack(id) },

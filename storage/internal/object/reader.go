@@ -62,7 +62,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, rng *Range) (
 			}
 			return ObjectInfo{}, nil, fmt.Errorf("%w: object keeps changing under the read", ErrUnavailable)
 		}
-		r := &objectReader{s: s, parts: parts, unpin: unpin, id: bucket + "/" + key}
+		r := &objectReader{s: s, ctx: ctx, parts: parts, unpin: unpin, id: bucket + "/" + key}
 		if err := r.verifyInline(); err != nil {
 			r.Close()
 			return ObjectInfo{}, nil, err
@@ -125,11 +125,13 @@ func slice(segs []meta.Segment, start, length int64) []part {
 // objectReader streams the parts of one read, verifying as it goes.
 type objectReader struct {
 	s     *Store
-	id    string // bucket/key, for errors
+	ctx   context.Context // of the GetObject call, for remote reads
+	id    string          // bucket/key, for errors
 	parts []part
 	i     int // index of the part cur reads
 	cur   io.Reader
 	h     blob.Handle
+	rc    io.Closer // the replicated reader of the current part
 	unpin func()
 	done  bool
 }
@@ -146,10 +148,7 @@ func (r *objectReader) verifyInline() error {
 
 // next makes cur read the part at r.i.
 func (r *objectReader) next() error {
-	if r.h != nil {
-		r.h.Close()
-		r.h = nil
-	}
+	r.closeCur()
 	r.cur = nil
 	if r.i >= len(r.parts) {
 		return nil
@@ -157,6 +156,14 @@ func (r *objectReader) next() error {
 	p := r.parts[r.i]
 	if p.seg.Inline() {
 		r.cur = bytes.NewReader(p.seg.Data[p.off : p.off+p.n])
+		return nil
+	}
+	if r.s.cluster != nil {
+		rr, err := r.s.openReplicated(r.ctx, p.seg, p.off, p.n)
+		if err != nil {
+			return r.damaged(err)
+		}
+		r.rc, r.cur = rr, rr
 		return nil
 	}
 	h, err := r.s.blobs.Open(p.seg.Blob)
@@ -177,6 +184,10 @@ func (r *objectReader) next() error {
 // ErrUnavailable when the data lives on other nodes none of which could
 // provide it now.
 func (r *objectReader) damaged(err error) error {
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, ErrChecksumMismatch) {
+		r.s.lg.Warn("Reading an object's data failed", "object", r.id, "err", err)
+		return err
+	}
 	if errors.Is(err, peer.ErrNoCopy) {
 		r.s.lg.Warn("No reachable copy of an object's data", "object", r.id, "err", err)
 		return fmt.Errorf("%w: %s: no reachable copy of its data: %w", ErrUnavailable, r.id, err)
@@ -223,10 +234,19 @@ func (r *objectReader) Close() error {
 		return nil
 	}
 	r.done = true
+	r.closeCur()
+	r.unpin()
+	return nil
+}
+
+// closeCur releases what the current part reads from.
+func (r *objectReader) closeCur() {
 	if r.h != nil {
 		r.h.Close()
 		r.h = nil
 	}
-	r.unpin()
-	return nil
+	if r.rc != nil {
+		r.rc.Close()
+		r.rc = nil
+	}
 }

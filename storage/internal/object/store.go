@@ -66,6 +66,37 @@ type Config struct {
 	// DeleteRate caps blob deletions per second by the collector and the
 	// sweeper together; 0 means unlimited.
 	DeleteRate int
+
+	// Cluster, when set, makes the Store keep each blob on up to
+	// meta.ReplicationFactor voting members (see "Replication" in the
+	// package doc); Peers must be set with it. Nil keeps blobs local.
+	Cluster Cluster
+	// Peers moves blobs between nodes.
+	Peers Peers
+	// MemberRefresh is how often the member list is refreshed.
+	MemberRefresh time.Duration
+	// ReplicaBuffer bounds how far (in bytes) one replica of a write may
+	// lag behind the body being read.
+	ReplicaBuffer int
+	// StallTimeout is how long a write waits for a lagging replica to take
+	// more data before dropping it from the write.
+	StallTimeout time.Duration
+	// ReplicaGrace is how long a write that has its quorum of copies
+	// still waits for the other replicas to confirm theirs.
+	ReplicaGrace time.Duration
+	// RepairInterval is the time between passes of the repair loop over
+	// under-replicated blobs (on the leader).
+	RepairInterval time.Duration
+	// RescanInterval is the time between full passes over every blob's
+	// placement (which also re-place copies held by removed members); one
+	// also runs soon after the voting members change.
+	RescanInterval time.Duration
+	// ScrubInterval is the time between scrubs of the local blobs (and
+	// checks that this node holds every blob placed on it); 0 disables
+	// the scrubber.
+	ScrubInterval time.Duration
+	// ScrubRate caps the scrubber's read rate in bytes per second.
+	ScrubRate int64
 }
 
 // DefaultConfig returns a Config with defaults for everything but Blobs,
@@ -77,6 +108,14 @@ func DefaultConfig() Config {
 		SweepInterval:   10 * time.Minute,
 		GCInterval:      30 * time.Second,
 		DeleteRate:      1000,
+		MemberRefresh:   2 * time.Second,
+		ReplicaBuffer:   8 << 20,
+		StallTimeout:    10 * time.Second,
+		ReplicaGrace:    5 * time.Second,
+		RepairInterval:  5 * time.Second,
+		RescanInterval:  10 * time.Minute,
+		ScrubInterval:   6 * time.Hour,
+		ScrubRate:       32 << 20,
 	}
 }
 
@@ -100,6 +139,20 @@ func (c Config) Validate() error {
 	}
 	if c.DeleteRate < 0 {
 		errs = append(errs, errors.New("DeleteRate must not be negative"))
+	}
+	if (c.Cluster == nil) != (c.Peers == nil) {
+		errs = append(errs, errors.New("Cluster and Peers go together"))
+	}
+	if c.Cluster != nil {
+		if c.MemberRefresh <= 0 || c.StallTimeout <= 0 || c.ReplicaGrace <= 0 || c.RepairInterval <= 0 || c.RescanInterval <= 0 {
+			errs = append(errs, errors.New("MemberRefresh, StallTimeout, ReplicaGrace, RepairInterval and RescanInterval must be positive"))
+		}
+		if c.ReplicaBuffer < replicaChunk {
+			errs = append(errs, fmt.Errorf("ReplicaBuffer must be at least %d", replicaChunk))
+		}
+		if c.ScrubInterval < 0 || c.ScrubRate < 0 {
+			errs = append(errs, errors.New("ScrubInterval and ScrubRate must not be negative"))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("object: config: %w", err)
@@ -125,8 +178,14 @@ type Store struct {
 	inflight map[string]int // blob ids being written, not yet committed
 	pins     map[string]int // blob ids open for reading
 
-	limiter  limiter
-	gcKick   chan struct{}
+	limiter limiter
+	gcKick  chan struct{}
+
+	// Replication (nil cluster: single node).
+	cluster  Cluster
+	peers    Peers
+	members  *memberView
+	repl     replState
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	startMu  sync.Mutex
@@ -152,7 +211,7 @@ func New(cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{
+	s := &Store{
 		cfg:      cfg,
 		blobs:    cfg.Blobs,
 		meta:     cfg.Meta,
@@ -164,7 +223,14 @@ func New(cfg Config) (*Store, error) {
 		limiter:  limiter{rate: cfg.DeleteRate},
 		gcKick:   make(chan struct{}, 1),
 		stop:     make(chan struct{}),
-	}, nil
+		cluster:  cfg.Cluster,
+		peers:    cfg.Peers,
+	}
+	s.repl.init()
+	if s.cluster != nil {
+		s.members = newMemberView(s.cluster, cfg.MemberRefresh)
+	}
+	return s, nil
 }
 
 // Start launches the garbage collector and the orphan sweeper. It sweeps
@@ -184,6 +250,13 @@ func (s *Store) Start() {
 	})
 	s.wg.Go(func() { s.gcLoop(ctx) })
 	s.wg.Go(func() { s.sweepLoop(ctx) })
+	if s.cluster != nil {
+		s.wg.Go(func() { s.memberLoop(ctx) })
+		s.wg.Go(func() { s.repairLoop(ctx) })
+		if s.cfg.ScrubInterval > 0 {
+			s.wg.Go(func() { s.scrubLoop(ctx) })
+		}
+	}
 }
 
 // Close stops the background loops and waits for them. It does not close
@@ -192,6 +265,7 @@ func (s *Store) Start() {
 func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.wg.Wait()
+	s.repl.close()
 	return nil
 }
 

@@ -3,19 +3,26 @@ package peer
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/rand"
 	"errors"
+	"hash/crc64"
 	"io"
-	"sync"
+	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/koss-io/koss/storage/internal/blob"
 )
 
+const testBlockSize = 4096
+
 func newDisk(t *testing.T) *blob.Disk {
 	t.Helper()
 	cfg := blob.DefaultConfig()
 	cfg.Dir = t.TempDir()
+	cfg.BlockSize = testBlockSize
 	d, err := blob.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -34,53 +41,182 @@ func readAll(t *testing.T, s blob.Store, id string) ([]byte, error) {
 	return io.ReadAll(blob.NewReader(h, 0, h.Info().Size))
 }
 
-func TestFetchingStore(t *testing.T) {
-	a, b, c := newTestServer(t, "same", nil), newTestServer(t, "same", nil), newTestServer(t, "same", nil)
-	da, db, dc := newDisk(t), newDisk(t), newDisk(t)
-	ServeBlobs(a, da)
-	ServeBlobs(b, db)
-	ServeBlobs(c, dc)
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
 
-	data := make([]byte, 300<<10)
-	rand.Read(data)
-	id := blob.NewID()
-	if _, err := da.Create(context.Background(), id, bytes.NewReader(data), blob.CreateOptions{Size: int64(len(data))}); err != nil {
+// flipByte corrupts one content byte of a stored blob.
+func flipByte(t *testing.T, d *blob.Disk, id string, off int64) {
+	t.Helper()
+	p := filepath.Join(d.Dir(), "blobs", id[0:2], id[2:4], id)
+	f, err := os.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	// c asks b (which lacks it) and a.
-	fc := NewFetchingStore(FetchConfig{
-		Local:  dc,
-		Client: c.Client(),
-		Peers:  func(context.Context) ([]string, error) { return []string{b.Advertise(), a.Advertise()}, nil },
-	})
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			got, err := readAll(t, fc, id)
-			if err != nil || !bytes.Equal(got, data) {
-				t.Errorf("read through the fetching store: %d bytes, %v", len(got), err)
-			}
-		})
+	defer f.Close()
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, off); err != nil {
+		t.Fatal(err)
 	}
-	wg.Wait()
-	// The copy is now local.
-	if got, err := readAll(t, dc, id); err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("local copy after the fetch: %d bytes, %v", len(got), err)
+	b[0] ^= 0x55
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type blobNode struct {
+	srv  *Server
+	disk *blob.Disk
+	bc   *BlobClient
+}
+
+func newBlobNode(t *testing.T, secret string) blobNode {
+	s := newTestServer(t, secret, nil)
+	d := newDisk(t)
+	ServeBlobs(s, d)
+	return blobNode{srv: s, disk: d, bc: NewBlobClient(s.Client())}
+}
+
+func TestBlobPutAndRead(t *testing.T) {
+	a, b := newBlobNode(t, "same"), newBlobNode(t, "same")
+	ctx := context.Background()
+	data := randomBytes(10*testBlockSize + 123)
+	sum := md5.Sum(data)
+	id := blob.NewID()
+
+	info, err := a.bc.Put(ctx, b.srv.Advertise(), id, bytes.NewReader(data), int64(len(data)), sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size != int64(len(data)) || info.MD5 != sum || info.CRC64 != crc64.Checksum(data, crc64.MakeTable(crc64.ECMA)) {
+		t.Fatalf("put answered %+v", info)
+	}
+	if got, err := readAll(t, b.disk, id); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("stored copy: %d bytes, %v", len(got), err)
 	}
 
-	// A blob nobody has: still ErrNotFound, with the peers' answers.
-	_, err := fc.Open(blob.NewID())
-	if !errors.Is(err, blob.ErrNotFound) || !errors.Is(err, ErrNoCopy) {
-		t.Fatalf("missing everywhere: %v", err)
+	ranges := []struct{ off, n int64 }{
+		{0, int64(len(data))}, {0, 0}, {1, 1}, {testBlockSize - 1, 2}, {testBlockSize, testBlockSize},
+		{5000, 20000}, {int64(len(data)) - 7, 7}, {int64(len(data)), 0},
 	}
-	// A peer with another secret is not asked successfully.
+	for _, rg := range ranges {
+		r, info, err := a.bc.Read(ctx, b.srv.Advertise(), id, rg.off, rg.n)
+		if err != nil {
+			t.Fatalf("read %+v: %v", rg, err)
+		}
+		got, err := io.ReadAll(r)
+		r.Close()
+		if err != nil || !bytes.Equal(got, data[rg.off:rg.off+rg.n]) {
+			t.Fatalf("read %+v: %d bytes, %v", rg, len(got), err)
+		}
+		if info.Size != int64(len(data)) || info.BlockSize != testBlockSize {
+			t.Fatalf("read info %+v", info)
+		}
+	}
+
+	// Plain GET with a Range header.
+	resp, err := a.srv.Client().Do(ctx, http.MethodGet, b.srv.Advertise(), pathBlobs+id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(all, data) {
+		t.Fatalf("plain GET: %d, %d bytes", resp.StatusCode, len(all))
+	}
+
+	// Errors carry the blob store's sentinels.
+	if _, _, err := a.bc.Read(ctx, b.srv.Advertise(), blob.NewID(), 0, 1); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("read of a missing blob: %v", err)
+	}
+	bad := md5.Sum([]byte("other"))
+	if _, err := a.bc.Put(ctx, b.srv.Advertise(), blob.NewID(), bytes.NewReader(data), int64(len(data)), bad[:]); !errors.Is(err, blob.ErrDigestMismatch) {
+		t.Fatalf("put with a wrong md5: %v", err)
+	}
 	intruder := newTestServer(t, "other", nil)
-	fi := NewFetchingStore(FetchConfig{
-		Local:  newDisk(t),
-		Client: intruder.Client(),
-		Peers:  func(context.Context) ([]string, error) { return []string{a.Advertise()}, nil },
-	})
-	if _, err := fi.Open(id); !errors.Is(err, blob.ErrNotFound) {
-		t.Fatalf("fetch with the wrong secret: %v", err)
+	if _, err := NewBlobClient(intruder.Client()).Put(ctx, b.srv.Advertise(), blob.NewID(), bytes.NewReader(data), int64(len(data)), nil); err == nil {
+		t.Fatal("put with the wrong secret succeeded")
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	tests := []struct {
+		in     string
+		off, n int64
+		ok     bool
+	}{
+		{"bytes=0-9", 0, 10, true},
+		{"bytes=5-", 5, 95, true},
+		{"bytes=-10", 90, 10, true},
+		{"bytes=-200", 0, 100, true},
+		{"bytes=90-200", 90, 10, true},
+		{"bytes=100-", 0, 0, false},
+		{"bytes=5-4", 0, 0, false},
+		{"bytes=0-1,3-4", 0, 0, false},
+		{"items=0-1", 0, 0, false},
+		{"bytes=x-1", 0, 0, false},
+	}
+	for _, tc := range tests {
+		off, n, ok := parseRange(tc.in, 100)
+		if ok != tc.ok || (ok && (off != tc.off || n != tc.n)) {
+			t.Errorf("parseRange(%q) = %d, %d, %v; want %d, %d, %v", tc.in, off, n, ok, tc.off, tc.n, tc.ok)
+		}
+	}
+}
+
+func TestBlobReadOfCorruptCopy(t *testing.T) {
+	a, b := newBlobNode(t, "same"), newBlobNode(t, "same")
+	ctx := context.Background()
+	data := randomBytes(8 * testBlockSize)
+	id := blob.NewID()
+	if _, err := b.disk.Create(ctx, id, bytes.NewReader(data), blob.CreateOptions{Size: int64(len(data))}); err != nil {
+		t.Fatal(err)
+	}
+	flipByte(t, b.disk, id, 5*testBlockSize+10)
+
+	// A range before the damage reads fine; one across it fails with
+	// ErrCorrupt after the good blocks.
+	r, _, err := a.bc.Read(ctx, b.srv.Advertise(), id, 0, 2*testBlockSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, data[:2*testBlockSize]) {
+		t.Fatalf("read before the damage: %d bytes, %v", len(got), err)
+	}
+	r.Close()
+	r, _, err = a.bc.Read(ctx, b.srv.Advertise(), id, 0, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	r.Close()
+	if !errors.Is(err, blob.ErrCorrupt) || len(got) != 5*testBlockSize {
+		t.Fatalf("read across the damage: %d bytes, %v", len(got), err)
+	}
+
+	// Fetching from the corrupt copy fails; from a good one it works.
+	c := newBlobNode(t, "same")
+	if _, err := c.bc.Fetch(ctx, c.disk, id, []string{b.srv.Advertise()}, int64(len(data)), crc64.Checksum(data, crc64.MakeTable(crc64.ECMA))); !errors.Is(err, ErrNoCopy) {
+		t.Fatalf("fetch from a corrupt copy: %v", err)
+	}
+	if _, err := c.disk.Stat(id); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("failed fetch left a copy: %v", err)
+	}
+	if _, err := a.disk.Create(ctx, id, bytes.NewReader(data), blob.CreateOptions{Size: int64(len(data))}); err != nil {
+		t.Fatal(err)
+	}
+	// Pull: b repairs its own copy from a (b's copy is replaced).
+	crc := crc64.Checksum(data, crc64.MakeTable(crc64.ECMA))
+	if err := c.bc.Pull(ctx, b.srv.Advertise(), id, []string{c.srv.Advertise(), a.srv.Advertise()}, int64(len(data)), crc); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.disk.Verify(ctx, id); err != nil {
+		t.Fatalf("repaired copy: %v", err)
+	}
+	// A pull whose expected checksum matches no copy fails.
+	if err := c.bc.Pull(ctx, c.srv.Advertise(), id, []string{a.srv.Advertise()}, int64(len(data)), crc+1); err == nil {
+		t.Fatal("pull with a wrong checksum succeeded")
 	}
 }

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/peer"
+)
+
+// raftCluster shows the raft configuration to the object layer, which
+// places, reads and repairs blob replicas on its voters.
+type raftCluster struct{ r *consensus.Raft }
+
+func (c raftCluster) Self() string   { return c.r.ID() }
+func (c raftCluster) IsLeader() bool { return c.r.IsLeader() }
+
+// Members asks every member for its state (consensus.Raft.Status); a
+// member that does not answer is not alive.
+func (c raftCluster) Members(ctx context.Context) ([]object.Node, error) {
+	st, err := c.r.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]object.Node, 0, len(st.Members))
+	for _, m := range st.Members {
+		out = append(out, object.Node{
+			ID:    m.ID,
+			Addr:  m.Address,
+			Voter: m.Suffrage == "Voter",
+			Alive: m.ID == st.ID || (m.State != consensus.StateUnreachable && m.State != "Shutdown"),
+		})
+	}
+	return out, nil
+}
+
+// replicated configures an object store to keep blobs on three of the
+// Region's voters, moving them over the peer port.
+func replicated(r *consensus.Raft, ps *peer.Server) func(*object.Config) {
+	return func(c *object.Config) {
+		c.Cluster = raftCluster{r: r}
+		c.Peers = peer.NewBlobClient(ps.Client())
+	}
+}
+
+// replicationCollector exports the object layer's replication counters.
+type replicationCollector struct {
+	s                                           *object.Store
+	under, failures, underWrites, failovers     *prometheus.Desc
+	repairs, repairFailures, scrubbed, scrubBad *prometheus.Desc
+}
+
+func newReplicationCollector(s *object.Store) *replicationCollector {
+	d := func(name, help string) *prometheus.Desc {
+		return prometheus.NewDesc("koss_"+name, help, nil, nil)
+	}
+	return &replicationCollector{
+		s:              s,
+		under:          d("blobs_under_replicated", "Blobs with fewer than three copies, as this node's metadata records them."),
+		failures:       d("replica_write_failures_total", "Replicas that failed or were dropped while writing a blob."),
+		underWrites:    d("under_replicated_writes_total", "Writes that succeeded with fewer than three copies."),
+		failovers:      d("read_failovers_total", "Reads that switched to another replica after one failed."),
+		repairs:        d("blob_repairs_total", "Blob copies made by the repair loop, read repair and the scrubber."),
+		repairFailures: d("blob_repair_failures_total", "Blob copies that repairs failed to make."),
+		scrubbed:       d("scrubbed_blobs_total", "Local blobs the scrubber verified."),
+		scrubBad:       d("scrub_corrupt_blobs_total", "Local blobs the scrubber found damaged."),
+	}
+}
+
+func (c *replicationCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.under, c.failures, c.underWrites, c.failovers, c.repairs, c.repairFailures, c.scrubbed, c.scrubBad} {
+		ch <- d
+	}
+}
+
+func (c *replicationCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.ReplicationStats()
+	ch <- prometheus.MustNewConstMetric(c.under, prometheus.GaugeValue, float64(st.UnderReplicated))
+	for _, m := range []struct {
+		d *prometheus.Desc
+		v uint64
+	}{
+		{c.failures, st.ReplicaWriteFailures}, {c.underWrites, st.UnderReplicatedWrites},
+		{c.failovers, st.ReadFailovers}, {c.repairs, st.Repairs}, {c.repairFailures, st.RepairFailures},
+		{c.scrubbed, st.ScrubbedBlobs}, {c.scrubBad, st.ScrubCorrupt},
+	} {
+		ch <- prometheus.MustNewConstMetric(m.d, prometheus.CounterValue, float64(m.v))
+	}
+}
+
+// drainErr maps a failed drain to the admin API's sentinels.
+func drainErr(err error) error {
+	if errors.Is(err, object.ErrUnavailable) {
+		return fmt.Errorf("%w: drain: %w", adminapi.ErrUnavailable, err)
+	}
+	return membershipErr(err)
+}
