@@ -1,0 +1,34 @@
+# hack/run.mk — koss on a local Kubernetes cluster, and the end-to-end suite
+# (included by the root Makefile).
+#
+# run-cluster is what `make run` does for a newcomer: build what is missing,
+# start the local control plane with process kubelets (test/localcluster),
+# helm install charts/koss, kubectl apply config/samples, wait, and print the
+# kubeconfig, the endpoint, the sample credentials and an example. Its state
+# lives in .koss/run and the next run resumes it. The program is
+# test/cmd/kossrun (flags: bin/kossrun --help).
+#
+# test-e2e runs test/e2e (Ginkgo) on a fresh temporary cluster; `make test`
+# runs it too, as part of ./... .
+
+KOSSRUN ?= $(LOCALBIN)/kossrun
+KOSSRUN_FLAGS ?=
+E2E_FLAGS ?= -ginkgo.v
+
+##@ Local cluster and end-to-end tests
+
+.PHONY: run-cluster
+run-cluster: ## Start koss on a local Kubernetes cluster (Helm-installed operator, samples applied) and print how to use it; Ctrl-C stops, the next run resumes.
+	@mkdir -p $(LOCALBIN)
+	@echo "==> go build -o $(KOSSRUN) ./test/cmd/kossrun"
+	@go build -o $(KOSSRUN) ./test/cmd/kossrun
+	@$(KOSSRUN) $(KOSSRUN_FLAGS)
+
+.PHONY: run-dev
+run-dev: build ## Start a Region of kossd processes without Kubernetes (kossd dev) and print its endpoint and root key.
+	$(LOCALBIN)/kossd dev --data $(CURDIR)/.koss/dev
+
+.PHONY: test-e2e
+test-e2e: build k8s-tools ## Run the end-to-end suite (test/e2e): helm install, samples, SDK traffic, pod kill, scaling, deletion.
+	KOSS_K8S_BIN=$(K8S_BIN) KOSSD_BIN=$(LOCALBIN)/kossd KOSS_MANAGER_BIN=$(LOCALBIN)/manager \
+		go test $(GO_TEST_FLAGS) -count=1 ./test/e2e/ $(E2E_FLAGS)

@@ -1,0 +1,438 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/storage/adminclient"
+	"github.com/koss-io/koss/test/e2e/framework"
+	"github.com/koss-io/koss/test/localcluster"
+)
+
+// namespace holds the samples and everything the suite creates.
+const namespace = "e2e"
+
+// otherBucket is a Bucket the sample AccessKey has no grant on.
+const otherBucket = "e2e-not-granted"
+
+var _ = Describe("Operator", Ordered, ContinueOnFailure, func() {
+	var (
+		env      *framework.Env
+		stateDir string
+		failed   bool
+
+		// Names read from config/samples.
+		regionName, bucketName, accessKeyName string
+		// manifests are the kubectl arguments (-k dir, -f file) of what the
+		// suite applied; the no-drift spec re-applies every one server-side.
+		manifests [][]string
+
+		userCreds framework.Credentials
+		rootCreds framework.Credentials
+		// objects are what the sample bucket must hold: every acknowledged
+		// write that was not deleted since.
+		objects = map[string]digest{}
+	)
+
+	BeforeAll(func(ctx SpecContext) {
+		start := time.Now()
+		root, err := localcluster.RepoRoot()
+		Expect(err).NotTo(HaveOccurred(), "finding the koss checkout")
+
+		bins := framework.DefaultBinaries(root)
+		if os.Getenv("KOSSD_BIN") == "" || os.Getenv("KOSS_MANAGER_BIN") == "" {
+			// Build what was not given, from this checkout, so the suite never runs stale binaries.
+			kossd, manager, err := framework.BuildKoss(ctx, root, GinkgoT().TempDir(), GinkgoWriter)
+			must(err)
+			if os.Getenv("KOSSD_BIN") == "" {
+				bins.Kossd = kossd
+			}
+			if os.Getenv("KOSS_MANAGER_BIN") == "" {
+				bins.Manager = manager
+			}
+		}
+		Expect(bins.Check()).To(Succeed(), "the e2e suite needs these binaries")
+
+		stateDir, err = os.MkdirTemp("", "koss-e2e-")
+		must(err)
+		By("starting a local control plane with 3 process kubelets in " + stateDir)
+		env, err = framework.Start(ctx, framework.Options{
+			Root:     root,
+			StateDir: stateDir,
+			Nodes:    3,
+			Binaries: bins,
+			Logger:   slog.New(slog.NewTextHandler(GinkgoWriter, nil)),
+		})
+		must(err)
+		DeferCleanup(func() {
+			Expect(env.Stop()).To(Succeed())
+			if failed || os.Getenv("KOSS_E2E_KEEP") == "1" {
+				fmt.Fprintf(GinkgoWriter, "kept the e2e cluster's state (logs, pods) in %s\n", stateDir)
+				return
+			}
+			Expect(os.RemoveAll(stateDir)).To(Succeed())
+		})
+		fmt.Fprintf(GinkgoWriter, "cluster up after %v\n", time.Since(start).Round(time.Second))
+
+		By("helm install charts/koss")
+		_, err = env.InstallChart(ctx, 3*time.Minute)
+		must(err)
+		var deploys appsv1.DeploymentList
+		Expect(env.Client.List(ctx, &deploys, client.InNamespace(framework.ReleaseNamespace))).To(Succeed())
+		Expect(deploys.Items).To(HaveLen(1), "the chart installs one operator Deployment")
+		Expect(deploys.Items[0].Spec.Template.Spec.Containers[0].Image).To(HavePrefix(framework.ManagerImage))
+		Expect(deploys.Items[0].Status.AvailableReplicas).To(BeNumerically(">=", 1), "helm --wait returned before the operator was available")
+		fmt.Fprintf(GinkgoWriter, "operator available after %v\n", time.Since(start).Round(time.Second))
+
+		By("kubectl apply the samples and a Bucket the sample AccessKey has no grant on")
+		samples, err := env.Samples()
+		must(err)
+		for _, o := range samples {
+			switch o.Kind {
+			case "Region":
+				regionName = o.Name
+			case "Bucket":
+				bucketName = o.Name
+			case "AccessKey":
+				accessKeyName = o.Name
+			}
+		}
+		Expect([]string{regionName, bucketName, accessKeyName}).NotTo(ContainElement(""),
+			"config/samples must hold a Region, a Bucket and an AccessKey: %v", samples)
+		_, err = env.Kubectl(ctx, "create", "namespace", namespace)
+		must(err)
+		_, err = env.ApplySamples(ctx, namespace)
+		must(err)
+		other := filepath.Join(stateDir, "other-bucket.yaml")
+		Expect(os.WriteFile(other, fmt.Appendf(nil, `apiVersion: koss.io/v1alpha1
+kind: Bucket
+metadata:
+  name: %s
+spec:
+  regionRef:
+    name: %s
+`, otherBucket, regionName), 0o644)).To(Succeed())
+		_, err = env.Kubectl(ctx, "apply", "--server-side", "-n", namespace, "-f", other)
+		must(err)
+		manifests = [][]string{{"-k", env.SamplesDir()}, {"-f", other}}
+
+		By("kubectl wait for the Region to be Available and the Buckets and AccessKey to be Ready")
+		_, err = env.Kubectl(ctx, "wait", "-n", namespace, "--for=condition=Available", "region/"+regionName, "--timeout=3m")
+		must(err)
+		_, err = env.Kubectl(ctx, "wait", "-n", namespace, "--for=condition=Ready",
+			"bucket/"+bucketName, "bucket/"+otherBucket, "accesskey/"+accessKeyName, "--timeout=2m")
+		must(err)
+		// Every pod ready too, so the first scenarios start from a whole Region.
+		Expect(env.WaitReady(ctx, namespace, append(samples, framework.Object{Kind: "Bucket", Name: otherBucket}),
+			3*time.Minute, GinkgoWriter)).To(Succeed())
+		fmt.Fprintf(GinkgoWriter, "samples ready after %v\n", time.Since(start).Round(time.Second))
+
+		userCreds, err = env.AccessKeyCredentials(ctx, namespace, accessKeyName)
+		must(err)
+		rootCreds, err = env.RootCredentials(ctx, namespace, regionName)
+		must(err)
+	}, NodeTimeout(10*time.Minute))
+
+	AfterEach(func() {
+		if !CurrentSpecReport().Failed() {
+			return
+		}
+		failed = true
+		if env != nil {
+			env.Dump(GinkgoWriter, 200, namespace)
+		}
+	})
+
+	// regionState reads the sample Region.
+	regionState := func(ctx context.Context) (*kossv1alpha1.Region, error) {
+		var r kossv1alpha1.Region
+		err := env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &r)
+		return &r, err
+	}
+
+	// admin is the Region's admin API with the root key.
+	admin := func() *adminclient.Client {
+		c, err := adminclient.New(rootCreds.Endpoint, rootCreds.AccessKeyID, rootCreds.AccessKeySecret,
+			adminclient.WithHTTPClient(env.HTTPClient()))
+		must(err)
+		return c
+	}
+
+	// everyPodHasObjects reads every object the sample bucket must hold
+	// through each ready pod of the Region in turn.
+	everyPodHasObjects := func(ctx context.Context) {
+		GinkgoHelper()
+		eps, err := podEndpoints(ctx, env, namespace, regionName)
+		must(err)
+		Expect(eps).NotTo(BeEmpty())
+		for pod, ep := range eps {
+			c := userCreds
+			c.Endpoint = ep
+			Expect(checkObjects(ctx, env.OSSClient(c), bucketName, objects)).To(BeEmpty(),
+				"objects missing or different when read through pod %s (%d objects checked)", pod, len(objects))
+		}
+	}
+
+	It("writes the AccessKey's credentials into its Secret, for envFrom and for SDKs", func(ctx SpecContext) {
+		var region kossv1alpha1.Region
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &region)).To(Succeed())
+		Expect(userCreds.Endpoint).To(Equal(region.Status.Endpoints.Internal), "the Secret's endpoint is the Region's internal endpoint")
+		Expect(userCreds.Endpoint).To(Equal(fmt.Sprintf("http://%s.%s.svc.cluster.local:9000", regionName, namespace)))
+		Expect(userCreds.Region).To(Equal(regionName))
+		var s corev1.Secret
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &s)).To(Succeed())
+		for _, k := range []string{"OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_ENDPOINT", "OSS_REGION"} {
+			Expect(s.Data).To(HaveKey(k), "Secret %s has no %s for envFrom", s.Name, k)
+		}
+		Expect(string(s.Data["OSS_ACCESS_KEY_ID"])).To(Equal(userCreds.AccessKeyID))
+		Expect(bytes.Equal(s.Data["OSS_ACCESS_KEY_SECRET"], s.Data["accessKeySecret"])).To(BeTrue(), "OSS_ACCESS_KEY_SECRET and accessKeySecret differ")
+		owner := metav1.GetControllerOf(&s)
+		Expect(owner).NotTo(BeNil(), "the Secret has no controller owner")
+		Expect(owner.Kind).To(Equal("AccessKey"))
+		Expect(owner.Name).To(Equal(accessKeyName))
+	})
+
+	It("changes nothing when every manifest is applied again server-side", func(ctx SpecContext) {
+		refs := []objectRef{
+			{&kossv1alpha1.Region{}, regionName},
+			{&kossv1alpha1.Bucket{}, bucketName},
+			{&kossv1alpha1.Bucket{}, otherBucket},
+			{&kossv1alpha1.AccessKey{}, accessKeyName},
+			{&appsv1.StatefulSet{}, regionName},
+			{&corev1.Service{}, regionName},
+			{&corev1.Service{}, regionName + "-peers"},
+			{&policyv1.PodDisruptionBudget{}, regionName},
+			{&corev1.Secret{}, regionName + "-root-key"},
+			{&corev1.Secret{}, accessKeyName},
+		}
+		By("waiting until the operator has finished its first reconciles (no resourceVersion moves for 3s)")
+		var before map[string]string
+		Eventually(ctx, func(g Gomega) {
+			rv, err := resourceVersions(ctx, env.Client, namespace, refs)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Consistently(ctx, func() (map[string]string, error) {
+				return resourceVersions(ctx, env.Client, namespace, refs)
+			}).WithTimeout(3 * time.Second).WithPolling(500 * time.Millisecond).Should(Equal(rv))
+			before = rv
+		}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Succeed())
+
+		By("kubectl apply --server-side of every manifest")
+		for _, m := range manifests {
+			out, err := env.Kubectl(ctx, append([]string{"apply", "--server-side", "-n", namespace}, m...)...)
+			must(err)
+			fmt.Fprint(GinkgoWriter, out)
+		}
+		after, err := resourceVersions(ctx, env.Client, namespace, refs)
+		must(err)
+		Expect(after).To(Equal(before), "a no-op re-apply wrote to these objects (resourceVersion moved)")
+	})
+
+	It("serves PUT, GET, APPEND, COPY, LIST and DELETE to the AccessKey's credentials", func(ctx SpecContext) {
+		c := env.OSSClient(userCreds)
+
+		By("PUT and GET a small and a 1 MiB object")
+		small := []byte("hello from the koss e2e suite\n")
+		Expect(put(ctx, c, bucketName, "docs/hello.txt", small)).To(Succeed())
+		big := payload(1, 0)
+		big = bytes.Repeat(big, (1<<20)/len(big)+1)[:1<<20]
+		Expect(put(ctx, c, bucketName, "blobs/1mib.bin", big)).To(Succeed())
+		Expect(get(ctx, c, bucketName, "docs/hello.txt")).To(Equal(small))
+		got, err := get(ctx, c, bucketName, "blobs/1mib.bin")
+		must(err)
+		Expect(digestOf(got)).To(Equal(digestOf(big)), "the 1 MiB object came back different")
+		objects["docs/hello.txt"], objects["blobs/1mib.bin"] = digestOf(small), digestOf(big)
+
+		By("APPEND two segments, then refuse an append at the wrong position")
+		first, second := []byte("line 1\n"), []byte("line 2\n")
+		res, err := c.AppendObject(ctx, &oss.AppendObjectRequest{Bucket: oss.Ptr(bucketName), Key: oss.Ptr("logs/app.log"),
+			Position: oss.Ptr(int64(0)), Body: bytes.NewReader(first)})
+		must(err)
+		Expect(res.NextPosition).To(Equal(int64(len(first))))
+		_, err = c.AppendObject(ctx, &oss.AppendObjectRequest{Bucket: oss.Ptr(bucketName), Key: oss.Ptr("logs/app.log"),
+			Position: oss.Ptr(res.NextPosition), Body: bytes.NewReader(second)})
+		must(err)
+		_, err = c.AppendObject(ctx, &oss.AppendObjectRequest{Bucket: oss.Ptr(bucketName), Key: oss.Ptr("logs/app.log"),
+			Position: oss.Ptr(int64(1)), Body: bytes.NewReader(second)})
+		Expect(describeErr(err)).To(Equal("PositionNotEqualToLength (409)"))
+		appended := append(append([]byte{}, first...), second...)
+		Expect(get(ctx, c, bucketName, "logs/app.log")).To(Equal(appended))
+		objects["logs/app.log"] = digestOf(appended)
+
+		By("COPY an object")
+		_, err = c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: oss.Ptr(bucketName), Key: oss.Ptr("docs/copy.txt"),
+			SourceBucket: oss.Ptr(bucketName), SourceKey: oss.Ptr("docs/hello.txt")})
+		must(err)
+		Expect(get(ctx, c, bucketName, "docs/copy.txt")).To(Equal(small))
+
+		By("LIST by prefix")
+		Expect(list(ctx, c, bucketName, "docs/")).To(Equal([]string{"docs/copy.txt", "docs/hello.txt"}))
+
+		By("DELETE the copy; the original stays")
+		_, err = c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: oss.Ptr(bucketName), Key: oss.Ptr("docs/copy.txt")})
+		must(err)
+		_, err = get(ctx, c, bucketName, "docs/copy.txt")
+		Expect(describeErr(err)).To(Equal("NoSuchKey (404)"))
+		Expect(list(ctx, c, bucketName, "docs/")).To(Equal([]string{"docs/hello.txt"}))
+		Expect(get(ctx, c, bucketName, "docs/hello.txt")).To(Equal(small))
+	})
+
+	It("refuses the AccessKey on a bucket it was not granted", func(ctx SpecContext) {
+		c := env.OSSClient(userCreds)
+		Expect(describeErr(put(ctx, c, otherBucket, "x", []byte("x")))).To(Equal("AccessDenied (403)"), "PUT")
+		_, err := list(ctx, c, otherBucket, "")
+		Expect(describeErr(err)).To(Equal("AccessDenied (403)"), "LIST")
+
+		By("the root key may use that bucket, so it exists and the refusal is the grant's")
+		r := env.OSSClient(rootCreds)
+		Expect(put(ctx, r, otherBucket, "x", []byte("x"))).To(Succeed())
+		_, err = get(ctx, c, otherBucket, "x")
+		Expect(describeErr(err)).To(Equal("AccessDenied (403)"), "GET")
+	})
+
+	It("loses no acknowledged write when a kossd pod is killed during writes", func(ctx SpecContext) {
+		c := env.OSSClient(userCreds)
+		stream := newWriteStream()
+		wctx, stopWriters := context.WithCancel(ctx)
+		defer stopWriters()
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("kill/w%d", i), uint64(100+i)) })
+		}
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the kill")
+
+		st, err := admin().ClusterStatus(ctx)
+		must(err)
+		victim := st.Leader
+		Expect(victim).NotTo(BeEmpty(), "the Region has no leader")
+		var pod corev1.Pod
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: victim}, &pod)).To(Succeed(),
+			"the leader %q is not a pod of the Region", victim)
+		oldUID := pod.UID
+		By(fmt.Sprintf("deleting the leader pod %s with grace period 0 after %d acknowledged writes", victim, stream.count()))
+		Expect(env.Client.Delete(ctx, &pod, client.GracePeriodSeconds(0))).To(Succeed())
+		killedAt := time.Now()
+
+		By("the StatefulSet brings the pod back and it becomes Ready")
+		Eventually(ctx, func(g Gomega) {
+			var p corev1.Pod
+			g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: victim}, &p)).To(Succeed())
+			g.Expect(p.UID).NotTo(Equal(oldUID), "still the old pod")
+			g.Expect(podReady(&p)).To(BeTrue(), "new pod not Ready yet")
+		}).WithTimeout(3 * time.Minute).WithPolling(time.Second).Should(Succeed())
+		fmt.Fprintf(GinkgoWriter, "pod %s back and Ready %v after the kill\n", victim, time.Since(killedAt).Round(100*time.Millisecond))
+
+		By("writes go on after the pod is back")
+		backAt := stream.count()
+		Eventually(ctx, stream.count).WithTimeout(2*time.Minute).Should(BeNumerically(">=", backAt+20), "writes after the pod came back")
+		stopWriters()
+		wg.Wait()
+		acked, failures, lastErr := stream.snapshot()
+		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
+
+		Eventually(ctx, func(g Gomega) {
+			r, err := regionState(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(meta.IsStatusConditionTrue(r.Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(BeTrue())
+			g.Expect(r.Status.ReadyReplicas).To(Equal(r.Spec.Replicas))
+		}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Succeed())
+
+		By(fmt.Sprintf("reading all %d acknowledged writes back through every pod", len(acked)))
+		for k, d := range acked {
+			objects[k] = d
+		}
+		everyPodHasObjects(ctx)
+	})
+
+	// scaleTo patches spec.replicas and waits until the Region, its
+	// StatefulSet and its raft membership all have n members.
+	scaleTo := func(ctx context.Context, n int32) {
+		GinkgoHelper()
+		start := time.Now()
+		_, err := env.Kubectl(ctx, "patch", "-n", namespace, "region/"+regionName, "--type=merge",
+			"-p", fmt.Sprintf(`{"spec":{"replicas":%d}}`, n))
+		must(err)
+		Eventually(ctx, func(g Gomega) {
+			r, err := regionState(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(r.Status.ObservedGeneration).To(Equal(r.Generation), "generation not observed yet")
+			progressing := meta.FindStatusCondition(r.Status.Conditions, kossv1alpha1.RegionProgressingCondition)
+			g.Expect(progressing).NotTo(BeNil())
+			g.Expect(progressing.Status).To(Equal(metav1.ConditionFalse), "Progressing: %s: %s", progressing.Reason, progressing.Message)
+			g.Expect(meta.IsStatusConditionTrue(r.Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(BeTrue(), "not Available")
+			g.Expect(r.Status.ReadyReplicas).To(Equal(n), "ready replicas")
+			var sts appsv1.StatefulSet
+			g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &sts)).To(Succeed())
+			g.Expect(*sts.Spec.Replicas).To(Equal(n), "StatefulSet replicas")
+			g.Expect(sts.Status.ReadyReplicas).To(Equal(n), "StatefulSet ready replicas")
+			eps, err := podEndpoints(ctx, env, namespace, regionName)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(eps).To(HaveLen(int(n)), "ready pods")
+			st, err := admin().ClusterStatus(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(st.Members).To(HaveLen(int(n)), "raft members")
+			g.Expect(st.Leader).NotTo(BeEmpty(), "raft leader")
+		}).WithTimeout(4 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
+		fmt.Fprintf(GinkgoWriter, "scaled to %d in %v\n", n, time.Since(start).Round(100*time.Millisecond))
+	}
+
+	It("scales the Region up 3 → 5 with every object readable through every pod", func(ctx SpecContext) {
+		scaleTo(ctx, 5)
+		everyPodHasObjects(ctx)
+	})
+
+	It("revokes the key and removes its Secret when the AccessKey is deleted", func(ctx SpecContext) {
+		c := env.OSSClient(userCreds)
+		Expect(put(ctx, c, bucketName, "docs/before-revoke.txt", []byte("still allowed"))).To(Succeed())
+		objects["docs/before-revoke.txt"] = digestOf([]byte("still allowed"))
+
+		_, err := env.Kubectl(ctx, "delete", "-n", namespace, "accesskey/"+accessKeyName, "--timeout=2m")
+		must(err)
+		Eventually(ctx, func() error {
+			return env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &corev1.Secret{})
+		}).WithTimeout(time.Minute).WithPolling(time.Second).Should(Satisfy(apierrors.IsNotFound), "the Secret stays")
+		Eventually(ctx, func() string {
+			return describeErr(put(ctx, c, bucketName, "docs/after-revoke.txt", []byte("refused")))
+		}).WithTimeout(time.Minute).WithPolling(time.Second).Should(Equal("InvalidAccessKeyId (403)"))
+		_, err = get(ctx, c, bucketName, "docs/hello.txt")
+		Expect(describeErr(err)).To(Equal("InvalidAccessKeyId (403)"))
+	})
+
+	It("keeps a Retain Bucket's data after the Bucket is deleted", func(ctx SpecContext) {
+		var b kossv1alpha1.Bucket
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: bucketName}, &b)).To(Succeed())
+		Expect(b.Spec.DeletionPolicy).To(Equal(kossv1alpha1.DeletionPolicyRetain))
+		_, err := env.Kubectl(ctx, "delete", "-n", namespace, "bucket/"+bucketName, "--timeout=2m")
+		must(err)
+		err = env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: bucketName}, &kossv1alpha1.Bucket{})
+		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "the Bucket object is still there: %v", err)
+
+		By(fmt.Sprintf("reading all %d objects with the Region's root key", len(objects)))
+		r := env.OSSClient(rootCreds)
+		keys, err := list(ctx, r, bucketName, "")
+		must(err)
+		for k := range objects {
+			Expect(keys).To(ContainElement(k))
+		}
+		Expect(checkObjects(ctx, r, bucketName, objects)).To(BeEmpty())
+		_, err = admin().GetBucket(ctx, bucketName)
+		Expect(err).NotTo(HaveOccurred(), "the bucket is gone from the Region")
+	})
+})

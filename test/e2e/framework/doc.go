@@ -1,0 +1,28 @@
+// Package framework brings up koss the way a user meets it, on the local
+// control plane of test/localcluster: the operator installed from the Helm
+// chart (charts/koss) as a pod, the samples of config/samples applied with
+// kubectl, and kossd pods that really run. The e2e suite (test/e2e) and the
+// `make run` program (test/cmd/kossrun) share it.
+//
+//	bins, err := framework.FindBinaries(root)      // or BuildKoss + BuildK8s
+//	env, err := framework.Start(ctx, framework.Options{Root: root, Binaries: bins})
+//	defer env.Stop()
+//	err = env.InstallChart(ctx)                     // helm upgrade --install --wait
+//	err = env.ApplySamples(ctx, "default")          // kubectl apply --server-side -k config/samples
+//	err = env.WaitSamples(ctx, "default", 5*time.Minute)
+//	creds, err := env.AccessKeyCredentials(ctx, "default", "demo-app")
+//
+// Images map to local binaries: koss/kossd to Binaries.Kossd and
+// koss/manager to Binaries.Manager, whatever their tag, so the chart's
+// default image references work unchanged.
+//
+// Kubernetes objects are read with a controller-runtime client; kubectl and
+// helm (the binaries built by hack/build-k8s.sh) run as processes against
+// the cluster's admin kubeconfig, as a user would run them. Pod IPs and
+// Service ClusterIPs of the local cluster are loopback addresses reachable
+// from this machine; HTTPClient also resolves the cluster DNS names (such
+// as the endpoint written into an AccessKey's Secret).
+//
+// Nothing here ever logs a secret: Credentials values are returned to the
+// caller only.
+package framework

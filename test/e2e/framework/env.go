@@ -1,0 +1,288 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/test/kubelet"
+	"github.com/koss-io/koss/test/localcluster"
+)
+
+// The Helm release of the operator.
+const (
+	ReleaseName      = "koss"
+	ReleaseNamespace = "koss-system"
+)
+
+// ErrCommand means kubectl or helm failed.
+var ErrCommand = errors.New("command failed")
+
+// Options configure Start.
+type Options struct {
+	// Root is the koss checkout (charts/koss, config/samples).
+	Root string
+	// StateDir holds the cluster's state; empty is a temporary directory
+	// removed by Stop. An existing one is resumed.
+	StateDir string
+	// Nodes is the number of process kubelets (default 1).
+	Nodes int
+	// Binaries run the images and the control plane.
+	Binaries Binaries
+	// Logger receives the cluster's progress messages; nil discards them.
+	Logger *slog.Logger
+	// StartTimeout bounds the control plane's start (default 3 minutes).
+	StartTimeout time.Duration
+}
+
+// Env is a running local cluster with clients for it.
+type Env struct {
+	// Cluster is the local control plane with its kubelets.
+	Cluster *localcluster.Cluster
+	// Client reads and writes Kubernetes objects, koss.io kinds included.
+	Client client.Client
+	root   string
+	bins   Binaries
+}
+
+// Scheme knows the built-in kinds and the koss.io kinds.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := kossv1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Start checks the binaries and starts a local cluster whose images
+// koss/kossd and koss/manager run them.
+func Start(ctx context.Context, opts Options) (*Env, error) {
+	if err := opts.Binaries.Check(); err != nil {
+		return nil, err
+	}
+	c, err := localcluster.Start(ctx, localcluster.Options{
+		StateDir: opts.StateDir,
+		BinDir:   opts.Binaries.K8sDir,
+		Images: []kubelet.Image{
+			{Prefix: KossdImage, Binary: opts.Binaries.Kossd},
+			{Prefix: ManagerImage, Binary: opts.Binaries.Manager},
+		},
+		Nodes:        opts.Nodes,
+		Logger:       opts.Logger,
+		StartTimeout: opts.StartTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cl, err := client.New(c.Config(), client.Options{Scheme: Scheme()})
+	if err != nil {
+		_ = c.Stop()
+		return nil, err
+	}
+	return &Env{Cluster: c, Client: cl, root: opts.Root, bins: opts.Binaries}, nil
+}
+
+// Stop stops the cluster (see localcluster.Cluster.Stop).
+func (e *Env) Stop() error { return e.Cluster.Stop() }
+
+// Root is the koss checkout.
+func (e *Env) Root() string { return e.root }
+
+// Run runs kubectl or helm (from Binaries.K8sDir) against the cluster and
+// returns its standard output; a failure carries its standard error. Helm
+// gets private cache, config and data directories inside the state
+// directory, so no user configuration changes what it does.
+func (e *Env) Run(ctx context.Context, name string, args ...string) (string, error) {
+	cmd := e.Cluster.Command(ctx, name, args...)
+	cmd.Dir = e.root
+	helmHome := filepath.Join(e.Cluster.StateDir(), "helm")
+	cmd.Env = append(cmd.Env,
+		"HELM_CACHE_HOME="+filepath.Join(helmHome, "cache"),
+		"HELM_CONFIG_HOME="+filepath.Join(helmHome, "config"),
+		"HELM_DATA_HOME="+filepath.Join(helmHome, "data"),
+	)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("%w: %s %s: %w\n%s", ErrCommand, name, strings.Join(args, " "), err,
+			strings.TrimSpace(stderr.String()+"\n"+stdout.String()))
+	}
+	return stdout.String(), nil
+}
+
+// Kubectl runs kubectl (see Run).
+func (e *Env) Kubectl(ctx context.Context, args ...string) (string, error) {
+	return e.Run(ctx, "kubectl", args...)
+}
+
+// Helm runs helm (see Run).
+func (e *Env) Helm(ctx context.Context, args ...string) (string, error) {
+	return e.Run(ctx, "helm", args...)
+}
+
+// ChartDir is charts/koss of the checkout.
+func (e *Env) ChartDir() string { return filepath.Join(e.root, "charts", "koss") }
+
+// SamplesDir is config/samples of the checkout.
+func (e *Env) SamplesDir() string { return filepath.Join(e.root, "config", "samples") }
+
+// InstallChart installs (or upgrades) the chart as release koss in
+// koss-system and waits for the operator's Deployment to be available.
+// Extra arguments go to helm (--set ...).
+func (e *Env) InstallChart(ctx context.Context, timeout time.Duration, extra ...string) (string, error) {
+	args := append([]string{"upgrade", "--install", ReleaseName, e.ChartDir(),
+		"--namespace", ReleaseNamespace, "--create-namespace",
+		"--wait", "--timeout", timeout.String()}, extra...)
+	return e.Helm(ctx, args...)
+}
+
+// ApplySamples applies config/samples (its kustomization) in namespace with
+// server-side apply, as a GitOps tool would; applying the same manifests
+// again changes nothing.
+func (e *Env) ApplySamples(ctx context.Context, namespace string) (string, error) {
+	return e.Kubectl(ctx, "apply", "--server-side", "-n", namespace, "-k", e.SamplesDir())
+}
+
+// HTTPClient dials with the cluster's DNS names resolved, so URLs such as
+// the endpoint in an AccessKey's Secret work from this machine.
+func (e *Env) HTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext:         e.Cluster.DialContext,
+		MaxIdleConnsPerHost: 16,
+		IdleConnTimeout:     30 * time.Second,
+	}}
+}
+
+// Credentials are an OSS key pair and where to use it, as in a koss
+// credentials Secret. String never shows the secret.
+type Credentials struct {
+	AccessKeyID     string
+	AccessKeySecret string
+	// Endpoint is the Region's OSS endpoint URL.
+	Endpoint string
+	// Region is the OSS region name to sign with.
+	Region string
+}
+
+// String shows the key id, endpoint and region, never the secret.
+func (c Credentials) String() string {
+	return fmt.Sprintf("{AccessKeyID:%s AccessKeySecret:<redacted> Endpoint:%s Region:%s}", c.AccessKeyID, c.Endpoint, c.Region)
+}
+
+// GoString is String, so %#v never shows the secret either.
+func (c Credentials) GoString() string { return c.String() }
+
+// ErrNotReady means an object does not (yet) hold what was asked for.
+var ErrNotReady = errors.New("not ready")
+
+// AccessKeyCredentials reads the Secret an AccessKey's credentials were
+// written to (status.secretName, else spec.secretName, else its name).
+func (e *Env) AccessKeyCredentials(ctx context.Context, namespace, name string) (Credentials, error) {
+	var ak kossv1alpha1.AccessKey
+	if err := e.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &ak); err != nil {
+		return Credentials{}, err
+	}
+	secretName := ak.Status.SecretName
+	if secretName == "" {
+		secretName = ak.Spec.SecretName
+	}
+	if secretName == "" {
+		secretName = ak.Name
+	}
+	return e.SecretCredentials(ctx, namespace, secretName)
+}
+
+// SecretCredentials reads a koss credentials Secret (accessKeyId,
+// accessKeySecret, endpoint, region).
+func (e *Env) SecretCredentials(ctx context.Context, namespace, name string) (Credentials, error) {
+	var s corev1.Secret
+	if err := e.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &s); err != nil {
+		return Credentials{}, err
+	}
+	c := Credentials{
+		AccessKeyID:     string(s.Data["accessKeyId"]),
+		AccessKeySecret: string(s.Data["accessKeySecret"]),
+		Endpoint:        string(s.Data["endpoint"]),
+		Region:          string(s.Data["region"]),
+	}
+	if c.AccessKeyID == "" || c.AccessKeySecret == "" {
+		return Credentials{}, fmt.Errorf("%w: Secret %s/%s has no accessKeyId/accessKeySecret", ErrNotReady, namespace, name)
+	}
+	return c, nil
+}
+
+// RootCredentials reads a Region's root key (Secret <region>-root-key) and
+// pairs it with the Region's internal endpoint.
+func (e *Env) RootCredentials(ctx context.Context, namespace, region string) (Credentials, error) {
+	var r kossv1alpha1.Region
+	if err := e.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: region}, &r); err != nil {
+		return Credentials{}, err
+	}
+	c, err := e.SecretCredentials(ctx, namespace, region+"-root-key")
+	if err != nil {
+		return Credentials{}, err
+	}
+	if c.Endpoint == "" {
+		c.Endpoint = r.Status.Endpoints.Internal
+	}
+	if c.Region == "" {
+		c.Region = region
+	}
+	if c.Endpoint == "" {
+		return Credentials{}, fmt.Errorf("%w: Region %s/%s has no status.endpoints.internal", ErrNotReady, namespace, region)
+	}
+	return c, nil
+}
+
+// HostEndpoint is the URL of a Region's client Service (named like the
+// Region) by its ClusterIP, which this machine reaches without any name
+// resolution: the local cluster's Service proxy listens on it.
+func (e *Env) HostEndpoint(ctx context.Context, namespace, region string) (string, error) {
+	var svc corev1.Service
+	if err := e.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: region}, &svc); err != nil {
+		return "", err
+	}
+	if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone || len(svc.Spec.Ports) == 0 {
+		return "", fmt.Errorf("%w: Service %s/%s has no ClusterIP and port", ErrNotReady, namespace, region)
+	}
+	return fmt.Sprintf("http://%s:%d", svc.Spec.ClusterIP, svc.Spec.Ports[0].Port), nil
+}
+
+// OSSClient is an alibabacloud-oss-go-sdk-v2 client for creds (V4
+// signatures, path-style requests, no retries, so every failure shows),
+// dialing through HTTPClient.
+func (e *Env) OSSClient(creds Credentials) *oss.Client {
+	cfg := oss.LoadDefaultConfig().
+		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.AccessKeySecret)).
+		WithRegion(creds.Region).
+		WithEndpoint(creds.Endpoint).
+		WithUsePathStyle(true).
+		WithSignatureVersion(oss.SignatureVersionV4).
+		WithRetryMaxAttempts(1).
+		WithConnectTimeout(5 * time.Second).
+		WithReadWriteTimeout(30 * time.Second).
+		WithHttpClient(e.HTTPClient())
+	return oss.NewClient(cfg)
+}
+
+// operatorLogHint names where the operator's container logs are.
+func (e *Env) operatorLogHint() string {
+	return filepath.Join(e.Cluster.PodLogDir(), ReleaseNamespace+"_*", "manager", "*.log")
+}

@@ -1,0 +1,227 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	. "github.com/onsi/ginkgo/v2"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/koss-io/koss/test/e2e/framework"
+)
+
+// digest identifies an object's content.
+type digest struct {
+	MD5  [md5.Size]byte
+	Size int
+}
+
+func digestOf(b []byte) digest { return digest{MD5: md5.Sum(b), Size: len(b)} }
+
+// payload is deterministic content for the n-th write of a stream: mostly
+// small objects (inside a raft entry), every seventh one large enough to be
+// a blob of its own.
+func payload(seed uint64, n int) []byte {
+	size := 512 + n%7*300
+	if n%7 == 6 {
+		size = 200 << 10
+	}
+	r := rand.New(rand.NewPCG(seed, uint64(n)))
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// ossCode returns the OSS error code and HTTP status of err ("" and 0 when
+// err is not a service error).
+func ossCode(err error) (string, int) {
+	var se *oss.ServiceError
+	if errors.As(err, &se) {
+		return se.Code, se.StatusCode
+	}
+	return "", 0
+}
+
+// describeErr names an OSS error by code and status, or prints err.
+func describeErr(err error) string {
+	if err == nil {
+		return "success"
+	}
+	if code, status := ossCode(err); code != "" {
+		return fmt.Sprintf("%s (%d)", code, status)
+	}
+	return err.Error()
+}
+
+func put(ctx context.Context, c *oss.Client, bucket, key string, body []byte) error {
+	_, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), Body: bytes.NewReader(body)})
+	return err
+}
+
+func get(ctx context.Context, c *oss.Client, bucket, key string) ([]byte, error) {
+	res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = res.Body.Close() }()
+	return io.ReadAll(res.Body)
+}
+
+func list(ctx context.Context, c *oss.Client, bucket, prefix string) ([]string, error) {
+	var keys []string
+	p := c.NewListObjectsV2Paginator(&oss.ListObjectsV2Request{Bucket: oss.Ptr(bucket), Prefix: oss.Ptr(prefix)})
+	for p.HasNext() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, oss.ToString(o.Key))
+		}
+	}
+	return keys, nil
+}
+
+// checkObjects reads every object of want from bucket through c and returns
+// one line per object that is missing or differs.
+func checkObjects(ctx context.Context, c *oss.Client, bucket string, want map[string]digest) []string {
+	var problems []string
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		b, err := get(rctx, c, bucket, k)
+		cancel()
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: %s", k, describeErr(err)))
+		case digestOf(b) != want[k]:
+			problems = append(problems, fmt.Sprintf("%s: content differs (%d bytes, want %d)", k, len(b), want[k].Size))
+		}
+	}
+	return problems
+}
+
+// podEndpoints are the OSS endpoints of a Region's ready pods (pod IPs are
+// reachable from this machine), by pod name.
+func podEndpoints(ctx context.Context, env *framework.Env, namespace, region string) (map[string]string, error) {
+	var pods corev1.PodList
+	if err := env.Client.List(ctx, &pods, client.InNamespace(namespace),
+		client.MatchingLabels{"app.kubernetes.io/name": "kossd", "app.kubernetes.io/instance": region}); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp != nil || p.Status.PodIP == "" || !podReady(&p) {
+			continue
+		}
+		out[p.Name] = fmt.Sprintf("http://%s:9000", p.Status.PodIP)
+	}
+	return out, nil
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// writeStream puts objects <prefix>/<n> one after another until ctx ends,
+// recording which ones were acknowledged.
+type writeStream struct {
+	mu       sync.Mutex
+	acked    map[string]digest
+	failures int
+	lastErr  string
+}
+
+func newWriteStream() *writeStream { return &writeStream{acked: map[string]digest{}} }
+
+func (w *writeStream) run(ctx context.Context, c *oss.Client, bucket, prefix string, seed uint64) {
+	for n := 0; ctx.Err() == nil; n++ {
+		key := fmt.Sprintf("%s/%05d", prefix, n)
+		body := payload(seed, n)
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := put(wctx, c, bucket, key, body)
+		cancel()
+		w.mu.Lock()
+		if err == nil {
+			w.acked[key] = digestOf(body)
+		} else if ctx.Err() == nil {
+			w.failures++
+			w.lastErr = describeErr(err)
+		}
+		w.mu.Unlock()
+		if err != nil {
+			// Pace retries while the Region is short of a member; this is not
+			// synchronisation, every write's outcome is recorded either way.
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+func (w *writeStream) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.acked)
+}
+
+func (w *writeStream) snapshot() (map[string]digest, int, string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]digest, len(w.acked))
+	for k, v := range w.acked {
+		out[k] = v
+	}
+	return out, w.failures, w.lastErr
+}
+
+// objectRef names a Kubernetes object for resourceVersion snapshots.
+type objectRef struct {
+	obj  client.Object
+	name string
+}
+
+// resourceVersions reads each object and returns kind/name → resourceVersion.
+func resourceVersions(ctx context.Context, c client.Client, namespace string, refs []objectRef) (map[string]string, error) {
+	out := map[string]string{}
+	for _, r := range refs {
+		o := r.obj.DeepCopyObject().(client.Object)
+		if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: r.name}, o); err != nil {
+			return nil, err
+		}
+		out[fmt.Sprintf("%T/%s", r.obj, r.name)] = o.GetResourceVersion()
+	}
+	return out, nil
+}
+
+// must fails the spec with err's message alone: the framework's errors
+// already say what ran and what it printed, and a dump of their structure
+// would bury that.
+func must(err error) {
+	GinkgoHelper()
+	if err != nil {
+		Fail(err.Error())
+	}
+}
