@@ -398,6 +398,11 @@ spec:
 		everyPodHasObjects(ctx)
 	})
 
+	It("scales the Region back down 5 → 3 with every object still readable", func(ctx SpecContext) {
+		scaleTo(ctx, 3)
+		everyPodHasObjects(ctx)
+	})
+
 	It("revokes the key and removes its Secret when the AccessKey is deleted", func(ctx SpecContext) {
 		c := env.OSSClient(userCreds)
 		Expect(put(ctx, c, bucketName, "docs/before-revoke.txt", []byte("still allowed"))).To(Succeed())
