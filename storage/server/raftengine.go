@@ -128,7 +128,7 @@ func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error
 		AppliedIndex: st.AppliedIndex,
 		LastLogIndex: st.LastIndex,
 	}
-	if n, err := e.Store.UnderReplicated(); err == nil {
+	if n, err := e.UnderReplicated(); err == nil {
 		out.UnderReplicated = n
 	}
 	for _, m := range st.Members {
@@ -185,7 +185,7 @@ func (e *raftEngine) RemoveMember(ctx context.Context, id string) error {
 // and returns how many still have one there (0: it can be removed without
 // leaving any blob with fewer than three copies).
 func (e *raftEngine) DrainMember(ctx context.Context, id string) (int64, error) {
-	n, err := e.Store.Drain(ctx, id)
+	n, err := e.Drain(ctx, id)
 	return n, drainErr(err)
 }
 

@@ -97,12 +97,13 @@ func (v *memberView) update(ctx context.Context) ([]Node, error) {
 // get returns the members, refreshing them first when the cache is stale.
 func (v *memberView) get(ctx context.Context) ([]Node, error) {
 	v.mu.Lock()
-	nodes, at, err := v.nodes, v.at, v.err
+	nodes, at := v.nodes, v.at
 	v.mu.Unlock()
 	if nodes != nil && time.Since(at) < 5*v.refresh {
 		return nodes, nil
 	}
-	if nodes, err = v.update(ctx); nodes != nil {
+	nodes, err := v.update(ctx)
+	if nodes != nil {
 		return nodes, nil
 	}
 	if err == nil {

@@ -64,13 +64,13 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, rng *Range) (
 		}
 		r := &objectReader{s: s, ctx: ctx, parts: parts, unpin: unpin, id: bucket + "/" + key}
 		if err := r.verifyInline(); err != nil {
-			r.Close()
+			_ = r.Close()
 			return ObjectInfo{}, nil, err
 		}
 		// Open the first blob now so that a missing or damaged blob is an
 		// error of GetObject, before the caller commits to a response.
 		if err := r.next(); err != nil {
-			r.Close()
+			_ = r.Close()
 			return ObjectInfo{}, nil, err
 		}
 		return toObjectInfo(&o), r, nil
@@ -171,7 +171,7 @@ func (r *objectReader) next() error {
 		return r.damaged(err)
 	}
 	if info := h.Info(); info.Size != p.seg.Size || info.CRC64 != p.seg.CRC64 {
-		h.Close()
+		_ = h.Close()
 		return fmt.Errorf("%w: %s: blob %s does not match its record", ErrChecksumMismatch, r.id, p.seg.Blob)
 	}
 	r.h = h
@@ -242,11 +242,11 @@ func (r *objectReader) Close() error {
 // closeCur releases what the current part reads from.
 func (r *objectReader) closeCur() {
 	if r.h != nil {
-		r.h.Close()
+		_ = r.h.Close()
 		r.h = nil
 	}
 	if r.rc != nil {
-		r.rc.Close()
+		_ = r.rc.Close()
 		r.rc = nil
 	}
 }

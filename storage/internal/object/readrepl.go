@@ -48,7 +48,7 @@ func (s *Store) openReplicated(ctx context.Context, seg meta.Segment, off, n int
 	}
 	r.cands = readOrder(s.cluster.Self(), seg, nodes, s.members.isDown)
 	if err := r.open(); err != nil {
-		r.Close()
+		_ = r.Close()
 		return nil, err
 	}
 	return r, nil
@@ -106,7 +106,7 @@ func (r *replicaReader) openOn(nd Node) (io.ReadCloser, error) {
 			return nil, err
 		}
 		if info := h.Info(); info.Size != r.seg.Size || info.CRC64 != r.seg.CRC64 {
-			h.Close()
+			_ = h.Close()
 			return nil, fmt.Errorf("%w: %s: local copy does not match its record", blob.ErrCorrupt, id)
 		}
 		return &handleReader{Reader: blob.NewReader(h, r.off, r.left), h: h}, nil
@@ -116,7 +116,7 @@ func (r *replicaReader) openOn(nd Node) (io.ReadCloser, error) {
 		return nil, err
 	}
 	if info.Size != r.seg.Size || info.CRC64 != r.seg.CRC64 {
-		rc.Close()
+		_ = rc.Close()
 		return nil, fmt.Errorf("%w: %s: copy on %s does not match its record", blob.ErrCorrupt, id, nd.ID)
 	}
 	return rc, nil
@@ -175,7 +175,7 @@ func (r *replicaReader) Read(p []byte) (int, error) {
 			return n, r.ctx.Err()
 		}
 		// Go on with the next copy from where this one stopped.
-		r.cur.Close()
+		_ = r.cur.Close()
 		r.cur = nil
 		r.failed(r.cands[r.next-1], err)
 		r.s.repl.readFailovers.Add(1)
@@ -195,7 +195,7 @@ func (r *replicaReader) Close() error {
 	}
 	r.closed = true
 	if r.cur != nil {
-		r.cur.Close()
+		_ = r.cur.Close()
 		r.cur = nil
 	}
 	if len(r.bad) > 0 {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta"
-	"github.com/koss-io/koss/storage/internal/peer"
 )
 
 // replicaChunk is the unit the write path hands to replicas.
@@ -419,6 +418,3 @@ func (s *Store) awaitReplicas(ctx context.Context, sinks []*sink, results <-chan
 		return
 	}
 }
-
-// isDialError reports whether err means the node could not be reached.
-func isDialError(err error) bool { return peer.IsDialError(err) }

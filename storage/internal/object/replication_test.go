@@ -159,12 +159,6 @@ func (nd *rnode) stop() {
 	}
 }
 
-func (nd *rnode) running() bool {
-	nd.mu.Lock()
-	defer nd.mu.Unlock()
-	return nd.srv != nil
-}
-
 func (nd *rnode) restart() {
 	nd.mu.Lock()
 	addr := nd.addr
@@ -343,7 +337,9 @@ func TestWriteWithoutQuorumFails(t *testing.T) {
 		t.Fatalf("failed put visible: %v", err)
 	}
 	n := 0
-	r.nodes[0].disk.Walk(context.Background(), func(blob.Entry) error { n++; return nil })
+	if err := r.nodes[0].disk.Walk(context.Background(), func(blob.Entry) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Fatalf("failed put left %d local blobs", n)
 	}
@@ -535,6 +531,54 @@ func TestDrainReplacesCopies(t *testing.T) {
 		_, replicas := r.blobOf(fmt.Sprint("k", i))
 		if len(replicas) != 3 || slices.Contains(replicas, "n4") {
 			t.Fatalf("k%d replicas %v after draining n4", i, replicas)
+		}
+	}
+}
+
+// TestUncommittedReplicasAreSwept: a write whose command never commits
+// leaves copies on every replica, and each node's sweeper deletes its own
+// once they are older than the grace period.
+func TestUncommittedReplicasAreSwept(t *testing.T) {
+	var mu sync.Mutex
+	offset := time.Duration(0)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Now().Add(offset)
+	}
+	r := newRegion(t, 3, func(_ int, c *object.Config) { c.Clock = clock })
+	r.mkBucket()
+	errCrash := errors.New("crash")
+	object.SetTestHookBeforePropose(func() error { return errCrash })
+	_, err := put(t, r.nodes[0].store, "k", bigData(1<<20))
+	object.SetTestHookBeforePropose(nil)
+	if !errors.Is(err, errCrash) {
+		t.Fatalf("put = %v", err)
+	}
+	count := func(nd *rnode) int {
+		n := 0
+		if err := nd.disk.Walk(context.Background(), func(blob.Entry) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, nd := range r.nodes {
+		if n := count(nd); n != 1 {
+			t.Fatalf("%s holds %d blobs before the sweep, want 1", nd.id, n)
+		}
+		if n, err := nd.store.SweepOrphans(context.Background()); err != nil || n != 0 {
+			t.Fatalf("%s: early sweep deleted %d, %v", nd.id, n, err)
+		}
+	}
+	mu.Lock()
+	offset = time.Hour
+	mu.Unlock()
+	for _, nd := range r.nodes {
+		if n, err := nd.store.SweepOrphans(context.Background()); err != nil || n != 1 {
+			t.Fatalf("%s: sweep deleted %d, %v", nd.id, n, err)
+		}
+		if n := count(nd); n != 0 {
+			t.Fatalf("%s holds %d blobs after the sweep", nd.id, n)
 		}
 	}
 }

@@ -123,13 +123,13 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	var errs []error
 	if c.Blobs == nil {
-		errs = append(errs, errors.New("Blobs is required"))
+		errs = append(errs, errors.New("a blob store is required"))
 	}
 	if c.Meta == nil {
-		errs = append(errs, errors.New("Meta is required"))
+		errs = append(errs, errors.New("a metadata reader is required"))
 	}
 	if c.Proposer == nil {
-		errs = append(errs, errors.New("Proposer is required"))
+		errs = append(errs, errors.New("a proposer is required"))
 	}
 	if c.InlineThreshold < 0 || c.InlineThreshold > 1<<20 {
 		errs = append(errs, fmt.Errorf("InlineThreshold %d out of range (0..1 MiB)", c.InlineThreshold))
@@ -141,17 +141,17 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("DeleteRate must not be negative"))
 	}
 	if (c.Cluster == nil) != (c.Peers == nil) {
-		errs = append(errs, errors.New("Cluster and Peers go together"))
+		errs = append(errs, errors.New("cluster and peers go together"))
 	}
 	if c.Cluster != nil {
 		if c.MemberRefresh <= 0 || c.StallTimeout <= 0 || c.ReplicaGrace <= 0 || c.RepairInterval <= 0 || c.RescanInterval <= 0 {
-			errs = append(errs, errors.New("MemberRefresh, StallTimeout, ReplicaGrace, RepairInterval and RescanInterval must be positive"))
+			errs = append(errs, errors.New("the member refresh, stall timeout, replica grace, repair and rescan intervals must be positive"))
 		}
 		if c.ReplicaBuffer < replicaChunk {
-			errs = append(errs, fmt.Errorf("ReplicaBuffer must be at least %d", replicaChunk))
+			errs = append(errs, fmt.Errorf("the replica buffer must be at least %d bytes", replicaChunk))
 		}
 		if c.ScrubInterval < 0 || c.ScrubRate < 0 {
-			errs = append(errs, errors.New("ScrubInterval and ScrubRate must not be negative"))
+			errs = append(errs, errors.New("the scrub interval and rate must not be negative"))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

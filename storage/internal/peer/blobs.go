@@ -183,7 +183,7 @@ func (h *blobHandler) get(w http.ResponseWriter, r *http.Request) {
 		blobError(w, err)
 		return
 	}
-	defer bh.Close()
+	defer func() { _ = bh.Close() }()
 	info := bh.Info()
 	if q.Has("off") {
 		off, err1 := strconv.ParseInt(q.Get("off"), 10, 64)
@@ -267,18 +267,19 @@ func (h *blobHandler) serveFramed(w http.ResponseWriter, bh blob.Handle, off, n 
 		return
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
-	defer bw.Flush()
+	defer func() { _ = bw.Flush() }()
 	buf := make([]byte, bs)
 	var hdr [8]byte
 	for pos := off / bs * bs; pos < off+n; pos += bs {
 		blk := buf[:min(bs, info.Size-pos)]
-		if _, err := bh.ReadAt(blk, pos); err != nil && !(errors.Is(err, io.EOF) && pos+int64(len(blk)) == info.Size) {
+		if _, err := bh.ReadAt(blk, pos); err != nil && (!errors.Is(err, io.EOF) || pos+int64(len(blk)) != info.Size) {
 			h.lg.Warn("Serving a corrupt blob to a peer stopped", "blob", info.ID, "error", err)
 			msg := []byte(err.Error())
 			binary.BigEndian.PutUint32(hdr[0:], frameError)
 			binary.BigEndian.PutUint32(hdr[4:], uint32(len(msg)))
-			bw.Write(hdr[:])
-			bw.Write(msg)
+			// Best effort: the reader fails either way.
+			_, _ = bw.Write(hdr[:])
+			_, _ = bw.Write(msg)
 			return
 		}
 		binary.BigEndian.PutUint32(hdr[0:], uint32(len(blk)))
@@ -355,7 +356,7 @@ func (b *BlobClient) Put(ctx context.Context, addr, id string, body io.Reader, s
 	if err != nil {
 		return blob.Info{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return blob.Info{}, remoteErr(addr, resp)
 	}
@@ -378,7 +379,7 @@ func (b *BlobClient) Read(ctx context.Context, addr, id string, off, n int64) (i
 		return nil, blob.Info{}, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		return nil, blob.Info{}, remoteErr(addr, resp)
 	}
 	info, err := parseInfo(id, resp.Header)
@@ -390,7 +391,7 @@ func (b *BlobClient) Read(ctx context.Context, addr, id string, off, n int64) (i
 		err = fmt.Errorf("peer: %s: range %d+%d beyond the blob's %d bytes", addr, off, n, info.Size)
 	}
 	if err != nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		return nil, blob.Info{}, err
 	}
 	info.BlockSize = int(bs)
@@ -442,7 +443,8 @@ func (r *framedReader) frame() error {
 	length, sum := binary.BigEndian.Uint32(hdr[0:]), binary.BigEndian.Uint32(hdr[4:])
 	if length == frameError {
 		msg := make([]byte, min(sum, 4<<10))
-		io.ReadFull(r.br, msg)
+		n, _ := io.ReadFull(r.br, msg)
+		msg = msg[:n]
 		return fmt.Errorf("%w: blob %s on peer %s: %s", blob.ErrCorrupt, r.id, r.addr, msg)
 	}
 	if int64(length) > r.bs || length == 0 {
@@ -501,7 +503,7 @@ func (b *BlobClient) fetchFrom(ctx context.Context, store blob.Store, addr, id s
 	if err != nil {
 		return blob.Info{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return blob.Info{}, remoteErr(addr, resp)
 	}
@@ -519,7 +521,7 @@ func (b *BlobClient) fetchFrom(ctx context.Context, store blob.Store, addr, id s
 	if info.CRC64 != crc {
 		// The MD5 matched, so this cannot happen short of a bug; do not
 		// keep a copy nobody can vouch for.
-		store.Delete(id)
+		_ = store.Delete(id)
 		return blob.Info{}, fmt.Errorf("%w: stored copy has CRC-64 %d, want %d", blob.ErrCorrupt, info.CRC64, crc)
 	}
 	return info, nil
@@ -536,7 +538,7 @@ func (b *BlobClient) Pull(ctx context.Context, addr, id string, sources []string
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return remoteErr(addr, resp)
 	}

@@ -105,7 +105,7 @@ func mustGet(t *testing.T, l object.Layer, bucket, key string, rng *object.Range
 	if err != nil {
 		t.Fatalf("GetObject(%s/%s): %v", bucket, key, err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	b, err := io.ReadAll(rc)
 	if err != nil {
 		t.Fatalf("reading %s/%s: %v", bucket, key, err)
