@@ -382,16 +382,21 @@ func (s *Store) tooFewReplicas(sinks []*sink, need int) error {
 
 // awaitReplicas waits for the replicas' answers (each consumer sends its
 // sink on results once done): for all of them, but once need have
-// succeeded only ReplicaGrace longer. Replicas that have not answered by
-// then (or when ctx ends) are cancelled and count as failed; their copies,
+// succeeded only ReplicaGrace longer, and never more than ReplicaTimeout.
+// Replicas that have not answered by then (or when ctx ends) are cancelled
+// and count as failed; their copies,
 // should they complete anyway, are extra and harmless. With streamed false
 // every sink was dropped already and this only waits for the consumers to
 // return.
 func (s *Store) awaitReplicas(ctx context.Context, sinks []*sink, results <-chan *sink, need int, streamed bool) {
 	var grace <-chan time.Time
 	var ctxDone <-chan struct{}
+	var limit <-chan time.Time
 	if streamed {
 		ctxDone = ctx.Done()
+		t := time.NewTimer(s.cfg.ReplicaTimeout)
+		defer t.Stop()
+		limit = t.C
 	}
 	good := 0
 	for pending := len(sinks); pending > 0; {
@@ -408,6 +413,7 @@ func (s *Store) awaitReplicas(ctx context.Context, sinks []*sink, results <-chan
 			}
 			continue
 		case <-grace:
+		case <-limit:
 		case <-ctxDone:
 		}
 		for _, k := range sinks {

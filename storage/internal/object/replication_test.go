@@ -42,8 +42,9 @@ type rnode struct {
 	store *object.Store
 	peers object.Peers
 
-	mu  sync.Mutex
-	srv *peer.Server
+	mu      sync.Mutex
+	srv     *peer.Server
+	removed bool // no longer a member
 }
 
 // regionCluster is one node's object.Cluster view of the region.
@@ -64,7 +65,9 @@ func (c regionCluster) Members(context.Context) ([]object.Node, error) {
 	var out []object.Node
 	for _, n := range c.r.nodes {
 		n.mu.Lock()
-		out = append(out, object.Node{ID: n.id, Addr: n.addr, Voter: true, Alive: n.srv != nil})
+		if !n.removed {
+			out = append(out, object.Node{ID: n.id, Addr: n.addr, Voter: true, Alive: n.srv != nil})
+		}
 		n.mu.Unlock()
 	}
 	return out, nil
@@ -579,6 +582,45 @@ func TestUncommittedReplicasAreSwept(t *testing.T) {
 		}
 		if n := count(nd); n != 0 {
 			t.Fatalf("%s holds %d blobs after the sweep", nd.id, n)
+		}
+	}
+}
+
+// TestRemovedMemberCopiesAreReplaced: once a member leaves the
+// configuration, the leader's repair loop notices the change and gives every
+// blob it held a third copy elsewhere.
+func TestRemovedMemberCopiesAreReplaced(t *testing.T) {
+	r := newRegion(t, 4, nil)
+	r.mkBucket()
+	data := bigData(200 << 10)
+	const n = 8
+	onN4 := 0
+	for i := range n {
+		if _, err := put(t, r.nodes[i%4].store, fmt.Sprint("k", i), data); err != nil {
+			t.Fatal(err)
+		}
+		if _, replicas := r.blobOf(fmt.Sprint("k", i)); slices.Contains(replicas, "n4") {
+			onN4++
+		}
+	}
+	if onN4 == 0 {
+		t.Fatal("no blob placed on n4; the test shows nothing")
+	}
+	gone := r.nodes[3]
+	gone.mu.Lock()
+	gone.removed = true
+	gone.mu.Unlock()
+	eventually(t, 60*time.Second, "re-placement", func() error {
+		for i := range n {
+			if _, replicas := r.blobOf(fmt.Sprint("k", i)); len(replicas) != 3 || slices.Contains(replicas, "n4") {
+				return fmt.Errorf("k%d on %v", i, replicas)
+			}
+		}
+		return nil
+	})
+	for i := range n {
+		if got, err := getAll(r.nodes[i%3].store, fmt.Sprint("k", i), nil); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("k%d: %d bytes, %v", i, len(got), err)
 		}
 	}
 }

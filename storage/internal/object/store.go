@@ -84,6 +84,10 @@ type Config struct {
 	// ReplicaGrace is how long a write that has its quorum of copies
 	// still waits for the other replicas to confirm theirs.
 	ReplicaGrace time.Duration
+	// ReplicaTimeout bounds the wait for the replicas' answers after the
+	// whole body was handed to them (their fsyncs); replicas that have
+	// not answered by then count as failed.
+	ReplicaTimeout time.Duration
 	// RepairInterval is the time between passes of the repair loop over
 	// under-replicated blobs (on the leader).
 	RepairInterval time.Duration
@@ -112,6 +116,7 @@ func DefaultConfig() Config {
 		ReplicaBuffer:   8 << 20,
 		StallTimeout:    10 * time.Second,
 		ReplicaGrace:    5 * time.Second,
+		ReplicaTimeout:  2 * time.Minute,
 		RepairInterval:  5 * time.Second,
 		RescanInterval:  10 * time.Minute,
 		ScrubInterval:   6 * time.Hour,
@@ -144,8 +149,8 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("cluster and peers go together"))
 	}
 	if c.Cluster != nil {
-		if c.MemberRefresh <= 0 || c.StallTimeout <= 0 || c.ReplicaGrace <= 0 || c.RepairInterval <= 0 || c.RescanInterval <= 0 {
-			errs = append(errs, errors.New("the member refresh, stall timeout, replica grace, repair and rescan intervals must be positive"))
+		if c.MemberRefresh <= 0 || c.StallTimeout <= 0 || c.ReplicaGrace <= 0 || c.ReplicaTimeout <= 0 || c.RepairInterval <= 0 || c.RescanInterval <= 0 {
+			errs = append(errs, errors.New("the member refresh, stall timeout, replica grace and timeout, repair and rescan intervals must be positive"))
 		}
 		if c.ReplicaBuffer < replicaChunk {
 			errs = append(errs, fmt.Errorf("the replica buffer must be at least %d bytes", replicaChunk))

@@ -36,6 +36,30 @@
 // Traffic is not encrypted; in Kubernetes the peer port is reached only over
 // the pod network of the Region.
 //
+// # Blob transfer
+//
+// ServeBlobs registers the blob endpoints over a node's blob store, and
+// BlobClient calls them:
+//
+//	PUT  /-/peer/v1/blobs/{id}?md5=HEX   store the streamed body (unsigned
+//	                                     payload, Content-Length required) with
+//	                                     blob.Store.Create: durable on 200, which
+//	                                     carries the stored size, MD5 and CRC-64
+//	GET  /-/peer/v1/blobs/{id}           the whole blob, or a Range: bytes=a-b
+//	GET  /-/peer/v1/blobs/{id}?off=&n=   a range in frames [u32 length][u32
+//	                                     CRC-32C][bytes] of whole blocks, so the
+//	                                     reader verifies every byte it receives;
+//	                                     a block that fails verification on the
+//	                                     serving node ends the stream with an
+//	                                     error frame
+//	POST /-/peer/v1/blobs/{id}/pull      copy the blob from listed peers and
+//	                                     check it against the metadata's size
+//	                                     and CRC-64 (repair)
+//
+// Failures of the blob store cross the wire in X-Koss-Blob-Error, so that a
+// missing or corrupt remote copy tests like a local one (blob.ErrNotFound,
+// blob.ErrCorrupt...).
+//
 // # Faults
 //
 // Config.Dial is the only way this package opens connections, so tests put
