@@ -13,7 +13,7 @@
 
 KOSSRUN ?= $(LOCALBIN)/kossrun
 KOSSRUN_FLAGS ?=
-E2E_FLAGS ?= -ginkgo.v
+E2E_FLAGS ?= -v -ginkgo.v
 
 ##@ Local cluster and end-to-end tests
 

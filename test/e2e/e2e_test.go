@@ -69,7 +69,7 @@ var _ = Describe("Operator", Ordered, ContinueOnFailure, func() {
 				bins.Manager = manager
 			}
 		}
-		Expect(bins.Check()).To(Succeed(), "the e2e suite needs these binaries")
+		must(bins.Check())
 
 		stateDir, err = os.MkdirTemp("", "koss-e2e-")
 		must(err)
