@@ -85,5 +85,4 @@ bench: build ## Measure PUT/GET throughput against kossd and the raw-disk baseli
 ##@ Run
 
 .PHONY: run
-run: build ## Start koss locally and print how to use it (Ctrl-C stops it).
-	$(LOCALBIN)/kossd dev --data $(CURDIR)/.koss/dev
+run: run-cluster ## Start koss on a local Kubernetes cluster (operator installed with Helm, config/samples applied) and print the kubeconfig, endpoint, credentials and an example; Ctrl-C stops, the next run resumes (.koss/run). `make run-dev` runs a kossd Region alone.
