@@ -241,7 +241,7 @@ func validRegion(r string) bool {
 		return false
 	}
 	for _, c := range []byte(r) {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if !regionChar(c) {
 			return false
 		}
 	}
@@ -264,7 +264,7 @@ func validDomain(d string) bool {
 			return false
 		}
 		for _, c := range []byte(label) {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			if !domainLabelChar(c) {
 				return false
 			}
 		}
@@ -279,11 +279,26 @@ func validKeyID(id string) bool {
 		return false
 	}
 	for _, c := range []byte(id) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if !keyIDChar(c) {
 			return false
 		}
 	}
 	return true
+}
+
+// regionChar reports whether c is in [a-z0-9-].
+func regionChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
+}
+
+// domainLabelChar reports whether c is in [A-Za-z0-9-].
+func domainLabelChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+}
+
+// keyIDChar reports whether c is in [A-Za-z0-9._-].
+func keyIDChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
 func validSecret(s string) bool {

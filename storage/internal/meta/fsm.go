@@ -128,7 +128,7 @@ func openDB(path string, timeout time.Duration) (*bolt.DB, uint64, error) {
 		return nil
 	})
 	if err != nil {
-		db.Close()
+		_ = db.Close() // the failed check or init is the error to report
 		return nil, 0, fmt.Errorf("meta: open %s: %w", path, err)
 	}
 	return db, applied, nil

@@ -159,7 +159,7 @@ func TestAppend(t *testing.T) {
 	if r.Object.ETag == etag1 {
 		t.Fatal("ETag did not change on append")
 	}
-	r = h.ok(&AppendObject{Bucket: "b", Key: "k", Position: 7, Segment: Segment{Blob: "blob1", Size: 5, CRC64: crc64.Checksum([]byte("hijkl"), ecma)}, MTime: 3})
+	h.ok(&AppendObject{Bucket: "b", Key: "k", Position: 7, Segment: Segment{Blob: "blob1", Size: 5, CRC64: crc64.Checksum([]byte("hijkl"), ecma)}, MTime: 3})
 	r = h.ok(&AppendObject{Bucket: "b", Key: "k", Position: 12, Segment: seg("mn"), MTime: 4})
 	want := "abcdefghijklmn"
 	if r.Object.Size != int64(len(want)) || r.Object.CRC64 != crc64.Checksum([]byte(want), ecma) {
@@ -225,7 +225,7 @@ func TestCopy(t *testing.T) {
 
 	// Self-copy with REPLACE changes metadata only (and ignores ForbidOverwrite).
 	newMeta := Metadata{ContentType: "text/b"}
-	r = h.ok(&CopyObject{SrcBucket: "s", SrcKey: "k", DstBucket: "s", DstKey: "k", ReplaceMeta: true, Meta: newMeta, MTime: 11, ForbidOverwrite: true})
+	h.ok(&CopyObject{SrcBucket: "s", SrcKey: "k", DstBucket: "s", DstKey: "k", ReplaceMeta: true, Meta: newMeta, MTime: 11, ForbidOverwrite: true})
 	got, _ := h.f.GetObject("s", "k")
 	if !reflect.DeepEqual(got.Meta, newMeta) || got.ETag != src.ETag || got.Segments[0].Blob != "blobA" {
 		t.Fatalf("after self-copy: %+v", got)

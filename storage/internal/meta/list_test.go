@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -106,7 +107,7 @@ func TestListObjects(t *testing.T) {
 			}
 		})
 	}
-	if _, err := f.ListObjects("nope", ListOptions{MaxKeys: 1}); err != ErrBucketNotFound {
+	if _, err := f.ListObjects("nope", ListOptions{MaxKeys: 1}); !errors.Is(err, ErrBucketNotFound) {
 		t.Fatalf("missing bucket: %v", err)
 	}
 	got, _ := f.ListObjects("bkt", ListOptions{Prefix: "a/2", MaxKeys: 10})

@@ -59,7 +59,9 @@ type snapshot struct{ tx *bolt.Tx }
 // Persist implements raft.FSMSnapshot.
 func (s *snapshot) Persist(sink raft.SnapshotSink) error {
 	if err := writeSnapshot(s.tx, sink); err != nil {
-		sink.Cancel()
+		// Cancel only discards the partial snapshot; the write error is the
+		// one raft needs.
+		_ = sink.Cancel()
 		return err
 	}
 	return sink.Close()
@@ -75,20 +77,23 @@ func (f *FSM) WriteSnapshot(w io.Writer) error {
 
 func writeSnapshot(tx *bolt.Tx, w io.Writer) error {
 	crc := crc32.New(crcTable)
+	// A bufio.Writer's error is sticky: after the first failed write every
+	// later one fails too and Flush reports it, so the writes below ignore
+	// their results and Flush is checked.
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 256<<10)
 	var scratch [binary.MaxVarintLen64]byte
 	uvarint := func(v uint64) {
 		n := binary.PutUvarint(scratch[:], v)
-		bw.Write(scratch[:n])
+		_, _ = bw.Write(scratch[:n])
 	}
-	bw.Write(snapshotMagic)
-	bw.WriteByte(snapshotVersion)
-	bw.Write(u64Bytes(bytesU64(tx.Bucket(bucketMeta).Get(keyApplied))))
+	_, _ = bw.Write(snapshotMagic)
+	_ = bw.WriteByte(snapshotVersion)
+	_, _ = bw.Write(u64Bytes(bytesU64(tx.Bucket(bucketMeta).Get(keyApplied))))
 	for _, sec := range snapshotSections {
-		bw.WriteByte(sec.tag)
+		_ = bw.WriteByte(sec.tag)
 		err := tx.Bucket(sec.name).ForEach(func(k, v []byte) error {
 			uvarint(uint64(len(k)))
-			bw.Write(k)
+			_, _ = bw.Write(k)
 			uvarint(uint64(len(v)))
 			_, err := bw.Write(v)
 			return err
@@ -98,7 +103,7 @@ func writeSnapshot(tx *bolt.Tx, w io.Writer) error {
 		}
 		uvarint(0)
 	}
-	bw.WriteByte(0xFF)
+	_ = bw.WriteByte(0xFF)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("meta: write snapshot: %w", err)
 	}
@@ -117,7 +122,7 @@ func writeSnapshot(tx *bolt.Tx, w io.Writer) error {
 // The node-local garbage list starts empty: blobs the old state referred to
 // and the new one does not are found by the orphan sweeper instead.
 func (f *FSM) Restore(rc io.ReadCloser) error {
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // only read from
 	tmp := restorePath(f.path)
 	_ = os.Remove(tmp)
 	applied, err := buildFromSnapshot(tmp, rc)
@@ -145,7 +150,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		return fmt.Errorf("meta: restore: reopen: %w", err)
 	}
 	if got != applied {
-		db.Close()
+		_ = db.Close() // the index mismatch is the error to report
 		return fmt.Errorf("meta: restore: reopened at index %d, want %d", got, applied)
 	}
 	f.db = db
@@ -156,14 +161,20 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 
 // buildFromSnapshot writes the snapshot in r into a new bbolt file at path
 // and returns the applied index it carries.
-func buildFromSnapshot(path string, r io.Reader) (uint64, error) {
+func buildFromSnapshot(path string, r io.Reader) (_ uint64, err error) {
 	opts := boltOptions(0)
 	opts.NoSync = true // one Sync at the end instead of one per batch
 	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {
 		return 0, fmt.Errorf("meta: restore: %w", err)
 	}
-	defer db.Close()
+	// The file is renamed into place next, so a failed Close fails the
+	// restore (unless it failed already).
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("meta: restore: close: %w", cerr)
+		}
+	}()
 
 	crc := crc32.New(crcTable)
 	br := bufio.NewReaderSize(r, 256<<10)
@@ -283,7 +294,7 @@ func (s *snapReader) read(n int) []byte {
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(s.r, b); err != nil {
-		s.err = fmt.Errorf("%w: %v", ErrBadSnapshot, err)
+		s.err = fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 		return nil
 	}
 	s.crc.Write(b)
@@ -326,7 +337,9 @@ func syncDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("meta: sync dir: %w", err)
 	}
-	defer d.Close()
+	// Durability comes from Sync, whose error is returned; the descriptor is
+	// read-only, so a Close error has nothing left to lose.
+	defer func() { _ = d.Close() }()
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("meta: sync dir %s: %w", dir, err)
 	}
