@@ -17,24 +17,15 @@ limitations under the License.
 package controllers
 
 import (
-	"crypto/rand"
-	"fmt"
+	"github.com/koss-io/koss/storage/adminapi"
 )
 
-// Alphabets and lengths of generated key pairs. Ids use upper-case letters and digits (as
-// OSS AccessKeyIds do); secrets use letters and digits, which every signature form and
-// every .env or shell file carries without quoting. 40 characters of 62 symbols are about
-// 238 bits.
+// Prefixes of generated key ids: they make a key's kind visible in logs and audit trails,
+// where ids (never secrets) may appear. The random parts and their alphabets are the
+// engine's (adminapi.NewAccessKey), so every key the operator makes is one kossd accepts.
 const (
-	keyIDAlphabet     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	keySecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	keyIDLength       = 20
-	keySecretLength   = 40
-
-	// rootKeyIDPrefix and accessKeyIDPrefix make a key's kind visible in logs and audit
-	// trails, where ids (never secrets) may appear.
-	rootKeyIDPrefix   = "KOSSROOT"
-	accessKeyIDPrefix = "KOSS"
+	rootKeyIDPrefix   = adminapi.AccessKeyIDPrefix + "ROOT"
+	accessKeyIDPrefix = adminapi.AccessKeyIDPrefix
 )
 
 // keyPair is a generated AccessKeyId and AccessKeySecret. Its String method hides the
@@ -52,31 +43,9 @@ func (k keyPair) GoString() string { return k.String() }
 
 // newKeyPair generates a key pair with crypto/rand; idPrefix tells root keys from others.
 func newKeyPair(idPrefix string) (keyPair, error) {
-	id, err := randomString(keyIDAlphabet, keyIDLength)
+	id, secret, err := adminapi.NewAccessKey(idPrefix)
 	if err != nil {
 		return keyPair{}, err
 	}
-	secret, err := randomString(keySecretAlphabet, keySecretLength)
-	if err != nil {
-		return keyPair{}, err
-	}
-	return keyPair{id: idPrefix + id, secret: secret}, nil
-}
-
-// randomString draws n symbols of alphabet uniformly (rejection sampling, no modulo bias).
-func randomString(alphabet string, n int) (string, error) {
-	limit := 256 - 256%len(alphabet)
-	out := make([]byte, 0, n)
-	buf := make([]byte, 2*n)
-	for len(out) < n {
-		if _, err := rand.Read(buf); err != nil {
-			return "", fmt.Errorf("generate key: %w", err)
-		}
-		for _, b := range buf {
-			if int(b) < limit && len(out) < n {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-			}
-		}
-	}
-	return string(out), nil
+	return keyPair{id: id, secret: secret}, nil
 }

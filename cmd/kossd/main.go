@@ -14,7 +14,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -30,6 +29,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/server"
 )
 
@@ -274,7 +274,11 @@ func devRootKey(dataDir string, getenv func(string) string) (devCredentials, err
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return devCredentials{}, err
 	}
-	c := devCredentials{AccessKeyID: "KOSSDEV" + randomString(upperDigits, 17), AccessKeySecret: randomString(alnum, 30)}
+	id, secret, err := adminapi.NewAccessKey(adminapi.AccessKeyIDPrefix + "DEV")
+	if err != nil {
+		return devCredentials{}, err
+	}
+	c := devCredentials{AccessKeyID: id, AccessKeySecret: secret}
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return c, err
 	}
@@ -283,26 +287,6 @@ func devRootKey(dataDir string, getenv func(string) string) (devCredentials, err
 		return c, err
 	}
 	return c, nil
-}
-
-const (
-	upperDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	alnum       = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-)
-
-func randomString(alphabet string, n int) string {
-	limit := 256 - 256%len(alphabet)
-	out := make([]byte, 0, n)
-	var buf [64]byte
-	for len(out) < n {
-		_, _ = rand.Read(buf[:])
-		for _, c := range buf {
-			if int(c) < limit && len(out) < n {
-				out = append(out, alphabet[int(c)%len(alphabet)])
-			}
-		}
-	}
-	return string(out)
 }
 
 // endpointURL turns a listen address into a URL clients can use.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/koss-io/koss/storage/adminapi"
 )
 
 func env(m map[string]string) func(string) string {
@@ -52,7 +54,7 @@ func TestDevRootKeyPersists(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := devRootKey(dir, env(nil))
-	if err != nil || a != b || len(a.AccessKeySecret) != 30 {
+	if err != nil || a != b || !adminapi.ValidAccessKeySecret(a.AccessKeySecret) || !adminapi.ValidAccessKeyID(a.AccessKeyID) {
 		t.Fatalf("second start got %+v (%v), first %+v", b, err, a)
 	}
 	st, err := os.Stat(filepath.Join(dir, devCredentialsFile))

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/koss-io/koss/storage/adminapi"
 )
 
 // Config configures one kossd node.
@@ -211,10 +213,10 @@ func (c Config) Validate() error {
 	if c.Domain != "" && !validDomain(c.Domain) {
 		bad("domain %q (--domain, KOSS_DOMAIN): want a DNS name such as oss.example.com, without scheme or path", c.Domain)
 	}
-	if !validKeyID(c.RootAccessKeyID) {
+	if !adminapi.ValidAccessKeyID(c.RootAccessKeyID) {
 		bad("root access key id (KOSS_ROOT_ACCESS_KEY_ID) is required: 1-128 characters of [A-Za-z0-9._-]")
 	}
-	if !validSecret(c.RootAccessKeySecret) {
+	if !adminapi.ValidAccessKeySecret(c.RootAccessKeySecret) {
 		bad("root access key secret (KOSS_ROOT_ACCESS_KEY_SECRET) is required: 8-256 printable ASCII characters without spaces")
 	}
 	members, err := ParseInitialCluster(c.InitialCluster)
@@ -272,20 +274,6 @@ func validDomain(d string) bool {
 	return true
 }
 
-// validKeyID matches the rule of admin-created keys: safe in every
-// signature form.
-func validKeyID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for _, c := range []byte(id) {
-		if !keyIDChar(c) {
-			return false
-		}
-	}
-	return true
-}
-
 // regionChar reports whether c is in [a-z0-9-].
 func regionChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
@@ -294,21 +282,4 @@ func regionChar(c byte) bool {
 // domainLabelChar reports whether c is in [A-Za-z0-9-].
 func domainLabelChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
-}
-
-// keyIDChar reports whether c is in [A-Za-z0-9._-].
-func keyIDChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
-}
-
-func validSecret(s string) bool {
-	if len(s) < 8 || len(s) > 256 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c <= ' ' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }

@@ -6,11 +6,8 @@ package fake
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -100,12 +97,6 @@ func (c *Client) enter(method string) error {
 	return nil
 }
 
-func randomString(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return strings.ToUpper(hex.EncodeToString(b))[:n]
-}
-
 func validGrants(grants []adminapi.Grant) error {
 	seen := map[string]bool{}
 	for _, g := range grants {
@@ -134,10 +125,12 @@ func (c *Client) CreateAccessKey(_ context.Context, req adminapi.CreateKeyReques
 		return adminapi.AccessKey{}, err
 	}
 	if req.AccessKeyID == "" {
-		req.AccessKeyID = "KOSS" + randomString(16)
+		id, _, _ := adminapi.NewAccessKey(adminapi.AccessKeyIDPrefix) // crypto/rand does not fail on Linux
+		req.AccessKeyID = id
 	}
 	if req.AccessKeySecret == "" {
-		req.AccessKeySecret = randomString(30)
+		_, secret, _ := adminapi.NewAccessKey("")
+		req.AccessKeySecret = secret
 	}
 	k, ok := c.keys[req.AccessKeyID]
 	if ok && k.AccessKeySecret != req.AccessKeySecret {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -232,85 +231,10 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	_ = writeJSON(w, e.status, adminapi.Error{Code: e.code, Message: e.message})
 }
 
-// Credentials generated for keys created without them: ids look like OSS
-// AccessKeyIds, secrets have about 178 bits of entropy.
-const (
-	idAlphabet     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-)
-
-// randomString draws n characters uniformly from alphabet (rejection
-// sampling: bytes at or above the largest multiple of len(alphabet) are
-// redrawn).
-func randomString(alphabet string, n int) string {
-	limit := 256 - 256%len(alphabet)
-	out := make([]byte, 0, n)
-	var buf [64]byte
-	for len(out) < n {
-		_, _ = rand.Read(buf[:])
-		for _, c := range buf {
-			if int(c) < limit && len(out) < n {
-				out = append(out, alphabet[int(c)%len(alphabet)])
-			}
-		}
-	}
-	return string(out)
-}
-
-// validKeyID accepts 1..128 characters of [A-Za-z0-9._-]: safe in every
-// signature form (V4 credentials split on "/", header parameters on ",").
-func validKeyID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for _, c := range []byte(id) {
-		if !keyIDChar(c) {
-			return false
-		}
-	}
-	return true
-}
-
-// keyIDChar reports whether c is in [A-Za-z0-9._-].
-func keyIDChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
-}
-
-// validSecret accepts 8..256 printable ASCII characters without spaces.
-func validSecret(s string) bool {
-	if len(s) < 8 || len(s) > 256 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c <= ' ' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// validBucketName is the OSS bucket naming rule.
-func validBucketName(name string) bool {
-	if len(name) < 3 || len(name) > 63 || name[0] == '-' || name[len(name)-1] == '-' {
-		return false
-	}
-	for _, c := range []byte(name) {
-		if !bucketNameChar(c) {
-			return false
-		}
-	}
-	return true
-}
-
-// bucketNameChar reports whether c is in [a-z0-9-].
-func bucketNameChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
-}
-
 func toGrants(in []adminapi.Grant) (map[string]object.Access, error) {
 	out := make(map[string]object.Access, len(in))
 	for _, g := range in {
-		if !validBucketName(g.Bucket) {
+		if object.ValidBucketName(g.Bucket) != nil {
 			return nil, badRequest("grant: invalid bucket name " + strconvQuote(g.Bucket))
 		}
 		a := object.Access(g.Access)
@@ -344,16 +268,23 @@ func (h *Handler) createKey(ctx context.Context, w http.ResponseWriter, body []b
 	if err := decode(body, &req); err != nil {
 		return err
 	}
-	if req.AccessKeyID == "" {
-		req.AccessKeyID = "KOSS" + randomString(idAlphabet, 20)
+	if req.AccessKeyID == "" || req.AccessKeySecret == "" {
+		// The server completes what the caller left out.
+		id, secret, err := adminapi.NewAccessKey(adminapi.AccessKeyIDPrefix)
+		if err != nil {
+			return err
+		}
+		if req.AccessKeyID == "" {
+			req.AccessKeyID = id
+		}
+		if req.AccessKeySecret == "" {
+			req.AccessKeySecret = secret
+		}
 	}
-	if req.AccessKeySecret == "" {
-		req.AccessKeySecret = randomString(secretAlphabet, 30)
-	}
-	if !validKeyID(req.AccessKeyID) {
+	if !adminapi.ValidAccessKeyID(req.AccessKeyID) {
 		return badRequest("accessKeyId must be 1-128 characters of [A-Za-z0-9._-]")
 	}
-	if !validSecret(req.AccessKeySecret) {
+	if !adminapi.ValidAccessKeySecret(req.AccessKeySecret) {
 		return badRequest("accessKeySecret must be 8-256 printable ASCII characters without spaces")
 	}
 	if req.AccessKeyID == h.rootKey {
@@ -437,7 +368,7 @@ func (h *Handler) createBucket(ctx context.Context, w http.ResponseWriter, name 
 	if err := decode(body, &req); err != nil {
 		return err
 	}
-	if !validBucketName(name) {
+	if object.ValidBucketName(name) != nil {
 		return badRequest("invalid bucket name " + strconvQuote(name) + ": 3-63 characters of [a-z0-9-], not starting or ending with -")
 	}
 	switch req.ACL {

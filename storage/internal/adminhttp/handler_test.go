@@ -187,7 +187,7 @@ func TestValidationAndRouting(t *testing.T) {
 	}
 	r = root("POST", adminapi.PathKeys, "")
 	var k adminapi.AccessKey
-	if err := json.Unmarshal(r.body, &k); err != nil || !strings.HasPrefix(k.AccessKeyID, "KOSS") || len(k.AccessKeySecret) != 30 || k.Grants == nil {
+	if err := json.Unmarshal(r.body, &k); err != nil || !strings.HasPrefix(k.AccessKeyID, adminapi.AccessKeyIDPrefix) || !adminapi.ValidAccessKeySecret(k.AccessKeySecret) || len(k.AccessKeySecret) < 32 || k.Grants == nil {
 		t.Fatalf("generated key %+v %v (%s)", k, err, r.body)
 	}
 }

@@ -13,7 +13,7 @@ import (
 var errNoMembership = &apiError{http.StatusNotImplemented, adminapi.CodeNotImplemented, "this node cannot change the cluster's membership"}
 
 // validMemberID accepts node ids with the character set of key ids.
-func validMemberID(id string) bool { return validKeyID(id) }
+func validMemberID(id string) bool { return adminapi.ValidAccessKeyID(id) }
 
 func (h *Handler) addMember(ctx context.Context, w http.ResponseWriter, body []byte) error {
 	if h.members == nil {

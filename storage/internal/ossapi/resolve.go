@@ -4,6 +4,8 @@ import (
 	"net"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/koss-io/koss/storage/internal/object"
 )
 
 // target is what a request addresses, resolved from its Host and path.
@@ -72,20 +74,9 @@ func stripPort(host string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 }
 
-// validBucketName reports whether name follows the OSS bucket naming rule:
-// 3-63 bytes of [a-z0-9-], not starting or ending with "-".
-func validBucketName(name string) bool {
-	if len(name) < 3 || len(name) > 63 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !bucketNameChar(c) {
-			return false
-		}
-	}
-	return name[0] != '-' && name[len(name)-1] != '-'
-}
+// validBucketName reports whether name follows the OSS bucket naming rule
+// (the object layer owns the rule).
+func validBucketName(name string) bool { return object.ValidBucketName(name) == nil }
 
 // validBucketPrefix reports whether p could start a valid bucket name: the
 // ListBuckets prefix filter refuses anything else (the v1 SDK's
