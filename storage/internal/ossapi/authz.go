@@ -97,18 +97,32 @@ func (h *Handler) authorize(ctx context.Context, st *reqState, bucket, key strin
 	if err != nil {
 		return bucketErr(err, bucket)
 	}
-	if h.aclAllows(ctx, info, key, need) {
+	allowed, err := h.aclAllows(ctx, info, key, need)
+	if err != nil {
+		return err
+	}
+	if allowed {
 		return nil
 	}
 	return denied
 }
 
 // aclAllows applies public ACLs. An object's own ACL, when set to anything
-// but "default", decides for that object; otherwise the bucket's does.
-func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string, need access) bool {
+// but "default", decides for that object; otherwise the bucket's does. A
+// missing object has no ACL of its own; any other failure to read it (the
+// Region unavailable, a timeout) is returned, never turned into a refusal:
+// a client must see 503 and retry, not a permission verdict.
+func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string, need access) (bool, error) {
 	acl := b.ACL
 	if key != "" {
-		if info, err := h.layer.HeadObject(ctx, b.Name, key); err == nil {
+		info, err := h.layer.HeadObject(ctx, b.Name, key)
+		switch {
+		case errors.Is(err, object.ErrObjectNotFound):
+		case errors.Is(err, object.ErrBucketNotFound):
+			return false, bucketErr(err, b.Name)
+		case err != nil:
+			return false, err
+		default:
 			switch info.Metadata.ACL {
 			case aclPrivate, aclPublicRead, aclPublicReadWrite:
 				acl = info.Metadata.ACL
@@ -117,11 +131,11 @@ func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string
 	}
 	switch acl {
 	case aclPublicReadWrite:
-		return true
+		return true, nil
 	case aclPublicRead:
-		return need == accessRead
+		return need == accessRead, nil
 	}
-	return false
+	return false, nil
 }
 
 // validBucketACL reports whether v is an ACL a bucket can have.
