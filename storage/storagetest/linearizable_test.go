@@ -7,7 +7,9 @@ import (
 	"time"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
+	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/storagetest/lincheck"
 )
 
@@ -25,6 +27,12 @@ func TestClusterLinearizableUnderFailures(t *testing.T) {
 	if _, err := client(c.Endpoint(0)).PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr("lin")}); err != nil {
 		t.Fatal(err)
 	}
+	// Half the clients use a non-root key granted the bucket: while nodes
+	// die and restart, its lookups must answer 503 or the truth, never 403.
+	key, err := c.Admin(0).CreateAccessKey(ctx, adminapi.CreateKeyRequest{Grants: []adminapi.Grant{{Bucket: "lin", Access: "readwrite"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Many keys keep each partition of the history small enough to check.
 	keys := []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
 	rec := lincheck.NewRecorder()
@@ -32,7 +40,11 @@ func TestClusterLinearizableUnderFailures(t *testing.T) {
 	var wg sync.WaitGroup
 	const clients = 6
 	for id := range clients {
-		w := &lincheck.Worker{ID: id, OSS: client(c.Endpoint(id % c.Len())), Bucket: "lin", Keys: keys, Rec: rec, BigPercent: 5}
+		cl := client(c.Endpoint(id % c.Len()))
+		if id%2 == 1 {
+			cl = keyClient(c.Endpoint(id%c.Len()), key.AccessKeyID, key.AccessKeySecret)
+		}
+		w := &lincheck.Worker{ID: id, OSS: cl, Bucket: "lin", Keys: keys, Rec: rec, BigPercent: 5}
 		wg.Go(func() { w.Run(ctx, stop) })
 	}
 
@@ -62,4 +74,14 @@ func TestClusterLinearizableUnderFailures(t *testing.T) {
 	}
 	lincheck.FinalReads(ctx, rec, clients, all, "lin", keys)
 	rec.Check(t, 100, 2*time.Minute)
+}
+
+// keyClient is client() signing with another key.
+func keyClient(endpoint, id, secret string) *v2.Client {
+	return v2.NewClient(v2.LoadDefaultConfig().
+		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret)).
+		WithRegion(Region).
+		WithEndpoint(endpoint).
+		WithRetryMaxAttempts(1).
+		WithReadWriteTimeout(20 * time.Second))
 }
