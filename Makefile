@@ -52,6 +52,11 @@ $(GOLANGCI_LINT):
 	GOBIN=$(LOCALBIN)/.golangci-build go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(LOCALBIN)/.golangci-build/golangci-lint $(GOLANGCI_LINT) && rmdir $(LOCALBIN)/.golangci-build
 
+.PHONY: verify-mod
+verify: verify-mod
+verify-mod: ## Fail when go.mod or go.sum is not tidy.
+	go mod tidy -diff
+
 ##@ Build
 
 .PHONY: build
