@@ -145,16 +145,11 @@ func (r *AccessKeyReconciler) patchStatus(ctx context.Context, s *accessKeyScope
 // reconcileRegion checks that the AccessKey may use its Region and gets its admin client.
 func (r *AccessKeyReconciler) reconcileRegion(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	k := s.key
-	ref := k.Spec.RegionRef.NamespacedName(k.Namespace)
-	region, err := getRegion(ctx, r.Client, ref)
+	region, use, err := useRegion(ctx, r.Client, k.Spec.RegionRef.NamespacedName(k.Namespace), k.Namespace)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	ns, err := getNamespace(ctx, r.Client, k.Namespace)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	s.observed.region = checkRegionUse(ref, region, k.Namespace, ns)
+	s.observed.region = use
 	if s.observed.region.problem != regionUsable {
 		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
 	}

@@ -127,16 +127,11 @@ func (r *BucketReconciler) patchStatus(ctx context.Context, s *bucketScope, rete
 // client.
 func (r *BucketReconciler) reconcileRegion(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	b := s.bucket
-	ref := b.Spec.RegionRef.NamespacedName(b.Namespace)
-	region, err := getRegion(ctx, r.Client, ref)
+	region, use, err := useRegion(ctx, r.Client, b.Spec.RegionRef.NamespacedName(b.Namespace), b.Namespace)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	ns, err := getNamespace(ctx, r.Client, b.Namespace)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	s.observed.region = checkRegionUse(ref, region, b.Namespace, ns)
+	s.observed.region = use
 	if s.observed.region.problem != regionUsable {
 		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
 	}

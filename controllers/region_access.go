@@ -77,6 +77,20 @@ func checkRegionUse(ref types.NamespacedName, region *kossv1alpha1.Region, ns st
 	return regionUse{regionNotReady, fmt.Sprintf("Region %s is not Available: %s", ref, available.Message)}
 }
 
+// useRegion reads the Region ref and the Namespace ns, and decides whether an object in ns
+// may use that Region (checkRegionUse). The Region is nil when it does not exist.
+func useRegion(ctx context.Context, c client.Reader, ref types.NamespacedName, ns string) (*kossv1alpha1.Region, regionUse, error) {
+	region, err := getRegion(ctx, c, ref)
+	if err != nil {
+		return nil, regionUse{}, err
+	}
+	namespace, err := getNamespace(ctx, c, ns)
+	if err != nil {
+		return nil, regionUse{}, err
+	}
+	return region, checkRegionUse(ref, region, ns, namespace), nil
+}
+
 // regionAllows applies spec.bucketNamespaces to namespace ns.
 func regionAllows(region *kossv1alpha1.Region, ns string, namespace *corev1.Namespace) (bool, string) {
 	sel := region.Spec.BucketNamespaces
