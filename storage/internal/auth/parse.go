@@ -465,51 +465,15 @@ type presignV1 struct {
 
 // parsePresignV1 reads OSSAccessKeyId, Expires and Signature.
 func parsePresignV1(q query) (presignV1, error) {
-	p := presignV1{auth: authHeader{scheme: SchemeV1}}
-	var err error
-	if p.auth.accessKeyID, err = q.single(qV1AccessKeyID); err != nil {
-		return p, err
-	}
-	if err := checkAccessKeyID(p.auth.accessKeyID); err != nil {
-		return p, err
-	}
-	if p.expires, err = q.single(qV1Expires); err != nil {
-		return p, err
-	}
-	if p.exp, err = parseUnix(p.expires); err != nil {
-		return p, err
-	}
-	if p.auth.signature, err = q.single(qV1Signature); err != nil {
-		return p, err
-	}
-	if p.auth.signature == "" {
-		return p, invalid("empty signature")
-	}
-	return p, nil
+	return parsePresignCommon(q, SchemeV1, qV1AccessKeyID, qV1Expires, qV1Signature)
 }
 
 // parsePresignOSS2 reads x-oss-access-key-id, x-oss-expires (absolute),
 // x-oss-signature and x-oss-additional-headers.
 func parsePresignOSS2(q query) (presignV1, error) {
-	p := presignV1{auth: authHeader{scheme: SchemeOSS2}}
-	var err error
-	if p.auth.accessKeyID, err = q.single(qAccessKeyIDV2); err != nil {
+	p, err := parsePresignCommon(q, SchemeOSS2, qAccessKeyIDV2, qExpires, qSignature)
+	if err != nil {
 		return p, err
-	}
-	if err := checkAccessKeyID(p.auth.accessKeyID); err != nil {
-		return p, err
-	}
-	if p.expires, err = q.single(qExpires); err != nil {
-		return p, err
-	}
-	if p.exp, err = parseUnix(p.expires); err != nil {
-		return p, err
-	}
-	if p.auth.signature, err = q.single(qSignature); err != nil {
-		return p, err
-	}
-	if p.auth.signature == "" {
-		return p, invalid("empty signature")
 	}
 	add, err := q.optional(qAdditionalHdrs)
 	if err != nil {
@@ -517,6 +481,32 @@ func parsePresignOSS2(q query) (presignV1, error) {
 	}
 	if err := p.auth.setAdditional(add); err != nil {
 		return p, err
+	}
+	return p, nil
+}
+
+// parsePresignCommon reads the key id, the absolute expiry and the signature
+// that V1 and OSS2 presigned URLs both carry, under their own parameter names.
+func parsePresignCommon(q query, scheme Scheme, idParam, expiresParam, signatureParam string) (presignV1, error) {
+	p := presignV1{auth: authHeader{scheme: scheme}}
+	var err error
+	if p.auth.accessKeyID, err = q.single(idParam); err != nil {
+		return p, err
+	}
+	if err := checkAccessKeyID(p.auth.accessKeyID); err != nil {
+		return p, err
+	}
+	if p.expires, err = q.single(expiresParam); err != nil {
+		return p, err
+	}
+	if p.exp, err = parseUnix(p.expires); err != nil {
+		return p, err
+	}
+	if p.auth.signature, err = q.single(signatureParam); err != nil {
+		return p, err
+	}
+	if p.auth.signature == "" {
+		return p, invalid("empty signature")
 	}
 	return p, nil
 }
