@@ -14,14 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command manager is the koss operator: it reconciles Regions into kossd StatefulSets,
-// Buckets into buckets and AccessKeys into keys with their Secrets (see the controllers
-// package).
-//
-//	manager [flags]
-//
-// It serves Prometheus metrics and health probes, elects a leader among its replicas (on
-// by default, lease koss-operator), and logs structured JSON (zap) at --zap-log-level.
 package main
 
 import (

@@ -1,6 +1,3 @@
-// Package blobtest is the conformance suite every blob.Store implementation
-// must pass: the local Disk store today, fault-injecting and remote wrappers
-// later.
 package blobtest
 
 import (
