@@ -146,6 +146,10 @@ type Member struct {
 	CommitIndex  uint64 `json:"commitIndex,omitempty"`
 	AppliedIndex uint64 `json:"appliedIndex,omitempty"`
 	LastLogIndex uint64 `json:"lastLogIndex,omitempty"`
+	// Bytes is the object data placed on this member: the sizes of the blobs
+	// whose replica lists name it (small objects that ride in the raft log
+	// are on every member and are not counted).
+	Bytes int64 `json:"bytes"`
 }
 
 // AddMemberRequest is the body of POST /cluster/members: the node id and

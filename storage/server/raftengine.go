@@ -77,7 +77,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg promethe
 			_ = e.Close()
 			return nil, fmt.Errorf("raft metrics: %w", err)
 		}
-		if err := reg.Register(newReplicationCollector(store)); err != nil {
+		if err := reg.Register(newReplicationCollector(store, st.fsm.BytesPerNode)); err != nil {
 			_ = e.Close()
 			return nil, fmt.Errorf("replication metrics: %w", err)
 		}
@@ -131,6 +131,10 @@ func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error
 	if n, err := e.UnderReplicated(); err == nil {
 		out.UnderReplicated = n
 	}
+	bytesPerNode, err := e.st.fsm.BytesPerNode()
+	if err != nil {
+		return adminapi.ClusterStatus{}, err
+	}
 	for _, m := range st.Members {
 		state, ok := memberStates[m.State]
 		if !ok {
@@ -145,6 +149,7 @@ func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error
 			CommitIndex:  m.CommitIndex,
 			AppliedIndex: m.AppliedIndex,
 			LastLogIndex: m.LastIndex,
+			Bytes:        bytesPerNode[m.ID],
 		})
 	}
 	return out, nil

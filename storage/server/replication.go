@@ -50,17 +50,23 @@ func replicated(r *consensus.Raft, ps *peer.Server) func(*object.Config) {
 
 // replicationCollector exports the object layer's replication counters.
 type replicationCollector struct {
-	s                                           *object.Store
+	s *object.Store
+	// bytesPerNode reads the object data placed on each member.
+	bytesPerNode                                func() (map[string]int64, error)
+	nodeBytes                                   *prometheus.Desc
 	under, failures, underWrites, failovers     *prometheus.Desc
 	repairs, repairFailures, scrubbed, scrubBad *prometheus.Desc
 }
 
-func newReplicationCollector(s *object.Store) *replicationCollector {
+func newReplicationCollector(s *object.Store, bytesPerNode func() (map[string]int64, error)) *replicationCollector {
 	d := func(name, help string) *prometheus.Desc {
 		return prometheus.NewDesc("koss_"+name, help, nil, nil)
 	}
 	return &replicationCollector{
-		s:              s,
+		s:            s,
+		bytesPerNode: bytesPerNode,
+		nodeBytes: prometheus.NewDesc("koss_node_bytes", "Object data placed on each member of the Region (blob sizes by replica list; small objects in the raft log are not counted).",
+			[]string{"node"}, nil),
 		under:          d("blobs_under_replicated", "Blobs with fewer than three copies, as this node's metadata records them."),
 		failures:       d("replica_write_failures_total", "Replicas that failed or were dropped while writing a blob."),
 		underWrites:    d("under_replicated_writes_total", "Writes that succeeded with fewer than three copies."),
@@ -73,7 +79,7 @@ func newReplicationCollector(s *object.Store) *replicationCollector {
 }
 
 func (c *replicationCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.under, c.failures, c.underWrites, c.failovers, c.repairs, c.repairFailures, c.scrubbed, c.scrubBad} {
+	for _, d := range []*prometheus.Desc{c.nodeBytes, c.under, c.failures, c.underWrites, c.failovers, c.repairs, c.repairFailures, c.scrubbed, c.scrubBad} {
 		ch <- d
 	}
 }
@@ -81,6 +87,11 @@ func (c *replicationCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *replicationCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.s.ReplicationStats()
 	ch <- prometheus.MustNewConstMetric(c.under, prometheus.GaugeValue, float64(st.UnderReplicated))
+	if bytes, err := c.bytesPerNode(); err == nil {
+		for node, n := range bytes {
+			ch <- prometheus.MustNewConstMetric(c.nodeBytes, prometheus.GaugeValue, float64(n), node)
+		}
+	}
 	for _, m := range []struct {
 		d *prometheus.Desc
 		v uint64

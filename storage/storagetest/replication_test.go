@@ -89,6 +89,33 @@ func TestReplicatedBlobsSurviveANode(t *testing.T) {
 	if n, err := c.underReplicated(1); err != nil || n != 0 {
 		t.Fatalf("under-replicated = %d, %v", n, err)
 	}
+	// The cluster status counts the object's bytes on each of the three members.
+	st, err := c.Admin(2).ClusterStatus(ctx)
+	if err != nil || len(st.Members) != 3 {
+		t.Fatalf("cluster status = %+v, %v", st, err)
+	}
+	for _, m := range st.Members {
+		if m.Bytes != int64(len(big)) {
+			t.Fatalf("member %s holds %d bytes, want %d", m.ID, m.Bytes, len(big))
+		}
+		// And /-/metrics says the same.
+		resp, err := http.Get(c.Endpoint(1) + "/-/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		prefix := fmt.Sprintf("koss_node_bytes{node=%q} ", m.ID)
+		var got float64
+		for _, line := range strings.Split(string(metrics), "\n") {
+			if v, ok := strings.CutPrefix(line, prefix); ok {
+				_, _ = fmt.Sscan(v, &got)
+			}
+		}
+		if got != float64(len(big)) {
+			t.Fatalf("/-/metrics: %s%v, want %d", prefix, got, len(big))
+		}
+	}
 	// The node that received the object goes down: the others still serve
 	// it, from their own copies.
 	c.Kill(0)

@@ -262,6 +262,27 @@ func (f *FSM) Placements(after string, max int, underOnly bool) ([]Placement, er
 	return out, err
 }
 
+// BytesPerNode sums, for every node named in a replica list, the sizes of
+// the blobs placed on it: how much object data each node is meant to hold
+// (objects small enough to ride in the raft log are on every node and are
+// not counted).
+func (f *FSM) BytesPerNode() (map[string]int64, error) {
+	out := map[string]int64{}
+	err := f.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPlace).ForEach(func(k, v []byte) error {
+			p, err := decodePlacement(k, v)
+			if err != nil {
+				return err
+			}
+			for _, n := range p.Replicas {
+				out[n] += p.Size
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // UnderReplicatedCount returns how many blobs have fewer than
 // ReplicationFactor replicas.
 func (f *FSM) UnderReplicatedCount() (int64, error) {

@@ -64,6 +64,9 @@ func TestPlacementLifecycle(t *testing.T) {
 	if rest, _ := h.f.Placements("blob1", 10, false); len(rest) != 1 || rest[0].Blob != "blob2" {
 		t.Fatalf("placements after blob1 = %+v", rest)
 	}
+	if bytes, err := h.f.BytesPerNode(); err != nil || !reflect.DeepEqual(bytes, map[string]int64{"n1": 30, "n2": 30, "n3": 10}) {
+		t.Fatalf("bytes per node = %v, %v", bytes, err)
+	}
 
 	// Listings and results never carry replica lists.
 	r := h.ok(&PutObject{Bucket: "b", Key: "x", Object: placedObject("blob4", 1, "n1")})
