@@ -9,17 +9,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/auth"
-	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/consensus"
-	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/object/objecttest"
 )
 
 const (
@@ -43,25 +40,7 @@ func (l lookup) LookupSecret(ctx context.Context, id string) (string, error) {
 // newServer serves a Handler over a real single-node object.Store.
 func newServer(t *testing.T) (*httptest.Server, *object.Store) {
 	t.Helper()
-	dir := t.TempDir()
-	blobs, err := blob.New(blob.Config{Dir: filepath.Join(dir, "blob")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsm, err := meta.New(meta.Config{Path: filepath.Join(dir, "meta", "meta.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prop, err := consensus.NewLocal(consensus.LocalConfig{FSM: fsm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := object.DefaultConfig()
-	cfg.Blobs, cfg.Meta, cfg.Proposer = blobs, fsm, prop
-	store, err := object.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := objecttest.NewLocalStore(t, nil)
 	h, err := New(Config{
 		Layer: store, Keys: store, RootAccessKeyID: rootID,
 		Verifier: auth.NewVerifier(auth.Config{Lookup: lookup{store}}),
@@ -73,12 +52,7 @@ func newServer(t *testing.T) (*httptest.Server, *object.Store) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = store.Close()
-		_ = prop.Close()
-		_ = fsm.Close()
-	})
+	t.Cleanup(srv.Close) // before the store's own cleanup (cleanups run last-in first-out)
 	return srv, store
 }
 

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -26,10 +25,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/consensus"
-	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/object/objecttest"
 )
 
 const rootKey = "ROOTKEY"
@@ -92,37 +89,15 @@ var testEpoch = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func newStoreEnv(t *testing.T, domain string) *testEnv {
 	t.Helper()
-	dir := t.TempDir()
-	blobs, err := blob.New(blob.Config{Dir: filepath.Join(dir, "blob")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsm, err := meta.New(meta.Config{Path: filepath.Join(dir, "meta", "meta.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prop, err := consensus.NewLocal(consensus.LocalConfig{FSM: fsm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := object.DefaultConfig()
-	cfg.Blobs, cfg.Meta, cfg.Proposer = blobs, fsm, prop
 	var mu sync.Mutex
 	now := testEpoch
-	cfg.Clock = func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}
-	store, err := object.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = store.Close()
-		_ = prop.Close()
-		_ = fsm.Close()
+	store := objecttest.NewLocalStore(t, func(cfg *object.Config) {
+		cfg.Clock = func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			now = now.Add(time.Second)
+			return now
+		}
 	})
 	return newTestEnv(t, domain, store)
 }
