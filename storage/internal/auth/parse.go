@@ -224,37 +224,56 @@ func parseV1Authorization(s string) (authHeader, error) {
 	return a, nil
 }
 
-// parseOSS2Authorization parses
-// "AccessKeyId:<ak>[,AdditionalHeaders:<h1;h2>],Signature:<sig>".
-func parseOSS2Authorization(s string) (authHeader, error) {
-	a := authHeader{scheme: SchemeOSS2}
+// authPart is one "name<sep>value" part of an OSS2 or V4 Authorization
+// header; key is the lower-cased name.
+type authPart struct{ name, key, value string }
+
+// splitAuthParts splits the comma-separated parts of an OSS2 (sep ':') or V4
+// (sep '=') Authorization header, tolerating spaces around them, and refuses
+// a part without sep or a part named twice.
+func splitAuthParts(s, sep, scheme string) ([]authPart, error) {
+	var parts []authPart
 	seen := map[string]bool{}
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
-		name, value, ok := strings.Cut(part, ":")
+		name, value, ok := strings.Cut(part, sep)
 		if !ok {
-			return authHeader{}, invalid("OSS2 authorization part without ':'")
+			return nil, invalid("%s authorization part without '%s'", scheme, sep)
 		}
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 		key := strings.ToLower(name)
 		if seen[key] {
-			return authHeader{}, invalid("repeated OSS2 authorization part %q", clip(name))
+			return nil, invalid("repeated %s authorization part %q", scheme, clip(name))
 		}
 		seen[key] = true
-		switch key {
+		parts = append(parts, authPart{name: name, key: key, value: value})
+	}
+	return parts, nil
+}
+
+// parseOSS2Authorization parses
+// "AccessKeyId:<ak>[,AdditionalHeaders:<h1;h2>],Signature:<sig>".
+func parseOSS2Authorization(s string) (authHeader, error) {
+	a := authHeader{scheme: SchemeOSS2}
+	parts, err := splitAuthParts(s, ":", "OSS2")
+	if err != nil {
+		return authHeader{}, err
+	}
+	for _, p := range parts {
+		switch p.key {
 		case "accesskeyid":
-			a.accessKeyID = value
+			a.accessKeyID = p.value
 		case "additionalheaders":
-			if err := a.setAdditional(value); err != nil {
+			if err := a.setAdditional(p.value); err != nil {
 				return authHeader{}, err
 			}
 		case "signature":
-			a.signature = value
+			a.signature = p.value
 		default:
-			return authHeader{}, invalid("unknown OSS2 authorization part %q", clip(name))
+			return authHeader{}, invalid("unknown OSS2 authorization part %q", clip(p.name))
 		}
 	}
 	if err := checkAccessKeyID(a.accessKeyID); err != nil {
@@ -271,37 +290,26 @@ func parseOSS2Authorization(s string) (authHeader, error) {
 // with or without spaces after the commas.
 func parseV4Authorization(s string) (authHeader, error) {
 	a := authHeader{scheme: SchemeV4}
-	seen := map[string]bool{}
-	var credential string
-	for part := range strings.SplitSeq(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		name, value, ok := strings.Cut(part, "=")
-		if !ok {
-			return authHeader{}, invalid("V4 authorization part without '='")
-		}
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		key := strings.ToLower(name)
-		if seen[key] {
-			return authHeader{}, invalid("repeated V4 authorization part %q", clip(name))
-		}
-		seen[key] = true
-		switch key {
+	parts, err := splitAuthParts(s, "=", "V4")
+	if err != nil {
+		return authHeader{}, err
+	}
+	credential, haveCredential := "", false
+	for _, p := range parts {
+		switch p.key {
 		case "credential":
-			credential = value
+			credential, haveCredential = p.value, true
 		case "additionalheaders":
-			if err := a.setAdditional(value); err != nil {
+			if err := a.setAdditional(p.value); err != nil {
 				return authHeader{}, err
 			}
 		case "signature":
-			a.signature = value
+			a.signature = p.value
 		default:
-			return authHeader{}, invalid("unknown V4 authorization part %q", clip(name))
+			return authHeader{}, invalid("unknown V4 authorization part %q", clip(p.name))
 		}
 	}
-	if !seen["credential"] {
+	if !haveCredential {
 		return authHeader{}, invalid("missing V4 Credential")
 	}
 	if err := a.setCredential(credential); err != nil {
