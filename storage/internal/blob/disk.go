@@ -15,7 +15,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
 // crc64Table is the CRC-64/ECMA table OSS's x-oss-hash-crc64ecma uses.
@@ -33,6 +36,10 @@ type Config struct {
 	// BlockSize is the checksum block size of new blobs (existing blobs keep
 	// the one in their footer). Default DefaultBlockSize.
 	BlockSize int
+	// BufferedWrites writes every blob through the page cache. By default
+	// the aligned bulk of contents larger than one chunk (1 MiB) bypasses
+	// it (O_DIRECT); see chunkWriter.
+	BufferedWrites bool
 	// Logger receives operational messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -60,6 +67,7 @@ type Disk struct {
 	blobsDir  string
 	blockSize int
 	chunkSize int
+	directIO  bool // large contents are written with O_DIRECT (chunkWriter)
 	lg        *slog.Logger
 	unlock    func() error
 	bufs      sync.Pool // *[]byte of chunkSize
@@ -91,6 +99,7 @@ func New(cfg Config) (*Disk, error) {
 		lg:        lg.With("component", "blob"),
 	}
 	d.chunkSize = d.blockSize * max(1, chunkTarget/d.blockSize)
+	d.directIO = directIOSupported && !cfg.BufferedWrites && d.chunkSize%directIOAlign == 0
 	for _, p := range []string{d.dir, d.tmpDir, d.blobsDir} {
 		if err := os.MkdirAll(p, 0o755); err != nil {
 			return nil, fmt.Errorf("blob: %w", err)
@@ -225,12 +234,17 @@ type written struct {
 	crc64 uint64
 }
 
-// writeContent streams r (size bytes, or to EOF when size < 0) into f. The
-// calling goroutine reads, computes the block CRCs and the CRC-64 and writes;
-// a second goroutine computes the MD5 (the most expensive of the three), so
-// that hashing one chunk overlaps reading and writing the next. Writeback of
-// each chunk starts at once (startWriteback) so the final fsync has little
-// left to do.
+// writeContent streams r (size bytes, or to EOF when size < 0) into f.
+//
+// Small contents (one chunk) are read, checksummed and written in one go.
+// Larger ones flow through a three-stage pipeline, one chunk per step, so
+// that the network read, the disk write and the hashing of different chunks
+// overlap: the calling goroutine reads a chunk and computes its block CRCs and
+// the running CRC-64, a writer goroutine writes it (chunkWriter), and a hasher
+// goroutine feeds it to MD5, the most expensive of the three hashes.
+//
+// When it returns, f is back to buffered I/O so the caller can append the
+// footer.
 func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size int64) (written, error) {
 	var w written
 	h := md5.New()
@@ -238,7 +252,8 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 		w.table = make([]uint32, 0, numBlocks(size, d.blockSize))
 	}
 
-	// Small contents: no goroutine.
+	// Small contents: no goroutines, and the page cache keeps them warm for
+	// the reads that usually follow.
 	if size >= 0 && size <= int64(d.chunkSize) {
 		bp := d.getBuf()
 		defer d.bufs.Put(bp)
@@ -257,23 +272,40 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 		return w, nil
 	}
 
-	const inFlight = 3
-	full := make(chan *[]byte, inFlight)
+	cw := &chunkWriter{f: f, direct: d.directIO && setDirectIO(f, true) == nil}
+	const inFlight = 4
 	free := make(chan *[]byte, inFlight)
+	toWrite := make(chan *[]byte, inFlight)
+	toHash := make(chan *[]byte, inFlight)
 	for range inFlight {
 		free <- d.getBuf()
 	}
+	var writeErr error // owned by the writer until hashDone is closed
+	var writeFailed atomic.Bool
+	go func() {
+		defer close(toHash)
+		for bp := range toWrite {
+			if writeErr == nil {
+				if writeErr = cw.write(*bp); writeErr != nil {
+					writeFailed.Store(true)
+				}
+			}
+			toHash <- bp
+		}
+	}()
 	hashDone := make(chan struct{})
 	go func() {
 		defer close(hashDone)
-		for bp := range full {
-			h.Write(*bp)
+		for bp := range toHash {
+			if !writeFailed.Load() {
+				h.Write(*bp)
+			}
 			free <- bp
 		}
 	}()
 
 	var err error
-	for {
+	for !writeFailed.Load() {
 		if err = ctx.Err(); err != nil {
 			break
 		}
@@ -291,15 +323,10 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 		if n > 0 {
 			w.table = d.appendBlockCRCs(w.table, buf)
 			w.crc64 = crc64.Update(w.crc64, crc64Table, buf)
-			if _, err = f.Write(buf); err != nil {
-				free <- bp
-				break
-			}
-			startWriteback(f, w.size, int64(n))
 			w.size += int64(n)
 		}
 		*bp = buf
-		full <- bp
+		toWrite <- bp
 		if rerr != nil {
 			if size < 0 && (rerr == io.EOF || rerr == io.ErrUnexpectedEOF) {
 				break
@@ -308,10 +335,16 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 			break
 		}
 	}
-	close(full)
-	<-hashDone
+	close(toWrite)
+	<-hashDone // the writer is done too: it closes toHash before the hasher ends
 	for range inFlight {
 		d.bufs.Put(<-free)
+	}
+	if err == nil {
+		err = writeErr
+	}
+	if err == nil {
+		err = cw.finish()
 	}
 	if err != nil {
 		return w, err
@@ -319,6 +352,69 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 	copy(w.md5[:], h.Sum(nil))
 	return w, nil
 }
+
+// chunkWriter writes the chunks of one blob's content in order.
+//
+// With direct set, the file is in O_DIRECT mode: aligned chunks go from the
+// buffer to the device without being copied into the page cache. That copy
+// is the largest CPU cost of a large PUT (measured: ~1.6 ms of kernel time
+// per MiB on a 2-core VM, more than MD5), and the blob is read back rarely
+// compared with how much a busy node writes. Only the last chunk can have an
+// unaligned tail; it switches the file back to buffered I/O for that tail.
+// A file system that refuses O_DIRECT (EINVAL on the first write, tmpfs for
+// example) gets the whole content buffered.
+type chunkWriter struct {
+	f      *os.File
+	direct bool
+	off    int64
+}
+
+func (cw *chunkWriter) write(buf []byte) error {
+	if cw.direct {
+		aligned := len(buf) &^ (directIOAlign - 1)
+		if aligned > 0 {
+			n, err := cw.f.Write(buf[:aligned])
+			cw.off += int64(n)
+			switch {
+			case err == nil:
+				buf = buf[aligned:]
+			case errors.Is(err, syscall.EINVAL) && cw.off == 0:
+				// Not supported here; write everything buffered.
+			default:
+				return err
+			}
+		}
+		if len(buf) > 0 {
+			if err := cw.buffered(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(buf) == 0 {
+		return nil
+	}
+	n, err := cw.f.Write(buf)
+	if n > 0 {
+		startWriteback(cw.f, cw.off, int64(n))
+		cw.off += int64(n)
+	}
+	return err
+}
+
+// buffered switches the file back to buffered I/O.
+func (cw *chunkWriter) buffered() error {
+	if !cw.direct {
+		return nil
+	}
+	cw.direct = false
+	if err := setDirectIO(cw.f, false); err != nil {
+		return fmt.Errorf("leave direct I/O: %w", err)
+	}
+	return nil
+}
+
+// finish leaves the file in buffered mode for the footer.
+func (cw *chunkWriter) finish() error { return cw.buffered() }
 
 func hashChunk(h hash.Hash, crc *uint64, b []byte) {
 	h.Write(b)
@@ -350,7 +446,14 @@ func (d *Disk) getBuf() *[]byte {
 		*bp = (*bp)[:cap(*bp)]
 		return bp
 	}
-	b := make([]byte, d.chunkSize)
+	// Aligned for direct I/O: over-allocate and start at the first
+	// directIOAlign boundary.
+	b := make([]byte, d.chunkSize+directIOAlign)
+	off := 0
+	if rem := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) % directIOAlign); rem != 0 {
+		off = directIOAlign - rem
+	}
+	b = b[off : off+d.chunkSize : off+d.chunkSize]
 	return &b
 }
 

@@ -8,18 +8,23 @@ import (
 )
 
 func TestDiskConformance(t *testing.T) {
-	tests := map[string]int{
-		"default block size":  0,
-		"4 KiB blocks":        4 << 10,
-		"tiny 13-byte blocks": 13,
+	tests := map[string]struct {
+		blockSize int
+		buffered  bool
+	}{
+		"default block size":  {},
+		"4 KiB blocks":        {blockSize: 4 << 10},
+		"tiny 13-byte blocks": {blockSize: 13}, // chunks not aligned for direct I/O
+		"buffered writes":     {buffered: true},
 	}
-	for name, bs := range tests {
+	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			blobtest.Run(t, func(t *testing.T) blob.Store {
 				cfg := blob.DefaultConfig()
 				cfg.Dir = t.TempDir()
-				if bs != 0 {
-					cfg.BlockSize = bs
+				cfg.BufferedWrites = tc.buffered
+				if tc.blockSize != 0 {
+					cfg.BlockSize = tc.blockSize
 				}
 				d, err := blob.New(cfg)
 				if err != nil {

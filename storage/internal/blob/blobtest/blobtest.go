@@ -123,7 +123,7 @@ func checkAbsent(t *testing.T, s blob.Store, id string) {
 
 func testRoundTrip(t *testing.T, s blob.Store) {
 	bs := blockSize(t, s)
-	for _, n := range []int{0, 1, bs - 1, bs, bs + 1, 3*bs + 7, (1 << 20) + 5, (3 << 20) + bs} {
+	for _, n := range []int{0, 1, bs - 1, bs, bs + 1, 3*bs + 7, (1 << 20) + 5, 2 << 20, (2 << 20) + 4096, (3 << 20) + bs} {
 		data := Data(uint64(n), n)
 		id := blob.NewID()
 		info := mustCreate(t, s, id, data)

@@ -1,0 +1,16 @@
+//go:build !linux
+
+package blob
+
+import (
+	"errors"
+	"os"
+)
+
+const (
+	directIOAlign     = 4096
+	directIOSupported = false
+)
+
+// setDirectIO is never called where directIOSupported is false.
+func setDirectIO(*os.File, bool) error { return errors.ErrUnsupported }
