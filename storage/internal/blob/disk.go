@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
-	"hash/crc64"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -19,10 +18,9 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
-)
 
-// crc64Table is the CRC-64/ECMA table OSS's x-oss-hash-crc64ecma uses.
-var crc64Table = crc64.MakeTable(crc64.ECMA)
+	"github.com/koss-io/koss/storage/internal/crc64ecma"
+)
 
 // chunkTarget is roughly how much content Create handles per step; the
 // hashing of one chunk overlaps the read and write of the next.
@@ -268,7 +266,7 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 		h.Write(buf)
 		w.size = size
 		copy(w.md5[:], h.Sum(nil))
-		w.crc64 = crc64.Update(0, crc64Table, buf)
+		w.crc64 = crc64ecma.Update(0, buf)
 		return w, nil
 	}
 
@@ -322,7 +320,7 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 		buf = buf[:n]
 		if n > 0 {
 			w.table = d.appendBlockCRCs(w.table, buf)
-			w.crc64 = crc64.Update(w.crc64, crc64Table, buf)
+			w.crc64 = crc64ecma.Update(w.crc64, buf)
 			w.size += int64(n)
 		}
 		*bp = buf
@@ -418,7 +416,7 @@ func (cw *chunkWriter) finish() error { return cw.buffered() }
 
 func hashChunk(h hash.Hash, crc *uint64, b []byte) {
 	h.Write(b)
-	*crc = crc64.Update(*crc, crc64Table, b)
+	*crc = crc64ecma.Update(*crc, b)
 }
 
 // shortRead maps the end of the content before the expected size to

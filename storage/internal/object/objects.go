@@ -6,14 +6,12 @@ import (
 	"crypto/md5"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 
 	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/crc64ecma"
 	"github.com/koss-io/koss/storage/internal/meta"
 )
-
-var crc64Table = crc64.MakeTable(crc64.ECMA)
 
 // testHookBeforePropose runs after an object's data is durable and before
 // its command is proposed. A hook that returns an error makes the write
@@ -46,7 +44,7 @@ func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inlin
 		if wantMD5 != nil && !bytes.Equal(wantMD5, sum[:]) {
 			return written{}, ErrBadDigest
 		}
-		w := written{md5: sum[:], crc64: crc64.Checksum(data, crc64Table), done: func() {}}
+		w := written{md5: sum[:], crc64: crc64ecma.Checksum(data), done: func() {}}
 		if size > 0 {
 			w.seg = &meta.Segment{Size: size, CRC64: w.crc64, Data: data}
 		}

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 
 	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/crc64ecma"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/peer"
 )
@@ -139,7 +139,7 @@ type objectReader struct {
 // verifyInline checks the CRC-64 of every inline segment of the read.
 func (r *objectReader) verifyInline() error {
 	for _, p := range r.parts {
-		if p.seg.Inline() && crc64.Checksum(p.seg.Data, crc64Table) != p.seg.CRC64 {
+		if p.seg.Inline() && crc64ecma.Checksum(p.seg.Data) != p.seg.CRC64 {
 			return fmt.Errorf("%w: %s: inline data", ErrChecksumMismatch, r.id)
 		}
 	}
