@@ -91,7 +91,18 @@ func (r *Raft) LocalStatus() NodeStatus {
 // every member of the latest configuration with the state that member
 // reports over the peer port (asked in parallel, each within a couple of
 // seconds; members that do not answer are Unreachable).
+//
+// When a quorum answers, the view is current: a read barrier first makes
+// this node catch up with everything committed, so a member change that
+// was acknowledged on another node shows. Without a quorum (within
+// statusBarrierTimeout) it is this node's possibly stale view, which is
+// what an operator needs to see then.
 func (r *Raft) Status(ctx context.Context) (Status, error) {
+	if _, id := r.raft.LeaderWithID(); id != "" {
+		bctx, cancel := context.WithTimeout(ctx, statusBarrierTimeout)
+		_ = r.Barrier(bctx) // best effort, see above
+		cancel()
+	}
 	st := Status{NodeStatus: r.LocalStatus()}
 	f := r.raft.GetConfiguration()
 	if err := wait(ctx, f); err != nil {
@@ -121,6 +132,9 @@ func (r *Raft) Status(ctx context.Context) (Status, error) {
 	wg.Wait()
 	return st, nil
 }
+
+// statusBarrierTimeout bounds the read barrier of Status.
+const statusBarrierTimeout = 3 * time.Second
 
 func (m *Member) fill(ns NodeStatus) {
 	m.State, m.Term, m.CommitIndex, m.AppliedIndex, m.LastIndex = ns.State, ns.Term, ns.CommitIndex, ns.AppliedIndex, ns.LastIndex
