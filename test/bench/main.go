@@ -89,6 +89,73 @@ func main() {
 	results = append(results, measureNode(target, endpoints, sizes, clients, *duration)...)
 
 	printTable(results)
+	printTargets(results, *nodes)
+}
+
+// target is a speed goal from the issues, checked against this run.
+type target struct {
+	what string
+	got  func(results []result) (value, goal float64, unit string)
+}
+
+// find returns the measurement of op on target with size and clients.
+func find(results []result, tgt, op string, size, clients int) (result, bool) {
+	for _, r := range results {
+		if r.target == tgt && r.op == op && r.size == size && r.clients == clients {
+			return r, true
+		}
+	}
+	return result{}, false
+}
+
+// printTargets prints each goal with this run's figure. Benchmarks are not
+// tests: a miss is reported, not failed, because a shared 2-core machine
+// varies by a third between runs.
+func printTargets(results []result, nodes int) {
+	region := fmt.Sprintf("kossd %d nodes", nodes)
+	share := func(tgt string, clients, replicas int, pct float64) func([]result) (float64, float64, string) {
+		return func(rs []result) (float64, float64, string) {
+			r, ok1 := find(rs, tgt, "PUT", 4<<20, clients)
+			raw, ok2 := find(rs, "raw disk", "PUT", 4<<20, clients)
+			if !ok1 || !ok2 {
+				return 0, 0, ""
+			}
+			return r.mibPerSec(), pct * raw.mibPerSec() / float64(replicas), "MiB/s"
+		}
+	}
+	ops := func(tgt, op string, size, clients int, goal float64) func([]result) (float64, float64, string) {
+		return func(rs []result) (float64, float64, string) {
+			r, ok := find(rs, tgt, op, size, clients)
+			if !ok {
+				return 0, 0, ""
+			}
+			return r.opsPerSec(), goal, "ops/s"
+		}
+	}
+	targets := []target{
+		{"1 node: 4 MiB PUT, 1 client, >= 70% of raw disk", share("kossd 1 node", 1, 1, 0.7)},
+		{"1 node: 4 MiB PUT, 16 clients, >= 70% of raw disk", share("kossd 1 node", 16, 1, 0.7)},
+		{"1 node: 4 KiB GET, 1 client, >= 5,000 ops/s", ops("kossd 1 node", "GET", 4<<10, 1, 5000)},
+		{"1 node: 4 KiB GET, 16 clients, >= 5,000 ops/s", ops("kossd 1 node", "GET", 4<<10, 16, 5000)},
+		{fmt.Sprintf("%d nodes: 4 MiB PUT, 16 clients, >= 60%% of raw disk / 3", nodes), share(region, 16, 3, 0.6)},
+		{fmt.Sprintf("%d nodes: 4 KiB PUT, 16 clients, >= 500 ops/s", nodes), ops(region, "PUT", 4<<10, 16, 500)},
+		{fmt.Sprintf("%d nodes: 4 KiB GET, 16 clients, >= 4,000 ops/s", nodes), ops(region, "GET", 4<<10, 16, 4000)},
+	}
+	fmt.Println()
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "target\tthis run\tgoal\t\t")
+	for _, t := range targets {
+		value, goal, unit := t.got(results)
+		if unit == "" {
+			continue
+		}
+		verdict := "met"
+		if value < goal {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(tw, "%s\t%.0f %s\t%.0f %s\t%s\t\n", t.what, value, unit, goal, unit, verdict)
+	}
+	tw.Flush()
 }
 
 func progress(r result) {
