@@ -342,7 +342,7 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 		err = writeErr
 	}
 	if err == nil {
-		err = cw.finish()
+		err = cw.buffered() // the footer goes through the page cache
 	}
 	if err != nil {
 		return w, err
@@ -410,9 +410,6 @@ func (cw *chunkWriter) buffered() error {
 	}
 	return nil
 }
-
-// finish leaves the file in buffered mode for the footer.
-func (cw *chunkWriter) finish() error { return cw.buffered() }
 
 func hashChunk(h hash.Hash, crc *uint64, b []byte) {
 	h.Write(b)
