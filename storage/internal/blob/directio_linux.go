@@ -6,11 +6,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// directIOAlign is the alignment O_DIRECT needs of buffer addresses, lengths
-// and file offsets. 4096 covers every logical block size in use (512 and
-// 4096 bytes).
-const directIOAlign = 4096
-
 // directIOSupported reports whether this platform can switch a file to
 // direct I/O at all; a given file system may still refuse (see setDirectIO).
 const directIOSupported = true

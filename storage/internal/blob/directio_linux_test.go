@@ -98,10 +98,7 @@ func directIOUnavailable(t *testing.T, dir string) string {
 	if err := setDirectIO(probe, true); err != nil {
 		return "fcntl O_DIRECT: " + err.Error()
 	}
-	var d Disk
-	d.chunkSize = 1 << 20
-	bp := d.getBuf()
-	if _, err := probe.Write(*bp); err != nil {
+	if _, err := probe.Write(alignedBuf(1 << 20)); err != nil {
 		return "direct write: " + err.Error()
 	}
 	if resident, total := residentPages(t, probe.Name()); resident > total/2 {

@@ -7,10 +7,7 @@ import (
 	"os"
 )
 
-const (
-	directIOAlign     = 4096
-	directIOSupported = false
-)
+const directIOSupported = false
 
 // setDirectIO is never called where directIOSupported is false.
 func setDirectIO(*os.File, bool) error { return errors.ErrUnsupported }

@@ -351,6 +351,11 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 	return w, nil
 }
 
+// directIOAlign is the alignment O_DIRECT needs of buffer addresses, lengths
+// and file offsets. 4096 covers every logical block size in use (512 and
+// 4096 bytes).
+const directIOAlign = 4096
+
 // chunkWriter writes the chunks of one blob's content in order.
 //
 // With direct set, the file is in O_DIRECT mode: aligned chunks go from the
@@ -441,15 +446,19 @@ func (d *Disk) getBuf() *[]byte {
 		*bp = (*bp)[:cap(*bp)]
 		return bp
 	}
-	// Aligned for direct I/O: over-allocate and start at the first
-	// directIOAlign boundary.
-	b := make([]byte, d.chunkSize+directIOAlign)
+	b := alignedBuf(d.chunkSize)
+	return &b
+}
+
+// alignedBuf returns n bytes starting at a directIOAlign boundary, as
+// O_DIRECT needs: it over-allocates and slices from the first boundary.
+func alignedBuf(n int) []byte {
+	b := make([]byte, n+directIOAlign)
 	off := 0
 	if rem := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) % directIOAlign); rem != 0 {
 		off = directIOAlign - rem
 	}
-	b = b[off : off+d.chunkSize : off+d.chunkSize]
-	return &b
+	return b[off : off+n : off+n]
 }
 
 // ensureDir creates blobs/aa/bb if needed. A directory this process creates
