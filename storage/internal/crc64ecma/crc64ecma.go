@@ -6,9 +6,9 @@ import (
 	"math/bits"
 )
 
-// Table is the hash/crc64 table for the ECMA polynomial, for callers that
-// need the standard library's API (crc64.New) on the same checksum.
-var Table = crc64.MakeTable(crc64.ECMA)
+// table is hash/crc64's table for the ECMA polynomial: the short inputs,
+// tails and folded remainders go through it.
+var table = crc64.MakeTable(crc64.ECMA)
 
 // minFold is the shortest input worth folding; below it the table method is
 // as fast and the call overhead dominates.
@@ -31,10 +31,10 @@ func Update(crc uint64, p []byte) uint64 {
 		var rem [16]byte
 		binary.LittleEndian.PutUint64(rem[:8], lo)
 		binary.LittleEndian.PutUint64(rem[8:], hi)
-		crc = crc64.Update(^uint64(0), Table, rem[:])
+		crc = crc64.Update(^uint64(0), table, rem[:])
 		p = p[n:]
 	}
-	return crc64.Update(crc, Table, p)
+	return crc64.Update(crc, table, p)
 }
 
 // polynomial is the ECMA-182 generator without its x^64 term, most
