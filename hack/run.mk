@@ -2,11 +2,11 @@
 # (included by the root Makefile).
 #
 # run-cluster is what `make run` does for a newcomer: build what is missing,
-# start the local control plane with process kubelets (test/localcluster),
+# start the local control plane with process kubelets (hack/localkube/localcluster),
 # helm install charts/koss, kubectl apply config/samples, wait, and print the
 # kubeconfig, the endpoint, the sample credentials and an example. Its state
 # lives in .koss/run and the next run resumes it. The program is
-# test/cmd/kossrun (flags: bin/kossrun --help).
+# hack/localkube/kossrun (flags: bin/kossrun --help).
 #
 # test-e2e runs test/e2e (Ginkgo) on a fresh temporary cluster; `make test`
 # runs it too, as part of ./... .
@@ -20,8 +20,8 @@ E2E_FLAGS ?= -v -ginkgo.v
 .PHONY: run-cluster
 run-cluster: ## Start koss on a local Kubernetes cluster (Helm-installed operator, samples applied) and print how to use it; Ctrl-C stops, the next run resumes.
 	@mkdir -p $(LOCALBIN)
-	@echo "==> go build -o $(KOSSRUN) ./test/cmd/kossrun"
-	@go build -o $(KOSSRUN) ./test/cmd/kossrun
+	@echo "==> go build -o $(KOSSRUN) ./hack/localkube/kossrun"
+	@go build -o $(KOSSRUN) ./hack/localkube/kossrun
 	@$(KOSSRUN) $(KOSSRUN_FLAGS)
 
 .PHONY: run-dev

@@ -4,7 +4,7 @@
 // that covers what the controllers do, no render-time randomness), the generated copies of
 // config/ it ships (CRDs and RBAC rules, byte for byte), the Argo CD health checks of its docs
 // (run in gopher-lua, the interpreter Argo CD embeds), and an install on the local control
-// plane (test/localcluster) with the operator built from ./cmd/manager.
+// plane (hack/localkube/localcluster) with the operator built from ./cmd/manager.
 //
 // The package has only tests; `make test` runs it.
 package chart

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/koss-io/koss/test/kubelet"
-	"github.com/koss-io/koss/test/localcluster"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
+	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
 // TestInstall installs the chart on the local control plane with the operator built from

@@ -1,5 +1,5 @@
 // Package e2e is the end-to-end suite of koss (Ginkgo): on a local
-// Kubernetes control plane with process kubelets (test/localcluster), it
+// Kubernetes control plane with process kubelets (hack/localkube), it
 // installs the operator with the Helm chart, applies config/samples with
 // kubectl, and talks to the kossd pods with the Alibaba Cloud OSS Go SDK v2
 // using the credentials the operator wrote into the AccessKey's Secret.

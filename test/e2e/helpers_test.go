@@ -17,7 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/koss-io/koss/test/e2e/framework"
+	"github.com/koss-io/koss/hack/localkube/framework"
 )
 
 // digest identifies an object's content.

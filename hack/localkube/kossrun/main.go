@@ -17,8 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
-	"github.com/koss-io/koss/test/e2e/framework"
-	"github.com/koss-io/koss/test/localcluster"
+	"github.com/koss-io/koss/hack/localkube/framework"
+	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
 func main() {

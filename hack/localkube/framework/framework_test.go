@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/koss-io/koss/test/localcluster"
+	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
 func TestReadKustomizationOfTheSamples(t *testing.T) {

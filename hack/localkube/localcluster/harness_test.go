@@ -17,8 +17,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
-	"github.com/koss-io/koss/test/kubelet"
-	"github.com/koss-io/koss/test/localcluster"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
+	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
 func TestBinDirMissing(t *testing.T) {

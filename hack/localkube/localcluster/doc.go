@@ -2,7 +2,7 @@
 // without Docker: etcd, kube-apiserver, kube-controller-manager and
 // kube-scheduler as processes (binaries built from the pinned sources by
 // hack/build-k8s.sh into bin/k8s, or $KOSS_K8S_BIN), plus process kubelets
-// (package test/kubelet) inside the calling process.
+// (hack/localkube/kubelet) inside the calling process.
 //
 //	c, err := localcluster.Start(ctx, localcluster.Options{
 //		Images: []kubelet.Image{{Prefix: "koss/kossd", Binary: "bin/kossd"}},

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/koss-io/koss/test/kubelet"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
 )
 
 // ErrComponentExited means a control-plane process ended on its own.

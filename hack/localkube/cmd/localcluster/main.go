@@ -15,8 +15,8 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/koss-io/koss/test/kubelet"
-	"github.com/koss-io/koss/test/localcluster"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
+	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
 type imageFlags []kubelet.Image

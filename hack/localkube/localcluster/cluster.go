@@ -23,7 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/koss-io/koss/test/kubelet"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
 )
 
 // MarkerEnv is set in the environment of every process the harness starts

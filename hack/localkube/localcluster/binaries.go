@@ -49,7 +49,7 @@ func checkBinaries(dir string) error {
 // go.mod of github.com/koss-io/koss.
 func RepoRoot() (string, error) {
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		root := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+		root := filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
 		if isKossRoot(root) {
 			return root, nil
 		}

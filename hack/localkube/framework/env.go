@@ -19,8 +19,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
-	"github.com/koss-io/koss/test/kubelet"
-	"github.com/koss-io/koss/test/localcluster"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
+	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
 // The Helm release of the operator.

@@ -26,8 +26,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
-	"github.com/koss-io/koss/test/kubelet"
-	"github.com/koss-io/koss/test/localcluster"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
+	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
 // The whole package shares one cluster: starting it is the expensive part.
@@ -108,7 +108,7 @@ func buildPeerServer(dir string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, "peerserver")
-	cmd := exec.Command("go", "build", "-o", out, "./test/cmd/peerserver")
+	cmd := exec.Command("go", "build", "-o", out, "./hack/localkube/cmd/peerserver")
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build peerserver: %w\n%s", err, b)

@@ -1,15 +1,16 @@
 // Package framework brings up koss the way a user meets it, on the local
-// control plane of test/localcluster: the operator installed from the Helm
-// chart (charts/koss) as a pod, the samples of config/samples applied with
-// kubectl, and kossd pods that really run. The e2e suite (test/e2e) and the
-// `make run` program (test/cmd/kossrun) share it.
+// control plane of package localcluster: the operator installed from the
+// Helm chart (charts/koss) as a pod, the samples of config/samples applied
+// with kubectl, and kossd pods that really run. The `make run` program
+// (hack/localkube/kossrun) and the e2e suite (test/e2e) share it.
 //
-//	bins, err := framework.FindBinaries(root)      // or BuildKoss + BuildK8s
+//	bins := framework.DefaultBinaries(root)        // or BuildKoss + BuildK8s
 //	env, err := framework.Start(ctx, framework.Options{Root: root, Binaries: bins})
 //	defer env.Stop()
-//	err = env.InstallChart(ctx)                     // helm upgrade --install --wait
-//	err = env.ApplySamples(ctx, "default")          // kubectl apply --server-side -k config/samples
-//	err = env.WaitSamples(ctx, "default", 5*time.Minute)
+//	_, err = env.InstallChart(ctx, 5*time.Minute)  // helm upgrade --install --wait
+//	_, err = env.ApplySamples(ctx, "default")      // kubectl apply --server-side -k config/samples
+//	samples, err := env.Samples()
+//	err = env.WaitReady(ctx, "default", samples, 5*time.Minute, os.Stdout)
 //	creds, err := env.AccessKeyCredentials(ctx, "default", "demo-app")
 //
 // Images map to local binaries: koss/kossd to Binaries.Kossd and

@@ -1,6 +1,7 @@
-// Package kubelet is a process kubelet: it registers a Node and runs the
-// pods bound to it as local processes, so a real control plane (see
-// test/localcluster) can run workloads on a machine without Docker.
+// Package kubelet is a process kubelet, a test harness and no product: it
+// registers a Node and runs the pods bound to it as local processes, so a
+// real control plane (see hack/localkube/localcluster) can run workloads on
+// a machine without Docker.
 //
 // # Containers
 //

@@ -12,7 +12,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/koss-io/koss/test/kubelet"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
 )
 
 // NodeName returns the name of the i-th node (from 0): koss-node-0, ...
