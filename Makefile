@@ -60,10 +60,11 @@ verify-mod: ## Fail when go.mod or go.sum is not tidy.
 ##@ Build
 
 .PHONY: build
-build: ## Build bin/kossd (and bin/manager once the operator exists).
+build: ## Build bin/kossd, bin/manager and bin/osscli (the OSS command line, cmd/osscli).
 	@mkdir -p $(LOCALBIN)
 	go build -o $(LOCALBIN)/kossd ./cmd/kossd
 	@if [ -d cmd/manager ]; then go build -o $(LOCALBIN)/manager ./cmd/manager; fi
+	go build -o $(LOCALBIN)/osscli ./cmd/osscli
 
 .PHONY: k8s-tools
 k8s-tools: ## Build the pinned Kubernetes, etcd and helm binaries from source (cached; ~15 min the first time).

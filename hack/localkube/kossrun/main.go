@@ -143,7 +143,7 @@ func build(ctx context.Context, root string, bins framework.Binaries, out io.Wri
 	if err != nil {
 		return bins, err
 	}
-	if err := framework.GoBuild(ctx, root, filepath.Join(binDir, "osscli"), "./test/cmd/osscli", out); err != nil {
+	if err := framework.GoBuild(ctx, root, filepath.Join(binDir, "osscli"), "./cmd/osscli", out); err != nil {
 		return bins, err
 	}
 	bins.Kossd, bins.Manager = kossd, manager
@@ -245,7 +245,7 @@ func printUsage(ctx context.Context, env *framework.Env, root string, o options,
 	kubectl := env.Cluster.Bin("kubectl")
 	osscli := filepath.Join(root, "bin", "osscli")
 	if fi, err := os.Stat(osscli); err != nil || fi.Mode()&0o111 == 0 {
-		osscli = "go run ./test/cmd/osscli" // --no-build; run from the checkout
+		osscli = "go run ./cmd/osscli" // --no-build; run from the checkout
 	}
 
 	fmt.Fprintf(out, `
@@ -268,7 +268,7 @@ Credentials of AccessKey %s (Secret %s/%s; may use %s):
   export OSS_ACCESS_KEY_ID=%s
   export OSS_ACCESS_KEY_SECRET=%s
 
-Write and read an object (after the exports above; the CLI is test/cmd/osscli, OSS Go SDK v2):
+Write and read an object (after the exports above; the CLI is cmd/osscli, OSS Go SDK v2):
 
   echo 'hello, koss' | %s put %s hello.txt
   %s get %s hello.txt
