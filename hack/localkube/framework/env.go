@@ -16,7 +16,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/hack/localkube/kubelet"
@@ -91,12 +93,41 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := client.New(c.Config(), client.Options{Scheme: Scheme()})
+	cl, err := newClient(c.Config(), opts.Logger)
 	if err != nil {
 		_ = c.Stop()
 		return nil, err
 	}
 	return &Env{Cluster: c, Client: cl, root: opts.Root, bins: opts.Binaries}, nil
+}
+
+// newClient makes the Env's client. It logs through logger (nil discards),
+// never through controller-runtime's global logger: client.New names a
+// logger from that one unless given its own, and in a process that never
+// calls controller-runtime's log.SetLogger (kossrun, the test suites) doing
+// so 30 seconds or more after the start prints a "log.SetLogger(...) was
+// never called" stack trace on standard error.
+func newClient(cfg *rest.Config, logger *slog.Logger) (client.Client, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = nil
+	cfg.WarningHandlerWithContext = apiWarnings{logger: logger}
+	return client.New(cfg, client.Options{
+		Scheme: Scheme(),
+		// Only a cache-backed client logs through Log; this one has no cache.
+		Log: logf.Log.WithSink(logf.NullLogSink{}),
+	})
+}
+
+// apiWarnings logs the warnings the API server sends with a response (a
+// deprecated API, an unknown field) at Warn level.
+type apiWarnings struct{ logger *slog.Logger }
+
+// HandleWarningHeaderWithContext implements rest.WarningHandlerWithContext.
+func (w apiWarnings) HandleWarningHeaderWithContext(ctx context.Context, code int, _ string, text string) {
+	if w.logger == nil || code != 299 || text == "" {
+		return
+	}
+	w.logger.WarnContext(ctx, "Kubernetes API warning", "warning", text)
 }
 
 // Stop stops the cluster (see localcluster.Cluster.Stop).
