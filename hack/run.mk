@@ -2,11 +2,13 @@
 # (included by the root Makefile).
 #
 # run-cluster is what `make run` does for a newcomer: build what is missing,
-# start the local control plane with process kubelets (hack/localkube/localcluster),
+# start the local control plane with process kubelets (hack/localkube),
 # helm install charts/koss, kubectl apply config/samples, wait, and print the
 # kubeconfig, the endpoint, the sample credentials and an example. Its state
 # lives in .koss/run and the next run resumes it. The program is
-# hack/localkube/kossrun (flags: bin/kossrun --help).
+# hack/localkube/kossrun (flags: bin/kossrun --help); the local control
+# plane is hack/localkube/localcluster with the process kubelet of
+# hack/localkube/kubelet.
 #
 # test-e2e runs test/e2e (Ginkgo) on a fresh temporary cluster; `make test`
 # runs it too, as part of ./... .
