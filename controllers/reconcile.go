@@ -34,10 +34,15 @@ import (
 // convention: each scope field says which phase sets it).
 type phase[S any] func(ctx context.Context, s S) (ctrl.Result, error)
 
-// runPhases runs every phase in order, joins their errors and merges their results with the
-// lowest-non-zero-RequeueAfter rule. Later phases still run after an error: they check the
-// scope for what they need, so independent work (e.g. the PodDisruptionBudget when the
-// admin API is down) still happens.
+// runPhases runs every phase in order and joins their errors. Later phases still run after
+// an error: they check the scope for what they need, so independent work (e.g. the
+// PodDisruptionBudget when the admin API is down) still happens.
+//
+// Results are merged with the lowest-non-zero-RequeueAfter rule only while no phase has
+// failed, and a failed pass returns an empty result with the joined error, as cluster-api's
+// doReconcile does: controller-runtime ignores RequeueAfter next to an error (and warns),
+// requeueing with its rate limiter's back-off instead, so a result returned beside an error
+// would only promise a poll that never happens.
 func runPhases[S any](ctx context.Context, s S, phases ...phase[S]) (ctrl.Result, error) {
 	var res ctrl.Result
 	var errs []error
@@ -46,9 +51,15 @@ func runPhases[S any](ctx context.Context, s S, phases ...phase[S]) (ctrl.Result
 		if err != nil {
 			errs = append(errs, err)
 		}
+		if len(errs) > 0 {
+			continue
+		}
 		res = lowestNonZeroResult(res, r)
 	}
-	return res, errors.Join(errs...)
+	if len(errs) > 0 {
+		return ctrl.Result{}, errors.Join(errs...)
+	}
+	return res, nil
 }
 
 // lowestNonZeroResult merges two results: the sooner non-zero RequeueAfter wins

@@ -19,6 +19,10 @@ package controllers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,23 +51,73 @@ func TestLowestNonZeroResult(t *testing.T) {
 	}
 }
 
+// phaseShape is one kind of phase outcome: a result, an error, or both (a phase may return
+// both; runPhases must still not).
+type phaseShape struct {
+	requeue time.Duration
+	err     bool
+}
+
+var phaseShapes = map[string]phaseShape{
+	"done":                   {},
+	"poll soon":              {requeue: 5 * time.Second},
+	"poll later":             {requeue: time.Minute},
+	"fail":                   {err: true},
+	"fail and ask to poll":   {requeue: time.Second, err: true},
+	"fail and ask for later": {requeue: time.Hour, err: true},
+}
+
+// TestRunPhases drives runPhases with every sequence of up to three phase shapes and checks
+// cluster-api's rule: every phase runs, every error is returned, a failed pass returns an
+// empty result (controller-runtime ignores RequeueAfter beside an error), and a clean pass
+// returns the lowest non-zero RequeueAfter.
 func TestRunPhases(t *testing.T) {
-	errA, errB := errors.New("a"), errors.New("b")
-	var ran []string
-	p := func(name string, res time.Duration, err error) phase[*int] {
-		return func(context.Context, *int) (ctrl.Result, error) {
-			ran = append(ran, name)
-			return ctrl.Result{RequeueAfter: res}, err
+	names := slices.Sorted(maps.Keys(phaseShapes))
+	var sequences [][]string
+	for _, a := range names {
+		sequences = append(sequences, []string{a})
+		for _, b := range names {
+			sequences = append(sequences, []string{a, b})
+			for _, c := range names {
+				sequences = append(sequences, []string{a, b, c})
+			}
 		}
 	}
-	res, err := runPhases(context.Background(), new(int), p("1", time.Minute, errA), p("2", 0, nil), p("3", time.Second, errB))
-	if len(ran) != 3 {
-		t.Errorf("ran %v, want every phase", ran)
-	}
-	if !errors.Is(err, errA) || !errors.Is(err, errB) {
-		t.Errorf("err = %v, want both", err)
-	}
-	if res.RequeueAfter != time.Second {
-		t.Errorf("requeue = %v", res.RequeueAfter)
+	for _, seq := range sequences {
+		t.Run(strings.Join(seq, ", then "), func(t *testing.T) {
+			var ran int
+			var phases []phase[*int]
+			var wantErrs []error
+			var wantRequeue time.Duration
+			for i, name := range seq {
+				shape := phaseShapes[name]
+				var err error
+				if shape.err {
+					err = fmt.Errorf("phase %d failed", i)
+					wantErrs = append(wantErrs, err)
+				} else if shape.requeue > 0 && (wantRequeue == 0 || shape.requeue < wantRequeue) {
+					wantRequeue = shape.requeue
+				}
+				phases = append(phases, func(context.Context, *int) (ctrl.Result, error) {
+					ran++
+					return ctrl.Result{RequeueAfter: shape.requeue}, err
+				})
+			}
+			res, err := runPhases(context.Background(), new(int), phases...)
+			if err != nil && !res.IsZero() {
+				t.Fatalf("returned %+v together with the error %v", res, err)
+			}
+			if ran != len(seq) {
+				t.Errorf("ran %d of %d phases", ran, len(seq))
+			}
+			for _, want := range wantErrs {
+				if !errors.Is(err, want) {
+					t.Errorf("err = %v, want it to hold %v", err, want)
+				}
+			}
+			if len(wantErrs) == 0 && (err != nil || res.RequeueAfter != wantRequeue) {
+				t.Errorf("got %+v, %v; want RequeueAfter %v and no error", res, err, wantRequeue)
+			}
+		})
 	}
 }

@@ -340,9 +340,15 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 		log.Info("Applying StatefulSet", "StatefulSet", klog.KRef(s.region.Namespace, statefulSetName(s.region)), "replicas", d.replicas)
 	}
 	if err := r.apply(ctx, desiredStatefulSet(s.region, regionImage(s.region, r.DefaultImage), d.replicas)); err != nil {
-		return res, errors.Join(stepErr, fmt.Errorf("apply StatefulSet: %w", err))
+		return ctrl.Result{}, errors.Join(stepErr, fmt.Errorf("apply StatefulSet: %w", err))
 	}
-	return res, stepErr
+	if stepErr != nil {
+		// A failed membership step is retried with the controller's back-off; the scaling
+		// interval is for polling a step in progress, and controller-runtime would drop it
+		// next to an error anyway.
+		return ctrl.Result{}, stepErr
+	}
+	return res, nil
 }
 
 // reconcilePodDisruptionBudget applies the PodDisruptionBudget.
