@@ -39,7 +39,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
-	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
 
@@ -283,22 +282,18 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 		in.readyReplicas = existing.Status.ReadyReplicas
 		in.rolledOut = statefulSetRolledOut(existing)
 	}
-	members, _ := s.admin.(MemberAdmin)
-	in.membership = members != nil
 	d := planScale(s.region, in)
 
-	var res ctrl.Result
+	// planScale asks for a membership change only from a cluster status, which only s.admin
+	// answers, so s.admin is set whenever d.action is. Every membership call is idempotent:
+	// a failed step is simply repeated by a later pass.
 	var stepErr error
 	switch d.action {
 	case actionNone:
 	case actionAddMember:
 		name := podName(s.region, d.member)
 		log.Info("Adding member", "member", name, "peerAddress", peerAddress(s.region, d.member))
-		switch err := members.AddMember(ctx, name, peerAddress(s.region, d.member)); {
-		case errors.Is(err, adminapi.ErrNotImplemented):
-			d.replicas = in.current
-			d.message = fmt.Sprintf("Cannot add member %s: the Region's kossd cannot add members yet", name)
-		case err != nil:
+		if err := s.admin.AddMember(ctx, name, peerAddress(s.region, d.member)); err != nil {
 			d.replicas = in.current
 			d.message = fmt.Sprintf("Adding member %s failed, retrying: %s", name, engineErrorMessage(err))
 			stepErr = fmt.Errorf("add member %s: %w", name, err)
@@ -306,12 +301,8 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 	case actionDrainMember:
 		name := podName(s.region, d.member)
 		log.Info("Draining member", "member", name)
-		remaining, err := members.DrainMember(ctx, name)
+		remaining, err := s.admin.DrainMember(ctx, name)
 		switch {
-		case errors.Is(err, adminapi.ErrNotImplemented):
-			// Not a failure to retry quickly: this kossd cannot re-place data, so the
-			// member stays until one that can runs (polled at the scaling interval).
-			d.message = fmt.Sprintf("Cannot remove member %s: the Region's kossd cannot re-place its data yet", name)
 		case err != nil:
 			d.message = fmt.Sprintf("Re-placing the data of member %s failed, retrying: %s", name, engineErrorMessage(err))
 			stepErr = fmt.Errorf("drain member %s: %w", name, err)
@@ -319,7 +310,7 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 			d.message = fmt.Sprintf("Re-placing the data of member %s before removing it: %d objects left", name, remaining)
 		default:
 			log.Info("Removing member", "member", name)
-			if err := members.RemoveMember(ctx, name); err != nil {
+			if err := s.admin.RemoveMember(ctx, name); err != nil {
 				d.message = fmt.Sprintf("Removing member %s failed, retrying: %s", name, engineErrorMessage(err))
 				stepErr = fmt.Errorf("remove member %s: %w", name, err)
 			} else {
@@ -327,6 +318,7 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 			}
 		}
 	}
+	var res ctrl.Result
 	if d.direction != scaleNone {
 		res.RequeueAfter = r.ScalingInterval
 		if res.RequeueAfter <= 0 {

@@ -241,8 +241,8 @@ var _ = Describe("Region controller", func() {
 
 	It("adds and removes members one at a time through the admin API when spec.replicas changes", func() {
 		ns := newNamespace(nil)
-		members := newMemberFake(ns, "grow", 3)
-		admins.setOverride(regionKey(ns, "grow"), members)
+		admin, members := newMembershipAdmin(ns, "grow", 3)
+		admins.setOverride(regionKey(ns, "grow"), admin)
 		r := newRegion(ns, "grow")
 		settle := func(g Gomega) { g.Expect(settleStatefulSet(r)).To(Succeed()) }
 		Eventually(func(g Gomega) {
@@ -274,7 +274,9 @@ var _ = Describe("Region controller", func() {
 					sawProgressing = true
 				}
 				g.Expect(region.Status.ReadyReplicas).To(Equal(n))
-				g.Expect(members.ids()).To(HaveLen(int(n)))
+				cs, err := admin.ClusterStatus(ctx)
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(cs.Members).To(HaveLen(int(n)))
 				g.Expect(conditionOf(region.Status.Conditions, kossv1alpha1.RegionProgressingCondition)).To(
 					HaveField("Reason", kossv1alpha1.RegionUpToDateReason))
 			}).Should(Succeed())
@@ -286,7 +288,9 @@ var _ = Describe("Region controller", func() {
 		converged(5, kossv1alpha1.RegionScalingUpReason)
 		Expect(members.log()).To(Equal([]string{"add grow-3", "add grow-4"}))
 
-		By("shrinking back to three")
+		By("shrinking back to three, each member drained (one object left, then none) before it is removed")
+		admin.SetDrainRemaining("grow-4", 1)
+		admin.SetDrainRemaining("grow-3", 1)
 		setReplicas(3)
 		converged(3, kossv1alpha1.RegionScalingDownReason)
 		Expect(members.log()).To(Equal([]string{"add grow-3", "add grow-4", "drain grow-4", "drain grow-4", "remove grow-4", "drain grow-3", "drain grow-3", "remove grow-3"}))
@@ -328,122 +332,90 @@ var _ = Describe("Region controller", func() {
 	})
 })
 
-// memberFake is an admin API with membership changes (MemberAdmin), in memory, for a
-// Region named name in ns. It checks the order the reconciler promises: a member is added
-// while its pod does not exist yet, drained before it is removed, and removed while its pod
-// still exists.
-type memberFake struct {
-	*fake.Client
-	ns, name string
-
+// membershipLog records the membership calls the reconciler makes on a fake admin API, and
+// checks at each call the order the reconciler promises: a member is added while its pod
+// does not exist yet, drained before it is removed, and removed while its pod still exists,
+// never leaving fewer than three members.
+type membershipLog struct {
 	mu       sync.Mutex
-	members  []string
-	drained  map[string]int
 	calls    []string
+	drained  map[string]int
 	problems []string
 }
 
-var _ MemberAdmin = (*memberFake)(nil)
-
-func newMemberFake(ns, name string, n int) *memberFake {
-	f := &memberFake{Client: fake.New(), ns: ns, name: name, drained: map[string]int{}}
+// newMembershipAdmin is a fake admin API for a Region named name in ns whose cluster has the
+// Region's first n pods as members (the first one leading), with a membershipLog watching it.
+func newMembershipAdmin(ns, name string, n int) (*fake.Client, *membershipLog) {
+	admin := fake.New()
+	cs := adminapi.ClusterStatus{NodeID: name + "-0", Leader: name + "-0"}
 	for i := range n {
-		f.members = append(f.members, fmt.Sprintf("%s-%d", name, i))
-	}
-	f.publish()
-	return f
-}
-
-// publish makes ClusterStatus report the members, the first one leading. Called with mu
-// held or before use.
-func (f *memberFake) publish() {
-	cs := adminapi.ClusterStatus{NodeID: f.members[0], Leader: f.members[0]}
-	for i, m := range f.members {
 		state := adminapi.MemberFollower
 		if i == 0 {
 			state = adminapi.MemberLeader
 		}
-		cs.Members = append(cs.Members, adminapi.Member{ID: m, State: state})
+		id := fmt.Sprintf("%s-%d", name, i)
+		cs.Members = append(cs.Members, adminapi.Member{ID: id, Address: fmt.Sprintf("%s.%s-peers.%s.svc.cluster.local:9001", id, name, ns), State: state})
 	}
-	f.SetClusterStatus(cs)
+	admin.SetClusterStatus(cs)
+
+	l := &membershipLog{drained: map[string]int{}}
+	ctx := context.Background()
+	// pods is the StatefulSet's replicas as the API server has them.
+	pods := func() int32 {
+		sts := &appsv1.StatefulSet{}
+		if err := k8sClient.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, sts); err != nil {
+			return -1
+		}
+		return *sts.Spec.Replicas
+	}
+	ordinal := func(id string) int32 {
+		var n int32
+		_, _ = fmt.Sscanf(strings.TrimPrefix(id, name+"-"), "%d", &n)
+		return n
+	}
+	admin.OnCall(func(method string, args ...string) {
+		if !strings.HasSuffix(method, "Member") {
+			return
+		}
+		id := args[0]
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		switch method {
+		case "AddMember":
+			l.calls = append(l.calls, "add "+id)
+			if p := pods(); p != ordinal(id) {
+				l.problems = append(l.problems, fmt.Sprintf("add %s with %d pods", id, p))
+			}
+			if want := fmt.Sprintf("%s.%s-peers.%s.svc.cluster.local:9001", id, name, ns); args[1] != want {
+				l.problems = append(l.problems, fmt.Sprintf("add %s at %s, want %s", id, args[1], want))
+			}
+		case "DrainMember":
+			l.calls = append(l.calls, "drain "+id)
+			l.drained[id]++
+		case "RemoveMember":
+			l.calls = append(l.calls, "remove "+id)
+			if l.drained[id] < 2 {
+				l.problems = append(l.problems, "remove "+id+" before it was drained")
+			}
+			if p := pods(); p != ordinal(id)+1 {
+				l.problems = append(l.problems, fmt.Sprintf("remove %s with %d pods", id, p))
+			}
+			if cs, err := admin.ClusterStatus(ctx); err != nil || len(cs.Members) <= int(kossv1alpha1.MinRegionReplicas) {
+				l.problems = append(l.problems, fmt.Sprintf("remove %s from a cluster of %d members (%v)", id, len(cs.Members), err))
+			}
+		}
+	})
+	return admin, l
 }
 
-// podsNow is the StatefulSet's replicas as the API server has them.
-func (f *memberFake) podsNow(ctx context.Context) int32 {
-	sts := &appsv1.StatefulSet{}
-	if err := k8sClient.Get(ctx, types.NamespacedName{Namespace: f.ns, Name: f.name}, sts); err != nil {
-		return -1
-	}
-	return *sts.Spec.Replicas
+func (l *membershipLog) log() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.calls)
 }
 
-func (f *memberFake) ordinal(id string) int32 {
-	var n int32
-	_, _ = fmt.Sscanf(strings.TrimPrefix(id, f.name+"-"), "%d", &n)
-	return n
-}
-
-func (f *memberFake) AddMember(ctx context.Context, id, peerAddress string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "add "+id)
-	if pods := f.podsNow(ctx); pods != f.ordinal(id) {
-		f.problems = append(f.problems, fmt.Sprintf("add %s with %d pods", id, pods))
-	}
-	if want := fmt.Sprintf("%s.%s-peers.%s.svc.cluster.local:9001", id, f.name, f.ns); peerAddress != want {
-		f.problems = append(f.problems, fmt.Sprintf("add %s at %s, want %s", id, peerAddress, want))
-	}
-	if !slices.Contains(f.members, id) {
-		f.members = append(f.members, id)
-	}
-	f.publish()
-	return nil
-}
-
-// DrainMember reports one object left on the first call for a member, none afterwards.
-func (f *memberFake) DrainMember(ctx context.Context, id string) (int64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "drain "+id)
-	f.drained[id]++
-	if f.drained[id] == 1 {
-		return 1, nil
-	}
-	return 0, nil
-}
-
-func (f *memberFake) RemoveMember(ctx context.Context, id string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "remove "+id)
-	if f.drained[id] < 2 {
-		f.problems = append(f.problems, "remove "+id+" before it was drained")
-	}
-	if pods := f.podsNow(ctx); pods != f.ordinal(id)+1 {
-		f.problems = append(f.problems, fmt.Sprintf("remove %s with %d pods", id, pods))
-	}
-	if len(f.members) <= int(kossv1alpha1.MinRegionReplicas) {
-		f.problems = append(f.problems, "remove "+id+" from a three-member cluster")
-	}
-	f.members = slices.DeleteFunc(f.members, func(m string) bool { return m == id })
-	f.publish()
-	return nil
-}
-
-func (f *memberFake) ids() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.members)
-}
-
-func (f *memberFake) log() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.calls)
-}
-
-func (f *memberFake) violations() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.problems)
+func (l *membershipLog) violations() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.problems)
 }

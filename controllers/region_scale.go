@@ -17,38 +17,11 @@ limitations under the License.
 package controllers
 
 import (
-	"context"
 	"fmt"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/storage/adminapi"
-	"github.com/koss-io/koss/storage/adminclient"
 )
-
-// MemberAdmin is the part of the admin API that changes a Region's membership. The
-// reconciler uses it when the adminclient.Interface it gets from its AdminClientFactory also
-// implements it (a type assertion); without it a Region keeps its three founding members and
-// says so in its Progressing condition.
-//
-// Implementations must make every method idempotent: the reconciler repeats a step after
-// any failure or restart.
-type MemberAdmin interface {
-	// AddMember adds the node id, reachable for its peers at peerAddress, as a voting member.
-	// Adding a member that is already in the cluster with that address succeeds. The node
-	// itself may not be running yet: it joins when it starts.
-	AddMember(ctx context.Context, id, peerAddress string) error
-	// DrainMember starts (or continues) re-placing the copies held by member id on the other
-	// members, and returns how many objects still have a copy only there. Zero means the
-	// member holds nothing the cluster needs and can be removed. A member that is not in
-	// the cluster has nothing left (0, nil).
-	DrainMember(ctx context.Context, id string) (remaining int64, err error)
-	// RemoveMember removes a drained member from the cluster. Removing a member that is not
-	// in the cluster succeeds.
-	RemoveMember(ctx context.Context, id string) error
-}
-
-// The HTTP admin client offers membership changes; this keeps the two in step.
-var _ MemberAdmin = (*adminclient.Client)(nil)
 
 // scaleDirection says whether a Region is growing, shrinking or at its size.
 type scaleDirection int
@@ -86,8 +59,6 @@ type scaleInput struct {
 	rolledOut bool
 	// cluster is the admin API's view of the cluster; nil when it could not be read.
 	cluster *adminapi.ClusterStatus
-	// membership is true when the admin client implements MemberAdmin.
-	membership bool
 }
 
 // scaleDecision is one step towards spec.replicas.
@@ -113,8 +84,7 @@ type scaleDecision struct {
 //     remove it from the cluster; once it is not a member and no object is under-replicated,
 //     shrink the StatefulSet, which deletes the pod and its volume.
 //
-// Without a reachable admin API or MemberAdmin support nothing changes, and the message
-// says why.
+// Without a reachable admin API nothing changes, and the message says why.
 func planScale(region *kossv1alpha1.Region, in scaleInput) scaleDecision {
 	desired := max(in.desired, kossv1alpha1.MinRegionReplicas)
 	if in.current == 0 {
@@ -174,14 +144,12 @@ func planScale(region *kossv1alpha1.Region, in scaleInput) scaleDecision {
 }
 
 // waitBeforeChange returns why a membership change must wait ("" when it may go ahead):
-// the admin API must be reachable and able to change members, the StatefulSet settled,
-// every current pod a ready, online member, and no object short of copies.
+// the admin API must be reachable, the StatefulSet settled, every current pod a ready,
+// online member, and no object short of copies.
 func waitBeforeChange(region *kossv1alpha1.Region, in scaleInput) string {
 	switch {
 	case in.cluster == nil:
 		return "the admin API cannot be reached"
-	case !in.membership:
-		return "the Region's admin API does not support membership changes"
 	case !in.rolledOut || in.readyReplicas < in.current:
 		return fmt.Sprintf("%d of %d pods are ready", in.readyReplicas, in.current)
 	case in.cluster.Leader == "":

@@ -44,7 +44,7 @@ func withMember(cs *adminapi.ClusterStatus, id, state string) *adminapi.ClusterS
 
 func TestPlanScale(t *testing.T) {
 	steady := func(desired, current int32, cs *adminapi.ClusterStatus) scaleInput {
-		return scaleInput{desired: desired, current: current, readyReplicas: current, rolledOut: true, cluster: cs, membership: true}
+		return scaleInput{desired: desired, current: current, readyReplicas: current, rolledOut: true, cluster: cs}
 	}
 	tests := map[string]struct {
 		// in is what the pass observed.
@@ -76,16 +76,16 @@ func TestPlanScale(t *testing.T) {
 			want: scaleDecision{replicas: 4, direction: scaleUp, action: actionAddMember, member: 3},
 		},
 		"growing resumes when the next pod is already a member": {
-			in:   scaleInput{desired: 5, current: 3, readyReplicas: 3, rolledOut: true, cluster: withMember(healthyCluster(3), "eu-3", adminapi.MemberOffline), membership: true},
+			in:   scaleInput{desired: 5, current: 3, readyReplicas: 3, rolledOut: true, cluster: withMember(healthyCluster(3), "eu-3", adminapi.MemberOffline)},
 			want: scaleDecision{replicas: 4, direction: scaleUp},
 		},
 		"growing waits for the last added pod to be ready": {
-			in:          scaleInput{desired: 5, current: 4, readyReplicas: 3, rolledOut: true, cluster: withMember(healthyCluster(3), "eu-3", adminapi.MemberOffline), membership: true},
+			in:          scaleInput{desired: 5, current: 4, readyReplicas: 3, rolledOut: true, cluster: withMember(healthyCluster(3), "eu-3", adminapi.MemberOffline)},
 			want:        scaleDecision{replicas: 4, direction: scaleUp},
 			wantMessage: "3 of 4 pods are ready",
 		},
 		"growing waits for an offline member": {
-			in:          scaleInput{desired: 5, current: 4, readyReplicas: 4, rolledOut: true, cluster: withMember(healthyCluster(3), "eu-3", adminapi.MemberOffline), membership: true},
+			in:          scaleInput{desired: 5, current: 4, readyReplicas: 4, rolledOut: true, cluster: withMember(healthyCluster(3), "eu-3", adminapi.MemberOffline)},
 			want:        scaleDecision{replicas: 4, direction: scaleUp},
 			wantMessage: "member eu-3 is offline",
 		},
@@ -99,7 +99,7 @@ func TestPlanScale(t *testing.T) {
 			wantMessage: "7 objects wait for repair",
 		},
 		"growing waits for a rollout": {
-			in:          scaleInput{desired: 4, current: 3, readyReplicas: 3, cluster: healthyCluster(3), membership: true},
+			in:          scaleInput{desired: 4, current: 3, readyReplicas: 3, cluster: healthyCluster(3)},
 			want:        scaleDecision{replicas: 3, direction: scaleUp},
 			wantMessage: "pods are ready",
 		},
@@ -113,14 +113,9 @@ func TestPlanScale(t *testing.T) {
 			wantMessage: "no leader",
 		},
 		"growing needs the admin API": {
-			in:          scaleInput{desired: 4, current: 3, readyReplicas: 3, rolledOut: true, membership: true},
+			in:          scaleInput{desired: 4, current: 3, readyReplicas: 3, rolledOut: true},
 			want:        scaleDecision{replicas: 3, direction: scaleUp},
 			wantMessage: "cannot be reached",
-		},
-		"growing needs membership support in the admin API": {
-			in:          scaleInput{desired: 4, current: 3, readyReplicas: 3, rolledOut: true, cluster: healthyCluster(3)},
-			want:        scaleDecision{replicas: 3, direction: scaleUp},
-			wantMessage: "does not support membership changes",
 		},
 		"shrinking drains the highest member first and keeps its pod": {
 			in:   steady(3, 4, healthyCluster(4)),
@@ -149,7 +144,7 @@ func TestPlanScale(t *testing.T) {
 			wantMessage: "member eu-1 is offline",
 		},
 		"shrinking needs the admin API": {
-			in:          scaleInput{desired: 3, current: 4, readyReplicas: 4, rolledOut: true, membership: true},
+			in:          scaleInput{desired: 3, current: 4, readyReplicas: 4, rolledOut: true},
 			want:        scaleDecision{replicas: 4, direction: scaleDown},
 			wantMessage: "cannot be reached",
 		},
@@ -182,7 +177,7 @@ func TestPlanScaleWalk(t *testing.T) {
 	current := int32(3)
 	drained := map[string]bool{}
 	step := func(desired int32) bool {
-		d := planScale(region, scaleInput{desired: desired, current: current, readyReplicas: current, rolledOut: true, cluster: cs, membership: true})
+		d := planScale(region, scaleInput{desired: desired, current: current, readyReplicas: current, rolledOut: true, cluster: cs})
 		switch d.action {
 		case actionAddMember:
 			if hasMember(cs, podName(region, d.member)) {

@@ -129,7 +129,7 @@ func (b *syncBuffer) String() string {
 
 // testAdmins is the suite's AdminClientFactory: the real HTTP factory pointed at the kossd
 // process registered for a Region (or at a closed port when there is none, which reads as
-// an unreachable Region), or an override (the membership fake of the scaling spec). It
+// an unreachable Region), or an override (a fake admin API, as in the scaling spec). It
 // records the time of every ClusterStatus call per Region, to check the back-off.
 type testAdmins struct {
 	mu          sync.Mutex

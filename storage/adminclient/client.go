@@ -53,6 +53,22 @@ type Interface interface {
 
 	// ClusterStatus reports the members, the leader and replication health.
 	ClusterStatus(ctx context.Context) (adminapi.ClusterStatus, error)
+
+	// Membership changes are idempotent, because the operator repeats a step
+	// after any failure or restart.
+
+	// AddMember adds node id, reachable by its peers at peerAddress, as a
+	// voting member. Adding a member that is already there with that address
+	// succeeds; the node itself may start later and joins then.
+	AddMember(ctx context.Context, id, peerAddress string) error
+	// DrainMember starts (or continues) re-placing the copies member id
+	// holds on the other members and returns how many objects still have a
+	// copy only there: 0 means it can be removed. A member that is not in
+	// the cluster has nothing left (0, nil).
+	DrainMember(ctx context.Context, id string) (remaining int64, err error)
+	// RemoveMember removes a (drained) member from the cluster; removing an
+	// absent member succeeds. Removing the leader moves leadership first.
+	RemoveMember(ctx context.Context, id string) error
 }
 
 // Option configures a Client.
@@ -338,23 +354,17 @@ func (c *Client) ClusterStatus(ctx context.Context) (adminapi.ClusterStatus, err
 	return out, err
 }
 
-// AddMember adds node id, reachable by its peers at peerAddress, as a voting
-// member of the cluster. Adding a member that is already there with that
-// address succeeds; the node itself may start later and joins then.
+// AddMember implements Interface.
 func (c *Client) AddMember(ctx context.Context, id, peerAddress string) error {
 	return c.do(ctx, http.MethodPost, adminapi.PathMembers, adminapi.AddMemberRequest{ID: id, PeerAddress: peerAddress}, nil)
 }
 
-// RemoveMember removes member id from the cluster; removing an absent member
-// succeeds. Removing the leader moves leadership first.
+// RemoveMember implements Interface.
 func (c *Client) RemoveMember(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, adminapi.MemberPath(id), nil, nil)
 }
 
-// DrainMember starts (or continues) re-placing the copies member id holds
-// on the other members and returns how many objects still have a copy only
-// there (0: it can be removed). A server that cannot re-place data answers
-// ErrNotImplemented.
+// DrainMember implements Interface.
 func (c *Client) DrainMember(ctx context.Context, id string) (int64, error) {
 	var out adminapi.DrainResult
 	err := c.do(ctx, http.MethodPost, adminapi.MemberDrainPath(id), nil, &out)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,6 +47,8 @@ func TestSignatureVerifies(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		case strings.HasSuffix(r.URL.Path, "/cluster"):
 			_ = json.NewEncoder(w).Encode(adminapi.ClusterStatus{Leader: "n1"})
+		case strings.HasSuffix(r.URL.Path, "/drain"):
+			_ = json.NewEncoder(w).Encode(adminapi.DrainResult{Remaining: 2})
 		default:
 			_, _ = io.WriteString(w, "{}")
 		}
@@ -78,6 +82,15 @@ func TestSignatureVerifies(t *testing.T) {
 			}
 			return err
 		},
+		func() error { return c.AddMember(ctx, "eu-3", "eu-3.eu-peers.storage.svc.cluster.local:9001") },
+		func() error {
+			n, err := c.DrainMember(ctx, "eu-3")
+			if err == nil && n != 2 {
+				return fmt.Errorf("drain answered %d objects left, want 2", n)
+			}
+			return err
+		},
+		func() error { return c.RemoveMember(ctx, "eu-3") },
 	}
 	for i, step := range steps {
 		if err := step(); err != nil {
@@ -86,6 +99,10 @@ func TestSignatureVerifies(t *testing.T) {
 	}
 	if len(seen) != len(steps) || seen[1] != "GET /-/admin/v1/keys/a b+c%d" {
 		t.Fatalf("requests %q", seen)
+	}
+	wantMembers := []string{"POST /-/admin/v1/cluster/members", "POST /-/admin/v1/cluster/members/eu-3/drain", "DELETE /-/admin/v1/cluster/members/eu-3"}
+	if got := seen[len(seen)-3:]; !slices.Equal(got, wantMembers) {
+		t.Fatalf("membership requests %q, want %q", got, wantMembers)
 	}
 
 	bad, _ := New(srv.URL, "root", "wrongsecret")

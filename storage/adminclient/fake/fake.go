@@ -3,6 +3,7 @@ package fake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -18,8 +19,14 @@ type Client struct {
 	keys    map[string]adminapi.AccessKey
 	buckets map[string]adminapi.Bucket
 	status  adminapi.ClusterStatus
+	// drains are the answers DrainMember gives a member, in turn.
+	drains map[string][]int64
+	// errs fail the next call of a method (FailNext), failing every call of
+	// one until it is cleared (Fail).
 	errs    map[string]error
+	failing map[string]error
 	calls   []string
+	onCall  func(method string, args ...string)
 	now     func() time.Time
 }
 
@@ -30,7 +37,9 @@ func New() *Client {
 	return &Client{
 		keys:    map[string]adminapi.AccessKey{},
 		buckets: map[string]adminapi.Bucket{},
+		drains:  map[string][]int64{},
 		errs:    map[string]error{},
+		failing: map[string]error{},
 		now:     time.Now,
 		status: adminapi.ClusterStatus{
 			NodeID:  "fake-0",
@@ -46,6 +55,36 @@ func (c *Client) FailNext(method string, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.errs[method] = err
+}
+
+// Fail makes every call of the named method return err, until Fail(method,
+// nil): an outage of one part of the admin API.
+func (c *Client) Fail(method string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		delete(c.failing, method)
+		return
+	}
+	c.failing[method] = err
+}
+
+// OnCall registers fn to run at the start of every call, before the fake
+// takes its lock (so fn may take its time or call the fake), with the
+// method's name and its string arguments (ids, names, addresses). Tests use
+// it to check what the world looked like when a call was made.
+func (c *Client) OnCall(fn func(method string, args ...string)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.onCall = fn
+}
+
+// SetDrainRemaining sets what DrainMember answers for member id on its next
+// calls, one count per call; once they are used up it answers 0.
+func (c *Client) SetDrainRemaining(id string, remaining ...int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.drains[id] = append([]int64(nil), remaining...)
 }
 
 // SetBucketUsage sets the object count and bytes GetBucket reports for an
@@ -82,15 +121,22 @@ func (c *Client) Calls() []string {
 	return append([]string(nil), c.calls...)
 }
 
-// enter records a call and returns an injected error, with c.mu held.
-func (c *Client) enter(method string) error {
+// enter runs the OnCall hook, records a call and returns an injected error,
+// with c.mu held.
+func (c *Client) enter(method string, args ...string) error {
+	c.mu.Lock()
+	hook := c.onCall
+	c.mu.Unlock()
+	if hook != nil {
+		hook(method, args...)
+	}
 	c.mu.Lock()
 	c.calls = append(c.calls, method)
 	if err, ok := c.errs[method]; ok {
 		delete(c.errs, method)
 		return err
 	}
-	return nil
+	return c.failing[method]
 }
 
 func validGrants(grants []adminapi.Grant) error {
@@ -112,7 +158,7 @@ func withoutSecret(k adminapi.AccessKey) adminapi.AccessKey {
 
 // CreateAccessKey implements adminclient.Interface.
 func (c *Client) CreateAccessKey(_ context.Context, req adminapi.CreateKeyRequest) (adminapi.AccessKey, error) {
-	err := c.enter("CreateAccessKey")
+	err := c.enter("CreateAccessKey", req.AccessKeyID)
 	defer c.mu.Unlock()
 	if err != nil {
 		return adminapi.AccessKey{}, err
@@ -144,7 +190,7 @@ func (c *Client) CreateAccessKey(_ context.Context, req adminapi.CreateKeyReques
 
 // GetAccessKey implements adminclient.Interface.
 func (c *Client) GetAccessKey(_ context.Context, id string) (adminapi.AccessKey, error) {
-	err := c.enter("GetAccessKey")
+	err := c.enter("GetAccessKey", id)
 	defer c.mu.Unlock()
 	if err != nil {
 		return adminapi.AccessKey{}, err
@@ -173,7 +219,7 @@ func (c *Client) ListAccessKeys(context.Context) ([]adminapi.AccessKey, error) {
 
 // SetGrants implements adminclient.Interface.
 func (c *Client) SetGrants(_ context.Context, id string, grants []adminapi.Grant) (adminapi.AccessKey, error) {
-	err := c.enter("SetGrants")
+	err := c.enter("SetGrants", id)
 	defer c.mu.Unlock()
 	if err != nil {
 		return adminapi.AccessKey{}, err
@@ -192,7 +238,7 @@ func (c *Client) SetGrants(_ context.Context, id string, grants []adminapi.Grant
 
 // DeleteAccessKey implements adminclient.Interface.
 func (c *Client) DeleteAccessKey(_ context.Context, id string) error {
-	err := c.enter("DeleteAccessKey")
+	err := c.enter("DeleteAccessKey", id)
 	defer c.mu.Unlock()
 	if err != nil {
 		return err
@@ -203,7 +249,7 @@ func (c *Client) DeleteAccessKey(_ context.Context, id string) error {
 
 // CreateBucket implements adminclient.Interface.
 func (c *Client) CreateBucket(_ context.Context, name string, req adminapi.CreateBucketRequest) (adminapi.Bucket, error) {
-	err := c.enter("CreateBucket")
+	err := c.enter("CreateBucket", name)
 	defer c.mu.Unlock()
 	if err != nil {
 		return adminapi.Bucket{}, err
@@ -227,7 +273,7 @@ func (c *Client) CreateBucket(_ context.Context, name string, req adminapi.Creat
 
 // GetBucket implements adminclient.Interface.
 func (c *Client) GetBucket(_ context.Context, name string) (adminapi.Bucket, error) {
-	err := c.enter("GetBucket")
+	err := c.enter("GetBucket", name)
 	defer c.mu.Unlock()
 	if err != nil {
 		return adminapi.Bucket{}, err
@@ -257,7 +303,7 @@ func (c *Client) ListBuckets(context.Context) ([]adminapi.Bucket, error) {
 
 // DeleteBucket implements adminclient.Interface.
 func (c *Client) DeleteBucket(_ context.Context, name string) error {
-	err := c.enter("DeleteBucket")
+	err := c.enter("DeleteBucket", name)
 	defer c.mu.Unlock()
 	if err != nil {
 		return err
@@ -283,4 +329,68 @@ func (c *Client) ClusterStatus(context.Context) (adminapi.ClusterStatus, error) 
 	s := c.status
 	s.Members = append([]adminapi.Member(nil), s.Members...)
 	return s, nil
+}
+
+// AddMember implements adminclient.Interface: the node joins as a voting
+// follower. Adding it again with the same address succeeds; with another
+// address it is refused, as a change of address is not an add.
+func (c *Client) AddMember(_ context.Context, id, peerAddress string) error {
+	err := c.enter("AddMember", id, peerAddress)
+	defer c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if id == "" || peerAddress == "" {
+		return fmt.Errorf("member %q at %q: %w", id, peerAddress, adminapi.ErrInvalidArgument)
+	}
+	for _, m := range c.status.Members {
+		if m.ID == id {
+			if m.Address != peerAddress {
+				return fmt.Errorf("member %s is at %s, not %s: %w", id, m.Address, peerAddress, adminapi.ErrInvalidArgument)
+			}
+			return nil
+		}
+	}
+	c.status.Members = append(c.status.Members, adminapi.Member{
+		ID: id, Address: peerAddress, State: adminapi.MemberFollower, Suffrage: adminapi.SuffrageVoter,
+	})
+	return nil
+}
+
+// DrainMember implements adminclient.Interface with the answers set by
+// SetDrainRemaining (0 by default, and always 0 for a non-member).
+func (c *Client) DrainMember(_ context.Context, id string) (int64, error) {
+	err := c.enter("DrainMember", id)
+	defer c.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if !slices.ContainsFunc(c.status.Members, func(m adminapi.Member) bool { return m.ID == id }) {
+		return 0, nil
+	}
+	plan := c.drains[id]
+	if len(plan) == 0 {
+		return 0, nil
+	}
+	c.drains[id] = plan[1:]
+	return plan[0], nil
+}
+
+// RemoveMember implements adminclient.Interface. Removing the leader makes
+// the next member the leader, as a leadership transfer would.
+func (c *Client) RemoveMember(_ context.Context, id string) error {
+	err := c.enter("RemoveMember", id)
+	defer c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	c.status.Members = slices.DeleteFunc(c.status.Members, func(m adminapi.Member) bool { return m.ID == id })
+	if c.status.Leader == id {
+		c.status.Leader = ""
+		if len(c.status.Members) > 0 {
+			c.status.Leader = c.status.Members[0].ID
+			c.status.Members[0].State = adminapi.MemberLeader
+		}
+	}
+	return nil
 }

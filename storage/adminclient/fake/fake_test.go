@@ -2,6 +2,7 @@ package fake
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/koss-io/koss/storage/adminapi"
@@ -71,5 +72,64 @@ func TestFakeFollowsTheContract(t *testing.T) {
 	}
 	if calls := c.Calls(); len(calls) == 0 || calls[0] != "CreateAccessKey" {
 		t.Fatalf("calls %v", calls)
+	}
+}
+
+func TestFakeMembership(t *testing.T) {
+	ctx := t.Context()
+	c := New()
+	var seen []string
+	c.OnCall(func(method string, args ...string) {
+		if strings.HasSuffix(method, "Member") {
+			seen = append(seen, method+" "+strings.Join(args, " "))
+		}
+	})
+	if err := c.AddMember(ctx, "fake-1", "10.0.0.2:9001"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddMember(ctx, "fake-1", "10.0.0.2:9001"); err != nil {
+		t.Fatalf("adding a member again is idempotent: %v", err)
+	}
+	if err := c.AddMember(ctx, "fake-1", "10.0.0.9:9001"); !errors.Is(err, adminapi.ErrInvalidArgument) {
+		t.Fatalf("another address for a member: %v", err)
+	}
+	s, _ := c.ClusterStatus(ctx)
+	if len(s.Members) != 2 || s.Members[1].ID != "fake-1" || s.Members[1].State != adminapi.MemberFollower {
+		t.Fatalf("members %+v", s.Members)
+	}
+
+	c.SetDrainRemaining("fake-1", 5, 1)
+	for _, want := range []int64{5, 1, 0, 0} {
+		if n, err := c.DrainMember(ctx, "fake-1"); err != nil || n != want {
+			t.Fatalf("drain = %d, %v, want %d", n, err, want)
+		}
+	}
+	if n, err := c.DrainMember(ctx, "not-a-member"); err != nil || n != 0 {
+		t.Fatalf("drain of a non-member = %d, %v", n, err)
+	}
+
+	if err := c.RemoveMember(ctx, "fake-0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveMember(ctx, "fake-0"); err != nil {
+		t.Fatalf("removing an absent member is idempotent: %v", err)
+	}
+	if s, _ := c.ClusterStatus(ctx); len(s.Members) != 1 || s.Leader != "fake-1" || s.Members[0].State != adminapi.MemberLeader {
+		t.Fatalf("after removing the leader: %+v", s)
+	}
+
+	boom := errors.New("boom")
+	c.Fail("AddMember", boom)
+	for range 2 {
+		if err := c.AddMember(ctx, "fake-2", "10.0.0.3:9001"); !errors.Is(err, boom) {
+			t.Fatalf("Fail keeps failing: %v", err)
+		}
+	}
+	c.Fail("AddMember", nil)
+	if err := c.AddMember(ctx, "fake-2", "10.0.0.3:9001"); err != nil {
+		t.Fatalf("after Fail(nil): %v", err)
+	}
+	if len(seen) != 13 || seen[0] != "AddMember fake-1 10.0.0.2:9001" || seen[len(seen)-1] != "AddMember fake-2 10.0.0.3:9001" {
+		t.Fatalf("OnCall saw %q", seen)
 	}
 }
