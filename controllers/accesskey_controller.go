@@ -383,19 +383,12 @@ func (r *AccessKeyReconciler) forget(ctx context.Context, s *accessKeyScope) (ct
 	return ctrl.Result{}, nil
 }
 
-// getSecret reads the AccessKey's Secret: from the cache (which holds only labelled
-// Secrets), and on a miss from the API server; nil when it does not exist.
+// getSecret reads the AccessKey's Secret (see getOrNil: the cache holds only labelled
+// Secrets); nil when it does not exist.
 func (r *AccessKeyReconciler) getSecret(ctx context.Context, k *kossv1alpha1.AccessKey) (*corev1.Secret, error) {
 	key := types.NamespacedName{Namespace: k.Namespace, Name: k.SecretName()}
-	secret := &corev1.Secret{}
-	err := r.Client.Get(ctx, key, secret)
-	if apierrors.IsNotFound(err) {
-		err = r.APIReader.Get(ctx, key, secret)
-	}
+	secret, err := getOrNil[corev1.Secret](ctx, r.Client, r.APIReader, key)
 	if err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil
-		}
 		return nil, fmt.Errorf("get Secret %s: %w", klog.KRef(key.Namespace, key.Name), err)
 	}
 	return secret, nil

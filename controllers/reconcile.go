@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -120,6 +121,30 @@ func patchStatus(ctx context.Context, c client.Client, before, obj client.Object
 		return fmt.Errorf("patch status: %w", err)
 	}
 	return nil
+}
+
+// getOrNil reads the object named key into a new T; nil when it does not exist. It reads the
+// cache first and, on a miss, live (the API server): the cache lags behind writes and holds
+// only the Secrets the operator labels, and acting on a miss it has not caught up with would
+// make an object twice (a second root key, a second key pair, a Region started over). A nil
+// live trusts the cache's miss, for kinds it holds in full and that are never made on a miss
+// (Regions, Namespaces). Callers wrap the error with what they read.
+func getOrNil[T any, PT interface {
+	*T
+	client.Object
+}](ctx context.Context, cache, live client.Reader, key types.NamespacedName) (PT, error) {
+	obj := PT(new(T))
+	err := cache.Get(ctx, key, obj)
+	if apierrors.IsNotFound(err) && live != nil {
+		err = live.Get(ctx, key, obj)
+	}
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return obj, nil
 }
 
 // applyOwned writes an owned object with server-side apply as the operator's field owner,

@@ -26,7 +26,13 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	crfake "sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 )
 
 func contextCanceled() error { return context.Canceled }
@@ -117,6 +123,68 @@ func TestRunPhases(t *testing.T) {
 			}
 			if len(wantErrs) == 0 && (err != nil || res.RequeueAfter != wantRequeue) {
 				t.Errorf("got %+v, %v; want RequeueAfter %v and no error", res, err, wantRequeue)
+			}
+		})
+	}
+}
+
+// TestGetOrNil: the cache answers first; only a miss goes to the API server, and only a miss
+// there too is "does not exist".
+func TestGetOrNil(t *testing.T) {
+	key := types.NamespacedName{Namespace: "storage", Name: "eu-root-key"}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
+	errBoom := errors.New("etcd is on fire")
+	tests := map[string]struct {
+		// inCache and inLive say where the Secret exists.
+		inCache, inLive bool
+		// cacheErr fails every cache read.
+		cacheErr error
+		// noLive passes a nil live reader.
+		noLive bool
+		// wantFound, wantErr and wantLiveReads are the outcome.
+		wantFound     bool
+		wantErr       error
+		wantLiveReads int
+	}{
+		"found in the cache":                        {inCache: true, inLive: true, wantFound: true},
+		"a cache miss is confirmed live":            {inLive: true, wantFound: true, wantLiveReads: 1},
+		"missing in both":                           {wantLiveReads: 1},
+		"a cache failure is no miss":                {inLive: true, cacheErr: errBoom, wantErr: errBoom},
+		"without a live reader a cache miss is nil": {inLive: true, noLive: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			cacheObjs, liveObjs := []client.Object{}, []client.Object{}
+			if tc.inCache {
+				cacheObjs = append(cacheObjs, secret.DeepCopy())
+			}
+			if tc.inLive {
+				liveObjs = append(liveObjs, secret.DeepCopy())
+			}
+			cache := crfake.NewClientBuilder().WithObjects(cacheObjs...).WithInterceptorFuncs(interceptor.Funcs{
+				Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+					if tc.cacheErr != nil {
+						return tc.cacheErr
+					}
+					return c.Get(ctx, key, obj, opts...)
+				},
+			}).Build()
+			liveReads := 0
+			var live client.Reader = crfake.NewClientBuilder().WithObjects(liveObjs...).WithInterceptorFuncs(interceptor.Funcs{
+				Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+					liveReads++
+					return c.Get(ctx, key, obj, opts...)
+				},
+			}).Build()
+			if tc.noLive {
+				live = nil
+			}
+			got, err := getOrNil[corev1.Secret](context.Background(), cache, live, key)
+			if !errors.Is(err, tc.wantErr) || (got != nil) != tc.wantFound || liveReads != tc.wantLiveReads {
+				t.Errorf("got %v, %v after %d live reads; want found=%v, %v, %d live reads", got, err, liveReads, tc.wantFound, tc.wantErr, tc.wantLiveReads)
+			}
+			if got != nil && got.Name != key.Name {
+				t.Errorf("read %s", got.Name)
 			}
 		})
 	}

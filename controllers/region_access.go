@@ -21,7 +21,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -116,11 +115,8 @@ func regionAllows(region *kossv1alpha1.Region, ns string, namespace *corev1.Name
 
 // getRegion reads a Region from the cache; nil when it does not exist.
 func getRegion(ctx context.Context, c client.Reader, key types.NamespacedName) (*kossv1alpha1.Region, error) {
-	region := &kossv1alpha1.Region{}
-	if err := c.Get(ctx, key, region); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil
-		}
+	region, err := getOrNil[kossv1alpha1.Region](ctx, c, nil, key)
+	if err != nil {
 		return nil, fmt.Errorf("get Region %s: %w", key, err)
 	}
 	return region, nil
@@ -128,29 +124,18 @@ func getRegion(ctx context.Context, c client.Reader, key types.NamespacedName) (
 
 // getNamespace reads a Namespace from the cache; nil when it does not exist.
 func getNamespace(ctx context.Context, c client.Reader, name string) (*corev1.Namespace, error) {
-	ns := &corev1.Namespace{}
-	if err := c.Get(ctx, types.NamespacedName{Name: name}, ns); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil
-		}
+	ns, err := getOrNil[corev1.Namespace](ctx, c, nil, types.NamespacedName{Name: name})
+	if err != nil {
 		return nil, fmt.Errorf("get Namespace %s: %w", name, err)
 	}
 	return ns, nil
 }
 
-// getRootKey reads a Region's root-key Secret: from the cache, which holds only the Secrets
-// the operator labelled, then from the API server in case the cache has not caught up.
+// getRootKey reads a Region's root-key Secret (see getOrNil); nil when it does not exist.
 func getRootKey(ctx context.Context, cache, live client.Reader, region *kossv1alpha1.Region) (*corev1.Secret, error) {
 	key := types.NamespacedName{Namespace: region.Namespace, Name: rootKeySecretName(region)}
-	s := &corev1.Secret{}
-	err := cache.Get(ctx, key, s)
-	if apierrors.IsNotFound(err) {
-		err = live.Get(ctx, key, s)
-	}
+	s, err := getOrNil[corev1.Secret](ctx, cache, live, key)
 	if err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil
-		}
 		return nil, fmt.Errorf("get root-key Secret %s: %w", key, err)
 	}
 	return s, nil

@@ -377,19 +377,12 @@ func (r *RegionReconciler) reconcileDelete(ctx context.Context, s *regionScope) 
 }
 
 // getStatefulSet reads the Region's StatefulSet; nil when it does not exist. A cache miss
-// is confirmed against the API server: acting on a StatefulSet the cache has not seen yet
-// would start the Region over (three replicas, a new root key).
+// is confirmed against the API server (getOrNil): acting on a StatefulSet the cache has not
+// seen yet would start the Region over (three replicas, a new root key).
 func (r *RegionReconciler) getStatefulSet(ctx context.Context, region *kossv1alpha1.Region) (*appsv1.StatefulSet, error) {
 	key := types.NamespacedName{Namespace: region.Namespace, Name: statefulSetName(region)}
-	sts := &appsv1.StatefulSet{}
-	err := r.Client.Get(ctx, key, sts)
-	if apierrors.IsNotFound(err) {
-		err = r.APIReader.Get(ctx, key, sts)
-	}
+	sts, err := getOrNil[appsv1.StatefulSet](ctx, r.Client, r.APIReader, key)
 	if err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil
-		}
 		return nil, fmt.Errorf("get StatefulSet %s: %w", key, err)
 	}
 	return sts, nil
