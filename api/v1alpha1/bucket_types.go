@@ -17,6 +17,7 @@ limitations under the License.
 package v1alpha1
 
 import (
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -75,7 +76,7 @@ type BucketSpec struct {
 
 // BucketStatus defines the observed state of a Bucket.
 type BucketStatus struct {
-	// conditions holds the Ready condition, see conditions.go for its reasons.
+	// conditions holds the Provisioned and Ready conditions, see conditions.go for their reasons.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -144,6 +145,17 @@ func (b *Bucket) BucketName() string {
 		return b.Spec.Name
 	}
 	return b.Name
+}
+
+// IsProvisioned reports whether the bucket exists in its Region and belongs to this Bucket, as
+// its Provisioned condition records. A status written before that condition existed counts
+// as provisioned when it is Ready, which then meant the same; the next reconcile adds the
+// condition.
+func (b *Bucket) IsProvisioned() bool {
+	if meta.FindStatusCondition(b.Status.Conditions, BucketProvisionedCondition) != nil {
+		return meta.IsStatusConditionTrue(b.Status.Conditions, BucketProvisionedCondition)
+	}
+	return meta.IsStatusConditionTrue(b.Status.Conditions, BucketReadyCondition)
 }
 
 // GetConditions returns the Bucket's status conditions.

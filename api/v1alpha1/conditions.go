@@ -88,33 +88,74 @@ const (
 // RegionFinalizer lets the controller refuse to let a Region go while Buckets still use it.
 const RegionFinalizer = "koss.io/region"
 
+// Reasons the Bucket and AccessKey Ready conditions share: the verdicts on spec.regionRef,
+// reached by the same checks for both kinds (the object's Region must exist, serve its
+// namespace, not be being deleted, and be Available).
+const (
+	// RegionRefNotFoundReason surfaces when spec.regionRef names no Region.
+	RegionRefNotFoundReason = "RegionNotFound"
+	// RegionRefNotAllowedReason surfaces when the Region's spec.bucketNamespaces does not
+	// select the object's namespace.
+	RegionRefNotAllowedReason = "RegionNotAllowed"
+	// RegionRefNotReadyReason surfaces when spec.regionRef does not (yet) point at an
+	// Available Region, or points at one being deleted.
+	RegionRefNotReadyReason = "RegionNotReady"
+	// RegionRefUnreachableReason surfaces when the Region is not Available because its admin
+	// API cannot be reached; the controllers retry with back-off.
+	RegionRefUnreachableReason = "KossdUnreachable"
+)
+
+// Bucket's Provisioned condition and corresponding reasons. Provisioned is durable: it says
+// whether the bucket exists in the Region and belongs to this Bucket object, and it changes
+// only when the controller creates the bucket, deletes it, or learns from the Region that the
+// bucket is gone or the name belongs to someone else. While the Region cannot be asked it
+// keeps its value, so what follows it (an AccessKey's grants, the claim on the name) survives
+// a Region outage or failover.
+const (
+	// BucketProvisionedCondition is True when the bucket exists in the Region under this
+	// Bucket's owner tag.
+	BucketProvisionedCondition = "Provisioned"
+	// BucketCreatedReason surfaces (with status True) when the bucket exists in the Region
+	// and belongs to this Bucket object, which created it.
+	BucketCreatedReason = "Created"
+	// BucketProvisioningPendingReason surfaces (with status Unknown) until the Region has
+	// first been asked about the bucket.
+	BucketProvisioningPendingReason = "Pending"
+)
+
+// Reasons of both Bucket conditions: Provisioned is False for them, and so Ready is too.
+const (
+	// BucketAlreadyExistsReason surfaces when another Bucket object (in any namespace) claims
+	// the name in the Region first, or the Region holds a bucket of that name under another
+	// owner; the bucket is never taken over.
+	BucketAlreadyExistsReason = "BucketAlreadyExists"
+	// BucketProvisioningFailedReason surfaces when the Region refused to create the bucket,
+	// or answered with an error, given in the message.
+	BucketProvisioningFailedReason = "ProvisioningFailed"
+)
+
 // Bucket's Ready condition and corresponding reasons.
 const (
-	// BucketReadyCondition is True when the bucket exists in the Region, belongs to this
-	// Bucket object and matches spec.
+	// BucketReadyCondition is True when the bucket can be used now: it is Provisioned, and
+	// its Region is Available and answers.
 	BucketReadyCondition = "Ready"
-	// BucketProvisionedReason surfaces when the bucket was created or already matched spec.
+	// BucketProvisionedReason surfaces (with status True) when the bucket is Provisioned and
+	// its Region answers.
 	BucketProvisionedReason = "Provisioned"
-	// BucketAlreadyExistsReason surfaces when another Bucket object (in any namespace) owns
-	// the name in the Region; the bucket is never taken over.
-	BucketAlreadyExistsReason = "BucketAlreadyExists"
 	// BucketNotEmptyReason surfaces when deletionPolicy is Delete and the bucket still holds
 	// objects; the finalizer stays until it is empty.
 	BucketNotEmptyReason = "BucketNotEmpty"
 	// BucketRegionNotFoundReason surfaces when spec.regionRef names no Region.
-	BucketRegionNotFoundReason = "RegionNotFound"
+	BucketRegionNotFoundReason = RegionRefNotFoundReason
 	// BucketRegionNotReadyReason surfaces when spec.regionRef does not (yet) point at an
 	// Available Region.
-	BucketRegionNotReadyReason = "RegionNotReady"
+	BucketRegionNotReadyReason = RegionRefNotReadyReason
 	// BucketRegionNotAllowedReason surfaces when the Region's spec.bucketNamespaces does not
 	// select the Bucket's namespace.
-	BucketRegionNotAllowedReason = "RegionNotAllowed"
+	BucketRegionNotAllowedReason = RegionRefNotAllowedReason
 	// BucketKossdUnreachableReason surfaces when the Region's admin API cannot be reached; the
-	// controller retries with back-off.
-	BucketKossdUnreachableReason = "KossdUnreachable"
-	// BucketProvisioningFailedReason surfaces when the Region refused to create or update the
-	// bucket for another reason, given in the message.
-	BucketProvisioningFailedReason = "ProvisioningFailed"
+	// controller retries with back-off. The bucket stays Provisioned meanwhile.
+	BucketKossdUnreachableReason = RegionRefUnreachableReason
 	// BucketDeletingReason surfaces while the bucket is being deleted (deletionPolicy Delete).
 	BucketDeletingReason = "Deleting"
 )
@@ -133,25 +174,32 @@ const (
 	// AccessKeyBucketNotFoundReason surfaces when spec.buckets names a Bucket that does not
 	// exist in the AccessKey's namespace.
 	AccessKeyBucketNotFoundReason = "BucketNotFound"
-	// AccessKeyBucketNotReadyReason surfaces when a granted Bucket exists but is not Ready yet.
+	// AccessKeyBucketNotReadyReason surfaces when a granted Bucket exists but is not
+	// Provisioned (yet): its bucket does not exist in the Region or belongs to someone else.
+	// A grant follows the Bucket's Provisioned condition, not its Ready condition, so a Region
+	// outage never takes a key's access away.
 	AccessKeyBucketNotReadyReason = "BucketNotReady"
 	// AccessKeyBucketInOtherRegionReason surfaces when a granted Bucket lives in another
 	// Region than spec.regionRef.
 	AccessKeyBucketInOtherRegionReason = "BucketInOtherRegion"
 	// AccessKeyRegionNotFoundReason surfaces when spec.regionRef names no Region.
-	AccessKeyRegionNotFoundReason = "RegionNotFound"
+	AccessKeyRegionNotFoundReason = RegionRefNotFoundReason
 	// AccessKeyRegionNotReadyReason surfaces when spec.regionRef does not (yet) point at an
 	// Available Region.
-	AccessKeyRegionNotReadyReason = "RegionNotReady"
+	AccessKeyRegionNotReadyReason = RegionRefNotReadyReason
 	// AccessKeyRegionNotAllowedReason surfaces when the Region's spec.bucketNamespaces does
 	// not select the AccessKey's namespace.
-	AccessKeyRegionNotAllowedReason = "RegionNotAllowed"
+	AccessKeyRegionNotAllowedReason = RegionRefNotAllowedReason
 	// AccessKeySecretConflictReason surfaces when a Secret named like spec.secretName exists
 	// and is not owned by this AccessKey; it is never overwritten.
 	AccessKeySecretConflictReason = "SecretConflict"
 	// AccessKeyKossdUnreachableReason surfaces when the Region's admin API cannot be reached;
 	// the controller retries with back-off.
-	AccessKeyKossdUnreachableReason = "KossdUnreachable"
+	AccessKeyKossdUnreachableReason = RegionRefUnreachableReason
+	// AccessKeyIssuingReason surfaces while the key is not issued yet and nothing above
+	// explains why: its key pair, its Secret or its registration is still to be done (a
+	// failing step is retried with back-off, and its error is in the operator's log).
+	AccessKeyIssuingReason = "Issuing"
 	// AccessKeyRegistrationFailedReason surfaces when the Region refused to register the key
 	// (for example another key already uses its id with another secret).
 	AccessKeyRegistrationFailedReason = "RegistrationFailed"

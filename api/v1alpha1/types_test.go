@@ -339,3 +339,33 @@ func TestAccessKeyStatusHoldsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+func TestBucketIsProvisioned(t *testing.T) {
+	cond := func(typ string, status metav1.ConditionStatus) metav1.Condition {
+		return metav1.Condition{Type: typ, Status: status, Reason: "R"}
+	}
+	tests := map[string]struct {
+		conditions []metav1.Condition
+		want       bool
+	}{
+		"no conditions": {nil, false},
+		"Provisioned and Ready": {[]metav1.Condition{
+			cond(BucketProvisionedCondition, metav1.ConditionTrue), cond(BucketReadyCondition, metav1.ConditionTrue)}, true},
+		"Provisioned while the Region is away": {[]metav1.Condition{
+			cond(BucketProvisionedCondition, metav1.ConditionTrue), cond(BucketReadyCondition, metav1.ConditionFalse)}, true},
+		"not Provisioned, whatever Ready says": {[]metav1.Condition{
+			cond(BucketProvisionedCondition, metav1.ConditionFalse), cond(BucketReadyCondition, metav1.ConditionTrue)}, false},
+		"Provisioned unknown yet": {[]metav1.Condition{
+			cond(BucketProvisionedCondition, metav1.ConditionUnknown), cond(BucketReadyCondition, metav1.ConditionTrue)}, false},
+		"an older status: Ready only": {[]metav1.Condition{cond(BucketReadyCondition, metav1.ConditionTrue)}, true},
+		"an older status, not Ready":  {[]metav1.Condition{cond(BucketReadyCondition, metav1.ConditionFalse)}, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			b := &Bucket{Status: BucketStatus{Conditions: tc.conditions}}
+			if got := b.IsProvisioned(); got != tc.want {
+				t.Errorf("IsProvisioned = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
