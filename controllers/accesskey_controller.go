@@ -26,7 +26,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -81,10 +80,6 @@ type accessKeyScope struct {
 	// first grant in spec order. They are set by reconcileGrants.
 	grants      []adminapi.Grant
 	firstBucket string
-	// keepBuckets are bucket names of Buckets that are not Ready only because their Region
-	// is not ready or cannot be reached: a grant the key already holds on them is kept
-	// (reconcileKey), so a Region failover never takes access away. Set by reconcileGrants.
-	keepBuckets []string
 	// pair is the key pair. It is set by reconcileCredentials: read back from the Secret,
 	// or generated when there is none.
 	pair *keyPair
@@ -150,7 +145,7 @@ func (r *AccessKeyReconciler) reconcileRegion(ctx context.Context, s *accessKeyS
 		return ctrl.Result{}, err
 	}
 	s.observed.region = use
-	if s.observed.region.problem != regionUsable {
+	if !use.usable() {
 		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
 	}
 	if s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
@@ -162,8 +157,10 @@ func (r *AccessKeyReconciler) reconcileRegion(ctx context.Context, s *accessKeyS
 
 // reconcileGrants resolves spec.buckets. A name is looked up in the AccessKey's own
 // namespace only, so a team can never grant itself another namespace's bucket; and only a
-// Ready Bucket of the same Region is granted, because only a Ready Bucket owns its bucket
-// name (a Bucket refused with BucketAlreadyExists must not open someone else's bucket).
+// Provisioned Bucket of the same Region is granted, because only a Provisioned Bucket owns
+// its bucket name (a Bucket refused with BucketAlreadyExists must not open someone else's
+// bucket). Grants follow Provisioned, not Ready: Provisioned holds while the Region is away,
+// so a Region outage or failover never takes a key's access away.
 func (r *AccessKeyReconciler) reconcileGrants(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	if s.region == nil {
 		return ctrl.Result{}, nil
@@ -182,11 +179,8 @@ func (r *AccessKeyReconciler) reconcileGrants(ctx context.Context, s *accessKeyS
 		switch {
 		case b.Spec.RegionRef.NamespacedName(b.Namespace) != regionRef:
 			s.observed.otherRegionBuckets = append(s.observed.otherRegionBuckets, g.Name)
-		case !meta.IsStatusConditionTrue(b.Status.Conditions, kossv1alpha1.BucketReadyCondition) || !b.DeletionTimestamp.IsZero():
-			s.observed.notReadyBuckets = append(s.observed.notReadyBuckets, g.Name)
-			if b.DeletionTimestamp.IsZero() && bucketTransientlyNotReady(b) {
-				s.keepBuckets = append(s.keepBuckets, b.BucketName())
-			}
+		case !b.IsProvisioned() || !b.DeletionTimestamp.IsZero():
+			s.observed.unprovisionedBuckets = append(s.observed.unprovisionedBuckets, g.Name)
 		default:
 			s.grants = append(s.grants, adminapi.Grant{Bucket: b.BucketName(), Access: adminapi.Access(g.Access)})
 			if s.firstBucket == "" {
@@ -197,30 +191,6 @@ func (r *AccessKeyReconciler) reconcileGrants(ctx context.Context, s *accessKeyS
 	slices.SortFunc(s.grants, func(a, b adminapi.Grant) int { return strings.Compare(a.Bucket, b.Bucket) })
 	s.observed.grants = len(s.grants)
 	return ctrl.Result{}, nil
-}
-
-// bucketTransientlyNotReady reports whether a Bucket is not Ready only because its Region is
-// not ready or cannot be reached right now (a failover, a restart), as opposed to a lasting
-// reason (missing Region, name owned by someone else, refused by the Region).
-func bucketTransientlyNotReady(b *kossv1alpha1.Bucket) bool {
-	c := meta.FindStatusCondition(b.Status.Conditions, kossv1alpha1.BucketReadyCondition)
-	return c != nil && (c.Reason == kossv1alpha1.BucketRegionNotReadyReason || c.Reason == kossv1alpha1.BucketKossdUnreachableReason)
-}
-
-// keptGrants returns want plus the grants the key already holds (have) on buckets in keep:
-// those buckets were granted while Ready, and a passing Region outage must not revoke them.
-func keptGrants(have, want []adminapi.Grant, keep []string) []adminapi.Grant {
-	if len(keep) == 0 {
-		return want
-	}
-	out := slices.Clone(want)
-	for _, g := range have {
-		if slices.Contains(keep, g.Bucket) && !slices.ContainsFunc(out, func(w adminapi.Grant) bool { return w.Bucket == g.Bucket }) {
-			out = append(out, g)
-		}
-	}
-	slices.SortFunc(out, func(a, b adminapi.Grant) int { return strings.Compare(a.Bucket, b.Bucket) })
-	return out
 }
 
 // reconcileCredentials finds the key pair: the Secret is its source of truth, so a pair is
@@ -296,12 +266,11 @@ func (r *AccessKeyReconciler) reconcileKey(ctx context.Context, s *accessKeyScop
 		s.observed.engineErr = err
 		return ctrl.Result{}, fmt.Errorf("get key %s: %w", id, err)
 	default:
-		want := keptGrants(got.Grants, s.grants, s.keepBuckets)
-		if sameGrants(got.Grants, want) {
+		if sameGrants(got.Grants, s.grants) {
 			break
 		}
-		log.Info("Updating access key grants", "accessKeyId", id, "grants", len(want))
-		if _, err := s.admin.SetGrants(ctx, id, want); err != nil {
+		log.Info("Updating access key grants", "accessKeyId", id, "grants", len(s.grants))
+		if _, err := s.admin.SetGrants(ctx, id, s.grants); err != nil {
 			s.observed.engineErr = err
 			return ctrl.Result{}, fmt.Errorf("set grants of key %s: %w", id, err)
 		}

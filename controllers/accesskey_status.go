@@ -29,11 +29,11 @@ import (
 type accessKeyObservation struct {
 	// region is the verdict on the referenced Region.
 	region regionUse
-	// missingBuckets, otherRegionBuckets and notReadyBuckets name the granted Bucket objects
-	// that are not granted for that reason.
-	missingBuckets     []string
-	otherRegionBuckets []string
-	notReadyBuckets    []string
+	// missingBuckets, otherRegionBuckets and unprovisionedBuckets name the Bucket objects of
+	// spec.buckets that are not granted for that reason.
+	missingBuckets       []string
+	otherRegionBuckets   []string
+	unprovisionedBuckets []string
 	// grants is how many grants the key has.
 	grants int
 	// secretConflict names a Secret in the way that this AccessKey does not control.
@@ -72,14 +72,8 @@ func setAccessKeyReadyCondition(k *kossv1alpha1.AccessKey, o accessKeyObservatio
 			"Cannot reach the Region's admin API to revoke the key, retrying with back-off: "+engineErrorMessage(o.engineErr))
 	case o.deleting:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRevokingReason, fmt.Sprintf("Revoking key %s", k.Status.AccessKeyID))
-	case o.region.problem == regionNotFound:
-		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotFoundReason, o.region.message)
-	case o.region.problem == regionNotAllowed:
-		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotAllowedReason, o.region.message)
-	case o.region.problem == regionNotReady:
-		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotReadyReason, o.region.message)
-	case o.region.problem == regionUnreachable:
-		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, o.region.message)
+	case !o.region.usable():
+		set(metav1.ConditionFalse, o.region.reason, o.region.message)
 	case o.secretConflict != "":
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeySecretConflictReason, fmt.Sprintf(
 			"Secret %s exists and does not belong to this AccessKey; it is never overwritten: delete it or set spec.secretName", o.secretConflict))
@@ -95,13 +89,18 @@ func setAccessKeyReadyCondition(k *kossv1alpha1.AccessKey, o accessKeyObservatio
 	case len(o.otherRegionBuckets) > 0:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketInOtherRegionReason, fmt.Sprintf(
 			"Buckets in another Region than spec.regionRef: %s", listNames(o.otherRegionBuckets)))
-	case len(o.notReadyBuckets) > 0:
+	case len(o.unprovisionedBuckets) > 0:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, fmt.Sprintf(
-			"Buckets not Ready yet: %s", listNames(o.notReadyBuckets)))
+			"Buckets not provisioned in the Region (yet), so not granted: %s", listNames(o.unprovisionedBuckets)))
 	case o.keyID != "" && o.secretWritten:
 		set(metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, fmt.Sprintf(
 			"Key %s is registered with %d grants; its credentials are in Secret %s", o.keyID, o.grants, k.SecretName()))
+	case !o.secretWritten:
+		// Reading the Secret, generating the pair or applying the Secret failed; the error
+		// is retried with back-off and logged (it may name the Secret, never its data).
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, fmt.Sprintf(
+			"Writing the credentials Secret %s, retrying", k.SecretName()))
 	default:
-		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "The key is not registered yet")
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, "Registering the key with the Region")
 	}
 }

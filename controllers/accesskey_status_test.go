@@ -43,7 +43,7 @@ func testAccessKey(mutate ...func(*kossv1alpha1.AccessKey)) *kossv1alpha1.Access
 }
 
 func TestSetAccessKeyStatus(t *testing.T) {
-	usable := regionUse{problem: regionUsable}
+	usable := regionUse{}
 	issued := accessKeyObservation{region: usable, grants: 1, secretWritten: true, keyID: "KOSSAAA"}
 	tests := map[string]struct {
 		// key is the AccessKey before the status is derived.
@@ -80,29 +80,39 @@ func TestSetAccessKeyStatus(t *testing.T) {
 			o:    accessKeyObservation{region: usable, otherRegionBuckets: []string{"photos"}},
 			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketInOtherRegionReason, "photos"},
 		},
-		"a Bucket that is not Ready": {
+		"a Bucket that is not provisioned": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: usable, notReadyBuckets: []string{"photos"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, "photos"},
+			o:    accessKeyObservation{region: usable, unprovisionedBuckets: []string{"photos"}},
+			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, "not provisioned in the Region (yet), so not granted: photos"},
+		},
+		"a Secret that could not be written yet": {
+			key:  testAccessKey(),
+			o:    accessKeyObservation{region: usable, grants: 1},
+			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, "Writing the credentials Secret app"},
+		},
+		"a key not registered yet, for no reason the Region gave": {
+			key:  testAccessKey(),
+			o:    accessKeyObservation{region: usable, grants: 1, secretWritten: true},
+			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, "Registering the key"}, wantSecret: "app",
 		},
 		"a missing Region": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{regionNotFound, "Region storage/eu not found"}},
+			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefNotFoundReason, "Region storage/eu not found"}},
 			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotFoundReason, "not found"},
 		},
 		"a Region that does not serve the namespace": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{regionNotAllowed, "does not serve"}},
+			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefNotAllowedReason, "does not serve"}},
 			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotAllowedReason, "does not serve"},
 		},
 		"a Region that is not Available": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{regionNotReady, "not Available"}},
+			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefNotReadyReason, "not Available"}},
 			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotReadyReason, "not Available"},
 		},
 		"a Region that cannot be reached": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{regionUnreachable, "cannot be reached"}},
+			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefUnreachableReason, "cannot be reached"}},
 			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "cannot be reached"},
 		},
 		"a Secret that belongs to someone else": {

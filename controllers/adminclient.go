@@ -103,7 +103,8 @@ func rootCredentials(s *corev1.Secret) (id, secret string, err error) {
 // engineUnreachable reports whether err means the admin API could not be reached or could
 // not serve (no answer, or 502/503/504): a condition that passes by itself, so the caller
 // retries with back-off and reports KossdUnreachable. Refusals (not found, conflicts,
-// invalid arguments) are answers, not unreachability.
+// invalid arguments) are answers, not unreachability, and so are the reconcilers' own errors
+// about an answer (ErrBucketOwnedElsewhere).
 func engineUnreachable(err error) bool {
 	if err == nil {
 		return false
@@ -112,7 +113,7 @@ func engineUnreachable(err error) bool {
 	if errors.As(err, &apiErr) {
 		return errors.Is(err, adminapi.ErrUnavailable)
 	}
-	return !errors.Is(err, context.Canceled)
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, adminapi.ErrBucketAlreadyExists)
 }
 
 // engineErrorMessage is the user-facing text of an admin API error. It leaves out what

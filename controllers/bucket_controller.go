@@ -23,7 +23,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -132,7 +131,7 @@ func (r *BucketReconciler) reconcileRegion(ctx context.Context, s *bucketScope) 
 		return ctrl.Result{}, err
 	}
 	s.observed.region = use
-	if s.observed.region.problem != regionUsable {
+	if !use.usable() {
 		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
 	}
 	s.observed.regionEndpoint = RegionInternalEndpoint(region)
@@ -161,14 +160,13 @@ func (r *BucketReconciler) reconcileClaim(ctx context.Context, s *bucketScope) (
 	return ctrl.Result{}, nil
 }
 
-// claimsFirst reports whether Bucket a claims its name before Bucket b: a Ready Bucket
-// (which owns the bucket in the Region) before one that is not, then the one created
-// first, then the lower uid (creation times have a resolution of one second).
+// claimsFirst reports whether Bucket a claims its name before Bucket b: a Provisioned Bucket
+// (which owns the bucket in the Region) before one that is not, then the one created first,
+// then the lower uid (creation times have a resolution of one second). Provisioned, unlike
+// Ready, holds through a Region outage, so an outage never hands the name to a competitor.
 func claimsFirst(a, b *kossv1alpha1.Bucket) bool {
-	aReady := meta.IsStatusConditionTrue(a.Status.Conditions, kossv1alpha1.BucketReadyCondition)
-	bReady := meta.IsStatusConditionTrue(b.Status.Conditions, kossv1alpha1.BucketReadyCondition)
-	if aReady != bReady {
-		return aReady
+	if aOwns, bOwns := a.IsProvisioned(), b.IsProvisioned(); aOwns != bOwns {
+		return aOwns
 	}
 	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
 		return a.CreationTimestamp.Before(&b.CreationTimestamp)
@@ -188,7 +186,8 @@ func (r *BucketReconciler) reconcileBucket(ctx context.Context, s *bucketScope) 
 	}
 	name, owner := s.bucket.BucketName(), bucketOwnerTag(s.bucket)
 	got, err := s.admin.GetBucket(ctx, name)
-	if adminclient.IsNotFound(err) {
+	missing := adminclient.IsNotFound(err)
+	if missing {
 		ctrl.LoggerFrom(ctx).Info("Creating bucket", "bucket", name)
 		got, err = s.admin.CreateBucket(ctx, name, adminapi.CreateBucketRequest{Owner: owner, ACL: string(s.bucket.Spec.ACL)})
 		if err == nil {
@@ -201,6 +200,9 @@ func (r *BucketReconciler) reconcileBucket(ctx context.Context, s *bucketScope) 
 		s.observed.engineErr = fmt.Errorf("bucket %s: %w", name, ErrBucketOwnedElsewhere)
 		return ctrl.Result{RequeueAfter: refresh}, nil
 	case err != nil:
+		// The Region said the bucket is not there (missing) or could not say (the last
+		// Provisioned verdict stands).
+		s.observed.missing = missing
 		s.observed.engineErr = err
 		return ctrl.Result{}, fmt.Errorf("ensure bucket %s: %w", name, err)
 	}

@@ -19,6 +19,7 @@ package controllers
 import (
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
@@ -38,7 +39,10 @@ type bucketObservation struct {
 	claimedBy string
 	// bucket is the bucket in the Region when it exists and belongs to this Bucket.
 	bucket *adminapi.Bucket
-	// engineErr is the admin API's error, if any (including ErrBucketAlreadyExists when the
+	// missing is true when the Region answered that the bucket does not exist and creating
+	// it failed (engineErr says why).
+	missing bool
+	// engineErr is the admin API's error, if any (including ErrBucketOwnedElsewhere when the
 	// name belongs to another owner).
 	engineErr error
 	// deleting is true while the Bucket is being deleted with deletionPolicy Delete.
@@ -57,16 +61,51 @@ func setBucketStatus(b *kossv1alpha1.Bucket, o bucketObservation) {
 		b.Status.ObjectCount = o.bucket.Objects
 		b.Status.Bytes = o.bucket.Bytes
 	}
+	setBucketProvisionedCondition(b, o)
 	setBucketReadyCondition(b, o)
 }
 
-// setBucketReadyCondition sets Ready from the first problem found, in the order a user
-// must fix them: deletion, the Region, the name's ownership, the admin API.
+// setBucketProvisionedCondition records what the Region said about the bucket: it exists and
+// is this Bucket's, or the name is someone else's, or it does not exist and could not be
+// created. A pass that did not get such an answer (the Region is unusable or unreachable,
+// the admin API failed) leaves the condition as it was: it changes only on create, delete or
+// a change of ownership, never because of an outage.
+func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
+	set := func(status metav1.ConditionStatus, reason, message string) {
+		setCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketProvisionedCondition, status, reason, message)
+	}
+	name := b.BucketName()
+	switch {
+	case o.bucket != nil:
+		set(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, fmt.Sprintf("Bucket %s exists in the Region and belongs to this Bucket", name))
+	case o.claimedBy != "":
+		set(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, fmt.Sprintf(
+			"Bucket %s already claims the name %s in this Region; choose another spec.name", o.claimedBy, name))
+	case adminclient.IsBucketAlreadyExists(o.engineErr):
+		set(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, fmt.Sprintf(
+			"A bucket named %s already exists in the Region and belongs to someone else; it is never taken over: choose another spec.name", name))
+	case o.missing:
+		set(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, fmt.Sprintf(
+			"Bucket %s does not exist in the Region and creating it failed, retrying: %s", name, errorText(o.engineErr)))
+	case meta.FindStatusCondition(b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition) == nil:
+		set(metav1.ConditionUnknown, kossv1alpha1.BucketProvisioningPendingReason, fmt.Sprintf(
+			"The Region has not been asked about bucket %s yet", name))
+	}
+}
+
+// setBucketReadyCondition sets Ready from the first problem found, in the order a user must
+// fix them: deletion, the Region (regionUseChain), the Region's answers, then Provisioned,
+// which was just set. Ready is True when the bucket is Provisioned and the Region answers.
 func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
 		setCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketReadyCondition, status, reason, message)
 	}
 	name := b.BucketName()
+	provisioned := meta.FindStatusCondition(b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition)
+	if provisioned == nil { // setBucketProvisionedCondition always sets it; this is only defence
+		provisioned = &metav1.Condition{Status: metav1.ConditionUnknown, Reason: kossv1alpha1.BucketProvisioningPendingReason,
+			Message: fmt.Sprintf("The Region has not been asked about bucket %s yet", name)}
+	}
 	switch {
 	case o.deleting && adminclient.IsBucketNotEmpty(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketNotEmptyReason, fmt.Sprintf(
@@ -76,29 +115,17 @@ func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 			"Cannot reach the Region's admin API to delete the bucket, retrying with back-off: "+engineErrorMessage(o.engineErr))
 	case o.deleting:
 		set(metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, fmt.Sprintf("Deleting bucket %s (deletionPolicy Delete)", name))
-	case o.region.problem == regionNotFound:
-		set(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotFoundReason, o.region.message)
-	case o.region.problem == regionNotAllowed:
-		set(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotAllowedReason, o.region.message)
-	case o.region.problem == regionNotReady:
-		set(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, o.region.message)
-	case o.region.problem == regionUnreachable:
-		set(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, o.region.message)
-	case o.claimedBy != "":
-		set(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, fmt.Sprintf(
-			"Bucket %s already claims the name %s in this Region; choose another spec.name", o.claimedBy, name))
-	case adminclient.IsBucketAlreadyExists(o.engineErr):
-		set(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, fmt.Sprintf(
-			"A bucket named %s already exists in the Region and belongs to someone else; it is never taken over: choose another spec.name", name))
+	case !o.region.usable():
+		set(metav1.ConditionFalse, o.region.reason, o.region.message)
 	case o.engineErr != nil && engineUnreachable(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason,
 			"Cannot reach the Region's admin API, retrying with back-off: "+engineErrorMessage(o.engineErr))
+	case provisioned.Status != metav1.ConditionTrue:
+		set(metav1.ConditionFalse, provisioned.Reason, provisioned.Message)
 	case o.engineErr != nil:
 		set(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason,
-			"The Region refused the bucket: "+engineErrorMessage(o.engineErr))
-	case o.bucket != nil:
-		set(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, fmt.Sprintf("Bucket %s is ready", name))
+			"The Region answered with an error: "+engineErrorMessage(o.engineErr))
 	default:
-		set(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, fmt.Sprintf("Bucket %s is not provisioned yet", name))
+		set(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, fmt.Sprintf("Bucket %s is ready", name))
 	}
 }

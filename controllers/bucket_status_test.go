@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
@@ -38,23 +39,37 @@ func testBucket(mutate ...func(*kossv1alpha1.Bucket)) *kossv1alpha1.Bucket {
 	return b
 }
 
+// provisionedBefore gives a Bucket the Provisioned condition an earlier pass, at generation
+// 2, left on it.
+func provisionedBefore(status metav1.ConditionStatus, reason string) func(*kossv1alpha1.Bucket) {
+	return func(b *kossv1alpha1.Bucket) {
+		b.Status.Conditions = []metav1.Condition{{
+			Type: kossv1alpha1.BucketProvisionedCondition, Status: status, Reason: reason, Message: "from an earlier pass", ObservedGeneration: 2,
+		}}
+	}
+}
+
 func TestSetBucketStatus(t *testing.T) {
 	const endpoint = "http://eu.storage.svc.cluster.local:9000"
-	usable := regionUse{problem: regionUsable}
+	usable := regionUse{}
+	pending := wantCondition{metav1.ConditionUnknown, kossv1alpha1.BucketProvisioningPendingReason, "has not been asked"}
+	created := wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, "photos exists in the Region and belongs to this Bucket"}
 	tests := map[string]struct {
 		// bucket is the Bucket before the status is derived.
 		bucket *kossv1alpha1.Bucket
 		// o is the pass's observation.
 		o bucketObservation
-		// want is the Ready condition.
-		want wantCondition
+		// provisioned and ready are the conditions; a zero provisioned means "left as it
+		// was" (kept: the condition of provisionedBefore, unchanged).
+		provisioned, ready wantCondition
 		// check inspects the other fields.
 		check func(t *testing.T, b *kossv1alpha1.Bucket)
 	}{
 		"a provisioned bucket is Ready with its endpoint and statistics": {
-			bucket: testBucket(),
-			o:      bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos", Objects: 4, Bytes: 4096}},
-			want:   wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "photos is ready"},
+			bucket:      testBucket(),
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos", Objects: 4, Bytes: 4096}},
+			provisioned: created,
+			ready:       wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "photos is ready"},
 			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
 				if b.Status.BucketName != "photos" || b.Status.Endpoint != endpoint+"/photos" || b.Status.ObjectCount != 4 || b.Status.Bytes != 4096 {
 					t.Errorf("status = %+v", b.Status)
@@ -62,88 +77,139 @@ func TestSetBucketStatus(t *testing.T) {
 			},
 		},
 		"spec.name names the bucket": {
-			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.Name = "team-photos" }),
-			o:      bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "team-photos"}},
-			want:   wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "team-photos"},
+			bucket:      testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.Name = "team-photos" }),
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "team-photos"}},
+			provisioned: wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, "team-photos exists"},
+			ready:       wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "team-photos"},
 			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
 				if b.Status.BucketName != "team-photos" || b.Status.Endpoint != endpoint+"/team-photos" {
 					t.Errorf("status = %+v", b.Status)
 				}
 			},
 		},
-		"a missing Region": {
-			bucket: testBucket(),
-			o:      bucketObservation{region: regionUse{regionNotFound, "Region storage/eu not found"}},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotFoundReason, "not found"},
+		"a missing Region, never asked": {
+			bucket:      testBucket(),
+			o:           bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotFoundReason, "Region storage/eu not found"}},
+			provisioned: pending,
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotFoundReason, "not found"},
 		},
 		"a Region that does not serve the namespace": {
-			bucket: testBucket(),
-			o:      bucketObservation{region: regionUse{regionNotAllowed, "does not serve namespace x"}},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotAllowedReason, "does not serve"},
+			bucket:      testBucket(),
+			o:           bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotAllowedReason, "does not serve namespace x"}},
+			provisioned: pending,
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotAllowedReason, "does not serve"},
 		},
-		"a Region that is not Available": {
-			bucket: testBucket(),
-			o:      bucketObservation{region: regionUse{regionNotReady, "not Available yet"}},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "not Available"},
+		"a Region that is not Available yet": {
+			bucket:      testBucket(),
+			o:           bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotReadyReason, "not Available yet"}},
+			provisioned: pending,
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "not Available"},
 		},
-		"a Region that cannot be reached": {
-			bucket: testBucket(),
-			o:      bucketObservation{region: regionUse{regionUnreachable, "cannot be reached"}},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"},
+		"a Region that cannot be reached keeps the bucket Provisioned": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
+			o:      bucketObservation{region: regionUse{kossv1alpha1.RegionRefUnreachableReason, "cannot be reached"}},
+			ready:  wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"},
 		},
-		"another Bucket claims the name first": {
-			bucket: testBucket(),
-			o:      bucketObservation{region: usable, regionEndpoint: endpoint, claimedBy: "other/photos"},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "other/photos already claims the name photos"},
-			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
-				if b.Status.ObjectCount != 0 {
-					t.Errorf("a refused Bucket shows statistics of someone else's bucket: %+v", b.Status)
-				}
-			},
+		"a Region failing over keeps the bucket Provisioned": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
+			o:      bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotReadyReason, "not Available: no leader"}},
+			ready:  wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "no leader"},
 		},
-		"the Region refuses a name owned by someone else": {
-			bucket: testBucket(),
-			o:      bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: fmt.Errorf("x: %w", ErrBucketOwnedElsewhere)},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
-		},
-		"an unreachable Region keeps the last statistics": {
-			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Status.ObjectCount, b.Status.Bytes = 9, 99 }),
-			o:      bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: errConnRefused},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"},
+		"an unreachable admin API keeps the last statistics and Provisioned": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
+				b.Status.ObjectCount, b.Status.Bytes = 9, 99
+			}),
+			o:     bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: errConnRefused},
+			ready: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"},
 			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
 				if b.Status.ObjectCount != 9 || b.Status.Bytes != 99 {
 					t.Errorf("statistics lost: %+v", b.Status)
 				}
 			},
 		},
-		"another refusal": {
-			bucket: testBucket(),
+		"an error reading the bucket keeps Provisioned": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
 			o: bucketObservation{region: usable, regionEndpoint: endpoint,
+				engineErr: &adminclient.APIError{StatusCode: 500, Code: adminapi.CodeInternal, Message: "disk on fire"}},
+			ready: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "InternalError (500): disk on fire"},
+		},
+		"another Bucket claims the name first": {
+			bucket:      testBucket(),
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, claimedBy: "other/photos"},
+			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "other/photos already claims the name photos"},
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "other/photos already claims the name photos"},
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				if b.Status.ObjectCount != 0 {
+					t.Errorf("a refused Bucket shows statistics of someone else's bucket: %+v", b.Status)
+				}
+			},
+		},
+		"the Region holds the name for someone else": {
+			bucket:      testBucket(),
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: fmt.Errorf("x: %w", ErrBucketOwnedElsewhere)},
+			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
+		},
+		"a Provisioned bucket whose name now belongs to someone else is no longer Provisioned": {
+			bucket:      testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: fmt.Errorf("x: %w", ErrBucketOwnedElsewhere)},
+			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
+		},
+		"the Region refuses to create the bucket": {
+			bucket: testBucket(),
+			o: bucketObservation{region: usable, regionEndpoint: endpoint, missing: true,
 				engineErr: &adminclient.APIError{StatusCode: 400, Code: adminapi.CodeInvalidArgument, Message: "bad acl"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "InvalidArgument (400): bad acl"},
+			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "does not exist in the Region and creating it failed, retrying: InvalidArgument (400): bad acl"},
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "InvalidArgument (400): bad acl"},
+		},
+		"a bucket gone from the Region that cannot be made again": {
+			bucket:      testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, missing: true, engineErr: errConnRefused},
+			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "does not exist in the Region"},
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"},
+		},
+		"a refused Bucket that is asked again stays refused while the Region is away": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason)),
+			o:      bucketObservation{region: regionUse{kossv1alpha1.RegionRefUnreachableReason, "cannot be reached"}},
+			ready:  wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"},
 		},
 		"deleting a bucket that still holds objects": {
 			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
 			o: bucketObservation{deleting: true, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos", Objects: 2},
 				engineErr: &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeBucketNotEmpty}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketNotEmptyReason, "still holds 2 objects"},
+			provisioned: created,
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketNotEmptyReason, "still holds 2 objects"},
 		},
 		"deleting while the Region cannot be reached": {
-			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
-			o:      bucketObservation{deleting: true, engineErr: errConnRefused},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "to delete the bucket"},
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
+				b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete
+			}),
+			o:     bucketObservation{deleting: true, engineErr: errConnRefused},
+			ready: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "to delete the bucket"},
 		},
 		"deleting": {
-			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
-			o:      bucketObservation{deleting: true},
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, "Deleting bucket photos"},
+			bucket:      testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
+			o:           bucketObservation{deleting: true},
+			provisioned: pending,
+			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, "Deleting bucket photos"},
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			b := tc.bucket
+			before := b.DeepCopy()
 			setBucketStatus(b, tc.o)
-			checkCondition(t, b.Status.Conditions, kossv1alpha1.BucketReadyCondition, b.Generation, tc.want)
+			checkCondition(t, b.Status.Conditions, kossv1alpha1.BucketReadyCondition, b.Generation, tc.ready)
+			if tc.provisioned != (wantCondition{}) {
+				checkCondition(t, b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition, b.Generation, tc.provisioned)
+			} else {
+				was := meta.FindStatusCondition(before.Status.Conditions, kossv1alpha1.BucketProvisionedCondition)
+				is := meta.FindStatusCondition(b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition)
+				if was == nil || is == nil || *was != *is {
+					t.Errorf("Provisioned changed from %+v to %+v; a pass without the Region's answer must leave it", was, is)
+				}
+			}
 			if tc.check != nil {
 				tc.check(t, b)
 			}
@@ -152,25 +218,47 @@ func TestSetBucketStatus(t *testing.T) {
 }
 
 func TestClaimsFirst(t *testing.T) {
+	// ready owns the name in the Region, even while the Region is away (not Ready).
 	ready := func(b *kossv1alpha1.Bucket) {
+		b.Status.Conditions = []metav1.Condition{
+			{Type: kossv1alpha1.BucketProvisionedCondition, Status: metav1.ConditionTrue, Reason: kossv1alpha1.BucketCreatedReason},
+			{Type: kossv1alpha1.BucketReadyCondition, Status: metav1.ConditionFalse, Reason: kossv1alpha1.BucketKossdUnreachableReason},
+		}
+	}
+	// oldReady is a Bucket whose status an operator without the Provisioned condition wrote.
+	oldReady := func(b *kossv1alpha1.Bucket) {
 		b.Status.Conditions = []metav1.Condition{{Type: kossv1alpha1.BucketReadyCondition, Status: metav1.ConditionTrue, Reason: kossv1alpha1.BucketProvisionedReason}}
+	}
+	// notProvisioned says Ready as well, which one pass never writes, to show that Ready
+	// does not decide.
+	notProvisioned := func(b *kossv1alpha1.Bucket) {
+		b.Status.Conditions = []metav1.Condition{
+			{Type: kossv1alpha1.BucketProvisionedCondition, Status: metav1.ConditionFalse, Reason: kossv1alpha1.BucketAlreadyExistsReason},
+			{Type: kossv1alpha1.BucketReadyCondition, Status: metav1.ConditionTrue, Reason: kossv1alpha1.BucketProvisionedReason},
+		}
 	}
 	older := testBucket(func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(100, 0); b.UID = "b" })
 	newer := testBucket(func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(200, 0); b.UID = "a" })
 	twin := testBucket(func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(100, 0); b.UID = "c" })
 	readyTwin := testBucket(ready, func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(100, 0); b.UID = "z" })
 	readyNewer := testBucket(ready, func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(300, 0) })
+	oldReadyNewer := testBucket(oldReady, func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(300, 0) })
+	notProvisionedOlder := testBucket(notProvisioned, func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(50, 0) })
+	notProvisionedNewer := testBucket(notProvisioned, func(b *kossv1alpha1.Bucket) { b.CreationTimestamp = metav1.Unix(300, 0) })
 	tests := map[string]struct {
 		a, b *kossv1alpha1.Bucket
 		want bool
 	}{
-		"the older Bucket claims first":                  {older, newer, true},
-		"the newer Bucket does not":                      {newer, older, false},
-		"at the same second the lower uid claims first":  {older, twin, true},
-		"at the same second the higher uid does not":     {twin, older, false},
-		"a Ready Bucket claims first at the same second": {readyTwin, older, true},
-		"a Ready Bucket claims first even when newer":    {readyNewer, older, true},
-		"so an older one that is not Ready does not":     {older, readyNewer, false},
+		"the older Bucket claims first":                              {older, newer, true},
+		"the newer Bucket does not":                                  {newer, older, false},
+		"at the same second the lower uid claims first":              {older, twin, true},
+		"at the same second the higher uid does not":                 {twin, older, false},
+		"a Provisioned Bucket claims first at the same second":       {readyTwin, older, true},
+		"a Provisioned Bucket claims first even when newer":          {readyNewer, older, true},
+		"so an older one that is not Provisioned does not":           {older, readyNewer, false},
+		"an older status that says Ready counts as Provisioned":      {oldReadyNewer, older, true},
+		"Ready without Provisioned does not claim first":             {notProvisionedNewer, older, false},
+		"a Provisioned Bucket beats an older one that lost its name": {readyNewer, notProvisionedOlder, true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

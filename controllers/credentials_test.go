@@ -75,13 +75,14 @@ func TestEngineUnreachable(t *testing.T) {
 		err  error
 		want bool
 	}{
-		"no error":                       {nil, false},
-		"connection refused":             {fmt.Errorf("adminclient: GET /x: %w", errConnRefused), true},
-		"503 from the API":               {&adminclient.APIError{StatusCode: 503, Code: adminapi.CodeUnavailable}, true},
-		"not found is an answer":         {&adminclient.APIError{StatusCode: 404, Code: adminapi.CodeNotFound}, false},
-		"a conflict is an answer":        {fmt.Errorf("x: %w", &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeBucketAlreadyExists}), false},
-		"an internal error is an answer": {&adminclient.APIError{StatusCode: 500, Code: adminapi.CodeInternal}, false},
-		"a cancelled pass is not":        {fmt.Errorf("x: %w", errors.Join(errConnRefused, contextCanceled())), false},
+		"no error":                            {nil, false},
+		"connection refused":                  {fmt.Errorf("adminclient: GET /x: %w", errConnRefused), true},
+		"503 from the API":                    {&adminclient.APIError{StatusCode: 503, Code: adminapi.CodeUnavailable}, true},
+		"not found is an answer":              {&adminclient.APIError{StatusCode: 404, Code: adminapi.CodeNotFound}, false},
+		"a conflict is an answer":             {fmt.Errorf("x: %w", &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeBucketAlreadyExists}), false},
+		"an internal error is an answer":      {&adminclient.APIError{StatusCode: 500, Code: adminapi.CodeInternal}, false},
+		"a cancelled pass is not":             {fmt.Errorf("x: %w", errors.Join(errConnRefused, contextCanceled())), false},
+		"a name owned elsewhere is an answer": {fmt.Errorf("bucket x: %w", ErrBucketOwnedElsewhere), false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

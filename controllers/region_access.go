@@ -30,54 +30,96 @@ import (
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 )
 
-// regionProblem says why a Bucket or AccessKey cannot use the Region it references. Each
-// kind maps it to its own reason constant (they share the reason strings).
-type regionProblem int
-
-const (
-	regionUsable regionProblem = iota
-	regionNotFound
-	regionNotAllowed
-	regionNotReady
-	// regionUnreachable: the Region is not Available because its admin API cannot be
-	// reached, which a Bucket or AccessKey reports as KossdUnreachable too.
-	regionUnreachable
-)
-
-// regionUse is the verdict of checkRegionUse, with a message for users.
+// regionUse is the verdict on the Region a Bucket or AccessKey references: usable, or the
+// reason and a message for users (for the referring object's Ready condition) why not.
 type regionUse struct {
-	problem regionProblem
+	// reason is one of the kossv1alpha1.RegionRef*Reason values; "" when the Region may be
+	// used.
+	reason  string
 	message string
 }
 
-// checkRegionUse decides whether an object in namespace ns may use region (nil: not found),
-// given ns's Namespace object (nil: not found, which selects nothing). A Region is usable
-// when spec.bucketNamespaces selects ns (unset: only the Region's own namespace), it is not
-// being deleted, and it is Available.
-func checkRegionUse(ref types.NamespacedName, region *kossv1alpha1.Region, ns string, namespace *corev1.Namespace) regionUse {
-	if region == nil {
-		return regionUse{regionNotFound, fmt.Sprintf("Region %s not found", ref)}
+// usable reports whether the Region may be used.
+func (u regionUse) usable() bool { return u.reason == "" }
+
+// regionCheckInput is what the checks of a spec.regionRef look at.
+type regionCheckInput struct {
+	// ref is the referenced Region's name.
+	ref types.NamespacedName
+	// region is the Region; nil when it does not exist.
+	region *kossv1alpha1.Region
+	// namespace is the referring object's namespace, and namespaceObj its Namespace object
+	// (nil when it does not exist, which selects nothing).
+	namespace    string
+	namespaceObj *corev1.Namespace
+}
+
+// regionCheck is one check of whether an object may use the Region it references. It reports
+// failed with a reason and a message when the check does not pass.
+type regionCheck func(in regionCheckInput) (reason, message string, failed bool)
+
+// regionChain is a list of checks evaluated in order; the first that fails gives the verdict
+// (cert-manager's policies.Chain).
+type regionChain []regionCheck
+
+// evaluate returns the verdict of the first failing check, or a usable verdict.
+func (c regionChain) evaluate(in regionCheckInput) regionUse {
+	for _, check := range c {
+		if reason, message, failed := check(in); failed {
+			return regionUse{reason: reason, message: message}
+		}
 	}
-	if allowed, why := regionAllows(region, ns, namespace); !allowed {
-		return regionUse{regionNotAllowed, why}
+	return regionUse{}
+}
+
+// regionUseChain is what a Bucket or AccessKey checks before it uses its Region, in the order
+// a user has to fix things. Both kinds report its verdict in their Ready condition as it is.
+var regionUseChain = regionChain{
+	regionExists,          // spec.regionRef names a Region
+	regionServesNamespace, // its spec.bucketNamespaces selects the object's namespace
+	regionNotDeleting,     // it is not being deleted
+	regionAvailable,       // it is Available (and if not, whether it cannot be reached)
+}
+
+func regionExists(in regionCheckInput) (string, string, bool) {
+	if in.region == nil {
+		return kossv1alpha1.RegionRefNotFoundReason, fmt.Sprintf("Region %s not found", in.ref), true
 	}
-	if !region.DeletionTimestamp.IsZero() {
-		return regionUse{regionNotReady, fmt.Sprintf("Region %s is being deleted", ref)}
+	return "", "", false
+}
+
+func regionServesNamespace(in regionCheckInput) (string, string, bool) {
+	if allowed, why := regionAllows(in.region, in.namespace, in.namespaceObj); !allowed {
+		return kossv1alpha1.RegionRefNotAllowedReason, why, true
 	}
-	available := meta.FindStatusCondition(region.Status.Conditions, kossv1alpha1.RegionAvailableCondition)
+	return "", "", false
+}
+
+func regionNotDeleting(in regionCheckInput) (string, string, bool) {
+	if !in.region.DeletionTimestamp.IsZero() {
+		return kossv1alpha1.RegionRefNotReadyReason, fmt.Sprintf("Region %s is being deleted", in.ref), true
+	}
+	return "", "", false
+}
+
+// regionAvailable passes an Available Region. A Region that is not Available because its
+// admin API cannot be reached is reported as such (KossdUnreachable), so that users see the
+// same reason on the Region and on what uses it.
+func regionAvailable(in regionCheckInput) (string, string, bool) {
+	available := meta.FindStatusCondition(in.region.Status.Conditions, kossv1alpha1.RegionAvailableCondition)
 	switch {
 	case available == nil:
-		return regionUse{regionNotReady, fmt.Sprintf("Region %s is not Available yet", ref)}
+		return kossv1alpha1.RegionRefNotReadyReason, fmt.Sprintf("Region %s is not Available yet", in.ref), true
 	case available.Status == metav1.ConditionTrue:
-		return regionUse{regionUsable, ""}
+		return "", "", false
 	case available.Reason == kossv1alpha1.RegionKossdUnreachableReason:
-		return regionUse{regionUnreachable, fmt.Sprintf("Region %s cannot be reached; waiting for it to answer again", ref)}
+		return kossv1alpha1.RegionRefUnreachableReason, fmt.Sprintf("Region %s cannot be reached; waiting for it to answer again", in.ref), true
 	}
-	return regionUse{regionNotReady, fmt.Sprintf("Region %s is not Available: %s", ref, available.Message)}
+	return kossv1alpha1.RegionRefNotReadyReason, fmt.Sprintf("Region %s is not Available: %s", in.ref, available.Message), true
 }
 
 // useRegion reads the Region ref and the Namespace ns, and decides whether an object in ns
-// may use that Region (checkRegionUse). The Region is nil when it does not exist.
+// may use that Region (regionUseChain). The Region is nil when it does not exist.
 func useRegion(ctx context.Context, c client.Reader, ref types.NamespacedName, ns string) (*kossv1alpha1.Region, regionUse, error) {
 	region, err := getRegion(ctx, c, ref)
 	if err != nil {
@@ -87,7 +129,7 @@ func useRegion(ctx context.Context, c client.Reader, ref types.NamespacedName, n
 	if err != nil {
 		return nil, regionUse{}, err
 	}
-	return region, checkRegionUse(ref, region, ns, namespace), nil
+	return region, regionUseChain.evaluate(regionCheckInput{ref: ref, region: region, namespace: ns, namespaceObj: namespace}), nil
 }
 
 // regionAllows applies spec.bucketNamespaces to namespace ns.

@@ -17,6 +17,7 @@ limitations under the License.
 package controllers
 
 import (
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -26,7 +27,9 @@ import (
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 )
 
-func TestCheckRegionUse(t *testing.T) {
+// TestRegionUseChain runs the checks a Bucket or AccessKey passes before it uses its Region:
+// each verdict, and the order in which they are reported.
+func TestRegionUseChain(t *testing.T) {
 	ref := types.NamespacedName{Namespace: "storage", Name: "eu"}
 	availableRegion := func(mutate ...func(*kossv1alpha1.Region)) *kossv1alpha1.Region {
 		return testRegion(append([]func(*kossv1alpha1.Region){func(r *kossv1alpha1.Region) {
@@ -45,41 +48,60 @@ func TestCheckRegionUse(t *testing.T) {
 		// objNamespace and namespace are the referring object's namespace.
 		objNamespace string
 		namespace    *corev1.Namespace
-		// want is the verdict.
-		want regionProblem
+		// want is the verdict's reason ("" for usable).
+		want string
 	}{
-		"the Region's own namespace may use it":                 {availableRegion(), "storage", ns("storage", nil), regionUsable},
-		"no other namespace may when bucketNamespaces is unset": {availableRegion(), "team", ns("team", nil), regionNotAllowed},
-		"a selected namespace may":                              {availableRegion(selecting), "team", ns("team", map[string]string{"koss.io/storage": "eu"}), regionUsable},
-		"an unselected namespace may not":                       {availableRegion(selecting), "team", ns("team", map[string]string{"koss.io/storage": "us"}), regionNotAllowed},
-		"with a selector the own namespace must match too":      {availableRegion(selecting), "storage", ns("storage", nil), regionNotAllowed},
+		"the Region's own namespace may use it":                 {availableRegion(), "storage", ns("storage", nil), ""},
+		"no other namespace may when bucketNamespaces is unset": {availableRegion(), "team", ns("team", nil), kossv1alpha1.RegionRefNotAllowedReason},
+		"a selected namespace may":                              {availableRegion(selecting), "team", ns("team", map[string]string{"koss.io/storage": "eu"}), ""},
+		"an unselected namespace may not":                       {availableRegion(selecting), "team", ns("team", map[string]string{"koss.io/storage": "us"}), kossv1alpha1.RegionRefNotAllowedReason},
+		"with a selector the own namespace must match too":      {availableRegion(selecting), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotAllowedReason},
 		"an empty selector allows every namespace": {availableRegion(func(r *kossv1alpha1.Region) {
 			r.Spec.BucketNamespaces = &metav1.LabelSelector{}
-		}), "team", ns("team", nil), regionUsable},
-		"a missing Namespace object selects nothing": {availableRegion(selecting), "team", nil, regionNotAllowed},
-		"a missing Region":                           {nil, "storage", ns("storage", nil), regionNotFound},
-		"a Region that is not Available":             {testRegion(), "storage", ns("storage", nil), regionNotReady},
+		}), "team", ns("team", nil), ""},
+		"a missing Namespace object selects nothing": {availableRegion(selecting), "team", nil, kossv1alpha1.RegionRefNotAllowedReason},
+		"a missing Region":                           {nil, "storage", ns("storage", nil), kossv1alpha1.RegionRefNotFoundReason},
+		"a Region that is not Available":             {testRegion(), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotReadyReason},
 		"a Region being deleted": {availableRegion(func(r *kossv1alpha1.Region) {
 			now := metav1.Now()
 			r.DeletionTimestamp = &now
-		}), "storage", ns("storage", nil), regionNotReady},
+		}), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotReadyReason},
 		"a Region that cannot be reached": {availableRegion(func(r *kossv1alpha1.Region) {
 			r.Status.Conditions[0].Status, r.Status.Conditions[0].Reason = metav1.ConditionFalse, kossv1alpha1.RegionKossdUnreachableReason
-		}), "storage", ns("storage", nil), regionUnreachable},
+		}), "storage", ns("storage", nil), kossv1alpha1.RegionRefUnreachableReason},
 		"a Region without a leader": {availableRegion(func(r *kossv1alpha1.Region) {
 			r.Status.Conditions[0].Status, r.Status.Conditions[0].Reason = metav1.ConditionFalse, kossv1alpha1.RegionQuorumUnavailableReason
-		}), "storage", ns("storage", nil), regionNotReady},
-		"not allowed is reported before not ready": {testRegion(), "team", ns("team", nil), regionNotAllowed},
+		}), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotReadyReason},
+		"not allowed is reported before not ready": {testRegion(), "team", ns("team", nil), kossv1alpha1.RegionRefNotAllowedReason},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := checkRegionUse(ref, tc.region, tc.objNamespace, tc.namespace)
-			if got.problem != tc.want {
-				t.Errorf("problem = %v (%q), want %v", got.problem, got.message, tc.want)
+			got := regionUseChain.evaluate(regionCheckInput{ref: ref, region: tc.region, namespace: tc.objNamespace, namespaceObj: tc.namespace})
+			if got.reason != tc.want {
+				t.Errorf("reason = %q (%q), want %q", got.reason, got.message, tc.want)
 			}
-			if (got.problem == regionUsable) != (got.message == "") {
-				t.Errorf("message %q for problem %v", got.message, got.problem)
+			if got.usable() != (got.message == "") {
+				t.Errorf("message %q for reason %q", got.message, got.reason)
 			}
 		})
+	}
+}
+
+// TestRegionChainStopsAtTheFirstFailure: a chain reports the first failing check and runs
+// none after it.
+func TestRegionChainStopsAtTheFirstFailure(t *testing.T) {
+	var ran []string
+	check := func(name string, fail bool) regionCheck {
+		return func(regionCheckInput) (string, string, bool) {
+			ran = append(ran, name)
+			return "Reason" + name, "message " + name, fail
+		}
+	}
+	got := regionChain{check("A", false), check("B", true), check("C", true)}.evaluate(regionCheckInput{})
+	if got.reason != "ReasonB" || got.message != "message B" || strings.Join(ran, "") != "AB" {
+		t.Errorf("verdict %+v after running %v", got, ran)
+	}
+	if got := (regionChain{check("D", false)}).evaluate(regionCheckInput{}); !got.usable() {
+		t.Errorf("a passing chain says %+v", got)
 	}
 }
