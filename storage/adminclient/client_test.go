@@ -1,7 +1,6 @@
 package adminclient
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,23 +15,14 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 )
 
-type secrets map[string]string
-
-func (s secrets) LookupSecret(_ context.Context, id string) (string, error) {
-	if v, ok := s[id]; ok {
-		return v, nil
-	}
-	return "", auth.ErrInvalidAccessKeyID
-}
-
 // TestSignatureVerifies checks the client's V1 signer against the server's
 // verifier, for every method and for ids that need escaping.
 func TestSignatureVerifies(t *testing.T) {
-	v := auth.NewVerifier(auth.Config{Lookup: secrets{"root": "rootsecret"}})
+	v := auth.NewVerifier(auth.Config{Lookup: auth.StaticKeys{"root": "rootsecret"}})
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, err := v.Authenticate(r.Context(), r, "-", strings.TrimPrefix(r.URL.Path, "/-/"))
-		if err != nil || res.AccessKeyID != "root" {
+		if err != nil || res.Principal.AccessKeyID != "root" {
 			w.WriteHeader(http.StatusForbidden)
 			_ = json.NewEncoder(w).Encode(adminapi.Error{Code: adminapi.CodeUnauthorized, Message: errString(err)})
 			return

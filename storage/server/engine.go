@@ -11,10 +11,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/replica"
 )
 
 // engine is what the server needs from the storage engine: the object
@@ -32,6 +34,8 @@ type engine interface {
 	AddMember(ctx context.Context, id, peerAddress string) error
 	RemoveMember(ctx context.Context, id string) error
 	DrainMember(ctx context.Context, id string) (int64, error)
+	// collectors are the engine's metrics.
+	collectors() []prometheus.Collector
 	// Close stops the engine and releases its files.
 	Close() error
 }
@@ -47,21 +51,22 @@ const readyTimeout = 2 * time.Second
 
 // errSingleNode rejects membership changes on a node started without
 // --initial-cluster.
-var errSingleNode = fmt.Errorf("%w: this node runs alone (started without --initial-cluster); membership cannot change", adminapi.ErrInvalidArgument)
+var errSingleNode = fmt.Errorf("%w: this node runs alone (started without --initial-cluster); membership cannot change", object.ErrInvalidArgument)
 
-// storage is the part every engine shares: blobs and the state machine.
-type storage struct {
+// disks are the node's durable state: the blob store and the metadata
+// state machine.
+type disks struct {
 	blobs *blob.Disk
 	fsm   *meta.FSM
 }
 
-func openStorage(cfg Config, log *slog.Logger) (storage, error) {
+func openDisks(cfg Config, log *slog.Logger) (disks, error) {
 	bcfg := blob.DefaultConfig()
 	bcfg.Dir = filepath.Join(cfg.DataDir, blobDir)
 	bcfg.Logger = log
 	blobs, err := blob.New(bcfg)
 	if err != nil {
-		return storage{}, fmt.Errorf("blob store: %w", err)
+		return disks{}, fmt.Errorf("blob store: %w", err)
 	}
 	mcfg := meta.DefaultConfig()
 	mcfg.Path = filepath.Join(cfg.DataDir, metaFile)
@@ -69,104 +74,123 @@ func openStorage(cfg Config, log *slog.Logger) (storage, error) {
 	fsm, err := meta.New(mcfg)
 	if err != nil {
 		_ = blobs.Close()
-		return storage{}, fmt.Errorf("metadata: %w", err)
+		return disks{}, fmt.Errorf("metadata: %w", err)
 	}
-	return storage{blobs: blobs, fsm: fsm}, nil
+	return disks{blobs: blobs, fsm: fsm}, nil
 }
 
-func (s storage) close() error { return errors.Join(s.fsm.Close(), s.blobs.Close()) }
+func (d disks) close() error { return errors.Join(d.fsm.Close(), d.blobs.Close()) }
 
-// openStore starts the object store over blobs and st's state machine with
-// proposer p; opts adjust its configuration (replication).
-func openStore(st storage, blobs blob.Store, p object.Proposer, log *slog.Logger, opts ...func(*object.Config)) (*object.Store, error) {
+// node is the part of an engine every kind shares: the object store over
+// the data store (replica.Set) and the state machine, and the one
+// background group all of the node's background work runs in.
+type node struct {
+	*object.Store
+	disks disks
+	data  *replica.Set
+	bg    *background.Group
+}
+
+// startNode builds the data store and the object store over d with
+// proposer p, and starts the background work. cluster and remote are nil
+// on a single node.
+func startNode(d disks, p object.Proposer, log *slog.Logger, cluster replica.Cluster, remote func(addr string) blob.Replica) (node, error) {
+	rcfg := replica.DefaultConfig()
+	rcfg.Local = d.blobs
+	rcfg.Meta = d.fsm
+	rcfg.Proposer = p
+	rcfg.Logger = log
+	rcfg.Cluster = cluster
+	rcfg.Remote = remote
+	data, err := replica.New(rcfg)
+	if err != nil {
+		return node{}, fmt.Errorf("data store: %w", err)
+	}
 	ocfg := object.DefaultConfig()
-	ocfg.Blobs = blobs
-	ocfg.Meta = st.fsm
+	ocfg.Data = data
+	ocfg.Meta = d.fsm
 	ocfg.Proposer = p
 	ocfg.Logger = log
-	for _, o := range opts {
-		o(&ocfg)
-	}
 	store, err := object.New(ocfg)
 	if err != nil {
-		return nil, fmt.Errorf("object store: %w", err)
+		return node{}, fmt.Errorf("object store: %w", err)
 	}
-	store.Start()
-	return store, nil
+	bg := background.New()
+	data.Start(bg)
+	return node{Store: store, disks: d, data: data, bg: bg}, nil
 }
 
-func openEngine(cfg Config, log *slog.Logger, reg prometheus.Registerer) (engine, error) {
+func openEngine(cfg Config, log *slog.Logger) (engine, error) {
 	members, err := ParseInitialCluster(cfg.InitialCluster)
 	if err != nil {
 		return nil, err
 	}
 	if len(members) > 0 {
-		return openRaftEngine(cfg, members, log, reg)
+		return openRaftEngine(cfg, members, log)
 	}
-	return openLocalEngine(cfg, log)
+	return openSingleEngine(cfg, log)
 }
 
-// localEngine is a single-node engine: the object store over the blob
-// store, with the metadata state machine driven by the local proposer.
-type localEngine struct {
-	*object.Store
-	st     storage
-	prop   *consensus.Local
+// singleEngine is a node that runs alone: its state machine is driven by
+// the single-node proposer and every blob has one copy, on its disk.
+type singleEngine struct {
+	node
+	prop   *consensus.SingleNode
 	nodeID string
-	addr   string
 }
 
-func openLocalEngine(cfg Config, log *slog.Logger) (engine, error) {
-	st, err := openStorage(cfg, log)
+func openSingleEngine(cfg Config, log *slog.Logger) (engine, error) {
+	d, err := openDisks(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	lcfg := consensus.DefaultLocalConfig()
-	lcfg.FSM = st.fsm
-	lcfg.Logger = log
-	prop, err := consensus.NewLocal(lcfg)
+	pcfg := consensus.DefaultSingleNodeConfig()
+	pcfg.FSM = d.fsm
+	pcfg.Logger = log
+	prop, err := consensus.NewSingleNode(pcfg)
 	if err != nil {
-		_ = st.close()
+		_ = d.close()
 		return nil, fmt.Errorf("proposer: %w", err)
 	}
-	store, err := openStore(st, st.blobs, prop, log)
+	n, err := startNode(d, prop, log, nil, nil)
 	if err != nil {
 		_ = prop.Close()
-		_ = st.close()
+		_ = d.close()
 		return nil, err
 	}
-	addr := cfg.PeerListen
-	return &localEngine{Store: store, st: st, prop: prop, nodeID: cfg.NodeID, addr: addr}, nil
+	return &singleEngine{node: n, prop: prop, nodeID: cfg.NodeID}, nil
 }
 
-func (e *localEngine) Ready(ctx context.Context) error {
+func (e *singleEngine) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	return e.prop.Barrier(ctx)
 }
 
 // Cluster reports a cluster of one: on a single node every applied entry is
-// committed and the last one.
-func (e *localEngine) Cluster(context.Context) (adminapi.ClusterStatus, error) {
-	i := e.st.fsm.AppliedIndex()
+// committed and the last one. The member has no peer address (a single
+// node opens no peer port).
+func (e *singleEngine) Cluster(context.Context) (adminapi.ClusterStatus, error) {
+	i := e.disks.fsm.AppliedIndex()
 	return adminapi.ClusterStatus{
 		NodeID:       e.nodeID,
 		Leader:       e.nodeID,
-		Members:      []adminapi.Member{{ID: e.nodeID, Address: e.addr, State: adminapi.MemberLeader, Suffrage: adminapi.SuffrageVoter, AppliedIndex: i}},
+		Members:      []adminapi.Member{{ID: e.nodeID, State: adminapi.MemberLeader, Suffrage: adminapi.SuffrageVoter, AppliedIndex: i}},
 		CommitIndex:  i,
 		AppliedIndex: i,
 		LastLogIndex: i,
 	}, nil
 }
 
-func (e *localEngine) AddMember(context.Context, string, string) error { return errSingleNode }
-func (e *localEngine) RemoveMember(context.Context, string) error      { return errSingleNode }
-func (e *localEngine) DrainMember(context.Context, string) (int64, error) {
+func (e *singleEngine) AddMember(context.Context, string, string) error { return errSingleNode }
+func (e *singleEngine) RemoveMember(context.Context, string) error      { return errSingleNode }
+func (e *singleEngine) DrainMember(context.Context, string) (int64, error) {
 	return 0, errSingleNode
 }
 
-// Close stops the store's loops, then the proposer, then the state machine
-// (the order object.Store documents).
-func (e *localEngine) Close() error {
-	return errors.Join(e.Store.Close(), e.prop.Close(), e.st.close())
+// Close stops the background work, then the proposer, then the state
+// machine and the blobs.
+func (e *singleEngine) Close() error {
+	e.bg.Stop()
+	return errors.Join(e.prop.Close(), e.disks.close())
 }

@@ -10,23 +10,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/meta"
-	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/peer"
 )
 
-// raftEngine is a cluster member: the object store over the blob store,
-// with the state machine replicated by raft over the peer port.
+// raftEngine is a cluster member: the state machine replicated by raft
+// over the peer port, and blobs on three voters.
 type raftEngine struct {
-	*object.Store
-	st   storage
+	node
 	peer *peer.Server
 	raft *consensus.Raft
 }
 
-func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg prometheus.Registerer) (engine, error) {
-	st, err := openStorage(cfg, log)
+func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, error) {
+	d, err := openDisks(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +40,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg promethe
 	pcfg.Logger = log
 	ps, err := peer.New(pcfg)
 	if err != nil {
-		_ = st.close()
+		_ = d.close()
 		return nil, fmt.Errorf("peer port: %w", err)
 	}
 	rcfg := consensus.DefaultRaftConfig()
@@ -52,37 +51,26 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger, reg promethe
 	for _, m := range members {
 		rcfg.InitialCluster = append(rcfg.InitialCluster, consensus.Peer{ID: m.ID, Address: m.Addr})
 	}
-	rcfg.FSM = st.fsm
+	rcfg.FSM = d.fsm
 	rcfg.Codec = meta.ResultCodec{}
 	rcfg.Logger = log
 	r, err := consensus.NewRaft(rcfg)
 	if err != nil {
 		_ = ps.Close()
-		_ = st.close()
+		_ = d.close()
 		return nil, fmt.Errorf("raft: %w", err)
 	}
-	// Blobs live on three voters: peers store, read and repair their
-	// copies here (replication.go).
-	peer.ServeBlobs(ps, st.blobs)
-	store, err := openStore(st, st.blobs, r, log, replicated(r, ps))
+	// Blobs live on three voters: peers store and read their copies here.
+	peer.ServeBlobs(ps, d.blobs)
+	blobs := peer.NewBlobClient(ps.Client())
+	n, err := startNode(d, r, log, raftCluster{r: r}, func(addr string) blob.Replica { return blobs.Remote(addr) })
 	if err != nil {
 		_ = r.Close()
 		_ = ps.Close()
-		_ = st.close()
+		_ = d.close()
 		return nil, err
 	}
-	e := &raftEngine{Store: store, st: st, peer: ps, raft: r}
-	if reg != nil {
-		if err := reg.Register(newRaftCollector(r)); err != nil {
-			_ = e.Close()
-			return nil, fmt.Errorf("raft metrics: %w", err)
-		}
-		if err := reg.Register(newReplicationCollector(store, st.fsm.BytesPerNode)); err != nil {
-			_ = e.Close()
-			return nil, fmt.Errorf("replication metrics: %w", err)
-		}
-	}
-	return e, nil
+	return &raftEngine{node: n, peer: ps, raft: r}, nil
 }
 
 func (t RaftTuning) apply(c *consensus.RaftConfig) {
@@ -118,7 +106,7 @@ var memberStates = map[string]string{
 func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error) {
 	st, err := e.raft.Status(ctx)
 	if err != nil {
-		return adminapi.ClusterStatus{}, fmt.Errorf("%w: %w", adminapi.ErrUnavailable, err)
+		return adminapi.ClusterStatus{}, fmt.Errorf("%w: cluster status: %w", consensus.ErrNoQuorum, err)
 	}
 	out := adminapi.ClusterStatus{
 		NodeID:       st.ID,
@@ -128,10 +116,10 @@ func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error
 		AppliedIndex: st.AppliedIndex,
 		LastLogIndex: st.LastIndex,
 	}
-	if n, err := e.UnderReplicated(); err == nil {
+	if n, err := e.data.UnderReplicated(); err == nil {
 		out.UnderReplicated = n
 	}
-	bytesPerNode, err := e.st.fsm.BytesPerNode()
+	bytesPerNode, err := e.disks.fsm.BytesPerNode()
 	if err != nil {
 		return adminapi.ClusterStatus{}, err
 	}
@@ -165,39 +153,26 @@ func suffrage(s string) string {
 	return adminapi.SuffrageStaging
 }
 
-// membershipErr maps consensus errors to admin API sentinels.
-func membershipErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, consensus.ErrBadMember):
-		return fmt.Errorf("%w: %w", adminapi.ErrInvalidArgument, err)
-	case errors.Is(err, consensus.ErrNoQuorum), errors.Is(err, consensus.ErrClosed):
-		return fmt.Errorf("%w: %w", adminapi.ErrUnavailable, err)
-	}
-	return err
-}
-
 func (e *raftEngine) AddMember(ctx context.Context, id, peerAddress string) error {
-	return membershipErr(e.raft.AddVoter(ctx, id, peerAddress))
+	return e.raft.AddVoter(ctx, id, peerAddress)
 }
 
 func (e *raftEngine) RemoveMember(ctx context.Context, id string) error {
-	return membershipErr(e.raft.RemoveServer(ctx, id))
+	return e.raft.RemoveServer(ctx, id)
 }
 
 // DrainMember copies every blob with a copy on member id to other voters
 // and returns how many still have one there (0: it can be removed without
 // leaving any blob with fewer than three copies).
 func (e *raftEngine) DrainMember(ctx context.Context, id string) (int64, error) {
-	n, err := e.Drain(ctx, id)
-	return n, drainErr(err)
+	return e.data.Drain(ctx, id)
 }
 
-// Close stops the store's loops, then raft (which stops using the state
+// Close stops the background work, then raft (which stops using the state
 // machine and the peer port), then the peer port and the storage.
 func (e *raftEngine) Close() error {
-	return errors.Join(e.Store.Close(), e.raft.Close(), e.peer.Close(), e.st.close())
+	e.bg.Stop()
+	return errors.Join(e.raft.Close(), e.peer.Close(), e.disks.close())
 }
 
 // raftCollector exports this node's raft state to Prometheus at scrape time.

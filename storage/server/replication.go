@@ -2,19 +2,15 @@ package server
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/consensus"
-	"github.com/koss-io/koss/storage/internal/object"
-	"github.com/koss-io/koss/storage/internal/peer"
+	"github.com/koss-io/koss/storage/internal/replica"
 )
 
-// raftCluster shows the raft configuration to the object layer, which
-// places, reads and repairs blob replicas on its voters.
+// raftCluster shows the raft configuration to replication, which places,
+// reads and repairs blob copies on its voters.
 type raftCluster struct{ r *consensus.Raft }
 
 func (c raftCluster) Self() string   { return c.r.ID() }
@@ -22,14 +18,14 @@ func (c raftCluster) IsLeader() bool { return c.r.IsLeader() }
 
 // Members asks every member for its state (consensus.Raft.Status); a
 // member that does not answer is not alive.
-func (c raftCluster) Members(ctx context.Context) ([]object.Node, error) {
+func (c raftCluster) Members(ctx context.Context) ([]replica.Node, error) {
 	st, err := c.r.Status(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]object.Node, 0, len(st.Members))
+	out := make([]replica.Node, 0, len(st.Members))
 	for _, m := range st.Members {
-		out = append(out, object.Node{
+		out = append(out, replica.Node{
 			ID:    m.ID,
 			Addr:  m.Address,
 			Voter: m.Suffrage == "Voter",
@@ -39,18 +35,9 @@ func (c raftCluster) Members(ctx context.Context) ([]object.Node, error) {
 	return out, nil
 }
 
-// replicated configures an object store to keep blobs on three of the
-// Region's voters, moving them over the peer port.
-func replicated(r *consensus.Raft, ps *peer.Server) func(*object.Config) {
-	return func(c *object.Config) {
-		c.Cluster = raftCluster{r: r}
-		c.Peers = peer.NewBlobClient(ps.Client())
-	}
-}
-
-// replicationCollector exports the object layer's replication counters.
+// replicationCollector exports the data store's replication counters.
 type replicationCollector struct {
-	s *object.Store
+	s *replica.Set
 	// bytesPerNode reads the object data placed on each member.
 	bytesPerNode                                func() (map[string]int64, error)
 	nodeBytes                                   *prometheus.Desc
@@ -58,7 +45,7 @@ type replicationCollector struct {
 	repairs, repairFailures, scrubbed, scrubBad *prometheus.Desc
 }
 
-func newReplicationCollector(s *object.Store, bytesPerNode func() (map[string]int64, error)) *replicationCollector {
+func newReplicationCollector(s *replica.Set, bytesPerNode func() (map[string]int64, error)) *replicationCollector {
 	d := func(name, help string) *prometheus.Desc {
 		return prometheus.NewDesc("koss_"+name, help, nil, nil)
 	}
@@ -85,7 +72,7 @@ func (c *replicationCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *replicationCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.s.ReplicationStats()
+	st := c.s.Stats()
 	ch <- prometheus.MustNewConstMetric(c.under, prometheus.GaugeValue, float64(st.UnderReplicated))
 	if bytes, err := c.bytesPerNode(); err == nil {
 		for node, n := range bytes {
@@ -104,10 +91,19 @@ func (c *replicationCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// drainErr maps a failed drain to the admin API's sentinels.
-func drainErr(err error) error {
-	if errors.Is(err, object.ErrUnavailable) {
-		return fmt.Errorf("%w: drain: %w", adminapi.ErrUnavailable, err)
+// collectors are the metrics every node exports about its engine: the data
+// store's replication counters and the read barriers requests took.
+func (n node) collectors() []prometheus.Collector {
+	return []prometheus.Collector{
+		newReplicationCollector(n.data, n.disks.fsm.BytesPerNode),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "koss_read_barriers_total",
+			Help: "Linearizable read barriers taken by requests (at most one per request).",
+		}, func() float64 { return float64(n.ReadBarriers()) }),
 	}
-	return membershipErr(err)
+}
+
+// collectors adds raft's state to a member's metrics.
+func (e *raftEngine) collectors() []prometheus.Collector {
+	return append(e.node.collectors(), newRaftCollector(e.raft))
 }

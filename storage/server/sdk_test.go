@@ -72,7 +72,7 @@ var specialKeys = []string{
 }
 
 func TestV2SDK(t *testing.T) {
-	n := startNode(t, testConfig(t, t.TempDir()))
+	n := startTestNode(t, testConfig(t, t.TempDir()))
 	for _, sigV1 := range []bool{false, true} {
 		name := "V4"
 		if sigV1 {
@@ -409,7 +409,7 @@ func v1Expected() []string {
 }
 
 func TestV1SDK(t *testing.T) {
-	n := startNode(t, testConfig(t, t.TempDir()))
+	n := startTestNode(t, testConfig(t, t.TempDir()))
 	for _, tc := range []struct {
 		name string
 		opts []v1.ClientOption
@@ -671,7 +671,7 @@ func runV1Scenario(t *testing.T, c *v1.Client, bucketName string) {
 
 // TestRawProtocol checks details no SDK reveals.
 func TestRawProtocol(t *testing.T) {
-	n := startNode(t, testConfig(t, t.TempDir()))
+	n := startTestNode(t, testConfig(t, t.TempDir()))
 	c := newV2Client(n.endpoint(), testRootID, testRootSecret, false)
 	ctx := t.Context()
 	if _, err := c.PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr("raw")}); err != nil {
@@ -728,7 +728,7 @@ func TestRawProtocol(t *testing.T) {
 func TestVirtualHostStyle(t *testing.T) {
 	cfg := testConfig(t, t.TempDir())
 	cfg.Domain = "oss.koss.test"
-	n := startNode(t, cfg)
+	n := startTestNode(t, cfg)
 	_, port, _ := net.SplitHostPort(n.srv.Addr())
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	var mu sync.Mutex

@@ -21,6 +21,7 @@ import (
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/adminhttp"
 	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/ossapi"
 )
 
@@ -76,7 +77,7 @@ func New(cfg Config) (*Server, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 
-	eng, err := openEngine(cfg, log, s.reg)
+	eng, err := openEngine(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("server: open storage engine: %w", err)
 	}
@@ -85,52 +86,22 @@ func New(cfg Config) (*Server, error) {
 		_ = eng.Close()
 		return nil, err
 	}
-
-	lookup := ossapi.NewKeyLookup(eng, cfg.RootAccessKeyID, cfg.RootAccessKeySecret)
-	verifier := auth.NewVerifier(auth.Config{Lookup: lookup})
-	admin, err := adminhttp.New(adminhttp.Config{
-		Layer:           eng,
-		Keys:            eng,
-		Verifier:        verifier,
-		RootAccessKeyID: cfg.RootAccessKeyID,
-		ClusterStatus:   s.clusterStatus,
-		Members:         eng,
-		Logger:          log.With("component", "admin"),
-	})
+	for _, c := range eng.collectors() {
+		if err := s.reg.Register(c); err != nil {
+			return fail(fmt.Errorf("server: metrics: %w", err))
+		}
+	}
+	root, err := s.handler(cfg, log, spool)
 	if err != nil {
 		return fail(err)
 	}
-	internal := http.NewServeMux()
-	internal.HandleFunc("GET "+PathHealthz, s.healthz)
-	internal.HandleFunc("HEAD "+PathHealthz, s.healthz)
-	internal.HandleFunc("GET "+PathReadyz, s.readyz)
-	internal.HandleFunc("HEAD "+PathReadyz, s.readyz)
-	internal.Handle("GET "+PathMetrics, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	internal.Handle(adminapi.PathPrefix+"/", admin)
-
-	oss, err := ossapi.New(ossapi.Config{
-		Layer:           eng,
-		Keys:            eng,
-		Verifier:        verifier,
-		RootAccessKeyID: cfg.RootAccessKeyID,
-		Region:          cfg.Region,
-		Domain:          cfg.Domain,
-		SpoolDir:        spool,
-		Reserved:        internal,
-		Logger:          log.With("component", "ossapi"),
-		Registerer:      s.reg,
-	})
-	if err != nil {
-		return fail(err)
-	}
-
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fail(fmt.Errorf("server: listen on %s: %w", cfg.Listen, err))
 	}
 	s.ln = ln
 	s.http = &http.Server{
-		Handler:           oss,
+		Handler:           root,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
@@ -138,6 +109,68 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.ready.Store(true)
 	return s, nil
+}
+
+// handler builds the node's root handler: the shared middleware (httpapi)
+// over the APIs, mounted side by side. Path-style requests under "/-/" are
+// the node's own (health, metrics, the admin API); everything else is the
+// OSS dialect's.
+func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handler, error) {
+	keys := auth.NewKeyring(s.engine, cfg.RootAccessKeyID, cfg.RootAccessKeySecret)
+	verifier := auth.NewVerifier(auth.Config{Lookup: keys})
+	admin, err := adminhttp.New(adminhttp.Config{
+		Layer:           s.engine,
+		Keys:            s.engine,
+		Verifier:        verifier,
+		RootAccessKeyID: cfg.RootAccessKeyID,
+		ClusterStatus:   s.engine.Cluster,
+		Members:         s.engine,
+		Logger:          log.With("component", "admin"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	oss, err := ossapi.New(ossapi.Config{
+		Layer:           s.engine,
+		Keys:            s.engine,
+		Verifier:        verifier,
+		RootAccessKeyID: cfg.RootAccessKeyID,
+		Region:          cfg.Region,
+		Domain:          cfg.Domain,
+		SpoolDir:        spool,
+		Logger:          log.With("component", "ossapi"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	own := http.NewServeMux()
+	own.Handle("GET "+PathHealthz, named("Healthz", http.HandlerFunc(s.healthz)))
+	own.Handle("GET "+PathReadyz, named("Readyz", http.HandlerFunc(s.readyz)))
+	own.Handle("GET "+PathMetrics, named("Metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+	own.Handle(adminapi.PathPrefix+"/", httpapi.Mount(httpapi.APIAdmin, admin))
+	ossAPI := httpapi.Mount(httpapi.APIOSS, oss)
+	return httpapi.New(httpapi.Config{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if httpapi.Reserved(r, cfg.Domain) {
+				own.ServeHTTP(w, r)
+				return
+			}
+			ossAPI.ServeHTTP(w, r)
+		}),
+		Logger:          log.With("component", "http"),
+		Registerer:      s.reg,
+		RequestIDHeader: ossapi.HeaderRequestID,
+	})
+}
+
+// named gives the node's own endpoints an operation name in the access
+// log and the metrics.
+func named(op string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httpapi.RecordOf(r)
+		rec.API, rec.Operation = httpapi.APIInternal, op
+		h.ServeHTTP(w, r)
+	})
 }
 
 // resetDir empties (or creates) a directory of temporary files left by a
@@ -213,27 +246,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = io.WriteString(w, "ok\n")
-}
-
-// clusterStatus reports the cluster as this node sees it.
-func (s *Server) clusterStatus(ctx context.Context) (adminapi.ClusterStatus, error) {
-	st, err := s.engine.Cluster(ctx)
-	if err != nil {
-		return st, err
-	}
-	for i := range st.Members {
-		if st.Members[i].Address == "" {
-			st.Members[i].Address = s.peerAddr()
-		}
-	}
-	return st, nil
-}
-
-// peerAddr is the address peers would use: the configured peer address, or
-// the OSS address when none is configured.
-func (s *Server) peerAddr() string {
-	if s.cfg.PeerListen != "" {
-		return s.cfg.PeerListen
-	}
-	return s.Addr()
 }

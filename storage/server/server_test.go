@@ -63,7 +63,7 @@ func testConfig(t *testing.T, dir string) Config {
 	return cfg
 }
 
-func startNode(t *testing.T, cfg Config) *testNode {
+func startTestNode(t *testing.T, cfg Config) *testNode {
 	t.Helper()
 	logs := &syncBuffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -167,7 +167,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
-	n := startNode(t, testConfig(t, t.TempDir()))
+	n := startTestNode(t, testConfig(t, t.TempDir()))
 	for _, p := range []string{PathHealthz, PathReadyz} {
 		resp, err := http.Get(n.endpoint() + p)
 		if err != nil {
@@ -190,7 +190,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	for _, want := range []string{"koss_oss_requests_total", "koss_oss_request_duration_seconds", "go_goroutines"} {
+	for _, want := range []string{"koss_http_requests_total", "koss_http_request_duration_seconds", "go_goroutines"} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
 		}
@@ -209,7 +209,7 @@ func TestHealthAndMetrics(t *testing.T) {
 
 func TestGracefulShutdownAndRestart(t *testing.T) {
 	dir := t.TempDir()
-	n := startNode(t, testConfig(t, dir))
+	n := startTestNode(t, testConfig(t, dir))
 	admin, err := adminclient.New(n.endpoint(), testRootID, testRootSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestGracefulShutdownAndRestart(t *testing.T) {
 	if _, err := http.Get(n.endpoint() + PathHealthz); err == nil {
 		t.Fatal("still serving after Run returned")
 	}
-	n2 := startNode(t, testConfig(t, dir))
+	n2 := startTestNode(t, testConfig(t, dir))
 	admin2, _ := adminclient.New(n2.endpoint(), testRootID, testRootSecret)
 	b, err := admin2.GetBucket(ctx, "persist")
 	if err != nil || b.Owner != "o" {
@@ -231,7 +231,7 @@ func TestGracefulShutdownAndRestart(t *testing.T) {
 }
 
 func TestAdminAPI(t *testing.T) {
-	n := startNode(t, testConfig(t, t.TempDir()))
+	n := startTestNode(t, testConfig(t, t.TempDir()))
 	ctx := t.Context()
 	admin, err := adminclient.New(n.endpoint(), testRootID, testRootSecret)
 	if err != nil {

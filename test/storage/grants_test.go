@@ -185,7 +185,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"koss_oss_requests_total{", "koss_oss_request_bytes_total{", "koss_oss_request_duration_seconds_bucket{", `status="200"`} {
+	for _, want := range []string{"koss_http_requests_total{", "koss_http_request_bytes_total{", "koss_http_request_duration_seconds_bucket{", `status="200"`} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Fatalf("/-/metrics lacks %s", want)
 		}

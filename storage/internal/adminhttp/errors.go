@@ -5,7 +5,9 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/replica"
 )
 
 // apiError is an admin error response.
@@ -21,8 +23,9 @@ func badRequest(msg string) *apiError {
 	return &apiError{http.StatusBadRequest, adminapi.CodeInvalidArgument, msg}
 }
 
-// errorTable maps engine sentinels to admin API errors; the first match
-// (errors.Is) wins.
+// errorTable is the one translation of the admin API's edge: the sentinels
+// of the engine's packages, where they are born, to admin API errors. The
+// first match (errors.Is) wins.
 var errorTable = []struct {
 	err    error
 	status int
@@ -36,10 +39,10 @@ var errorTable = []struct {
 	{object.ErrInvalidBucketName, http.StatusBadRequest, adminapi.CodeInvalidArgument},
 	{object.ErrInvalidArgument, http.StatusBadRequest, adminapi.CodeInvalidArgument},
 	{object.ErrUnavailable, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
-	{adminapi.ErrNotFound, http.StatusNotFound, adminapi.CodeNotFound},
-	{adminapi.ErrInvalidArgument, http.StatusBadRequest, adminapi.CodeInvalidArgument},
-	{adminapi.ErrUnavailable, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
-	{adminapi.ErrNotImplemented, http.StatusNotImplemented, adminapi.CodeNotImplemented},
+	{consensus.ErrBadMember, http.StatusBadRequest, adminapi.CodeInvalidArgument},
+	{consensus.ErrNoQuorum, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
+	{consensus.ErrClosed, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
+	{replica.ErrUnavailable, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
 }
 
 // toAPIError translates any error into the response to send.

@@ -10,12 +10,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
@@ -26,22 +26,24 @@ type Verifier interface {
 
 // Config configures a Handler. All fields but Logger are required.
 type Config struct {
-	Layer           object.Layer
-	Keys            object.KeyStore
-	Verifier        Verifier
+	Layer    object.Layer
+	Keys     object.KeyStore
+	Verifier Verifier
+	// RootAccessKeyID is the Region's root key, which may not be
+	// registered as an ordinary key.
 	RootAccessKeyID string
 	// ClusterStatus reports the cluster as this node sees it.
 	ClusterStatus func(ctx context.Context) (adminapi.ClusterStatus, error)
-	// Members changes the cluster's membership; nil answers
-	// NotImplemented to membership requests.
+	// Members changes the cluster's membership.
 	Members Membership
-	// Logger records administrative changes; nil discards.
+	// Logger records administrative changes and the cause of every 5xx;
+	// nil discards.
 	Logger *slog.Logger
 }
 
-// Membership changes the members of the cluster. Errors wrap adminapi
-// sentinels (ErrInvalidArgument, ErrUnavailable, ErrNotImplemented) or
-// object ones.
+// Membership changes the members of the cluster. Errors wrap the
+// sentinels of the packages they come from (object, consensus), which the
+// error table maps.
 type Membership interface {
 	// AddMember adds node id, reachable by its peers at peerAddress, as a
 	// voting member; adding it again with the same address succeeds.
@@ -62,6 +64,7 @@ type Handler struct {
 	cluster func(ctx context.Context) (adminapi.ClusterStatus, error)
 	members Membership
 	log     *slog.Logger
+	mux     *http.ServeMux
 }
 
 // New returns a Handler for cfg.
@@ -82,6 +85,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.ClusterStatus == nil {
 		errs = append(errs, errors.New("adminhttp: ClusterStatus is required"))
 	}
+	if cfg.Members == nil {
+		errs = append(errs, errors.New("adminhttp: Members is required"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -89,10 +95,42 @@ func New(cfg Config) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{
+	h := &Handler{
 		layer: cfg.Layer, keys: cfg.Keys, verify: cfg.Verifier, rootKey: cfg.RootAccessKeyID,
 		cluster: cfg.ClusterStatus, members: cfg.Members, log: log,
-	}, nil
+	}
+	h.routes()
+	return h, nil
+}
+
+// routes registers every operation of the admin API. Wildcards are
+// unescaped by the mux.
+func (h *Handler) routes() {
+	h.mux = http.NewServeMux()
+	ops := []struct {
+		pattern, name string
+		fn            func(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error
+	}{
+		{"POST " + adminapi.PathKeys, "CreateKey", h.createKey},
+		{"GET " + adminapi.PathKeys, "ListKeys", h.listKeys},
+		{"GET " + adminapi.PathKeys + "/{id}", "GetKey", h.getKey},
+		{"DELETE " + adminapi.PathKeys + "/{id}", "DeleteKey", h.deleteKey},
+		{"PUT " + adminapi.PathKeys + "/{id}/grants", "SetGrants", h.setGrants},
+		{"GET " + adminapi.PathBuckets, "ListBuckets", h.listBuckets},
+		{"PUT " + adminapi.PathBuckets + "/{name}", "CreateBucket", h.createBucket},
+		{"GET " + adminapi.PathBuckets + "/{name}", "GetBucket", h.getBucket},
+		{"DELETE " + adminapi.PathBuckets + "/{name}", "DeleteBucket", h.deleteBucket},
+		{"GET " + adminapi.PathCluster, "GetCluster", h.getCluster},
+		{"POST " + adminapi.PathMembers, "AddMember", h.addMember},
+		{"DELETE " + adminapi.PathMembers + "/{id}", "RemoveMember", h.removeMember},
+		{"POST " + adminapi.PathMembers + "/{id}/drain", "DrainMember", h.drainMember},
+	}
+	for _, op := range ops {
+		h.mux.HandleFunc(op.pattern, func(w http.ResponseWriter, r *http.Request) {
+			httpapi.RecordOf(r).Operation = op.name
+			h.serve(w, r, op.fn)
+		})
+	}
 }
 
 // maxBody bounds request bodies (a key with many grants is a few KiB).
@@ -100,88 +138,66 @@ const maxBody = 1 << 20
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := h.serve(w, r); err != nil {
-		writeError(w, toAPIError(err))
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		// Answer what the mux would, in the admin API's JSON form.
+		h.fail(w, r, h.unrouted(r))
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// unrouted tells a path the API has, asked with another method (405), from
+// a path it does not have (404).
+func (h *Handler) unrouted(r *http.Request) error {
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "" {
+			return &apiError{http.StatusMethodNotAllowed, adminapi.CodeMethodNotAllowed, r.Method + " is not allowed here"}
+		}
+	}
+	return &apiError{http.StatusNotFound, adminapi.CodeNotFound, "no such admin resource"}
+}
+
+// serve authenticates a request (root key only), reads its body and runs
+// fn.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn func(context.Context, http.ResponseWriter, *http.Request, []byte) error) {
+	ctx := object.NewReadView(r.Context())
+	// The canonical resource of an admin request is its path: "/-/" + the rest.
+	res, err := h.verify.Authenticate(ctx, r, "-", strings.TrimPrefix(r.URL.Path, "/-/"))
+	if err == nil {
+		httpapi.RecordOf(r).AccessKeyID = res.Principal.AccessKeyID
+	}
+	if err != nil || !res.Principal.Root {
+		h.fail(w, r, &apiError{http.StatusForbidden, adminapi.CodeUnauthorized, "the admin API requires the root access key"})
+		return
+	}
+	body, err := readBody(r)
+	if err == nil {
+		err = fn(ctx, w, r, body)
+	}
+	if err != nil {
+		h.fail(w, r, err)
 	}
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
-	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), adminapi.PathPrefix+"/")
-	if !ok {
-		return &apiError{http.StatusNotFound, adminapi.CodeNotFound, "no such admin resource"}
+// fail answers err and records it for the access log.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ae := toAPIError(err)
+	rec := httpapi.RecordOf(r)
+	rec.Code = ae.code
+	if ae.status >= 500 {
+		rec.Err = err
 	}
-	// The canonical resource of an admin request is its path: "/-/" + the rest.
-	res, err := h.verify.Authenticate(r.Context(), r, "-", strings.TrimPrefix(r.URL.Path, "/-/"))
-	if err != nil || res.AccessKeyID != h.rootKey {
-		return &apiError{http.StatusForbidden, adminapi.CodeUnauthorized, "the admin API requires the root access key"}
-	}
-	body, err := readBody(r)
+	writeError(w, ae)
+}
+
+func (h *Handler) getCluster(ctx context.Context, w http.ResponseWriter, _ *http.Request, _ []byte) error {
+	s, err := h.cluster(ctx)
 	if err != nil {
 		return err
 	}
-	seg := strings.Split(rest, "/")
-	for i, s := range seg {
-		if seg[i], err = url.PathUnescape(s); err != nil {
-			return badRequest("malformed path")
-		}
-	}
-	ctx := r.Context()
-	switch {
-	case len(seg) == 1 && seg[0] == "keys":
-		switch r.Method {
-		case http.MethodPost:
-			return h.createKey(ctx, w, body)
-		case http.MethodGet:
-			return h.listKeys(ctx, w)
-		}
-	case len(seg) == 2 && seg[0] == "keys":
-		switch r.Method {
-		case http.MethodGet:
-			return h.getKey(ctx, w, seg[1])
-		case http.MethodDelete:
-			return h.deleteKey(ctx, w, seg[1])
-		}
-	case len(seg) == 3 && seg[0] == "keys" && seg[2] == "grants":
-		if r.Method == http.MethodPut {
-			return h.setGrants(ctx, w, seg[1], body)
-		}
-	case len(seg) == 1 && seg[0] == "buckets":
-		if r.Method == http.MethodGet {
-			return h.listBuckets(ctx, w)
-		}
-	case len(seg) == 2 && seg[0] == "buckets":
-		switch r.Method {
-		case http.MethodPut:
-			return h.createBucket(ctx, w, seg[1], body)
-		case http.MethodGet:
-			return h.getBucket(ctx, w, seg[1])
-		case http.MethodDelete:
-			return h.deleteBucket(ctx, w, seg[1])
-		}
-	case len(seg) == 2 && seg[0] == "cluster" && seg[1] == "members":
-		if r.Method == http.MethodPost {
-			return h.addMember(ctx, w, body)
-		}
-	case len(seg) == 3 && seg[0] == "cluster" && seg[1] == "members":
-		if r.Method == http.MethodDelete {
-			return h.removeMember(ctx, w, seg[2])
-		}
-	case len(seg) == 4 && seg[0] == "cluster" && seg[1] == "members" && seg[3] == "drain":
-		if r.Method == http.MethodPost {
-			return h.drainMember(ctx, w, seg[2])
-		}
-	case len(seg) == 1 && seg[0] == "cluster":
-		if r.Method == http.MethodGet {
-			s, err := h.cluster(ctx)
-			if err != nil {
-				return err
-			}
-			return writeJSON(w, http.StatusOK, s)
-		}
-	default:
-		return &apiError{http.StatusNotFound, adminapi.CodeNotFound, "no such admin resource"}
-	}
-	return &apiError{http.StatusMethodNotAllowed, adminapi.CodeMethodNotAllowed, r.Method + " is not allowed here"}
+	return writeJSON(w, http.StatusOK, s)
 }
 
 // readBody reads a request body under the size cap and checks it against
@@ -263,7 +279,7 @@ func fromKey(k object.AccessKey) adminapi.AccessKey {
 	return out
 }
 
-func (h *Handler) createKey(ctx context.Context, w http.ResponseWriter, body []byte) error {
+func (h *Handler) createKey(ctx context.Context, w http.ResponseWriter, _ *http.Request, body []byte) error {
 	var req adminapi.CreateKeyRequest
 	if err := decode(body, &req); err != nil {
 		return err
@@ -304,15 +320,15 @@ func (h *Handler) createKey(ctx context.Context, w http.ResponseWriter, body []b
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) getKey(ctx context.Context, w http.ResponseWriter, id string) error {
-	k, err := h.keys.GetKey(ctx, id)
+func (h *Handler) getKey(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) error {
+	k, err := h.keys.GetKey(ctx, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, fromKey(k))
 }
 
-func (h *Handler) listKeys(ctx context.Context, w http.ResponseWriter) error {
+func (h *Handler) listKeys(ctx context.Context, w http.ResponseWriter, _ *http.Request, _ []byte) error {
 	keys, err := h.keys.ListKeys(ctx)
 	if err != nil {
 		return err
@@ -324,7 +340,8 @@ func (h *Handler) listKeys(ctx context.Context, w http.ResponseWriter) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) setGrants(ctx context.Context, w http.ResponseWriter, id string, body []byte) error {
+func (h *Handler) setGrants(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
+	id := r.PathValue("id")
 	var req adminapi.SetGrantsRequest
 	if err := decode(body, &req); err != nil {
 		return err
@@ -341,7 +358,8 @@ func (h *Handler) setGrants(ctx context.Context, w http.ResponseWriter, id strin
 	return writeJSON(w, http.StatusOK, fromKey(k))
 }
 
-func (h *Handler) deleteKey(ctx context.Context, w http.ResponseWriter, id string) error {
+func (h *Handler) deleteKey(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) error {
+	id := r.PathValue("id")
 	h.log.Info("Deleting access key", "accessKeyId", id)
 	if err := h.keys.DeleteKey(ctx, id); err != nil {
 		return err
@@ -351,19 +369,14 @@ func (h *Handler) deleteKey(ctx context.Context, w http.ResponseWriter, id strin
 }
 
 func fromBucket(b object.BucketInfo) adminapi.Bucket {
-	out := adminapi.Bucket{Name: b.Name, Owner: b.Owner, Created: b.Created.UTC(), ACL: b.ACL, StorageClass: b.StorageClass}
-	if out.ACL == "" {
-		out.ACL = "private"
+	return adminapi.Bucket{
+		Name: b.Name, Owner: b.Owner, Created: b.Created.UTC(), ACL: b.ACL, StorageClass: b.StorageClass,
+		Objects: b.Objects, Bytes: b.Bytes,
 	}
-	if out.StorageClass == "" {
-		out.StorageClass = "Standard"
-	}
-	return out
 }
 
-var storageClasses = map[string]bool{"Standard": true, "IA": true, "Archive": true, "ColdArchive": true, "DeepColdArchive": true}
-
-func (h *Handler) createBucket(ctx context.Context, w http.ResponseWriter, name string, body []byte) error {
+func (h *Handler) createBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
+	name := r.PathValue("name")
 	var req adminapi.CreateBucketRequest
 	if err := decode(body, &req); err != nil {
 		return err
@@ -371,43 +384,34 @@ func (h *Handler) createBucket(ctx context.Context, w http.ResponseWriter, name 
 	if object.ValidBucketName(name) != nil {
 		return badRequest("invalid bucket name " + strconvQuote(name) + ": 3-63 characters of [a-z0-9-], not starting or ending with -")
 	}
-	switch req.ACL {
-	case "", "private", "public-read", "public-read-write":
-	default:
+	if !object.ValidBucketACL(req.ACL) {
 		return badRequest("acl must be private, public-read or public-read-write")
 	}
-	if req.StorageClass != "" && !storageClasses[req.StorageClass] {
+	if !object.ValidStorageClass(req.StorageClass) {
 		return badRequest("storageClass must be Standard, IA, Archive, ColdArchive or DeepColdArchive")
 	}
 	h.log.Info("Creating bucket", "bucket", name, "owner", req.Owner)
 	opts := object.BucketOptions{ACL: req.ACL, StorageClass: req.StorageClass, Owner: req.Owner}
-	if opts.ACL == "" {
-		opts.ACL = "private"
-	}
-	if opts.StorageClass == "" {
-		opts.StorageClass = "Standard"
-	}
 	if err := h.layer.CreateBucket(ctx, name, opts); err != nil {
 		return err
 	}
-	return h.getBucket(ctx, w, name)
+	return h.writeBucket(ctx, w, name)
 }
 
-func (h *Handler) getBucket(ctx context.Context, w http.ResponseWriter, name string) error {
+func (h *Handler) getBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) error {
+	return h.writeBucket(ctx, w, r.PathValue("name"))
+}
+
+// writeBucket answers a bucket's record with its size, read at once.
+func (h *Handler) writeBucket(ctx context.Context, w http.ResponseWriter, name string) error {
 	b, err := h.layer.GetBucket(ctx, name)
 	if err != nil {
 		return err
 	}
-	s, err := h.layer.BucketStats(ctx, name)
-	if err != nil {
-		return err
-	}
-	out := fromBucket(b)
-	out.Objects, out.Bytes = s.Objects, s.Bytes
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, fromBucket(b))
 }
 
-func (h *Handler) listBuckets(ctx context.Context, w http.ResponseWriter) error {
+func (h *Handler) listBuckets(ctx context.Context, w http.ResponseWriter, _ *http.Request, _ []byte) error {
 	out := adminapi.BucketList{Buckets: []adminapi.Bucket{}}
 	marker := ""
 	for {
@@ -426,7 +430,8 @@ func (h *Handler) listBuckets(ctx context.Context, w http.ResponseWriter) error 
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) deleteBucket(ctx context.Context, w http.ResponseWriter, name string) error {
+func (h *Handler) deleteBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) error {
+	name := r.PathValue("name")
 	h.log.Info("Deleting bucket", "bucket", name)
 	if err := h.layer.DeleteBucket(ctx, name); err != nil {
 		return err

@@ -24,17 +24,13 @@ const (
 	rootSecret = "root-secret-123"
 )
 
-type lookup struct{ keys object.KeyStore }
+// noMembers answers every membership change as a single node does.
+type noMembers struct{}
 
-func (l lookup) LookupSecret(ctx context.Context, id string) (string, error) {
-	if id == rootID {
-		return rootSecret, nil
-	}
-	k, err := l.keys.GetKey(ctx, id)
-	if err != nil {
-		return "", auth.ErrInvalidAccessKeyID
-	}
-	return k.Secret, nil
+func (noMembers) AddMember(context.Context, string, string) error { return object.ErrInvalidArgument }
+func (noMembers) RemoveMember(context.Context, string) error      { return object.ErrInvalidArgument }
+func (noMembers) DrainMember(context.Context, string) (int64, error) {
+	return 0, object.ErrInvalidArgument
 }
 
 // newServer serves a Handler over a real single-node object.Store.
@@ -43,10 +39,11 @@ func newServer(t *testing.T) (*httptest.Server, *object.Store) {
 	store := objecttest.NewLocalStore(t, nil)
 	h, err := New(Config{
 		Layer: store, Keys: store, RootAccessKeyID: rootID,
-		Verifier: auth.NewVerifier(auth.Config{Lookup: lookup{store}}),
+		Verifier: auth.NewVerifier(auth.Config{Lookup: auth.NewKeyring(store, rootID, rootSecret)}),
 		ClusterStatus: func(context.Context) (adminapi.ClusterStatus, error) {
 			return adminapi.ClusterStatus{Leader: "n1"}, nil
 		},
+		Members: noMembers{},
 	})
 	if err != nil {
 		t.Fatal(err)

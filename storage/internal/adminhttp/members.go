@@ -8,17 +8,10 @@ import (
 	"github.com/koss-io/koss/storage/adminapi"
 )
 
-// errNoMembership answers membership requests on a node that cannot change
-// its membership.
-var errNoMembership = &apiError{http.StatusNotImplemented, adminapi.CodeNotImplemented, "this node cannot change the cluster's membership"}
-
 // validMemberID accepts node ids with the character set of key ids.
 func validMemberID(id string) bool { return adminapi.ValidAccessKeyID(id) }
 
-func (h *Handler) addMember(ctx context.Context, w http.ResponseWriter, body []byte) error {
-	if h.members == nil {
-		return errNoMembership
-	}
+func (h *Handler) addMember(ctx context.Context, w http.ResponseWriter, _ *http.Request, body []byte) error {
 	var req adminapi.AddMemberRequest
 	if err := decode(body, &req); err != nil {
 		return err
@@ -36,10 +29,8 @@ func (h *Handler) addMember(ctx context.Context, w http.ResponseWriter, body []b
 	return writeJSON(w, http.StatusOK, struct{}{})
 }
 
-func (h *Handler) removeMember(ctx context.Context, w http.ResponseWriter, id string) error {
-	if h.members == nil {
-		return errNoMembership
-	}
+func (h *Handler) removeMember(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) error {
+	id := r.PathValue("id")
 	if !validMemberID(id) {
 		return badRequest("invalid member id")
 	}
@@ -50,10 +41,8 @@ func (h *Handler) removeMember(ctx context.Context, w http.ResponseWriter, id st
 	return writeJSON(w, http.StatusOK, struct{}{})
 }
 
-func (h *Handler) drainMember(ctx context.Context, w http.ResponseWriter, id string) error {
-	if h.members == nil {
-		return errNoMembership
-	}
+func (h *Handler) drainMember(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) error {
+	id := r.PathValue("id")
 	if !validMemberID(id) {
 		return badRequest("invalid member id")
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 // Sentinel errors of Verify. Every error Verify returns wraps exactly one of
-// them (or is an error of the SecretLookup, passed through wrapped), so the
+// them (or is an error of the KeyLookup, passed through wrapped), so the
 // HTTP layer maps them with errors.Is to OSS error codes.
 var (
 	// ErrAnonymous means the request carries no credentials at all (no
@@ -15,7 +15,7 @@ var (
 	ErrAnonymous = errors.New("auth: anonymous request")
 
 	// ErrInvalidAccessKeyID means the access key id is unknown: 403
-	// InvalidAccessKeyId. SecretLookup implementations return it (or wrap it).
+	// InvalidAccessKeyId. KeyLookup implementations return it (or wrap it).
 	ErrInvalidAccessKeyID = errors.New("auth: the access key id does not exist")
 
 	// ErrSignatureMismatch means the signature is wrong: 403

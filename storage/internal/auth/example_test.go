@@ -10,19 +10,10 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 )
 
-type keys map[string]string
-
-func (k keys) LookupSecret(_ context.Context, ak string) (string, error) {
-	if s, ok := k[ak]; ok {
-		return s, nil
-	}
-	return "", auth.ErrInvalidAccessKeyID
-}
-
 // The HTTP layer resolves bucket and key first (path or virtual-host style),
 // then authenticates, then wraps the body when a V4 request signed it.
 func ExampleVerifier_Authenticate() {
-	v := auth.NewVerifier(auth.Config{Lookup: keys{"AKID": "secret"}})
+	v := auth.NewVerifier(auth.Config{Lookup: auth.StaticKeys{"AKID": "secret"}})
 
 	// A client (here: the package's own helper) signs a request...
 	r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:9000/bucket/dir/a%20b.txt", nil)
@@ -41,7 +32,7 @@ func ExampleVerifier_Authenticate() {
 	default:
 		body := res.PayloadReader(r.Body) // enforces x-oss-content-sha256 if signed
 		_ = body
-		fmt.Println(res.AccessKeyID, res.Scheme)
+		fmt.Println(res.Principal.AccessKeyID, res.Scheme)
 	}
 	// Output: AKID OSS4-HMAC-SHA256
 }

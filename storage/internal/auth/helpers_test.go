@@ -3,7 +3,6 @@ package auth
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,15 +11,8 @@ import (
 	"time"
 )
 
-// keyStore is a SecretLookup over a map.
-type keyStore map[string]string
-
-func (k keyStore) LookupSecret(_ context.Context, ak string) (string, error) {
-	if s, ok := k[ak]; ok {
-		return s, nil
-	}
-	return "", fmt.Errorf("no such key: %w", ErrInvalidAccessKeyID)
-}
+// keyStore is a KeyLookup over a map of ids to secrets.
+type keyStore = StaticKeys
 
 const (
 	testAK     = "LTAItestkey0001"

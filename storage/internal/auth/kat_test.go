@@ -83,7 +83,7 @@ func TestKnownAnswerV1Header(t *testing.T) {
 			}
 			v := NewVerifier(Config{Lookup: testKeys, Now: fixedClock(when.Add(time.Minute))})
 			res, err := v.Authenticate(context.Background(), toServer(t, r), tc.bucket, tc.key)
-			if err != nil || res.AccessKeyID != "ak" || res.Scheme != SchemeV1 || res.Presigned {
+			if err != nil || res.Principal.AccessKeyID != "ak" || res.Scheme != SchemeV1 || res.Presigned {
 				t.Fatalf("Authenticate = %+v, %v", res, err)
 			}
 		})
@@ -115,7 +115,7 @@ func TestKnownAnswerV1Presign(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || res.AccessKeyID != "ak" || !res.Presigned || res.Scheme != SchemeV1 {
+		if err != nil || res.Principal.AccessKeyID != "ak" || !res.Presigned || res.Scheme != SchemeV1 {
 			t.Fatalf("key %q: Authenticate = %+v, %v", tc.key, res, err)
 		}
 	}
@@ -159,7 +159,7 @@ func TestKnownAnswerV4Header(t *testing.T) {
 			}
 			v := NewVerifier(Config{Lookup: testKeys, Now: fixedClock(when.Add(-time.Minute))})
 			res, err := v.Authenticate(context.Background(), toServer(t, r), "bucket", "1234+-/123/1.txt")
-			if err != nil || res.AccessKeyID != "ak" || res.Region != testRegion || res.PayloadSHA256 != "" {
+			if err != nil || res.Principal.AccessKeyID != "ak" || res.Region != testRegion || res.PayloadSHA256 != "" {
 				t.Fatalf("Authenticate = %+v, %v", res, err)
 			}
 			// The same request for another key must fail.

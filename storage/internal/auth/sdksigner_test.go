@@ -170,7 +170,7 @@ func TestSDKv2SignerAccepted(t *testing.T) {
 				if c.v4 {
 					wantScheme = SchemeV4
 				}
-				if res.AccessKeyID != testAK || res.Scheme != wantScheme || res.Presigned != c.presign {
+				if res.Principal.AccessKeyID != testAK || res.Scheme != wantScheme || res.Presigned != c.presign {
 					t.Fatalf("result %+v", res)
 				}
 				// The same request claimed for another object, bucket or

@@ -53,7 +53,7 @@ func TestSDKv1ClientAccepted(t *testing.T) {
 					got := f.expectAll(t, what, nil)
 					want := map[ossv1.AuthVersionType]Scheme{ossv1.AuthV1: SchemeV1, ossv1.AuthV2: SchemeOSS2, ossv1.AuthV4: SchemeV4}[ver]
 					for _, s := range got {
-						if s.res.Scheme != want || s.res.AccessKeyID != testAK {
+						if s.res.Scheme != want || s.res.Principal.AccessKeyID != testAK {
 							t.Fatalf("%s: %v, want scheme %s", what, s, want)
 						}
 					}

@@ -54,7 +54,7 @@ func TestSDKv2ClientAccepted(t *testing.T) {
 					}
 					got := f.expectAll(t, what, nil)
 					for _, s := range got {
-						if s.res.Scheme != v2Scheme(ver) || s.res.AccessKeyID != testAK {
+						if s.res.Scheme != v2Scheme(ver) || s.res.Principal.AccessKeyID != testAK {
 							t.Fatalf("%s: %v", what, s)
 						}
 					}

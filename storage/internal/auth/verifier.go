@@ -14,12 +14,14 @@ import (
 	"time"
 )
 
-// SecretLookup finds the secret of an access key id; it returns
-// ErrInvalidAccessKeyID (or wraps it) for unknown ids. Other errors (e.g. the
-// metadata store is unavailable) are passed through by Verify, wrapped, so the
-// HTTP layer can answer 5xx for them.
-type SecretLookup interface {
-	LookupSecret(ctx context.Context, accessKeyID string) (string, error)
+// KeyLookup finds an access key by id: its secret, to check the signature
+// with, and the principal the key stands for. It returns
+// ErrInvalidAccessKeyID (or wraps it) for unknown ids. Other errors (e.g.
+// the metadata store is unavailable) are passed through by Authenticate,
+// wrapped, so the HTTP layer can answer 5xx for them. Keyring is the
+// node's implementation.
+type KeyLookup interface {
+	LookupKey(ctx context.Context, accessKeyID string) (Key, error)
 }
 
 // DefaultMaxSkew is the clock skew OSS tolerates on header-signed requests.
@@ -29,7 +31,7 @@ const DefaultMaxSkew = 15 * time.Minute
 type Config struct {
 	// Lookup resolves access key ids to secrets. A nil Lookup knows no key:
 	// every credentialed request fails with ErrInvalidAccessKeyID.
-	Lookup SecretLookup
+	Lookup KeyLookup
 	// Now is the server clock; nil means time.Now.
 	Now func() time.Time
 	// MaxSkew is the tolerated difference between a header-signed request's
@@ -39,7 +41,7 @@ type Config struct {
 
 // Verifier authenticates OSS requests. It is safe for concurrent use.
 type Verifier struct {
-	lookup  SecretLookup
+	lookup  KeyLookup
 	now     func() time.Time
 	maxSkew time.Duration
 }
@@ -58,8 +60,10 @@ func NewVerifier(cfg Config) *Verifier {
 
 // Result describes an authenticated request.
 type Result struct {
-	// AccessKeyID is the authenticated access key id.
-	AccessKeyID string
+	// Principal is who signed the request: the key record the lookup
+	// returned, taken once per request (authorization reads its grants
+	// from here, never from the store a second time).
+	Principal Principal
 	// Scheme is the signature scheme the request used.
 	Scheme Scheme
 	// Presigned is true for the query-string (presigned URL) forms.
@@ -85,7 +89,7 @@ type Result struct {
 // query parameters) returns ErrAnonymous. Other failures wrap one of
 // ErrInvalidAccessKeyID, ErrSignatureMismatch (as a *SignatureError),
 // ErrRequestTimeTooSkewed, ErrRequestExpired or ErrInvalidAuthorization, or
-// wrap an error of the SecretLookup.
+// wrap an error of the KeyLookup.
 //
 // Verify does not read the body. A V4 request may sign its body; use
 // Authenticate to learn the digest to check.
@@ -94,7 +98,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, bucket, key stri
 	if err != nil {
 		return "", err
 	}
-	return res.AccessKeyID, nil
+	return res.Principal.AccessKeyID, nil
 }
 
 // Authenticate is Verify returning the details of the credentials, among them
@@ -161,7 +165,7 @@ func (v *Verifier) verifyHeaderV1(ctx context.Context, r *http.Request, hs heade
 	if err := v.checkSkew(t); err != nil {
 		return Result{}, err
 	}
-	secret, err := v.secret(ctx, a.accessKeyID)
+	k, err := v.key(ctx, a.accessKeyID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -172,10 +176,10 @@ func (v *Verifier) verifyHeaderV1(ctx context.Context, r *http.Request, hs heade
 	} else {
 		cands = stringsToSignOSS2(r, hs, date, a, bucket, key, q, false)
 	}
-	if err := matchBase64(a, secret, cands); err != nil {
+	if err := matchBase64(a, k.Secret, cands); err != nil {
 		return Result{}, err
 	}
-	return Result{AccessKeyID: a.accessKeyID, Scheme: a.scheme}, nil
+	return Result{Principal: k.Principal, Scheme: a.scheme}, nil
 }
 
 // verifyPresignV1 checks V1 and OSS2 presigned URLs: the Expires value sits
@@ -184,7 +188,7 @@ func (v *Verifier) verifyPresignV1(ctx context.Context, r *http.Request, hs head
 	if v.now().Unix() > p.exp {
 		return Result{}, fmt.Errorf("%w: expired at %s", ErrRequestExpired, time.Unix(p.exp, 0).UTC().Format(time.RFC3339))
 	}
-	secret, err := v.secret(ctx, p.auth.accessKeyID)
+	k, err := v.key(ctx, p.auth.accessKeyID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -197,10 +201,10 @@ func (v *Verifier) verifyPresignV1(ctx context.Context, r *http.Request, hs head
 	} else {
 		cands = stringsToSignOSS2(r, hs, p.expires, p.auth, bucket, key, q, true)
 	}
-	if err := matchBase64(p.auth, secret, cands); err != nil {
+	if err := matchBase64(p.auth, k.Secret, cands); err != nil {
 		return Result{}, err
 	}
-	return Result{AccessKeyID: p.auth.accessKeyID, Scheme: p.auth.scheme, Presigned: true}, nil
+	return Result{Principal: k.Principal, Scheme: p.auth.scheme, Presigned: true}, nil
 }
 
 // verifyHeaderV4 checks an "OSS4-HMAC-SHA256 ..." Authorization header. The
@@ -262,12 +266,12 @@ func (v *Verifier) finishV4(ctx context.Context, r *http.Request, hs headerSet, 
 		}
 		payload = p
 	}
-	secret, err := v.secret(ctx, a.accessKeyID)
+	k, err := v.key(ctx, a.accessKeyID)
 	if err != nil {
 		return Result{}, err
 	}
 	scope := a.scopeDate + "/" + a.region + "/" + a.product + "/" + terminatorV4
-	signingKey := signingKeyV4(secret, a.scopeDate, a.region, a.product)
+	signingKey := signingKeyV4(k.Secret, a.scopeDate, a.region, a.product)
 	cands := canonicalRequestsV4(r, hs, a, bucket, key, q, presigned, payload)
 	var sts0 string
 	for i, cr := range cands {
@@ -276,7 +280,7 @@ func (v *Verifier) finishV4(ctx context.Context, r *http.Request, hs headerSet, 
 			sts0 = sts
 		}
 		if hmac.Equal([]byte(hmacHex(signingKey, sts)), []byte(strings.ToLower(a.signature))) {
-			return Result{AccessKeyID: a.accessKeyID, Scheme: SchemeV4, Presigned: presigned, Region: a.region, PayloadSHA256: digest}, nil
+			return Result{Principal: k.Principal, Scheme: SchemeV4, Presigned: presigned, Region: a.region, PayloadSHA256: digest}, nil
 		}
 	}
 	return Result{}, &SignatureError{AccessKeyID: a.accessKeyID, StringToSign: sts0, CanonicalRequest: cands[0], SignatureProvided: a.signature}
@@ -316,20 +320,21 @@ func (v *Verifier) checkSkew(t time.Time) error {
 	return nil
 }
 
-// secret looks up the secret of ak.
-func (v *Verifier) secret(ctx context.Context, ak string) (string, error) {
+// key looks up the key ak, with its secret.
+func (v *Verifier) key(ctx context.Context, ak string) (Key, error) {
 	if v.lookup == nil {
-		return "", fmt.Errorf("%w: %q (no key store configured)", ErrInvalidAccessKeyID, ak)
+		return Key{}, fmt.Errorf("%w: %q (no key store configured)", ErrInvalidAccessKeyID, ak)
 	}
-	s, err := v.lookup.LookupSecret(ctx, ak)
+	k, err := v.lookup.LookupKey(ctx, ak)
 	if err != nil {
-		return "", fmt.Errorf("auth: access key id %q: %w", ak, err)
+		return Key{}, fmt.Errorf("auth: access key id %q: %w", ak, err)
 	}
-	if s == "" {
+	if k.Secret == "" {
 		// An empty secret would let anyone sign: treat the key as unusable.
-		return "", fmt.Errorf("%w: %q has no secret", ErrInvalidAccessKeyID, ak)
+		return Key{}, fmt.Errorf("%w: %q has no secret", ErrInvalidAccessKeyID, ak)
 	}
-	return s, nil
+	k.Principal.AccessKeyID = ak
+	return k, nil
 }
 
 // matchBase64 checks a V1 (HMAC-SHA1) or OSS2 (HMAC-SHA256) base64

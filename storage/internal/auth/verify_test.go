@@ -371,16 +371,16 @@ func TestSignatureErrorContents(t *testing.T) {
 	}
 }
 
-// failingStore is a SecretLookup whose backend is down.
+// failingStore is a KeyLookup whose backend is down.
 type failingStore struct{ err error }
 
-func (f failingStore) LookupSecret(context.Context, string) (string, error) { return "", f.err }
+func (f failingStore) LookupKey(context.Context, string) (Key, error) { return Key{}, f.err }
 
 func TestVerifyLookupErrors(t *testing.T) {
 	down := errors.New("meta store unavailable")
 	tests := []struct {
 		name   string
-		lookup SecretLookup
+		lookup KeyLookup
 		want   error
 		notErr error
 	}{

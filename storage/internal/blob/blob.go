@@ -30,6 +30,9 @@ var (
 	ErrExists = errors.New("blob: id already being written")
 	// ErrLocked is returned by New when another process has the directory open.
 	ErrLocked = errors.New("blob: store directory in use by another process")
+	// ErrInvalidRange is returned by ReadRange for a range that does not lie
+	// within the blob.
+	ErrInvalidRange = errors.New("blob: range beyond the blob")
 )
 
 // IDLen is the length of a blob id in hex digits.
@@ -74,14 +77,31 @@ type Handle interface {
 	Info() Info
 }
 
-// Store keeps immutable blobs. All methods are safe for concurrent use.
-type Store interface {
+// Replica is one copy of the blobs, as replication writes and reads them:
+// this node's disk (*Disk) or another node's across the peer port
+// (peer.Remote). A write streams its body to every replica through Create
+// and a read takes a range from any of them through ReadRange, whichever
+// side of the network the copy is on. Both methods are safe for concurrent
+// use.
+type Replica interface {
 	// Create reads the content from r and commits it under id. When Create
 	// returns nil the blob is durable (see the package doc); on any error
-	// nothing is visible under id, except after a simulated crash.
-	// Creating an id that already exists replaces it atomically, which only
-	// makes sense with identical content (repair of a replica).
+	// nothing is visible under id, except after a simulated crash. An
+	// error of r itself is returned wrapped. Creating an id that already
+	// exists replaces it atomically, which only makes sense with identical
+	// content (repair of a replica).
 	Create(ctx context.Context, id string, r io.Reader, opts CreateOptions) (Info, error)
+	// ReadRange returns a reader of n bytes of blob id from off, with the
+	// blob's Info. Every byte it returns was verified against its block's
+	// checksum; a block that fails makes Read return an error wrapping
+	// ErrCorrupt. A missing blob is ErrNotFound, a range beyond the blob
+	// ErrInvalidRange. The caller must Close the reader.
+	ReadRange(ctx context.Context, id string, off, n int64) (io.ReadCloser, Info, error)
+}
+
+// Store keeps immutable blobs. All methods are safe for concurrent use.
+type Store interface {
+	Replica
 	// Open returns a Handle, ErrNotFound, or ErrCorrupt when the footer is
 	// damaged.
 	Open(id string) (Handle, error)
@@ -168,3 +188,26 @@ func (r *rangeReader) Read(p []byte) (int, error) {
 	}
 	return got, err
 }
+
+// openRange implements Replica.ReadRange over a store's Open: a verifying reader of
+// the range that closes the handle with it.
+func openRange(s Store, id string, off, n int64) (io.ReadCloser, Info, error) {
+	h, err := s.Open(id)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	info := h.Info()
+	if off < 0 || n < 0 || off > info.Size || n > info.Size-off {
+		_ = h.Close()
+		return nil, Info{}, fmt.Errorf("%w: %s: %d bytes at %d of %d", ErrInvalidRange, id, n, off, info.Size)
+	}
+	return &handleReader{Reader: NewReader(h, off, n), h: h}, info, nil
+}
+
+// handleReader reads a range of a blob and closes its handle.
+type handleReader struct {
+	io.Reader
+	h Handle
+}
+
+func (r *handleReader) Close() error { return r.h.Close() }

@@ -490,6 +490,11 @@ func (d *Disk) ensureDir(id string) error {
 	return nil
 }
 
+// ReadRange implements Replica.
+func (d *Disk) ReadRange(_ context.Context, id string, off, n int64) (io.ReadCloser, Info, error) {
+	return openRange(d, id, off, n)
+}
+
 // Open implements Store.
 func (d *Disk) Open(id string) (Handle, error) {
 	if !ValidID(id) {

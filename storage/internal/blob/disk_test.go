@@ -36,3 +36,16 @@ func TestDiskConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestDiskIsAReplica(t *testing.T) {
+	blobtest.RunReplica(t, func(t *testing.T) blob.Replica {
+		cfg := blob.DefaultConfig()
+		cfg.Dir = t.TempDir()
+		d, err := blob.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	})
+}

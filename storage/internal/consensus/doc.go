@@ -2,7 +2,7 @@
 // has two proposers with the same two methods, Propose and Barrier, so the
 // object layer does not care which one it has:
 //
-//   - Local, for a single node: commands are applied in the order of the
+//   - SingleNode, for a single node: commands are applied in the order of the
 //     Propose calls, with log indexes that continue from the state
 //     machine's stored applied index after a restart.
 //   - Raft, for a Region: hashicorp/raft over a raft-boltdb log and stable
@@ -13,9 +13,9 @@
 // opaque byte slices and hands back whatever the state machine returns
 // (through a ResultCodec when the result crosses the network).
 //
-// # Local
+// # SingleNode
 //
-// Local batches concurrent proposals (group commit): while one batch is
+// SingleNode batches concurrent proposals (group commit): while one batch is
 // being applied and committed (one bbolt transaction, one fsync), new
 // proposals queue up and form the next batch. Each command is still applied
 // on its own, in order, deterministically; only the fsync is shared. A

@@ -13,6 +13,14 @@ var (
 	storageClasses = map[string]bool{"": true, "Standard": true, "IA": true, "Archive": true, "ColdArchive": true, "DeepColdArchive": true}
 )
 
+// ValidBucketACL reports whether acl is one a bucket can be created with
+// ("" takes the default, private).
+func ValidBucketACL(acl string) bool { return bucketACLs[acl] }
+
+// ValidStorageClass reports whether class is one a bucket or object can
+// have ("" takes the default, Standard).
+func ValidStorageClass(class string) bool { return storageClasses[class] }
+
 // Listing page sizes.
 const (
 	defaultMaxKeys = 100
@@ -105,20 +113,4 @@ func (s *Store) ListBuckets(ctx context.Context, opts ListBucketsOptions) (ListB
 		res.NextMarker = bs[len(bs)-1].Name
 	}
 	return res, nil
-}
-
-// BucketStats implements Layer; the counters are kept by the state machine,
-// so this is O(1).
-func (s *Store) BucketStats(ctx context.Context, name string) (BucketStats, error) {
-	if err := ValidBucketName(name); err != nil {
-		return BucketStats{}, err
-	}
-	if err := s.barrier(ctx); err != nil {
-		return BucketStats{}, err
-	}
-	b, err := s.meta.GetBucket(name)
-	if err != nil {
-		return BucketStats{}, toLayerErr(err)
-	}
-	return BucketStats{Objects: b.Objects, Bytes: b.Bytes}, nil
 }

@@ -61,6 +61,8 @@ func toBucketInfo(b *meta.Bucket) BucketInfo {
 		ACL:          b.ACL,
 		StorageClass: b.StorageClass,
 		Owner:        b.Owner,
+		Objects:      b.Objects,
+		Bytes:        b.Bytes,
 	}
 }
 

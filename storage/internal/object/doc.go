@@ -30,71 +30,42 @@
 // # Reads
 //
 // Reads first wait for the proposer's Barrier, then read the state machine.
-// Inline data is checked against its CRC-64; blob data against the blob's
-// per-block CRC-32C as it streams. Damage a single node cannot repair is
-// ErrChecksumMismatch.
+// A request's reads share one barrier through its read view (NewReadView):
+// the key lookup of authentication, the ACL checks and the read itself.
+// The early checks of writes (a missing bucket, an append at the wrong
+// position) read locally and take a barrier only to confirm a refusal,
+// because the state machine checks again when it applies the command.
+// Inline data is checked against its CRC-64; blob data is read through
+// the data store (Config.Data), which verifies every block. Damage no copy
+// can make up for is ErrChecksumMismatch.
 //
-// # Replication
+// # Data
 //
-// With Config.Cluster set (a Region), every blob lives on up to
-// meta.ReplicationFactor (3) voting members, named in the metadata
-// (meta.Placement):
+// The bytes of objects above the inline threshold are blobs, kept by
+// package replica: on this node's disk, and in a Region on three voters,
+// with read failover, repair, scrubbing and the deletion of blobs nothing
+// refers to any more. The object layer asks it to write, open, pin and
+// discard blobs and knows nothing of where the copies are.
 //
-//   - Placement: this node first when it votes (its copy needs no network),
-//     then the other voters ranked by rendezvous hashing of the blob id over
-//     node ids, live ones first.
-//   - Write: the body is read once, in 256 KiB chunks queued to every
-//     replica at once — this node's blob store and peers' PUT
-//     /-/peer/v1/blobs/{id} — each of which fsyncs (blob.Store.Create) and
-//     answers with size, MD5 and CRC-64. A replica whose queue
-//     (ReplicaBuffer) stays full for StallTimeout is dropped from the write,
-//     so a slow peer cannot stall it for long. The write waits for every
-//     answer, but only ReplicaGrace once two copies are durable, and at most
-//     ReplicaTimeout. Two durable copies (a majority of three) make the
-//     write succeed and the command names exactly the nodes that have one;
-//     fewer than three is an under-replicated blob, counted by the state
-//     machine. Fewer than two fail the write with ErrUnavailable (503):
-//     the local copy is deleted at once, copies on peers are unreferenced
-//     and their sweepers delete them.
-//   - Read: from this node's copy when it has one, else from another
-//     replica (GET with a range, in frames that carry a CRC-32C per block,
-//     computed from the peer's verified copy), failing over to the next
-//     replica from the same offset when a copy is missing, corrupt,
-//     unreachable or cut off. Copies found missing or corrupt are rewritten
-//     in the background from a good one (read repair).
-//   - Repair loop (leader only, every RepairInterval): copies each
-//     under-replicated blob to live voters that lack it (they pull it from a
-//     replica and check it against the metadata's size and CRC-64), then
-//     proposes meta.UpdateReplicas, a compare-and-set. Every RescanInterval,
-//     and soon after the voters change, it checks every blob, which also
-//     re-places copies held by removed members; Drain does the same for a
-//     member about to be removed.
-//   - Scrubber (every node, every ScrubInterval at ScrubRate): verifies
-//     every local blob and that every blob placed on this node is there;
-//     damaged or missing copies are rewritten from other replicas.
+// # Errors
 //
-// # Blob lifetime
-//
-// The state machine lists blobs whose last reference went away as garbage;
-// the collector (CollectGarbage, run by Start's loop every GCInterval and
-// soon after deletes) deletes their files. The orphan sweeper
-// (SweepOrphans, every SweepInterval) deletes blobs no record refers to that
-// are older than SweepGrace: leftovers of writes that crashed or timed out,
-// including the copies peers stored for writes that never committed. It
-// waits for a read barrier first, so that a lagging node has applied every
-// commit that could refer to its blobs.
-// Neither touches a blob this node is still writing (in flight) or reading
-// (pinned). Both delete at most DeleteRate blobs per second.
+// The Layer's sentinels (layer.go) are what the HTTP layers map to their
+// error codes. Errors of the layers below are wrapped in them by one table
+// (lowerErrors in store.go), keeping the cause.
 //
 // # Wiring
 //
 //	blobs, _ := blob.New(blob.Config{Dir: filepath.Join(data, "blob"), Logger: lg})
 //	fsm, _ := meta.New(meta.Config{Path: filepath.Join(data, "meta", "meta.db"), Logger: lg})
-//	prop, _ := consensus.NewLocal(consensus.LocalConfig{FSM: fsm, Logger: lg})
+//	prop, _ := consensus.NewSingleNode(consensus.SingleNodeConfig{FSM: fsm, Logger: lg})
+//	rcfg := replica.DefaultConfig()
+//	rcfg.Local, rcfg.Meta, rcfg.Proposer, rcfg.Logger = blobs, fsm, prop, lg
+//	data, _ := replica.New(rcfg)
 //	cfg := object.DefaultConfig()
-//	cfg.Blobs, cfg.Meta, cfg.Proposer, cfg.Logger = blobs, fsm, prop, lg
+//	cfg.Data, cfg.Meta, cfg.Proposer, cfg.Logger = data, fsm, prop, lg
 //	store, _ := object.New(cfg)
-//	store.Start()
+//	bg := background.New()
+//	data.Start(bg)
 //	// ... serve ...
-//	store.Close(); prop.Close(); fsm.Close(); blobs.Close()
+//	bg.Stop(); prop.Close(); fsm.Close(); blobs.Close()
 package object

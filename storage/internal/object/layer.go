@@ -11,17 +11,21 @@ import (
 // OSS error code and HTTP status in exactly one table (ossapi/errors.go);
 // callers test them with errors.Is.
 var (
-	ErrBucketNotFound       = errors.New("object: bucket not found")
-	ErrBucketNotEmpty       = errors.New("object: bucket not empty")
-	ErrBucketAlreadyExists  = errors.New("object: bucket already exists")
-	ErrInvalidBucketName    = errors.New("object: invalid bucket name")
-	ErrObjectNotFound       = errors.New("object: object not found")
-	ErrInvalidObjectName    = errors.New("object: invalid object name")
-	ErrPositionNotEqual     = errors.New("object: position is not equal to object length")
-	ErrObjectNotAppendable  = errors.New("object: object is not appendable")
-	ErrObjectAlreadyExists  = errors.New("object: object already exists")
-	ErrBadDigest            = errors.New("object: content-md5 does not match body")
-	ErrIncompleteBody       = errors.New("object: request body shorter than content-length")
+	ErrBucketNotFound      = errors.New("object: bucket not found")
+	ErrBucketNotEmpty      = errors.New("object: bucket not empty")
+	ErrBucketAlreadyExists = errors.New("object: bucket already exists")
+	ErrInvalidBucketName   = errors.New("object: invalid bucket name")
+	ErrObjectNotFound      = errors.New("object: object not found")
+	ErrInvalidObjectName   = errors.New("object: invalid object name")
+	ErrPositionNotEqual    = errors.New("object: position is not equal to object length")
+	ErrObjectNotAppendable = errors.New("object: object is not appendable")
+	ErrObjectAlreadyExists = errors.New("object: object already exists")
+	ErrBadDigest           = errors.New("object: content-md5 does not match body")
+	ErrIncompleteBody      = errors.New("object: request body shorter than content-length")
+	// ErrBodyRead wraps the failure of reading a write's body (the client
+	// went away, a signed payload digest did not match): the request's
+	// fault, whatever layer met it.
+	ErrBodyRead             = errors.New("object: reading the request body failed")
 	ErrEntityTooLarge       = errors.New("object: object too large")
 	ErrInvalidArgument      = errors.New("object: invalid argument")
 	ErrUnavailable          = errors.New("object: not enough live nodes to serve the request")
@@ -62,12 +66,11 @@ type Layer interface {
 	CreateBucket(ctx context.Context, name string, opts BucketOptions) error
 	// DeleteBucket deletes an empty bucket; ErrBucketNotEmpty otherwise.
 	DeleteBucket(ctx context.Context, name string) error
-	// GetBucket returns a bucket's info, or ErrBucketNotFound.
+	// GetBucket returns a bucket's info with its object count and size, or
+	// ErrBucketNotFound.
 	GetBucket(ctx context.Context, name string) (BucketInfo, error)
 	// ListBuckets lists buckets in name order.
 	ListBuckets(ctx context.Context, opts ListBucketsOptions) (ListBucketsResult, error)
-	// BucketStats counts the objects and bytes in a bucket.
-	BucketStats(ctx context.Context, name string) (BucketStats, error)
 
 	// PutObject stores body (exactly size bytes) as the whole new content of
 	// bucket/key, replacing any existing object atomically. The body is read
@@ -80,12 +83,15 @@ type Layer interface {
 	// the same position exactly one wins, the other gets ErrPositionNotEqual
 	// wrapped in a *PositionError carrying the current length.
 	AppendObject(ctx context.Context, bucket, key string, position int64, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
-	// GetObject returns the object's info and a reader for the requested
-	// range (the whole object when rng is nil). The reader verifies checksums
-	// as it goes and fails with ErrChecksumMismatch rather than return corrupt
-	// bytes it cannot repair. GetObject returns a nil ReadCloser whenever
-	// err != nil; otherwise the caller must close it.
-	GetObject(ctx context.Context, bucket, key string, rng *Range) (ObjectInfo, io.ReadCloser, error)
+	// GetObject returns the object's info and a reader of the bytes sel
+	// picks from the record it reads (the whole object when sel is nil or
+	// returns a nil Range), so that a range or a condition is judged
+	// against the very version whose bytes are returned. The reader
+	// verifies checksums as it goes and fails with ErrChecksumMismatch
+	// rather than return corrupt bytes it cannot repair. GetObject returns
+	// a nil ReadCloser whenever err != nil; otherwise the caller must close
+	// it.
+	GetObject(ctx context.Context, bucket, key string, sel Selector) (ObjectInfo, io.ReadCloser, error)
 	// HeadObject returns the object's info.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
 	// CopyObject makes dst a copy of src without copying data (blobs are
@@ -119,10 +125,8 @@ type BucketInfo struct {
 	ACL          string
 	StorageClass string
 	Owner        string
-}
-
-// BucketStats is the size of a bucket.
-type BucketStats struct {
+	// Objects and Bytes are the bucket's size, kept by the state machine
+	// as objects come and go.
 	Objects int64
 	Bytes   int64
 }
@@ -193,6 +197,21 @@ type Condition struct {
 type Range struct {
 	Start  int64
 	Length int64
+}
+
+// Selector decides, from the record of the object a read found, which of
+// its bytes the read returns: a nil Range for all of them. An error ends
+// the read with that error before any data is opened (a condition that
+// does not hold, a range the object cannot satisfy). A selector may run
+// more than once in one read, each time with a newer record, when the
+// object changes under the read.
+type Selector func(ObjectInfo) (*Range, error)
+
+// Fixed returns a Selector that picks rng whatever the record says (nil:
+// the whole object); a range the object cannot hold fails the read with
+// ErrInvalidArgument.
+func Fixed(rng *Range) Selector {
+	return func(ObjectInfo) (*Range, error) { return rng, nil }
 }
 
 // ObjectInfo describes a stored object.

@@ -2,7 +2,6 @@ package object
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,12 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/replica"
 )
 
 func data(seed, n int) []byte {
@@ -95,12 +93,12 @@ func TestCrashBetweenBlobAndCommit(t *testing.T) {
 	}
 
 	// Young orphans survive a sweep (their write might still commit) ...
-	if n, err := st.store.SweepOrphans(t.Context()); err != nil || n != 0 {
+	if n, err := st.data.SweepOrphans(t.Context()); err != nil || n != 0 {
 		t.Fatalf("sweep within the grace period deleted %d, %v", n, err)
 	}
 	// ... and are deleted once older than the grace period.
 	st.offset.Store(int64(11 * time.Minute))
-	if n, err := st.store.SweepOrphans(t.Context()); err != nil || n != 1 {
+	if n, err := st.data.SweepOrphans(t.Context()); err != nil || n != 1 {
 		t.Fatalf("sweep deleted %d, %v; want the orphan", n, err)
 	}
 	if n := len(st.blobIDs(t)); n != 1 {
@@ -132,11 +130,10 @@ func TestFailedCommitLeavesOnlyAnOrphan(t *testing.T) {
 			t.Fatalf("%s visible after a failed commit: %v", k, err)
 		}
 	}
-	if len(st.store.inflight) != 0 {
-		t.Fatalf("in-flight set not released: %v", st.store.inflight)
-	}
+	// Both blobs are orphans now, and no longer in flight: the sweeper
+	// (which spares blobs in flight) deletes both.
 	st.offset.Store(int64(time.Hour))
-	if n, err := st.store.SweepOrphans(ctx); err != nil || n != 2 {
+	if n, err := st.data.SweepOrphans(ctx); err != nil || n != 2 {
 		t.Fatalf("sweep = %d, %v", n, err)
 	}
 }
@@ -170,7 +167,7 @@ func TestGarbageCollection(t *testing.T) {
 	mustPut(t, s, "bkt", "k", data(1, 200<<10))
 	first := st.blobIDs(t)
 	mustPut(t, s, "bkt", "k", data(2, 200<<10)) // overwrite
-	if n, err := s.CollectGarbage(ctx); err != nil || n != 1 {
+	if n, err := st.data.CollectGarbage(ctx); err != nil || n != 1 {
 		t.Fatalf("collect after overwrite = %d, %v", n, err)
 	}
 	left := st.blobIDs(t)
@@ -184,7 +181,7 @@ func TestGarbageCollection(t *testing.T) {
 	if err := s.DeleteObject(ctx, "bkt", "k"); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := s.CollectGarbage(ctx); n != 0 {
+	if n, _ := st.data.CollectGarbage(ctx); n != 0 {
 		t.Fatalf("collected %d blobs still used by a copy", n)
 	}
 	if got, err := readObject(t, s, "bkt", "c"); err != nil || !bytes.Equal(got, data(2, 200<<10)) {
@@ -193,7 +190,7 @@ func TestGarbageCollection(t *testing.T) {
 	if _, err := s.DeleteObjects(ctx, "bkt", []string{"c"}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.CollectGarbage(ctx); err != nil || n != 1 {
+	if n, err := st.data.CollectGarbage(ctx); err != nil || n != 1 {
 		t.Fatalf("collect after last delete = %d, %v", n, err)
 	}
 	if ids := st.blobIDs(t); len(ids) != 0 {
@@ -224,10 +221,10 @@ func TestReaderPinsItsBlobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.offset.Store(int64(time.Hour))
-	if n, _ := s.CollectGarbage(ctx); n != 0 {
+	if n, _ := st.data.CollectGarbage(ctx); n != 0 {
 		t.Fatalf("collector deleted %d pinned blobs", n)
 	}
-	if n, _ := s.SweepOrphans(ctx); n != 0 {
+	if n, _ := st.data.SweepOrphans(ctx); n != 0 {
 		t.Fatalf("sweeper deleted %d pinned blobs", n)
 	}
 	rest, err := io.ReadAll(rc)
@@ -236,26 +233,8 @@ func TestReaderPinsItsBlobs(t *testing.T) {
 	}
 	rc.Close()
 	rc.Close() // idempotent
-	if n, err := s.CollectGarbage(ctx); err != nil || n != 1 {
+	if n, err := st.data.CollectGarbage(ctx); err != nil || n != 1 {
 		t.Fatalf("collect after close = %d, %v", n, err)
-	}
-}
-
-func TestSweeperSparesInFlightBlobs(t *testing.T) {
-	st := openStack(t, t.TempDir())
-	s, ctx := st.store, t.Context()
-	id := blob.NewID()
-	if _, err := st.blobs.Create(ctx, id, strings.NewReader("in flight"), blob.CreateOptions{Size: 9}); err != nil {
-		t.Fatal(err)
-	}
-	s.track(id)
-	st.offset.Store(int64(time.Hour))
-	if n, _ := s.SweepOrphans(ctx); n != 0 {
-		t.Fatal("sweeper deleted an in-flight blob")
-	}
-	s.untrack(id)
-	if n, _ := s.SweepOrphans(ctx); n != 1 {
-		t.Fatal("sweeper kept a finished orphan")
 	}
 }
 
@@ -286,7 +265,7 @@ func TestDamagedDataIsReported(t *testing.T) {
 	if !errors.Is(err, ErrChecksumMismatch) {
 		t.Fatalf("reading a flipped byte: %v", err)
 	}
-	if _, rc, err := s.GetObject(ctx, "bkt", "flip", &Range{Start: 0, Length: 100}); err != nil {
+	if _, rc, err := s.GetObject(ctx, "bkt", "flip", Fixed(&Range{Start: 0, Length: 100})); err != nil {
 		t.Fatalf("clean range: %v", err)
 	} else {
 		rc.Close()
@@ -355,10 +334,9 @@ func TestRestartKeepsEverything(t *testing.T) {
 }
 
 func TestBackgroundLoops(t *testing.T) {
-	st := openStack(t, t.TempDir(), func(c *Config) { c.GCInterval = 50 * time.Millisecond })
+	st := openStack(t, t.TempDir(), func(c *replica.Config) { c.GCInterval = 50 * time.Millisecond })
 	s, ctx := st.store, t.Context()
-	s.Start()
-	s.Start() // idempotent
+	st.startLoops()
 	if err := s.CreateBucket(ctx, "bkt", BucketOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -375,30 +353,25 @@ func TestBackgroundLoops(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s.Close() // idempotent
+	st.bg.Stop()
+	st.bg.Stop() // idempotent
 }
 
 func TestConfigValidate(t *testing.T) {
 	st := openStack(t, t.TempDir())
 	valid := DefaultConfig()
-	valid.Blobs, valid.Meta, valid.Proposer = st.blobs, st.fsm, st.prop
+	valid.Data, valid.Meta, valid.Proposer = st.data, st.fsm, st.prop
 	tests := map[string]struct {
 		tweak func(*Config)
 		ok    bool
 	}{
-		"valid":                 {func(*Config) {}, true},
-		"no blobs":              {func(c *Config) { c.Blobs = nil }, false},
-		"no meta":               {func(c *Config) { c.Meta = nil }, false},
-		"no proposer":           {func(c *Config) { c.Proposer = nil }, false},
-		"negative threshold":    {func(c *Config) { c.InlineThreshold = -1 }, false},
-		"huge threshold":        {func(c *Config) { c.InlineThreshold = 2 << 20 }, false},
-		"zero threshold":        {func(c *Config) { c.InlineThreshold = 0 }, true},
-		"zero grace":            {func(c *Config) { c.SweepGrace = 0 }, false},
-		"negative delete rate":  {func(c *Config) { c.DeleteRate = -1 }, false},
-		"unlimited delete rate": {func(c *Config) { c.DeleteRate = 0 }, true},
+		"valid":              {func(*Config) {}, true},
+		"no data":            {func(c *Config) { c.Data = nil }, false},
+		"no meta":            {func(c *Config) { c.Meta = nil }, false},
+		"no proposer":        {func(c *Config) { c.Proposer = nil }, false},
+		"negative threshold": {func(c *Config) { c.InlineThreshold = -1 }, false},
+		"huge threshold":     {func(c *Config) { c.InlineThreshold = 2 << 20 }, false},
+		"zero threshold":     {func(c *Config) { c.InlineThreshold = 0 }, true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -412,24 +385,6 @@ func TestConfigValidate(t *testing.T) {
 				t.Fatalf("New() = %v, want ok=%v", nerr, tc.ok)
 			}
 		})
-	}
-}
-
-func TestLimiterSpacesEvents(t *testing.T) {
-	l := limiter{rate: 200}
-	start := time.Now()
-	for range 21 {
-		if err := l.wait(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if d := time.Since(start); d < 90*time.Millisecond {
-		t.Fatalf("21 events at 200/s took %v", d)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := (&limiter{rate: 1}).wait(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("wait with cancelled ctx = %v", err)
 	}
 }
 

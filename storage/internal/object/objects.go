@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
 	"github.com/koss-io/koss/storage/internal/meta"
 )
@@ -28,10 +27,13 @@ type written struct {
 
 // writeData reads exactly size bytes of body and stores them inline (when
 // inline) or as a new blob, checking wantMD5. On error nothing is stored.
+// A failure of the body itself (the client went away, a signed payload
+// that does not match) comes back as ErrBodyRead, whichever layer read it.
 func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inline bool, wantMD5 []byte) (written, error) {
 	if wantMD5 != nil && len(wantMD5) != md5.Size {
 		return written{}, fmt.Errorf("%w: Content-MD5 is %d bytes, want 16", ErrBadDigest, len(wantMD5))
 	}
+	body = bodyReader{body}
 	if inline {
 		data := make([]byte, size)
 		if _, err := io.ReadFull(body, data); err != nil {
@@ -50,32 +52,23 @@ func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inlin
 		}
 		return w, nil
 	}
-	id := blob.NewID()
-	s.track(id)
-	var info blob.Info
-	var replicas []string
-	var err error
-	if s.cluster != nil {
-		info, replicas, err = s.writeReplicated(ctx, id, body, size, wantMD5)
-	} else {
-		info, err = s.blobs.Create(ctx, id, body, blob.CreateOptions{Size: size, MD5: wantMD5})
-	}
+	wr, err := s.data.Write(ctx, body, size, wantMD5)
 	if err != nil {
-		s.untrack(id)
-		switch {
-		case errors.Is(err, blob.ErrSizeMismatch):
-			return written{}, fmt.Errorf("%w: got fewer than %d bytes", ErrIncompleteBody, size)
-		case errors.Is(err, blob.ErrDigestMismatch):
-			return written{}, ErrBadDigest
-		}
-		return written{}, err
+		return written{}, toLayerErr(err)
 	}
-	return written{
-		seg:   &meta.Segment{Blob: id, Size: info.Size, CRC64: info.CRC64, Replicas: replicas},
-		md5:   info.MD5[:],
-		crc64: info.CRC64,
-		done:  func() { s.untrack(id) },
-	}, nil
+	return written{seg: &wr.Segment, md5: wr.MD5[:], crc64: wr.Segment.CRC64, done: wr.Release}, nil
+}
+
+// bodyReader names the failures of a request body ErrBodyRead, so that
+// they stay the client's failures (4xx) however deep below they surface.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, ErrBodyRead) {
+		err = fmt.Errorf("%w: %w", ErrBodyRead, err)
+	}
+	return n, err
 }
 
 // commit proposes c, which refers to w's data. When the state machine
@@ -93,9 +86,7 @@ func (s *Store) commit(ctx context.Context, w written, c meta.Command) (*meta.Re
 		return nil, err
 	}
 	if r.Code != meta.CodeOK && w.seg != nil && !w.seg.Inline() {
-		if derr := s.blobs.Delete(w.seg.Blob); derr != nil {
-			s.lg.Warn("Deleting blob of a rejected write failed", "blob", w.seg.Blob, "err", derr)
-		}
+		s.data.Discard(w.seg.Blob)
 	}
 	return r, nil
 }
@@ -125,17 +116,21 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 		return ObjectInfo{}, err
 	}
 	// Fail before reading the body when the write cannot succeed; the state
-	// machine checks again when it applies the command.
-	if err := s.barrier(ctx); err != nil {
-		return ObjectInfo{}, err
-	}
-	if _, err := s.meta.GetBucket(bucket); err != nil {
-		return ObjectInfo{}, toLayerErr(err)
-	}
-	if opts.ForbidOverwrite {
-		if _, err := s.meta.GetObject(bucket, key); err == nil {
-			return ObjectInfo{}, ErrObjectAlreadyExists
+	// machine checks again when it applies the command, so these checks
+	// read locally and take a barrier only to confirm a refusal.
+	err := s.precheck(ctx, func() error {
+		if _, err := s.meta.GetBucket(bucket); err != nil {
+			return toLayerErr(err)
 		}
+		if opts.ForbidOverwrite {
+			if _, err := s.meta.GetObject(bucket, key); err == nil {
+				return ErrObjectAlreadyExists
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ObjectInfo{}, err
 	}
 	w, err := s.writeData(ctx, body, size, size <= s.cfg.InlineThreshold, opts.ContentMD5)
 	if err != nil {
@@ -175,22 +170,26 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	if position+size > MaxObjectSize {
 		return ObjectInfo{}, fmt.Errorf("%w: %d bytes after the append", ErrEntityTooLarge, position+size)
 	}
-	// Early checks, so that a doomed append does not upload its body.
-	if err := s.barrier(ctx); err != nil {
-		return ObjectInfo{}, err
-	}
-	cur, err := s.meta.GetObject(bucket, key)
-	switch {
-	case errors.Is(err, meta.ErrObjectNotFound):
-		if position != 0 {
-			return ObjectInfo{}, &PositionError{Length: 0}
+	// Early checks, so that a doomed append does not upload its body; the
+	// state machine decides when it applies the append.
+	err := s.precheck(ctx, func() error {
+		cur, err := s.meta.GetObject(bucket, key)
+		switch {
+		case errors.Is(err, meta.ErrObjectNotFound):
+			if position != 0 {
+				return &PositionError{Length: 0}
+			}
+		case err != nil:
+			return toLayerErr(err)
+		case cur.Type != meta.TypeAppendable:
+			return ErrObjectNotAppendable
+		case cur.Size != position:
+			return &PositionError{Length: cur.Size}
 		}
-	case err != nil:
-		return ObjectInfo{}, toLayerErr(err)
-	case cur.Type != meta.TypeAppendable:
-		return ObjectInfo{}, ErrObjectNotAppendable
-	case cur.Size != position:
-		return ObjectInfo{}, &PositionError{Length: cur.Size}
+		return nil
+	})
+	if err != nil {
+		return ObjectInfo{}, err
 	}
 	w, err := s.writeData(ctx, body, size, position+size <= s.cfg.InlineThreshold, opts.ContentMD5)
 	if err != nil {
@@ -291,7 +290,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
 	if err != nil {
 		return err
 	}
-	s.kickGC()
+	s.data.KickGC()
 	return toLayerErr(r.Err())
 }
 
@@ -321,7 +320,7 @@ func (s *Store) DeleteObjects(ctx context.Context, bucket string, keys []string)
 	if err := r.Err(); err != nil {
 		return nil, toLayerErr(err)
 	}
-	s.kickGC()
+	s.data.KickGC()
 	return out, nil
 }
 

@@ -3,14 +3,11 @@ package object
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
-	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
 	"github.com/koss-io/koss/storage/internal/meta"
-	"github.com/koss-io/koss/storage/internal/peer"
 )
 
 // GetObject implements Layer.
@@ -19,8 +16,8 @@ import (
 // record is checked to still refer to them after pinning: from then on the
 // collector and the sweeper leave them alone, so a concurrent delete or
 // overwrite cannot pull a blob from under a reader. (If the record changed
-// in between, the lookup starts over and returns the newer state.)
-func (s *Store) GetObject(ctx context.Context, bucket, key string, rng *Range) (ObjectInfo, io.ReadCloser, error) {
+// in between, the lookup starts over, with sel judging the newer record.)
+func (s *Store) GetObject(ctx context.Context, bucket, key string, sel Selector) (ObjectInfo, io.ReadCloser, error) {
 	if err := ValidBucketName(bucket); err != nil {
 		return ObjectInfo{}, nil, err
 	}
@@ -35,12 +32,19 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, rng *Range) (
 		if err != nil {
 			return ObjectInfo{}, nil, toLayerErr(err)
 		}
+		info := toObjectInfo(&o)
 		start, length := int64(0), o.Size
-		if rng != nil {
-			if rng.Start < 0 || rng.Length < 0 || rng.Start > o.Size || rng.Length > o.Size-rng.Start {
-				return ObjectInfo{}, nil, fmt.Errorf("%w: range %d+%d of a %d-byte object", ErrInvalidArgument, rng.Start, rng.Length, o.Size)
+		if sel != nil {
+			rng, err := sel(info)
+			if err != nil {
+				return ObjectInfo{}, nil, err
 			}
-			start, length = rng.Start, rng.Length
+			if rng != nil {
+				if rng.Start < 0 || rng.Length < 0 || rng.Start > o.Size || rng.Length > o.Size-rng.Start {
+					return ObjectInfo{}, nil, fmt.Errorf("%w: range %d+%d of a %d-byte object", ErrInvalidArgument, rng.Start, rng.Length, o.Size)
+				}
+				start, length = rng.Start, rng.Length
+			}
 		}
 		parts := slice(o.Segments, start, length)
 		var ids []string
@@ -49,7 +53,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, rng *Range) (
 				ids = append(ids, p.seg.Blob)
 			}
 		}
-		unpin := s.pin(ids)
+		unpin := s.data.Pin(ids)
 		stillUsed, err := s.referenced(ids)
 		if err != nil {
 			unpin()
@@ -73,7 +77,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, rng *Range) (
 			_ = r.Close()
 			return ObjectInfo{}, nil, err
 		}
-		return toObjectInfo(&o), r, nil
+		return info, r, nil
 	}
 }
 
@@ -130,8 +134,7 @@ type objectReader struct {
 	parts []part
 	i     int // index of the part cur reads
 	cur   io.Reader
-	h     blob.Handle
-	rc    io.Closer // the replicated reader of the current part
+	rc    io.Closer // the data store's reader of the current part
 	unpin func()
 	done  bool
 }
@@ -158,45 +161,17 @@ func (r *objectReader) next() error {
 		r.cur = bytes.NewReader(p.seg.Data[p.off : p.off+p.n])
 		return nil
 	}
-	if r.s.cluster != nil {
-		rr, err := r.s.openReplicated(r.ctx, p.seg, p.off, p.n)
-		if err != nil {
-			return r.damaged(err)
-		}
-		r.rc, r.cur = rr, rr
-		return nil
-	}
-	h, err := r.s.blobs.Open(p.seg.Blob)
+	rc, err := r.s.data.Open(r.ctx, p.seg, p.off, p.n)
 	if err != nil {
-		return r.damaged(err)
+		return r.failed(err)
 	}
-	if info := h.Info(); info.Size != p.seg.Size || info.CRC64 != p.seg.CRC64 {
-		_ = h.Close()
-		return fmt.Errorf("%w: %s: blob %s does not match its record", ErrChecksumMismatch, r.id, p.seg.Blob)
-	}
-	r.h = h
-	r.cur = blob.NewReader(h, p.off, p.n)
+	r.rc, r.cur = rc, rc
 	return nil
 }
 
-// damaged turns a blob store failure into ErrChecksumMismatch when the data
-// is missing or corrupt (a single node cannot repair it), or into
-// ErrUnavailable when the data lives on other nodes none of which could
-// provide it now.
-func (r *objectReader) damaged(err error) error {
-	if errors.Is(err, ErrUnavailable) || errors.Is(err, ErrChecksumMismatch) {
-		r.s.lg.Warn("Reading an object's data failed", "object", r.id, "err", err)
-		return err
-	}
-	if errors.Is(err, peer.ErrNoCopy) {
-		r.s.lg.Warn("No reachable copy of an object's data", "object", r.id, "err", err)
-		return fmt.Errorf("%w: %s: no reachable copy of its data: %w", ErrUnavailable, r.id, err)
-	}
-	if errors.Is(err, blob.ErrCorrupt) || errors.Is(err, blob.ErrNotFound) {
-		r.s.lg.Error("Stored data failed verification", "object", r.id, "err", err)
-		return fmt.Errorf("%w: %s: %w", ErrChecksumMismatch, r.id, err)
-	}
-	return err
+// failed names a failure of the data store for this object.
+func (r *objectReader) failed(err error) error {
+	return fmt.Errorf("%s: %w", r.id, toLayerErr(err))
 }
 
 func (r *objectReader) Read(p []byte) (int, error) {
@@ -222,13 +197,13 @@ func (r *objectReader) Read(p []byte) (int, error) {
 			continue
 		}
 		if err != nil {
-			return n, r.damaged(err)
+			return n, r.failed(err)
 		}
 		return n, nil
 	}
 }
 
-// Close releases the open blob and the pins.
+// Close releases the open data and the pins.
 func (r *objectReader) Close() error {
 	if r.done {
 		return nil
@@ -241,10 +216,6 @@ func (r *objectReader) Close() error {
 
 // closeCur releases what the current part reads from.
 func (r *objectReader) closeCur() {
-	if r.h != nil {
-		_ = r.h.Close()
-		r.h = nil
-	}
 	if r.rc != nil {
 		_ = r.rc.Close()
 		r.rc = nil

@@ -9,18 +9,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/replica"
 )
 
 // testStack is a whole single-node engine on real files.
 type testStack struct {
 	dir    string
 	store  *Store
+	data   *replica.Set
+	bg     *background.Group // nil until startLoops
 	blobs  *blob.Disk
 	fsm    *meta.FSM
-	prop   *consensus.Local
+	prop   *consensus.SingleNode
 	offset atomic.Int64 // added to the clock, to age blobs
 }
 
@@ -32,8 +36,8 @@ func testLogger(t testing.TB) *slog.Logger {
 }
 
 // openStack opens (or reopens) the engine in dir; it is closed at cleanup
-// unless closed earlier.
-func openStack(t testing.TB, dir string, tweak ...func(*Config)) *testStack {
+// unless closed earlier. tweak adjusts the data store's configuration.
+func openStack(t testing.TB, dir string, tweak ...func(*replica.Config)) *testStack {
 	t.Helper()
 	lg := testLogger(t)
 	st := &testStack{dir: dir}
@@ -46,18 +50,25 @@ func openStack(t testing.TB, dir string, tweak ...func(*Config)) *testStack {
 	if st.fsm, err = meta.New(mcfg); err != nil {
 		t.Fatal(err)
 	}
-	pcfg := consensus.DefaultLocalConfig()
+	pcfg := consensus.DefaultSingleNodeConfig()
 	pcfg.FSM, pcfg.Logger = st.fsm, lg
-	if st.prop, err = consensus.NewLocal(pcfg); err != nil {
+	if st.prop, err = consensus.NewSingleNode(pcfg); err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return time.Now().Add(time.Duration(st.offset.Load())) }
+	rcfg := replica.DefaultConfig()
+	rcfg.Local, rcfg.Meta, rcfg.Proposer, rcfg.Logger = st.blobs, st.fsm, st.prop, lg
+	rcfg.Clock = clock
+	rcfg.DeleteRate = 0
+	for _, f := range tweak {
+		f(&rcfg)
+	}
+	if st.data, err = replica.New(rcfg); err != nil {
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig()
-	cfg.Blobs, cfg.Meta, cfg.Proposer, cfg.Logger = st.blobs, st.fsm, st.prop, lg
-	cfg.Clock = func() time.Time { return time.Now().Add(time.Duration(st.offset.Load())) }
-	cfg.DeleteRate = 0
-	for _, f := range tweak {
-		f(&cfg)
-	}
+	cfg.Data, cfg.Meta, cfg.Proposer, cfg.Logger = st.data, st.fsm, st.prop, lg
+	cfg.Clock = clock
 	if st.store, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +76,16 @@ func openStack(t testing.TB, dir string, tweak ...func(*Config)) *testStack {
 	return st
 }
 
+// startLoops starts the data store's background loops.
+func (st *testStack) startLoops() {
+	st.bg = background.New()
+	st.data.Start(st.bg)
+}
+
 func (st *testStack) close() {
-	st.store.Close()
+	if st.bg != nil {
+		st.bg.Stop()
+	}
 	st.prop.Close()
 	st.fsm.Close()
 	st.blobs.Close()

@@ -10,9 +10,7 @@ import (
 // newStore wires a single-node Store on real files in a temporary directory.
 func newStore(t *testing.T, tweak func(*object.Config)) *object.Store {
 	t.Helper()
-	s := objecttest.NewLocalStore(t, tweak)
-	s.Start()
-	return s
+	return objecttest.NewLocalStore(t, tweak)
 }
 
 func TestLayerConformance(t *testing.T) {

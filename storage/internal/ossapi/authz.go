@@ -3,10 +3,8 @@ package ossapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
-	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
@@ -19,8 +17,8 @@ const (
 )
 
 // authenticate verifies the request's signature and records who sent it.
-// An unsigned request is anonymous (accessKeyID ""), not an error: whether
-// it may proceed depends on ACLs, decided by authorize.
+// An unsigned request is anonymous (a zero principal), not an error:
+// whether it may proceed depends on ACLs, decided by authorize.
 func (h *Handler) authenticate(r *http.Request, st *reqState) error {
 	res, err := h.verifier.Authenticate(r.Context(), r, st.target.bucket, st.target.key)
 	if err != nil {
@@ -29,48 +27,24 @@ func (h *Handler) authenticate(r *http.Request, st *reqState) error {
 		}
 		return err
 	}
-	id := res.AccessKeyID
-	st.accessKeyID = id
+	st.principal = res.Principal
+	st.rec.AccessKeyID = res.Principal.AccessKeyID
 	if res.PayloadSHA256 != "" {
 		st.payloadWrap = res.PayloadReader
 	}
-	if id == h.rootKey || st.key != nil {
-		return nil
-	}
-	// KeyLookup usually stashed the key already; fetch it for verifiers that
-	// did not use it.
-	k, err := h.keys.GetKey(r.Context(), id)
-	if err != nil {
-		if errors.Is(err, object.ErrKeyNotFound) {
-			return &errInvalidAccessKeyID
-		}
-		return err
-	}
-	st.key = &k
 	return nil
 }
 
-func (h *Handler) isRoot(st *reqState) bool {
-	return st.accessKeyID != "" && st.accessKeyID == h.rootKey
-}
-
-// grantAllows reports whether the request's key holds a grant on bucket that
-// allows need.
+// grantAllows reports whether the request's principal may do need on
+// bucket by its own rights (root, or a grant), ACLs aside.
 func grantAllows(st *reqState, bucket string, need access) bool {
-	if st.key == nil {
-		return false
-	}
-	g, ok := st.key.Grants[bucket]
-	if !ok {
-		return false
-	}
 	switch need {
 	case accessRead:
-		return g.AllowsRead()
+		return st.principal.MayRead(bucket)
 	case accessWrite:
-		return g.AllowsWrite()
+		return st.principal.MayWrite(bucket)
 	}
-	return false
+	return st.principal.Root
 }
 
 // authorize decides whether the request may perform an operation needing
@@ -80,11 +54,11 @@ func grantAllows(st *reqState, bucket string, need access) bool {
 // bucket that does not exist is NoSuchBucket, as on OSS, so that SDK helpers
 // such as the v2 IsBucketExist tell the two apart.
 func (h *Handler) authorize(ctx context.Context, st *reqState, bucket, key string, need access) error {
-	if h.isRoot(st) {
+	if st.principal.Root {
 		return nil
 	}
 	denied := &errAccessDenied
-	if st.accessKeyID == "" {
+	if st.anonymous() {
 		denied = &errAnonymousDenied
 	}
 	if need == accessRoot {
@@ -146,37 +120,4 @@ func validBucketACL(v string) bool {
 // validObjectACL reports whether v is an ACL an object can have.
 func validObjectACL(v string) bool {
 	return validBucketACL(v) || v == aclDefault
-}
-
-// KeyLookup resolves access key secrets for an auth.Verifier: the root key
-// from the node's configuration, every other key from the KeyStore. A key
-// fetched while serving a Handler request is remembered in that request's
-// state, so authorization does not read it a second time.
-type KeyLookup struct {
-	keys       object.KeyStore
-	rootID     string
-	rootSecret string
-}
-
-// NewKeyLookup returns a KeyLookup over keys and the root credentials.
-func NewKeyLookup(keys object.KeyStore, rootID, rootSecret string) *KeyLookup {
-	return &KeyLookup{keys: keys, rootID: rootID, rootSecret: rootSecret}
-}
-
-// LookupSecret implements auth.SecretLookup.
-func (l *KeyLookup) LookupSecret(ctx context.Context, id string) (string, error) {
-	if id == l.rootID {
-		return l.rootSecret, nil
-	}
-	k, err := l.keys.GetKey(ctx, id)
-	if err != nil {
-		if errors.Is(err, object.ErrKeyNotFound) {
-			return "", fmt.Errorf("%w: %s", auth.ErrInvalidAccessKeyID, id)
-		}
-		return "", err
-	}
-	if st := stateFrom(ctx); st != nil {
-		st.key = &k
-	}
-	return k.Secret, nil
 }

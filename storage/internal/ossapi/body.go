@@ -18,39 +18,10 @@ type objectBody struct {
 	size int64
 	// close releases what the body holds (a spool file).
 	close func()
-	// rec remembers the first error reading the body returned.
-	rec *recordingReader
-}
-
-// failure picks the error to answer for a failed upload: the engine's, or
-// the body's own failure when the engine reports it only as an opaque
-// error (a payload digest mismatch or a client that went away must not turn
-// into a 500 because the engine did not wrap the read error).
-func (b objectBody) failure(err error) error {
-	if b.rec != nil && b.rec.err != nil && toAPIError(err).Status >= 500 {
-		return b.rec.err
-	}
-	return err
-}
-
-// recordingReader records the first error other than io.EOF its reader
-// returns.
-type recordingReader struct {
-	r   io.Reader
-	err error
-}
-
-func (r *recordingReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	if err != nil && !errors.Is(err, io.EOF) && r.err == nil {
-		r.err = err
-	}
-	return n, err
 }
 
 func newObjectBody(r io.Reader, size int64, close func()) objectBody {
-	rec := &recordingReader{r: r}
-	return objectBody{r: rec, size: size, close: close, rec: rec}
+	return objectBody{r: r, size: size, close: close}
 }
 
 // uploadBody prepares the body of a PutObject or AppendObject for the
@@ -87,7 +58,7 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 		if errors.As(err, &pe) {
 			return objectBody{}, err // the spool file failed: a server error
 		}
-		return objectBody{}, fmt.Errorf("%w: %w", errBodyRead, err)
+		return objectBody{}, fmt.Errorf("%w: %w", object.ErrBodyRead, err)
 	}
 	if n > object.MaxObjectSize {
 		cleanup()
@@ -241,9 +212,6 @@ func (d *drainingReader) Read(p []byte) (int, error) {
 	}
 	return n, nil
 }
-
-// errBodyRead reports a request body that could not be read to its end.
-var errBodyRead = errors.New("ossapi: reading the request body failed")
 
 // errBodyTooLong reports a body longer than its declared length (which
 // net/http does not let happen; kept for readers that would).

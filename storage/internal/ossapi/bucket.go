@@ -68,8 +68,8 @@ func aclOr(s string) string {
 	return s
 }
 
-func (h *Handler) listBuckets(w *responseWriter, r *http.Request, st *reqState) error {
-	if st.accessKeyID == "" {
+func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	if st.anonymous() {
 		return &errAnonymousDenied
 	}
 	q := r.URL.Query()
@@ -109,11 +109,12 @@ func (h *Handler) listBuckets(w *responseWriter, r *http.Request, st *reqState) 
 // listing until a page of maxKeys visible buckets is full).
 func (h *Handler) visibleBuckets(r *http.Request, st *reqState, prefix, marker string, maxKeys int) (object.ListBucketsResult, error) {
 	ctx := r.Context()
-	if h.isRoot(st) {
+	if st.principal.Root {
 		return h.layer.ListBuckets(ctx, object.ListBucketsOptions{Prefix: prefix, Marker: marker, MaxKeys: maxKeys})
 	}
 	var out object.ListBucketsResult
-	if st.key == nil || len(st.key.Grants) == 0 {
+	grants := st.principal.Grants
+	if len(grants) == 0 {
 		return out, nil
 	}
 	for {
@@ -122,7 +123,7 @@ func (h *Handler) visibleBuckets(r *http.Request, st *reqState, prefix, marker s
 			return out, err
 		}
 		for _, b := range page.Buckets {
-			if _, ok := st.key.Grants[b.Name]; !ok {
+			if _, ok := grants[b.Name]; !ok {
 				continue
 			}
 			if len(out.Buckets) == maxKeys {
@@ -141,7 +142,7 @@ func (h *Handler) visibleBuckets(r *http.Request, st *reqState, prefix, marker s
 
 // readXMLBody reads a small XML request body whole, refusing bodies larger
 // than the handler's cap and bodies that do not match their Content-MD5.
-func (h *Handler) readXMLBody(r *http.Request) ([]byte, error) {
+func (h *Handler) readXMLBody(r *http.Request, st *reqState) ([]byte, error) {
 	sum, ae := parseContentMD5(r.Header)
 	if ae != nil {
 		return nil, ae
@@ -149,13 +150,9 @@ func (h *Handler) readXMLBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.maxXML {
 		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
 	}
-	body := io.Reader(r.Body)
-	if st := stateFrom(r.Context()); st != nil {
-		body = st.payload(body)
-	}
-	b, err := io.ReadAll(io.LimitReader(body, h.maxXML+1))
+	b, err := io.ReadAll(io.LimitReader(st.payload(r.Body), h.maxXML+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errBodyRead, err)
+		return nil, fmt.Errorf("%w: %w", object.ErrBodyRead, err)
 	}
 	if int64(len(b)) > h.maxXML {
 		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
@@ -198,13 +195,13 @@ func parseCreateBucketConfiguration(body []byte) (createBucketConfiguration, *ap
 	return cfg, nil
 }
 
-func (h *Handler) putBucket(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) putBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	acl := r.Header.Get("X-Oss-Acl")
 	if acl != "" && !validBucketACL(acl) {
 		return errInvalidArgument.msg("no such bucket access control exists").
 			with("ArgumentName", "x-oss-acl").with("ArgumentValue", acl)
 	}
-	body, err := h.readXMLBody(r)
+	body, err := h.readXMLBody(r, st)
 	if err != nil {
 		return err
 	}
@@ -228,7 +225,7 @@ func (h *Handler) putBucket(w *responseWriter, r *http.Request, st *reqState) er
 	return nil
 }
 
-func (h *Handler) deleteBucket(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if err := h.layer.DeleteBucket(r.Context(), st.target.bucket); err != nil {
 		return bucketErr(err, st.target.bucket)
 	}
@@ -254,7 +251,7 @@ func (h *Handler) getBucket(r *http.Request, st *reqState) (object.BucketInfo, e
 	return b, nil
 }
 
-func (h *Handler) getBucketInfo(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) getBucketInfo(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, err := h.getBucket(r, st)
 	if err != nil {
 		return err
@@ -277,7 +274,7 @@ func (h *Handler) getBucketInfo(w *responseWriter, r *http.Request, st *reqState
 	}})
 }
 
-func (h *Handler) headBucket(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) headBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
@@ -286,14 +283,14 @@ func (h *Handler) headBucket(w *responseWriter, r *http.Request, st *reqState) e
 	return nil
 }
 
-func (h *Handler) getBucketLocation(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) getBucketLocation(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
 	return writeXML(w, locationConstraint{Value: h.location()})
 }
 
-func (h *Handler) getBucketACL(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) getBucketACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, err := h.getBucket(r, st)
 	if err != nil {
 		return err
@@ -301,22 +298,22 @@ func (h *Handler) getBucketACL(w *responseWriter, r *http.Request, st *reqState)
 	return writeXML(w, accessControlPolicy{Owner: h.owner, Grant: aclOr(b.ACL)})
 }
 
-func (h *Handler) getBucketStat(w *responseWriter, r *http.Request, st *reqState) error {
-	s, err := h.layer.BucketStats(r.Context(), st.target.bucket)
+func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	b, err := h.getBucket(r, st)
 	if err != nil {
-		return bucketErr(err, st.target.bucket)
+		return err
 	}
 	return writeXML(w, bucketStat{
-		Storage: s.Bytes, ObjectCount: s.Objects,
-		StandardStorage: s.Bytes, StandardObjectCount: s.Objects,
-		LastModifiedTime: st.start.Unix(),
+		Storage: b.Bytes, ObjectCount: b.Objects,
+		StandardStorage: b.Bytes, StandardObjectCount: b.Objects,
+		LastModifiedTime: st.rec.Start.Unix(),
 	})
 }
 
 // kossd has no multipart uploads, versions or live channels yet: the
 // listings below are the valid empty answers for a bucket without them.
 
-func (h *Handler) listMultipartUploads(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) listMultipartUploads(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
 	encode, ae := parseEncodingType(q)
 	if ae != nil {
@@ -340,7 +337,7 @@ func (h *Handler) listMultipartUploads(w *responseWriter, r *http.Request, st *r
 	return writeXML(w, out)
 }
 
-func (h *Handler) listObjectVersions(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) listObjectVersions(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
 	encode, ae := parseEncodingType(q)
 	if ae != nil {
@@ -364,7 +361,7 @@ func (h *Handler) listObjectVersions(w *responseWriter, r *http.Request, st *req
 	return writeXML(w, out)
 }
 
-func (h *Handler) listLiveChannel(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) listLiveChannel(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
 	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
 	if ae != nil {
@@ -376,7 +373,7 @@ func (h *Handler) listLiveChannel(w *responseWriter, r *http.Request, st *reqSta
 	return writeXML(w, listLiveChannelResult{Prefix: q.Get("prefix"), Marker: q.Get("marker"), MaxKeys: maxKeys})
 }
 
-func (h *Handler) listCname(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) listCname(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
@@ -386,7 +383,7 @@ func (h *Handler) listCname(w *responseWriter, r *http.Request, st *reqState) er
 // bucketDocument answers a bucket configuration read with a fixed document:
 // the configuration kossd has for every bucket.
 func bucketDocument(doc any) handlerFunc {
-	return func(h *Handler, w *responseWriter, r *http.Request, st *reqState) error {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error {
 		if _, err := h.getBucket(r, st); err != nil {
 			return err
 		}
@@ -397,7 +394,7 @@ func bucketDocument(doc any) handlerFunc {
 // bucketConfigError answers a bucket configuration read with OSS's "no such
 // configuration" error, once the bucket is known to exist.
 func bucketConfigError(e *apiError) handlerFunc {
-	return func(h *Handler, w *responseWriter, r *http.Request, st *reqState) error {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error {
 		if _, err := h.getBucket(r, st); err != nil {
 			return err
 		}
@@ -407,7 +404,7 @@ func bucketConfigError(e *apiError) handlerFunc {
 
 // deleteBucketConfig deletes a configuration that cannot exist: 204 once the
 // bucket is known to exist, as OSS answers deleting an absent configuration.
-func (h *Handler) deleteBucketConfig(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) deleteBucketConfig(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func parseCopySource(v string) (object.ObjectRef, *apiError) {
 	return object.ObjectRef{Bucket: bucket, Key: key}, nil
 }
 
-func (h *Handler) copyObject(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	ctx := r.Context()
 	dst := object.ObjectRef{Bucket: st.target.bucket, Key: st.target.key}
 	src, ae := parseCopySource(r.Header.Get("X-Oss-Copy-Source"))

@@ -160,7 +160,7 @@ func parseDeleteRequest(body []byte) (keys []string, quiet bool, err error) {
 	return keys, quiet, nil
 }
 
-func (h *Handler) deleteMultipleObjects(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b := st.target.bucket
 	q := r.URL.Query()
 	encode, ae := parseEncodingType(q)
@@ -175,7 +175,7 @@ func (h *Handler) deleteMultipleObjects(w *responseWriter, r *http.Request, st *
 		return errMissingArgument.msg("Missing required header for this request: Content-MD5.").
 			with("ArgumentName", "Content-MD5")
 	}
-	body, err := h.readXMLBody(r)
+	body, err := h.readXMLBody(r, st)
 	if err != nil {
 		return err
 	}

@@ -133,8 +133,10 @@ var (
 		Message: "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
 )
 
-// errorTable maps engine and auth sentinels to OSS errors. The first entry whose error matches with
-// errors.Is wins.
+// errorTable is the one translation of the OSS edge: engine and auth
+// sentinels to OSS errors. The first entry whose error matches with
+// errors.Is wins, so an error that wraps a more specific cause (a body
+// failure caused by a payload digest mismatch) is listed after it.
 var errorTable = []struct {
 	err error
 	api *apiError
@@ -167,7 +169,7 @@ var errorTable = []struct {
 	{auth.ErrContentSHA256Mismatch, &errContentSHA256Mismatch},
 	{io.ErrUnexpectedEOF, &errIncompleteBody},
 	{errBodyTooLong, &errIncompleteBody},
-	{errBodyRead, &errIncompleteBody},
+	{object.ErrBodyRead, &errIncompleteBody},
 	{context.Canceled, &errRequestCanceled},
 	{context.DeadlineExceeded, &errServiceUnavailable},
 }

@@ -2,10 +2,8 @@ package ossapi
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +11,9 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
@@ -40,7 +35,8 @@ type Config struct {
 	Keys object.KeyStore
 	// Verifier checks request signatures.
 	Verifier Verifier
-	// RootAccessKeyID is the id of the key that may do everything.
+	// RootAccessKeyID is the id of the key that may do everything; only its
+	// derived owner id is ever shown.
 	RootAccessKeyID string
 	// Region is the OSS region name without the "oss-" prefix ("local").
 	Region string
@@ -53,14 +49,9 @@ type Config struct {
 	// SpoolDir receives bodies of unknown length while they are uploaded;
 	// empty means os.TempDir().
 	SpoolDir string
-	// Reserved serves path-style requests under "/-/" (health, metrics,
-	// admin API); nil answers them 404. They pass through the request-id and
-	// logging middleware but are not OSS requests.
-	Reserved http.Handler
-	// Logger receives one access-log record per request. Nil discards.
+	// Logger receives warnings about requests that failed midway (the
+	// access log itself is the server's, package httpapi). Nil discards.
 	Logger *slog.Logger
-	// Registerer receives the request metrics. Nil skips registration.
-	Registerer prometheus.Registerer
 	// MaxXMLBodySize bounds XML request bodies read into memory; 0 means
 	// DefaultMaxXMLBodySize.
 	MaxXMLBodySize int64
@@ -88,19 +79,18 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Handler serves the OSS REST API. It is safe for concurrent use.
+// Handler serves the OSS REST API. It is safe for concurrent use. It
+// expects to run under the server's root handler (httpapi.New), which gives
+// every request its id and access log.
 type Handler struct {
 	layer    object.Layer
 	keys     object.KeyStore
 	verifier Verifier
-	rootKey  string
 	region   string
 	domain   string
 	owner    owner
 	spoolDir string
-	reserved http.Handler
 	log      *slog.Logger
-	metrics  *metrics
 	maxXML   int64
 }
 
@@ -113,11 +103,9 @@ func New(cfg Config) (*Handler, error) {
 		layer:    cfg.Layer,
 		keys:     cfg.Keys,
 		verifier: cfg.Verifier,
-		rootKey:  cfg.RootAccessKeyID,
 		region:   cfg.Region,
 		domain:   cfg.Domain,
 		spoolDir: cfg.SpoolDir,
-		reserved: cfg.Reserved,
 		log:      cfg.Logger,
 		maxXML:   cfg.MaxXMLBodySize,
 	}
@@ -145,17 +133,14 @@ func New(cfg Config) (*Handler, error) {
 		id = strconv.FormatUint(n%1e16, 10)
 	}
 	h.owner = owner{ID: id, DisplayName: id}
-	m, err := newMetrics(cfg.Registerer)
-	if err != nil {
-		return nil, err
-	}
-	h.metrics = m
 	return h, nil
 }
 
 // Header names used in more than one place.
 const (
-	hdrRequestID          = "X-Oss-Request-Id"
+	// HeaderRequestID carries the request id of every response (the
+	// server's middleware sets it: httpapi.Config.RequestIDHeader).
+	HeaderRequestID       = "X-Oss-Request-Id"
 	hdrEC                 = "X-Oss-Ec"
 	hdrErr                = "X-Oss-Err"
 	hdrNextAppendPosition = "X-Oss-Next-Append-Position"
@@ -169,25 +154,20 @@ const (
 // serverName is the Server header; clients rely on it being non-empty.
 const serverName = "AliyunOSS"
 
-// reqState is the per-request state the middleware and handlers share.
+// reqState is what the handlers of one request share.
 type reqState struct {
-	id     string
-	op     string
-	start  time.Time
+	// rec is the request's access-log record (id, operation, ...).
+	rec    *httpapi.Record
 	target target
-	// accessKeyID is the authenticated key; "" for anonymous requests.
-	accessKeyID string
-	// key is the non-root key's record, fetched once (nil for root and
-	// anonymous requests).
-	key *object.AccessKey
-	// err is the error answered, for the access log.
-	err *apiError
-	// reqBytes counts the request body bytes the handler consumed.
-	reqBytes int64
+	// principal is who signed the request; zero for anonymous requests.
+	principal auth.Principal
 	// payloadWrap, when set, checks an upload body against the payload
 	// digest the request signed (V4 x-oss-content-sha256).
 	payloadWrap func(io.Reader) io.Reader
 }
+
+// anonymous reports whether the request carries no credentials.
+func (st *reqState) anonymous() bool { return st.principal.AccessKeyID == "" }
 
 // payload returns the request body reader handlers must stream from.
 func (st *reqState) payload(body io.Reader) io.Reader {
@@ -197,107 +177,38 @@ func (st *reqState) payload(body io.Reader) io.Reader {
 	return body
 }
 
-type stateKey struct{}
-
-func stateFrom(ctx context.Context) *reqState {
-	s, _ := ctx.Value(stateKey{}).(*reqState)
-	return s
-}
-
-// newRequestID returns 24 upper-case hex characters, like OSS request ids.
-func newRequestID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return strings.ToUpper(hex.EncodeToString(b[:]))
-}
-
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	st := &reqState{id: newRequestID(), start: time.Now(), op: "Unknown"}
-	rw := &responseWriter{ResponseWriter: w}
-	w.Header().Set(hdrRequestID, st.id)
+	rec := httpapi.RecordOf(r)
+	rec.API = httpapi.APIOSS
 	w.Header().Set("Server", serverName)
-	ctx := context.WithValue(r.Context(), stateKey{}, st)
-	r = r.WithContext(ctx)
-	countBody(r, st)
-
+	st := &reqState{rec: rec, target: resolve(r.Host, r.URL.Path, h.domain)}
+	rec.Bucket, rec.Key = st.target.bucket, st.target.key
+	// One read view for the whole request: the key lookup, the ACL checks
+	// and the operation's own reads share one linearizable barrier.
+	r = r.WithContext(object.NewReadView(r.Context()))
 	defer func() {
 		if p := recover(); p != nil {
-			// http.ErrAbortHandler aborts a response whose body could not be
-			// completed (the client sees a truncated body, never a short one
-			// that looks complete); anything else is a bug worth a 500.
+			// http.ErrAbortHandler cuts a response that could not be
+			// completed; anything else is a bug, answered as OSS answers
+			// an internal error when the status line is still unsent.
 			if err, ok := p.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
-				h.log.Error("Panic serving request", "requestId", st.id, "panic", fmt.Sprint(p))
-				if !rw.wroteHeader {
-					h.writeError(rw, r, &errInternal)
+				h.log.Error("Panic serving request", "requestId", rec.ID, "panic", fmt.Sprint(p))
+				if !httpapi.HeaderWritten(w) {
+					h.writeError(w, r, fmt.Errorf("panic: %v", p))
 				}
 			}
-			h.finish(rw, r, st)
 			panic(http.ErrAbortHandler)
 		}
-		h.finish(rw, r, st)
 	}()
-
-	st.target = resolve(r.Host, r.URL.Path, h.domain)
-	if st.target.reserved {
-		st.op = "Internal"
-		if strings.HasPrefix(r.URL.Path, "/-/admin/") {
-			st.op = "Admin"
-		}
-		if h.reserved == nil {
-			http.NotFound(rw, r)
-			return
-		}
-		h.reserved.ServeHTTP(rw, r)
-		return
-	}
-	h.serveOSS(rw, r, st)
-}
-
-// finish records metrics and the access log of a completed request.
-func (h *Handler) finish(rw *responseWriter, r *http.Request, st *reqState) {
-	status := rw.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	elapsed := time.Since(st.start)
-	h.metrics.observe(st.op, status, st.reqBytes, rw.bytes, elapsed)
-	attrs := []slog.Attr{
-		slog.String("requestId", st.id),
-		slog.String("operation", st.op),
-		slog.String("method", r.Method),
-		slog.String("bucket", st.target.bucket),
-		slog.String("key", st.target.key),
-		slog.Int("status", status),
-		slog.Int64("requestBytes", st.reqBytes),
-		slog.Int64("responseBytes", rw.bytes),
-		slog.Duration("duration", elapsed),
-		slog.String("remote", r.RemoteAddr),
-	}
-	if st.accessKeyID != "" {
-		// The id is not a secret (OSS echoes it in errors); the signature and
-		// the Authorization header are never logged.
-		attrs = append(attrs, slog.String("accessKeyId", st.accessKeyID))
-	}
-	level := slog.LevelInfo
-	if st.op == "Internal" {
-		// Health probes and metric scrapes arrive every few seconds.
-		level = slog.LevelDebug
-	}
-	if st.err != nil {
-		attrs = append(attrs, slog.String("code", st.err.Code))
-		if status >= 500 {
-			level = slog.LevelError
-		}
-	}
-	h.log.LogAttrs(r.Context(), level, "Request", attrs...)
+	h.serveOSS(w, r, st)
 }
 
 // serveOSS routes, authenticates, authorizes and runs one OSS request.
-func (h *Handler) serveOSS(w *responseWriter, r *http.Request, st *reqState) {
+func (h *Handler) serveOSS(w http.ResponseWriter, r *http.Request, st *reqState) {
 	t := st.target
 	op := route(r.Method, t.bucket, t.key, r.URL.Query(), r.Header)
-	st.op = op.name
+	st.rec.Operation = op.name
 	if op.err != nil {
 		h.writeError(w, r, op.err)
 		return
@@ -332,17 +243,16 @@ func (h *Handler) serveOSS(w *responseWriter, r *http.Request, st *reqState) {
 }
 
 // writeError sends err as an OSS error response. HEAD responses carry no
-// body, so the document travels base64-encoded in x-oss-err instead.
+// body, so the document travels base64-encoded in x-oss-err instead. The
+// code, and the cause of a 5xx, go to the access log.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := toAPIError(err)
-	st := stateFrom(r.Context())
-	if st != nil {
-		st.err = ae
-		if ae.Status >= 500 {
-			h.log.Error("Request failed", "requestId", st.id, "operation", st.op, "error", err.Error())
-		}
+	rec := httpapi.RecordOf(r)
+	rec.Code = ae.Code
+	if ae.Status >= 500 {
+		rec.Err = err
 	}
-	if rw, ok := w.(*responseWriter); ok && rw.wroteHeader {
+	if httpapi.HeaderWritten(w) {
 		// Headers are gone already: the only honest thing left is to cut
 		// the connection so the client sees a truncated response.
 		panic(http.ErrAbortHandler)
@@ -355,11 +265,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		w.WriteHeader(ae.Status)
 		return
 	}
-	id := ""
-	if st != nil {
-		id = st.id
-	}
-	doc := ae.document(id, r.Host)
+	doc := ae.document(rec.ID, r.Host)
 	if ae.EC != "" {
 		hdr.Set(hdrEC, ae.EC)
 	}
@@ -383,63 +289,4 @@ func writeXML(w http.ResponseWriter, v any) error {
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 	return nil
-}
-
-// responseWriter records the status and body size of a response.
-type responseWriter struct {
-	http.ResponseWriter
-	status      int
-	bytes       int64
-	wroteHeader bool
-}
-
-func (w *responseWriter) WriteHeader(code int) {
-	if !w.wroteHeader {
-		w.status = code
-		w.wroteHeader = true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *responseWriter) Write(p []byte) (int, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	n, err := w.ResponseWriter.Write(p)
-	w.bytes += int64(n)
-	return n, err
-}
-
-// ReadFrom lets io.Copy use the underlying writer's fast path (sendfile for
-// *os.File readers) while still counting bytes.
-func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	n, err := io.Copy(w.ResponseWriter, src)
-	w.bytes += n
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// countBody wraps the request body so the access log and metrics learn how
-// many bytes the handler consumed.
-func countBody(r *http.Request, st *reqState) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return
-	}
-	r.Body = &countingBody{ReadCloser: r.Body, n: &st.reqBytes}
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	*b.n += int64(n)
-	return n, err
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/object/objecttest"
 )
@@ -48,9 +49,9 @@ type engine interface {
 // envMaker starts a Handler over a fresh engine.
 type envMaker func(t *testing.T, domain string) *testEnv
 
-// handlerTests run against both engines: the in-memory fake (fast,
-// deterministic clock) and the real single-node object.Store, so the HTTP
-// layer is checked against the engine it will serve.
+// handlerTests run against the real single-node object.Store (with a
+// deterministic clock), so the HTTP layer is checked against the engine it
+// will serve.
 var handlerTests = map[string]func(t *testing.T, newEnv envMaker){
 	"CommonHeaders":                  testCommonHeaders,
 	"BucketLifecycle":                testBucketLifecycle,
@@ -69,8 +70,6 @@ var handlerTests = map[string]func(t *testing.T, newEnv envMaker){
 	"XMLBodyContentMD5":              testXMLBodyContentMD5,
 }
 
-func TestHandlerWithFakeLayer(t *testing.T) { runHandlerTests(t, newFakeEnv) }
-
 func TestHandlerWithStore(t *testing.T) { runHandlerTests(t, newStoreEnv) }
 
 func runHandlerTests(t *testing.T, newEnv envMaker) {
@@ -79,11 +78,7 @@ func runHandlerTests(t *testing.T, newEnv envMaker) {
 	}
 }
 
-func newFakeEnv(t *testing.T, domain string) *testEnv {
-	return newTestEnv(t, domain, newFakeLayer())
-}
-
-// testEpoch is the clock of both engines: the second after 2024-01-02
+// testEpoch is the clock of the engine: the second after 2024-01-02
 // 03:04:05 UTC on the first call, one second later on each next call.
 var testEpoch = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -102,28 +97,31 @@ func newStoreEnv(t *testing.T, domain string) *testEnv {
 	return newTestEnv(t, domain, store)
 }
 
+// newTestEnv serves a Handler over layer behind the server's middleware
+// (httpapi), as in production.
 func newTestEnv(t *testing.T, domain string, layer engine) *testEnv {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil))
 	h, err := New(Config{
 		Layer:           layer,
 		Keys:            layer,
-		Verifier:        headerVerifier{},
+		Verifier:        newHeaderVerifier(layer),
 		RootAccessKeyID: rootKey,
 		Region:          "test",
 		Domain:          domain,
 		SpoolDir:        t.TempDir(),
-		Logger:          slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)),
-		Registerer:      reg,
-		Reserved: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.WriteString(w, "reserved:"+r.URL.Path)
-		}),
+		Logger:          log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	root, err := httpapi.New(httpapi.Config{Handler: h, Logger: log, Registerer: reg, RequestIDHeader: HeaderRequestID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(root)
 	t.Cleanup(srv.Close)
 	return &testEnv{t: t, srv: srv, layer: layer, reg: reg, logs: logs}
 }
@@ -748,7 +746,7 @@ func testDeleteMultipleObjects(t *testing.T, newEnv envMaker) {
 			t.Errorf("raw + or space in %q", res.Deleted[i].Key)
 		}
 	}
-	if st, _ := e.layer.BucketStats(t.Context(), "bkt"); st.Objects != 0 {
+	if st, _ := e.layer.GetBucket(t.Context(), "bkt"); st.Objects != 0 {
 		t.Fatalf("%d objects left", st.Objects)
 	}
 
@@ -946,11 +944,8 @@ func testVirtualHostStyle(t *testing.T, newEnv envMaker) {
 	if !bytes.Contains(r.body, []byte("<ExtranetEndpoint>oss.test:9000</ExtranetEndpoint>")) {
 		t.Fatalf("vhost endpoint %s", r.body)
 	}
-	// Reserved paths only in path style; in a bucket they are object keys.
-	r = e.do(req{method: "GET", path: "/-/healthz"})
-	if string(r.body) != "reserved:/-/healthz" {
-		t.Fatalf("reserved %q", r.body)
-	}
+	// In a bucket, paths under /-/ are object keys (in path style the
+	// server routes them to its own endpoints before this handler).
 	wantErr(t, e.do(req{method: "GET", path: "/-/healthz", host: "vbkt.oss.test", key: rootKey}), 404, "NoSuchKey")
 }
 
@@ -972,17 +967,17 @@ func testMetricsAndAccessLog(t *testing.T, newEnv envMaker) {
 				labels[l.GetName()] = l.GetValue()
 			}
 			switch mf.GetName() {
-			case "koss_oss_requests_total":
+			case "koss_http_requests_total":
 				found[labels["operation"]+"/"+labels["status"]] = true
-			case "koss_oss_request_bytes_total":
+			case "koss_http_request_bytes_total":
 				if labels["operation"] == "PutObject" && m.GetCounter().GetValue() == 5 {
 					found["reqbytes"] = true
 				}
-			case "koss_oss_response_bytes_total":
+			case "koss_http_response_bytes_total":
 				if labels["operation"] == "GetObject" && m.GetCounter().GetValue() >= 5 {
 					found["respbytes"] = true
 				}
-			case "koss_oss_request_duration_seconds":
+			case "koss_http_request_duration_seconds":
 				found["latency/"+labels["operation"]] = true
 			}
 		}

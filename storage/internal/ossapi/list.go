@@ -78,7 +78,7 @@ func prefixRecords(p listParams, prefixes []string) []prefixRecord {
 	return out
 }
 
-func (h *Handler) listObjects(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) listObjects(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
 	p, ae := parseListParams(q)
 	if ae != nil {
@@ -123,7 +123,7 @@ func decodeToken(tok string) (string, bool) {
 	return string(b), true
 }
 
-func (h *Handler) listObjectsV2(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) listObjectsV2(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
 	p, ae := parseListParams(q)
 	if ae != nil {

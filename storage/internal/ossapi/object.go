@@ -69,60 +69,34 @@ func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 	}
 }
 
-func (h *Handler) getObject(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	ctx := r.Context()
 	b, k := st.target.bucket, st.target.key
 	cond := requestConditions(r.Header)
 	rangeHeader := r.Header.Get("Range")
 	standard := strings.EqualFold(r.Header.Get("X-Oss-Range-Behavior"), "standard")
 
-	var (
-		info object.ObjectInfo
-		body io.ReadCloser
-		rng  *object.Range
-		err  error
-	)
-	if rangeHeader == "" {
-		info, body, err = h.layer.GetObject(ctx, b, k, nil)
-		if err != nil {
-			return objectErr(err, b, k)
+	// The conditions and the range are judged against the version whose
+	// bytes the read returns, in the one read the layer makes.
+	var rng *object.Range
+	info, body, err := h.layer.GetObject(ctx, b, k, func(info object.ObjectInfo) (*object.Range, error) {
+		if ae := cond.check(info, false); ae != nil {
+			return nil, ae
 		}
-	} else {
-		// A range needs the size first. The object may change between the
-		// two reads; retry until both see the same version so that the range
-		// always matches the bytes and ETag sent.
-		for attempt := 0; ; attempt++ {
-			head, err := h.layer.HeadObject(ctx, b, k)
-			if err != nil {
-				return objectErr(err, b, k)
-			}
-			if ae := cond.check(head, false); ae != nil {
-				return ae
-			}
-			var ae *apiError
-			if rng, ae = parseRange(rangeHeader, head.Size, standard); ae != nil {
-				ae = ae.with("RangeRequested", rangeHeader).with("ActualObjectSize", strconv.FormatInt(head.Size, 10))
-				return ae
-			}
-			info, body, err = h.layer.GetObject(ctx, b, k, rng)
-			if err == nil && info.ETag == head.ETag {
-				break
-			}
-			if err == nil {
-				_ = body.Close()
-			}
-			if attempt == 2 {
-				if err == nil {
-					return &errServiceUnavailable
-				}
-				return objectErr(err, b, k)
-			}
+		rng = nil
+		if rangeHeader == "" {
+			return nil, nil
 		}
+		var ae *apiError
+		if rng, ae = parseRange(rangeHeader, info.Size, standard); ae != nil {
+			return nil, ae.with("RangeRequested", rangeHeader).with("ActualObjectSize", strconv.FormatInt(info.Size, 10))
+		}
+		return rng, nil
+	})
+	if err != nil {
+		return objectErr(err, b, k)
 	}
 	defer func() { _ = body.Close() }()
-	if ae := cond.check(info, false); ae != nil {
-		return ae
-	}
 	hdr := w.Header()
 	setObjectHeaders(hdr, info)
 	q := r.URL.Query()
@@ -145,7 +119,7 @@ func (h *Handler) getObject(w *responseWriter, r *http.Request, st *reqState) er
 	if err != nil || n != length {
 		// The status line is gone: abort the connection so that the client
 		// sees a truncated body instead of a short one that looks whole.
-		h.log.Warn("Object body failed mid-stream", "requestId", st.id, "bucket", b, "key", k,
+		h.log.Warn("Object body failed mid-stream", "requestId", st.rec.ID, "bucket", b, "key", k,
 			"sent", n, "want", length, "error", errString(err))
 		panic(http.ErrAbortHandler)
 	}
@@ -159,7 +133,7 @@ func errString(err error) string {
 	return err.Error()
 }
 
-func (h *Handler) headObject(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
@@ -174,7 +148,7 @@ func (h *Handler) headObject(w *responseWriter, r *http.Request, st *reqState) e
 	return nil
 }
 
-func (h *Handler) getObjectMeta(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) getObjectMeta(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
@@ -191,7 +165,7 @@ func (h *Handler) getObjectMeta(w *responseWriter, r *http.Request, st *reqState
 	return nil
 }
 
-func (h *Handler) putObject(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	if ae := rejectConditionalWrite(r.Header); ae != nil {
 		return ae
@@ -207,7 +181,7 @@ func (h *Handler) putObject(w *responseWriter, r *http.Request, st *reqState) er
 	defer body.close()
 	info, err := h.layer.PutObject(r.Context(), b, k, body.r, body.size, opts)
 	if err != nil {
-		return objectErr(body.failure(err), b, k)
+		return objectErr(err, b, k)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", info.ETag)
@@ -220,7 +194,7 @@ func (h *Handler) putObject(w *responseWriter, r *http.Request, st *reqState) er
 	return nil
 }
 
-func (h *Handler) appendObject(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	q := r.URL.Query()
 	pv, ok := q["position"]
@@ -246,7 +220,7 @@ func (h *Handler) appendObject(w *responseWriter, r *http.Request, st *reqState)
 	}
 	info, err := h.layer.AppendObject(r.Context(), b, k, pos, body.r, body.size, opts)
 	if err != nil {
-		return objectErr(body.failure(err), b, k)
+		return objectErr(err, b, k)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", info.ETag)
@@ -257,7 +231,7 @@ func (h *Handler) appendObject(w *responseWriter, r *http.Request, st *reqState)
 	return nil
 }
 
-func (h *Handler) deleteObject(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	if err := h.layer.DeleteObject(r.Context(), b, k); err != nil {
 		return objectErr(err, b, k)
@@ -266,7 +240,7 @@ func (h *Handler) deleteObject(w *responseWriter, r *http.Request, st *reqState)
 	return nil
 }
 
-func (h *Handler) getObjectACL(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
@@ -282,7 +256,7 @@ func (h *Handler) getObjectACL(w *responseWriter, r *http.Request, st *reqState)
 // putObjectACL changes an object's ACL: a metadata-only copy of the object
 // onto itself, conditional on the version read so that a concurrent write
 // is never undone.
-func (h *Handler) putObjectACL(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	acl := r.Header.Get("X-Oss-Object-Acl")
 	if !validObjectACL(acl) {
@@ -310,7 +284,7 @@ func (h *Handler) putObjectACL(w *responseWriter, r *http.Request, st *reqState)
 	return nil
 }
 
-func (h *Handler) getObjectTagging(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) getObjectTagging(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	if _, err := h.layer.HeadObject(r.Context(), b, k); err != nil {
 		return objectErr(err, b, k)
@@ -318,7 +292,7 @@ func (h *Handler) getObjectTagging(w *responseWriter, r *http.Request, st *reqSt
 	return writeXML(w, tagging{})
 }
 
-func (h *Handler) deleteObjectTagging(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) deleteObjectTagging(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	if _, err := h.layer.HeadObject(r.Context(), b, k); err != nil {
 		return objectErr(err, b, k)
@@ -329,7 +303,7 @@ func (h *Handler) deleteObjectTagging(w *responseWriter, r *http.Request, st *re
 
 // noSuchUpload answers the multipart operations that name an upload id:
 // kossd has no multipart uploads, so no upload id exists.
-func (h *Handler) noSuchUpload(w *responseWriter, r *http.Request, st *reqState) error {
+func (h *Handler) noSuchUpload(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}

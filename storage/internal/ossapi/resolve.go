@@ -1,10 +1,10 @@
 package ossapi
 
 import (
-	"net"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
@@ -17,61 +17,29 @@ type target struct {
 	// endpoint is the host[:port] clients address the service with: the
 	// request's Host without a virtual-host bucket label.
 	endpoint string
-	// reserved is set for path-style requests under /-/ (health, metrics,
-	// admin), which are never OSS requests.
-	reserved bool
 }
 
 // resolve maps a request's Host header and decoded path to a bucket and key.
 //
 // Virtual-host style applies when domain is set and host is "<bucket>.<domain>"
-// (ports ignored); everything else — an IP literal, the bare domain, an
-// unknown name such as a Kubernetes Service — is path style. In path style
-// "/<bucket>" and "/<bucket>/" are bucket-level and "/<bucket>/<key>" names
-// an object; the key keeps every character after the bucket's slash, so
-// "/b//x" names the (invalid) key "/x" rather than being cleaned up.
+// (httpapi.VirtualHostBucket); everything else — an IP literal, the bare
+// domain, an unknown name such as a Kubernetes Service — is path style. In
+// path style "/<bucket>" and "/<bucket>/" are bucket-level and
+// "/<bucket>/<key>" names an object; the key keeps every character after
+// the bucket's slash, so "/b//x" names the (invalid) key "/x" rather than
+// being cleaned up. (Path-style requests under "/-/" are the node's own and
+// never reach this handler.)
 func resolve(host, path, domain string) target {
-	hostname := stripPort(host)
-	domain = asciiLower(stripPort(domain))
-	if domain != "" && net.ParseIP(hostname) == nil {
-		lower := asciiLower(hostname)
-		if label, ok := strings.CutSuffix(lower, "."+domain); ok && label != "" && !strings.Contains(label, ".") {
-			t := target{bucket: label, endpoint: host[len(label)+1:]}
-			t.key = strings.TrimPrefix(path, "/")
-			return t
-		}
+	if bucket, endpoint, ok := httpapi.VirtualHostBucket(host, domain); ok {
+		return target{bucket: bucket, endpoint: endpoint, key: strings.TrimPrefix(path, "/")}
 	}
 	t := target{endpoint: host}
 	rest, ok := strings.CutPrefix(path, "/")
 	if !ok {
 		rest = path
 	}
-	if rest == "-" || strings.HasPrefix(rest, "-/") {
-		t.reserved = true
-		return t
-	}
 	t.bucket, t.key, _ = strings.Cut(rest, "/")
 	return t
-}
-
-// asciiLower lower-cases ASCII letters only, keeping every byte offset
-// (strings.ToLower may change the length of invalid UTF-8).
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
-// stripPort removes a ":port" suffix (and IPv6 brackets) from a host.
-func stripPort(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		return h
-	}
-	return strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 }
 
 // validBucketName reports whether name follows the OSS bucket naming rule

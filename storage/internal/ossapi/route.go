@@ -23,7 +23,7 @@ const (
 
 // handlerFunc runs one authorized operation. It returns nil once it has
 // written the response, or the error to answer.
-type handlerFunc func(h *Handler, w *responseWriter, r *http.Request, st *reqState) error
+type handlerFunc func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error
 
 // operation is a routed request: its name (for metrics and logs), what it
 // needs, and what runs it; or the error to answer when nothing can.

@@ -8,13 +8,15 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/object/objecttest"
 )
 
-// failingEngine is the fake engine with injectable failures of the reads
-// authorization depends on.
+// failingEngine is a real single-node engine with injectable failures of
+// the reads authorization depends on.
 type failingEngine struct {
-	*fakeLayer
+	*object.Store
 	mu                          sync.Mutex
 	getKey, getBucket, headObjt error
 }
@@ -35,21 +37,21 @@ func (f *failingEngine) GetKey(ctx context.Context, id string) (object.AccessKey
 	if err, _, _ := f.injected(); err != nil {
 		return object.AccessKey{}, err
 	}
-	return f.fakeLayer.GetKey(ctx, id)
+	return f.Store.GetKey(ctx, id)
 }
 
 func (f *failingEngine) GetBucket(ctx context.Context, name string) (object.BucketInfo, error) {
 	if _, err, _ := f.injected(); err != nil {
 		return object.BucketInfo{}, err
 	}
-	return f.fakeLayer.GetBucket(ctx, name)
+	return f.Store.GetBucket(ctx, name)
 }
 
 func (f *failingEngine) HeadObject(ctx context.Context, bucket, key string) (object.ObjectInfo, error) {
 	if _, _, err := f.injected(); err != nil {
 		return object.ObjectInfo{}, err
 	}
-	return f.fakeLayer.HeadObject(ctx, bucket, key)
+	return f.Store.HeadObject(ctx, bucket, key)
 }
 
 // TestUnavailableIsNeverAPermissionVerdict checks that when a read the
@@ -57,7 +59,7 @@ func (f *failingEngine) HeadObject(ctx context.Context, bucket, key string) (obj
 // quorum, a read barrier that timed out), the client gets 503
 // ServiceUnavailable and retries, never a 403 that reads as "you may not".
 func TestUnavailableIsNeverAPermissionVerdict(t *testing.T) {
-	eng := &failingEngine{fakeLayer: newFakeLayer()}
+	eng := &failingEngine{Store: objecttest.NewLocalStore(t, nil)}
 	env := newTestEnv(t, "", eng)
 	ctx := context.Background()
 	for _, b := range []string{"granted", "other"} {
@@ -121,11 +123,11 @@ func TestUnavailableIsNeverAPermissionVerdict(t *testing.T) {
 // verifier's secret lookup reports a failed key read as that failure
 // (answered 503), and only a missing key as an invalid access key id.
 func TestKeyLookupPassesUnavailabilityThrough(t *testing.T) {
-	eng := &failingEngine{fakeLayer: newFakeLayer()}
+	eng := &failingEngine{Store: objecttest.NewLocalStore(t, nil)}
 	if _, err := eng.CreateKey(context.Background(), object.AccessKey{ID: "writer", Secret: "s"}); err != nil {
 		t.Fatal(err)
 	}
-	l := NewKeyLookup(eng, rootKey, "rootsecret")
+	l := auth.NewKeyring(eng, rootKey, "rootsecret")
 	tests := []struct {
 		name       string
 		id         string
@@ -138,7 +140,7 @@ func TestKeyLookupPassesUnavailabilityThrough(t *testing.T) {
 	}
 	for _, tt := range tests {
 		eng.fail(tt.inject, nil, nil)
-		_, err := l.LookupSecret(context.Background(), tt.id)
+		_, err := l.LookupKey(context.Background(), tt.id)
 		if err == nil {
 			t.Fatalf("%s: no error", tt.name)
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -22,9 +21,7 @@ import (
 // Blob transfer between nodes (see "Blob transfer" in the package doc).
 //
 //	PUT  /-/peer/v1/blobs/{id}?md5=HEX     store the streamed body as blob id
-//	GET  /-/peer/v1/blobs/{id}             the whole blob (Range: bytes=a-b for part)
 //	GET  /-/peer/v1/blobs/{id}?off=&n=     part of it in checksummed frames
-//	POST /-/peer/v1/blobs/{id}/pull        copy the blob from other nodes (PullRequest)
 
 // pathBlobs is the root of the blob endpoints.
 const pathBlobs = "/-/peer/v1/blobs/"
@@ -47,6 +44,7 @@ const (
 	blobErrDigest   = "digest"
 	blobErrSize     = "size"
 	blobErrExists   = "exists"
+	blobErrRange    = "range"
 )
 
 // blobErrs maps headerBlobError values to the blob store's sentinels, so
@@ -60,10 +58,8 @@ var blobErrs = []struct {
 	{blobErrDigest, blob.ErrDigestMismatch},
 	{blobErrSize, blob.ErrSizeMismatch},
 	{blobErrExists, blob.ErrExists},
+	{blobErrRange, blob.ErrInvalidRange},
 }
-
-// ErrNoCopy is returned when no peer could provide a blob.
-var ErrNoCopy = errors.New("peer: no peer has the blob")
 
 // frameError marks an error frame in a framed read: the blob turned out to
 // be corrupt after the response started.
@@ -71,30 +67,18 @@ const frameError = 0xFFFFFFFF
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// PullRequest is the body of POST /-/peer/v1/blobs/{id}/pull: fetch the
-// blob from the first of Sources (peer addresses) that has a good copy and
-// check it against Size and CRC64 (from the metadata) before keeping it.
-type PullRequest struct {
-	Sources []string `json:"sources"`
-	Size    int64    `json:"size"`
-	CRC64   uint64   `json:"crc64"`
-}
-
 // ServeBlobs registers the blob endpoints on s over store: peers store
-// replicas here, read them (always through the store's verifying reader, so
-// a corrupt copy is reported, never served) and ask this node to copy a
-// blob from others (repair).
-func ServeBlobs(s *Server, store blob.Store) {
-	h := &blobHandler{store: store, lg: s.lg, client: NewBlobClient(s.Client())}
+// replicas here and read them (always through the store's verifying
+// reader, so a corrupt copy is reported, never served).
+func ServeBlobs(s *Server, store blob.Replica) {
+	h := &blobHandler{store: store, lg: s.lg}
 	s.HandleFunc("PUT "+pathBlobs+"{id}", h.put)
 	s.HandleFunc("GET "+pathBlobs+"{id}", h.get)
-	s.HandleFunc("POST "+pathBlobs+"{id}/pull", h.pull)
 }
 
 type blobHandler struct {
-	store  blob.Store
-	lg     *slog.Logger
-	client *BlobClient
+	store blob.Replica
+	lg    *slog.Logger
 }
 
 // blobError answers err, naming a blob-store failure in headerBlobError.
@@ -108,6 +92,8 @@ func blobError(w http.ResponseWriter, err error) {
 				status = http.StatusNotFound
 			case blobErrExists:
 				status = http.StatusConflict
+			case blobErrRange:
+				status = http.StatusRequestedRangeNotSatisfiable
 			default:
 				status = http.StatusUnprocessableEntity
 			}
@@ -178,101 +164,43 @@ func (h *blobHandler) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	bh, err := h.store.Open(id)
+	off, err1 := strconv.ParseInt(q.Get("off"), 10, 64)
+	n, err2 := strconv.ParseInt(q.Get("n"), 10, 64)
+	if err1 != nil || err2 != nil {
+		http.Error(w, "off and n are required", http.StatusBadRequest)
+		return
+	}
+	rc, info, err := h.store.ReadRange(r.Context(), id, off, n)
 	if err != nil {
 		blobError(w, err)
 		return
 	}
-	defer func() { _ = bh.Close() }()
-	info := bh.Info()
-	if q.Has("off") {
-		off, err1 := strconv.ParseInt(q.Get("off"), 10, 64)
-		n, err2 := strconv.ParseInt(q.Get("n"), 10, 64)
-		if err1 != nil || err2 != nil || off < 0 || n < 0 || off > info.Size || n > info.Size-off {
-			http.Error(w, "bad range", http.StatusRequestedRangeNotSatisfiable)
-			return
-		}
-		h.serveFramed(w, bh, off, n)
-		return
-	}
-	off, n := int64(0), info.Size
-	status := http.StatusOK
-	if rg := r.Header.Get("Range"); rg != "" {
-		var ok bool
-		if off, n, ok = parseRange(rg, info.Size); !ok {
-			w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(info.Size, 10))
-			http.Error(w, "bad range", http.StatusRequestedRangeNotSatisfiable)
-			return
-		}
-		status = http.StatusPartialContent
-		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", off, off+n-1, info.Size))
-	}
-	setInfo(w.Header(), info)
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
-	w.WriteHeader(status)
-	if _, err := io.Copy(w, blob.NewReader(bh, off, n)); err != nil {
-		// The reader stops at a corrupt block; the short body tells the
-		// caller, whose size and checksum checks fail.
-		h.lg.Warn("Serving a blob to a peer failed", "blob", id, "error", err)
-	}
+	defer func() { _ = rc.Close() }()
+	h.serveFramed(w, rc, info, off, n)
 }
 
-// parseRange parses a single "bytes=a-b", "bytes=a-" or "bytes=-n" range
-// of a size-byte blob into an offset and a length.
-func parseRange(v string, size int64) (off, n int64, ok bool) {
-	spec, found := strings.CutPrefix(v, "bytes=")
-	if !found || strings.Contains(spec, ",") {
-		return 0, 0, false
-	}
-	a, b, found := strings.Cut(spec, "-")
-	if !found {
-		return 0, 0, false
-	}
-	if a == "" {
-		last, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || last <= 0 || size == 0 {
-			return 0, 0, false
-		}
-		last = min(last, size)
-		return size - last, last, true
-	}
-	first, err := strconv.ParseInt(a, 10, 64)
-	if err != nil || first < 0 || first >= size {
-		return 0, 0, false
-	}
-	end := size - 1
-	if b != "" {
-		if end, err = strconv.ParseInt(b, 10, 64); err != nil || end < first {
-			return 0, 0, false
-		}
-		end = min(end, size-1)
-	}
-	return first, end - first + 1, true
-}
-
-// serveFramed streams the blocks covering [off, off+n) as frames of
-// [u32 length][u32 CRC-32C][bytes], big-endian. The first frame starts at
-// the block boundary at or before off. A block that fails verification
-// ends the stream with an error frame ([u32 frameError][u32 length][text]),
-// so the reader learns the copy is corrupt rather than cut off.
-func (h *blobHandler) serveFramed(w http.ResponseWriter, bh blob.Handle, off, n int64) {
-	info := bh.Info()
+// serveFramed streams the range [off, off+n) of a blob, read from rc
+// (which verifies every block), as frames of [u32 length][u32
+// CRC-32C][bytes], big-endian, each at most one block. A read that fails
+// (a block that failed its check) ends the stream with an error frame
+// ([u32 frameError][u32 length][text]), so the reader learns the copy is
+// corrupt rather than cut off.
+func (h *blobHandler) serveFramed(w http.ResponseWriter, rc io.Reader, info blob.Info, off, n int64) {
 	bs := int64(info.BlockSize)
+	if bs <= 0 {
+		bs = blob.DefaultBlockSize
+	}
 	setInfo(w.Header(), info)
 	w.Header().Set(headerBlockSize, strconv.FormatInt(bs, 10))
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.WriteHeader(http.StatusOK)
-	if n == 0 {
-		return
-	}
 	bw := bufio.NewWriterSize(w, 256<<10)
 	defer func() { _ = bw.Flush() }()
 	buf := make([]byte, bs)
 	var hdr [8]byte
-	for pos := off / bs * bs; pos < off+n; pos += bs {
-		blk := buf[:min(bs, info.Size-pos)]
-		if _, err := bh.ReadAt(blk, pos); err != nil && (!errors.Is(err, io.EOF) || pos+int64(len(blk)) != info.Size) {
+	for left := n; left > 0; {
+		blk := buf[:min(bs, left)]
+		if _, err := io.ReadFull(rc, blk); err != nil {
 			h.lg.Warn("Serving a corrupt blob to a peer stopped", "blob", info.ID, "error", err)
 			msg := []byte(err.Error())
 			binary.BigEndian.PutUint32(hdr[0:], frameError)
@@ -282,6 +210,7 @@ func (h *blobHandler) serveFramed(w http.ResponseWriter, bh blob.Handle, off, n 
 			_, _ = bw.Write(msg)
 			return
 		}
+		left -= int64(len(blk))
 		binary.BigEndian.PutUint32(hdr[0:], uint32(len(blk)))
 		binary.BigEndian.PutUint32(hdr[4:], crc32.Checksum(blk, castagnoli))
 		if _, err := bw.Write(hdr[:]); err != nil {
@@ -291,27 +220,6 @@ func (h *blobHandler) serveFramed(w http.ResponseWriter, bh blob.Handle, off, n 
 			return
 		}
 	}
-}
-
-func (h *blobHandler) pull(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !blob.ValidID(id) {
-		http.Error(w, "invalid blob id", http.StatusBadRequest)
-		return
-	}
-	var req PullRequest
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil || req.Size < 0 {
-		http.Error(w, "bad pull request", http.StatusBadRequest)
-		return
-	}
-	info, err := h.client.Fetch(r.Context(), h.store, id, req.Sources, req.Size, req.CRC64)
-	if err != nil {
-		h.lg.Warn("Pulling a blob from peers failed", "blob", id, "error", err)
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	setInfo(w.Header(), info)
-	w.WriteHeader(http.StatusOK)
 }
 
 // BlobClient calls the blob endpoints of other nodes.
@@ -388,7 +296,7 @@ func (b *BlobClient) Read(ctx context.Context, addr, id string, off, n int64) (i
 		err = fmt.Errorf("peer: bad %s header", headerBlockSize)
 	}
 	if err == nil && (off > info.Size || n > info.Size-off) {
-		err = fmt.Errorf("peer: %s: range %d+%d beyond the blob's %d bytes", addr, off, n, info.Size)
+		err = fmt.Errorf("%w: peer %s: %d bytes at %d of %d", blob.ErrInvalidRange, addr, n, off, info.Size)
 	}
 	if err != nil {
 		_ = resp.Body.Close()
@@ -397,7 +305,7 @@ func (b *BlobClient) Read(ctx context.Context, addr, id string, off, n int64) (i
 	info.BlockSize = int(bs)
 	return &framedReader{
 		body: resp.Body, br: bufio.NewReaderSize(resp.Body, 256<<10), addr: addr, id: id,
-		skip: off % bs, left: n, blk: make([]byte, bs), bs: bs,
+		left: n, blk: make([]byte, bs), bs: bs,
 	}, info, nil
 }
 
@@ -407,7 +315,6 @@ type framedReader struct {
 	br   *bufio.Reader
 	addr string
 	id   string
-	skip int64  // bytes of the next frame before the requested range
 	left int64  // bytes of the range not yet returned
 	blk  []byte // frame storage, one block
 	buf  []byte // unread part of the current frame within the range
@@ -457,13 +364,8 @@ func (r *framedReader) frame() error {
 	if crc32.Checksum(buf, castagnoli) != sum {
 		return fmt.Errorf("%w: blob %s from peer %s: block checksum mismatch in transfer", blob.ErrCorrupt, r.id, r.addr)
 	}
-	if r.skip >= int64(len(buf)) {
-		return fmt.Errorf("peer: read of blob %s from %s: short first frame", r.id, r.addr)
-	}
-	buf = buf[r.skip:]
-	r.skip = 0
 	if int64(len(buf)) > r.left {
-		buf = buf[:r.left]
+		return fmt.Errorf("peer: read of blob %s from %s: a frame runs past the range", r.id, r.addr)
 	}
 	r.left -= int64(len(buf))
 	r.buf, r.pos = buf, 0
@@ -479,68 +381,54 @@ func unexpected(err error) error {
 
 func (r *framedReader) Close() error { return r.body.Close() }
 
-// Fetch copies blob id into store from the first of sources (peer
-// addresses) that provides a copy of size bytes with the given CRC-64,
-// replacing any local copy. It returns what was stored, or an error wrapping
-// ErrNoCopy.
-func (b *BlobClient) Fetch(ctx context.Context, store blob.Store, id string, sources []string, size int64, crc uint64) (blob.Info, error) {
-	var errs []error
-	for _, addr := range sources {
-		info, err := b.fetchFrom(ctx, store, addr, id, size, crc)
-		if err == nil {
-			return info, nil
-		}
-		if ctx.Err() != nil {
-			return blob.Info{}, ctx.Err()
-		}
-		errs = append(errs, fmt.Errorf("%s: %w", addr, err))
-	}
-	return blob.Info{}, fmt.Errorf("%w %s: %w", ErrNoCopy, id, errors.Join(errs...))
+// Remote is the blob store of the node at one address, as a
+// blob.Replica: replication writes to and reads from it exactly as it does
+// with this node's own disk.
+type Remote struct {
+	c    *BlobClient
+	addr string
 }
 
-func (b *BlobClient) fetchFrom(ctx context.Context, store blob.Store, addr, id string, size int64, crc uint64) (blob.Info, error) {
-	resp, err := b.c.Do(ctx, http.MethodGet, addr, blobPath(id, nil), nil)
-	if err != nil {
-		return blob.Info{}, err
+var _ blob.Replica = Remote{}
+
+// Remote returns the blob store of the node at addr.
+func (b *BlobClient) Remote(addr string) Remote { return Remote{c: b, addr: addr} }
+
+// Create implements blob.Replica with Put; the size must be known.
+func (r Remote) Create(ctx context.Context, id string, body io.Reader, opts blob.CreateOptions) (blob.Info, error) {
+	if opts.Size < 0 {
+		return blob.Info{}, fmt.Errorf("peer: create %s on %s: the size must be known", id, r.addr)
 	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return blob.Info{}, remoteErr(addr, resp)
-	}
-	src, err := parseInfo(id, resp.Header)
-	if err != nil {
-		return blob.Info{}, err
-	}
-	if src.Size != size || src.CRC64 != crc {
-		return blob.Info{}, fmt.Errorf("%w: peer's copy has %d bytes and CRC-64 %d, want %d and %d", blob.ErrCorrupt, src.Size, src.CRC64, size, crc)
-	}
-	info, err := store.Create(ctx, id, resp.Body, blob.CreateOptions{Size: size, MD5: src.MD5[:]})
-	if err != nil {
-		return blob.Info{}, err
-	}
-	if info.CRC64 != crc {
-		// The MD5 matched, so this cannot happen short of a bug; do not
-		// keep a copy nobody can vouch for.
-		_ = store.Delete(id)
-		return blob.Info{}, fmt.Errorf("%w: stored copy has CRC-64 %d, want %d", blob.ErrCorrupt, info.CRC64, crc)
-	}
-	return info, nil
+	return r.c.Put(ctx, r.addr, id, &exactReader{r: body, left: opts.Size}, opts.Size, opts.MD5)
 }
 
-// Pull asks the node at addr to copy blob id from sources (see
-// PullRequest) and returns once that node has it durably.
-func (b *BlobClient) Pull(ctx context.Context, addr, id string, sources []string, size int64, crc uint64) error {
-	body, err := json.Marshal(PullRequest{Sources: sources, Size: size, CRC64: crc})
-	if err != nil {
-		return err
+// exactReader ends a body of a known size with blob.ErrSizeMismatch when
+// its reader ends early, as Disk.Create reports it (the HTTP client would
+// otherwise report a length mismatch of its own).
+type exactReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	if e.left <= 0 {
+		return 0, io.EOF
 	}
-	resp, err := b.c.Do(ctx, http.MethodPost, addr, pathBlobs+url.PathEscape(id)+"/pull", body)
-	if err != nil {
-		return err
+	if int64(len(p)) > e.left {
+		p = p[:e.left]
 	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return remoteErr(addr, resp)
+	n, err := e.r.Read(p)
+	e.left -= int64(n)
+	if errors.Is(err, io.EOF) && e.left > 0 {
+		return n, fmt.Errorf("%w: %d bytes missing", blob.ErrSizeMismatch, e.left)
 	}
-	return nil
+	if err == nil && e.left == 0 {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// ReadRange implements blob.Replica with Read.
+func (r Remote) ReadRange(ctx context.Context, id string, off, n int64) (io.ReadCloser, blob.Info, error) {
+	return r.c.Read(ctx, r.addr, id, off, n)
 }

@@ -8,12 +8,12 @@ import (
 	"errors"
 	"hash/crc64"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/blob/blobtest"
 )
 
 const testBlockSize = 4096
@@ -116,17 +116,6 @@ func TestBlobPutAndRead(t *testing.T) {
 		}
 	}
 
-	// Plain GET with a Range header.
-	resp, err := a.srv.Client().Do(ctx, http.MethodGet, b.srv.Advertise(), pathBlobs+id, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !bytes.Equal(all, data) {
-		t.Fatalf("plain GET: %d, %d bytes", resp.StatusCode, len(all))
-	}
-
 	// Errors carry the blob store's sentinels.
 	if _, _, err := a.bc.Read(ctx, b.srv.Advertise(), blob.NewID(), 0, 1); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("read of a missing blob: %v", err)
@@ -138,31 +127,6 @@ func TestBlobPutAndRead(t *testing.T) {
 	intruder := newTestServer(t, "other", nil)
 	if _, err := NewBlobClient(intruder.Client()).Put(ctx, b.srv.Advertise(), blob.NewID(), bytes.NewReader(data), int64(len(data)), nil); err == nil {
 		t.Fatal("put with the wrong secret succeeded")
-	}
-}
-
-func TestParseRange(t *testing.T) {
-	tests := []struct {
-		in     string
-		off, n int64
-		ok     bool
-	}{
-		{"bytes=0-9", 0, 10, true},
-		{"bytes=5-", 5, 95, true},
-		{"bytes=-10", 90, 10, true},
-		{"bytes=-200", 0, 100, true},
-		{"bytes=90-200", 90, 10, true},
-		{"bytes=100-", 0, 0, false},
-		{"bytes=5-4", 0, 0, false},
-		{"bytes=0-1,3-4", 0, 0, false},
-		{"items=0-1", 0, 0, false},
-		{"bytes=x-1", 0, 0, false},
-	}
-	for _, tc := range tests {
-		off, n, ok := parseRange(tc.in, 100)
-		if ok != tc.ok || (ok && (off != tc.off || n != tc.n)) {
-			t.Errorf("parseRange(%q) = %d, %d, %v; want %d, %d, %v", tc.in, off, n, ok, tc.off, tc.n, tc.ok)
-		}
 	}
 }
 
@@ -195,28 +159,31 @@ func TestBlobReadOfCorruptCopy(t *testing.T) {
 	if !errors.Is(err, blob.ErrCorrupt) || len(got) != 5*testBlockSize {
 		t.Fatalf("read across the damage: %d bytes, %v", len(got), err)
 	}
-
-	// Fetching from the corrupt copy fails; from a good one it works.
 	c := newBlobNode(t, "same")
-	if _, err := c.bc.Fetch(ctx, c.disk, id, []string{b.srv.Advertise()}, int64(len(data)), crc64.Checksum(data, crc64.MakeTable(crc64.ECMA))); !errors.Is(err, ErrNoCopy) {
-		t.Fatalf("fetch from a corrupt copy: %v", err)
-	}
-	if _, err := c.disk.Stat(id); !errors.Is(err, blob.ErrNotFound) {
-		t.Fatalf("failed fetch left a copy: %v", err)
-	}
+
+	// A copy repaired through the Replica interface: read from a good
+	// copy, create on the damaged node.
 	if _, err := a.disk.Create(ctx, id, bytes.NewReader(data), blob.CreateOptions{Size: int64(len(data))}); err != nil {
 		t.Fatal(err)
 	}
-	// Pull: b repairs its own copy from a (b's copy is replaced).
-	crc := crc64.Checksum(data, crc64.MakeTable(crc64.ECMA))
-	if err := c.bc.Pull(ctx, b.srv.Advertise(), id, []string{c.srv.Advertise(), a.srv.Advertise()}, int64(len(data)), crc); err != nil {
+	src, info, err := a.bc.Remote(a.srv.Advertise()).ReadRange(ctx, id, 0, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if _, err := c.bc.Remote(b.srv.Advertise()).Create(ctx, id, src, blob.CreateOptions{Size: info.Size, MD5: info.MD5[:]}); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.disk.Verify(ctx, id); err != nil {
 		t.Fatalf("repaired copy: %v", err)
 	}
-	// A pull whose expected checksum matches no copy fails.
-	if err := c.bc.Pull(ctx, c.srv.Advertise(), id, []string{a.srv.Advertise()}, int64(len(data)), crc+1); err == nil {
-		t.Fatal("pull with a wrong checksum succeeded")
-	}
+}
+
+// TestRemoteIsAReplica runs the blob.Replica conformance suite against a
+// peer's disk across the network, the same suite the local disk passes.
+func TestRemoteIsAReplica(t *testing.T) {
+	blobtest.RunReplica(t, func(t *testing.T) blob.Replica {
+		a, b := newBlobNode(t, "same"), newBlobNode(t, "same")
+		return a.bc.Remote(b.srv.Advertise())
+	})
 }

@@ -38,8 +38,6 @@ func testBucketLifecycle(t *testing.T, l object.Layer) {
 	_, err = l.GetBucket(ctx, "bucket-1")
 	wantErr(t, err, object.ErrBucketNotFound)
 	wantErr(t, l.DeleteBucket(ctx, "bucket-1"), object.ErrBucketNotFound)
-	_, err = l.BucketStats(ctx, "bucket-1")
-	wantErr(t, err, object.ErrBucketNotFound)
 
 	// An owned bucket: same owner re-creates, others cannot.
 	if err := l.CreateBucket(ctx, "owned", object.BucketOptions{Owner: "ns/b/uid"}); err != nil {

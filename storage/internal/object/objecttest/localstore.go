@@ -8,14 +8,15 @@ import (
 	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/replica"
 )
 
 // NewLocalStore wires a single-node object.Store on real files in a
-// temporary directory (blob store, bbolt state machine, local proposer),
-// closed with the test. Its background loops are not started (callers that
-// want the collector and sweeper call Start), so a test clock sees only the
-// calls the test makes. tweak, when not nil, adjusts the configuration
-// before the store is made.
+// temporary directory (blob store, bbolt state machine, single-node
+// proposer, a replica.Set without a cluster), closed with the test. The
+// data store's background loops are not started, so a test clock sees
+// only the calls the test makes. tweak, when not nil, adjusts the
+// configuration before the store is made.
 func NewLocalStore(t testing.TB, tweak func(*object.Config)) *object.Store {
 	t.Helper()
 	dir := t.TempDir()
@@ -27,12 +28,18 @@ func NewLocalStore(t testing.TB, tweak func(*object.Config)) *object.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prop, err := consensus.NewLocal(consensus.LocalConfig{FSM: fsm})
+	prop, err := consensus.NewSingleNode(consensus.SingleNodeConfig{FSM: fsm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcfg := replica.DefaultConfig()
+	rcfg.Local, rcfg.Meta, rcfg.Proposer = blobs, fsm, prop
+	data, err := replica.New(rcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := object.DefaultConfig()
-	cfg.Blobs, cfg.Meta, cfg.Proposer = blobs, fsm, prop
+	cfg.Data, cfg.Meta, cfg.Proposer = data, fsm, prop
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -41,7 +48,6 @@ func NewLocalStore(t testing.TB, tweak func(*object.Config)) *object.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = s.Close()
 		_ = prop.Close()
 		_ = fsm.Close()
 		_ = blobs.Close()

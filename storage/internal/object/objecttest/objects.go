@@ -218,7 +218,7 @@ func testGetRanges(t *testing.T, l object.Layer) {
 			}
 		}
 		for _, r := range [][2]int64{{-1, 1}, {0, int64(n) + 1}, {int64(n), 1}, {int64(n) + 1, 0}, {0, -1}} {
-			info, rc, err := l.GetObject(ctx, "bkt", key, &object.Range{Start: r[0], Length: r[1]})
+			info, rc, err := l.GetObject(ctx, "bkt", key, object.Fixed(&object.Range{Start: r[0], Length: r[1]}))
 			wantErr(t, err, object.ErrInvalidArgument)
 			if rc != nil || info.Key != "" {
 				t.Fatal("GetObject returned a reader or info with an error")

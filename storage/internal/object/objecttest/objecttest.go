@@ -98,7 +98,7 @@ func mustPut(t *testing.T, l object.Layer, bucket, key string, data []byte, opts
 
 func mustGet(t *testing.T, l object.Layer, bucket, key string, rng *object.Range) ([]byte, object.ObjectInfo) {
 	t.Helper()
-	info, rc, err := l.GetObject(ctx, bucket, key, rng)
+	info, rc, err := l.GetObject(ctx, bucket, key, object.Fixed(rng))
 	if err != nil {
 		t.Fatalf("GetObject(%s/%s): %v", bucket, key, err)
 	}
@@ -125,8 +125,8 @@ func checkAbsent(t *testing.T, l object.Layer, bucket, key string) {
 
 func checkStats(t *testing.T, l object.Layer, bucket string, objects, bytes int64) {
 	t.Helper()
-	st, err := l.BucketStats(ctx, bucket)
-	if err != nil || st.Objects != objects || st.Bytes != bytes {
-		t.Fatalf("BucketStats(%s) = %+v, %v; want {%d %d}", bucket, st, err, objects, bytes)
+	b, err := l.GetBucket(ctx, bucket)
+	if err != nil || b.Objects != objects || b.Bytes != bytes {
+		t.Fatalf("GetBucket(%s) = %d objects, %d bytes, %v; want %d, %d", bucket, b.Objects, b.Bytes, err, objects, bytes)
 	}
 }

@@ -12,15 +12,15 @@ import (
 // ErrClosed is returned by proposers after Close.
 var ErrClosed = errors.New("consensus: proposer closed")
 
-// IndexedFSM is the state machine Local drives: a raft.BatchingFSM that
+// IndexedFSM is the state machine SingleNode drives: a raft.BatchingFSM that
 // remembers the index of the last entry it applied durably.
 type IndexedFSM interface {
 	raft.BatchingFSM
 	AppliedIndex() uint64
 }
 
-// LocalConfig configures a Local proposer.
-type LocalConfig struct {
+// SingleNodeConfig configures a SingleNode proposer.
+type SingleNodeConfig struct {
 	// FSM receives the commands.
 	FSM IndexedFSM
 	// Logger receives operational messages; nil discards them.
@@ -29,13 +29,13 @@ type LocalConfig struct {
 	MaxBatch int
 }
 
-// DefaultLocalConfig returns a LocalConfig with defaults for everything but FSM.
-func DefaultLocalConfig() LocalConfig {
-	return LocalConfig{MaxBatch: 256}
+// DefaultSingleNodeConfig returns a SingleNodeConfig with defaults for everything but FSM.
+func DefaultSingleNodeConfig() SingleNodeConfig {
+	return SingleNodeConfig{MaxBatch: 256}
 }
 
 // Validate reports whether the configuration is usable.
-func (c LocalConfig) Validate() error {
+func (c SingleNodeConfig) Validate() error {
 	if c.FSM == nil {
 		return errors.New("consensus: config: FSM is required")
 	}
@@ -45,10 +45,10 @@ func (c LocalConfig) Validate() error {
 	return nil
 }
 
-// Local is the single-node proposer: the log is the sequence of Propose
+// SingleNode is the single-node proposer: the log is the sequence of Propose
 // calls, committed as soon as the state machine has applied them. It is safe
 // for concurrent use.
-type Local struct {
+type SingleNode struct {
 	fsm      IndexedFSM
 	lg       *slog.Logger
 	maxBatch int
@@ -67,11 +67,11 @@ type proposal struct {
 	result chan any
 }
 
-// NewLocal starts a Local proposer. Indexes continue after the FSM's applied
+// NewSingleNode starts a SingleNode proposer. Indexes continue after the FSM's applied
 // index.
-func NewLocal(cfg LocalConfig) (*Local, error) {
+func NewSingleNode(cfg SingleNodeConfig) (*SingleNode, error) {
 	if cfg.MaxBatch == 0 {
-		cfg.MaxBatch = DefaultLocalConfig().MaxBatch
+		cfg.MaxBatch = DefaultSingleNodeConfig().MaxBatch
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func NewLocal(cfg LocalConfig) (*Local, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	l := &Local{
+	l := &SingleNode{
 		fsm:       cfg.FSM,
 		lg:        lg.With("component", "consensus"),
 		maxBatch:  cfg.MaxBatch,
@@ -97,7 +97,7 @@ func NewLocal(cfg LocalConfig) (*Local, error) {
 // state machine's result once the command is durable. If ctx ends first,
 // Propose returns ctx.Err() and the command may or may not take effect.
 // The caller must not modify cmd afterwards.
-func (l *Local) Propose(ctx context.Context, cmd []byte) (any, error) {
+func (l *SingleNode) Propose(ctx context.Context, cmd []byte) (any, error) {
 	p := &proposal{cmd: cmd, result: make(chan any, 1)}
 	select {
 	case l.proposals <- p:
@@ -126,7 +126,7 @@ func (l *Local) Propose(ctx context.Context, cmd []byte) (any, error) {
 // Barrier returns once every command proposed before it has been applied.
 // Propose only returns after applying, so on a single node there is nothing
 // to wait for.
-func (l *Local) Barrier(ctx context.Context) error {
+func (l *SingleNode) Barrier(ctx context.Context) error {
 	select {
 	case <-l.quit:
 		return ErrClosed
@@ -136,7 +136,7 @@ func (l *Local) Barrier(ctx context.Context) error {
 }
 
 // LastIndex returns the index of the last command applied.
-func (l *Local) LastIndex() uint64 {
+func (l *SingleNode) LastIndex() uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.index
@@ -144,7 +144,7 @@ func (l *Local) LastIndex() uint64 {
 
 // Close stops accepting proposals, applies those already accepted and
 // returns when the apply loop has stopped.
-func (l *Local) Close() error {
+func (l *SingleNode) Close() error {
 	l.closeOnce.Do(func() { close(l.quit) })
 	<-l.done
 	return nil
@@ -152,7 +152,7 @@ func (l *Local) Close() error {
 
 // run is the apply loop: take one proposal, add whatever else is queued (up
 // to maxBatch), apply them as one batch.
-func (l *Local) run() {
+func (l *SingleNode) run() {
 	defer close(l.done)
 	batch := make([]*proposal, 0, l.maxBatch)
 	logs := make([]*raft.Log, 0, l.maxBatch)
@@ -185,7 +185,7 @@ func (l *Local) run() {
 	}
 }
 
-func (l *Local) apply(batch []*proposal, logs []*raft.Log) {
+func (l *SingleNode) apply(batch []*proposal, logs []*raft.Log) {
 	l.mu.Lock()
 	for _, p := range batch {
 		l.index++

@@ -52,11 +52,11 @@ func (f *recordingFSM) AppliedIndex() uint64 {
 func (f *recordingFSM) Snapshot() (raft.FSMSnapshot, error) { return nil, errors.New("unused") }
 func (f *recordingFSM) Restore(io.ReadCloser) error         { return errors.New("unused") }
 
-func newLocal(t *testing.T, fsm IndexedFSM) *Local {
+func newLocal(t *testing.T, fsm IndexedFSM) *SingleNode {
 	t.Helper()
-	cfg := DefaultLocalConfig()
+	cfg := DefaultSingleNodeConfig()
 	cfg.FSM = fsm
-	l, err := NewLocal(cfg)
+	l, err := NewSingleNode(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,10 +157,10 @@ func TestLocalContext(t *testing.T) {
 }
 
 func TestLocalConfigValidate(t *testing.T) {
-	if err := (LocalConfig{MaxBatch: 1}).Validate(); err == nil {
+	if err := (SingleNodeConfig{MaxBatch: 1}).Validate(); err == nil {
 		t.Fatal("config without FSM is valid")
 	}
-	if err := (LocalConfig{FSM: &recordingFSM{}, MaxBatch: 0}).Validate(); err == nil {
+	if err := (SingleNodeConfig{FSM: &recordingFSM{}, MaxBatch: 0}).Validate(); err == nil {
 		t.Fatal("MaxBatch 0 is valid")
 	}
 }

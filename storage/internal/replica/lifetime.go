@@ -1,8 +1,9 @@
-package object
+package replica
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -20,13 +21,13 @@ import (
 // the same lock pin and track take.
 
 // track marks a blob id as being written.
-func (s *Store) track(id string) {
+func (s *Set) track(id string) {
 	s.mu.Lock()
 	s.inflight[id]++
 	s.mu.Unlock()
 }
 
-func (s *Store) untrack(id string) {
+func (s *Set) untrack(id string) {
 	s.mu.Lock()
 	if s.inflight[id]--; s.inflight[id] <= 0 {
 		delete(s.inflight, id)
@@ -34,8 +35,11 @@ func (s *Store) untrack(id string) {
 	s.mu.Unlock()
 }
 
-// pin protects blobs from deletion until the returned function is called.
-func (s *Store) pin(ids []string) func() {
+// Pin protects blobs from deletion until the returned function is called.
+// A reader pins the blobs of an object, then checks that the object still
+// refers to them (a blob the collector was deleting at that moment is no
+// longer referenced), and unpins when it is done.
+func (s *Set) Pin(ids []string) func() {
 	if len(ids) == 0 {
 		return func() {}
 	}
@@ -59,19 +63,29 @@ func (s *Store) pin(ids []string) func() {
 }
 
 // deleteIfUnused deletes a blob unless it is in flight or pinned.
-func (s *Store) deleteIfUnused(id string) (bool, error) {
+func (s *Set) deleteIfUnused(id string) (bool, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.inflight[id] > 0 || s.pins[id] > 0 {
+	_, busy := s.deleting[id]
+	if busy || s.inflight[id] > 0 || s.pins[id] > 0 {
+		s.mu.Unlock()
 		return false, nil
 	}
-	if err := s.blobs.Delete(id); err != nil {
+	s.deleting[id] = struct{}{}
+	s.mu.Unlock()
+	err := s.local.Delete(id)
+	s.mu.Lock()
+	delete(s.deleting, id)
+	s.mu.Unlock()
+	if err != nil {
 		return false, err
 	}
 	return true, nil
 }
 
-func (s *Store) kickGC() {
+// KickGC asks the collector for a pass soon (after a delete).
+func (s *Set) KickGC() { s.kickGC() }
+
+func (s *Set) kickGC() {
 	select {
 	case s.gcKick <- struct{}{}:
 	default:
@@ -83,7 +97,7 @@ const gcBatch = 256
 // CollectGarbage deletes the files of blobs the state machine has listed as
 // garbage, at most DeleteRate per second, and returns how many it deleted.
 // Blobs that are pinned or in flight are kept for a later pass.
-func (s *Store) CollectGarbage(ctx context.Context) (int, error) {
+func (s *Set) CollectGarbage(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		ids, err := s.meta.Garbage(gcBatch)
@@ -132,10 +146,10 @@ func (s *Store) CollectGarbage(ctx context.Context) (int, error) {
 // received for a write that did commit is referenced by then (the writer
 // commits within SweepGrace of writing, or not at all), even when this node
 // was down or lagging and is still catching up.
-func (s *Store) SweepOrphans(ctx context.Context) (int, error) {
+func (s *Set) SweepOrphans(ctx context.Context) (int, error) {
 	cutoff := s.now().Add(-s.cfg.SweepGrace)
-	if err := s.barrier(ctx); err != nil {
-		return 0, err
+	if err := s.prop.Barrier(ctx); err != nil {
+		return 0, fmt.Errorf("%w: read barrier: %w", ErrUnavailable, err)
 	}
 	total := 0
 	var batch []string
@@ -166,7 +180,7 @@ func (s *Store) SweepOrphans(ctx context.Context) (int, error) {
 		batch = batch[:0]
 		return nil
 	}
-	err := s.blobs.Walk(ctx, func(e blob.Entry) error {
+	err := s.local.Walk(ctx, func(e blob.Entry) error {
 		if !e.ModTime.Before(cutoff) {
 			return nil
 		}
@@ -185,7 +199,7 @@ func (s *Store) SweepOrphans(ctx context.Context) (int, error) {
 	return total, err
 }
 
-func (s *Store) gcLoop(ctx context.Context) {
+func (s *Set) gcLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.GCInterval)
 	defer t.Stop()
 	for {
@@ -201,7 +215,7 @@ func (s *Store) gcLoop(ctx context.Context) {
 	}
 }
 
-func (s *Store) sweepLoop(ctx context.Context) {
+func (s *Set) sweepLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.SweepInterval)
 	defer t.Stop()
 	for {

@@ -1,4 +1,4 @@
-package object
+package replica
 
 import (
 	"context"
@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"slices"
 
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta"
-	"github.com/koss-io/koss/storage/internal/peer"
 )
 
 // replicaReader reads part of a blob from its replicas: this node's copy
@@ -21,7 +21,7 @@ import (
 // copies found missing or corrupt are repaired in the background after the
 // read.
 type replicaReader struct {
-	s     *Store
+	s     *Set
 	ctx   context.Context
 	seg   meta.Segment
 	off   int64 // of the next byte to return, within the blob
@@ -40,7 +40,7 @@ type replicaReader struct {
 
 // openReplicated starts a verified read of n bytes at off of seg's blob,
 // failing over between its replicas.
-func (s *Store) openReplicated(ctx context.Context, seg meta.Segment, off, n int64) (*replicaReader, error) {
+func (s *Set) openReplicated(ctx context.Context, seg meta.Segment, off, n int64) (*replicaReader, error) {
 	r := &replicaReader{s: s, ctx: ctx, seg: seg, off: off, left: n}
 	nodes, err := s.members.get(ctx)
 	if err != nil {
@@ -99,25 +99,13 @@ func (r *replicaReader) open() error {
 }
 
 func (r *replicaReader) openOn(nd Node) (io.ReadCloser, error) {
-	id := r.seg.Blob
-	if nd.ID == r.s.cluster.Self() {
-		h, err := r.s.blobs.Open(id)
-		if err != nil {
-			return nil, err
-		}
-		if info := h.Info(); info.Size != r.seg.Size || info.CRC64 != r.seg.CRC64 {
-			_ = h.Close()
-			return nil, fmt.Errorf("%w: %s: local copy does not match its record", blob.ErrCorrupt, id)
-		}
-		return &handleReader{Reader: blob.NewReader(h, r.off, r.left), h: h}, nil
-	}
-	rc, info, err := r.s.peers.Read(r.ctx, nd.Addr, id, r.off, r.left)
+	rc, info, err := r.s.replicaOn(nd).ReadRange(r.ctx, r.seg.Blob, r.off, r.left)
 	if err != nil {
 		return nil, err
 	}
 	if info.Size != r.seg.Size || info.CRC64 != r.seg.CRC64 {
 		_ = rc.Close()
-		return nil, fmt.Errorf("%w: %s: copy on %s does not match its record", blob.ErrCorrupt, id, nd.ID)
+		return nil, fmt.Errorf("%w: %s: the copy on %s does not match its record", blob.ErrCorrupt, r.seg.Blob, nd.ID)
 	}
 	return rc, nil
 }
@@ -130,7 +118,7 @@ func (r *replicaReader) failed(nd Node, err error) {
 		r.damaged++
 		r.bad = append(r.bad, nd.ID)
 		r.s.lg.Error("A replica failed verification", "blob", r.seg.Blob, "node", nd.ID, "err", err)
-	case peer.IsDialError(err):
+	case isDialError(err):
 		r.s.members.markDown(nd.ID)
 	}
 }
@@ -143,9 +131,11 @@ func (r *replicaReader) exhausted() error {
 		return r.ctx.Err()
 	}
 	if len(r.errs) > 0 && r.damaged == len(r.errs) {
-		return fmt.Errorf("%w: blob %s: every copy is damaged: %w", ErrChecksumMismatch, r.seg.Blob, err)
+		r.s.lg.Error("Every copy of a blob is damaged", "blob", r.seg.Blob, "err", err)
+		return fmt.Errorf("%w: blob %s: every copy is damaged: %w", ErrDamaged, r.seg.Blob, err)
 	}
-	return fmt.Errorf("%w: blob %s: no readable copy: %w", ErrUnavailable, r.seg.Blob, errors.Join(peer.ErrNoCopy, err))
+	r.s.lg.Warn("No reachable copy of a blob", "blob", r.seg.Blob, "err", err)
+	return fmt.Errorf("%w: blob %s: no readable copy: %w", ErrUnavailable, r.seg.Blob, err)
 }
 
 func (r *replicaReader) Read(p []byte) (int, error) {
@@ -178,7 +168,7 @@ func (r *replicaReader) Read(p []byte) (int, error) {
 		_ = r.cur.Close()
 		r.cur = nil
 		r.failed(r.cands[r.next-1], err)
-		r.s.repl.readFailovers.Add(1)
+		r.s.stats.readFailovers.Add(1)
 		if oerr := r.open(); oerr != nil {
 			return n, oerr
 		}
@@ -204,10 +194,9 @@ func (r *replicaReader) Close() error {
 	return nil
 }
 
-// handleReader reads a local blob and closes its handle.
-type handleReader struct {
-	io.Reader
-	h blob.Handle
+// isDialError reports whether err happened while connecting to a node (it
+// is down or cut off), as opposed to a failure of its copy.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
-
-func (r *handleReader) Close() error { return r.h.Close() }

@@ -1,4 +1,4 @@
-package object
+package replica
 
 import (
 	"cmp"
@@ -6,15 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/koss-io/koss/storage/internal/blob"
 )
 
-// Node is a member of the Region as the object layer sees it.
+// Node is a member of the Region as replication sees it.
 type Node struct {
 	// ID is the node id (raft server id); replica lists name nodes by it.
 	ID string
@@ -26,32 +23,18 @@ type Node struct {
 	Alive bool
 }
 
-// Cluster tells the object layer who the members of the Region are. A nil
+// Cluster tells replication who the members of the Region are. A nil
 // Config.Cluster means a single node that keeps every blob locally.
 type Cluster interface {
 	// Self is this node's id.
 	Self() string
 	// Members lists the members of the latest configuration with their
-	// liveness. It may ask every member (and so take a moment); the Store
+	// liveness. It may ask every member (and so take a moment); the Set
 	// caches its answer.
 	Members(ctx context.Context) ([]Node, error)
 	// IsLeader reports whether this node leads the Region now; the repair
 	// loop runs on the leader only.
 	IsLeader() bool
-}
-
-// Peers moves blob data between nodes (*peer.BlobClient).
-type Peers interface {
-	// Put stores size bytes of body as blob id on the node at addr and
-	// returns once it is durable there.
-	Put(ctx context.Context, addr, id string, body io.Reader, size int64, md5 []byte) (blob.Info, error)
-	// Read returns a verified reader of n bytes of blob id at off on the
-	// node at addr.
-	Read(ctx context.Context, addr, id string, off, n int64) (io.ReadCloser, blob.Info, error)
-	// Pull makes the node at addr copy blob id from sources.
-	Pull(ctx context.Context, addr, id string, sources []string, size int64, crc uint64) error
-	// Fetch copies blob id into store from the first good source.
-	Fetch(ctx context.Context, store blob.Store, id string, sources []string, size int64, crc uint64) (blob.Info, error)
 }
 
 // memberView caches Cluster.Members. A background loop refreshes it every

@@ -1,4 +1,4 @@
-package object_test
+package replica_test
 
 import (
 	"bytes"
@@ -12,23 +12,31 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/object/objecttest"
 	"github.com/koss-io/koss/storage/internal/peer"
+	"github.com/koss-io/koss/storage/internal/replica"
 )
 
-// region is n object Stores that share one state machine (as raft would
-// make them) but each have their own blob store and peer port, so blobs
-// really travel between them over loopback HTTP.
+// region is n nodes, each an object Store over its own replica.Set, that
+// share one state machine (as raft would make them) but each have their
+// own blob store and peer port, so blobs really travel between them over
+// loopback HTTP.
 type region struct {
-	t      *testing.T
-	fsm    *meta.FSM
+	t   *testing.T
+	fsm *meta.FSM
+	// crash, when set, makes the object layers' proposals fail as a crash
+	// between a write's data and its command would (replication's own
+	// proposals go through).
+	crash  atomic.Pointer[error]
 	nodes  []*rnode
 	mu     sync.Mutex
 	leader string
@@ -40,14 +48,16 @@ type rnode struct {
 	addr  string
 	disk  *blob.Disk
 	store *object.Store
-	peers object.Peers
+	data  *replica.Set
+	bg    *background.Group
+	peers *peer.BlobClient
 
 	mu      sync.Mutex
 	srv     *peer.Server
 	removed bool // no longer a member
 }
 
-// regionCluster is one node's object.Cluster view of the region.
+// regionCluster is one node's replica.Cluster view of the region.
 type regionCluster struct {
 	r    *region
 	self string
@@ -61,12 +71,12 @@ func (c regionCluster) IsLeader() bool {
 	return c.r.leader == c.self
 }
 
-func (c regionCluster) Members(context.Context) ([]object.Node, error) {
-	var out []object.Node
+func (c regionCluster) Members(context.Context) ([]replica.Node, error) {
+	var out []replica.Node
 	for _, n := range c.r.nodes {
 		n.mu.Lock()
 		if !n.removed {
-			out = append(out, object.Node{ID: n.id, Addr: n.addr, Voter: true, Alive: n.srv != nil})
+			out = append(out, replica.Node{ID: n.id, Addr: n.addr, Voter: true, Alive: n.srv != nil})
 		}
 		n.mu.Unlock()
 	}
@@ -75,20 +85,34 @@ func (c regionCluster) Members(context.Context) ([]object.Node, error) {
 
 var testSecret = peer.DeriveSecret("replication-test")
 
-func newRegion(t *testing.T, n int, tweak func(i int, c *object.Config)) *region {
+// crashable is the object layer's proposer of a region node: it fails every
+// proposal while the region's crash error is set.
+type crashable struct {
+	object.Proposer
+	crash *atomic.Pointer[error]
+}
+
+func (c crashable) Propose(ctx context.Context, cmd []byte) (any, error) {
+	if err := c.crash.Load(); err != nil {
+		return nil, *err
+	}
+	return c.Proposer.Propose(ctx, cmd)
+}
+
+func newRegion(t *testing.T, n int, tweak func(i int, c *replica.Config), otweak ...func(*object.Config)) *region {
 	t.Helper()
 	fsm, err := meta.New(meta.Config{Path: filepath.Join(t.TempDir(), "meta.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	prop, err := consensus.NewLocal(consensus.LocalConfig{FSM: fsm})
+	prop, err := consensus.NewSingleNode(consensus.SingleNodeConfig{FSM: fsm})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &region{t: t, fsm: fsm, leader: "n1"}
 	t.Cleanup(func() {
 		for _, nd := range r.nodes {
-			nd.store.Close()
+			nd.bg.Stop()
 			nd.stop()
 			nd.disk.Close()
 		}
@@ -104,10 +128,11 @@ func newRegion(t *testing.T, n int, tweak func(i int, c *object.Config)) *region
 		r.nodes = append(r.nodes, nd)
 	}
 	for i, nd := range r.nodes {
-		cfg := object.DefaultConfig()
-		cfg.Blobs, cfg.Meta, cfg.Proposer = nd.disk, fsm, prop
+		cfg := replica.DefaultConfig()
+		cfg.Local, cfg.Meta, cfg.Proposer = nd.disk, fsm, prop
 		cfg.Cluster = regionCluster{r: r, self: nd.id}
-		cfg.Peers = nd.peers
+		peers := nd.peers
+		cfg.Remote = func(addr string) blob.Replica { return peers.Remote(addr) }
 		cfg.MemberRefresh = 20 * time.Millisecond
 		cfg.StallTimeout = 500 * time.Millisecond
 		cfg.ReplicaGrace = 2 * time.Second
@@ -117,10 +142,19 @@ func newRegion(t *testing.T, n int, tweak func(i int, c *object.Config)) *region
 		if tweak != nil {
 			tweak(i, &cfg)
 		}
-		if nd.store, err = object.New(cfg); err != nil {
+		if nd.data, err = replica.New(cfg); err != nil {
 			t.Fatal(err)
 		}
-		nd.store.Start()
+		ocfg := object.DefaultConfig()
+		ocfg.Data, ocfg.Meta, ocfg.Proposer, ocfg.Clock = nd.data, fsm, crashable{prop, &r.crash}, cfg.Clock
+		for _, f := range otweak {
+			f(&ocfg)
+		}
+		if nd.store, err = object.New(ocfg); err != nil {
+			t.Fatal(err)
+		}
+		nd.bg = background.New()
+		nd.data.Start(nd.bg)
 	}
 	return r
 }
@@ -210,7 +244,7 @@ func put(t *testing.T, s *object.Store, key string, data []byte) (object.ObjectI
 }
 
 func getAll(s *object.Store, key string, rng *object.Range) ([]byte, error) {
-	_, rc, err := s.GetObject(context.Background(), "bkt", key, rng)
+	_, rc, err := s.GetObject(context.Background(), "bkt", key, object.Fixed(rng))
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +280,7 @@ func (r *region) mkBucket() {
 
 func TestReplicatedLayerConformance(t *testing.T) {
 	objecttest.Run(t, func(t *testing.T) object.Layer {
-		r := newRegion(t, 3, func(_ int, c *object.Config) { c.InlineThreshold = 0 })
+		r := newRegion(t, 3, nil, func(c *object.Config) { c.InlineThreshold = 0 })
 		return r.nodes[1].store
 	})
 }
@@ -306,7 +340,7 @@ func TestUnderReplicatedWritesAreRepaired(t *testing.T) {
 	if n := r.underReplicated(); n != 3 {
 		t.Fatalf("under-replicated = %d, want 3", n)
 	}
-	if st := r.nodes[0].store.ReplicationStats(); st.UnderReplicated != 3 || st.UnderReplicatedWrites == 0 {
+	if st := r.nodes[0].data.Stats(); st.UnderReplicated != 3 || st.UnderReplicatedWrites == 0 {
 		t.Fatalf("stats %+v", st)
 	}
 	down.restart()
@@ -348,25 +382,34 @@ func TestWriteWithoutQuorumFails(t *testing.T) {
 	}
 }
 
-// stallingPeers never reads what it is asked to store on one address.
-type stallingPeers struct {
-	object.Peers
-	addr func() string
+// stallingReplica never reads what it is asked to store while stall is
+// set.
+type stallingReplica struct {
+	blob.Replica
+	stall *atomic.Bool
 }
 
-func (p stallingPeers) Put(ctx context.Context, addr, id string, body io.Reader, size int64, md5 []byte) (blob.Info, error) {
-	if addr == p.addr() {
-		<-ctx.Done()
-		return blob.Info{}, ctx.Err()
+func (r stallingReplica) Create(ctx context.Context, id string, body io.Reader, opts blob.CreateOptions) (blob.Info, error) {
+	if !r.stall.Load() {
+		return r.Replica.Create(ctx, id, body, opts)
 	}
-	return p.Peers.Put(ctx, addr, id, body, size, md5)
+	<-ctx.Done()
+	return blob.Info{}, ctx.Err()
 }
 
 func TestSlowReplicaIsDropped(t *testing.T) {
 	var r *region
-	r = newRegion(t, 3, func(i int, c *object.Config) {
+	var stall atomic.Bool
+	stall.Store(true)
+	r = newRegion(t, 3, func(i int, c *replica.Config) {
 		if i == 0 {
-			c.Peers = stallingPeers{Peers: c.Peers, addr: func() string { return r.nodes[2].address() }}
+			remote := c.Remote
+			c.Remote = func(addr string) blob.Replica {
+				if addr == r.nodes[2].address() {
+					return stallingReplica{Replica: remote(addr), stall: &stall}
+				}
+				return remote(addr)
+			}
 		}
 	})
 	r.mkBucket()
@@ -382,10 +425,11 @@ func TestSlowReplicaIsDropped(t *testing.T) {
 	if slices.Contains(replicas, "n3") || len(replicas) != 2 {
 		t.Fatalf("replicas %v, want the stalled node dropped", replicas)
 	}
-	if st := r.nodes[0].store.ReplicationStats(); st.ReplicaWriteFailures == 0 {
+	if st := r.nodes[0].data.Stats(); st.ReplicaWriteFailures == 0 {
 		t.Fatalf("stats %+v", st)
 	}
-	// The repair loop adds the third copy.
+	// The node catches up; the repair loop adds the third copy.
+	stall.Store(false)
 	eventually(t, 30*time.Second, "repair", func() error {
 		if _, replicas := r.blobOf("k"); len(replicas) != 3 {
 			return fmt.Errorf("replicas %v", replicas)
@@ -473,7 +517,7 @@ func TestCorruptCopyIsReadAroundAndRepaired(t *testing.T) {
 		}
 		return nil
 	})
-	if st := outsider.store.ReplicationStats(); st.Repairs == 0 || st.ReadFailovers == 0 {
+	if st := outsider.data.Stats(); st.Repairs == 0 || st.ReadFailovers == 0 {
 		t.Fatalf("stats %+v", st)
 	}
 	// Every copy damaged: an error, never wrong bytes.
@@ -503,7 +547,7 @@ func TestScrubRepairsDamagedAndMissingCopies(t *testing.T) {
 	if err := os.Remove(nd.blobPath(idb)); err != nil {
 		t.Fatal(err)
 	}
-	res, err := nd.store.Scrub(context.Background())
+	res, err := nd.data.Scrub(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +570,7 @@ func TestDrainReplacesCopies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	left, err := r.nodes[0].store.Drain(context.Background(), "n4")
+	left, err := r.nodes[0].data.Drain(context.Background(), "n4")
 	if err != nil || left != 0 {
 		t.Fatalf("drain: %d left, %v", left, err)
 	}
@@ -549,12 +593,12 @@ func TestUncommittedReplicasAreSwept(t *testing.T) {
 		defer mu.Unlock()
 		return time.Now().Add(offset)
 	}
-	r := newRegion(t, 3, func(_ int, c *object.Config) { c.Clock = clock })
+	r := newRegion(t, 3, func(_ int, c *replica.Config) { c.Clock = clock })
 	r.mkBucket()
 	errCrash := errors.New("crash")
-	object.SetTestHookBeforePropose(func() error { return errCrash })
+	r.crash.Store(&errCrash)
 	_, err := put(t, r.nodes[0].store, "k", bigData(1<<20))
-	object.SetTestHookBeforePropose(nil)
+	r.crash.Store(nil)
 	if !errors.Is(err, errCrash) {
 		t.Fatalf("put = %v", err)
 	}
@@ -569,7 +613,7 @@ func TestUncommittedReplicasAreSwept(t *testing.T) {
 		if n := count(nd); n != 1 {
 			t.Fatalf("%s holds %d blobs before the sweep, want 1", nd.id, n)
 		}
-		if n, err := nd.store.SweepOrphans(context.Background()); err != nil || n != 0 {
+		if n, err := nd.data.SweepOrphans(context.Background()); err != nil || n != 0 {
 			t.Fatalf("%s: early sweep deleted %d, %v", nd.id, n, err)
 		}
 	}
@@ -577,7 +621,7 @@ func TestUncommittedReplicasAreSwept(t *testing.T) {
 	offset = time.Hour
 	mu.Unlock()
 	for _, nd := range r.nodes {
-		if n, err := nd.store.SweepOrphans(context.Background()); err != nil || n != 1 {
+		if n, err := nd.data.SweepOrphans(context.Background()); err != nil || n != 1 {
 			t.Fatalf("%s: sweep deleted %d, %v", nd.id, n, err)
 		}
 		if n := count(nd); n != 0 {

@@ -1,4 +1,4 @@
-package object
+package replica
 
 import (
 	"context"
@@ -18,7 +18,7 @@ const repairTimeout = 10 * time.Minute
 
 // memberLoop keeps the member view fresh and starts a full placement pass
 // when the set of voters changes.
-func (s *Store) memberLoop(ctx context.Context) {
+func (s *Set) memberLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.MemberRefresh)
 	defer t.Stop()
 	var last string
@@ -45,9 +45,9 @@ func (s *Store) memberLoop(ctx context.Context) {
 	}
 }
 
-func (s *Store) kickRescan() {
+func (s *Set) kickRescan() {
 	select {
-	case s.repl.rescan <- struct{}{}:
+	case s.rescan <- struct{}{}:
 	default:
 	}
 }
@@ -55,7 +55,7 @@ func (s *Store) kickRescan() {
 // repairLoop runs repair passes on the leader: over the under-replicated
 // blobs every RepairInterval, over every blob every RescanInterval and soon
 // after the voters change.
-func (s *Store) repairLoop(ctx context.Context) {
+func (s *Set) repairLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.RepairInterval)
 	defer t.Stop()
 	lastFull := time.Now()
@@ -66,7 +66,7 @@ func (s *Store) repairLoop(ctx context.Context) {
 			return
 		case <-t.C:
 			full = time.Since(lastFull) >= s.cfg.RescanInterval
-		case <-s.repl.rescan:
+		case <-s.rescan:
 			full = true
 		}
 		if !s.cluster.IsLeader() {
@@ -90,13 +90,12 @@ const repairBatch = 256
 // gone (draining it). It returns how many blobs still lack copies (or
 // still have one on without). Only the leader should run it: two repairers
 // are safe (UpdateReplicas is a compare-and-set) but wasteful.
-func (s *Store) RepairPass(ctx context.Context, underOnly bool, without string) (int64, error) {
-	pr, ok := s.meta.(placementReader)
-	if s.cluster == nil || !ok {
+func (s *Set) RepairPass(ctx context.Context, underOnly bool, without string) (int64, error) {
+	if s.cluster == nil {
 		return 0, nil
 	}
-	if err := s.barrier(ctx); err != nil {
-		return 0, err
+	if err := s.prop.Barrier(ctx); err != nil {
+		return 0, fmt.Errorf("%w: read barrier: %w", ErrUnavailable, err)
 	}
 	nodes, err := s.members.get(ctx)
 	if err != nil {
@@ -105,7 +104,7 @@ func (s *Store) RepairPass(ctx context.Context, underOnly bool, without string) 
 	var remaining int64
 	after := ""
 	for {
-		batch, err := pr.Placements(after, repairBatch, underOnly)
+		batch, err := s.meta.Placements(after, repairBatch, underOnly)
 		if err != nil {
 			return remaining, err
 		}
@@ -127,10 +126,10 @@ func (s *Store) RepairPass(ctx context.Context, underOnly bool, without string) 
 // repairPlacement brings one blob to meta.ReplicationFactor copies on
 // voters other than without, if enough live voters exist. It reports
 // whether the blob is now fully placed.
-func (s *Store) repairPlacement(ctx context.Context, p meta.Placement, nodes []Node, without string) bool {
+func (s *Set) repairPlacement(ctx context.Context, p meta.Placement, nodes []Node, without string) bool {
 	members := byID(nodes)
 	var have []string // current replicas on voters
-	var sources []string
+	var sources []Node
 	for _, id := range p.Replicas {
 		n, ok := members[id]
 		if !ok || !n.Voter || id == without {
@@ -138,7 +137,7 @@ func (s *Store) repairPlacement(ctx context.Context, p meta.Placement, nodes []N
 		}
 		have = append(have, id)
 		if n.Alive {
-			sources = append(sources, n.Addr)
+			sources = append(sources, n)
 		}
 	}
 	if len(have) >= meta.ReplicationFactor && len(have) == len(p.Replicas) {
@@ -161,17 +160,17 @@ func (s *Store) repairPlacement(ctx context.Context, p meta.Placement, nodes []N
 			break
 		}
 		if err := s.copyTo(ctx, n, p, sources); err != nil {
-			s.repl.repairFailures.Add(1)
+			s.stats.repairFailures.Add(1)
 			s.lg.Warn("Copying a blob to a new replica failed", "blob", p.Blob, "node", n.ID, "err", err)
 			continue
 		}
-		s.repl.repairs.Add(1)
+		s.stats.repairs.Add(1)
 		next = append(next, n.ID)
 	}
 	if len(next) == 0 || sameIDs(next, p.Replicas) {
 		return len(next) >= meta.ReplicationFactor
 	}
-	r, err := s.apply(ctx, &meta.UpdateReplicas{Blob: p.Blob, Expect: p.Replicas, Replicas: next})
+	r, err := s.propose(ctx, &meta.UpdateReplicas{Blob: p.Blob, Expect: p.Replicas, Replicas: next})
 	switch {
 	case err != nil:
 		s.lg.Warn("Recording new replicas failed", "blob", p.Blob, "err", err)
@@ -193,65 +192,98 @@ func sameIDs(a, b []string) bool {
 	return slices.Equal(x, y)
 }
 
-// copyTo makes node n hold blob p, copied from sources (peer addresses).
-func (s *Store) copyTo(ctx context.Context, n Node, p meta.Placement, sources []string) error {
+// copyTo makes node n hold blob p, copied from the first of sources that
+// has a good copy: read from it and created on n, through the same
+// blob.Replica interface whichever of them is this node.
+func (s *Set) copyTo(ctx context.Context, n Node, p meta.Placement, sources []Node) error {
 	ctx, cancel := context.WithTimeout(ctx, repairTimeout)
 	defer cancel()
-	if n.ID == s.cluster.Self() {
-		_, err := s.peers.Fetch(ctx, s.blobs, p.Blob, sources, p.Size, p.CRC64)
+	var errs []error
+	for _, src := range sources {
+		err := s.copyFrom(ctx, src, n, p)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		errs = append(errs, fmt.Errorf("from %s: %w", src.ID, err))
+	}
+	return fmt.Errorf("%w: no source could provide blob %s: %w", ErrUnavailable, p.Blob, errors.Join(errs...))
+}
+
+// copyFrom copies blob p from src to dst. The copy is checked against the
+// metadata's size and CRC-64 before a byte moves, and dst refuses content
+// whose MD5 differs from the source's, so nothing unverified is kept.
+func (s *Set) copyFrom(ctx context.Context, src, dst Node, p meta.Placement) error {
+	rc, info, err := s.replicaOn(src).ReadRange(ctx, p.Blob, 0, p.Size)
+	if err != nil {
 		return err
 	}
-	return s.peers.Pull(ctx, n.Addr, p.Blob, sources, p.Size, p.CRC64)
+	defer func() { _ = rc.Close() }()
+	if info.Size != p.Size || info.CRC64 != p.CRC64 {
+		return fmt.Errorf("%w: the copy has %d bytes and CRC-64 %d, want %d and %d", blob.ErrCorrupt, info.Size, info.CRC64, p.Size, p.CRC64)
+	}
+	got, err := s.replicaOn(dst).Create(ctx, p.Blob, rc, blob.CreateOptions{Size: p.Size, MD5: info.MD5[:]})
+	if err != nil {
+		return err
+	}
+	if got.CRC64 != p.CRC64 {
+		// The MD5 matched, so this cannot happen short of a bug; the
+		// scrubber of dst will find the copy.
+		return fmt.Errorf("%w: the new copy has CRC-64 %d, want %d", blob.ErrCorrupt, got.CRC64, p.CRC64)
+	}
+	return nil
 }
 
 // repairCopies rewrites, in the background, the copies of seg's blob that
 // the nodes in bad were found to lack or hold damaged, from the other
 // replicas. Repairs of the same copy do not overlap.
-func (s *Store) repairCopies(seg meta.Segment, bad []string) {
+func (s *Set) repairCopies(seg meta.Segment, bad []string) {
 	for _, id := range bad {
 		if !slices.Contains(seg.Replicas, id) {
 			continue // not meant to hold it
 		}
 		key := seg.Blob + "/" + id
-		s.repl.mu.Lock()
-		busy := s.repl.repairing[key]
+		s.repairMu.Lock()
+		busy := s.repairing[key]
 		if !busy {
-			s.repl.repairing[key] = true
+			s.repairing[key] = true
 		}
-		s.repl.mu.Unlock()
+		s.repairMu.Unlock()
 		if busy {
 			continue
 		}
-		started := s.repl.goBackground(func(ctx context.Context) {
+		started := s.goBackground(func(ctx context.Context) {
 			defer func() {
-				s.repl.mu.Lock()
-				delete(s.repl.repairing, key)
-				s.repl.mu.Unlock()
+				s.repairMu.Lock()
+				delete(s.repairing, key)
+				s.repairMu.Unlock()
 			}()
 			select {
-			case s.repl.sem <- struct{}{}:
-				defer func() { <-s.repl.sem }()
+			case s.repairSem <- struct{}{}:
+				defer func() { <-s.repairSem }()
 			case <-ctx.Done():
 				return
 			}
 			if err := s.repairCopy(ctx, seg, id); err != nil {
-				s.repl.repairFailures.Add(1)
+				s.stats.repairFailures.Add(1)
 				s.lg.Warn("Repairing a damaged replica failed", "blob", seg.Blob, "node", id, "err", err)
 				return
 			}
-			s.repl.repairs.Add(1)
+			s.stats.repairs.Add(1)
 			s.lg.Info("Repaired a damaged replica", "blob", seg.Blob, "node", id)
 		})
 		if !started {
-			s.repl.mu.Lock()
-			delete(s.repl.repairing, key)
-			s.repl.mu.Unlock()
+			s.repairMu.Lock()
+			delete(s.repairing, key)
+			s.repairMu.Unlock()
 		}
 	}
 }
 
 // repairCopy rewrites node id's copy of seg's blob from the other replicas.
-func (s *Store) repairCopy(ctx context.Context, seg meta.Segment, id string) error {
+func (s *Set) repairCopy(ctx context.Context, seg meta.Segment, id string) error {
 	nodes, err := s.members.get(ctx)
 	if err != nil {
 		return err
@@ -261,10 +293,10 @@ func (s *Store) repairCopy(ctx context.Context, seg meta.Segment, id string) err
 	if !ok {
 		return fmt.Errorf("node %s is no longer a member", id)
 	}
-	var sources []string
+	var sources []Node
 	for _, r := range seg.Replicas {
 		if n, ok := members[r]; ok && r != id && n.Alive {
-			sources = append(sources, n.Addr)
+			sources = append(sources, n)
 		}
 	}
 	if len(sources) == 0 {
@@ -274,7 +306,7 @@ func (s *Store) repairCopy(ctx context.Context, seg meta.Segment, id string) err
 }
 
 // scrubLoop verifies the local blobs every ScrubInterval.
-func (s *Store) scrubLoop(ctx context.Context) {
+func (s *Set) scrubLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.ScrubInterval)
 	defer t.Stop()
 	for {
@@ -302,22 +334,23 @@ type ScrubResult struct {
 // and checks that this node has every blob the metadata places on it;
 // damaged or missing copies of referenced blobs are rewritten from other
 // replicas. Unreferenced damaged blobs are left to the sweeper.
-func (s *Store) Scrub(ctx context.Context) (ScrubResult, error) {
+func (s *Set) Scrub(ctx context.Context) (ScrubResult, error) {
 	var res ScrubResult
-	pr, ok := s.meta.(placementReader)
-	if s.cluster == nil || !ok {
-		r, err := blob.VerifyAll(ctx, s.blobs, blob.ScrubOptions{BytesPerSecond: s.cfg.ScrubRate})
+	if s.cluster == nil {
+		r, err := blob.VerifyAll(ctx, s.local, blob.ScrubOptions{BytesPerSecond: s.cfg.ScrubRate})
 		res.ScrubResult = r
+		s.stats.scrubbed.Add(uint64(r.Checked))
+		s.stats.scrubCorrupt.Add(uint64(r.Corrupt))
 		return res, err
 	}
 	var bad []string
-	r, err := blob.VerifyAll(ctx, s.blobs, blob.ScrubOptions{
+	r, err := blob.VerifyAll(ctx, s.local, blob.ScrubOptions{
 		BytesPerSecond: s.cfg.ScrubRate,
 		Report:         func(id string, _ error) { bad = append(bad, id) },
 	})
 	res.ScrubResult = r
-	s.repl.scrubbed.Add(uint64(r.Checked))
-	s.repl.scrubCorrupt.Add(uint64(r.Corrupt))
+	s.stats.scrubbed.Add(uint64(r.Checked))
+	s.stats.scrubCorrupt.Add(uint64(r.Corrupt))
 	if err != nil {
 		return res, err
 	}
@@ -325,15 +358,15 @@ func (s *Store) Scrub(ctx context.Context) (ScrubResult, error) {
 	fix := func(p meta.Placement) {
 		seg := meta.Segment{Blob: p.Blob, Size: p.Size, CRC64: p.CRC64, Replicas: p.Replicas}
 		if err := s.repairCopy(ctx, seg, self); err != nil {
-			s.repl.repairFailures.Add(1)
+			s.stats.repairFailures.Add(1)
 			s.lg.Warn("Scrub could not repair a local copy", "blob", p.Blob, "err", err)
 			return
 		}
-		s.repl.repairs.Add(1)
+		s.stats.repairs.Add(1)
 		res.Repaired++
 	}
 	for _, id := range bad {
-		p, found, err := pr.GetPlacement(id)
+		p, found, err := s.meta.GetPlacement(id)
 		if err != nil {
 			return res, err
 		}
@@ -345,7 +378,7 @@ func (s *Store) Scrub(ctx context.Context) (ScrubResult, error) {
 	// Blobs placed here that are missing (a lost file or disk).
 	after := ""
 	for {
-		batch, err := pr.Placements(after, repairBatch, false)
+		batch, err := s.meta.Placements(after, repairBatch, false)
 		if err != nil || len(batch) == 0 {
 			return res, err
 		}
@@ -356,7 +389,7 @@ func (s *Store) Scrub(ctx context.Context) (ScrubResult, error) {
 			if !slices.Contains(p.Replicas, self) {
 				continue
 			}
-			if _, err := s.blobs.Stat(p.Blob); errors.Is(err, blob.ErrNotFound) {
+			if _, err := s.local.Stat(p.Blob); errors.Is(err, blob.ErrNotFound) {
 				res.Missing++
 				s.lg.Error("Scrub found a blob placed here missing", "blob", p.Blob)
 				fix(p)
@@ -369,7 +402,7 @@ func (s *Store) Scrub(ctx context.Context) (ScrubResult, error) {
 // Drain re-places every blob with a copy on node id onto other voters and
 // returns how many still have one there (0: the node can be removed
 // without losing a copy).
-func (s *Store) Drain(ctx context.Context, id string) (int64, error) {
+func (s *Set) Drain(ctx context.Context, id string) (int64, error) {
 	if s.cluster == nil {
 		return 0, nil
 	}
