@@ -136,19 +136,23 @@ func (h *root) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer func() {
 		p := recover()
+		abort := p != nil
 		if p != nil {
 			// http.ErrAbortHandler cuts a response that could not be
 			// completed (the client sees a truncated body, never a short one
-			// that looks whole); anything else is a bug worth a 500.
+			// that looks whole); anything else is a bug worth a 500, and
+			// when the status line is still unsent the 500 is the whole
+			// answer.
 			if err, ok := p.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
 				rec.Err = fmt.Errorf("panic: %v", p)
 				if !rw.wroteHeader {
 					http.Error(rw, "internal error", http.StatusInternalServerError)
+					abort = false
 				}
 			}
 		}
 		h.finish(rw, r, rec)
-		if p != nil {
+		if abort {
 			panic(http.ErrAbortHandler)
 		}
 	}()
