@@ -37,6 +37,9 @@ func (r result) mibPerSec() float64 {
 }
 
 func main() {
+	if serveNothing() {
+		return
+	}
 	kossd := flag.String("kossd", "bin/kossd", "kossd binary")
 	dir := flag.String("dir", "", "working directory on the disk to measure (default: a temporary directory)")
 	duration := flag.Duration("duration", 3*time.Second, "how long each measurement runs")
@@ -65,6 +68,11 @@ func main() {
 		}
 	}
 
+	nothing, stopNothing := startNothing()
+	fmt.Fprintf(os.Stderr, ">> do-nothing HTTP server at %s\n", nothing)
+	results = append(results, measureNode(nothingTarget, []string{nothing}, sizes, clients, *duration)...)
+	stopNothing()
+
 	ctx := context.Background()
 	p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "kossd"), LogPath: filepath.Join(work, "kossd.log")})
 	if err != nil {
@@ -92,13 +100,18 @@ func main() {
 	printTargets(results, *nodes)
 }
 
-// goal is a speed goal from the issues: at least minOps ops/s, or at least
-// minRawShare of the raw disk's MiB/s (see rawShare).
+// nothingTarget names the do-nothing server's rows (nothing.go).
+const nothingTarget = "do-nothing HTTP"
+
+// goal is a speed goal from the issues: at least minOps ops/s, at least
+// minRawShare of the raw disk's MiB/s (see rawShare), or at least
+// minNothingShare of the do-nothing server's ops/s.
 type goal struct {
-	target, op    string
-	size, clients int
-	minOps        float64
-	minRawShare   float64
+	target, op      string
+	size, clients   int
+	minOps          float64
+	minRawShare     float64
+	minNothingShare float64
 }
 
 // describe names the goal; replicas is how many copies r's target writes.
@@ -108,8 +121,11 @@ func (g goal) describe(replicas int) string {
 		clients = "1 client"
 	}
 	want := fmt.Sprintf(">= %.0f ops/s", g.minOps)
-	if g.minRawShare > 0 {
+	switch {
+	case g.minRawShare > 0:
 		want = fmt.Sprintf(">= %.0f%% of %s", 100*g.minRawShare, rawLabel(replicas))
+	case g.minNothingShare > 0:
+		want = fmt.Sprintf(">= %.0f%% of %s", 100*g.minNothingShare, nothingTarget)
 	}
 	return fmt.Sprintf("%s: %s %s, %s, %s", g.target, human(g.size), g.op, clients, want)
 }
@@ -135,6 +151,8 @@ func printTargets(results []result, nodes int) {
 		{target: region, op: "PUT", size: 4 << 20, clients: 16, minRawShare: 0.6},
 		{target: region, op: "PUT", size: 4 << 10, clients: 16, minOps: 500},
 		{target: region, op: "GET", size: 4 << 10, clients: 16, minOps: 4000},
+		{target: "kossd 1 node", op: "GET", size: 4 << 10, clients: 16, minNothingShare: 0.6},
+		{target: region, op: "GET", size: 4 << 10, clients: 16, minNothingShare: 0.5},
 	}
 	raw := rawBaseline(results)
 	fmt.Println()
@@ -146,9 +164,13 @@ func printTargets(results []result, nodes int) {
 				continue
 			}
 			got, met := fmt.Sprintf("%.0f ops/s", r.opsPerSec()), r.opsPerSec() >= g.minOps
-			if g.minRawShare > 0 {
+			switch {
+			case g.minRawShare > 0:
 				share, ok := rawShare(r, raw)
 				got, met = fmt.Sprintf("%.0f%% of %s", 100*share, rawLabel(r.nodes)), ok && share >= g.minRawShare
+			case g.minNothingShare > 0:
+				share, ok := nothingShare(r, results)
+				got, met = fmt.Sprintf("%.0f%% of %s", 100*share, nothingTarget), ok && share >= g.minNothingShare
 			}
 			verdict := "met"
 			if !met {
@@ -180,6 +202,17 @@ func rawShare(r result, raw map[[2]int]float64) (float64, bool) {
 		return 0, false
 	}
 	return r.mibPerSec() / base, true
+}
+
+// nothingShare is r's ops/s as a share of the do-nothing server's for the
+// same operation, size and client count.
+func nothingShare(r result, results []result) (float64, bool) {
+	for _, n := range results {
+		if n.target == nothingTarget && n.op == r.op && n.size == r.size && n.clients == r.clients && n.opsPerSec() > 0 {
+			return r.opsPerSec() / n.opsPerSec(), true
+		}
+	}
+	return 0, false
 }
 
 func progress(r result) {
@@ -318,10 +351,15 @@ func printTable(results []result) {
 	})
 	raw := rawBaseline(results)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\top\tsize\tclients\tops/s\tMiB/s\tvs raw disk\terrors\t")
+	fmt.Fprintln(tw, "target\top\tsize\tclients\tops/s\tMiB/s\tvs raw disk\tvs do-nothing\terrors\t")
 	for _, r := range results {
-		ratio := ""
-		if r.op == "PUT" && r.target != "raw disk" {
+		ratio, nothing := "", ""
+		if r.target != nothingTarget && r.target != "raw disk" {
+			if share, ok := nothingShare(r, results); ok {
+				nothing = fmt.Sprintf("%.0f%%", 100*share)
+			}
+		}
+		if r.op == "PUT" && r.target != "raw disk" && r.target != nothingTarget {
 			if share, ok := rawShare(r, raw); ok {
 				ratio = fmt.Sprintf("%.0f%%", 100*share)
 				if r.nodes > 1 {
@@ -329,7 +367,7 @@ func printTable(results []result) {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%d\t\n", r.target, r.op, human(r.size), r.clients, r.opsPerSec(), r.mibPerSec(), ratio, r.errors)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%s\t%d\t\n", r.target, r.op, human(r.size), r.clients, r.opsPerSec(), r.mibPerSec(), ratio, nothing, r.errors)
 	}
 	tw.Flush()
 }
