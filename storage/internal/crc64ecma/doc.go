@@ -12,4 +12,9 @@
 //
 // The folding constants are x^n mod P for a handful of n, computed at start-up
 // from the polynomial rather than written down, so they are easy to audit.
+//
+// Combine computes the CRC of a concatenation from the CRCs of its parts and
+// the length of the second, in time logarithmic in that length: appendable
+// objects and multipart uploads get their whole-object CRC without reading
+// their bytes again.
 package crc64ecma

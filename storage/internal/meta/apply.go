@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/koss-io/koss/storage/internal/crc64ecma"
 )
 
 // applier applies commands inside one write transaction. Every handler
@@ -269,11 +271,11 @@ func (a *applier) appendObject(c *AppendObject) *Result {
 			prev := o.Segments[n-1]
 			data := make([]byte, 0, len(prev.Data)+len(seg.Data))
 			data = append(append(data, prev.Data...), seg.Data...)
-			o.Segments[n-1] = Segment{Size: int64(len(data)), Data: data, CRC64: CRC64Combine(prev.CRC64, seg.CRC64, seg.Size)}
+			o.Segments[n-1] = Segment{Size: int64(len(data)), Data: data, CRC64: crc64ecma.Combine(prev.CRC64, seg.CRC64, seg.Size)}
 		} else {
 			o.Segments = append(o.Segments, seg)
 		}
-		o.CRC64 = CRC64Combine(o.CRC64, seg.CRC64, seg.Size)
+		o.CRC64 = crc64ecma.Combine(o.CRC64, seg.CRC64, seg.Size)
 		o.Size += seg.Size
 	}
 	o.ETag = AppendETag(o.CRC64, o.Size)
