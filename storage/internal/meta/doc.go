@@ -71,8 +71,8 @@
 //
 // # Reads
 //
-// GetBucket, ListBuckets, GetObject, ListObjects, BucketStats, GetKey and
-// ListKeys read the last committed state through bbolt read transactions and
-// may run concurrently with Apply. Linearizable reads are the caller's
+// GetBucket (whose counters are the bucket's stats), ListBuckets,
+// GetObject, ListObjects, GetKey and ListKeys read the last committed state
+// through bbolt read transactions and may run concurrently with Apply. Linearizable reads are the caller's
 // business: wait for the consensus layer's read barrier first.
 package meta

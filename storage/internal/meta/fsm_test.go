@@ -127,9 +127,9 @@ func TestPutGetDeleteAndStats(t *testing.T) {
 
 func checkStats(t *testing.T, f *FSM, bucket string, objects, bytes int64) {
 	t.Helper()
-	o, b, err := f.BucketStats(bucket)
-	if err != nil || o != objects || b != bytes {
-		t.Fatalf("BucketStats(%s) = %d, %d, %v; want %d, %d", bucket, o, b, err, objects, bytes)
+	b, err := f.GetBucket(bucket)
+	if err != nil || b.Objects != objects || b.Bytes != bytes {
+		t.Fatalf("GetBucket(%s) counts %d objects, %d bytes, %v; want %d, %d", bucket, b.Objects, b.Bytes, err, objects, bytes)
 	}
 }
 

@@ -12,7 +12,9 @@ import (
 // consensus layer's Barrier); the state machine itself does not know about
 // leadership.
 
-// GetBucket returns a bucket record, or ErrBucketNotFound.
+// GetBucket returns a bucket record, or ErrBucketNotFound. Its Objects and
+// Bytes counters are kept current by Apply, so they are the bucket's stats
+// at O(1).
 func (f *FSM) GetBucket(name string) (Bucket, error) {
 	var b Bucket
 	err := f.view(func(tx *bolt.Tx) error {
@@ -178,13 +180,6 @@ func prefixEnd(p []byte) []byte {
 		}
 	}
 	return nil
-}
-
-// BucketStats returns a bucket's object count and total bytes, kept current
-// by Apply (O(1)).
-func (f *FSM) BucketStats(name string) (objects, bytes int64, err error) {
-	b, err := f.GetBucket(name)
-	return b.Objects, b.Bytes, err
 }
 
 // GetKey returns an access key, or ErrKeyNotFound.
