@@ -100,7 +100,7 @@ type accessKeyScope struct {
 
 // Reconcile issues the AccessKey's key with its grants and writes its Secret, or revokes
 // the key when the AccessKey is being deleted.
-func (r *AccessKeyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+func (r *AccessKeyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
 	key := &kossv1alpha1.AccessKey{}
 	if err := r.Client.Get(ctx, req.NamespacedName, key); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -111,7 +111,12 @@ func (r *AccessKeyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 	s := &accessKeyScope{key: key, before: key.DeepCopy()}
-	defer func() { reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr)) }()
+	defer func() {
+		reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr))
+		if reterr != nil {
+			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (runPhases)
+		}
+	}()
 
 	if !key.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)

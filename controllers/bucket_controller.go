@@ -87,7 +87,7 @@ type bucketScope struct {
 
 // Reconcile makes the bucket exist in its Region for this Bucket, or deletes or retains it
 // when the Bucket is being deleted.
-func (r *BucketReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+func (r *BucketReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
 	bucket := &kossv1alpha1.Bucket{}
 	if err := r.Client.Get(ctx, req.NamespacedName, bucket); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -98,7 +98,12 @@ func (r *BucketReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ c
 		return ctrl.Result{}, err
 	}
 	s := &bucketScope{bucket: bucket, before: bucket.DeepCopy()}
-	defer func() { reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr)) }()
+	defer func() {
+		reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr))
+		if reterr != nil {
+			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (runPhases)
+		}
+	}()
 
 	if !bucket.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)

@@ -120,7 +120,7 @@ type regionScope struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile moves a Region towards its spec and reports what it found.
-func (r *RegionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+func (r *RegionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
 	region := &kossv1alpha1.Region{}
 	if err := r.Client.Get(ctx, req.NamespacedName, region); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -131,7 +131,12 @@ func (r *RegionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ c
 		return ctrl.Result{}, err
 	}
 	s := &regionScope{region: region, before: region.DeepCopy()}
-	defer func() { reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr)) }()
+	defer func() {
+		reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr))
+		if reterr != nil {
+			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (runPhases)
+		}
+	}()
 
 	if !region.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
