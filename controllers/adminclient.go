@@ -71,7 +71,7 @@ var defaultAdminHTTPClient = &http.Client{Timeout: 10 * time.Second}
 
 // ForRegion implements AdminClientFactory.
 func (f *HTTPAdminClientFactory) ForRegion(_ context.Context, region *kossv1alpha1.Region, rootKey *corev1.Secret) (adminclient.Interface, error) {
-	id, secret, err := rootCredentials(rootKey)
+	id, secret, err := RootCredentials(rootKey)
 	if err != nil {
 		return nil, err
 	}
@@ -88,24 +88,24 @@ func (f *HTTPAdminClientFactory) ForRegion(_ context.Context, region *kossv1alph
 	return adminclient.New(endpoint, id, secret, adminclient.WithHTTPClient(hc), adminclient.WithUserAgent(FieldOwner))
 }
 
-// rootCredentials reads the key pair of a root-key Secret.
-func rootCredentials(s *corev1.Secret) (id, secret string, err error) {
+// RootCredentials reads the key pair of a root-key Secret.
+func RootCredentials(s *corev1.Secret) (id, secret string, err error) {
 	if s == nil {
 		return "", "", ErrRootKeyInvalid
 	}
-	id, secret = string(s.Data[secretKeyAccessKeyID]), string(s.Data[secretKeyAccessKeySecret])
+	id, secret = string(s.Data[SecretKeyAccessKeyID]), string(s.Data[SecretKeyAccessKeySecret])
 	if id == "" || secret == "" {
 		return "", "", fmt.Errorf("secret %s/%s: %w", s.Namespace, s.Name, ErrRootKeyInvalid)
 	}
 	return id, secret, nil
 }
 
-// engineUnreachable reports whether err means the admin API could not be reached or could
+// EngineUnreachable reports whether err means the admin API could not be reached or could
 // not serve (no answer, or 502/503/504): a condition that passes by itself, so the caller
 // retries with back-off and reports KossdUnreachable. Refusals (not found, conflicts,
 // invalid arguments) are answers, not unreachability, and so are the reconcilers' own errors
-// about an answer (ErrBucketOwnedElsewhere).
-func engineUnreachable(err error) bool {
+// about an answer (a bucket owned elsewhere wraps adminapi.ErrBucketAlreadyExists).
+func EngineUnreachable(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -116,10 +116,13 @@ func engineUnreachable(err error) bool {
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, adminapi.ErrBucketAlreadyExists)
 }
 
-// engineErrorMessage is the user-facing text of an admin API error. It leaves out what
+// EngineErrorMessage is the user-facing text of an admin API error. It leaves out what
 // changes on every attempt (request ids), so that repeating the same failure does not
-// rewrite the status each time.
-func engineErrorMessage(err error) string {
+// rewrite the status each time. A nil error reads "no answer".
+func EngineErrorMessage(err error) string {
+	if err == nil {
+		return "no answer"
+	}
 	var apiErr *adminclient.APIError
 	if errors.As(err, &apiErr) {
 		if apiErr.Message != "" {

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package controllers_test
 
 import (
 	"context"
@@ -29,6 +29,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 )
 
@@ -50,7 +52,7 @@ func TestHTTPAdminClientFactory(t *testing.T) {
 
 	tests := map[string]struct {
 		// factory is the factory under test.
-		factory *HTTPAdminClientFactory
+		factory *controllers.HTTPAdminClientFactory
 		// secret is the root-key Secret.
 		secret *corev1.Secret
 		// wantErr is the error ForRegion returns.
@@ -59,29 +61,29 @@ func TestHTTPAdminClientFactory(t *testing.T) {
 		wantCall bool
 	}{
 		"signs with the root key from the Secret": {
-			factory:  &HTTPAdminClientFactory{Endpoint: func(*kossv1alpha1.Region) (string, error) { return srv.URL, nil }},
+			factory:  &controllers.HTTPAdminClientFactory{Endpoint: func(*kossv1alpha1.Region) (string, error) { return srv.URL, nil }},
 			secret:   rootKeySecret(map[string]string{"accessKeyId": "KOSSROOTID", "accessKeySecret": "s3cr3t-value"}),
 			wantCall: true,
 		},
 		"refuses a Secret without the secret": {
-			factory: &HTTPAdminClientFactory{},
+			factory: &controllers.HTTPAdminClientFactory{},
 			secret:  rootKeySecret(map[string]string{"accessKeyId": "KOSSROOTID"}),
-			wantErr: ErrRootKeyInvalid,
+			wantErr: controllers.ErrRootKeyInvalid,
 		},
 		"refuses no Secret": {
-			factory: &HTTPAdminClientFactory{},
-			wantErr: ErrRootKeyInvalid,
+			factory: &controllers.HTTPAdminClientFactory{},
+			wantErr: controllers.ErrRootKeyInvalid,
 		},
 		"passes the endpoint resolver's error on": {
-			factory: &HTTPAdminClientFactory{Endpoint: func(*kossv1alpha1.Region) (string, error) { return "", errConnRefused }},
+			factory: &controllers.HTTPAdminClientFactory{Endpoint: func(*kossv1alpha1.Region) (string, error) { return "", controllertest.ErrConnRefused }},
 			secret:  rootKeySecret(map[string]string{"accessKeyId": "KOSSROOTID", "accessKeySecret": "s3cr3t-value"}),
-			wantErr: errConnRefused,
+			wantErr: controllertest.ErrConnRefused,
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			gotAuth, gotPath = "", ""
-			c, err := tc.factory.ForRegion(context.Background(), testRegion(), tc.secret)
+			c, err := tc.factory.ForRegion(context.Background(), controllertest.TestRegion(), tc.secret)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -103,8 +105,8 @@ func TestHTTPAdminClientFactory(t *testing.T) {
 }
 
 func TestDefaultEndpointIsTheClientService(t *testing.T) {
-	var f HTTPAdminClientFactory
-	c, err := f.ForRegion(context.Background(), testRegion(), rootKeySecret(map[string]string{"accessKeyId": "a", "accessKeySecret": "b"}))
+	var f controllers.HTTPAdminClientFactory
+	c, err := f.ForRegion(context.Background(), controllertest.TestRegion(), rootKeySecret(map[string]string{"accessKeyId": "a", "accessKeySecret": "b"}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,28 +24,40 @@ import (
 // where ids (never secrets) may appear. The random parts and their alphabets are the
 // engine's (adminapi.NewAccessKey), so every key the operator makes is one kossd accepts.
 const (
-	rootKeyIDPrefix   = adminapi.AccessKeyIDPrefix + "ROOT"
-	accessKeyIDPrefix = adminapi.AccessKeyIDPrefix
+	RootKeyIDPrefix   = adminapi.AccessKeyIDPrefix + "ROOT"
+	AccessKeyIDPrefix = adminapi.AccessKeyIDPrefix
 )
 
-// keyPair is a generated AccessKeyId and AccessKeySecret. Its String method hides the
-// secret, so a keyPair can never leak through a log line or an error.
-type keyPair struct {
+// KeyPair is an AccessKeyId and its AccessKeySecret. Its fields are unexported and its
+// String and GoString methods hide the secret, so a KeyPair can never leak through a log
+// line (structured or not) or an error; only Secret gives the secret, for a Secret's data.
+type KeyPair struct {
 	id     string
 	secret string
 }
 
-// String implements fmt.Stringer without the secret.
-func (k keyPair) String() string { return "keyPair{id:" + k.id + "}" }
-
-// GoString implements fmt.GoStringer without the secret (%#v).
-func (k keyPair) GoString() string { return k.String() }
-
-// newKeyPair generates a key pair with crypto/rand; idPrefix tells root keys from others.
-func newKeyPair(idPrefix string) (keyPair, error) {
+// NewKeyPair generates a key pair with crypto/rand; idPrefix tells root keys from others.
+func NewKeyPair(idPrefix string) (KeyPair, error) {
 	id, secret, err := adminapi.NewAccessKey(idPrefix)
 	if err != nil {
-		return keyPair{}, err
+		return KeyPair{}, err
 	}
-	return keyPair{id: id, secret: secret}, nil
+	return KeyPair{id: id, secret: secret}, nil
 }
+
+// KeyPairOf is the pair read back from a Secret; ok is false when either half is missing.
+func KeyPairOf(id, secret string) (_ KeyPair, ok bool) {
+	return KeyPair{id: id, secret: secret}, id != "" && secret != ""
+}
+
+// ID is the AccessKeyId.
+func (k KeyPair) ID() string { return k.id }
+
+// Secret is the AccessKeySecret. Write it only into a Secret's data or a registration.
+func (k KeyPair) Secret() string { return k.secret }
+
+// String implements fmt.Stringer without the secret.
+func (k KeyPair) String() string { return "KeyPair{id:" + k.id + "}" }
+
+// GoString implements fmt.GoStringer without the secret (%#v).
+func (k KeyPair) GoString() string { return k.String() }

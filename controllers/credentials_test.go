@@ -14,14 +14,17 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package controllers_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
@@ -31,40 +34,40 @@ func TestNewKeyPair(t *testing.T) {
 		// prefix is the id prefix.
 		prefix string
 	}{
-		"a root key":    {rootKeyIDPrefix},
-		"an access key": {accessKeyIDPrefix},
+		"a root key":    {controllers.RootKeyIDPrefix},
+		"an access key": {controllers.AccessKeyIDPrefix},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			seen := map[string]bool{}
 			for range 50 {
-				k, err := newKeyPair(tc.prefix)
+				k, err := controllers.NewKeyPair(tc.prefix)
 				if err != nil {
 					t.Fatal(err)
 				}
 				// The engine must accept every key the operator makes.
-				if !strings.HasPrefix(k.id, tc.prefix) || !adminapi.ValidAccessKeyID(k.id) {
-					t.Errorf("id %q", k.id)
+				if !strings.HasPrefix(k.ID(), tc.prefix) || !adminapi.ValidAccessKeyID(k.ID()) {
+					t.Errorf("id %q", k.ID())
 				}
-				if len(k.secret) < 32 || !adminapi.ValidAccessKeySecret(k.secret) {
-					t.Errorf("secret of length %d is too short or invalid", len(k.secret))
+				if len(k.Secret()) < 32 || !adminapi.ValidAccessKeySecret(k.Secret()) {
+					t.Errorf("secret of length %d is too short or invalid", len(k.Secret()))
 				}
-				if seen[k.id] || seen[k.secret] {
+				if seen[k.ID()] || seen[k.Secret()] {
 					t.Errorf("a repeated key")
 				}
-				seen[k.id], seen[k.secret] = true, true
+				seen[k.ID()], seen[k.Secret()] = true, true
 			}
 		})
 	}
 }
 
 func TestKeyPairNeverPrintsItsSecret(t *testing.T) {
-	pair, err := newKeyPair(accessKeyIDPrefix)
+	pair, err := controllers.NewKeyPair(controllers.AccessKeyIDPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		if out := fmt.Sprintf(verb, pair); strings.Contains(out, pair.secret) || !strings.Contains(out, pair.id) {
+		if out := fmt.Sprintf(verb, pair); strings.Contains(out, pair.Secret()) || !strings.Contains(out, pair.ID()) {
 			t.Errorf("%s prints %q", verb, out)
 		}
 	}
@@ -76,18 +79,18 @@ func TestEngineUnreachable(t *testing.T) {
 		want bool
 	}{
 		"no error":                            {nil, false},
-		"connection refused":                  {fmt.Errorf("adminclient: GET /x: %w", errConnRefused), true},
+		"connection refused":                  {fmt.Errorf("adminclient: GET /x: %w", controllertest.ErrConnRefused), true},
 		"503 from the API":                    {&adminclient.APIError{StatusCode: 503, Code: adminapi.CodeUnavailable}, true},
 		"not found is an answer":              {&adminclient.APIError{StatusCode: 404, Code: adminapi.CodeNotFound}, false},
 		"a conflict is an answer":             {fmt.Errorf("x: %w", &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeBucketAlreadyExists}), false},
 		"an internal error is an answer":      {&adminclient.APIError{StatusCode: 500, Code: adminapi.CodeInternal}, false},
-		"a cancelled pass is not":             {fmt.Errorf("x: %w", errors.Join(errConnRefused, contextCanceled())), false},
-		"a name owned elsewhere is an answer": {fmt.Errorf("bucket x: %w", ErrBucketOwnedElsewhere), false},
+		"a cancelled pass is not":             {fmt.Errorf("x: %w", errors.Join(controllertest.ErrConnRefused, context.Canceled)), false},
+		"a name owned elsewhere is an answer": {fmt.Errorf("bucket x: %w", fmt.Errorf("bucket belongs to another owner: %w", adminapi.ErrBucketAlreadyExists)), false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := engineUnreachable(tc.err); got != tc.want {
-				t.Errorf("engineUnreachable(%v) = %v", tc.err, got)
+			if got := controllers.EngineUnreachable(tc.err); got != tc.want {
+				t.Errorf("EngineUnreachable(%v) = %v", tc.err, got)
 			}
 		})
 	}

@@ -14,29 +14,37 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package controllers holds the koss operator's reconcilers, one per kind of the koss.io API:
+// Package controllers is what the koss operator's reconcilers share. The reconcilers
+// themselves live one package per kind, as in cluster-api:
 //
-//   - RegionReconciler turns a Region into a headless Service (the peers' stable DNS names),
-//     a client Service (the OSS endpoint, a LoadBalancer when spec.external asks for one), a
-//     StatefulSet of kossd pods with one volume each, a PodDisruptionBudget and a root-key
-//     Secret generated once. It owns the Region's Available, Progressing, Degraded and
-//     Deleting conditions, and changes spec.replicas one member at a time through the admin
-//     API. The koss.io/region finalizer keeps a Region while Buckets still use it.
-//   - BucketReconciler creates the bucket in its Region through the admin API under an owner
-//     tag (namespace/name/uid), never taking over a bucket another Bucket object owns, and
-//     deletes or retains it per spec.deletionPolicy behind the koss.io/bucket finalizer. It
-//     owns the Bucket's Ready condition and refreshes its object count and bytes.
-//   - AccessKeyReconciler generates a key pair once, keeps it in an owned Secret (the source
-//     of truth for the pair), registers it with the grants of spec.buckets, and revokes it
-//     behind the koss.io/accesskey finalizer. It owns the AccessKey's Ready condition.
+//   - controllers/region reconciles a Region into its Services, StatefulSet,
+//     PodDisruptionBudget and root-key Secret, and changes its membership one member at a
+//     time through the admin API.
+//   - controllers/bucket reconciles a Bucket into a bucket of its Region.
+//   - controllers/accesskey reconciles an AccessKey into a registered key and its Secret.
 //
-// Every reconciler follows one shape (cluster-api): Reconcile fetches the object, ensures
-// its finalizer, builds a scope, defers a single status patch that is skipped when nothing
-// changed, and runs reconcileX phases over the scope. Conditions are derived by pure
-// set<X>Condition functions in <kind>_status.go; owned objects are built by pure functions
-// and written with server-side apply under the field owner koss-operator. The operator never
-// writes a spec, so GitOps tools see no drift.
+// This package holds what they have in common, and what the composition root (cmd/manager)
+// wires:
 //
-// The controllers reach kossd only through storage/adminclient, obtained from an injected
-// AdminClientFactory, and never log, record or store a secret value.
+//   - The reconcile skeleton (reconcile.go): Phase and RunPhases, which never return a
+//     requeue interval beside an error (cluster-api's doReconcile); EnsureFinalizer and
+//     RemoveFinalizer; PatchStatus, the one status write of a pass, skipped when nothing
+//     changed; ApplyOwned, server-side apply under FieldOwner; GetOrNil, a read from the
+//     cache confirmed against the API server on a miss; SetCondition.
+//   - How a Bucket or AccessKey reaches its Region (region_access.go): UseRegion runs one
+//     chain of checks (cert-manager policies.Chain style) whose verdict both kinds report
+//     as it is, and AdminClientFor gives the Region's admin client, signed with its root key.
+//   - The admin client factory (adminclient.go): AdminClientFactory, injected so that tests
+//     can point the operator at kossd outside a cluster, HTTPAdminClientFactory for the real
+//     thing, and the classification of admin API errors.
+//   - The manager's field indexes and cache restrictions (indexes.go), the names and labels
+//     the kinds share (names.go), and KeyPair, which never prints its secret (credentials.go).
+//
+// Every reconciler follows one shape: Reconcile fetches the object, ensures its finalizer,
+// builds a scope, defers a single status patch, and runs reconcileX phases over the scope.
+// Conditions are derived by pure set<X>Condition functions in <kind>_status.go; owned
+// objects are built by pure functions and written with server-side apply under the field
+// owner koss-operator. The operator never writes a spec, so GitOps tools see no drift. The
+// controllers reach kossd only through storage/adminclient and never log, record or store a
+// secret value.
 package controllers

@@ -20,9 +20,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -30,12 +33,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 )
 
-// phase is one step of a reconcile pass over a scope S. A phase that cannot run because an
+// ErrMissingDependency is returned by a reconciler's SetupWithManager when an injected field
+// is unset (cluster-api checks its dependencies before it registers anything).
+var ErrMissingDependency = errors.New("missing dependency")
+
+// Phase is one step of a reconcile pass over a scope S. A phase that cannot run because an
 // earlier one did not set what it needs returns at once with an empty result (cluster-api's
 // convention: each scope field says which phase sets it).
-type phase[S any] func(ctx context.Context, s S) (ctrl.Result, error)
+type Phase[S any] func(ctx context.Context, s S) (ctrl.Result, error)
 
-// runPhases runs every phase in order and joins their errors. Later phases still run after
+// RunPhases runs every phase in order and joins their errors. Later phases still run after
 // an error: they check the scope for what they need, so independent work (e.g. the
 // PodDisruptionBudget when the admin API is down) still happens.
 //
@@ -44,7 +51,7 @@ type phase[S any] func(ctx context.Context, s S) (ctrl.Result, error)
 // doReconcile does: controller-runtime ignores RequeueAfter next to an error (and warns),
 // requeueing with its rate limiter's back-off instead, so a result returned beside an error
 // would only promise a poll that never happens.
-func runPhases[S any](ctx context.Context, s S, phases ...phase[S]) (ctrl.Result, error) {
+func RunPhases[S any](ctx context.Context, s S, phases ...Phase[S]) (ctrl.Result, error) {
 	var res ctrl.Result
 	var errs []error
 	for _, p := range phases {
@@ -77,10 +84,10 @@ func lowestNonZeroResult(a, b ctrl.Result) ctrl.Result {
 	return b
 }
 
-// ensureFinalizer adds finalizer to obj when it is missing, with a patch that fails rather
+// EnsureFinalizer adds finalizer to obj when it is missing, with a patch that fails rather
 // than overwrite another writer's finalizers (optimistic lock). It reports whether it added
 // one; obj is updated in place.
-func ensureFinalizer(ctx context.Context, c client.Client, obj client.Object, finalizer string) (bool, error) {
+func EnsureFinalizer(ctx context.Context, c client.Client, obj client.Object, finalizer string) (bool, error) {
 	if controllerutil.ContainsFinalizer(obj, finalizer) || !obj.GetDeletionTimestamp().IsZero() {
 		return false, nil
 	}
@@ -92,9 +99,9 @@ func ensureFinalizer(ctx context.Context, c client.Client, obj client.Object, fi
 	return true, nil
 }
 
-// removeFinalizer drops finalizer from obj (optimistic lock, as ensureFinalizer). A missing
+// RemoveFinalizer drops finalizer from obj (optimistic lock, as EnsureFinalizer). A missing
 // object is fine: it is gone already.
-func removeFinalizer(ctx context.Context, c client.Client, obj client.Object, finalizer string) error {
+func RemoveFinalizer(ctx context.Context, c client.Client, obj client.Object, finalizer string) error {
 	if !controllerutil.ContainsFinalizer(obj, finalizer) {
 		return nil
 	}
@@ -106,11 +113,11 @@ func removeFinalizer(ctx context.Context, c client.Client, obj client.Object, fi
 	return nil
 }
 
-// patchStatus writes obj's status with one merge patch against before (the object as read at
+// PatchStatus writes obj's status with one merge patch against before (the object as read at
 // the start of the pass), and only when the status differs: a steady state makes no writes,
 // so the object's resourceVersion stays put. beforeStatus and afterStatus are the two status
 // values to compare. A deleted object is fine (its finalizer was just removed).
-func patchStatus(ctx context.Context, c client.Client, before, obj client.Object, beforeStatus, afterStatus any) error {
+func PatchStatus(ctx context.Context, c client.Client, before, obj client.Object, beforeStatus, afterStatus any) error {
 	if equality.Semantic.DeepEqual(beforeStatus, afterStatus) {
 		return nil
 	}
@@ -123,13 +130,13 @@ func patchStatus(ctx context.Context, c client.Client, before, obj client.Object
 	return nil
 }
 
-// getOrNil reads the object named key into a new T; nil when it does not exist. It reads the
+// GetOrNil reads the object named key into a new T; nil when it does not exist. It reads the
 // cache first and, on a miss, live (the API server): the cache lags behind writes and holds
 // only the Secrets the operator labels, and acting on a miss it has not caught up with would
 // make an object twice (a second root key, a second key pair, a Region started over). A nil
 // live trusts the cache's miss, for kinds it holds in full and that are never made on a miss
 // (Regions, Namespaces). Callers wrap the error with what they read.
-func getOrNil[T any, PT interface {
+func GetOrNil[T any, PT interface {
 	*T
 	client.Object
 }](ctx context.Context, cache, live client.Reader, key types.NamespacedName) (PT, error) {
@@ -147,9 +154,32 @@ func getOrNil[T any, PT interface {
 	return obj, nil
 }
 
-// applyOwned writes an owned object with server-side apply as the operator's field owner,
+// ApplyOwned writes an owned object with server-side apply as the operator's field owner,
 // forcing ownership of conflicting fields: the operator is their only rightful owner, and
 // a hand edit of them is drift to undo.
-func applyOwned(ctx context.Context, c client.Client, obj runtime.ApplyConfiguration) error {
+func ApplyOwned(ctx context.Context, c client.Client, obj runtime.ApplyConfiguration) error {
 	return c.Apply(ctx, obj, client.FieldOwner(FieldOwner), client.ForceOwnership)
+}
+
+// SetCondition sets a condition with the object's generation; meta.SetStatusCondition keeps
+// lastTransitionTime while the status stays the same.
+func SetCondition(conditions *[]metav1.Condition, generation int64, typ string, status metav1.ConditionStatus, reason, message string) {
+	meta.SetStatusCondition(conditions, metav1.Condition{
+		Type:               typ,
+		Status:             status,
+		Reason:             reason,
+		Message:            message,
+		ObservedGeneration: generation,
+	})
+}
+
+// maxListedNames bounds the names a condition message lists.
+const maxListedNames = 10
+
+// ListNames joins names for a condition message, at most ten of them.
+func ListNames(names []string) string {
+	if len(names) <= maxListedNames {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxListedNames], ", "), len(names)-maxListedNames)
 }

@@ -35,8 +35,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 )
 
-func contextCanceled() error { return context.Canceled }
-
 func TestLowestNonZeroResult(t *testing.T) {
 	tests := map[string]struct {
 		a, b, want time.Duration
@@ -58,7 +56,7 @@ func TestLowestNonZeroResult(t *testing.T) {
 }
 
 // phaseShape is one kind of phase outcome: a result, an error, or both (a phase may return
-// both; runPhases must still not).
+// both; RunPhases must still not).
 type phaseShape struct {
 	requeue time.Duration
 	err     bool
@@ -73,7 +71,7 @@ var phaseShapes = map[string]phaseShape{
 	"fail and ask for later": {requeue: time.Hour, err: true},
 }
 
-// TestRunPhases drives runPhases with every sequence of up to three phase shapes and checks
+// TestRunPhases drives RunPhases with every sequence of up to three phase shapes and checks
 // cluster-api's rule: every phase runs, every error is returned, a failed pass returns an
 // empty result (controller-runtime ignores RequeueAfter beside an error), and a clean pass
 // returns the lowest non-zero RequeueAfter.
@@ -92,7 +90,7 @@ func TestRunPhases(t *testing.T) {
 	for _, seq := range sequences {
 		t.Run(strings.Join(seq, ", then "), func(t *testing.T) {
 			var ran int
-			var phases []phase[*int]
+			var phases []Phase[*int]
 			var wantErrs []error
 			var wantRequeue time.Duration
 			for i, name := range seq {
@@ -109,7 +107,7 @@ func TestRunPhases(t *testing.T) {
 					return ctrl.Result{RequeueAfter: shape.requeue}, err
 				})
 			}
-			res, err := runPhases(context.Background(), new(int), phases...)
+			res, err := RunPhases(context.Background(), new(int), phases...)
 			if err != nil && !res.IsZero() {
 				t.Fatalf("returned %+v together with the error %v", res, err)
 			}
@@ -179,7 +177,7 @@ func TestGetOrNil(t *testing.T) {
 			if tc.noLive {
 				live = nil
 			}
-			got, err := getOrNil[corev1.Secret](context.Background(), cache, live, key)
+			got, err := GetOrNil[corev1.Secret](context.Background(), cache, live, key)
 			if !errors.Is(err, tc.wantErr) || (got != nil) != tc.wantFound || liveReads != tc.wantLiveReads {
 				t.Errorf("got %v, %v after %d live reads; want found=%v, %v, %d live reads", got, err, liveReads, tc.wantFound, tc.wantErr, tc.wantLiveReads)
 			}

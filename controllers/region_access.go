@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -28,19 +29,25 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/storage/adminclient"
 )
 
-// regionUse is the verdict on the Region a Bucket or AccessKey references: usable, or the
+// ErrRootKeyMissing means a Region's root-key Secret is gone while its pods exist (or the
+// Region is in use). The operator does not make a new key by itself: that would rotate the
+// root key silently.
+var ErrRootKeyMissing = errors.New("root-key Secret is missing while the Region's StatefulSet exists; restore it (or delete the StatefulSet to start the Region over)")
+
+// RegionUse is the verdict on the Region a Bucket or AccessKey references: usable, or the
 // reason and a message for users (for the referring object's Ready condition) why not.
-type regionUse struct {
-	// reason is one of the kossv1alpha1.RegionRef*Reason values; "" when the Region may be
+type RegionUse struct {
+	// Reason is one of the kossv1alpha1.RegionRef*Reason values; "" when the Region may be
 	// used.
-	reason  string
-	message string
+	Reason  string
+	Message string
 }
 
-// usable reports whether the Region may be used.
-func (u regionUse) usable() bool { return u.reason == "" }
+// Usable reports whether the Region may be used.
+func (u RegionUse) Usable() bool { return u.Reason == "" }
 
 // regionCheckInput is what the checks of a spec.regionRef look at.
 type regionCheckInput struct {
@@ -63,13 +70,13 @@ type regionCheck func(in regionCheckInput) (reason, message string, failed bool)
 type regionChain []regionCheck
 
 // evaluate returns the verdict of the first failing check, or a usable verdict.
-func (c regionChain) evaluate(in regionCheckInput) regionUse {
+func (c regionChain) evaluate(in regionCheckInput) RegionUse {
 	for _, check := range c {
 		if reason, message, failed := check(in); failed {
-			return regionUse{reason: reason, message: message}
+			return RegionUse{Reason: reason, Message: message}
 		}
 	}
-	return regionUse{}
+	return RegionUse{}
 }
 
 // regionUseChain is what a Bucket or AccessKey checks before it uses its Region, in the order
@@ -118,18 +125,34 @@ func regionAvailable(in regionCheckInput) (string, string, bool) {
 	return kossv1alpha1.RegionRefNotReadyReason, fmt.Sprintf("Region %s is not Available: %s", in.ref, available.Message), true
 }
 
-// useRegion reads the Region ref and the Namespace ns, and decides whether an object in ns
+// UseRegion reads the Region ref and the Namespace ns, and decides whether an object in ns
 // may use that Region (regionUseChain). The Region is nil when it does not exist.
-func useRegion(ctx context.Context, c client.Reader, ref types.NamespacedName, ns string) (*kossv1alpha1.Region, regionUse, error) {
-	region, err := getRegion(ctx, c, ref)
+func UseRegion(ctx context.Context, c client.Reader, ref types.NamespacedName, ns string) (*kossv1alpha1.Region, RegionUse, error) {
+	region, err := GetRegion(ctx, c, ref)
 	if err != nil {
-		return nil, regionUse{}, err
+		return nil, RegionUse{}, err
 	}
 	namespace, err := getNamespace(ctx, c, ns)
 	if err != nil {
-		return nil, regionUse{}, err
+		return nil, RegionUse{}, err
 	}
 	return region, regionUseChain.evaluate(regionCheckInput{ref: ref, region: region, namespace: ns, namespaceObj: namespace}), nil
+}
+
+// AdminClientFor returns the admin client of a Region, signing with its root key.
+func AdminClientFor(ctx context.Context, cache, live client.Reader, factory AdminClientFactory, region *kossv1alpha1.Region) (adminclient.Interface, error) {
+	rootKey, err := GetRootKey(ctx, cache, live, region)
+	if err != nil {
+		return nil, err
+	}
+	if rootKey == nil {
+		return nil, fmt.Errorf("region %s/%s: %w", region.Namespace, region.Name, ErrRootKeyMissing)
+	}
+	admin, err := factory.ForRegion(ctx, region, rootKey)
+	if err != nil {
+		return nil, fmt.Errorf("admin client of Region %s/%s: %w", region.Namespace, region.Name, err)
+	}
+	return admin, nil
 }
 
 // regionAllows applies spec.bucketNamespaces to namespace ns.
@@ -155,9 +178,9 @@ func regionAllows(region *kossv1alpha1.Region, ns string, namespace *corev1.Name
 	return true, ""
 }
 
-// getRegion reads a Region from the cache; nil when it does not exist.
-func getRegion(ctx context.Context, c client.Reader, key types.NamespacedName) (*kossv1alpha1.Region, error) {
-	region, err := getOrNil[kossv1alpha1.Region](ctx, c, nil, key)
+// GetRegion reads a Region from the cache; nil when it does not exist.
+func GetRegion(ctx context.Context, c client.Reader, key types.NamespacedName) (*kossv1alpha1.Region, error) {
+	region, err := GetOrNil[kossv1alpha1.Region](ctx, c, nil, key)
 	if err != nil {
 		return nil, fmt.Errorf("get Region %s: %w", key, err)
 	}
@@ -166,17 +189,17 @@ func getRegion(ctx context.Context, c client.Reader, key types.NamespacedName) (
 
 // getNamespace reads a Namespace from the cache; nil when it does not exist.
 func getNamespace(ctx context.Context, c client.Reader, name string) (*corev1.Namespace, error) {
-	ns, err := getOrNil[corev1.Namespace](ctx, c, nil, types.NamespacedName{Name: name})
+	ns, err := GetOrNil[corev1.Namespace](ctx, c, nil, types.NamespacedName{Name: name})
 	if err != nil {
 		return nil, fmt.Errorf("get Namespace %s: %w", name, err)
 	}
 	return ns, nil
 }
 
-// getRootKey reads a Region's root-key Secret (see getOrNil); nil when it does not exist.
-func getRootKey(ctx context.Context, cache, live client.Reader, region *kossv1alpha1.Region) (*corev1.Secret, error) {
-	key := types.NamespacedName{Namespace: region.Namespace, Name: rootKeySecretName(region)}
-	s, err := getOrNil[corev1.Secret](ctx, cache, live, key)
+// GetRootKey reads a Region's root-key Secret (see GetOrNil); nil when it does not exist.
+func GetRootKey(ctx context.Context, cache, live client.Reader, region *kossv1alpha1.Region) (*corev1.Secret, error) {
+	key := types.NamespacedName{Namespace: region.Namespace, Name: RootKeySecretName(region)}
+	s, err := GetOrNil[corev1.Secret](ctx, cache, live, key)
 	if err != nil {
 		return nil, fmt.Errorf("get root-key Secret %s: %w", key, err)
 	}

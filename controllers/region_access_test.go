@@ -14,25 +14,30 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package controllers_test
 
 import (
-	"strings"
+	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 )
 
-// TestRegionUseChain runs the checks a Bucket or AccessKey passes before it uses its Region:
-// each verdict, and the order in which they are reported.
-func TestRegionUseChain(t *testing.T) {
+// TestUseRegion runs the checks a Bucket or AccessKey passes before it uses its Region (the
+// region-use chain) over Regions and Namespaces read from a fake API server: each verdict,
+// and the order in which they are reported.
+func TestUseRegion(t *testing.T) {
 	ref := types.NamespacedName{Namespace: "storage", Name: "eu"}
 	availableRegion := func(mutate ...func(*kossv1alpha1.Region)) *kossv1alpha1.Region {
-		return testRegion(append([]func(*kossv1alpha1.Region){func(r *kossv1alpha1.Region) {
+		return controllertest.TestRegion(append([]func(*kossv1alpha1.Region){func(r *kossv1alpha1.Region) {
 			r.Status.Conditions = []metav1.Condition{{Type: kossv1alpha1.RegionAvailableCondition, Status: metav1.ConditionTrue, Reason: "QuorumAvailable"}}
 		}}, mutate...)...)
 	}
@@ -61,10 +66,11 @@ func TestRegionUseChain(t *testing.T) {
 		}), "team", ns("team", nil), ""},
 		"a missing Namespace object selects nothing": {availableRegion(selecting), "team", nil, kossv1alpha1.RegionRefNotAllowedReason},
 		"a missing Region":                           {nil, "storage", ns("storage", nil), kossv1alpha1.RegionRefNotFoundReason},
-		"a Region that is not Available":             {testRegion(), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotReadyReason},
+		"a Region that is not Available":             {controllertest.TestRegion(), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotReadyReason},
 		"a Region being deleted": {availableRegion(func(r *kossv1alpha1.Region) {
 			now := metav1.Now()
 			r.DeletionTimestamp = &now
+			r.Finalizers = []string{kossv1alpha1.RegionFinalizer} // an API server keeps it only then
 		}), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotReadyReason},
 		"a Region that cannot be reached": {availableRegion(func(r *kossv1alpha1.Region) {
 			r.Status.Conditions[0].Status, r.Status.Conditions[0].Reason = metav1.ConditionFalse, kossv1alpha1.RegionKossdUnreachableReason
@@ -72,36 +78,31 @@ func TestRegionUseChain(t *testing.T) {
 		"a Region without a leader": {availableRegion(func(r *kossv1alpha1.Region) {
 			r.Status.Conditions[0].Status, r.Status.Conditions[0].Reason = metav1.ConditionFalse, kossv1alpha1.RegionQuorumUnavailableReason
 		}), "storage", ns("storage", nil), kossv1alpha1.RegionRefNotReadyReason},
-		"not allowed is reported before not ready": {testRegion(), "team", ns("team", nil), kossv1alpha1.RegionRefNotAllowedReason},
+		"not allowed is reported before not ready": {controllertest.TestRegion(), "team", ns("team", nil), kossv1alpha1.RegionRefNotAllowedReason},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := regionUseChain.evaluate(regionCheckInput{ref: ref, region: tc.region, namespace: tc.objNamespace, namespaceObj: tc.namespace})
-			if got.reason != tc.want {
-				t.Errorf("reason = %q (%q), want %q", got.reason, got.message, tc.want)
+			var objs []client.Object
+			if tc.region != nil {
+				objs = append(objs, tc.region)
 			}
-			if got.usable() != (got.message == "") {
-				t.Errorf("message %q for reason %q", got.message, got.reason)
+			if tc.namespace != nil {
+				objs = append(objs, tc.namespace)
+			}
+			c := controllertest.NewFakeClient(interceptor.Funcs{}, objs...)
+			region, got, err := controllers.UseRegion(context.Background(), c, ref, tc.objNamespace)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (region != nil) != (tc.region != nil) {
+				t.Errorf("region = %v", region)
+			}
+			if got.Reason != tc.want {
+				t.Errorf("reason = %q (%q), want %q", got.Reason, got.Message, tc.want)
+			}
+			if got.Usable() != (got.Message == "") {
+				t.Errorf("message %q for reason %q", got.Message, got.Reason)
 			}
 		})
-	}
-}
-
-// TestRegionChainStopsAtTheFirstFailure: a chain reports the first failing check and runs
-// none after it.
-func TestRegionChainStopsAtTheFirstFailure(t *testing.T) {
-	var ran []string
-	check := func(name string, fail bool) regionCheck {
-		return func(regionCheckInput) (string, string, bool) {
-			ran = append(ran, name)
-			return "Reason" + name, "message " + name, fail
-		}
-	}
-	got := regionChain{check("A", false), check("B", true), check("C", true)}.evaluate(regionCheckInput{})
-	if got.reason != "ReasonB" || got.message != "message B" || strings.Join(ran, "") != "AB" {
-		t.Errorf("verdict %+v after running %v", got, ran)
-	}
-	if got := (regionChain{check("D", false)}).evaluate(regionCheckInput{}); !got.usable() {
-		t.Errorf("a passing chain says %+v", got)
 	}
 }

@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Command manager is the koss operator: it reconciles Regions into kossd StatefulSets,
-// Buckets into buckets and AccessKeys into keys with their Secrets (see the controllers
-// package).
+// Buckets into buckets and AccessKeys into keys with their Secrets (the reconcilers of
+// controllers/region, controllers/bucket and controllers/accesskey, over what the
+// controllers package shares).
 //
 //	manager [flags]
 //

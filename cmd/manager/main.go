@@ -39,6 +39,9 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/accesskey"
+	"github.com/koss-io/koss/controllers/bucket"
+	"github.com/koss-io/koss/controllers/region"
 )
 
 // Defaults of the flags.
@@ -151,9 +154,9 @@ func setup(ctx context.Context, mgr ctrl.Manager, kossdImage string) error {
 	reconcilers := []interface {
 		SetupWithManager(context.Context, ctrl.Manager, controller.Options) error
 	}{
-		&controllers.RegionReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), AdminClients: admin, Recorder: recorder, DefaultImage: kossdImage},
-		&controllers.BucketReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), AdminClients: admin, Recorder: recorder},
-		&controllers.AccessKeyReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), AdminClients: admin, Recorder: recorder},
+		&region.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), AdminClients: admin, Recorder: recorder, DefaultImage: kossdImage},
+		&bucket.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), AdminClients: admin, Recorder: recorder},
+		&accesskey.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), AdminClients: admin, Recorder: recorder},
 	}
 	for _, r := range reconcilers {
 		if err := r.SetupWithManager(ctx, mgr, controllerOptions()); err != nil {

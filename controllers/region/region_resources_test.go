@@ -14,10 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package region
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -27,40 +26,12 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 )
-
-// decode turns an apply configuration into the typed object it describes, so the tests can
-// read it like the API server would.
-func decode[T any](t *testing.T, ac any) *T {
-	t.Helper()
-	data, err := json.Marshal(ac)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := new(T)
-	if err := json.Unmarshal(data, out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func testRegion(mutate ...func(*kossv1alpha1.Region)) *kossv1alpha1.Region {
-	r := &kossv1alpha1.Region{
-		ObjectMeta: metav1.ObjectMeta{Name: "eu", Namespace: "storage", UID: types.UID("uid-eu"), Generation: 1},
-		Spec: kossv1alpha1.RegionSpec{
-			Replicas: 3,
-			Storage:  kossv1alpha1.RegionStorage{Size: resource.MustParse("1Gi")},
-		},
-	}
-	for _, m := range mutate {
-		m(r)
-	}
-	return r
-}
 
 func checkOwnedByRegion(t *testing.T, refs []metav1.OwnerReference) {
 	t.Helper()
@@ -86,7 +57,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 		check func(t *testing.T, sts *appsv1.StatefulSet)
 	}{
 		"renders the kossd command line binding the pod IP with the first three pods as initial cluster": {
-			region: testRegion(), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				c := sts.Spec.Template.Spec.Containers[0]
 				want := []string{
@@ -114,7 +85,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"keeps the initial cluster at three pods for bigger Regions": {
-			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Replicas = 5 }), image: "img:1", replicas: 5,
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.Replicas = 5 }), image: "img:1", replicas: 5,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				if *sts.Spec.Replicas != 5 {
 					t.Errorf("replicas = %d, want 5", *sts.Spec.Replicas)
@@ -126,7 +97,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"passes spec.domain to kossd": {
-			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Domain = "oss.example.com" }), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.Domain = "oss.example.com" }), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				if !slices.Contains(sts.Spec.Template.Spec.Containers[0].Args, "--domain=oss.example.com") {
 					t.Errorf("args = %q, want --domain", sts.Spec.Template.Spec.Containers[0].Args)
@@ -134,18 +105,18 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"uses the default image unless spec.image is set": {
-			region: testRegion(), image: regionImage(testRegion(), "default:1"), replicas: 3,
+			region: controllertest.TestRegion(), image: regionImage(controllertest.TestRegion(), "default:1"), replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				if got := sts.Spec.Template.Spec.Containers[0].Image; got != "default:1" {
 					t.Errorf("image = %q", got)
 				}
-				if got := regionImage(testRegion(func(r *kossv1alpha1.Region) { r.Spec.Image = "mine:2" }), "default:1"); got != "mine:2" {
+				if got := regionImage(controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.Image = "mine:2" }), "default:1"); got != "mine:2" {
 					t.Errorf("regionImage with spec.image = %q", got)
 				}
 			},
 		},
 		"takes the pod identity from the downward API and the root key from its Secret": {
-			region: testRegion(), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				env := map[string]corev1.EnvVar{}
 				for _, e := range sts.Spec.Template.Spec.Containers[0].Env {
@@ -172,7 +143,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"probes readiness and liveness on the OSS port": {
-			region: testRegion(), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				c := sts.Spec.Template.Spec.Containers[0]
 				for name, p := range map[string]*corev1.Probe{"/-/readyz": c.ReadinessProbe, "/-/healthz": c.LivenessProbe} {
@@ -190,7 +161,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"starts pods in parallel behind the headless Service with one volume each": {
-			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Storage.StorageClassName = ptr.To("fast") }), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.Storage.StorageClassName = ptr.To("fast") }), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				if sts.Spec.PodManagementPolicy != appsv1.ParallelPodManagement {
 					t.Errorf("podManagementPolicy = %q", sts.Spec.PodManagementPolicy)
@@ -217,7 +188,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"defaults the volume size when the Region was not defaulted by the API server": {
-			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.Storage = kossv1alpha1.RegionStorage{} }), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.Storage = kossv1alpha1.RegionStorage{} }), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				got := sts.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage()
 				if !got.Equal(resource.MustParse(kossv1alpha1.DefaultRegionStorageSize)) || sts.Spec.VolumeClaimTemplates[0].Spec.StorageClassName != nil {
@@ -226,7 +197,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"spreads pods over nodes and zones as a preference only": {
-			region: testRegion(), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				spec := sts.Spec.Template.Spec
 				aa := spec.Affinity.PodAntiAffinity
@@ -247,7 +218,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"selects its pods with stable labels and is owned by the Region": {
-			region: testRegion(), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				want := map[string]string{"app.kubernetes.io/name": "kossd", "app.kubernetes.io/instance": "eu"}
 				if got := sts.Spec.Selector.MatchLabels; !mapsEqual(got, want) {
@@ -265,7 +236,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"copies spec.resources": {
-			region: testRegion(func(r *kossv1alpha1.Region) {
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) {
 				r.Spec.Resources = corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m")}}
 			}), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
@@ -278,7 +249,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			tc.check(t, decode[appsv1.StatefulSet](t, desiredStatefulSet(tc.region, tc.image, tc.replicas)))
+			tc.check(t, controllertest.Decode[appsv1.StatefulSet](t, desiredStatefulSet(tc.region, tc.image, tc.replicas)))
 		})
 	}
 }
@@ -309,19 +280,19 @@ func TestDesiredServices(t *testing.T) {
 		headless bool
 	}{
 		"the headless Service publishes pods before they are ready": {
-			svc:       decode[corev1.Service](t, desiredHeadlessService(testRegion())),
+			svc:       controllertest.Decode[corev1.Service](t, desiredHeadlessService(controllertest.TestRegion())),
 			wantName:  "eu-peers",
 			wantPorts: map[string]int32{"oss": 9000, "peer": 9001},
 			headless:  true,
 		},
 		"the client Service is a ClusterIP on port 9000": {
-			svc:       decode[corev1.Service](t, desiredClientService(testRegion())),
+			svc:       controllertest.Decode[corev1.Service](t, desiredClientService(controllertest.TestRegion())),
 			wantName:  "eu",
 			wantType:  corev1.ServiceTypeClusterIP,
 			wantPorts: map[string]int32{"oss": 9000},
 		},
 		"the client Service is a LoadBalancer with annotations when spec.external is enabled": {
-			svc: decode[corev1.Service](t, desiredClientService(testRegion(func(r *kossv1alpha1.Region) {
+			svc: controllertest.Decode[corev1.Service](t, desiredClientService(controllertest.TestRegion(func(r *kossv1alpha1.Region) {
 				r.Spec.External = kossv1alpha1.RegionExternal{Enabled: true, Annotations: map[string]string{"lb.example.com/class": "internet"}}
 			}))),
 			wantName:        "eu",
@@ -330,7 +301,7 @@ func TestDesiredServices(t *testing.T) {
 			wantAnnotations: map[string]string{"lb.example.com/class": "internet"},
 		},
 		"annotations are not applied while spec.external is disabled": {
-			svc: decode[corev1.Service](t, desiredClientService(testRegion(func(r *kossv1alpha1.Region) {
+			svc: controllertest.Decode[corev1.Service](t, desiredClientService(controllertest.TestRegion(func(r *kossv1alpha1.Region) {
 				r.Spec.External = kossv1alpha1.RegionExternal{Annotations: map[string]string{"lb.example.com/class": "internet"}}
 			}))),
 			wantName:  "eu",
@@ -369,7 +340,7 @@ func TestDesiredServices(t *testing.T) {
 			if !mapsEqual(s.Annotations, tc.wantAnnotations) {
 				t.Errorf("annotations = %v, want %v", s.Annotations, tc.wantAnnotations)
 			}
-			if !mapsEqual(s.Spec.Selector, selectorLabels(testRegion())) {
+			if !mapsEqual(s.Spec.Selector, selectorLabels(controllertest.TestRegion())) {
 				t.Errorf("selector = %v", s.Spec.Selector)
 			}
 			checkOwnedByRegion(t, s.OwnerReferences)
@@ -378,18 +349,18 @@ func TestDesiredServices(t *testing.T) {
 }
 
 func TestDesiredPodDisruptionBudget(t *testing.T) {
-	pdb := decode[policyv1.PodDisruptionBudget](t, desiredPodDisruptionBudget(testRegion()))
+	pdb := controllertest.Decode[policyv1.PodDisruptionBudget](t, desiredPodDisruptionBudget(controllertest.TestRegion()))
 	if pdb.Spec.MaxUnavailable == nil || pdb.Spec.MaxUnavailable.IntValue() != 1 || pdb.Spec.MinAvailable != nil {
 		t.Errorf("pdb spec = %+v, want maxUnavailable 1", pdb.Spec)
 	}
-	if !mapsEqual(pdb.Spec.Selector.MatchLabels, selectorLabels(testRegion())) {
+	if !mapsEqual(pdb.Spec.Selector.MatchLabels, selectorLabels(controllertest.TestRegion())) {
 		t.Errorf("selector = %v", pdb.Spec.Selector)
 	}
 	checkOwnedByRegion(t, pdb.OwnerReferences)
 }
 
 func TestRootKeySecret(t *testing.T) {
-	key := keyPair{id: "KOSSROOTABC", secret: "s3cr3t"}
+	key, _ := controllers.KeyPairOf("KOSSROOTABC", "s3cr3t")
 	tests := map[string]struct {
 		// secret is the built Secret.
 		secret *corev1.Secret
@@ -399,12 +370,12 @@ func TestRootKeySecret(t *testing.T) {
 		wantImmutable bool
 	}{
 		"a new root key is an immutable Secret with the pair": {
-			secret:        decode[corev1.Secret](t, desiredRootKeySecret(testRegion(), key)),
+			secret:        controllertest.Decode[corev1.Secret](t, desiredRootKeySecret(controllertest.TestRegion(), key)),
 			wantData:      map[string]string{"accessKeyId": "KOSSROOTABC", "accessKeySecret": "s3cr3t"},
 			wantImmutable: true,
 		},
 		"adopting a Secret touches only labels and owner": {
-			secret: decode[corev1.Secret](t, rootKeySecretAdoption(testRegion())),
+			secret: controllertest.Decode[corev1.Secret](t, rootKeySecretAdoption(controllertest.TestRegion())),
 		},
 	}
 	for name, tc := range tests {
@@ -433,16 +404,14 @@ func TestRootKeySecret(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	r := testRegion()
+	r := controllertest.TestRegion()
 	tests := map[string]struct {
 		got, want string
 	}{
-		"internal endpoint":      {RegionInternalEndpoint(r), "http://eu.storage.svc.cluster.local:9000"},
+		"internal endpoint":      {controllers.RegionInternalEndpoint(r), "http://eu.storage.svc.cluster.local:9000"},
 		"peer address":           {peerAddress(r, 4), "eu-4.eu-peers.storage.svc.cluster.local:9001"},
 		"pod name":               {podName(r, 2), "eu-2"},
 		"initial cluster of one": {initialCluster(r, 1), "eu-0=eu-0.eu-peers.storage.svc.cluster.local:9001"},
-		"owner tag": {bucketOwnerTag(&kossv1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "photos", UID: "u1"}}),
-			"team/photos/u1"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package region
 
 import (
 	"context"
@@ -37,34 +37,27 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
 	"github.com/koss-io/koss/storage/adminclient"
-)
-
-// Errors of the Region reconciler.
-var (
-	// ErrRootKeyMissing means a Region's root-key Secret is gone while its pods exist. The
-	// operator does not make a new key by itself: that would rotate the root key silently.
-	ErrRootKeyMissing = errors.New("root-key Secret is missing while the Region's StatefulSet exists; restore it (or delete the StatefulSet to start the Region over)")
-	// errMissingDependency is returned by SetupWithManager when an injected field is unset.
-	errMissingDependency = errors.New("missing dependency")
 )
 
 // Intervals of the Region reconciler.
 const (
-	// DefaultRegionHealthInterval is how often a steady Region's admin API is asked for the
+	// DefaultHealthInterval is how often a steady Region's admin API is asked for the
 	// cluster's health, which no Kubernetes event reports.
-	DefaultRegionHealthInterval = 60 * time.Second
-	// regionStartingInterval is how often a starting Region is polled until it first answers.
-	regionStartingInterval = 5 * time.Second
-	// DefaultRegionScalingInterval is how often a membership change in progress is polled.
-	DefaultRegionScalingInterval = 10 * time.Second
+	DefaultHealthInterval = 60 * time.Second
+	// startingInterval is how often a starting Region is polled until it first answers.
+	startingInterval = 5 * time.Second
+	// DefaultScalingInterval is how often a membership change in progress is polled.
+	DefaultScalingInterval = 10 * time.Second
 )
 
-// RegionReconciler reconciles a Region into its Services, StatefulSet,
-// PodDisruptionBudget and root-key Secret, and reports the cluster's health.
-type RegionReconciler struct {
+// Reconciler reconciles a Region into its Services, StatefulSet, PodDisruptionBudget and
+// root-key Secret, and reports the cluster's health.
+type Reconciler struct {
 	// Client reads from the manager's cache and writes to the API server.
 	Client client.Client
 	// APIReader reads from the API server directly; used to confirm that an object the
@@ -72,16 +65,16 @@ type RegionReconciler struct {
 	// twice).
 	APIReader client.Reader
 	// AdminClients gives the admin API client of a Region.
-	AdminClients AdminClientFactory
+	AdminClients controllers.AdminClientFactory
 	// Recorder records Events on Regions.
 	Recorder events.EventRecorder
 	// DefaultImage is the kossd image of Regions that do not set spec.image.
 	DefaultImage string
 	// HealthInterval is how often a steady Region's health is polled; zero means
-	// DefaultRegionHealthInterval.
+	// DefaultHealthInterval.
 	HealthInterval time.Duration
 	// ScalingInterval is how often a membership change in progress is polled; zero means
-	// DefaultRegionScalingInterval.
+	// DefaultScalingInterval.
 	ScalingInterval time.Duration
 }
 
@@ -120,28 +113,28 @@ type regionScope struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile moves a Region towards its spec and reports what it found.
-func (r *RegionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
 	region := &kossv1alpha1.Region{}
 	if err := r.Client.Get(ctx, req.NamespacedName, region); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	// cluster-api returns right after adding a finalizer and waits for the update event;
 	// the For predicate here drops metadata-only events, so the pass goes on instead.
-	if _, err := ensureFinalizer(ctx, r.Client, region, kossv1alpha1.RegionFinalizer); err != nil {
+	if _, err := controllers.EnsureFinalizer(ctx, r.Client, region, kossv1alpha1.RegionFinalizer); err != nil {
 		return ctrl.Result{}, err
 	}
 	s := &regionScope{region: region, before: region.DeepCopy()}
 	defer func() {
 		reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr))
 		if reterr != nil {
-			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (runPhases)
+			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (RunPhases)
 		}
 	}()
 
 	if !region.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
 	}
-	return runPhases(ctx, s,
+	return controllers.RunPhases(ctx, s,
 		r.reconcileRootKey,
 		r.reconcileServices,
 		r.reconcileClusterStatus,
@@ -152,7 +145,7 @@ func (r *RegionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res
 
 // patchStatus derives the status from the pass's observations and writes it when it
 // changed. observedGeneration moves only when the pass succeeded.
-func (r *RegionReconciler) patchStatus(ctx context.Context, s *regionScope, reterr error) error {
+func (r *Reconciler) patchStatus(ctx context.Context, s *regionScope, reterr error) error {
 	if s.gone {
 		return nil
 	}
@@ -164,7 +157,7 @@ func (r *RegionReconciler) patchStatus(ctx context.Context, s *regionScope, rete
 	if reterr == nil {
 		s.region.Status.ObservedGeneration = s.region.Generation
 	}
-	return patchStatus(ctx, r.Client, s.before, s.region, s.before.Status, s.region.Status)
+	return controllers.PatchStatus(ctx, r.Client, s.before, s.region, s.before.Status, s.region.Status)
 }
 
 // reconcileRootKey makes sure the Region has its root key. The key is generated once, with
@@ -172,19 +165,19 @@ func (r *RegionReconciler) patchStatus(ctx context.Context, s *regionScope, rete
 // afterwards a missing Secret is reported, never silently replaced. A Secret of that name
 // made by someone else (a restored key) is adopted as it is: labelled and owned, its data
 // untouched.
-func (r *RegionReconciler) reconcileRootKey(ctx context.Context, s *regionScope) (_ ctrl.Result, reterr error) {
+func (r *Reconciler) reconcileRootKey(ctx context.Context, s *regionScope) (_ ctrl.Result, reterr error) {
 	defer func() { s.rootKeyErr = reterr }()
 	log := ctrl.LoggerFrom(ctx)
-	secret, err := getRootKey(ctx, r.Client, r.APIReader, s.region)
+	secret, err := controllers.GetRootKey(ctx, r.Client, r.APIReader, s.region)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	name := types.NamespacedName{Namespace: s.region.Namespace, Name: rootKeySecretName(s.region)}
+	name := types.NamespacedName{Namespace: s.region.Namespace, Name: controllers.RootKeySecretName(s.region)}
 	if secret != nil {
-		if _, _, err := rootCredentials(secret); err != nil {
+		if _, _, err := controllers.RootCredentials(secret); err != nil {
 			return ctrl.Result{}, err
 		}
-		if secret.Labels[labelManagedBy] != FieldOwner {
+		if secret.Labels[controllers.LabelManagedBy] != controllers.FieldOwner {
 			log.Info("Adopting root-key Secret", "Secret", klog.KRef(name.Namespace, name.Name))
 			if err := r.apply(ctx, rootKeySecretAdoption(s.region)); err != nil {
 				return ctrl.Result{}, fmt.Errorf("adopt root-key Secret %s: %w", name, err)
@@ -200,28 +193,28 @@ func (r *RegionReconciler) reconcileRootKey(ctx context.Context, s *regionScope)
 	if sts != nil {
 		r.Recorder.Eventf(s.region, nil, corev1.EventTypeWarning, "RootKeyMissing", "CheckRootKey",
 			"Root-key Secret %s is missing while the StatefulSet exists; the operator will not replace the key by itself", name.Name)
-		return ctrl.Result{}, fmt.Errorf("region %s: %w", name, ErrRootKeyMissing)
+		return ctrl.Result{}, fmt.Errorf("region %s: %w", name, controllers.ErrRootKeyMissing)
 	}
-	key, err := newKeyPair(rootKeyIDPrefix)
+	key, err := controllers.NewKeyPair(controllers.RootKeyIDPrefix)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	log.Info("Creating root-key Secret", "Secret", klog.KRef(name.Namespace, name.Name), "accessKeyId", key.id)
+	log.Info("Creating root-key Secret", "Secret", klog.KRef(name.Namespace, name.Name), "accessKeyId", key.ID())
 	if err := r.apply(ctx, desiredRootKeySecret(s.region, key)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("create root-key Secret %s: %w", name, err)
 	}
 	r.Recorder.Eventf(s.region, nil, corev1.EventTypeNormal, "RootKeyCreated", "CreateRootKey",
-		"Generated the root key %s into Secret %s", key.id, name.Name)
+		"Generated the root key %s into Secret %s", key.ID(), name.Name)
 	s.rootKey = &corev1.Secret{Data: map[string][]byte{
-		secretKeyAccessKeyID:     []byte(key.id),
-		secretKeyAccessKeySecret: []byte(key.secret),
+		controllers.SecretKeyAccessKeyID:     []byte(key.ID()),
+		controllers.SecretKeyAccessKeySecret: []byte(key.Secret()),
 	}}
 	s.rootKey.Name, s.rootKey.Namespace = name.Name, name.Namespace
 	return ctrl.Result{}, nil
 }
 
 // reconcileServices applies the headless and the client Service.
-func (r *RegionReconciler) reconcileServices(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileServices(ctx context.Context, s *regionScope) (ctrl.Result, error) {
 	if err := r.apply(ctx, desiredHeadlessService(s.region)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("apply headless Service: %w", err)
 	}
@@ -229,7 +222,7 @@ func (r *RegionReconciler) reconcileServices(ctx context.Context, s *regionScope
 		return ctrl.Result{}, fmt.Errorf("apply client Service: %w", err)
 	}
 	svc := &corev1.Service{}
-	err := r.Client.Get(ctx, types.NamespacedName{Namespace: s.region.Namespace, Name: clientServiceName(s.region)}, svc)
+	err := r.Client.Get(ctx, types.NamespacedName{Namespace: s.region.Namespace, Name: controllers.ClientServiceName(s.region)}, svc)
 	switch {
 	case err == nil:
 		s.observed.clientService = svc
@@ -242,7 +235,7 @@ func (r *RegionReconciler) reconcileServices(ctx context.Context, s *regionScope
 // reconcileClusterStatus asks the admin API for the cluster's health. While the Region has
 // never been Available its pods are still starting, so no answer is expected and it polls
 // quietly; afterwards no answer is an error, retried with back-off.
-func (r *RegionReconciler) reconcileClusterStatus(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileClusterStatus(ctx context.Context, s *regionScope) (ctrl.Result, error) {
 	if s.rootKey == nil {
 		s.observed.clusterErr = s.rootKeyErr
 		return ctrl.Result{}, nil
@@ -256,15 +249,15 @@ func (r *RegionReconciler) reconcileClusterStatus(ctx context.Context, s *region
 	cs, err := admin.ClusterStatus(ctx)
 	if err != nil {
 		s.observed.clusterErr = err
-		if neverAvailable(s.region) && engineUnreachable(err) {
-			return ctrl.Result{RequeueAfter: regionStartingInterval}, nil
+		if neverAvailable(s.region) && controllers.EngineUnreachable(err) {
+			return ctrl.Result{RequeueAfter: startingInterval}, nil
 		}
 		return ctrl.Result{}, fmt.Errorf("cluster status: %w", err)
 	}
 	s.observed.cluster = &cs
 	interval := r.HealthInterval
 	if interval <= 0 {
-		interval = DefaultRegionHealthInterval
+		interval = DefaultHealthInterval
 	}
 	return ctrl.Result{RequeueAfter: interval}, nil
 }
@@ -272,7 +265,7 @@ func (r *RegionReconciler) reconcileClusterStatus(ctx context.Context, s *region
 // reconcileStatefulSet applies the StatefulSet, one scaling step at a time (planScale):
 // membership changes go through the admin API before the StatefulSet grows, and after the
 // member's data was re-placed before it shrinks.
-func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (ctrl.Result, error) {
 	if s.rootKey == nil {
 		return ctrl.Result{}, nil // the pods cannot start without their root key
 	}
@@ -300,7 +293,7 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 		log.Info("Adding member", "member", name, "peerAddress", peerAddress(s.region, d.member))
 		if err := s.admin.AddMember(ctx, name, peerAddress(s.region, d.member)); err != nil {
 			d.replicas = in.current
-			d.message = fmt.Sprintf("Adding member %s failed, retrying: %s", name, engineErrorMessage(err))
+			d.message = fmt.Sprintf("Adding member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
 			stepErr = fmt.Errorf("add member %s: %w", name, err)
 		}
 	case actionDrainMember:
@@ -309,14 +302,14 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 		remaining, err := s.admin.DrainMember(ctx, name)
 		switch {
 		case err != nil:
-			d.message = fmt.Sprintf("Re-placing the data of member %s failed, retrying: %s", name, engineErrorMessage(err))
+			d.message = fmt.Sprintf("Re-placing the data of member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
 			stepErr = fmt.Errorf("drain member %s: %w", name, err)
 		case remaining > 0:
 			d.message = fmt.Sprintf("Re-placing the data of member %s before removing it: %d objects left", name, remaining)
 		default:
 			log.Info("Removing member", "member", name)
 			if err := s.admin.RemoveMember(ctx, name); err != nil {
-				d.message = fmt.Sprintf("Removing member %s failed, retrying: %s", name, engineErrorMessage(err))
+				d.message = fmt.Sprintf("Removing member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
 				stepErr = fmt.Errorf("remove member %s: %w", name, err)
 			} else {
 				d.message = fmt.Sprintf("Member %s left the cluster; its pod goes next", name)
@@ -327,7 +320,7 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 	if d.direction != scaleNone {
 		res.RequeueAfter = r.ScalingInterval
 		if res.RequeueAfter <= 0 {
-			res.RequeueAfter = DefaultRegionScalingInterval
+			res.RequeueAfter = DefaultScalingInterval
 		}
 	}
 	s.observed.scale = d
@@ -349,7 +342,7 @@ func (r *RegionReconciler) reconcileStatefulSet(ctx context.Context, s *regionSc
 }
 
 // reconcilePodDisruptionBudget applies the PodDisruptionBudget.
-func (r *RegionReconciler) reconcilePodDisruptionBudget(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcilePodDisruptionBudget(ctx context.Context, s *regionScope) (ctrl.Result, error) {
 	if err := r.apply(ctx, desiredPodDisruptionBudget(s.region)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("apply PodDisruptionBudget: %w", err)
 	}
@@ -360,9 +353,9 @@ func (r *RegionReconciler) reconcilePodDisruptionBudget(ctx context.Context, s *
 // no bucket loses its Region under it. The owned objects then go by garbage collection;
 // the volumes stay (the StatefulSet's retention policy), and with them the data of
 // retained buckets.
-func (r *RegionReconciler) reconcileDelete(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileDelete(ctx context.Context, s *regionScope) (ctrl.Result, error) {
 	var buckets kossv1alpha1.BucketList
-	if err := r.Client.List(ctx, &buckets, client.MatchingFields{bucketRegionIndex: regionKey(s.region.Namespace, s.region.Name)}); err != nil {
+	if err := r.Client.List(ctx, &buckets, client.MatchingFields{controllers.BucketRegionIndex: controllers.RegionKey(s.region.Namespace, s.region.Name)}); err != nil {
 		return ctrl.Result{}, fmt.Errorf("list Buckets of the Region: %w", err)
 	}
 	for _, b := range buckets.Items {
@@ -374,7 +367,7 @@ func (r *RegionReconciler) reconcileDelete(ctx context.Context, s *regionScope) 
 		return ctrl.Result{}, nil // bucketToRegion wakes the Region when one goes
 	}
 	ctrl.LoggerFrom(ctx).Info("Removing the Region's finalizer")
-	if err := removeFinalizer(ctx, r.Client, s.region, kossv1alpha1.RegionFinalizer); err != nil {
+	if err := controllers.RemoveFinalizer(ctx, r.Client, s.region, kossv1alpha1.RegionFinalizer); err != nil {
 		return ctrl.Result{}, err
 	}
 	s.gone = true
@@ -384,9 +377,9 @@ func (r *RegionReconciler) reconcileDelete(ctx context.Context, s *regionScope) 
 // getStatefulSet reads the Region's StatefulSet; nil when it does not exist. A cache miss
 // is confirmed against the API server (getOrNil): acting on a StatefulSet the cache has not
 // seen yet would start the Region over (three replicas, a new root key).
-func (r *RegionReconciler) getStatefulSet(ctx context.Context, region *kossv1alpha1.Region) (*appsv1.StatefulSet, error) {
+func (r *Reconciler) getStatefulSet(ctx context.Context, region *kossv1alpha1.Region) (*appsv1.StatefulSet, error) {
 	key := types.NamespacedName{Namespace: region.Namespace, Name: statefulSetName(region)}
-	sts, err := getOrNil[appsv1.StatefulSet](ctx, r.Client, r.APIReader, key)
+	sts, err := controllers.GetOrNil[appsv1.StatefulSet](ctx, r.Client, r.APIReader, key)
 	if err != nil {
 		return nil, fmt.Errorf("get StatefulSet %s: %w", key, err)
 	}
@@ -394,15 +387,15 @@ func (r *RegionReconciler) getStatefulSet(ctx context.Context, region *kossv1alp
 }
 
 // apply writes an owned object (see applyOwned).
-func (r *RegionReconciler) apply(ctx context.Context, obj runtime.ApplyConfiguration) error {
-	return applyOwned(ctx, r.Client, obj)
+func (r *Reconciler) apply(ctx context.Context, obj runtime.ApplyConfiguration) error {
+	return controllers.ApplyOwned(ctx, r.Client, obj)
 }
 
 // SetupWithManager registers the reconciler, its watches and options with mgr. Every
 // injected dependency must be set. SetupIndexes must have registered the field indexes.
-func (r *RegionReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
 	if r.Client == nil || r.APIReader == nil || r.AdminClients == nil || r.Recorder == nil || r.DefaultImage == "" {
-		return fmt.Errorf("RegionReconciler: Client, APIReader, AdminClients, Recorder and DefaultImage must be set: %w", errMissingDependency)
+		return fmt.Errorf("region.Reconciler: Client, APIReader, AdminClients, Recorder and DefaultImage must be set: %w", controllers.ErrMissingDependency)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&kossv1alpha1.Region{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -414,4 +407,20 @@ func (r *RegionReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager,
 		WithOptions(options).
 		Named("region").
 		Complete(r)
+}
+
+// bucketToRegion maps a Bucket to its Region while that Region is being deleted: the
+// deletion waits for the Region's Buckets, so each one that goes away is news to it. Other
+// Bucket changes do not concern the Region.
+func (r *Reconciler) bucketToRegion(ctx context.Context, obj client.Object) []reconcile.Request {
+	b, ok := obj.(*kossv1alpha1.Bucket)
+	if !ok {
+		return nil
+	}
+	key := b.Spec.RegionRef.NamespacedName(b.Namespace)
+	region := &kossv1alpha1.Region{}
+	if err := r.Client.Get(ctx, key, region); err != nil || region.DeletionTimestamp.IsZero() {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: key}}
 }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package region
 
 import (
 	"fmt"
@@ -26,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
 	"github.com/koss-io/koss/storage/adminapi"
 )
 
@@ -45,9 +46,6 @@ type regionObservation struct {
 	scale scaleDecision
 }
 
-// maxListedNames bounds the names a condition message lists.
-const maxListedNames = 10
-
 // setRegionStatus derives everything in a Region's status but observedGeneration (which the
 // reconciler sets only after a successful pass) from one observation.
 func setRegionStatus(region *kossv1alpha1.Region, o regionObservation) {
@@ -55,7 +53,7 @@ func setRegionStatus(region *kossv1alpha1.Region, o regionObservation) {
 		region.Status.Replicas = o.statefulSet.Status.Replicas
 		region.Status.ReadyReplicas = o.statefulSet.Status.ReadyReplicas
 	}
-	region.Status.Endpoints.Internal = RegionInternalEndpoint(region)
+	region.Status.Endpoints.Internal = controllers.RegionInternalEndpoint(region)
 	region.Status.Endpoints.External = externalEndpoint(region, o.clientService)
 	setRegionAvailableCondition(region, o)
 	setRegionProgressingCondition(region, o)
@@ -84,23 +82,11 @@ func externalEndpoint(region *kossv1alpha1.Region, svc *corev1.Service) string {
 	return ""
 }
 
-// setCondition sets a condition with the object's generation; meta.SetStatusCondition keeps
-// lastTransitionTime while the status stays the same.
-func setCondition(conditions *[]metav1.Condition, generation int64, typ string, status metav1.ConditionStatus, reason, message string) {
-	meta.SetStatusCondition(conditions, metav1.Condition{
-		Type:               typ,
-		Status:             status,
-		Reason:             reason,
-		Message:            message,
-		ObservedGeneration: generation,
-	})
-}
-
 // setRegionAvailableCondition: True while the cluster has a leader (a majority of members
 // agree), which is when the Region accepts writes.
 func setRegionAvailableCondition(region *kossv1alpha1.Region, o regionObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
-		setCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionAvailableCondition, status, reason, message)
+		controllers.SetCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionAvailableCondition, status, reason, message)
 	}
 	switch {
 	case o.cluster != nil && o.cluster.Leader != "":
@@ -114,7 +100,7 @@ func setRegionAvailableCondition(region *kossv1alpha1.Region, o regionObservatio
 			fmt.Sprintf("Waiting for the kossd pods to start and elect a leader (%d of %d pods ready)", readyReplicas(o), region.DesiredReplicas()))
 	default:
 		set(metav1.ConditionFalse, kossv1alpha1.RegionKossdUnreachableReason,
-			"Cannot reach the Region's admin API, retrying with back-off: "+errorText(o.clusterErr))
+			"Cannot reach the Region's admin API, retrying with back-off: "+controllers.EngineErrorMessage(o.clusterErr))
 	}
 }
 
@@ -132,18 +118,11 @@ func readyReplicas(o regionObservation) int32 {
 	return o.statefulSet.Status.ReadyReplicas
 }
 
-func errorText(err error) string {
-	if err == nil {
-		return "no answer"
-	}
-	return engineErrorMessage(err)
-}
-
 // setRegionProgressingCondition: True while members are added or removed, or pods are
 // replaced with a new template.
 func setRegionProgressingCondition(region *kossv1alpha1.Region, o regionObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
-		setCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionProgressingCondition, status, reason, message)
+		controllers.SetCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionProgressingCondition, status, reason, message)
 	}
 	switch {
 	case o.scale.direction == scaleUp:
@@ -184,7 +163,7 @@ func statefulSetRolledOut(sts *appsv1.StatefulSet) bool {
 // missing or not ready, members offline, or objects short of their three copies.
 func setRegionDegradedCondition(region *kossv1alpha1.Region, o regionObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
-		setCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionDegradedCondition, status, reason, message)
+		controllers.SetCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionDegradedCondition, status, reason, message)
 	}
 	want := o.scale.replicas // the StatefulSet about to be created
 	if o.statefulSet != nil {
@@ -200,7 +179,7 @@ func setRegionDegradedCondition(region *kossv1alpha1.Region, o regionObservation
 	case len(offlineMembers(o.cluster)) > 0:
 		off := offlineMembers(o.cluster)
 		set(metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason,
-			fmt.Sprintf("%d of %d members are offline: %s", len(off), len(o.cluster.Members), listNames(off)))
+			fmt.Sprintf("%d of %d members are offline: %s", len(off), len(o.cluster.Members), controllers.ListNames(off)))
 	case o.cluster.UnderReplicated > 0:
 		set(metav1.ConditionTrue, kossv1alpha1.RegionUnderReplicatedReason,
 			fmt.Sprintf("%d objects have fewer than three copies; repair is running", o.cluster.UnderReplicated))
@@ -219,23 +198,15 @@ func offlineMembers(cs *adminapi.ClusterStatus) []string {
 	return out
 }
 
-// listNames joins names for a message, at most maxListedNames of them.
-func listNames(names []string) string {
-	if len(names) <= maxListedNames {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxListedNames], ", "), len(names)-maxListedNames)
-}
-
 // setRegionDeletingCondition says what a Region's deletion waits for: the Buckets
 // (namespace/name, sorted) that still use it, or nothing.
 func setRegionDeletingCondition(region *kossv1alpha1.Region, bucketsInUse []string) {
 	if len(bucketsInUse) > 0 {
-		setCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionDeletingCondition, metav1.ConditionTrue,
+		controllers.SetCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionDeletingCondition, metav1.ConditionTrue,
 			kossv1alpha1.RegionBucketsExistReason,
-			fmt.Sprintf("Deletion waits until no Bucket uses the Region; %d remain: %s", len(bucketsInUse), listNames(bucketsInUse)))
+			fmt.Sprintf("Deletion waits until no Bucket uses the Region; %d remain: %s", len(bucketsInUse), controllers.ListNames(bucketsInUse)))
 		return
 	}
-	setCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionDeletingCondition, metav1.ConditionTrue,
+	controllers.SetCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionDeletingCondition, metav1.ConditionTrue,
 		kossv1alpha1.RegionDeletionInProgressReason, "No Bucket uses the Region any more; deleting it")
 }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package bucket
 
 import (
 	"fmt"
@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
@@ -31,7 +32,7 @@ import (
 // derives the status from it alone.
 type bucketObservation struct {
 	// region is the verdict on the referenced Region.
-	region regionUse
+	region controllers.RegionUse
 	// regionEndpoint is the Region's internal endpoint, "" when the Region was not found.
 	regionEndpoint string
 	// claimedBy is another Bucket object (namespace/name) that claims the same bucket name
@@ -42,7 +43,7 @@ type bucketObservation struct {
 	// missing is true when the Region answered that the bucket does not exist and creating
 	// it failed (engineErr says why).
 	missing bool
-	// engineErr is the admin API's error, if any (including ErrBucketOwnedElsewhere when the
+	// engineErr is the admin API's error, if any (including ErrOwnedElsewhere when the
 	// name belongs to another owner).
 	engineErr error
 	// deleting is true while the Bucket is being deleted with deletionPolicy Delete.
@@ -72,7 +73,7 @@ func setBucketStatus(b *kossv1alpha1.Bucket, o bucketObservation) {
 // a change of ownership, never because of an outage.
 func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
-		setCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketProvisionedCondition, status, reason, message)
+		controllers.SetCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketProvisionedCondition, status, reason, message)
 	}
 	name := b.BucketName()
 	switch {
@@ -86,7 +87,7 @@ func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) 
 			"A bucket named %s already exists in the Region and belongs to someone else; it is never taken over: choose another spec.name", name))
 	case o.missing:
 		set(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, fmt.Sprintf(
-			"Bucket %s does not exist in the Region and creating it failed, retrying: %s", name, errorText(o.engineErr)))
+			"Bucket %s does not exist in the Region and creating it failed, retrying: %s", name, controllers.EngineErrorMessage(o.engineErr)))
 	case meta.FindStatusCondition(b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition) == nil:
 		set(metav1.ConditionUnknown, kossv1alpha1.BucketProvisioningPendingReason, fmt.Sprintf(
 			"The Region has not been asked about bucket %s yet", name))
@@ -98,7 +99,7 @@ func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) 
 // which was just set. Ready is True when the bucket is Provisioned and the Region answers.
 func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
-		setCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketReadyCondition, status, reason, message)
+		controllers.SetCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketReadyCondition, status, reason, message)
 	}
 	name := b.BucketName()
 	provisioned := meta.FindStatusCondition(b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition)
@@ -110,21 +111,21 @@ func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	case o.deleting && adminclient.IsBucketNotEmpty(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketNotEmptyReason, fmt.Sprintf(
 			"Bucket %s still holds %d objects; deletionPolicy is Delete, so the Bucket is deleted once they are gone", name, b.Status.ObjectCount))
-	case o.deleting && o.engineErr != nil && engineUnreachable(o.engineErr):
+	case o.deleting && o.engineErr != nil && controllers.EngineUnreachable(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason,
-			"Cannot reach the Region's admin API to delete the bucket, retrying with back-off: "+engineErrorMessage(o.engineErr))
+			"Cannot reach the Region's admin API to delete the bucket, retrying with back-off: "+controllers.EngineErrorMessage(o.engineErr))
 	case o.deleting:
 		set(metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, fmt.Sprintf("Deleting bucket %s (deletionPolicy Delete)", name))
-	case !o.region.usable():
-		set(metav1.ConditionFalse, o.region.reason, o.region.message)
-	case o.engineErr != nil && engineUnreachable(o.engineErr):
+	case !o.region.Usable():
+		set(metav1.ConditionFalse, o.region.Reason, o.region.Message)
+	case o.engineErr != nil && controllers.EngineUnreachable(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason,
-			"Cannot reach the Region's admin API, retrying with back-off: "+engineErrorMessage(o.engineErr))
+			"Cannot reach the Region's admin API, retrying with back-off: "+controllers.EngineErrorMessage(o.engineErr))
 	case provisioned.Status != metav1.ConditionTrue:
 		set(metav1.ConditionFalse, provisioned.Reason, provisioned.Message)
 	case o.engineErr != nil:
 		set(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason,
-			"The Region answered with an error: "+engineErrorMessage(o.engineErr))
+			"The Region answered with an error: "+controllers.EngineErrorMessage(o.engineErr))
 	default:
 		set(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, fmt.Sprintf("Bucket %s is ready", name))
 	}

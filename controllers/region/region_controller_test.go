@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package region
 
 import (
 	"context"
@@ -28,7 +28,6 @@ import (
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	eventsv1 "k8s.io/api/events/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,117 +36,79 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient/fake"
 )
-
-// getRegion reads a Region fresh from the API server.
-func getRegionNow(g Gomega, r *kossv1alpha1.Region) *kossv1alpha1.Region {
-	got := &kossv1alpha1.Region{}
-	g.Expect(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(r), got)).To(Succeed())
-	return got
-}
-
-// expectOwnedByRegion checks that obj is controlled by r and was applied by koss-operator.
-func expectOwnedByRegion(g Gomega, obj client.Object, r *kossv1alpha1.Region) {
-	g.Expect(metav1.IsControlledBy(obj, r)).To(BeTrue(), "%T %s is not controlled by the Region", obj, obj.GetName())
-	var appliers []string
-	for _, mf := range obj.GetManagedFields() {
-		if mf.Operation == metav1.ManagedFieldsOperationApply {
-			appliers = append(appliers, mf.Manager)
-		}
-	}
-	g.Expect(appliers).To(ContainElement(FieldOwner), "%T %s was not server-side applied by %s", obj, obj.GetName(), FieldOwner)
-}
-
-// eventsFor lists the events.k8s.io Events about an object.
-func eventsFor(g Gomega, obj client.Object) []eventsv1.Event {
-	var list eventsv1.EventList
-	g.Expect(k8sClient.List(context.Background(), &list, client.InNamespace(obj.GetNamespace()))).To(Succeed())
-	var out []eventsv1.Event
-	for _, e := range list.Items {
-		if e.Regarding.UID == obj.GetUID() {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func eventReasons(events []eventsv1.Event) []string {
-	var out []string
-	for _, e := range events {
-		out = append(out, e.Reason)
-	}
-	return out
-}
 
 var _ = Describe("Region controller", func() {
 	ctx := context.Background()
 
 	It("creates owned Services, StatefulSet, PodDisruptionBudget and root key, is Creating until kossd answers, then Available", func() {
-		ns := newNamespace(nil)
-		r := newRegion(ns, "eu")
+		ns := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "eu")
 		key := func(name string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: name} }
 
 		By("applying the Region's objects")
 		Eventually(func(g Gomega) {
-			region := getRegionNow(g, r)
+			region := env.GetRegionNow(g, r)
 			g.Expect(region.Finalizers).To(ContainElement(kossv1alpha1.RegionFinalizer))
 
 			headless := &corev1.Service{}
-			g.Expect(k8sClient.Get(ctx, key("eu-peers"), headless)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, key("eu-peers"), headless)).To(Succeed())
 			g.Expect(headless.Spec.ClusterIP).To(Equal(corev1.ClusterIPNone))
 			g.Expect(headless.Spec.PublishNotReadyAddresses).To(BeTrue())
-			expectOwnedByRegion(g, headless, region)
+			controllertest.ExpectOwnedByRegion(g, headless, region)
 
 			svc := &corev1.Service{}
-			g.Expect(k8sClient.Get(ctx, key("eu"), svc)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, key("eu"), svc)).To(Succeed())
 			g.Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeClusterIP))
 			g.Expect(svc.Spec.Ports).To(ContainElement(HaveField("Port", int32(9000))))
-			expectOwnedByRegion(g, svc, region)
+			controllertest.ExpectOwnedByRegion(g, svc, region)
 
 			sts := &appsv1.StatefulSet{}
-			g.Expect(k8sClient.Get(ctx, key("eu"), sts)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, key("eu"), sts)).To(Succeed())
 			g.Expect(*sts.Spec.Replicas).To(Equal(int32(3)))
 			g.Expect(sts.Spec.PodManagementPolicy).To(Equal(appsv1.ParallelPodManagement))
 			c := sts.Spec.Template.Spec.Containers[0]
 			g.Expect(c.Image).To(Equal("ghcr.io/koss-io/kossd:test"))
 			g.Expect(c.Args).To(ContainElements("--listen=$(POD_IP):9000", "--peer-listen=$(POD_IP):9001", "--region=eu",
 				fmt.Sprintf("--initial-cluster=eu-0=eu-0.eu-peers.%[1]s.svc.cluster.local:9001,eu-1=eu-1.eu-peers.%[1]s.svc.cluster.local:9001,eu-2=eu-2.eu-peers.%[1]s.svc.cluster.local:9001", ns)))
-			expectOwnedByRegion(g, sts, region)
+			controllertest.ExpectOwnedByRegion(g, sts, region)
 
 			pdb := &policyv1.PodDisruptionBudget{}
-			g.Expect(k8sClient.Get(ctx, key("eu"), pdb)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, key("eu"), pdb)).To(Succeed())
 			g.Expect(pdb.Spec.MaxUnavailable.IntValue()).To(Equal(1))
-			expectOwnedByRegion(g, pdb, region)
+			controllertest.ExpectOwnedByRegion(g, pdb, region)
 
 			secret := &corev1.Secret{}
-			g.Expect(k8sClient.Get(ctx, key("eu-root-key"), secret)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, key("eu-root-key"), secret)).To(Succeed())
 			g.Expect(ptr.Deref(secret.Immutable, false)).To(BeTrue())
 			g.Expect(secret.Data).To(HaveKey("accessKeyId"))
 			g.Expect(len(secret.Data["accessKeySecret"])).To(BeNumerically(">=", 32))
-			expectOwnedByRegion(g, secret, region)
+			controllertest.ExpectOwnedByRegion(g, secret, region)
 		}).Should(Succeed())
 
 		By("reporting Creating while no kossd answers")
 		Eventually(func(g Gomega) {
-			region := getRegionNow(g, r)
-			g.Expect(conditionOf(region.Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(And(
+			region := env.GetRegionNow(g, r)
+			g.Expect(controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(And(
 				HaveField("Status", metav1.ConditionFalse), HaveField("Reason", kossv1alpha1.RegionCreatingReason)))
-			g.Expect(conditionOf(region.Status.Conditions, kossv1alpha1.RegionDegradedCondition)).To(And(
+			g.Expect(controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionDegradedCondition)).To(And(
 				HaveField("Status", metav1.ConditionTrue), HaveField("Reason", kossv1alpha1.RegionReplicasUnavailableReason)))
 			g.Expect(region.Status.Endpoints.Internal).To(Equal(fmt.Sprintf("http://eu.%s.svc.cluster.local:9000", ns)))
 		}).Should(Succeed())
 
 		By("becoming Available, healthy and up to date once kossd runs and the pods are ready")
-		startKossd(r)
+		env.StartKossd(r)
 		Eventually(func(g Gomega) {
-			region := getRegionNow(g, r)
-			g.Expect(conditionOf(region.Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(And(
+			region := env.GetRegionNow(g, r)
+			g.Expect(controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(And(
 				HaveField("Status", metav1.ConditionTrue), HaveField("Reason", kossv1alpha1.RegionQuorumAvailableReason)))
-			g.Expect(conditionOf(region.Status.Conditions, kossv1alpha1.RegionDegradedCondition)).To(And(
+			g.Expect(controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionDegradedCondition)).To(And(
 				HaveField("Status", metav1.ConditionFalse), HaveField("Reason", kossv1alpha1.RegionHealthyReason)))
-			g.Expect(conditionOf(region.Status.Conditions, kossv1alpha1.RegionProgressingCondition)).To(And(
+			g.Expect(controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionProgressingCondition)).To(And(
 				HaveField("Status", metav1.ConditionFalse), HaveField("Reason", kossv1alpha1.RegionUpToDateReason)))
 			g.Expect(region.Status.ReadyReplicas).To(Equal(int32(3)))
 			g.Expect(region.Status.Replicas).To(Equal(int32(3)))
@@ -155,10 +116,10 @@ var _ = Describe("Region controller", func() {
 		}).Should(Succeed())
 
 		By("recording the root key's creation without its secret")
-		_, secret := rootKey(r)
+		_, secret := env.RootKey(r)
 		Eventually(func(g Gomega) {
-			evs := eventsFor(g, getRegionNow(g, r))
-			g.Expect(eventReasons(evs)).To(ContainElement("RootKeyCreated"))
+			evs := env.EventsFor(g, env.GetRegionNow(g, r))
+			g.Expect(controllertest.EventReasons(evs)).To(ContainElement("RootKeyCreated"))
 			for _, e := range evs {
 				g.Expect(e.Note).NotTo(ContainSubstring(secret))
 			}
@@ -166,50 +127,50 @@ var _ = Describe("Region controller", func() {
 	})
 
 	It("follows spec.image without ever rewriting the root key, and reports a lost root key instead of replacing it", func() {
-		ns := newNamespace(nil)
-		r := newRegion(ns, "keep")
+		ns := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "keep")
 		secretKey := types.NamespacedName{Namespace: ns, Name: "keep-root-key"}
 		before := &corev1.Secret{}
-		Eventually(func() error { return k8sClient.Get(ctx, secretKey, before) }).Should(Succeed())
+		Eventually(func() error { return env.Client.Get(ctx, secretKey, before) }).Should(Succeed())
 
 		By("changing spec.image")
 		Eventually(func() error {
 			region := &kossv1alpha1.Region{}
-			if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
+			if err := env.Client.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
 				return err
 			}
 			region.Spec.Image = "registry.example.com/kossd:v9"
-			return k8sClient.Update(ctx, region)
+			return env.Client.Update(ctx, region)
 		}).Should(Succeed())
 		Eventually(func(g Gomega) {
 			sts := &appsv1.StatefulSet{}
-			g.Expect(k8sClient.Get(ctx, types.NamespacedName{Namespace: ns, Name: "keep"}, sts)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: "keep"}, sts)).To(Succeed())
 			g.Expect(sts.Spec.Template.Spec.Containers[0].Image).To(Equal("registry.example.com/kossd:v9"))
 		}).Should(Succeed())
 		after := &corev1.Secret{}
-		Expect(k8sClient.Get(ctx, secretKey, after)).To(Succeed())
+		Expect(env.Client.Get(ctx, secretKey, after)).To(Succeed())
 		Expect(after.ResourceVersion).To(Equal(before.ResourceVersion))
 		Expect(after.Data).To(Equal(before.Data))
 
 		By("deleting the root-key Secret while the StatefulSet exists")
-		Expect(k8sClient.Delete(ctx, after)).To(Succeed())
+		Expect(env.Client.Delete(ctx, after)).To(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(eventReasons(eventsFor(g, getRegionNow(g, r)))).To(ContainElement("RootKeyMissing"))
+			g.Expect(controllertest.EventReasons(env.EventsFor(g, env.GetRegionNow(g, r)))).To(ContainElement("RootKeyMissing"))
 		}).Should(Succeed())
 		Consistently(func() bool {
-			return apierrors.IsNotFound(k8sClient.Get(ctx, secretKey, &corev1.Secret{}))
+			return apierrors.IsNotFound(env.Client.Get(ctx, secretKey, &corev1.Secret{}))
 		}).WithTimeout(3 * time.Second).WithPolling(200 * time.Millisecond).Should(BeTrue())
 	})
 
 	It("exposes a LoadBalancer with annotations when spec.external is enabled, and reports its address", func() {
-		ns := newNamespace(nil)
-		r := newRegion(ns, "ext", func(r *kossv1alpha1.Region) {
+		ns := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "ext", func(r *kossv1alpha1.Region) {
 			r.Spec.External = kossv1alpha1.RegionExternal{Enabled: true, Annotations: map[string]string{"lb.example.com/class": "internet"}}
 		})
 		svcKey := types.NamespacedName{Namespace: ns, Name: "ext"}
 		svc := &corev1.Service{}
 		Eventually(func(g Gomega) {
-			g.Expect(k8sClient.Get(ctx, svcKey, svc)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, svcKey, svc)).To(Succeed())
 			g.Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeLoadBalancer))
 			g.Expect(svc.Annotations).To(HaveKeyWithValue("lb.example.com/class", "internet"))
 		}).Should(Succeed())
@@ -217,67 +178,67 @@ var _ = Describe("Region controller", func() {
 		By("publishing the load balancer's address")
 		patched := svc.DeepCopy()
 		patched.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "203.0.113.9"}}
-		Expect(k8sClient.Status().Patch(ctx, patched, client.MergeFrom(svc))).To(Succeed())
+		Expect(env.Client.Status().Patch(ctx, patched, client.MergeFrom(svc))).To(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(getRegionNow(g, r).Status.Endpoints.External).To(Equal("http://203.0.113.9:9000"))
+			g.Expect(env.GetRegionNow(g, r).Status.Endpoints.External).To(Equal("http://203.0.113.9:9000"))
 		}).Should(Succeed())
 
 		By("disabling spec.external")
 		Eventually(func() error {
 			region := &kossv1alpha1.Region{}
-			if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
+			if err := env.Client.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
 				return err
 			}
 			region.Spec.External.Enabled = false
-			return k8sClient.Update(ctx, region)
+			return env.Client.Update(ctx, region)
 		}).Should(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(k8sClient.Get(ctx, svcKey, svc)).To(Succeed())
+			g.Expect(env.Client.Get(ctx, svcKey, svc)).To(Succeed())
 			g.Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeClusterIP))
 			g.Expect(svc.Annotations).NotTo(HaveKey("lb.example.com/class"))
-			g.Expect(getRegionNow(g, r).Status.Endpoints.External).To(BeEmpty())
+			g.Expect(env.GetRegionNow(g, r).Status.Endpoints.External).To(BeEmpty())
 		}).Should(Succeed())
 	})
 
 	It("adds and removes members one at a time through the admin API when spec.replicas changes", func() {
-		ns := newNamespace(nil)
+		ns := env.NewNamespace(nil)
 		admin, members := newMembershipAdmin(ns, "grow", 3)
-		admins.setOverride(regionKey(ns, "grow"), admin)
-		r := newRegion(ns, "grow")
-		settle := func(g Gomega) { g.Expect(settleStatefulSet(r)).To(Succeed()) }
+		env.Admins.SetOverride(controllers.RegionKey(ns, "grow"), admin)
+		r := env.NewRegion(ns, "grow")
+		settle := func(g Gomega) { g.Expect(env.SettleStatefulSet(r)).To(Succeed()) }
 		Eventually(func(g Gomega) {
 			settle(g)
-			g.Expect(conditionOf(getRegionNow(g, r).Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(HaveField("Status", metav1.ConditionTrue))
+			g.Expect(controllertest.ConditionOf(env.GetRegionNow(g, r).Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(HaveField("Status", metav1.ConditionTrue))
 		}).Should(Succeed())
 
 		By("refusing fewer than three replicas at admission")
-		region := getRegionNow(Default, r)
+		region := env.GetRegionNow(Default, r)
 		region.Spec.Replicas = 2
-		Expect(apierrors.IsInvalid(k8sClient.Update(ctx, region))).To(BeTrue())
+		Expect(apierrors.IsInvalid(env.Client.Update(ctx, region))).To(BeTrue())
 
 		setReplicas := func(n int32) {
 			Eventually(func() error {
 				region := &kossv1alpha1.Region{}
-				if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
+				if err := env.Client.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
 					return err
 				}
 				region.Spec.Replicas = n
-				return k8sClient.Update(ctx, region)
+				return env.Client.Update(ctx, region)
 			}).Should(Succeed())
 		}
 		converged := func(n int32, progressingReason string) {
 			sawProgressing := false
 			Eventually(func(g Gomega) {
 				settle(g)
-				region := getRegionNow(g, r)
-				if c := conditionOf(region.Status.Conditions, kossv1alpha1.RegionProgressingCondition); c.Reason == progressingReason {
+				region := env.GetRegionNow(g, r)
+				if c := controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionProgressingCondition); c.Reason == progressingReason {
 					sawProgressing = true
 				}
 				g.Expect(region.Status.ReadyReplicas).To(Equal(n))
 				cs, err := admin.ClusterStatus(ctx)
 				g.Expect(err).NotTo(HaveOccurred())
 				g.Expect(cs.Members).To(HaveLen(int(n)))
-				g.Expect(conditionOf(region.Status.Conditions, kossv1alpha1.RegionProgressingCondition)).To(
+				g.Expect(controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionProgressingCondition)).To(
 					HaveField("Reason", kossv1alpha1.RegionUpToDateReason))
 			}).Should(Succeed())
 			Expect(sawProgressing).To(BeTrue(), "never saw Progressing=%s", progressingReason)
@@ -298,36 +259,33 @@ var _ = Describe("Region controller", func() {
 	})
 
 	It("blocks deleting a Region while Buckets use it, names them, and lets it go afterwards", func() {
-		ns := newNamespace(nil)
-		other := newNamespace(nil)
-		r := newRegion(ns, "doomed", func(r *kossv1alpha1.Region) { r.Spec.BucketNamespaces = &metav1.LabelSelector{} })
+		ns := env.NewNamespace(nil)
+		other := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "doomed", func(r *kossv1alpha1.Region) { r.Spec.BucketNamespaces = &metav1.LabelSelector{} })
 		b := &kossv1alpha1.Bucket{
 			ObjectMeta: metav1.ObjectMeta{Namespace: other, Name: "last-bucket"},
 			Spec:       kossv1alpha1.BucketSpec{RegionRef: kossv1alpha1.RegionReference{Name: "doomed", Namespace: ns}},
 		}
-		Expect(k8sClient.Create(ctx, b)).To(Succeed())
+		Expect(env.Client.Create(ctx, b)).To(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(getRegionNow(g, r).Finalizers).To(ContainElement(kossv1alpha1.RegionFinalizer))
-			got := &kossv1alpha1.Bucket{}
-			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(b), got)).To(Succeed())
-			g.Expect(conditionOf(got.Status.Conditions, kossv1alpha1.BucketReadyCondition)).To(HaveField("Reason", kossv1alpha1.BucketRegionNotReadyReason))
+			g.Expect(env.GetRegionNow(g, r).Finalizers).To(ContainElement(kossv1alpha1.RegionFinalizer))
 		}).Should(Succeed())
 
-		Expect(k8sClient.Delete(ctx, r)).To(Succeed())
+		Expect(env.Client.Delete(ctx, r)).To(Succeed())
 		Eventually(func(g Gomega) {
-			c := conditionOf(getRegionNow(g, r).Status.Conditions, kossv1alpha1.RegionDeletingCondition)
+			c := controllertest.ConditionOf(env.GetRegionNow(g, r).Status.Conditions, kossv1alpha1.RegionDeletingCondition)
 			g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
 			g.Expect(c.Reason).To(Equal(kossv1alpha1.RegionBucketsExistReason))
 			g.Expect(c.Message).To(ContainSubstring(other + "/last-bucket"))
 		}).Should(Succeed())
 		Consistently(func() error {
-			return k8sClient.Get(ctx, client.ObjectKeyFromObject(r), &kossv1alpha1.Region{})
+			return env.Client.Get(ctx, client.ObjectKeyFromObject(r), &kossv1alpha1.Region{})
 		}).WithTimeout(2 * time.Second).Should(Succeed())
 
 		By("deleting the last Bucket")
-		Expect(k8sClient.Delete(ctx, b)).To(Succeed())
+		Expect(env.Client.Delete(ctx, b)).To(Succeed())
 		Eventually(func() bool {
-			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(r), &kossv1alpha1.Region{}))
+			return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(r), &kossv1alpha1.Region{}))
 		}).Should(BeTrue())
 	})
 })
@@ -363,7 +321,7 @@ func newMembershipAdmin(ns, name string, n int) (*fake.Client, *membershipLog) {
 	// pods is the StatefulSet's replicas as the API server has them.
 	pods := func() int32 {
 		sts := &appsv1.StatefulSet{}
-		if err := k8sClient.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, sts); err != nil {
+		if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, sts); err != nil {
 			return -1
 		}
 		return *sts.Spec.Replicas

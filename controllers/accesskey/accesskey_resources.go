@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package accesskey
 
 import (
 	corev1 "k8s.io/api/core/v1"
@@ -22,6 +22,29 @@ import (
 	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+)
+
+// Keys of an AccessKey's Secret besides the pair (controllers.SecretKey*).
+const (
+	secretKeyEndpoint = "endpoint"
+	secretKeyRegion   = "region"
+	secretKeyBucket   = "bucket"
+
+	// The same values under the names the OSS SDKs and tools read from the environment,
+	// so a pod can use the Secret with envFrom.
+	envOSSAccessKeyID     = "OSS_ACCESS_KEY_ID"
+	envOSSAccessKeySecret = "OSS_ACCESS_KEY_SECRET"
+	envOSSEndpoint        = "OSS_ENDPOINT"
+	envOSSRegion          = "OSS_REGION"
+)
+
+// Labels of an AccessKey's Secret besides the shared ones (controllers.Label*).
+const (
+	// labelAccessKey names the AccessKey a credentials Secret belongs to.
+	labelAccessKey = "koss.io/accesskey"
+	// componentKey is the Secret's app.kubernetes.io/component.
+	componentKey = "access-key"
 )
 
 // accessKeySecretContent is what an AccessKey's Secret says besides the key pair.
@@ -38,26 +61,26 @@ type accessKeySecretContent struct {
 // and the region under the koss names, and again under the names the OSS SDKs read from
 // the environment, so that a pod can use it with envFrom. It is controlled by the
 // AccessKey, so it goes with it (garbage collection) and the operator knows it is its own.
-func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key keyPair, c accessKeySecretContent) *corev1ac.SecretApplyConfiguration {
+func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key controllers.KeyPair, c accessKeySecretContent) *corev1ac.SecretApplyConfiguration {
 	data := map[string][]byte{
-		secretKeyAccessKeyID:     []byte(key.id),
-		secretKeyAccessKeySecret: []byte(key.secret),
-		secretKeyEndpoint:        []byte(c.endpoint),
-		secretKeyRegion:          []byte(c.region),
-		envOSSAccessKeyID:        []byte(key.id),
-		envOSSAccessKeySecret:    []byte(key.secret),
-		envOSSEndpoint:           []byte(c.endpoint),
-		envOSSRegion:             []byte(c.region),
+		controllers.SecretKeyAccessKeyID:     []byte(key.ID()),
+		controllers.SecretKeyAccessKeySecret: []byte(key.Secret()),
+		secretKeyEndpoint:                    []byte(c.endpoint),
+		secretKeyRegion:                      []byte(c.region),
+		envOSSAccessKeyID:                    []byte(key.ID()),
+		envOSSAccessKeySecret:                []byte(key.Secret()),
+		envOSSEndpoint:                       []byte(c.endpoint),
+		envOSSRegion:                         []byte(c.region),
 	}
 	if c.bucket != "" {
 		data[secretKeyBucket] = []byte(c.bucket)
 	}
 	return corev1ac.Secret(k.SecretName(), k.Namespace).
 		WithLabels(map[string]string{
-			labelPartOf:    partOf,
-			labelComponent: componentKey,
-			labelManagedBy: FieldOwner,
-			labelAccessKey: k.Name,
+			controllers.LabelPartOf:    controllers.PartOf,
+			controllers.LabelComponent: componentKey,
+			controllers.LabelManagedBy: controllers.FieldOwner,
+			labelAccessKey:             k.Name,
 		}).
 		WithOwnerReferences(metav1ac.OwnerReference().
 			WithAPIVersion(kossv1alpha1.GroupVersion.String()).
@@ -72,7 +95,6 @@ func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key keyPair, c accessKeyS
 
 // keyPairFromSecret reads the pair back from an AccessKey's Secret; ok is false when either
 // half is missing.
-func keyPairFromSecret(s *corev1.Secret) (keyPair, bool) {
-	id, secret := string(s.Data[secretKeyAccessKeyID]), string(s.Data[secretKeyAccessKeySecret])
-	return keyPair{id: id, secret: secret}, id != "" && secret != ""
+func keyPairFromSecret(s *corev1.Secret) (controllers.KeyPair, bool) {
+	return controllers.KeyPairOf(string(s.Data[controllers.SecretKeyAccessKeyID]), string(s.Data[controllers.SecretKeyAccessKeySecret]))
 }

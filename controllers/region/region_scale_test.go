@@ -14,13 +14,14 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package region
 
 import (
 	"strings"
 	"testing"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 )
 
@@ -32,7 +33,7 @@ func healthyCluster(n int32) *adminapi.ClusterStatus {
 		if i == 0 {
 			state = adminapi.MemberLeader
 		}
-		cs.Members = append(cs.Members, adminapi.Member{ID: podName(testRegion(), i), Address: peerAddress(testRegion(), i), State: state})
+		cs.Members = append(cs.Members, adminapi.Member{ID: podName(controllertest.TestRegion(), i), Address: peerAddress(controllertest.TestRegion(), i), State: state})
 	}
 	return cs
 }
@@ -151,7 +152,7 @@ func TestPlanScale(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := planScale(testRegion(), tc.in)
+			got := planScale(controllertest.TestRegion(), tc.in)
 			msg := got.message
 			got.message = ""
 			if got != tc.want {
@@ -172,7 +173,7 @@ func TestPlanScale(t *testing.T) {
 // time, members are added before their pods and removed (after draining) before their pods
 // are deleted, and the Region never has fewer than three members.
 func TestPlanScaleWalk(t *testing.T) {
-	region := testRegion()
+	region := controllertest.TestRegion()
 	cs := healthyCluster(3)
 	current := int32(3)
 	drained := map[string]bool{}

@@ -14,12 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package bucket
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -31,32 +32,34 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
 
-// DefaultBucketRefreshInterval is how often a Ready Bucket's object count and bytes are
-// refreshed from its Region.
-const DefaultBucketRefreshInterval = 60 * time.Second
+// DefaultRefreshInterval is how often a Ready Bucket's object count and bytes are refreshed
+// from its Region.
+const DefaultRefreshInterval = 60 * time.Second
 
-// ErrBucketOwnedElsewhere means the bucket name exists in the Region under another owner.
-var ErrBucketOwnedElsewhere = fmt.Errorf("bucket belongs to another owner: %w", adminapi.ErrBucketAlreadyExists)
+// ErrOwnedElsewhere means the bucket name exists in the Region under another owner.
+var ErrOwnedElsewhere = fmt.Errorf("bucket belongs to another owner: %w", adminapi.ErrBucketAlreadyExists)
 
-// BucketReconciler reconciles a Bucket into a bucket of its Region.
-type BucketReconciler struct {
+// Reconciler reconciles a Bucket into a bucket of its Region.
+type Reconciler struct {
 	// Client reads from the manager's cache and writes to the API server.
 	Client client.Client
 	// APIReader reads from the API server directly (a Region's root-key Secret the cache
 	// has not seen yet).
 	APIReader client.Reader
 	// AdminClients gives the admin API client of a Region.
-	AdminClients AdminClientFactory
+	AdminClients controllers.AdminClientFactory
 	// Recorder records Events on Buckets.
 	Recorder events.EventRecorder
 	// RefreshInterval is how often a Ready Bucket's statistics are refreshed; zero means
-	// DefaultBucketRefreshInterval.
+	// DefaultRefreshInterval.
 	RefreshInterval time.Duration
 }
 
@@ -87,28 +90,28 @@ type bucketScope struct {
 
 // Reconcile makes the bucket exist in its Region for this Bucket, or deletes or retains it
 // when the Bucket is being deleted.
-func (r *BucketReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
 	bucket := &kossv1alpha1.Bucket{}
 	if err := r.Client.Get(ctx, req.NamespacedName, bucket); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	// The For predicate drops metadata-only events, so the pass goes on after adding the
-	// finalizer instead of waiting for the update (see RegionReconciler.Reconcile).
-	if _, err := ensureFinalizer(ctx, r.Client, bucket, kossv1alpha1.BucketFinalizer); err != nil {
+	// finalizer instead of waiting for the update (see region.Reconciler.Reconcile).
+	if _, err := controllers.EnsureFinalizer(ctx, r.Client, bucket, kossv1alpha1.BucketFinalizer); err != nil {
 		return ctrl.Result{}, err
 	}
 	s := &bucketScope{bucket: bucket, before: bucket.DeepCopy()}
 	defer func() {
 		reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr))
 		if reterr != nil {
-			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (runPhases)
+			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (RunPhases)
 		}
 	}()
 
 	if !bucket.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
 	}
-	return runPhases(ctx, s,
+	return controllers.RunPhases(ctx, s,
 		r.reconcileRegion,
 		r.reconcileClaim,
 		r.reconcileBucket,
@@ -116,7 +119,7 @@ func (r *BucketReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res
 }
 
 // patchStatus writes the status derived from the pass when it changed.
-func (r *BucketReconciler) patchStatus(ctx context.Context, s *bucketScope, reterr error) error {
+func (r *Reconciler) patchStatus(ctx context.Context, s *bucketScope, reterr error) error {
 	if s.gone {
 		return nil
 	}
@@ -124,35 +127,35 @@ func (r *BucketReconciler) patchStatus(ctx context.Context, s *bucketScope, rete
 	if reterr == nil {
 		s.bucket.Status.ObservedGeneration = s.bucket.Generation
 	}
-	return patchStatus(ctx, r.Client, s.before, s.bucket, s.before.Status, s.bucket.Status)
+	return controllers.PatchStatus(ctx, r.Client, s.before, s.bucket, s.before.Status, s.bucket.Status)
 }
 
 // reconcileRegion checks that the Bucket may use its Region and gets the Region's admin
 // client.
-func (r *BucketReconciler) reconcileRegion(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileRegion(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	b := s.bucket
-	region, use, err := useRegion(ctx, r.Client, b.Spec.RegionRef.NamespacedName(b.Namespace), b.Namespace)
+	region, use, err := controllers.UseRegion(ctx, r.Client, b.Spec.RegionRef.NamespacedName(b.Namespace), b.Namespace)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
 	s.observed.region = use
-	if !use.usable() {
+	if !use.Usable() {
 		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
 	}
-	s.observed.regionEndpoint = RegionInternalEndpoint(region)
-	s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region)
+	s.observed.regionEndpoint = controllers.RegionInternalEndpoint(region)
+	s.admin, err = controllers.AdminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region)
 	return ctrl.Result{}, err
 }
 
 // reconcileClaim looks for another Bucket object that claims the same bucket name in the
 // same Region, whatever its namespace (claimsFirst decides which one wins). The others
 // never reach the admin API, so they can neither take the bucket over nor delete it.
-func (r *BucketReconciler) reconcileClaim(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileClaim(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	if s.admin == nil {
 		return ctrl.Result{}, nil
 	}
 	var list kossv1alpha1.BucketList
-	if err := r.Client.List(ctx, &list, client.MatchingFields{bucketClaimIndex: bucketClaimKey(s.bucket)}); err != nil {
+	if err := r.Client.List(ctx, &list, client.MatchingFields{controllers.BucketClaimIndex: controllers.BucketClaimKey(s.bucket)}); err != nil {
 		return ctrl.Result{}, fmt.Errorf("list Buckets claiming %s: %w", s.bucket.BucketName(), err)
 	}
 	for i := range list.Items {
@@ -181,13 +184,13 @@ func claimsFirst(a, b *kossv1alpha1.Bucket) bool {
 
 // reconcileBucket makes the bucket exist under this Bucket's owner tag and reads its
 // statistics. A bucket of that name with another owner is reported, never taken over.
-func (r *BucketReconciler) reconcileBucket(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileBucket(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	if s.admin == nil || s.observed.claimedBy != "" {
 		return ctrl.Result{}, nil
 	}
 	refresh := r.RefreshInterval
 	if refresh <= 0 {
-		refresh = DefaultBucketRefreshInterval
+		refresh = DefaultRefreshInterval
 	}
 	name, owner := s.bucket.BucketName(), bucketOwnerTag(s.bucket)
 	got, err := s.admin.GetBucket(ctx, name)
@@ -202,7 +205,7 @@ func (r *BucketReconciler) reconcileBucket(ctx context.Context, s *bucketScope) 
 	switch {
 	case adminclient.IsBucketAlreadyExists(err), err == nil && got.Owner != owner:
 		// Someone else's bucket: nothing to retry soon, but it may go away.
-		s.observed.engineErr = fmt.Errorf("bucket %s: %w", name, ErrBucketOwnedElsewhere)
+		s.observed.engineErr = fmt.Errorf("bucket %s: %w", name, ErrOwnedElsewhere)
 		return ctrl.Result{RequeueAfter: refresh}, nil
 	case err != nil:
 		// The Region said the bucket is not there (missing) or could not say (the last
@@ -217,7 +220,7 @@ func (r *BucketReconciler) reconcileBucket(ctx context.Context, s *bucketScope) 
 
 // reconcileDelete retains the bucket (deletionPolicy Retain) or deletes it once it is
 // empty (Delete), then lets the Bucket go. Only a bucket this Bucket owns is ever deleted.
-func (r *BucketReconciler) reconcileDelete(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileDelete(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	log := ctrl.LoggerFrom(ctx)
 	b := s.bucket
 	name := b.BucketName()
@@ -226,7 +229,7 @@ func (r *BucketReconciler) reconcileDelete(ctx context.Context, s *bucketScope) 
 		return r.forget(ctx, s)
 	}
 	s.observed.deleting = true
-	region, err := getRegion(ctx, r.Client, b.Spec.RegionRef.NamespacedName(b.Namespace))
+	region, err := controllers.GetRegion(ctx, r.Client, b.Spec.RegionRef.NamespacedName(b.Namespace))
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -234,8 +237,8 @@ func (r *BucketReconciler) reconcileDelete(ctx context.Context, s *bucketScope) 
 		log.Info("Region is gone, nothing to delete", "bucket", name)
 		return r.forget(ctx, s)
 	}
-	s.observed.regionEndpoint = RegionInternalEndpoint(region)
-	if s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
+	s.observed.regionEndpoint = controllers.RegionInternalEndpoint(region)
+	if s.admin, err = controllers.AdminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
 		return ctrl.Result{}, err
 	}
 	got, err := s.admin.GetBucket(ctx, name)
@@ -261,28 +264,12 @@ func (r *BucketReconciler) reconcileDelete(ctx context.Context, s *bucketScope) 
 }
 
 // forget removes the finalizer, letting the Bucket object go.
-func (r *BucketReconciler) forget(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
-	if err := removeFinalizer(ctx, r.Client, s.bucket, kossv1alpha1.BucketFinalizer); err != nil {
+func (r *Reconciler) forget(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
+	if err := controllers.RemoveFinalizer(ctx, r.Client, s.bucket, kossv1alpha1.BucketFinalizer); err != nil {
 		return ctrl.Result{}, err
 	}
 	s.gone = true
 	return ctrl.Result{}, nil
-}
-
-// adminClientFor returns the admin client of a Region, signing with its root key.
-func adminClientFor(ctx context.Context, cache, live client.Reader, factory AdminClientFactory, region *kossv1alpha1.Region) (adminclient.Interface, error) {
-	rootKey, err := getRootKey(ctx, cache, live, region)
-	if err != nil {
-		return nil, err
-	}
-	if rootKey == nil {
-		return nil, fmt.Errorf("region %s/%s: %w", region.Namespace, region.Name, ErrRootKeyMissing)
-	}
-	admin, err := factory.ForRegion(ctx, region, rootKey)
-	if err != nil {
-		return nil, fmt.Errorf("admin client of Region %s/%s: %w", region.Namespace, region.Name, err)
-	}
-	return admin, nil
 }
 
 // onlyDeletes passes delete events only.
@@ -295,9 +282,9 @@ var onlyDeletes = predicate.Funcs{
 
 // SetupWithManager registers the reconciler, its watches and options with mgr. Every
 // injected dependency must be set. SetupIndexes must have registered the field indexes.
-func (r *BucketReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
 	if r.Client == nil || r.APIReader == nil || r.AdminClients == nil || r.Recorder == nil {
-		return fmt.Errorf("BucketReconciler: Client, APIReader, AdminClients and Recorder must be set: %w", errMissingDependency)
+		return fmt.Errorf("bucket.Reconciler: Client, APIReader, AdminClients and Recorder must be set: %w", controllers.ErrMissingDependency)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&kossv1alpha1.Bucket{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -307,4 +294,46 @@ func (r *BucketReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager,
 		WithOptions(options).
 		Named("bucket").
 		Complete(r)
+}
+
+// bucketOwnerTag is the owner tag under which a Bucket object creates its bucket in the
+// Region: <namespace>/<name>/<uid>. The uid makes a re-created object with the same name a
+// different owner, so it can never take over a bucket left behind by Retain.
+func bucketOwnerTag(b *kossv1alpha1.Bucket) string {
+	return b.Namespace + "/" + b.Name + "/" + string(b.UID)
+}
+
+// regionToBuckets maps a Region to the Buckets that use it: their readiness follows the
+// Region's.
+func (r *Reconciler) regionToBuckets(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list kossv1alpha1.BucketList
+	if err := r.Client.List(ctx, &list, client.MatchingFields{controllers.BucketRegionIndex: controllers.RegionKey(obj.GetNamespace(), obj.GetName())}); err != nil {
+		return nil
+	}
+	return controllers.RequestsFor(list.Items)
+}
+
+// bucketToCompetingBuckets maps a Bucket to the other Buckets that claim the same bucket
+// name in the same Region, so that when one goes away the next may take the name.
+func (r *Reconciler) bucketToCompetingBuckets(ctx context.Context, obj client.Object) []reconcile.Request {
+	b, ok := obj.(*kossv1alpha1.Bucket)
+	if !ok {
+		return nil
+	}
+	var list kossv1alpha1.BucketList
+	if err := r.Client.List(ctx, &list, client.MatchingFields{controllers.BucketClaimIndex: controllers.BucketClaimKey(b)}); err != nil {
+		return nil
+	}
+	others := slices.DeleteFunc(list.Items, func(o kossv1alpha1.Bucket) bool { return o.UID == b.UID })
+	return controllers.RequestsFor(others)
+}
+
+// namespaceToBuckets maps a Namespace to its Buckets: a label change may allow or forbid
+// them a Region (spec.bucketNamespaces).
+func (r *Reconciler) namespaceToBuckets(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list kossv1alpha1.BucketList
+	if err := r.Client.List(ctx, &list, client.InNamespace(obj.GetName())); err != nil {
+		return nil
+	}
+	return controllers.RequestsFor(list.Items)
 }

@@ -14,10 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package region
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -29,30 +28,10 @@ import (
 	"k8s.io/utils/ptr"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
-
-// wantCondition is a condition's expected status and reason, and a message fragment.
-type wantCondition struct {
-	status  metav1.ConditionStatus
-	reason  string
-	message string
-}
-
-func checkCondition(t *testing.T, conditions []metav1.Condition, typ string, generation int64, want wantCondition) {
-	t.Helper()
-	c := meta.FindStatusCondition(conditions, typ)
-	if c == nil {
-		t.Fatalf("no %s condition", typ)
-	}
-	if c.Status != want.status || c.Reason != want.reason || !strings.Contains(c.Message, want.message) {
-		t.Errorf("%s = %s/%s %q, want %s/%s containing %q", typ, c.Status, c.Reason, c.Message, want.status, want.reason, want.message)
-	}
-	if c.ObservedGeneration != generation {
-		t.Errorf("%s observedGeneration = %d, want %d", typ, c.ObservedGeneration, generation)
-	}
-}
 
 // readyStatefulSet is a StatefulSet the StatefulSet controller has rolled out, with ready pods.
 func readyStatefulSet(replicas, ready int32) *appsv1.StatefulSet {
@@ -66,8 +45,6 @@ func readyStatefulSet(replicas, ready int32) *appsv1.StatefulSet {
 	}
 }
 
-var errConnRefused = errors.New("dial tcp 10.0.0.1:9000: connect: connection refused")
-
 func TestSetRegionStatus(t *testing.T) {
 	available := metav1.Condition{Type: kossv1alpha1.RegionAvailableCondition, Status: metav1.ConditionTrue, Reason: kossv1alpha1.RegionQuorumAvailableReason}
 	tests := map[string]struct {
@@ -76,23 +53,23 @@ func TestSetRegionStatus(t *testing.T) {
 		// o is the pass's observation.
 		o regionObservation
 		// available, progressing, degraded are the expected conditions.
-		available, progressing, degraded wantCondition
+		available, progressing, degraded controllertest.WantCondition
 		// check inspects the other fields.
 		check func(t *testing.T, r *kossv1alpha1.Region)
 	}{
 		"a new Region is Creating while its pods start": {
-			region:      testRegion(),
-			o:           regionObservation{clusterErr: errConnRefused, scale: scaleDecision{replicas: 3}},
-			available:   wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionCreatingReason, "0 of 3 pods ready"},
-			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "Creating the StatefulSet"},
-			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "0 of 3 pods are ready"},
+			region:      controllertest.TestRegion(),
+			o:           regionObservation{clusterErr: controllertest.ErrConnRefused, scale: scaleDecision{replicas: 3}},
+			available:   controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionCreatingReason, "0 of 3 pods ready"),
+			progressing: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "Creating the StatefulSet"),
+			degraded:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "0 of 3 pods are ready"),
 		},
 		"a healthy Region is Available, up to date and not degraded": {
-			region:      testRegion(),
+			region:      controllertest.TestRegion(),
 			o:           regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3)},
-			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, "leader (eu-0)"},
-			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
-			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, "leader (eu-0)"),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
 			check: func(t *testing.T, r *kossv1alpha1.Region) {
 				if r.Status.Replicas != 3 || r.Status.ReadyReplicas != 3 {
 					t.Errorf("replicas = %d/%d", r.Status.ReadyReplicas, r.Status.Replicas)
@@ -103,12 +80,12 @@ func TestSetRegionStatus(t *testing.T) {
 			},
 		},
 		"a Region that was Available and cannot be reached says KossdUnreachable": {
-			region: testRegion(func(r *kossv1alpha1.Region) { r.Status.Conditions = []metav1.Condition{available} }),
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Status.Conditions = []metav1.Condition{available} }),
 			o: regionObservation{statefulSet: readyStatefulSet(3, 3),
 				clusterErr: &adminclient.APIError{StatusCode: 503, Code: adminapi.CodeUnavailable, Message: "shutting down", RequestID: "r-1"}},
-			available:   wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionKossdUnreachableReason, "Unavailable (503): shutting down"},
-			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
-			degraded:    wantCondition{metav1.ConditionUnknown, kossv1alpha1.RegionKossdUnreachableReason, ""},
+			available:   controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionKossdUnreachableReason, "Unavailable (503): shutting down"),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded:    controllertest.Want(metav1.ConditionUnknown, kossv1alpha1.RegionKossdUnreachableReason, ""),
 			check: func(t *testing.T, r *kossv1alpha1.Region) {
 				if c := meta.FindStatusCondition(r.Status.Conditions, kossv1alpha1.RegionAvailableCondition); strings.Contains(c.Message, "r-1") {
 					t.Errorf("message %q carries the request id, so every retry would rewrite the status", c.Message)
@@ -116,75 +93,75 @@ func TestSetRegionStatus(t *testing.T) {
 			},
 		},
 		"a cluster without a leader refuses writes": {
-			region: testRegion(),
+			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: readyStatefulSet(3, 1), cluster: func() *adminapi.ClusterStatus {
 				cs := healthyCluster(3)
 				cs.Leader = ""
 				cs.Members[1].State, cs.Members[2].State = adminapi.MemberOffline, adminapi.MemberOffline
 				return cs
 			}()},
-			available:   wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionQuorumUnavailableReason, "writes are refused"},
-			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
-			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "1 of 3 pods are ready"},
+			available:   controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionQuorumUnavailableReason, "writes are refused"),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "1 of 3 pods are ready"),
 		},
 		"an offline member degrades the Region": {
-			region: testRegion(),
+			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: func() *adminapi.ClusterStatus {
 				cs := healthyCluster(3)
 				cs.Members[2].State = adminapi.MemberOffline
 				return cs
 			}()},
-			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
-			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
-			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "1 of 3 members are offline: eu-2"},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "1 of 3 members are offline: eu-2"),
 		},
 		"under-replicated objects degrade the Region": {
-			region: testRegion(),
+			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: func() *adminapi.ClusterStatus {
 				cs := healthyCluster(3)
 				cs.UnderReplicated = 12
 				return cs
 			}()},
-			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
-			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
-			degraded:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionUnderReplicatedReason, "12 objects"},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionUnderReplicatedReason, "12 objects"),
 		},
 		"a rollout is Progressing": {
-			region: testRegion(),
+			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: func() *appsv1.StatefulSet {
 				s := readyStatefulSet(3, 3)
 				s.Status.UpdatedReplicas, s.Status.UpdateRevision = 1, "r2"
 				return s
 			}(), cluster: healthyCluster(3)},
-			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
-			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "1 of 3 pods updated"},
-			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "1 of 3 pods updated"),
+			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
 		},
 		"scaling is Progressing with the step's message": {
-			region: testRegion(),
+			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3),
 				scale: scaleDecision{direction: scaleUp, message: "Adding member eu-3"}},
-			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
-			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionScalingUpReason, "Adding member eu-3"},
-			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionScalingUpReason, "Adding member eu-3"),
+			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
 		},
 		"scaling down is Progressing": {
-			region: testRegion(),
+			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: readyStatefulSet(4, 4), cluster: healthyCluster(4),
 				scale: scaleDecision{direction: scaleDown, message: "Re-placing"}},
-			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
-			progressing: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionScalingDownReason, "Re-placing"},
-			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionScalingDownReason, "Re-placing"),
+			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
 		},
 		"the external endpoint comes from the LoadBalancer's ingress": {
-			region: testRegion(func(r *kossv1alpha1.Region) { r.Spec.External.Enabled = true }),
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.External.Enabled = true }),
 			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3), clientService: &corev1.Service{
 				Spec:   corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer},
 				Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "203.0.113.7"}}}},
 			}},
-			available:   wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""},
-			progressing: wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""},
-			degraded:    wantCondition{metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
 			check: func(t *testing.T, r *kossv1alpha1.Region) {
 				if r.Status.Endpoints.External != "http://203.0.113.7:9000" {
 					t.Errorf("external = %q", r.Status.Endpoints.External)
@@ -196,9 +173,9 @@ func TestSetRegionStatus(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := tc.region
 			setRegionStatus(r, tc.o)
-			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionAvailableCondition, r.Generation, tc.available)
-			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionProgressingCondition, r.Generation, tc.progressing)
-			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionDegradedCondition, r.Generation, tc.degraded)
+			controllertest.CheckCondition(t, r.Status.Conditions, kossv1alpha1.RegionAvailableCondition, r.Generation, tc.available)
+			controllertest.CheckCondition(t, r.Status.Conditions, kossv1alpha1.RegionProgressingCondition, r.Generation, tc.progressing)
+			controllertest.CheckCondition(t, r.Status.Conditions, kossv1alpha1.RegionDegradedCondition, r.Generation, tc.degraded)
 			if tc.check != nil {
 				tc.check(t, r)
 			}
@@ -209,7 +186,7 @@ func TestSetRegionStatus(t *testing.T) {
 // TestSetRegionStatusIsStable checks that deriving the status twice from the same
 // observation changes nothing, lastTransitionTime included: the steady state is quiet.
 func TestSetRegionStatusIsStable(t *testing.T) {
-	r := testRegion()
+	r := controllertest.TestRegion()
 	o := regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3)}
 	setRegionStatus(r, o)
 	for i := range r.Status.Conditions {
@@ -243,25 +220,25 @@ func TestSetRegionDeletingCondition(t *testing.T) {
 		// buckets are the Buckets that still use the Region.
 		buckets []string
 		// want is the Deleting condition.
-		want wantCondition
+		want controllertest.WantCondition
 	}{
 		"names the Buckets that block the deletion": {
 			buckets: []string{"team-a/photos", "team-b/logs"},
-			want:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionBucketsExistReason, "2 remain: team-a/photos, team-b/logs"},
+			want:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionBucketsExistReason, "2 remain: team-a/photos, team-b/logs"),
 		},
 		"lists at most ten Buckets": {
 			buckets: many,
-			want:    wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionBucketsExistReason, "and 2 more"},
+			want:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionBucketsExistReason, "and 2 more"),
 		},
 		"nothing blocks": {
-			want: wantCondition{metav1.ConditionTrue, kossv1alpha1.RegionDeletionInProgressReason, ""},
+			want: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionDeletionInProgressReason, ""),
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			r := testRegion()
+			r := controllertest.TestRegion()
 			setRegionDeletingCondition(r, tc.buckets)
-			checkCondition(t, r.Status.Conditions, kossv1alpha1.RegionDeletingCondition, r.Generation, tc.want)
+			controllertest.CheckCondition(t, r.Status.Conditions, kossv1alpha1.RegionDeletingCondition, r.Generation, tc.want)
 		})
 	}
 }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package bucket
 
 import (
 	"fmt"
@@ -24,6 +24,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
@@ -51,9 +53,9 @@ func provisionedBefore(status metav1.ConditionStatus, reason string) func(*kossv
 
 func TestSetBucketStatus(t *testing.T) {
 	const endpoint = "http://eu.storage.svc.cluster.local:9000"
-	usable := regionUse{}
-	pending := wantCondition{metav1.ConditionUnknown, kossv1alpha1.BucketProvisioningPendingReason, "has not been asked"}
-	created := wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, "photos exists in the Region and belongs to this Bucket"}
+	usable := controllers.RegionUse{}
+	pending := controllertest.Want(metav1.ConditionUnknown, kossv1alpha1.BucketProvisioningPendingReason, "has not been asked")
+	created := controllertest.Want(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, "photos exists in the Region and belongs to this Bucket")
 	tests := map[string]struct {
 		// bucket is the Bucket before the status is derived.
 		bucket *kossv1alpha1.Bucket
@@ -61,7 +63,7 @@ func TestSetBucketStatus(t *testing.T) {
 		o bucketObservation
 		// provisioned and ready are the conditions; a zero provisioned means "left as it
 		// was" (kept: the condition of provisionedBefore, unchanged).
-		provisioned, ready wantCondition
+		provisioned, ready controllertest.WantCondition
 		// check inspects the other fields.
 		check func(t *testing.T, b *kossv1alpha1.Bucket)
 	}{
@@ -69,7 +71,7 @@ func TestSetBucketStatus(t *testing.T) {
 			bucket:      testBucket(),
 			o:           bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos", Objects: 4, Bytes: 4096}},
 			provisioned: created,
-			ready:       wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "photos is ready"},
+			ready:       controllertest.Want(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "photos is ready"),
 			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
 				if b.Status.BucketName != "photos" || b.Status.Endpoint != endpoint+"/photos" || b.Status.ObjectCount != 4 || b.Status.Bytes != 4096 {
 					t.Errorf("status = %+v", b.Status)
@@ -79,8 +81,8 @@ func TestSetBucketStatus(t *testing.T) {
 		"spec.name names the bucket": {
 			bucket:      testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.Name = "team-photos" }),
 			o:           bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "team-photos"}},
-			provisioned: wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, "team-photos exists"},
-			ready:       wantCondition{metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "team-photos"},
+			provisioned: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, "team-photos exists"),
+			ready:       controllertest.Want(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "team-photos"),
 			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
 				if b.Status.BucketName != "team-photos" || b.Status.Endpoint != endpoint+"/team-photos" {
 					t.Errorf("status = %+v", b.Status)
@@ -89,38 +91,38 @@ func TestSetBucketStatus(t *testing.T) {
 		},
 		"a missing Region, never asked": {
 			bucket:      testBucket(),
-			o:           bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotFoundReason, "Region storage/eu not found"}},
+			o:           bucketObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefNotFoundReason, Message: "Region storage/eu not found"}},
 			provisioned: pending,
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotFoundReason, "not found"},
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotFoundReason, "not found"),
 		},
 		"a Region that does not serve the namespace": {
 			bucket:      testBucket(),
-			o:           bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotAllowedReason, "does not serve namespace x"}},
+			o:           bucketObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefNotAllowedReason, Message: "does not serve namespace x"}},
 			provisioned: pending,
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotAllowedReason, "does not serve"},
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotAllowedReason, "does not serve"),
 		},
 		"a Region that is not Available yet": {
 			bucket:      testBucket(),
-			o:           bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotReadyReason, "not Available yet"}},
+			o:           bucketObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefNotReadyReason, Message: "not Available yet"}},
 			provisioned: pending,
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "not Available"},
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "not Available"),
 		},
 		"a Region that cannot be reached keeps the bucket Provisioned": {
 			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
-			o:      bucketObservation{region: regionUse{kossv1alpha1.RegionRefUnreachableReason, "cannot be reached"}},
-			ready:  wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"},
+			o:      bucketObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefUnreachableReason, Message: "cannot be reached"}},
+			ready:  controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"),
 		},
 		"a Region failing over keeps the bucket Provisioned": {
 			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
-			o:      bucketObservation{region: regionUse{kossv1alpha1.RegionRefNotReadyReason, "not Available: no leader"}},
-			ready:  wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "no leader"},
+			o:      bucketObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefNotReadyReason, Message: "not Available: no leader"}},
+			ready:  controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketRegionNotReadyReason, "no leader"),
 		},
 		"an unreachable admin API keeps the last statistics and Provisioned": {
 			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
 				b.Status.ObjectCount, b.Status.Bytes = 9, 99
 			}),
-			o:     bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: errConnRefused},
-			ready: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"},
+			o:     bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: controllertest.ErrConnRefused},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"),
 			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
 				if b.Status.ObjectCount != 9 || b.Status.Bytes != 99 {
 					t.Errorf("statistics lost: %+v", b.Status)
@@ -131,13 +133,13 @@ func TestSetBucketStatus(t *testing.T) {
 			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
 			o: bucketObservation{region: usable, regionEndpoint: endpoint,
 				engineErr: &adminclient.APIError{StatusCode: 500, Code: adminapi.CodeInternal, Message: "disk on fire"}},
-			ready: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "InternalError (500): disk on fire"},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "InternalError (500): disk on fire"),
 		},
 		"another Bucket claims the name first": {
 			bucket:      testBucket(),
 			o:           bucketObservation{region: usable, regionEndpoint: endpoint, claimedBy: "other/photos"},
-			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "other/photos already claims the name photos"},
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "other/photos already claims the name photos"},
+			provisioned: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "other/photos already claims the name photos"),
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "other/photos already claims the name photos"),
 			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
 				if b.Status.ObjectCount != 0 {
 					t.Errorf("a refused Bucket shows statistics of someone else's bucket: %+v", b.Status)
@@ -146,53 +148,53 @@ func TestSetBucketStatus(t *testing.T) {
 		},
 		"the Region holds the name for someone else": {
 			bucket:      testBucket(),
-			o:           bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: fmt.Errorf("x: %w", ErrBucketOwnedElsewhere)},
-			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: fmt.Errorf("x: %w", ErrOwnedElsewhere)},
+			provisioned: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"),
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"),
 		},
 		"a Provisioned bucket whose name now belongs to someone else is no longer Provisioned": {
 			bucket:      testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
-			o:           bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: fmt.Errorf("x: %w", ErrBucketOwnedElsewhere)},
-			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"},
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: fmt.Errorf("x: %w", ErrOwnedElsewhere)},
+			provisioned: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"),
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, "never taken over"),
 		},
 		"the Region refuses to create the bucket": {
 			bucket: testBucket(),
 			o: bucketObservation{region: usable, regionEndpoint: endpoint, missing: true,
 				engineErr: &adminclient.APIError{StatusCode: 400, Code: adminapi.CodeInvalidArgument, Message: "bad acl"}},
-			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "does not exist in the Region and creating it failed, retrying: InvalidArgument (400): bad acl"},
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "InvalidArgument (400): bad acl"},
+			provisioned: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "does not exist in the Region and creating it failed, retrying: InvalidArgument (400): bad acl"),
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "InvalidArgument (400): bad acl"),
 		},
 		"a bucket gone from the Region that cannot be made again": {
 			bucket:      testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason)),
-			o:           bucketObservation{region: usable, regionEndpoint: endpoint, missing: true, engineErr: errConnRefused},
-			provisioned: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "does not exist in the Region"},
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"},
+			o:           bucketObservation{region: usable, regionEndpoint: endpoint, missing: true, engineErr: controllertest.ErrConnRefused},
+			provisioned: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason, "does not exist in the Region"),
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"),
 		},
 		"a refused Bucket that is asked again stays refused while the Region is away": {
 			bucket: testBucket(provisionedBefore(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason)),
-			o:      bucketObservation{region: regionUse{kossv1alpha1.RegionRefUnreachableReason, "cannot be reached"}},
-			ready:  wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"},
+			o:      bucketObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefUnreachableReason, Message: "cannot be reached"}},
+			ready:  controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "cannot be reached"),
 		},
 		"deleting a bucket that still holds objects": {
 			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
 			o: bucketObservation{deleting: true, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos", Objects: 2},
 				engineErr: &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeBucketNotEmpty}},
 			provisioned: created,
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketNotEmptyReason, "still holds 2 objects"},
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketNotEmptyReason, "still holds 2 objects"),
 		},
 		"deleting while the Region cannot be reached": {
 			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
 				b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete
 			}),
-			o:     bucketObservation{deleting: true, engineErr: errConnRefused},
-			ready: wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "to delete the bucket"},
+			o:     bucketObservation{deleting: true, engineErr: controllertest.ErrConnRefused},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "to delete the bucket"),
 		},
 		"deleting": {
 			bucket:      testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
 			o:           bucketObservation{deleting: true},
 			provisioned: pending,
-			ready:       wantCondition{metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, "Deleting bucket photos"},
+			ready:       controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, "Deleting bucket photos"),
 		},
 	}
 	for name, tc := range tests {
@@ -200,9 +202,9 @@ func TestSetBucketStatus(t *testing.T) {
 			b := tc.bucket
 			before := b.DeepCopy()
 			setBucketStatus(b, tc.o)
-			checkCondition(t, b.Status.Conditions, kossv1alpha1.BucketReadyCondition, b.Generation, tc.ready)
-			if tc.provisioned != (wantCondition{}) {
-				checkCondition(t, b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition, b.Generation, tc.provisioned)
+			controllertest.CheckCondition(t, b.Status.Conditions, kossv1alpha1.BucketReadyCondition, b.Generation, tc.ready)
+			if tc.provisioned != (controllertest.WantCondition{}) {
+				controllertest.CheckCondition(t, b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition, b.Generation, tc.provisioned)
 			} else {
 				was := meta.FindStatusCondition(before.Status.Conditions, kossv1alpha1.BucketProvisionedCondition)
 				is := meta.FindStatusCondition(b.Status.Conditions, kossv1alpha1.BucketProvisionedCondition)

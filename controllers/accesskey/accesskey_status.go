@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package accesskey
 
 import (
 	"fmt"
@@ -22,13 +22,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
 )
 
 // accessKeyObservation is what one reconcile pass learned about an AccessKey;
 // setAccessKeyStatus derives the status from it alone. It never holds the secret.
 type accessKeyObservation struct {
 	// region is the verdict on the referenced Region.
-	region regionUse
+	region controllers.RegionUse
 	// missingBuckets, otherRegionBuckets and unprovisionedBuckets name the Bucket objects of
 	// spec.buckets that are not granted for that reason.
 	missingBuckets       []string
@@ -64,34 +65,34 @@ func setAccessKeyStatus(k *kossv1alpha1.AccessKey, o accessKeyObservation) {
 // and the message names what is missing.
 func setAccessKeyReadyCondition(k *kossv1alpha1.AccessKey, o accessKeyObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
-		setCondition(&k.Status.Conditions, k.Generation, kossv1alpha1.AccessKeyReadyCondition, status, reason, message)
+		controllers.SetCondition(&k.Status.Conditions, k.Generation, kossv1alpha1.AccessKeyReadyCondition, status, reason, message)
 	}
 	switch {
-	case o.deleting && o.engineErr != nil && engineUnreachable(o.engineErr):
+	case o.deleting && o.engineErr != nil && controllers.EngineUnreachable(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason,
-			"Cannot reach the Region's admin API to revoke the key, retrying with back-off: "+engineErrorMessage(o.engineErr))
+			"Cannot reach the Region's admin API to revoke the key, retrying with back-off: "+controllers.EngineErrorMessage(o.engineErr))
 	case o.deleting:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRevokingReason, fmt.Sprintf("Revoking key %s", k.Status.AccessKeyID))
-	case !o.region.usable():
-		set(metav1.ConditionFalse, o.region.reason, o.region.message)
+	case !o.region.Usable():
+		set(metav1.ConditionFalse, o.region.Reason, o.region.Message)
 	case o.secretConflict != "":
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeySecretConflictReason, fmt.Sprintf(
 			"Secret %s exists and does not belong to this AccessKey; it is never overwritten: delete it or set spec.secretName", o.secretConflict))
-	case o.engineErr != nil && engineUnreachable(o.engineErr):
+	case o.engineErr != nil && controllers.EngineUnreachable(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason,
-			"Cannot reach the Region's admin API, retrying with back-off: "+engineErrorMessage(o.engineErr))
+			"Cannot reach the Region's admin API, retrying with back-off: "+controllers.EngineErrorMessage(o.engineErr))
 	case o.engineErr != nil:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegistrationFailedReason,
-			"The Region refused the key: "+engineErrorMessage(o.engineErr))
+			"The Region refused the key: "+controllers.EngineErrorMessage(o.engineErr))
 	case len(o.missingBuckets) > 0:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotFoundReason, fmt.Sprintf(
-			"Buckets not found in namespace %s: %s (a key can only be granted Buckets of its own namespace)", k.Namespace, listNames(o.missingBuckets)))
+			"Buckets not found in namespace %s: %s (a key can only be granted Buckets of its own namespace)", k.Namespace, controllers.ListNames(o.missingBuckets)))
 	case len(o.otherRegionBuckets) > 0:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketInOtherRegionReason, fmt.Sprintf(
-			"Buckets in another Region than spec.regionRef: %s", listNames(o.otherRegionBuckets)))
+			"Buckets in another Region than spec.regionRef: %s", controllers.ListNames(o.otherRegionBuckets)))
 	case len(o.unprovisionedBuckets) > 0:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, fmt.Sprintf(
-			"Buckets not provisioned in the Region (yet), so not granted: %s", listNames(o.unprovisionedBuckets)))
+			"Buckets not provisioned in the Region (yet), so not granted: %s", controllers.ListNames(o.unprovisionedBuckets)))
 	case o.keyID != "" && o.secretWritten:
 		set(metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, fmt.Sprintf(
 			"Key %s is registered with %d grants; its credentials are in Secret %s", o.keyID, o.grants, k.SecretName()))

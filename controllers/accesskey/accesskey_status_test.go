@@ -14,9 +14,11 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package accesskey
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -24,6 +26,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
@@ -43,7 +47,7 @@ func testAccessKey(mutate ...func(*kossv1alpha1.AccessKey)) *kossv1alpha1.Access
 }
 
 func TestSetAccessKeyStatus(t *testing.T) {
-	usable := regionUse{}
+	usable := controllers.RegionUse{}
 	issued := accessKeyObservation{region: usable, grants: 1, secretWritten: true, keyID: "KOSSAAA"}
 	tests := map[string]struct {
 		// key is the AccessKey before the status is derived.
@@ -51,18 +55,18 @@ func TestSetAccessKeyStatus(t *testing.T) {
 		// o is the pass's observation.
 		o accessKeyObservation
 		// want is the Ready condition.
-		want wantCondition
+		want controllertest.WantCondition
 		// wantID and wantSecret are status.accessKeyId and status.secretName.
 		wantID, wantSecret string
 	}{
 		"an issued key is Ready": {
 			key: testAccessKey(), o: issued,
-			want:   wantCondition{metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, "Key KOSSAAA is registered with 1 grants; its credentials are in Secret app"},
+			want:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, "Key KOSSAAA is registered with 1 grants; its credentials are in Secret app"),
 			wantID: "KOSSAAA", wantSecret: "app",
 		},
 		"spec.secretName names the Secret": {
 			key: testAccessKey(func(k *kossv1alpha1.AccessKey) { k.Spec.SecretName = "creds" }), o: issued,
-			want:   wantCondition{metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, "Secret creds"},
+			want:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, "Secret creds"),
 			wantID: "KOSSAAA", wantSecret: "creds",
 		},
 		"a missing Bucket, with the key issued for the rest": {
@@ -72,81 +76,81 @@ func TestSetAccessKeyStatus(t *testing.T) {
 				o.missingBuckets = []string{"logs"}
 				return o
 			}(),
-			want:   wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotFoundReason, "not found in namespace storage: logs"},
+			want:   controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotFoundReason, "not found in namespace storage: logs"),
 			wantID: "KOSSAAA", wantSecret: "app",
 		},
 		"a Bucket of another Region": {
 			key:  testAccessKey(),
 			o:    accessKeyObservation{region: usable, otherRegionBuckets: []string{"photos"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketInOtherRegionReason, "photos"},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketInOtherRegionReason, "photos"),
 		},
 		"a Bucket that is not provisioned": {
 			key:  testAccessKey(),
 			o:    accessKeyObservation{region: usable, unprovisionedBuckets: []string{"photos"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, "not provisioned in the Region (yet), so not granted: photos"},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, "not provisioned in the Region (yet), so not granted: photos"),
 		},
 		"a Secret that could not be written yet": {
 			key:  testAccessKey(),
 			o:    accessKeyObservation{region: usable, grants: 1},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, "Writing the credentials Secret app"},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, "Writing the credentials Secret app"),
 		},
 		"a key not registered yet, for no reason the Region gave": {
 			key:  testAccessKey(),
 			o:    accessKeyObservation{region: usable, grants: 1, secretWritten: true},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, "Registering the key"}, wantSecret: "app",
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyIssuingReason, "Registering the key"), wantSecret: "app",
 		},
 		"a missing Region": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefNotFoundReason, "Region storage/eu not found"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotFoundReason, "not found"},
+			o:    accessKeyObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefNotFoundReason, Message: "Region storage/eu not found"}},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotFoundReason, "not found"),
 		},
 		"a Region that does not serve the namespace": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefNotAllowedReason, "does not serve"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotAllowedReason, "does not serve"},
+			o:    accessKeyObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefNotAllowedReason, Message: "does not serve"}},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotAllowedReason, "does not serve"),
 		},
 		"a Region that is not Available": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefNotReadyReason, "not Available"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotReadyReason, "not Available"},
+			o:    accessKeyObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefNotReadyReason, Message: "not Available"}},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegionNotReadyReason, "not Available"),
 		},
 		"a Region that cannot be reached": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: regionUse{kossv1alpha1.RegionRefUnreachableReason, "cannot be reached"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "cannot be reached"},
+			o:    accessKeyObservation{region: controllers.RegionUse{Reason: kossv1alpha1.RegionRefUnreachableReason, Message: "cannot be reached"}},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "cannot be reached"),
 		},
 		"a Secret that belongs to someone else": {
 			key:  testAccessKey(),
 			o:    accessKeyObservation{region: usable, secretConflict: "app"},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeySecretConflictReason, "never overwritten"},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeySecretConflictReason, "never overwritten"),
 		},
 		"an unreachable Region": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{region: usable, secretWritten: true, engineErr: errConnRefused},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "connection refused"}, wantSecret: "app",
+			o:    accessKeyObservation{region: usable, secretWritten: true, engineErr: controllertest.ErrConnRefused},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "connection refused"), wantSecret: "app",
 		},
 		"a refused registration": {
 			key: testAccessKey(),
 			o: accessKeyObservation{region: usable, secretWritten: true,
 				engineErr: &adminclient.APIError{StatusCode: 409, Code: adminapi.CodeKeyConflict, Message: "other secret"}},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRegistrationFailedReason, "KeyConflict (409)"}, wantSecret: "app",
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyRegistrationFailedReason, "KeyConflict (409)"), wantSecret: "app",
 		},
 		"revoking": {
 			key:  testAccessKey(func(k *kossv1alpha1.AccessKey) { k.Status.AccessKeyID = "KOSSAAA" }),
 			o:    accessKeyObservation{deleting: true},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyRevokingReason, "Revoking key KOSSAAA"}, wantID: "KOSSAAA",
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyRevokingReason, "Revoking key KOSSAAA"), wantID: "KOSSAAA",
 		},
 		"revoking while the Region cannot be reached": {
 			key:  testAccessKey(),
-			o:    accessKeyObservation{deleting: true, engineErr: errConnRefused},
-			want: wantCondition{metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "to revoke"},
+			o:    accessKeyObservation{deleting: true, engineErr: controllertest.ErrConnRefused},
+			want: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.AccessKeyKossdUnreachableReason, "to revoke"),
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			k := tc.key
 			setAccessKeyStatus(k, tc.o)
-			checkCondition(t, k.Status.Conditions, kossv1alpha1.AccessKeyReadyCondition, k.Generation, tc.want)
+			controllertest.CheckCondition(t, k.Status.Conditions, kossv1alpha1.AccessKeyReadyCondition, k.Generation, tc.want)
 			if k.Status.AccessKeyID != tc.wantID || k.Status.SecretName != tc.wantSecret {
 				t.Errorf("accessKeyId, secretName = %q, %q, want %q, %q", k.Status.AccessKeyID, k.Status.SecretName, tc.wantID, tc.wantSecret)
 			}
@@ -155,7 +159,7 @@ func TestSetAccessKeyStatus(t *testing.T) {
 }
 
 func TestDesiredAccessKeySecret(t *testing.T) {
-	pair := keyPair{id: "KOSSID", secret: "SECRETVALUE"}
+	pair, _ := controllers.KeyPairOf("KOSSID", "SECRETVALUE")
 	content := accessKeySecretContent{endpoint: "http://eu.storage.svc.cluster.local:9000", region: "eu"}
 	tests := map[string]struct {
 		// key is the AccessKey.
@@ -175,7 +179,7 @@ func TestDesiredAccessKeySecret(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := content
 			c.bucket = tc.bucket
-			s := decode[corev1.Secret](t, desiredAccessKeySecret(tc.key, pair, c))
+			s := controllertest.Decode[corev1.Secret](t, desiredAccessKeySecret(tc.key, pair, c))
 			want := map[string]string{
 				"accessKeyId": "KOSSID", "accessKeySecret": "SECRETVALUE", "endpoint": c.endpoint, "region": "eu",
 				"OSS_ACCESS_KEY_ID": "KOSSID", "OSS_ACCESS_KEY_SECRET": "SECRETVALUE", "OSS_ENDPOINT": c.endpoint, "OSS_REGION": "eu",
@@ -184,7 +188,7 @@ func TestDesiredAccessKeySecret(t *testing.T) {
 				want["bucket"] = tc.bucket
 			}
 			if len(s.Data) != len(want) {
-				t.Errorf("keys = %v, want %d", sortedKeys(s.Data), len(want))
+				t.Errorf("keys = %v, want %d", slices.Sorted(maps.Keys(s.Data)), len(want))
 			}
 			for k, v := range want {
 				if string(s.Data[k]) != v {

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package accesskey
 
 import (
 	"context"
@@ -36,19 +36,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
 
-// DefaultAccessKeyResyncInterval is how often an issued key is checked against its Region,
-// which no Kubernetes event reports (e.g. a Region restored from an old backup).
-const DefaultAccessKeyResyncInterval = 10 * time.Minute
+// DefaultResyncInterval is how often an issued key is checked against its Region, which no
+// Kubernetes event reports (e.g. a Region restored from an old backup).
+const DefaultResyncInterval = 10 * time.Minute
 
-// AccessKeyReconciler reconciles an AccessKey into a key registered in its Region and an
-// owned Secret with its credentials.
-type AccessKeyReconciler struct {
+// Reconciler reconciles an AccessKey into a key registered in its Region and an owned Secret
+// with its credentials.
+type Reconciler struct {
 	// Client reads from the manager's cache and writes to the API server.
 	Client client.Client
 	// APIReader reads from the API server directly. A Secret the cache does not hold is
@@ -57,11 +59,11 @@ type AccessKeyReconciler struct {
 	// not the operator's is never overwritten.
 	APIReader client.Reader
 	// AdminClients gives the admin API client of a Region.
-	AdminClients AdminClientFactory
+	AdminClients controllers.AdminClientFactory
 	// Recorder records Events on AccessKeys (key ids only, never secrets).
 	Recorder events.EventRecorder
 	// ResyncInterval is how often an issued key is checked; zero means
-	// DefaultAccessKeyResyncInterval.
+	// DefaultResyncInterval.
 	ResyncInterval time.Duration
 }
 
@@ -82,7 +84,7 @@ type accessKeyScope struct {
 	firstBucket string
 	// pair is the key pair. It is set by reconcileCredentials: read back from the Secret,
 	// or generated when there is none.
-	pair *keyPair
+	pair *controllers.KeyPair
 	// observed collects what the phases saw, for setAccessKeyStatus.
 	observed accessKeyObservation
 	// gone is true once the finalizer was removed: the object may no longer exist.
@@ -100,28 +102,28 @@ type accessKeyScope struct {
 
 // Reconcile issues the AccessKey's key with its grants and writes its Secret, or revokes
 // the key when the AccessKey is being deleted.
-func (r *AccessKeyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
 	key := &kossv1alpha1.AccessKey{}
 	if err := r.Client.Get(ctx, req.NamespacedName, key); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	// The For predicate drops metadata-only events, so the pass goes on after adding the
-	// finalizer instead of waiting for the update (see RegionReconciler.Reconcile).
-	if _, err := ensureFinalizer(ctx, r.Client, key, kossv1alpha1.AccessKeyFinalizer); err != nil {
+	// finalizer instead of waiting for the update (see region.Reconciler.Reconcile).
+	if _, err := controllers.EnsureFinalizer(ctx, r.Client, key, kossv1alpha1.AccessKeyFinalizer); err != nil {
 		return ctrl.Result{}, err
 	}
 	s := &accessKeyScope{key: key, before: key.DeepCopy()}
 	defer func() {
 		reterr = errors.Join(reterr, r.patchStatus(ctx, s, reterr))
 		if reterr != nil {
-			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (runPhases)
+			res = ctrl.Result{} // a failed status write fails the pass: no requeue interval beside it (RunPhases)
 		}
 	}()
 
 	if !key.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
 	}
-	return runPhases(ctx, s,
+	return controllers.RunPhases(ctx, s,
 		r.reconcileRegion,
 		r.reconcileGrants,
 		r.reconcileCredentials,
@@ -131,7 +133,7 @@ func (r *AccessKeyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 }
 
 // patchStatus writes the status derived from the pass when it changed.
-func (r *AccessKeyReconciler) patchStatus(ctx context.Context, s *accessKeyScope, reterr error) error {
+func (r *Reconciler) patchStatus(ctx context.Context, s *accessKeyScope, reterr error) error {
 	if s.gone {
 		return nil
 	}
@@ -139,21 +141,21 @@ func (r *AccessKeyReconciler) patchStatus(ctx context.Context, s *accessKeyScope
 	if reterr == nil {
 		s.key.Status.ObservedGeneration = s.key.Generation
 	}
-	return patchStatus(ctx, r.Client, s.before, s.key, s.before.Status, s.key.Status)
+	return controllers.PatchStatus(ctx, r.Client, s.before, s.key, s.before.Status, s.key.Status)
 }
 
 // reconcileRegion checks that the AccessKey may use its Region and gets its admin client.
-func (r *AccessKeyReconciler) reconcileRegion(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileRegion(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	k := s.key
-	region, use, err := useRegion(ctx, r.Client, k.Spec.RegionRef.NamespacedName(k.Namespace), k.Namespace)
+	region, use, err := controllers.UseRegion(ctx, r.Client, k.Spec.RegionRef.NamespacedName(k.Namespace), k.Namespace)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
 	s.observed.region = use
-	if !use.usable() {
+	if !use.Usable() {
 		return ctrl.Result{}, nil // the Region's and the Namespace's watches bring us back
 	}
-	if s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
+	if s.admin, err = controllers.AdminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
 		return ctrl.Result{}, err
 	}
 	s.region = region
@@ -166,7 +168,7 @@ func (r *AccessKeyReconciler) reconcileRegion(ctx context.Context, s *accessKeyS
 // its bucket name (a Bucket refused with BucketAlreadyExists must not open someone else's
 // bucket). Grants follow Provisioned, not Ready: Provisioned holds while the Region is away,
 // so a Region outage or failover never takes a key's access away.
-func (r *AccessKeyReconciler) reconcileGrants(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileGrants(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	if s.region == nil {
 		return ctrl.Result{}, nil
 	}
@@ -201,7 +203,7 @@ func (r *AccessKeyReconciler) reconcileGrants(ctx context.Context, s *accessKeyS
 // reconcileCredentials finds the key pair: the Secret is its source of truth, so a pair is
 // read back from it whenever it exists, and generated only when it does not. A Secret of
 // that name that this AccessKey does not control is left alone and reported.
-func (r *AccessKeyReconciler) reconcileCredentials(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileCredentials(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	if s.region == nil {
 		return ctrl.Result{}, nil // a key is issued only where it can be registered
 	}
@@ -219,11 +221,11 @@ func (r *AccessKeyReconciler) reconcileCredentials(ctx context.Context, s *acces
 			return ctrl.Result{}, nil
 		}
 	}
-	pair, err := newKeyPair(accessKeyIDPrefix)
+	pair, err := controllers.NewKeyPair(controllers.AccessKeyIDPrefix)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	ctrl.LoggerFrom(ctx).Info("Generated a key pair", "accessKeyId", pair.id)
+	ctrl.LoggerFrom(ctx).Info("Generated a key pair", "accessKeyId", pair.ID())
 	s.pair = &pair
 	return ctrl.Result{}, nil
 }
@@ -231,16 +233,16 @@ func (r *AccessKeyReconciler) reconcileCredentials(ctx context.Context, s *acces
 // reconcileSecret applies the credentials Secret. It is written before the key is
 // registered: should registration fail, the next pass registers the same pair again
 // instead of leaving a key nobody holds.
-func (r *AccessKeyReconciler) reconcileSecret(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileSecret(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	if s.pair == nil {
 		return ctrl.Result{}, nil
 	}
 	content := accessKeySecretContent{
-		endpoint: RegionInternalEndpoint(s.region),
+		endpoint: controllers.RegionInternalEndpoint(s.region),
 		region:   s.region.Name,
 		bucket:   s.firstBucket,
 	}
-	if err := applyOwned(ctx, r.Client, desiredAccessKeySecret(s.key, *s.pair, content)); err != nil {
+	if err := controllers.ApplyOwned(ctx, r.Client, desiredAccessKeySecret(s.key, *s.pair, content)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("apply Secret %s: %w", s.key.SecretName(), err)
 	}
 	s.observed.secretWritten = true
@@ -251,17 +253,17 @@ func (r *AccessKeyReconciler) reconcileSecret(ctx context.Context, s *accessKeyS
 // key when they differ. A key id in the status that is not the Secret's any more (the
 // Secret was deleted, so a new pair was made) is revoked: the old pair is no longer held
 // by anyone it was issued to.
-func (r *AccessKeyReconciler) reconcileKey(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileKey(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	if s.pair == nil || !s.observed.secretWritten {
 		return ctrl.Result{}, nil
 	}
 	log := ctrl.LoggerFrom(ctx)
-	id := s.pair.id
+	id := s.pair.ID()
 	got, err := s.admin.GetAccessKey(ctx, id)
 	switch {
 	case adminclient.IsNotFound(err):
 		log.Info("Registering access key", "accessKeyId", id, "grants", len(s.grants))
-		if _, err := s.admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: id, AccessKeySecret: s.pair.secret, Grants: s.grants}); err != nil {
+		if _, err := s.admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: id, AccessKeySecret: s.pair.Secret(), Grants: s.grants}); err != nil {
 			s.observed.engineErr = err
 			return ctrl.Result{}, fmt.Errorf("register key %s: %w", id, err)
 		}
@@ -288,7 +290,7 @@ func (r *AccessKeyReconciler) reconcileKey(ctx context.Context, s *accessKeyScop
 	}
 	resync := r.ResyncInterval
 	if resync <= 0 {
-		resync = DefaultAccessKeyResyncInterval
+		resync = DefaultResyncInterval
 	}
 	return ctrl.Result{RequeueAfter: resync}, nil
 }
@@ -302,7 +304,7 @@ func sameGrants(have, want []adminapi.Grant) bool {
 
 // reconcileDelete revokes the key before the AccessKey goes (its Secret then goes by
 // garbage collection). Without a Region there is nothing left to revoke.
-func (r *AccessKeyReconciler) reconcileDelete(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+func (r *Reconciler) reconcileDelete(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
 	log := ctrl.LoggerFrom(ctx)
 	s.observed.deleting = true
 	k := s.key
@@ -314,13 +316,13 @@ func (r *AccessKeyReconciler) reconcileDelete(ctx context.Context, s *accessKeyS
 		}
 		if secret != nil && metav1.IsControlledBy(secret, k) {
 			pair, _ := keyPairFromSecret(secret)
-			id = pair.id
+			id = pair.ID()
 		}
 	}
 	if id == "" {
 		return r.forget(ctx, s)
 	}
-	region, err := getRegion(ctx, r.Client, k.Spec.RegionRef.NamespacedName(k.Namespace))
+	region, err := controllers.GetRegion(ctx, r.Client, k.Spec.RegionRef.NamespacedName(k.Namespace))
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -328,7 +330,7 @@ func (r *AccessKeyReconciler) reconcileDelete(ctx context.Context, s *accessKeyS
 		log.Info("Region is gone, nothing to revoke", "accessKeyId", id)
 		return r.forget(ctx, s)
 	}
-	if s.admin, err = adminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
+	if s.admin, err = controllers.AdminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
 		return ctrl.Result{}, err
 	}
 	if err := r.revoke(ctx, s, id); err != nil {
@@ -338,7 +340,7 @@ func (r *AccessKeyReconciler) reconcileDelete(ctx context.Context, s *accessKeyS
 }
 
 // revoke deletes key id from the Region (a missing key is revoked already).
-func (r *AccessKeyReconciler) revoke(ctx context.Context, s *accessKeyScope, id string) error {
+func (r *Reconciler) revoke(ctx context.Context, s *accessKeyScope, id string) error {
 	ctrl.LoggerFrom(ctx).Info("Revoking access key", "accessKeyId", id)
 	if err := s.admin.DeleteAccessKey(ctx, id); err != nil && !adminclient.IsNotFound(err) {
 		s.observed.engineErr = err
@@ -349,8 +351,8 @@ func (r *AccessKeyReconciler) revoke(ctx context.Context, s *accessKeyScope, id 
 }
 
 // forget removes the finalizer, letting the AccessKey go.
-func (r *AccessKeyReconciler) forget(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
-	if err := removeFinalizer(ctx, r.Client, s.key, kossv1alpha1.AccessKeyFinalizer); err != nil {
+func (r *Reconciler) forget(ctx context.Context, s *accessKeyScope) (ctrl.Result, error) {
+	if err := controllers.RemoveFinalizer(ctx, r.Client, s.key, kossv1alpha1.AccessKeyFinalizer); err != nil {
 		return ctrl.Result{}, err
 	}
 	s.gone = true
@@ -359,9 +361,9 @@ func (r *AccessKeyReconciler) forget(ctx context.Context, s *accessKeyScope) (ct
 
 // getSecret reads the AccessKey's Secret (see getOrNil: the cache holds only labelled
 // Secrets); nil when it does not exist.
-func (r *AccessKeyReconciler) getSecret(ctx context.Context, k *kossv1alpha1.AccessKey) (*corev1.Secret, error) {
+func (r *Reconciler) getSecret(ctx context.Context, k *kossv1alpha1.AccessKey) (*corev1.Secret, error) {
 	key := types.NamespacedName{Namespace: k.Namespace, Name: k.SecretName()}
-	secret, err := getOrNil[corev1.Secret](ctx, r.Client, r.APIReader, key)
+	secret, err := controllers.GetOrNil[corev1.Secret](ctx, r.Client, r.APIReader, key)
 	if err != nil {
 		return nil, fmt.Errorf("get Secret %s: %w", klog.KRef(key.Namespace, key.Name), err)
 	}
@@ -370,9 +372,9 @@ func (r *AccessKeyReconciler) getSecret(ctx context.Context, k *kossv1alpha1.Acc
 
 // SetupWithManager registers the reconciler, its watches and options with mgr. Every
 // injected dependency must be set. SetupIndexes must have registered the field indexes.
-func (r *AccessKeyReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, options controller.Options) error {
 	if r.Client == nil || r.APIReader == nil || r.AdminClients == nil || r.Recorder == nil {
-		return fmt.Errorf("AccessKeyReconciler: Client, APIReader, AdminClients and Recorder must be set: %w", errMissingDependency)
+		return fmt.Errorf("accesskey.Reconciler: Client, APIReader, AdminClients and Recorder must be set: %w", controllers.ErrMissingDependency)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&kossv1alpha1.AccessKey{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -383,4 +385,33 @@ func (r *AccessKeyReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manag
 		WithOptions(options).
 		Named("accesskey").
 		Complete(r)
+}
+
+// regionToAccessKeys maps a Region to the AccessKeys it issues.
+func (r *Reconciler) regionToAccessKeys(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list kossv1alpha1.AccessKeyList
+	if err := r.Client.List(ctx, &list, client.MatchingFields{controllers.AccessKeyRegionIndex: controllers.RegionKey(obj.GetNamespace(), obj.GetName())}); err != nil {
+		return nil
+	}
+	return controllers.RequestsFor(list.Items)
+}
+
+// bucketToAccessKeys maps a Bucket to the AccessKeys of its namespace that are granted it:
+// a grant follows the Bucket's Provisioned condition and bucket name.
+func (r *Reconciler) bucketToAccessKeys(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list kossv1alpha1.AccessKeyList
+	if err := r.Client.List(ctx, &list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{controllers.AccessKeyBucketIndex: obj.GetName()}); err != nil {
+		return nil
+	}
+	return controllers.RequestsFor(list.Items)
+}
+
+// namespaceToAccessKeys maps a Namespace to its AccessKeys: a label change may allow or
+// forbid them a Region (spec.bucketNamespaces).
+func (r *Reconciler) namespaceToAccessKeys(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list kossv1alpha1.AccessKeyList
+	if err := r.Client.List(ctx, &list, client.InNamespace(obj.GetName())); err != nil {
+		return nil
+	}
+	return controllers.RequestsFor(list.Items)
 }

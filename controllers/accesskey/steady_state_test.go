@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package accesskey
 
 import (
 	"context"
@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 )
 
 // quietWindow is how long the steady state is watched for writes. Within it every periodic
@@ -72,7 +73,7 @@ func applyManifests(ctx context.Context, docs string) {
 	for _, doc := range splitYAML(docs) {
 		u := &unstructured.Unstructured{}
 		ExpectWithOffset(1, yaml.Unmarshal([]byte(doc), &u.Object)).To(Succeed())
-		ExpectWithOffset(1, k8sClient.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("gitops"), client.ForceOwnership)).To(Succeed())
+		ExpectWithOffset(1, env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("gitops"), client.ForceOwnership)).To(Succeed())
 	}
 }
 
@@ -90,17 +91,17 @@ func splitYAML(docs string) []string {
 var _ = Describe("The steady state", func() {
 	It("is quiet once everything is Ready, and re-applying the manifests changes nothing", func() {
 		ctx := context.Background()
-		ns := newNamespace(nil)
-		bucketName := uniqueName("calm")
+		ns := env.NewNamespace(nil)
+		bucketName := controllertest.UniqueName("calm")
 		manifests := fmt.Sprintf(gitopsManifests, ns, bucketName)
 		applyManifests(ctx, manifests)
 		region := &kossv1alpha1.Region{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "calm"}}
-		startCluster(region)
+		env.StartCluster(region)
 		bucket := &kossv1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: bucketName}}
 		key := &kossv1alpha1.AccessKey{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "calm-app"}}
-		waitAvailable(region)
-		waitBucketReady(bucket)
-		Eventually(func(g Gomega) { g.Expect(accessKeyReady(g, key).Status).To(Equal(metav1.ConditionTrue)) }).Should(Succeed())
+		env.WaitAvailable(region)
+		env.WaitBucketReady(bucket)
+		Eventually(func(g Gomega) { g.Expect(env.AccessKeyReady(g, key).Status).To(Equal(metav1.ConditionTrue)) }).Should(Succeed())
 
 		name := func(n string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: n} }
 		watched := map[string]struct {
@@ -120,7 +121,7 @@ var _ = Describe("The steady state", func() {
 		versions := func(g Gomega) map[string]string {
 			out := map[string]string{}
 			for what, w := range watched {
-				g.Expect(k8sClient.Get(ctx, w.key, w.obj)).To(Succeed(), what)
+				g.Expect(env.Client.Get(ctx, w.key, w.obj)).To(Succeed(), what)
 				out[what] = w.obj.GetResourceVersion()
 			}
 			return out

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package region
 
 import (
 	"fmt"
@@ -31,6 +31,7 @@ import (
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
 )
 
 // The builders in this file are pure: the desired state of a Region's objects as apply
@@ -87,7 +88,7 @@ func desiredHeadlessService(region *kossv1alpha1.Region) *corev1ac.ServiceApplyC
 // desiredClientService is the Service clients use: ClusterIP, or a LoadBalancer carrying
 // spec.external.annotations when spec.external.enabled.
 func desiredClientService(region *kossv1alpha1.Region) *corev1ac.ServiceApplyConfiguration {
-	svc := corev1ac.Service(clientServiceName(region), region.Namespace).
+	svc := corev1ac.Service(controllers.ClientServiceName(region), region.Namespace).
 		WithLabels(labelsFor(region, componentStorage)).
 		WithOwnerReferences(regionOwnerReference(region))
 	spec := corev1ac.ServiceSpec().
@@ -125,22 +126,22 @@ func desiredPodDisruptionBudget(region *kossv1alpha1.Region) *policyv1ac.PodDisr
 
 // desiredRootKeySecret holds a Region's root key. It is immutable: the API server refuses
 // any later change of the pair, so a bug or a race can never rotate the key silently.
-func desiredRootKeySecret(region *kossv1alpha1.Region, key keyPair) *corev1ac.SecretApplyConfiguration {
-	return corev1ac.Secret(rootKeySecretName(region), region.Namespace).
+func desiredRootKeySecret(region *kossv1alpha1.Region, key controllers.KeyPair) *corev1ac.SecretApplyConfiguration {
+	return corev1ac.Secret(controllers.RootKeySecretName(region), region.Namespace).
 		WithLabels(labelsFor(region, componentRootKey)).
 		WithOwnerReferences(regionOwnerReference(region)).
 		WithType(corev1.SecretTypeOpaque).
 		WithImmutable(true).
 		WithData(map[string][]byte{
-			secretKeyAccessKeyID:     []byte(key.id),
-			secretKeyAccessKeySecret: []byte(key.secret),
+			controllers.SecretKeyAccessKeyID:     []byte(key.ID()),
+			controllers.SecretKeyAccessKeySecret: []byte(key.Secret()),
 		})
 }
 
 // rootKeySecretAdoption labels and owns an existing root-key Secret without touching its
 // data: the pair is never replaced, and the label puts the Secret in the manager's cache.
 func rootKeySecretAdoption(region *kossv1alpha1.Region) *corev1ac.SecretApplyConfiguration {
-	return corev1ac.Secret(rootKeySecretName(region), region.Namespace).
+	return corev1ac.Secret(controllers.RootKeySecretName(region), region.Namespace).
 		WithLabels(labelsFor(region, componentRootKey)).
 		WithOwnerReferences(regionOwnerReference(region))
 }
@@ -177,14 +178,14 @@ func kossdEnv(region *kossv1alpha1.Region) []*corev1ac.EnvVarApplyConfiguration 
 	}
 	secretEnv := func(name, key string) *corev1ac.EnvVarApplyConfiguration {
 		return corev1ac.EnvVar().WithName(name).WithValueFrom(corev1ac.EnvVarSource().
-			WithSecretKeyRef(corev1ac.SecretKeySelector().WithName(rootKeySecretName(region)).WithKey(key)))
+			WithSecretKeyRef(corev1ac.SecretKeySelector().WithName(controllers.RootKeySecretName(region)).WithKey(key)))
 	}
 	return []*corev1ac.EnvVarApplyConfiguration{
 		fieldEnv(envPodIP, "status.podIP"),
 		fieldEnv(envPodName, "metadata.name"),
 		fieldEnv(envPodNamespace, "metadata.namespace"),
-		secretEnv(envRootAccessKeyID, secretKeyAccessKeyID),
-		secretEnv(envRootAccessKey, secretKeyAccessKeySecret),
+		secretEnv(envRootAccessKeyID, controllers.SecretKeyAccessKeyID),
+		secretEnv(envRootAccessKey, controllers.SecretKeyAccessKeySecret),
 	}
 }
 

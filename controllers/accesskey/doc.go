@@ -1,0 +1,27 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package accesskey holds the AccessKey reconciler. It generates a key pair once, keeps it
+// in an owned Secret (the source of truth for the pair; a deleted Secret means a new pair
+// and the old key revoked), registers the key with the grants of spec.buckets, and revokes
+// it behind the koss.io/accesskey finalizer. It owns the AccessKey's Ready condition
+// (accesskey_status.go).
+//
+// A grant names a Bucket of the AccessKey's own namespace and Region, and follows that
+// Bucket's Provisioned condition, never its Ready reasons: Provisioned holds while the
+// Region is away, so a Region outage or failover never takes a key's access away, and a
+// Bucket refused the name (BucketAlreadyExists) never opens someone else's bucket.
+package accesskey

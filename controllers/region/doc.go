@@ -1,0 +1,29 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package region holds the Region reconciler. It turns a Region into a headless Service
+// (the peers' stable DNS names), a client Service (the OSS endpoint, a LoadBalancer when
+// spec.external asks for one), a StatefulSet of kossd pods with one volume each, a
+// PodDisruptionBudget and a root-key Secret generated once and never replaced silently. It
+// owns the Region's Available, Progressing, Degraded and Deleting conditions
+// (region_status.go), and changes spec.replicas one member at a time through the admin API
+// (planScale in region_scale.go: add a member before its pod exists, drain it and remove it
+// before its pod goes). The koss.io/region finalizer keeps a Region while Buckets use it.
+//
+// The builders of the Region's objects are pure (region_resources.go, names.go), and so are
+// the status functions and the scale planner; all three have table tests without an API
+// server.
+package region
