@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -83,6 +84,16 @@ func (e envFlags) str(p *string, name, env, def, help string) {
 	e.fs.StringVar(p, name, def, help+" (env "+env+")")
 }
 
+// boolean is a bool flag whose default comes from an environment variable
+// ("true", "1", ...: strconv.ParseBool).
+func (e envFlags) boolean(p *bool, name, env, help string) {
+	def := false
+	if v, err := strconv.ParseBool(e.getenv(env)); err == nil {
+		def = v
+	}
+	e.fs.BoolVar(p, name, def, help+" (env "+env+")")
+}
+
 type logFlags struct{ level, format string }
 
 func (e envFlags) logging(l *logFlags, defFormat string) {
@@ -121,6 +132,7 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	ef.str(&cfg.Domain, "domain", "KOSS_DOMAIN", "", "domain for virtual-host style requests (<bucket>.<domain>); empty for path style only")
 	var lf logFlags
 	ef.logging(&lf, "json")
+	ef.boolean(&cfg.AccessLog, "access-log", "KOSS_ACCESS_LOG", "log every request at info level (default: only failed and slow ones)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: kossd server [flags]\n\nRoot credentials come from KOSS_ROOT_ACCESS_KEY_ID and KOSS_ROOT_ACCESS_KEY_SECRET.\n\nFlags:\n")
 		fs.PrintDefaults()

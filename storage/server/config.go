@@ -63,6 +63,10 @@ type Config struct {
 	RootAccessKeySecret string
 	// Logger receives the node's logs, access log included. Nil discards.
 	Logger *slog.Logger
+	// AccessLog logs every request at info level. Without it only
+	// requests that failed with a 5xx status or were slow are logged above
+	// debug level (a busy node would otherwise write a line per request).
+	AccessLog bool
 }
 
 // RaftTuning overrides consensus timeouts (zero keeps the default). The

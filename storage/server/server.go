@@ -160,6 +160,7 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 		Logger:          log.With("component", "http"),
 		Registerer:      s.reg,
 		RequestIDHeader: ossapi.HeaderRequestID,
+		Quiet:           !cfg.AccessLog,
 	})
 }
 

@@ -74,7 +74,7 @@ func main() {
 	stopNothing()
 
 	ctx := context.Background()
-	p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "kossd"), LogPath: filepath.Join(work, "kossd.log")})
+	p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "kossd"), LogPath: filepath.Join(work, "kossd.log"), Quiet: true})
 	if err != nil {
 		fail(err)
 	}
@@ -83,7 +83,7 @@ func main() {
 	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration)...)
 	p.Stop()
 
-	region, err := kossdproc.StartRegion(ctx, *nodes, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "region")})
+	region, err := kossdproc.StartRegion(ctx, *nodes, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "region"), Quiet: true})
 	if err != nil {
 		fail(err)
 	}

@@ -67,6 +67,9 @@ type Options struct {
 	// as a Region's peers expect.
 	Addr     string
 	PeerAddr string
+	// Quiet leaves out --access-log, which tests pass so that the log has
+	// a line per request to inspect; benchmarks measure the default.
+	Quiet bool
 }
 
 // Process is one running (or stopped) kossd node.
@@ -194,7 +197,11 @@ func (p *Process) launchLocked() error {
 	if err != nil {
 		return err
 	}
-	args := append([]string{"server", "--data", p.opts.DataDir, "--listen", p.addr, "--peer-listen", p.peer, "--region", Region}, p.opts.Args...)
+	args := []string{"server", "--data", p.opts.DataDir, "--listen", p.addr, "--peer-listen", p.peer, "--region", Region}
+	if !p.opts.Quiet {
+		args = append(args, "--access-log")
+	}
+	args = append(args, p.opts.Args...)
 	cmd := exec.Command(p.opts.Binary, args...)
 	cmd.Env = append(os.Environ(),
 		"KOSS_ROOT_ACCESS_KEY_ID="+RootAccessKeyID,

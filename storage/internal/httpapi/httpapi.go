@@ -93,11 +93,20 @@ type Config struct {
 	Logger *slog.Logger
 	// Registerer receives the request metrics. Nil skips registration.
 	Registerer prometheus.Registerer
+	// Quiet logs a request above debug level only when it failed with a
+	// 5xx status (error) or took longer than SlowRequest (warning), so that
+	// an idle or busy node does not write a line per request. Without it
+	// every request is logged at info level.
+	Quiet bool
 	// RequestIDHeader, when set, names the response header that carries
 	// every response's request id (the OSS dialect's x-oss-request-id), so
 	// that any response, health probes included, can be found in the log.
 	RequestIDHeader string
 }
+
+// SlowRequest is how long a request may take before the access log reports
+// it at warning level in Quiet mode.
+const SlowRequest = 10 * time.Second
 
 // New returns the root handler: it gives each request a Record, counts its
 // body and response, recovers from panics and, when the response is done,
@@ -114,7 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &root{next: cfg.Handler, log: log, metrics: m, idHeader: cfg.RequestIDHeader}, nil
+	return &root{next: cfg.Handler, log: log, metrics: m, idHeader: cfg.RequestIDHeader, quiet: cfg.Quiet}, nil
 }
 
 type root struct {
@@ -122,6 +131,7 @@ type root struct {
 	log      *slog.Logger
 	metrics  *metrics
 	idHeader string
+	quiet    bool
 }
 
 func (h *root) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -171,6 +181,19 @@ func (h *root) finish(rw *responseWriter, r *http.Request, rec *Record) {
 		api = APIInternal
 	}
 	h.metrics.observe(api, rec.Operation, status, rec.requestBytes, rw.bytes, elapsed)
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case h.quiet && elapsed > SlowRequest:
+		level = slog.LevelWarn
+	case h.quiet, api == APIInternal:
+		// Health probes and metric scrapes arrive every few seconds.
+		level = slog.LevelDebug
+	}
+	if !h.log.Enabled(r.Context(), level) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("requestId", rec.ID),
 		slog.String("api", api),
@@ -187,19 +210,11 @@ func (h *root) finish(rw *responseWriter, r *http.Request, rec *Record) {
 	if rec.AccessKeyID != "" {
 		attrs = append(attrs, slog.String("accessKeyId", rec.AccessKeyID))
 	}
-	level := slog.LevelInfo
-	if api == APIInternal {
-		// Health probes and metric scrapes arrive every few seconds.
-		level = slog.LevelDebug
-	}
 	if rec.Code != "" {
 		attrs = append(attrs, slog.String("code", rec.Code))
 	}
-	if status >= 500 {
-		level = slog.LevelError
-		if rec.Err != nil {
-			attrs = append(attrs, slog.String("error", rec.Err.Error()))
-		}
+	if status >= 500 && rec.Err != nil {
+		attrs = append(attrs, slog.String("error", rec.Err.Error()))
 	}
 	h.log.LogAttrs(r.Context(), level, "Request", attrs...)
 }

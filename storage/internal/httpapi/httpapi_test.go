@@ -77,14 +77,19 @@ func (l *lockedBuffer) String() string {
 }
 
 func newRoot(t *testing.T, h http.Handler) (*httptest.Server, *lockedBuffer, *prometheus.Registry) {
+	return newRootWith(t, h, false)
+}
+
+func newRootWith(t *testing.T, h http.Handler, quiet bool) (*httptest.Server, *lockedBuffer, *prometheus.Registry) {
 	t.Helper()
 	logs := &lockedBuffer{}
 	reg := prometheus.NewRegistry()
 	root, err := New(Config{
 		Handler:         h,
-		Logger:          slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:          slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		Registerer:      reg,
 		RequestIDHeader: "X-Test-Request-Id",
+		Quiet:           quiet,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +155,41 @@ func TestAccessLogAndMetrics(t *testing.T) {
 		if !series[want] {
 			t.Errorf("koss_http_requests_total lacks {%s}: %v", want, series)
 		}
+	}
+}
+
+// TestQuietLogsOnlyFailures checks Quiet mode: a successful or client-error
+// request writes nothing at info level, a 5xx is still logged with its
+// cause.
+func TestQuietLogsOnlyFailures(t *testing.T) {
+	srv, logs, _ := newRootWith(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := RecordOf(r)
+		switch r.URL.Path {
+		case "/missing":
+			rec.Code = "NoSuchKey"
+			w.WriteHeader(http.StatusNotFound)
+		case "/broken":
+			rec.Code, rec.Err = "InternalError", errors.New("the cause")
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}), true)
+	for _, p := range []string{"/fine", "/missing"} {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if out := logs.String(); out != "" {
+		t.Fatalf("quiet mode logged successful and client-error requests:\n%s", out)
+	}
+	resp, err := http.Get(srv.URL + "/broken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if out := logs.String(); !strings.Contains(out, `"error":"the cause"`) || !strings.Contains(out, `"level":"ERROR"`) {
+		t.Fatalf("quiet mode did not log a 5xx with its cause:\n%s", out)
 	}
 }
 
