@@ -84,10 +84,14 @@ func (e envFlags) str(p *string, name, env, def, help string) {
 	e.fs.StringVar(p, name, def, help+" (env "+env+")")
 }
 
-// boolean is a bool flag whose default comes from an environment variable
-// ("true", "1", ...: strconv.ParseBool).
+// boolean is a bool flag, false by default, whose default comes from an
+// environment variable ("true", "1", ...: strconv.ParseBool).
 func (e envFlags) boolean(p *bool, name, env, help string) {
-	def := false
+	e.booleanDefault(p, name, env, false, help)
+}
+
+// booleanDefault is boolean with another default.
+func (e envFlags) booleanDefault(p *bool, name, env string, def bool, help string) {
 	if v, err := strconv.ParseBool(e.getenv(env)); err == nil {
 		def = v
 	}
@@ -133,6 +137,8 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	var lf logFlags
 	ef.logging(&lf, "json")
 	ef.boolean(&cfg.AccessLog, "access-log", "KOSS_ACCESS_LOG", "log every request at info level (default: only failed and slow ones)")
+	leaseReads := true
+	ef.booleanDefault(&leaseReads, "lease-reads", "KOSS_LEASE_READS", true, "the leader serves linearizable reads on a lease (half the heartbeat timeout) instead of a quorum round per read; see the consensus docs for what it assumes")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: kossd server [flags]\n\nRoot credentials come from KOSS_ROOT_ACCESS_KEY_ID and KOSS_ROOT_ACCESS_KEY_SECRET.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -159,6 +165,7 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 		return 2
 	}
 	cfg.Logger = log
+	cfg.Raft.NoLeaseReads = !leaseReads
 	return serve(cfg, stderr)
 }
 

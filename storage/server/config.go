@@ -80,6 +80,10 @@ type RaftTuning struct {
 	RequestTimeout time.Duration
 	// SnapshotThreshold is the number of log entries between snapshots.
 	SnapshotThreshold uint64
+	// NoLeaseReads makes the leader confirm its leadership with a quorum
+	// for every read barrier instead of relying on its lease (see the
+	// consensus package doc, "Leases").
+	NoLeaseReads bool
 }
 
 // Defaults.

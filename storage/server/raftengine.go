@@ -89,6 +89,9 @@ func (t RaftTuning) apply(c *consensus.RaftConfig) {
 	if t.SnapshotThreshold > 0 {
 		c.SnapshotThreshold = t.SnapshotThreshold
 	}
+	if t.NoLeaseReads {
+		c.LeaseReads = false
+	}
 }
 
 // Ready is true for a member of a cluster with a known leader.

@@ -44,6 +44,26 @@
 // index waited for is the last command or configuration entry at or below
 // the commit index.
 //
+// # Leases
+//
+// With RaftConfig.LeaseReads (the default), the leader skips the quorum
+// round for LeaseDuration (half the heartbeat timeout) after a round that a
+// quorum answered: its commit index alone is the read index. This is safe
+// because no other leader can exist yet. Each follower that answered got
+// a heartbeat sent after the round began, and hashicorp/raft makes a
+// follower wait at least the heartbeat timeout after its last contact
+// before it becomes a candidate; while it knows a leader it refuses to
+// vote for anyone else. Any quorum that could elect a new leader contains
+// one of those followers. The other half of the heartbeat timeout is the
+// margin for clocks that run at different rates (not for clocks that
+// jump: the lease is measured on the monotonic clock). The lease ends with
+// the term, and a leader that hands leadership over (before removing
+// itself) revokes it first, since a transfer makes the target stand at
+// once. One case the lease cannot exclude: a follower that answered, then
+// restarted and lost its leader within the lease, voting at once for a
+// third node. Turn LeaseReads off (kossd --lease-reads=false) to confirm
+// leadership on every read instead.
+//
 // Without a leader backed by a quorum, Propose and Barrier fail with an
 // error wrapping ErrNoQuorum after RequestTimeout (seconds), so clients get
 // 503 rather than hang; a caller's own shorter deadline is reported as

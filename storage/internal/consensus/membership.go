@@ -283,6 +283,9 @@ func (r *Raft) removeServerLocal(ctx context.Context, id string) error {
 	}
 	if id == r.id {
 		r.lg.Info("Transferring leadership before removing this node")
+		// The target will not wait for its heartbeat timeout: this
+		// leader's reads must confirm leadership from now on.
+		r.lease.revoke(r.raft.CurrentTerm())
 		if err := wait(ctx, r.raft.LeadershipTransfer()); err != nil {
 			return fmt.Errorf("%w: leadership transfer: %w", errNotApplied, err)
 		}

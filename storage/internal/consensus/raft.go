@@ -112,7 +112,18 @@ type RaftConfig struct {
 	RequestTimeout time.Duration
 	// MaxCommandSize is the largest command a follower may forward.
 	MaxCommandSize int64
+	// LeaseReads lets the leader answer read barriers without a round of
+	// heartbeats for LeaseDuration after a round that a quorum answered
+	// (see "Leases" in the package doc); false confirms leadership for
+	// every round.
+	LeaseReads bool
 }
+
+// LeaseDuration is how long a quorum's answer keeps the leader's reads
+// valid: half the heartbeat timeout, the least time any follower that
+// answered waits before it may vote for another leader. The other half is
+// the margin for clocks that run at different rates.
+func (c RaftConfig) LeaseDuration() time.Duration { return c.HeartbeatTimeout / 2 }
 
 // DefaultRaftConfig returns a RaftConfig with defaults for everything but
 // NodeID, Dir, Peer, InitialCluster, FSM and Codec. The timeouts are in
@@ -132,6 +143,7 @@ func DefaultRaftConfig() RaftConfig {
 		TransportTimeout:   10 * time.Second,
 		RequestTimeout:     5 * time.Second,
 		MaxCommandSize:     16 << 20,
+		LeaseReads:         true,
 	}
 }
 
@@ -237,6 +249,10 @@ type Raft struct {
 	localReads *readBatcher
 	fwdReads   *readBatcher
 	termReady  atomic.Uint64 // term in which this leader committed an entry
+	lease      leaderLease
+	// verifications counts the rounds that confirmed leadership with a
+	// quorum for read barriers (tests count them).
+	verifications atomic.Uint64
 
 	base      context.Context // ends at Close
 	cancel    context.CancelFunc

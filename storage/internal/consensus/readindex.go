@@ -74,9 +74,20 @@ func (r *Raft) localReadIndex(ctx context.Context) (uint64, error) {
 		}
 		r.termReady.Store(term)
 	}
+	if r.cfg.LeaseReads && r.lease.valid(term, time.Now()) {
+		// No other leader can exist yet (see "Leases" in the package doc),
+		// so every write acknowledged anywhere is in this commit index.
+		return r.fsmTarget(r.raft.CommitIndex()), nil
+	}
+	start := time.Now()
 	commit := r.raft.CommitIndex()
+	r.verifications.Add(1)
 	if err := wait(ctx, r.raft.VerifyLeader()); err != nil {
 		return 0, err
+	}
+	if r.cfg.LeaseReads {
+		// The heartbeats a quorum answered were sent after start.
+		r.lease.extend(term, start.Add(r.cfg.LeaseDuration()))
 	}
 	return r.fsmTarget(commit), nil
 }
@@ -226,4 +237,40 @@ func (b *readBatcher) loop() {
 		cancel()
 		close(rd.done)
 	}
+}
+
+// leaderLease is how long this leader's reads need no round of heartbeats:
+// until a time, within one term. Giving leadership away revokes it for the
+// rest of the term (a transfer makes the target start an election at once,
+// without waiting for its heartbeat timeout).
+type leaderLease struct {
+	mu      sync.Mutex
+	term    uint64
+	until   time.Time
+	revoked uint64 // term in which the lease may no longer be extended
+}
+
+func (l *leaderLease) valid(term uint64, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.term == term && l.revoked != term && now.Before(l.until)
+}
+
+func (l *leaderLease) extend(term uint64, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.revoked == term {
+		return
+	}
+	if l.term != term || until.After(l.until) {
+		l.term, l.until = term, until
+	}
+}
+
+// revoke ends the lease of term for good.
+func (l *leaderLease) revoke(term uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.revoked = term
+	l.until = time.Time{}
 }
