@@ -203,6 +203,41 @@ func (r *objectReader) Read(p []byte) (int, error) {
 	}
 }
 
+// WriteTo writes the rest of the read to w. Inline data goes to w in one
+// Write, without the 32 KiB buffer io.Copy would allocate for every read
+// (most reads of small objects are inline); blob data is copied from the
+// data store's reader, through w's ReadFrom when it has one.
+func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for !r.done && r.i < len(r.parts) {
+		if r.cur == nil {
+			if err := r.next(); err != nil {
+				return total, err
+			}
+			continue
+		}
+		var n int64
+		var err error
+		if br, ok := r.cur.(*bytes.Reader); ok {
+			n, err = br.WriteTo(w)
+		} else {
+			n, err = io.Copy(w, r.cur)
+			if err != nil {
+				err = r.failed(err)
+			}
+		}
+		total += n
+		if err != nil {
+			return total, err
+		}
+		r.i++
+		if err := r.next(); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
 // Close releases the open data and the pins.
 func (r *objectReader) Close() error {
 	if r.done {

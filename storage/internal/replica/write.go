@@ -185,10 +185,13 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 // a sink whose consumer ended is no longer fed. When fewer than need sinks
 // are left the write cannot succeed and pump stops.
 func (s *Set) pump(ctx context.Context, body io.Reader, size int64, sinks []*sink, need int) error {
+	// A sink still counts while its consumer runs, and once it has
+	// returned successfully: a replica may finish as soon as it has the
+	// last byte, before this loop checks.
 	liveCount := func() int {
 		n := 0
 		for _, k := range sinks {
-			if k.live && !k.finished() {
+			if k.live && (!k.finished() || k.err == nil) {
 				n++
 			}
 		}

@@ -96,16 +96,33 @@ func mustPut(t *testing.T, l object.Layer, bucket, key string, data []byte, opts
 	return info
 }
 
+// mustGet reads an object (a range of it) twice: through Read, and through
+// io.Copy, which takes the reader's WriteTo when it has one. Both must give
+// the same bytes.
 func mustGet(t *testing.T, l object.Layer, bucket, key string, rng *object.Range) ([]byte, object.ObjectInfo) {
 	t.Helper()
-	info, rc, err := l.GetObject(ctx, bucket, key, object.Fixed(rng))
-	if err != nil {
-		t.Fatalf("GetObject(%s/%s): %v", bucket, key, err)
+	read := func(viaCopy bool) ([]byte, object.ObjectInfo) {
+		info, rc, err := l.GetObject(ctx, bucket, key, object.Fixed(rng))
+		if err != nil {
+			t.Fatalf("GetObject(%s/%s): %v", bucket, key, err)
+		}
+		defer func() { _ = rc.Close() }()
+		var b []byte
+		if viaCopy {
+			var buf bytes.Buffer
+			_, err = io.Copy(&buf, rc)
+			b = buf.Bytes()
+		} else {
+			b, err = io.ReadAll(rc)
+		}
+		if err != nil {
+			t.Fatalf("reading %s/%s (io.Copy %v): %v", bucket, key, viaCopy, err)
+		}
+		return b, info
 	}
-	defer func() { _ = rc.Close() }()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatalf("reading %s/%s: %v", bucket, key, err)
+	b, info := read(false)
+	if c, _ := read(true); !bytes.Equal(b, c) {
+		t.Fatalf("%s/%s: io.Copy of the reader gives %d bytes, Read %d, or other bytes", bucket, key, len(c), len(b))
 	}
 	return b, info
 }
