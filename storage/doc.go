@@ -22,7 +22,7 @@
 //     holds blob copies, the leader orders commands [consensus].
 //   - Command: one change of the metadata (create a bucket, put an object,
 //     ...), encoded into the replicated log and applied in order by every
-//     node [meta].
+//     node [meta/record defines and encodes it, meta applies it].
 //   - State machine: the metadata as commands leave it, in bbolt: bucket
 //     records, object records, keys and placements; Apply is deterministic
 //     [meta].
@@ -36,10 +36,10 @@
 //     [object].
 //   - Bucket record and object record: what the state machine keeps of a
 //     bucket (name, ACL, owner, size) and of an object (size, ETag, CRC-64,
-//     metadata, segments) [meta].
+//     metadata, segments) [meta/record; meta stores them].
 //   - Segment: one piece of an object's bytes, either inline (in the record
 //     itself, for small objects) or a blob; an appendable object is a list
-//     of segments [meta].
+//     of segments [meta/record].
 //   - Blob: an immutable file of object data with a checksum per block,
 //     named by a random id; written once, fsynced, renamed into place,
 //     never changed [blob].
@@ -74,6 +74,7 @@
 //	        │     └─> auth                   signature → principal
 //	        ├─> object                       object semantics
 //	        │     ├─> meta                   the state machine over bbolt
+//	        │     │     └─> meta/record      records, commands, results and their encodings
 //	        │     └─> replica                the data store
 //	        │           └─> blob             the local disk
 //	        ├─> consensus                    proposers (single node, raft)
@@ -83,6 +84,8 @@
 // Imports flow downward only: no package imports one above it, the
 // dialects know nothing of each other, and object knows nothing of where
 // copies live. (adminhttp's error table also names consensus and replica
-// sentinels: membership errors are born there.) storage/server wires the packages together and has no
-// logic of its own beyond that.
+// sentinels: membership errors are born there.) The layers that build
+// commands or read records (object, replica, consensus, server) import
+// meta/record for the data model. storage/server wires the packages
+// together and has no logic of its own beyond that.
 package storage

@@ -12,7 +12,7 @@ import (
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/consensus"
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/peer"
 )
 
@@ -52,7 +52,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 		rcfg.InitialCluster = append(rcfg.InitialCluster, consensus.Peer{ID: m.ID, Address: m.Addr})
 	}
 	rcfg.FSM = d.fsm
-	rcfg.Codec = meta.ResultCodec{}
+	rcfg.Codec = record.ResultCodec{}
 	rcfg.Logger = log
 	r, err := consensus.NewRaft(rcfg)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/peer"
 	"github.com/koss-io/koss/storage/internal/peer/peertest"
 )
@@ -154,7 +155,7 @@ func (c *testCluster) start(id string, initial []Peer) *testNode {
 	rcfg.Peer = p
 	rcfg.InitialCluster = initial
 	rcfg.FSM = fsm
-	rcfg.Codec = meta.ResultCodec{}
+	rcfg.Codec = record.ResultCodec{}
 	rcfg.Logger = lg
 	if c.mod != nil {
 		c.mod(&rcfg)
@@ -261,20 +262,20 @@ var ecma = crc64.MakeTable(crc64.ECMA)
 func crc(data string) uint64 { return crc64.Checksum([]byte(data), ecma) }
 
 func createBucket(name string) []byte {
-	return meta.Encode(&meta.CreateBucket{Name: name, Created: 1})
+	return record.Encode(&record.CreateBucket{Name: name, Created: 1})
 }
 
 func putInline(bucket, key, data string) []byte {
-	return meta.Encode(&meta.PutObject{Bucket: bucket, Key: key, Object: meta.Object{
-		Size: int64(len(data)), Type: meta.TypeNormal, MTime: 1,
+	return record.Encode(&record.PutObject{Bucket: bucket, Key: key, Object: record.Object{
+		Size: int64(len(data)), Type: record.TypeNormal, MTime: 1,
 		CRC64:    crc(data),
-		Segments: []meta.Segment{{Size: int64(len(data)), CRC64: crc(data), Data: []byte(data)}},
+		Segments: []record.Segment{{Size: int64(len(data)), CRC64: crc(data), Data: []byte(data)}},
 	}})
 }
 
 // propose proposes cmd on node id and returns the state machine's result,
 // failing the test on an error.
-func (c *testCluster) propose(id string, cmd []byte) *meta.Result {
+func (c *testCluster) propose(id string, cmd []byte) *record.Result {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -282,7 +283,7 @@ func (c *testCluster) propose(id string, cmd []byte) *meta.Result {
 	if err != nil {
 		c.t.Fatalf("propose on %s: %v", id, err)
 	}
-	res, ok := v.(*meta.Result)
+	res, ok := v.(*record.Result)
 	if !ok {
 		c.t.Fatalf("propose on %s: result %T", id, v)
 	}
@@ -290,10 +291,10 @@ func (c *testCluster) propose(id string, cmd []byte) *meta.Result {
 }
 
 // mustOK proposes cmd on id and fails unless the command succeeded.
-func (c *testCluster) mustOK(id string, cmd []byte) *meta.Result {
+func (c *testCluster) mustOK(id string, cmd []byte) *record.Result {
 	c.t.Helper()
 	res := c.propose(id, cmd)
-	if res.Code != meta.CodeOK {
+	if res.Code != record.CodeOK {
 		c.t.Fatalf("propose on %s: code %d (%v)", id, res.Code, res.Err())
 	}
 	return res

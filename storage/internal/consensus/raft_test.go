@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 func TestRaftReplicatesAndForwards(t *testing.T) {
@@ -38,8 +39,8 @@ func TestRaftReplicatesAndForwards(t *testing.T) {
 	}
 	// A domain rejection crosses the wire as a result, not an error.
 	f := c.followers(leader)[0]
-	res := c.propose(f, meta.Encode(&meta.CreateBucket{Name: "b-" + leader, Created: 2, Owner: "someone-else"}))
-	if res.Code != meta.CodeBucketExists {
+	res := c.propose(f, record.Encode(&record.CreateBucket{Name: "b-" + leader, Created: 2, Owner: "someone-else"}))
+	if res.Code != record.CodeBucketExists {
 		t.Fatalf("conflicting create via follower: code %d, want CodeBucketExists", res.Code)
 	}
 
@@ -59,7 +60,7 @@ func TestRaftReplicatesAndForwards(t *testing.T) {
 					errs <- err
 					continue
 				}
-				if res := v.(*meta.Result); res.Code != meta.CodeOK || res.Object == nil || res.Object.Size != 4 {
+				if res := v.(*record.Result); res.Code != record.CodeOK || res.Object == nil || res.Object.Size != 4 {
 					errs <- fmt.Errorf("put on %s: %+v", id, res)
 				}
 			}
@@ -424,7 +425,7 @@ func TestRaftRefusesStateWithoutLog(t *testing.T) {
 	p := c.startPeerOnly("n1")
 	defer func() { _ = p.Close() }()
 	rcfg := testRaftConfig()
-	rcfg.NodeID, rcfg.Dir, rcfg.Peer, rcfg.FSM, rcfg.Codec = "n1", filepath.Join(nd.dir, "raft"), p, fsm, meta.ResultCodec{}
+	rcfg.NodeID, rcfg.Dir, rcfg.Peer, rcfg.FSM, rcfg.Codec = "n1", filepath.Join(nd.dir, "raft"), p, fsm, record.ResultCodec{}
 	rcfg.InitialCluster = c.initial
 	if r, err := NewRaft(rcfg); !errors.Is(err, ErrStateMismatch) {
 		if r != nil {
@@ -514,7 +515,7 @@ func TestRaftConfigValidate(t *testing.T) {
 	c := newCluster(t, 1, nil)
 	nd := c.node("n1")
 	good := testRaftConfig()
-	good.NodeID, good.Dir, good.Peer, good.FSM, good.Codec = "n1", t.TempDir(), nd.peer, nd.fsm, meta.ResultCodec{}
+	good.NodeID, good.Dir, good.Peer, good.FSM, good.Codec = "n1", t.TempDir(), nd.peer, nd.fsm, record.ResultCodec{}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("good config: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // applier applies commands inside one write transaction. Every handler
@@ -37,14 +38,17 @@ func newApplier(tx *bolt.Tx) *applier {
 	}
 }
 
-// apply decodes and dispatches one command.
-func (a *applier) apply(data []byte) *Result {
-	c, err := Decode(data)
+// apply decodes and dispatches one command (see handlers).
+func (a *applier) apply(data []byte) *record.Result {
+	c, err := record.Decode(data)
 	if err != nil {
 		panic(fmt.Sprintf("meta: apply entry %d: %v", a.index, err))
 	}
-	return commands[c.Type()].apply(a, c)
+	return handlers[c.Type()](a, c)
 }
+
+// reject is the result of a command Apply turns down; it changed nothing.
+func reject(c record.Code) *record.Result { return &record.Result{Code: c} }
 
 func must(err error) {
 	if err != nil {
@@ -52,27 +56,26 @@ func must(err error) {
 	}
 }
 
-func (a *applier) getBucket(name string) (Bucket, bool) {
+func (a *applier) getBucket(name string) (record.Bucket, bool) {
 	v := a.buckets.Get([]byte(name))
 	if v == nil {
-		return Bucket{}, false
+		return record.Bucket{}, false
 	}
-	b, err := decodeBucketRecord([]byte(name), v)
+	b, err := record.DecodeBucket(name, v)
 	must(err)
 	return b, true
 }
 
-func (a *applier) putBucket(b *Bucket) {
-	must(a.buckets.Put([]byte(b.Name), encodeBucketRecord(b)))
+func (a *applier) putBucket(b *record.Bucket) {
+	must(a.buckets.Put([]byte(b.Name), record.EncodeBucket(b)))
 }
 
-func (a *applier) getObject(bucket, key string) (Object, bool) {
-	k := objectKey(bucket, key)
-	v := a.objects.Get(k)
+func (a *applier) getObject(bucket, key string) (record.Object, bool) {
+	v := a.objects.Get(objectKey(bucket, key))
 	if v == nil {
-		return Object{}, false
+		return record.Object{}, false
 	}
-	o, err := decodeObjectRecord(k, v, true)
+	o, err := record.DecodeObject(bucket, key, v)
 	must(err)
 	return o, true
 }
@@ -80,7 +83,7 @@ func (a *applier) getObject(bucket, key string) (Object, bool) {
 // setObject stores o as bucket/key in place of old (nil when absent),
 // keeping reference counts and bucket counters right. References are added
 // before old ones are dropped, so a blob shared by both never drops to zero.
-func (a *applier) setObject(bucket, key string, old, o *Object) {
+func (a *applier) setObject(bucket, key string, old, o *record.Object) {
 	b, ok := a.getBucket(bucket)
 	if !ok {
 		panic(fmt.Sprintf("meta: apply: bucket %s vanished", bucket))
@@ -93,17 +96,17 @@ func (a *applier) setObject(bucket, key string, old, o *Object) {
 		b.Objects++
 	}
 	b.Bytes += o.Size
-	must(a.objects.Put(objectKey(bucket, key), encodeObjectRecord(withoutReplicas(o))))
+	must(a.objects.Put(objectKey(bucket, key), record.EncodeObject(withoutReplicas(o))))
 	a.putBucket(&b)
 }
 
 // withoutReplicas returns o, or a copy of it whose segments carry no replica
 // lists: records never hold them (the placement table does).
-func withoutReplicas(o *Object) *Object {
+func withoutReplicas(o *record.Object) *record.Object {
 	for _, s := range o.Segments {
 		if len(s.Replicas) > 0 {
 			c := *o
-			c.Segments = make([]Segment, len(o.Segments))
+			c.Segments = make([]record.Segment, len(o.Segments))
 			for i, s := range o.Segments {
 				s.Replicas = nil
 				c.Segments[i] = s
@@ -114,7 +117,7 @@ func withoutReplicas(o *Object) *Object {
 	return o
 }
 
-func (a *applier) removeObject(bucket, key string, old *Object) {
+func (a *applier) removeObject(bucket, key string, old *record.Object) {
 	b, ok := a.getBucket(bucket)
 	if !ok {
 		panic(fmt.Sprintf("meta: apply: bucket %s vanished", bucket))
@@ -126,7 +129,7 @@ func (a *applier) removeObject(bucket, key string, old *Object) {
 	a.putBucket(&b)
 }
 
-func (a *applier) addRefs(segs []Segment) {
+func (a *applier) addRefs(segs []record.Segment) {
 	for i := range segs {
 		s := &segs[i]
 		if s.Inline() {
@@ -144,7 +147,7 @@ func (a *applier) addRefs(segs []Segment) {
 	}
 }
 
-func (a *applier) dropRefs(segs []Segment) {
+func (a *applier) dropRefs(segs []record.Segment) {
 	for _, s := range segs {
 		if s.Inline() {
 			continue
@@ -165,7 +168,7 @@ func (a *applier) dropRefs(segs []Segment) {
 func validBucket(s string) bool { return s != "" && !strings.ContainsRune(s, 0) }
 func validKey(s string) bool    { return s != "" && len(s) <= 4096 }
 
-func validSegment(s *Segment) bool {
+func validSegment(s *record.Segment) bool {
 	if s.Size < 0 {
 		return false
 	}
@@ -175,59 +178,59 @@ func validSegment(s *Segment) bool {
 	return len(s.Data) == 0
 }
 
-func (a *applier) createBucket(c *CreateBucket) *Result {
+func (a *applier) createBucket(c *record.CreateBucket) *record.Result {
 	if !validBucket(c.Name) {
-		return reject(CodeInvalidArgument)
+		return reject(record.CodeInvalidArgument)
 	}
 	if b, ok := a.getBucket(c.Name); ok {
 		if b.Owner != c.Owner {
-			return reject(CodeBucketExists)
+			return reject(record.CodeBucketExists)
 		}
-		return &Result{Bucket: &b}
+		return &record.Result{Bucket: &b}
 	}
-	b := Bucket{Name: c.Name, Created: c.Created, ACL: c.ACL, StorageClass: c.StorageClass, Owner: c.Owner}
+	b := record.Bucket{Name: c.Name, Created: c.Created, ACL: c.ACL, StorageClass: c.StorageClass, Owner: c.Owner}
 	a.putBucket(&b)
-	return &Result{Bucket: &b}
+	return &record.Result{Bucket: &b}
 }
 
-func (a *applier) deleteBucket(c *DeleteBucket) *Result {
+func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 	if _, ok := a.getBucket(c.Name); !ok {
-		return reject(CodeBucketNotFound)
+		return reject(record.CodeBucketNotFound)
 	}
 	prefix := objectPrefix(c.Name)
 	if k, _ := a.objects.Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
-		return reject(CodeBucketNotEmpty)
+		return reject(record.CodeBucketNotEmpty)
 	}
 	must(a.buckets.Delete([]byte(c.Name)))
-	return &Result{}
+	return &record.Result{}
 }
 
-func (a *applier) putObject(c *PutObject) *Result {
+func (a *applier) putObject(c *record.PutObject) *record.Result {
 	o := c.Object
-	if !validKey(c.Key) || o.Size < 0 || (o.Type != TypeNormal && o.Type != TypeAppendable) {
-		return reject(CodeInvalidArgument)
+	if !validKey(c.Key) || o.Size < 0 || (o.Type != record.TypeNormal && o.Type != record.TypeAppendable) {
+		return reject(record.CodeInvalidArgument)
 	}
 	var total int64
 	for i := range o.Segments {
 		if !validSegment(&o.Segments[i]) {
-			return reject(CodeInvalidArgument)
+			return reject(record.CodeInvalidArgument)
 		}
 		total += o.Segments[i].Size
 	}
 	if total != o.Size {
-		return reject(CodeInvalidArgument)
+		return reject(record.CodeInvalidArgument)
 	}
 	if _, ok := a.getBucket(c.Bucket); !ok {
-		return reject(CodeBucketNotFound)
+		return reject(record.CodeBucketNotFound)
 	}
 	old, exists := a.getObject(c.Bucket, c.Key)
 	if exists && c.ForbidOverwrite {
-		return reject(CodeObjectExists)
+		return reject(record.CodeObjectExists)
 	}
 	o.Bucket, o.Key = c.Bucket, c.Key
 	a.setObject(c.Bucket, c.Key, ptrIf(&old, exists), &o)
-	r := o.withoutData()
-	return &Result{Object: &r}
+	r := withoutData(o)
+	return &record.Result{Object: &r}
 }
 
 // AppendETag is the ETag of an Appendable object: opaque, derived from its
@@ -237,28 +240,28 @@ func AppendETag(crc uint64, length int64) string {
 	return fmt.Sprintf("\"%016X%016X\"", crc, uint64(length))
 }
 
-func (a *applier) appendObject(c *AppendObject) *Result {
+func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 	seg := c.Segment
 	if !validKey(c.Key) || c.Position < 0 || !validSegment(&seg) {
-		return reject(CodeInvalidArgument)
+		return reject(record.CodeInvalidArgument)
 	}
 	if _, ok := a.getBucket(c.Bucket); !ok {
-		return reject(CodeBucketNotFound)
+		return reject(record.CodeBucketNotFound)
 	}
 	old, exists := a.getObject(c.Bucket, c.Key)
-	var o Object
+	var o record.Object
 	switch {
 	case !exists && c.Position != 0:
-		return &Result{Code: CodePositionNotEqual, Length: 0}
+		return &record.Result{Code: record.CodePositionNotEqual, Length: 0}
 	case !exists:
-		o = Object{Type: TypeAppendable, Meta: c.Meta}
-	case old.Type != TypeAppendable:
-		return reject(CodeNotAppendable)
+		o = record.Object{Type: record.TypeAppendable, Meta: c.Meta}
+	case old.Type != record.TypeAppendable:
+		return reject(record.CodeNotAppendable)
 	case old.Size != c.Position:
-		return &Result{Code: CodePositionNotEqual, Length: old.Size}
+		return &record.Result{Code: record.CodePositionNotEqual, Length: old.Size}
 	default:
 		o = old
-		o.Segments = append([]Segment(nil), old.Segments...)
+		o.Segments = append([]record.Segment(nil), old.Segments...)
 	}
 	o.Bucket, o.Key = c.Bucket, c.Key
 	o.MTime = c.MTime
@@ -271,7 +274,7 @@ func (a *applier) appendObject(c *AppendObject) *Result {
 			prev := o.Segments[n-1]
 			data := make([]byte, 0, len(prev.Data)+len(seg.Data))
 			data = append(append(data, prev.Data...), seg.Data...)
-			o.Segments[n-1] = Segment{Size: int64(len(data)), Data: data, CRC64: crc64ecma.Combine(prev.CRC64, seg.CRC64, seg.Size)}
+			o.Segments[n-1] = record.Segment{Size: int64(len(data)), Data: data, CRC64: crc64ecma.Combine(prev.CRC64, seg.CRC64, seg.Size)}
 		} else {
 			o.Segments = append(o.Segments, seg)
 		}
@@ -280,33 +283,33 @@ func (a *applier) appendObject(c *AppendObject) *Result {
 	}
 	o.ETag = AppendETag(o.CRC64, o.Size)
 	a.setObject(c.Bucket, c.Key, ptrIf(&old, exists), &o)
-	r := o.withoutData()
-	return &Result{Object: &r}
+	r := withoutData(o)
+	return &record.Result{Object: &r}
 }
 
-func (a *applier) copyObject(c *CopyObject) *Result {
+func (a *applier) copyObject(c *record.CopyObject) *record.Result {
 	if !validKey(c.SrcKey) || !validKey(c.DstKey) {
-		return reject(CodeInvalidArgument)
+		return reject(record.CodeInvalidArgument)
 	}
 	if _, ok := a.getBucket(c.SrcBucket); !ok {
-		return reject(CodeBucketNotFound)
+		return reject(record.CodeBucketNotFound)
 	}
 	if _, ok := a.getBucket(c.DstBucket); !ok {
-		return reject(CodeBucketNotFound)
+		return reject(record.CodeBucketNotFound)
 	}
 	src, ok := a.getObject(c.SrcBucket, c.SrcKey)
 	if !ok {
-		return reject(CodeObjectNotFound)
+		return reject(record.CodeObjectNotFound)
 	}
-	if !c.Cond.holds(&src) {
-		return reject(CodePreconditionFailed)
+	if !conditionHolds(&c.Cond, &src) {
+		return reject(record.CodePreconditionFailed)
 	}
 	self := c.SrcBucket == c.DstBucket && c.SrcKey == c.DstKey
 	old, exists := src, true
 	if !self {
 		old, exists = a.getObject(c.DstBucket, c.DstKey)
 		if exists && c.ForbidOverwrite {
-			return reject(CodeObjectExists)
+			return reject(record.CodeObjectExists)
 		}
 	}
 	o := src
@@ -316,13 +319,14 @@ func (a *applier) copyObject(c *CopyObject) *Result {
 		o.Meta = c.Meta
 	}
 	a.setObject(c.DstBucket, c.DstKey, ptrIf(&old, exists), &o)
-	r := o.withoutData()
-	return &Result{Object: &r}
+	r := withoutData(o)
+	return &record.Result{Object: &r}
 }
 
-// holds evaluates the condition against o in RFC 7232 order; times compare
-// at one-second precision, as HTTP dates do.
-func (c *Condition) holds(o *Object) bool {
+// conditionHolds evaluates a copy's source condition against o, at apply
+// time, in RFC 7232 order; times compare at one-second precision, as HTTP
+// dates do.
+func conditionHolds(c *record.Condition, o *record.Object) bool {
 	mtime := o.MTime / 1e9
 	if c.IfMatch != "" {
 		if !etagMatches(o.ETag, c.IfMatch) {
@@ -354,68 +358,84 @@ func etagMatches(etag, header string) bool {
 	return false
 }
 
-func (a *applier) deleteObject(c *DeleteObject) *Result {
+func (a *applier) deleteObject(c *record.DeleteObject) *record.Result {
 	if _, ok := a.getBucket(c.Bucket); !ok {
-		return reject(CodeBucketNotFound)
+		return reject(record.CodeBucketNotFound)
 	}
 	if old, ok := a.getObject(c.Bucket, c.Key); ok {
 		a.removeObject(c.Bucket, c.Key, &old)
 	}
-	return &Result{}
+	return &record.Result{}
 }
 
-func (a *applier) deleteObjects(c *DeleteObjects) *Result {
+func (a *applier) deleteObjects(c *record.DeleteObjects) *record.Result {
 	if _, ok := a.getBucket(c.Bucket); !ok {
-		return reject(CodeBucketNotFound)
+		return reject(record.CodeBucketNotFound)
 	}
 	for _, k := range c.Keys {
 		if old, ok := a.getObject(c.Bucket, k); ok {
 			a.removeObject(c.Bucket, k, &old)
 		}
 	}
-	return &Result{}
+	return &record.Result{}
 }
 
-func (a *applier) getKey(id string) (AccessKey, bool) {
+func (a *applier) getKey(id string) (record.AccessKey, bool) {
 	v := a.keys.Get([]byte(id))
 	if v == nil {
-		return AccessKey{}, false
+		return record.AccessKey{}, false
 	}
-	k, err := decodeKeyRecord([]byte(id), v)
+	k, err := record.DecodeAccessKey(id, v)
 	must(err)
 	return k, true
 }
 
-func (a *applier) createKey(c *CreateKey) *Result {
+func (a *applier) createKey(c *record.CreateKey) *record.Result {
 	if c.ID == "" || c.Secret == "" {
-		return reject(CodeInvalidArgument)
+		return reject(record.CodeInvalidArgument)
 	}
-	k := AccessKey{ID: c.ID, Secret: c.Secret, Grants: c.Grants, Created: c.Created}
+	k := record.AccessKey{ID: c.ID, Secret: c.Secret, Grants: c.Grants, Created: c.Created}
 	if old, ok := a.getKey(c.ID); ok {
 		if old.Secret != c.Secret {
-			return reject(CodeKeyConflict)
+			return reject(record.CodeKeyConflict)
 		}
 		k.Created = old.Created
 	}
-	must(a.keys.Put([]byte(k.ID), encodeKeyRecord(&k)))
-	return &Result{Key: &k}
+	must(a.keys.Put([]byte(k.ID), record.EncodeAccessKey(&k)))
+	return &record.Result{Key: &k}
 }
 
-func (a *applier) setGrants(c *SetGrants) *Result {
+func (a *applier) setGrants(c *record.SetGrants) *record.Result {
 	k, ok := a.getKey(c.ID)
 	if !ok {
-		return reject(CodeKeyNotFound)
+		return reject(record.CodeKeyNotFound)
 	}
 	k.Grants = c.Grants
-	must(a.keys.Put([]byte(k.ID), encodeKeyRecord(&k)))
-	return &Result{Key: &k}
+	must(a.keys.Put([]byte(k.ID), record.EncodeAccessKey(&k)))
+	return &record.Result{Key: &k}
 }
 
-func (a *applier) deleteKey(c *DeleteKey) *Result {
+func (a *applier) deleteKey(c *record.DeleteKey) *record.Result {
 	if c.ID != "" {
 		must(a.keys.Delete([]byte(c.ID)))
 	}
-	return &Result{}
+	return &record.Result{}
+}
+
+// withoutData returns o with its inline bytes and replica lists dropped:
+// results carry neither.
+func withoutData(o record.Object) record.Object {
+	if len(o.Segments) == 0 {
+		return o
+	}
+	segs := make([]record.Segment, len(o.Segments))
+	for i, s := range o.Segments {
+		s.Data = nil
+		s.Replicas = nil
+		segs[i] = s
+	}
+	o.Segments = segs
+	return o
 }
 
 func ptrIf[T any](p *T, ok bool) *T {

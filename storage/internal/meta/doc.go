@@ -4,10 +4,11 @@
 //
 // # Commands
 //
-// A command is [type byte][codec version byte][payload] (Encode, Decode);
-// the payload is a compact deterministic binary encoding (codec.go). The
-// dispatch table from type byte to handler is filled in one place
-// (commands.go). The FSM implements raft.BatchingFSM, so the single-node
+// The commands, the records they write and their encodings are package
+// record's (record.Encode, record.Decode); this package applies them. The
+// dispatch table from command type to apply function is filled in one
+// place (dispatch.go), and start-up fails if a command record can decode has
+// no apply function. The FSM implements raft.BatchingFSM, so the single-node
 // proposer of package consensus and hashicorp/raft feed it the same way.
 //
 // Apply is deterministic: handlers read only the transaction and the
@@ -73,6 +74,6 @@
 //
 // GetBucket (whose counters are the bucket's stats), ListBuckets,
 // GetObject, ListObjects, GetKey and ListKeys read the last committed state
-// through bbolt read transactions and may run concurrently with Apply. Linearizable reads are the caller's
-// business: wait for the consensus layer's read barrier first.
+// through bbolt read transactions and may run concurrently with Apply.
+// Linearizable reads are the caller's business: wait for the consensus layer's read barrier first.
 package meta

@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 	bolt "go.etcd.io/bbolt"
 )
+
+// ErrClosed is returned by reads after Close.
+var ErrClosed = errors.New("meta: state machine closed")
 
 // Config configures an FSM.
 type Config struct {
@@ -177,7 +181,7 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 	last := applied
 	for i, l := range logs {
 		if l.Index <= applied {
-			results[i] = &Result{Code: CodeSkipped}
+			results[i] = &record.Result{Code: record.CodeSkipped}
 		} else {
 			last = l.Index
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/raft"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 var ecma = crc64.MakeTable(crc64.ECMA)
@@ -33,10 +34,10 @@ func newHarness(t *testing.T) *harness {
 	return &harness{t: t, f: newFSM(t)}
 }
 
-func (h *harness) apply(c Command) *Result {
+func (h *harness) apply(c record.Command) *record.Result {
 	h.t.Helper()
 	h.idx++
-	r, ok := h.f.Apply(&raft.Log{Index: h.idx, Term: 1, Type: raft.LogCommand, Data: Encode(c)}).(*Result)
+	r, ok := h.f.Apply(&raft.Log{Index: h.idx, Term: 1, Type: raft.LogCommand, Data: record.Encode(c)}).(*record.Result)
 	if !ok {
 		h.t.Fatalf("Apply returned %T", r)
 	}
@@ -44,16 +45,16 @@ func (h *harness) apply(c Command) *Result {
 }
 
 // ok applies c and fails the test unless it succeeds.
-func (h *harness) ok(c Command) *Result {
+func (h *harness) ok(c record.Command) *record.Result {
 	h.t.Helper()
 	r := h.apply(c)
-	if r.Code != CodeOK {
+	if r.Code != record.CodeOK {
 		h.t.Fatalf("%T: code %d (%v)", c, r.Code, r.Err())
 	}
 	return r
 }
 
-func (h *harness) want(c Command, code Code) *Result {
+func (h *harness) want(c record.Command, code record.Code) *record.Result {
 	h.t.Helper()
 	r := h.apply(c)
 	if r.Code != code {
@@ -62,17 +63,17 @@ func (h *harness) want(c Command, code Code) *Result {
 	return r
 }
 
-func inlineObject(data string, mtime int64) Object {
+func inlineObject(data string, mtime int64) record.Object {
 	d := []byte(data)
-	o := Object{Size: int64(len(d)), ETag: `"E"`, CRC64: crc64.Checksum(d, ecma), Type: TypeNormal, MTime: mtime}
+	o := record.Object{Size: int64(len(d)), ETag: `"E"`, CRC64: crc64.Checksum(d, ecma), Type: record.TypeNormal, MTime: mtime}
 	if len(d) > 0 {
-		o.Segments = []Segment{{Size: int64(len(d)), CRC64: o.CRC64, Data: d}}
+		o.Segments = []record.Segment{{Size: int64(len(d)), CRC64: o.CRC64, Data: d}}
 	}
 	return o
 }
 
-func blobObject(id string, size int64) Object {
-	return Object{Size: size, ETag: `"B"`, CRC64: 7, Type: TypeNormal, Segments: []Segment{{Blob: id, Size: size, CRC64: 7}}}
+func blobObject(id string, size int64) record.Object {
+	return record.Object{Size: size, ETag: `"B"`, CRC64: 7, Type: record.TypeNormal, Segments: []record.Segment{{Blob: id, Size: size, CRC64: 7}}}
 }
 
 func snapshotBytes(t *testing.T, f *FSM) []byte {
@@ -95,3 +96,5 @@ func (s *memSink) Cancel() error { s.cancelled = true; return nil }
 func (s *memSink) Close() error  { s.closed = true; return nil }
 
 var _ raft.SnapshotSink = (*memSink)(nil)
+
+func ptr[T any](v T) *T { return &v }

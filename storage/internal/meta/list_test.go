@@ -10,18 +10,19 @@ import (
 	"testing"
 
 	"github.com/hashicorp/raft"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 func putKeys(t *testing.T, f *FSM, bucket string, keys []string) {
 	t.Helper()
-	logs := []*raft.Log{{Index: f.AppliedIndex() + 1, Type: raft.LogCommand, Data: Encode(&CreateBucket{Name: bucket})}}
+	logs := []*raft.Log{{Index: f.AppliedIndex() + 1, Type: raft.LogCommand, Data: record.Encode(&record.CreateBucket{Name: bucket})}}
 	for _, k := range keys {
 		logs = append(logs, &raft.Log{Index: logs[len(logs)-1].Index + 1, Type: raft.LogCommand,
-			Data: Encode(&PutObject{Bucket: bucket, Key: k, Object: inlineObject("v", 1)})})
+			Data: record.Encode(&record.PutObject{Bucket: bucket, Key: k, Object: inlineObject("v", 1)})})
 	}
 	for _, r := range f.ApplyBatch(logs) {
-		if r.(*Result).Code != CodeOK {
-			t.Fatalf("put: %v", r.(*Result).Err())
+		if r.(*record.Result).Code != record.CodeOK {
+			t.Fatalf("put: %v", r.(*record.Result).Err())
 		}
 	}
 }
@@ -54,7 +55,7 @@ func naiveList(keys []string, o ListOptions) ListResult {
 			seen[entry] = true
 			res.CommonPrefixes = append(res.CommonPrefixes, entry)
 		} else {
-			res.Objects = append(res.Objects, Object{Key: k})
+			res.Objects = append(res.Objects, record.Object{Key: k})
 		}
 		res.NextMarker = entry
 		count++
@@ -107,7 +108,7 @@ func TestListObjects(t *testing.T) {
 			}
 		})
 	}
-	if _, err := f.ListObjects("nope", ListOptions{MaxKeys: 1}); !errors.Is(err, ErrBucketNotFound) {
+	if _, err := f.ListObjects("nope", ListOptions{MaxKeys: 1}); !errors.Is(err, record.ErrBucketNotFound) {
 		t.Fatalf("missing bucket: %v", err)
 	}
 	got, _ := f.ListObjects("bkt", ListOptions{Prefix: "a/2", MaxKeys: 10})

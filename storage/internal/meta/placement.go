@@ -2,10 +2,11 @@ package meta
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // Blob placement: which nodes hold each blob.
@@ -19,61 +20,6 @@ import (
 // away from a removed node) replaces the list. When the last reference goes
 // away the entry goes with it. The lists come from commands only, never
 // from the applying node, so Apply stays deterministic.
-
-// ReplicationFactor is how many nodes should hold each blob.
-const ReplicationFactor = 3
-
-// Placement is where one blob is stored.
-type Placement struct {
-	Blob     string
-	Size     int64
-	CRC64    uint64
-	Replicas []string // node ids
-}
-
-// UnderReplicated reports whether fewer than ReplicationFactor nodes hold
-// the blob.
-func (p Placement) UnderReplicated() bool { return len(p.Replicas) < ReplicationFactor }
-
-// UpdateReplicas replaces the replica list of a blob, provided it still
-// equals Expect (as a set): two repairers racing cannot undo each other's
-// work. A blob no object refers to any more is rejected with
-// CodeObjectNotFound, a changed list with CodePreconditionFailed.
-type UpdateReplicas struct {
-	Blob     string
-	Expect   []string
-	Replicas []string
-}
-
-// Type implements Command.
-func (*UpdateReplicas) Type() CommandType { return CmdUpdateReplicas }
-
-func (*UpdateReplicas) codecVersion() uint8 { return 2 }
-
-func (c *UpdateReplicas) encode(e *encoder) {
-	e.str(c.Blob)
-	e.strs(c.Expect)
-	e.strs(c.Replicas)
-}
-
-func (c *UpdateReplicas) decode(d *decoder) {
-	c.Blob = d.str()
-	c.Expect = d.strs()
-	c.Replicas = d.strs()
-}
-
-func segmentsVersion(segs []Segment) uint8 {
-	for i := range segs {
-		if !segs[i].Inline() && len(segs[i].Replicas) > 0 {
-			return 2
-		}
-	}
-	return 1
-}
-
-func (c *PutObject) codecVersion() uint8 { return segmentsVersion(c.Object.Segments) }
-
-func (c *AppendObject) codecVersion() uint8 { return segmentsVersion([]Segment{c.Segment}) }
 
 // validReplicas reports whether ids is a usable replica list: at least one
 // id, none empty, no duplicates.
@@ -100,31 +46,10 @@ func sameSet(a, b []string) bool {
 	return slices.Equal(x, y)
 }
 
-func encodePlacement(p *Placement) []byte {
-	e := encoder{}
-	e.u8(recordVersion)
-	e.varint(p.Size)
-	e.u64(p.CRC64)
-	e.strs(p.Replicas)
-	return e.b
-}
-
-func decodePlacement(id, v []byte) (Placement, error) {
-	d := decoder{b: v}
-	if d.u8() != recordVersion {
-		return Placement{}, fmt.Errorf("meta: placement %s: unknown record version", id)
-	}
-	p := Placement{Blob: string(id), Size: d.varint(), CRC64: d.u64(), Replicas: d.strs()}
-	if err := d.done(); err != nil {
-		return Placement{}, fmt.Errorf("meta: placement %s: %w", id, err)
-	}
-	return p, nil
-}
-
 // putPlacement stores p and keeps the underrep index in step.
-func putPlacement(place, under *bolt.Bucket, p *Placement) error {
+func putPlacement(place, under *bolt.Bucket, p *record.Placement) error {
 	id := []byte(p.Blob)
-	if err := place.Put(id, encodePlacement(p)); err != nil {
+	if err := place.Put(id, record.EncodePlacement(p)); err != nil {
 		return err
 	}
 	if p.UnderReplicated() {
@@ -135,11 +60,11 @@ func putPlacement(place, under *bolt.Bucket, p *Placement) error {
 
 // place records the replica list of a blob segment that just got its first
 // reference.
-func (a *applier) place(s *Segment) {
+func (a *applier) place(s *record.Segment) {
 	if s.Inline() || len(s.Replicas) == 0 {
 		return
 	}
-	p := Placement{Blob: s.Blob, Size: s.Size, CRC64: s.CRC64, Replicas: slices.Clone(s.Replicas)}
+	p := record.Placement{Blob: s.Blob, Size: s.Size, CRC64: s.CRC64, Replicas: slices.Clone(s.Replicas)}
 	must(putPlacement(a.tx.Bucket(bucketPlace), a.tx.Bucket(bucketUnder), &p))
 }
 
@@ -149,23 +74,23 @@ func (a *applier) unplace(id []byte) {
 	must(a.tx.Bucket(bucketUnder).Delete(id))
 }
 
-func (a *applier) updateReplicas(c *UpdateReplicas) *Result {
+func (a *applier) updateReplicas(c *record.UpdateReplicas) *record.Result {
 	if c.Blob == "" || !validReplicas(c.Replicas) {
-		return reject(CodeInvalidArgument)
+		return reject(record.CodeInvalidArgument)
 	}
 	place := a.tx.Bucket(bucketPlace)
 	v := place.Get([]byte(c.Blob))
 	if v == nil {
-		return reject(CodeObjectNotFound)
+		return reject(record.CodeObjectNotFound)
 	}
-	p, err := decodePlacement([]byte(c.Blob), v)
+	p, err := record.DecodePlacement(c.Blob, v)
 	must(err)
 	if !sameSet(p.Replicas, c.Expect) {
-		return reject(CodePreconditionFailed)
+		return reject(record.CodePreconditionFailed)
 	}
 	p.Replicas = slices.Clone(c.Replicas)
 	must(putPlacement(place, a.tx.Bucket(bucketUnder), &p))
-	return &Result{}
+	return &record.Result{}
 }
 
 // rebuildUnderReplicated recomputes the underrep index from the placement
@@ -179,7 +104,7 @@ func rebuildUnderReplicated(tx *bolt.Tx) error {
 		return err
 	}
 	return tx.Bucket(bucketPlace).ForEach(func(k, v []byte) error {
-		p, err := decodePlacement(k, v)
+		p, err := record.DecodePlacement(string(k), v)
 		if err != nil {
 			return err
 		}
@@ -192,7 +117,7 @@ func rebuildUnderReplicated(tx *bolt.Tx) error {
 
 // fillReplicas sets the replica lists of o's blob segments from the
 // placement table.
-func fillReplicas(tx *bolt.Tx, o *Object) error {
+func fillReplicas(tx *bolt.Tx, o *record.Object) error {
 	place := tx.Bucket(bucketPlace)
 	for i := range o.Segments {
 		s := &o.Segments[i]
@@ -203,7 +128,7 @@ func fillReplicas(tx *bolt.Tx, o *Object) error {
 		if v == nil {
 			continue
 		}
-		p, err := decodePlacement([]byte(s.Blob), v)
+		p, err := record.DecodePlacement(s.Blob, v)
 		if err != nil {
 			return err
 		}
@@ -214,8 +139,8 @@ func fillReplicas(tx *bolt.Tx, o *Object) error {
 
 // GetPlacement returns where a blob is stored, and false when the placement
 // table has no entry for it (unreferenced, or written without placement).
-func (f *FSM) GetPlacement(id string) (Placement, bool, error) {
-	var p Placement
+func (f *FSM) GetPlacement(id string) (record.Placement, bool, error) {
+	var p record.Placement
 	found := false
 	err := f.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketPlace).Get([]byte(id))
@@ -223,7 +148,7 @@ func (f *FSM) GetPlacement(id string) (Placement, bool, error) {
 			return nil
 		}
 		var err error
-		p, err = decodePlacement([]byte(id), v)
+		p, err = record.DecodePlacement(id, v)
 		found = err == nil
 		return err
 	})
@@ -233,8 +158,8 @@ func (f *FSM) GetPlacement(id string) (Placement, bool, error) {
 // Placements returns up to max placement entries with blob ids strictly
 // after after, in id order. With underOnly it returns only those with fewer
 // than ReplicationFactor replicas.
-func (f *FSM) Placements(after string, max int, underOnly bool) ([]Placement, error) {
-	var out []Placement
+func (f *FSM) Placements(after string, max int, underOnly bool) ([]record.Placement, error) {
+	var out []record.Placement
 	err := f.view(func(tx *bolt.Tx) error {
 		place := tx.Bucket(bucketPlace)
 		idx := place
@@ -251,7 +176,7 @@ func (f *FSM) Placements(after string, max int, underOnly bool) ([]Placement, er
 			if v == nil {
 				continue
 			}
-			p, err := decodePlacement(k, v)
+			p, err := record.DecodePlacement(string(k), v)
 			if err != nil {
 				return err
 			}
@@ -270,7 +195,7 @@ func (f *FSM) BytesPerNode() (map[string]int64, error) {
 	out := map[string]int64{}
 	err := f.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPlace).ForEach(func(k, v []byte) error {
-			p, err := decodePlacement(k, v)
+			p, err := record.DecodePlacement(string(k), v)
 			if err != nil {
 				return err
 			}

@@ -7,15 +7,17 @@ import (
 	"io"
 	"reflect"
 	"testing"
+
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
-func placedObject(id string, size int64, replicas ...string) Object {
+func placedObject(id string, size int64, replicas ...string) record.Object {
 	o := blobObject(id, size)
 	o.Segments[0].Replicas = replicas
 	return o
 }
 
-func (h *harness) placement(id string) (Placement, bool) {
+func (h *harness) placement(id string) (record.Placement, bool) {
 	h.t.Helper()
 	p, ok, err := h.f.GetPlacement(id)
 	if err != nil {
@@ -35,10 +37,10 @@ func (h *harness) underCount() int64 {
 
 func TestPlacementLifecycle(t *testing.T) {
 	h := newHarness(t)
-	h.ok(&CreateBucket{Name: "b"})
-	h.ok(&PutObject{Bucket: "b", Key: "full", Object: placedObject("blob1", 10, "n1", "n2", "n3")})
-	h.ok(&PutObject{Bucket: "b", Key: "under", Object: placedObject("blob2", 20, "n2", "n1")})
-	h.ok(&PutObject{Bucket: "b", Key: "legacy", Object: blobObject("blob3", 30)})
+	h.ok(&record.CreateBucket{Name: "b"})
+	h.ok(&record.PutObject{Bucket: "b", Key: "full", Object: placedObject("blob1", 10, "n1", "n2", "n3")})
+	h.ok(&record.PutObject{Bucket: "b", Key: "under", Object: placedObject("blob2", 20, "n2", "n1")})
+	h.ok(&record.PutObject{Bucket: "b", Key: "legacy", Object: blobObject("blob3", 30)})
 
 	o, err := h.f.GetObject("b", "under")
 	if err != nil || !reflect.DeepEqual(o.Segments[0].Replicas, []string{"n2", "n1"}) {
@@ -69,51 +71,51 @@ func TestPlacementLifecycle(t *testing.T) {
 	}
 
 	// Listings and results never carry replica lists.
-	r := h.ok(&PutObject{Bucket: "b", Key: "x", Object: placedObject("blob4", 1, "n1")})
+	r := h.ok(&record.PutObject{Bucket: "b", Key: "x", Object: placedObject("blob4", 1, "n1")})
 	if r.Object.Segments[0].Replicas != nil {
 		t.Fatal("result carries replicas")
 	}
 
 	// Compare-and-set update.
-	h.want(&UpdateReplicas{Blob: "blob2", Expect: []string{"n1"}, Replicas: []string{"n1", "n2", "n3"}}, CodePreconditionFailed)
-	h.want(&UpdateReplicas{Blob: "blob2", Expect: []string{"n1", "n2"}, Replicas: []string{"n1", "n1"}}, CodeInvalidArgument)
-	h.want(&UpdateReplicas{Blob: "nope", Expect: nil, Replicas: []string{"n1"}}, CodeObjectNotFound)
-	h.ok(&UpdateReplicas{Blob: "blob2", Expect: []string{"n1", "n2"}, Replicas: []string{"n2", "n1", "n3"}})
+	h.want(&record.UpdateReplicas{Blob: "blob2", Expect: []string{"n1"}, Replicas: []string{"n1", "n2", "n3"}}, record.CodePreconditionFailed)
+	h.want(&record.UpdateReplicas{Blob: "blob2", Expect: []string{"n1", "n2"}, Replicas: []string{"n1", "n1"}}, record.CodeInvalidArgument)
+	h.want(&record.UpdateReplicas{Blob: "nope", Expect: nil, Replicas: []string{"n1"}}, record.CodeObjectNotFound)
+	h.ok(&record.UpdateReplicas{Blob: "blob2", Expect: []string{"n1", "n2"}, Replicas: []string{"n2", "n1", "n3"}})
 	if n := h.underCount(); n != 1 { // blob4 only
 		t.Fatalf("under-replicated after repair = %d, want 1", n)
 	}
 	// Removing a node can make a blob under-replicated again.
-	h.ok(&UpdateReplicas{Blob: "blob1", Expect: []string{"n3", "n2", "n1"}, Replicas: []string{"n1", "n2"}})
+	h.ok(&record.UpdateReplicas{Blob: "blob1", Expect: []string{"n3", "n2", "n1"}, Replicas: []string{"n1", "n2"}})
 	if n := h.underCount(); n != 2 {
 		t.Fatalf("under-replicated = %d, want 2", n)
 	}
 
 	// A copy shares the blob and its one placement entry; the entry lives
 	// until the last reference goes.
-	h.ok(&CopyObject{SrcBucket: "b", SrcKey: "under", DstBucket: "b", DstKey: "copy"})
+	h.ok(&record.CopyObject{SrcBucket: "b", SrcKey: "under", DstBucket: "b", DstKey: "copy"})
 	if o, _ := h.f.GetObject("b", "copy"); !reflect.DeepEqual(o.Segments[0].Replicas, []string{"n2", "n1", "n3"}) {
 		t.Fatalf("copy replicas = %v", o.Segments[0].Replicas)
 	}
-	h.ok(&DeleteObject{Bucket: "b", Key: "under"})
+	h.ok(&record.DeleteObject{Bucket: "b", Key: "under"})
 	if _, ok := h.placement("blob2"); !ok {
 		t.Fatal("placement gone while a copy refers to the blob")
 	}
-	h.ok(&DeleteObject{Bucket: "b", Key: "copy"})
+	h.ok(&record.DeleteObject{Bucket: "b", Key: "copy"})
 	if _, ok := h.placement("blob2"); ok {
 		t.Fatal("placement kept after the last reference")
 	}
-	h.ok(&DeleteObject{Bucket: "b", Key: "full"})
+	h.ok(&record.DeleteObject{Bucket: "b", Key: "full"})
 	if n := h.underCount(); n != 1 {
 		t.Fatalf("under-replicated after deletes = %d, want 1", n)
 	}
-	h.want(&UpdateReplicas{Blob: "blob1", Expect: []string{"n1", "n2"}, Replicas: []string{"n1"}}, CodeObjectNotFound)
+	h.want(&record.UpdateReplicas{Blob: "blob1", Expect: []string{"n1", "n2"}, Replicas: []string{"n1"}}, record.CodeObjectNotFound)
 }
 
 func TestPlacementSnapshot(t *testing.T) {
 	h := newHarness(t)
-	h.ok(&CreateBucket{Name: "b"})
-	h.ok(&PutObject{Bucket: "b", Key: "a", Object: placedObject("blob1", 10, "n1", "n2", "n3")})
-	h.ok(&PutObject{Bucket: "b", Key: "c", Object: placedObject("blob2", 10, "n1")})
+	h.ok(&record.CreateBucket{Name: "b"})
+	h.ok(&record.PutObject{Bucket: "b", Key: "a", Object: placedObject("blob1", 10, "n1", "n2", "n3")})
+	h.ok(&record.PutObject{Bucket: "b", Key: "c", Object: placedObject("blob2", 10, "n1")})
 	snap := snapshotBytes(t, h.f)
 
 	g := newFSM(t)
@@ -135,8 +137,8 @@ func TestPlacementSnapshot(t *testing.T) {
 // the placement section existed.
 func TestRestoreSnapshotWithoutPlacement(t *testing.T) {
 	h := newHarness(t)
-	h.ok(&CreateBucket{Name: "b"})
-	h.ok(&PutObject{Bucket: "b", Key: "a", Object: blobObject("blob1", 10)})
+	h.ok(&record.CreateBucket{Name: "b"})
+	h.ok(&record.PutObject{Bucket: "b", Key: "a", Object: blobObject("blob1", 10)})
 	snap := snapshotBytes(t, h.f)
 	// With an empty placement table the new section is the bytes
 	// 0x05 0x00 just before the end marker: cut them out and fix the CRC.

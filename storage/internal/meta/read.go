@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/koss-io/koss/storage/internal/meta/record"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -15,15 +16,15 @@ import (
 // GetBucket returns a bucket record, or ErrBucketNotFound. Its Objects and
 // Bytes counters are kept current by Apply, so they are the bucket's stats
 // at O(1).
-func (f *FSM) GetBucket(name string) (Bucket, error) {
-	var b Bucket
+func (f *FSM) GetBucket(name string) (record.Bucket, error) {
+	var b record.Bucket
 	err := f.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketBuckets).Get([]byte(name))
 		if v == nil {
-			return ErrBucketNotFound
+			return record.ErrBucketNotFound
 		}
 		var err error
-		b, err = decodeBucketRecord([]byte(name), v)
+		b, err = record.DecodeBucket(name, v)
 		return err
 	})
 	return b, err
@@ -31,8 +32,8 @@ func (f *FSM) GetBucket(name string) (Bucket, error) {
 
 // ListBuckets returns up to max buckets whose names start with prefix and
 // sort strictly after marker, in name order, and whether more follow.
-func (f *FSM) ListBuckets(prefix, marker string, max int) ([]Bucket, bool, error) {
-	var out []Bucket
+func (f *FSM) ListBuckets(prefix, marker string, max int) ([]record.Bucket, bool, error) {
+	var out []record.Bucket
 	truncated := false
 	err := f.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketBuckets).Cursor()
@@ -48,7 +49,7 @@ func (f *FSM) ListBuckets(prefix, marker string, max int) ([]Bucket, bool, error
 				truncated = true
 				break
 			}
-			b, err := decodeBucketRecord(k, v)
+			b, err := record.DecodeBucket(string(k), v)
 			if err != nil {
 				return err
 			}
@@ -62,19 +63,18 @@ func (f *FSM) ListBuckets(prefix, marker string, max int) ([]Bucket, bool, error
 // GetObject returns an object record with its segments, their inline data
 // and the replica lists of their blobs, or ErrBucketNotFound /
 // ErrObjectNotFound.
-func (f *FSM) GetObject(bucket, key string) (Object, error) {
-	var o Object
+func (f *FSM) GetObject(bucket, key string) (record.Object, error) {
+	var o record.Object
 	err := f.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
-			return ErrBucketNotFound
+			return record.ErrBucketNotFound
 		}
-		k := objectKey(bucket, key)
-		v := tx.Bucket(bucketObjects).Get(k)
+		v := tx.Bucket(bucketObjects).Get(objectKey(bucket, key))
 		if v == nil {
-			return ErrObjectNotFound
+			return record.ErrObjectNotFound
 		}
 		var err error
-		if o, err = decodeObjectRecord(k, v, true); err != nil {
+		if o, err = record.DecodeObject(bucket, key, v); err != nil {
 			return err
 		}
 		return fillReplicas(tx, &o)
@@ -92,7 +92,7 @@ type ListOptions struct {
 
 // ListResult is one page of a listing. Objects carry no segments.
 type ListResult struct {
-	Objects        []Object
+	Objects        []record.Object
 	CommonPrefixes []string
 	IsTruncated    bool
 	NextMarker     string
@@ -112,7 +112,7 @@ func (f *FSM) ListObjects(bucket string, o ListOptions) (ListResult, error) {
 	var res ListResult
 	err := f.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
-			return ErrBucketNotFound
+			return record.ErrBucketNotFound
 		}
 		base := objectPrefix(bucket)
 		full := append(append([]byte(nil), base...), o.Prefix...)
@@ -152,7 +152,7 @@ func (f *FSM) ListObjects(bucket string, o ListOptions) (ListResult, error) {
 				res.IsTruncated = true
 				break
 			}
-			obj, err := decodeObjectRecord(k, v, false)
+			obj, err := record.DecodeObjectHead(bucket, key, v)
 			if err != nil {
 				return err
 			}
@@ -183,26 +183,26 @@ func prefixEnd(p []byte) []byte {
 }
 
 // GetKey returns an access key, or ErrKeyNotFound.
-func (f *FSM) GetKey(id string) (AccessKey, error) {
-	var k AccessKey
+func (f *FSM) GetKey(id string) (record.AccessKey, error) {
+	var k record.AccessKey
 	err := f.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketKeys).Get([]byte(id))
 		if v == nil {
-			return ErrKeyNotFound
+			return record.ErrKeyNotFound
 		}
 		var err error
-		k, err = decodeKeyRecord([]byte(id), v)
+		k, err = record.DecodeAccessKey(id, v)
 		return err
 	})
 	return k, err
 }
 
 // ListKeys returns all access keys in id order.
-func (f *FSM) ListKeys() ([]AccessKey, error) {
-	var out []AccessKey
+func (f *FSM) ListKeys() ([]record.AccessKey, error) {
+	var out []record.AccessKey
 	err := f.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketKeys).ForEach(func(k, v []byte) error {
-			key, err := decodeKeyRecord(k, v)
+			key, err := record.DecodeAccessKey(string(k), v)
 			if err != nil {
 				return err
 			}

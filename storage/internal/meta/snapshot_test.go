@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/raft"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // randomLog returns n commands over a few buckets and keys, including many
@@ -22,7 +23,7 @@ func randomLog(seed uint64, n int) [][]byte {
 	pick := func(s []string) string { return s[r.IntN(len(s))] }
 	var out [][]byte
 	for i := range n {
-		var c Command
+		var c record.Command
 		nodes := []string{"n1", "n2", "n3", "n4"}
 		replicas := func() []string {
 			if r.IntN(3) == 0 {
@@ -37,9 +38,9 @@ func randomLog(seed uint64, n int) [][]byte {
 		}
 		switch r.IntN(11) {
 		case 0:
-			c = &CreateBucket{Name: pick(buckets), Created: int64(i), Owner: pick([]string{"", "x"})}
+			c = &record.CreateBucket{Name: pick(buckets), Created: int64(i), Owner: pick([]string{"", "x"})}
 		case 1:
-			c = &DeleteBucket{Name: pick(buckets)}
+			c = &record.DeleteBucket{Name: pick(buckets)}
 		case 2, 3:
 			o := inlineObject(fmt.Sprint("data", i), int64(i))
 			if r.IntN(2) == 0 {
@@ -47,38 +48,38 @@ func randomLog(seed uint64, n int) [][]byte {
 				o = blobObject(fmt.Sprintf("blob%04d", blob), int64(r.IntN(1000)))
 				o.Segments[0].Replicas = replicas()
 			}
-			c = &PutObject{Bucket: pick(buckets), Key: pick(keys), Object: o, ForbidOverwrite: r.IntN(4) == 0}
+			c = &record.PutObject{Bucket: pick(buckets), Key: pick(keys), Object: o, ForbidOverwrite: r.IntN(4) == 0}
 		case 4, 5:
 			s := seg(fmt.Sprint("app", i))
 			if r.IntN(2) == 0 {
 				blob++
-				s = Segment{Blob: fmt.Sprintf("blob%04d", blob), Size: int64(1 + r.IntN(100)), CRC64: uint64(i), Replicas: replicas()}
+				s = record.Segment{Blob: fmt.Sprintf("blob%04d", blob), Size: int64(1 + r.IntN(100)), CRC64: uint64(i), Replicas: replicas()}
 			}
-			c = &AppendObject{Bucket: pick(buckets), Key: pick(keys), Position: int64(r.IntN(3) * 7), Segment: s, MTime: int64(i)}
+			c = &record.AppendObject{Bucket: pick(buckets), Key: pick(keys), Position: int64(r.IntN(3) * 7), Segment: s, MTime: int64(i)}
 		case 6:
-			c = &CopyObject{SrcBucket: pick(buckets), SrcKey: pick(keys), DstBucket: pick(buckets), DstKey: pick(keys),
-				ReplaceMeta: r.IntN(2) == 0, Meta: Metadata{ContentType: fmt.Sprint(i)}, MTime: int64(i)}
+			c = &record.CopyObject{SrcBucket: pick(buckets), SrcKey: pick(keys), DstBucket: pick(buckets), DstKey: pick(keys),
+				ReplaceMeta: r.IntN(2) == 0, Meta: record.Metadata{ContentType: fmt.Sprint(i)}, MTime: int64(i)}
 		case 7:
-			c = &DeleteObject{Bucket: pick(buckets), Key: pick(keys)}
+			c = &record.DeleteObject{Bucket: pick(buckets), Key: pick(keys)}
 		case 8:
-			c = &DeleteObjects{Bucket: pick(buckets), Keys: []string{pick(keys), pick(keys)}}
+			c = &record.DeleteObjects{Bucket: pick(buckets), Keys: []string{pick(keys), pick(keys)}}
 		case 9:
 			switch r.IntN(3) {
 			case 0:
-				c = &CreateKey{ID: pick(keys), Secret: pick([]string{"s1", "s2"}), Grants: map[string]string{pick(buckets): "read"}, Created: int64(i)}
+				c = &record.CreateKey{ID: pick(keys), Secret: pick([]string{"s1", "s2"}), Grants: map[string]string{pick(buckets): "read"}, Created: int64(i)}
 			case 1:
-				c = &SetGrants{ID: pick(keys), Grants: map[string]string{pick(buckets): "write"}}
+				c = &record.SetGrants{ID: pick(keys), Grants: map[string]string{pick(buckets): "write"}}
 			default:
-				c = &DeleteKey{ID: pick(keys)}
+				c = &record.DeleteKey{ID: pick(keys)}
 			}
 		case 10:
 			to := replicas()
 			if to == nil {
 				to = []string{"n1"}
 			}
-			c = &UpdateReplicas{Blob: fmt.Sprintf("blob%04d", 1+r.IntN(blob+1)), Expect: replicas(), Replicas: to}
+			c = &record.UpdateReplicas{Blob: fmt.Sprintf("blob%04d", 1+r.IntN(blob+1)), Expect: replicas(), Replicas: to}
 		}
-		out = append(out, Encode(c))
+		out = append(out, record.Encode(c))
 	}
 	return out
 }
@@ -111,11 +112,11 @@ func TestDeterminism(t *testing.T) {
 			if !reflect.DeepEqual(ra, rb) {
 				t.Fatal("results differ between single and batched apply")
 			}
-			codes := map[Code]int{}
+			codes := map[record.Code]int{}
 			for _, x := range ra {
-				codes[x.(*Result).Code]++
+				codes[x.(*record.Result).Code]++
 			}
-			if codes[CodeOK] < 100 || len(codes) < 5 {
+			if codes[record.CodeOK] < 100 || len(codes) < 5 {
 				t.Fatalf("log exercises too little: %v", codes)
 			}
 			sa, sb := snapshotBytes(t, a), snapshotBytes(t, b)

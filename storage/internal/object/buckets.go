@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // Accepted bucket ACLs and storage classes ("" takes the default).
@@ -56,7 +56,7 @@ func (s *Store) CreateBucket(ctx context.Context, name string, opts BucketOption
 	if class == "" {
 		class = "Standard"
 	}
-	r, err := s.apply(ctx, &meta.CreateBucket{
+	r, err := s.apply(ctx, &record.CreateBucket{
 		Name: name, Created: s.now().UnixNano(), ACL: acl, StorageClass: class, Owner: opts.Owner,
 	})
 	if err != nil {
@@ -70,7 +70,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	if err := ValidBucketName(name); err != nil {
 		return err
 	}
-	r, err := s.apply(ctx, &meta.DeleteBucket{Name: name})
+	r, err := s.apply(ctx, &record.DeleteBucket{Name: name})
 	if err != nil {
 		return err
 	}

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
-func toMetaMetadata(m Metadata) meta.Metadata {
-	return meta.Metadata{
+func toMetaMetadata(m Metadata) record.Metadata {
+	return record.Metadata{
 		ContentType:        m.ContentType,
 		CacheControl:       m.CacheControl,
 		ContentDisposition: m.ContentDisposition,
@@ -24,7 +24,7 @@ func toMetaMetadata(m Metadata) meta.Metadata {
 	}
 }
 
-func fromMetaMetadata(m meta.Metadata) Metadata {
+func fromMetaMetadata(m record.Metadata) Metadata {
 	return Metadata{
 		ContentType:        m.ContentType,
 		CacheControl:       m.CacheControl,
@@ -40,7 +40,7 @@ func fromMetaMetadata(m meta.Metadata) Metadata {
 
 func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
-func toObjectInfo(o *meta.Object) ObjectInfo {
+func toObjectInfo(o *record.Object) ObjectInfo {
 	return ObjectInfo{
 		Bucket:       o.Bucket,
 		Key:          o.Key,
@@ -54,7 +54,7 @@ func toObjectInfo(o *meta.Object) ObjectInfo {
 	}
 }
 
-func toBucketInfo(b *meta.Bucket) BucketInfo {
+func toBucketInfo(b *record.Bucket) BucketInfo {
 	return BucketInfo{
 		Name:         b.Name,
 		Created:      unixNano(b.Created),
@@ -66,7 +66,7 @@ func toBucketInfo(b *meta.Bucket) BucketInfo {
 	}
 }
 
-func toAccessKey(k *meta.AccessKey) AccessKey {
+func toAccessKey(k *record.AccessKey) AccessKey {
 	var grants map[string]Access
 	if len(k.Grants) > 0 {
 		grants = make(map[string]Access, len(k.Grants))

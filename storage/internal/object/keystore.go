@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 func validGrants(g map[string]Access) error {
@@ -32,7 +32,7 @@ func (s *Store) CreateKey(ctx context.Context, k AccessKey) (AccessKey, error) {
 	if created.IsZero() {
 		created = s.now()
 	}
-	r, err := s.apply(ctx, &meta.CreateKey{ID: k.ID, Secret: k.Secret, Grants: toMetaGrants(k.Grants), Created: created.UnixNano()})
+	r, err := s.apply(ctx, &record.CreateKey{ID: k.ID, Secret: k.Secret, Grants: toMetaGrants(k.Grants), Created: created.UnixNano()})
 	if err != nil {
 		return AccessKey{}, err
 	}
@@ -75,7 +75,7 @@ func (s *Store) SetGrants(ctx context.Context, id string, grants map[string]Acce
 	if err := validGrants(grants); err != nil {
 		return AccessKey{}, err
 	}
-	r, err := s.apply(ctx, &meta.SetGrants{ID: id, Grants: toMetaGrants(grants)})
+	r, err := s.apply(ctx, &record.SetGrants{ID: id, Grants: toMetaGrants(grants)})
 	if err != nil {
 		return AccessKey{}, err
 	}
@@ -87,7 +87,7 @@ func (s *Store) SetGrants(ctx context.Context, id string, grants map[string]Acce
 
 // DeleteKey implements KeyStore.
 func (s *Store) DeleteKey(ctx context.Context, id string) error {
-	r, err := s.apply(ctx, &meta.DeleteKey{ID: id})
+	r, err := s.apply(ctx, &record.DeleteKey{ID: id})
 	if err != nil {
 		return err
 	}

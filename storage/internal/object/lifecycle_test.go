@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/replica"
 )
 
@@ -284,7 +284,7 @@ func TestDamagedDataIsReported(t *testing.T) {
 	}
 
 	// Inline data is checked against its CRC-64 too.
-	r := &objectReader{s: s, id: "x", unpin: func() {}, parts: []part{{seg: meta.Segment{Size: 3, Data: []byte("abc"), CRC64: 1}, n: 3}}}
+	r := &objectReader{s: s, id: "x", unpin: func() {}, parts: []part{{seg: record.Segment{Size: 3, Data: []byte("abc"), CRC64: 1}, n: 3}}}
 	if err := r.verifyInline(); !errors.Is(err, ErrChecksumMismatch) {
 		t.Fatalf("verifyInline = %v", err)
 	}
@@ -389,7 +389,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestSliceParts(t *testing.T) {
-	segs := []meta.Segment{{Size: 5, Data: []byte("01234")}, {Blob: "b", Size: 10}, {Size: 0}, {Size: 3, Data: []byte("xyz")}}
+	segs := []record.Segment{{Size: 5, Data: []byte("01234")}, {Blob: "b", Size: 10}, {Size: 0}, {Size: 3, Data: []byte("xyz")}}
 	tests := map[string]struct {
 		start, length int64
 		want          [][3]int64 // segment size, off, n

@@ -10,6 +10,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // testHookBeforePropose runs after an object's data is durable and before
@@ -19,7 +20,7 @@ var testHookBeforePropose func() error
 
 // written is the data of a write, ready to be referenced by a command.
 type written struct {
-	seg   *meta.Segment // nil for zero bytes
+	seg   *record.Segment // nil for zero bytes
 	md5   []byte
 	crc64 uint64
 	done  func() // ends in-flight protection of the blob
@@ -48,7 +49,7 @@ func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inlin
 		}
 		w := written{md5: sum[:], crc64: crc64ecma.Checksum(data), done: func() {}}
 		if size > 0 {
-			w.seg = &meta.Segment{Size: size, CRC64: w.crc64, Data: data}
+			w.seg = &record.Segment{Size: size, CRC64: w.crc64, Data: data}
 		}
 		return w, nil
 	}
@@ -74,7 +75,7 @@ func (b bodyReader) Read(p []byte) (int, error) {
 // commit proposes c, which refers to w's data. When the state machine
 // rejects it the new blob is unreferenced and deleted at once; when the
 // outcome is unknown the blob is left to the sweeper's grace period.
-func (s *Store) commit(ctx context.Context, w written, c meta.Command) (*meta.Result, error) {
+func (s *Store) commit(ctx context.Context, w written, c record.Command) (*record.Result, error) {
 	defer w.done()
 	if h := testHookBeforePropose; h != nil {
 		if err := h(); err != nil {
@@ -85,7 +86,7 @@ func (s *Store) commit(ctx context.Context, w written, c meta.Command) (*meta.Re
 	if err != nil {
 		return nil, err
 	}
-	if r.Code != meta.CodeOK && w.seg != nil && !w.seg.Inline() {
+	if r.Code != record.CodeOK && w.seg != nil && !w.seg.Inline() {
 		s.data.Discard(w.seg.Blob)
 	}
 	return r, nil
@@ -136,19 +137,19 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	o := meta.Object{
+	o := record.Object{
 		Size:  size,
 		ETag:  md5ETag(w.md5),
 		MD5:   w.md5,
 		CRC64: w.crc64,
-		Type:  meta.TypeNormal,
+		Type:  record.TypeNormal,
 		MTime: s.now().UnixNano(),
 		Meta:  toMetaMetadata(opts.Metadata),
 	}
 	if w.seg != nil {
-		o.Segments = []meta.Segment{*w.seg}
+		o.Segments = []record.Segment{*w.seg}
 	}
-	r, err := s.commit(ctx, w, &meta.PutObject{Bucket: bucket, Key: key, Object: o, ForbidOverwrite: opts.ForbidOverwrite})
+	r, err := s.commit(ctx, w, &record.PutObject{Bucket: bucket, Key: key, Object: o, ForbidOverwrite: opts.ForbidOverwrite})
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -175,13 +176,13 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	err := s.precheck(ctx, func() error {
 		cur, err := s.meta.GetObject(bucket, key)
 		switch {
-		case errors.Is(err, meta.ErrObjectNotFound):
+		case errors.Is(err, record.ErrObjectNotFound):
 			if position != 0 {
 				return &PositionError{Length: 0}
 			}
 		case err != nil:
 			return toLayerErr(err)
-		case cur.Type != meta.TypeAppendable:
+		case cur.Type != record.TypeAppendable:
 			return ErrObjectNotAppendable
 		case cur.Size != position:
 			return &PositionError{Length: cur.Size}
@@ -195,7 +196,7 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	c := &meta.AppendObject{
+	c := &record.AppendObject{
 		Bucket: bucket, Key: key, Position: position,
 		MTime: s.now().UnixNano(), Meta: toMetaMetadata(opts.Metadata),
 	}
@@ -207,9 +208,9 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 		return ObjectInfo{}, err
 	}
 	switch r.Code {
-	case meta.CodeOK:
+	case record.CodeOK:
 		return toObjectInfo(r.Object), nil
-	case meta.CodePositionNotEqual:
+	case record.CodePositionNotEqual:
 		return ObjectInfo{}, &PositionError{Length: r.Length}
 	default:
 		return ObjectInfo{}, toLayerErr(r.Err())
@@ -248,11 +249,11 @@ func (s *Store) CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOpt
 	if opts.ReplaceMetadata && userMetadataSize(opts.Metadata) > MaxUserMetadataSize {
 		return ObjectInfo{}, ErrMetadataTooLarge
 	}
-	c := &meta.CopyObject{
+	c := &record.CopyObject{
 		SrcBucket: src.Bucket, SrcKey: src.Key, DstBucket: dst.Bucket, DstKey: dst.Key,
 		ReplaceMeta: opts.ReplaceMetadata, ForbidOverwrite: opts.ForbidOverwrite,
 		MTime: s.now().UnixNano(),
-		Cond: meta.Condition{
+		Cond: record.Condition{
 			IfMatch:     opts.Condition.IfMatch,
 			IfNoneMatch: opts.Condition.IfNoneMatch,
 		},
@@ -286,7 +287,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
 	if err := ValidObjectKey(key); err != nil {
 		return err
 	}
-	r, err := s.apply(ctx, &meta.DeleteObject{Bucket: bucket, Key: key})
+	r, err := s.apply(ctx, &record.DeleteObject{Bucket: bucket, Key: key})
 	if err != nil {
 		return err
 	}
@@ -313,7 +314,7 @@ func (s *Store) DeleteObjects(ctx context.Context, bucket string, keys []string)
 		}
 		valid = append(valid, k)
 	}
-	r, err := s.apply(ctx, &meta.DeleteObjects{Bucket: bucket, Keys: valid})
+	r, err := s.apply(ctx, &record.DeleteObjects{Bucket: bucket, Keys: valid})
 	if err != nil {
 		return nil, err
 	}

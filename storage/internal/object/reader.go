@@ -7,7 +7,7 @@ import (
 	"io"
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // GetObject implements Layer.
@@ -100,12 +100,12 @@ func (s *Store) referenced(ids []string) (bool, error) {
 
 // part is the piece [off, off+n) of one segment that a read covers.
 type part struct {
-	seg    meta.Segment
+	seg    record.Segment
 	off, n int64
 }
 
 // slice returns the parts of segs covering [start, start+length).
-func slice(segs []meta.Segment, start, length int64) []part {
+func slice(segs []record.Segment, start, length int64) []part {
 	if length <= 0 {
 		return nil
 	}

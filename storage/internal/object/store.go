@@ -11,6 +11,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/replica"
 )
 
@@ -26,12 +27,12 @@ type Proposer interface {
 
 // MetaReader is the read side of the metadata state machine (*meta.FSM).
 type MetaReader interface {
-	GetBucket(name string) (meta.Bucket, error)
-	ListBuckets(prefix, marker string, max int) ([]meta.Bucket, bool, error)
-	GetObject(bucket, key string) (meta.Object, error)
+	GetBucket(name string) (record.Bucket, error)
+	ListBuckets(prefix, marker string, max int) ([]record.Bucket, bool, error)
+	GetObject(bucket, key string) (record.Object, error)
 	ListObjects(bucket string, o meta.ListOptions) (meta.ListResult, error)
-	GetKey(id string) (meta.AccessKey, error)
-	ListKeys() ([]meta.AccessKey, error)
+	GetKey(id string) (record.AccessKey, error)
+	ListKeys() ([]record.AccessKey, error)
 	RefCounts(ids []string) ([]uint64, error)
 }
 
@@ -47,7 +48,7 @@ type Data interface {
 	// Discard deletes the blob of a write whose command was rejected.
 	Discard(id string)
 	// Open reads n bytes at off of a segment's blob, verified.
-	Open(ctx context.Context, seg meta.Segment, off, n int64) (io.ReadCloser, error)
+	Open(ctx context.Context, seg record.Segment, off, n int64) (io.ReadCloser, error)
 	// Pin protects blobs from deletion until the returned func is called.
 	Pin(ids []string) func()
 	// KickGC asks for a garbage collection soon.
@@ -148,15 +149,15 @@ func New(cfg Config) (*Store, error) {
 // apply proposes c and returns the state machine's result. An error means
 // the outcome is unknown (the command may still commit); a domain rejection
 // is in the result.
-func (s *Store) apply(ctx context.Context, c meta.Command) (*meta.Result, error) {
-	v, err := s.prop.Propose(ctx, meta.Encode(c))
+func (s *Store) apply(ctx context.Context, c record.Command) (*record.Result, error) {
+	v, err := s.prop.Propose(ctx, record.Encode(c))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	r, ok := v.(*meta.Result)
+	r, ok := v.(*record.Result)
 	if !ok || r == nil {
 		return nil, fmt.Errorf("object: unexpected state machine result %T", v)
 	}
@@ -167,17 +168,17 @@ func (s *Store) apply(ctx context.Context, c meta.Command) (*meta.Result, error)
 // state machine, replication, the blob store) to the Layer's sentinels.
 // The first entry whose error matches wins.
 var lowerErrors = []struct{ from, to error }{
-	{meta.ErrBucketNotFound, ErrBucketNotFound},
-	{meta.ErrBucketExists, ErrBucketAlreadyExists},
-	{meta.ErrBucketNotEmpty, ErrBucketNotEmpty},
-	{meta.ErrObjectNotFound, ErrObjectNotFound},
-	{meta.ErrObjectExists, ErrObjectAlreadyExists},
-	{meta.ErrNotAppendable, ErrObjectNotAppendable},
-	{meta.ErrPositionNotEqual, ErrPositionNotEqual},
-	{meta.ErrPreconditionFailed, ErrPreconditionFailed},
-	{meta.ErrKeyNotFound, ErrKeyNotFound},
-	{meta.ErrKeyConflict, ErrKeyConflict},
-	{meta.ErrInvalidArgument, ErrInvalidArgument},
+	{record.ErrBucketNotFound, ErrBucketNotFound},
+	{record.ErrBucketExists, ErrBucketAlreadyExists},
+	{record.ErrBucketNotEmpty, ErrBucketNotEmpty},
+	{record.ErrObjectNotFound, ErrObjectNotFound},
+	{record.ErrObjectExists, ErrObjectAlreadyExists},
+	{record.ErrNotAppendable, ErrObjectNotAppendable},
+	{record.ErrPositionNotEqual, ErrPositionNotEqual},
+	{record.ErrPreconditionFailed, ErrPreconditionFailed},
+	{record.ErrKeyNotFound, ErrKeyNotFound},
+	{record.ErrKeyConflict, ErrKeyConflict},
+	{record.ErrInvalidArgument, ErrInvalidArgument},
 	{meta.ErrClosed, ErrUnavailable},
 	{ErrBodyRead, ErrBodyRead}, // a client's failure, whatever a lower layer made of it
 	{replica.ErrUnavailable, ErrUnavailable},

@@ -10,7 +10,7 @@ import (
 	"slices"
 
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // replicaReader reads part of a blob from its replicas: this node's copy
@@ -23,7 +23,7 @@ import (
 type replicaReader struct {
 	s     *Set
 	ctx   context.Context
-	seg   meta.Segment
+	seg   record.Segment
 	off   int64 // of the next byte to return, within the blob
 	left  int64
 	cands []Node
@@ -40,7 +40,7 @@ type replicaReader struct {
 
 // openReplicated starts a verified read of n bytes at off of seg's blob,
 // failing over between its replicas.
-func (s *Set) openReplicated(ctx context.Context, seg meta.Segment, off, n int64) (*replicaReader, error) {
+func (s *Set) openReplicated(ctx context.Context, seg record.Segment, off, n int64) (*replicaReader, error) {
 	r := &replicaReader{s: s, ctx: ctx, seg: seg, off: off, left: n}
 	nodes, err := s.members.get(ctx)
 	if err != nil {
@@ -56,7 +56,7 @@ func (s *Set) openReplicated(ctx context.Context, seg meta.Segment, off, n int64
 
 // readOrder lists the nodes to read a segment from. A segment without a
 // replica list (written before placement) may be on any member.
-func readOrder(self string, seg meta.Segment, nodes []Node, down func(string) bool) []Node {
+func readOrder(self string, seg record.Segment, nodes []Node, down func(string) bool) []Node {
 	members := byID(nodes)
 	ids := seg.Replicas
 	if len(ids) == 0 {

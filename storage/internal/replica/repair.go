@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // repairTimeout bounds one copy made by a repair.
@@ -126,7 +126,7 @@ func (s *Set) RepairPass(ctx context.Context, underOnly bool, without string) (i
 // repairPlacement brings one blob to meta.ReplicationFactor copies on
 // voters other than without, if enough live voters exist. It reports
 // whether the blob is now fully placed.
-func (s *Set) repairPlacement(ctx context.Context, p meta.Placement, nodes []Node, without string) bool {
+func (s *Set) repairPlacement(ctx context.Context, p record.Placement, nodes []Node, without string) bool {
 	members := byID(nodes)
 	var have []string // current replicas on voters
 	var sources []Node
@@ -140,7 +140,7 @@ func (s *Set) repairPlacement(ctx context.Context, p meta.Placement, nodes []Nod
 			sources = append(sources, n)
 		}
 	}
-	if len(have) >= meta.ReplicationFactor && len(have) == len(p.Replicas) {
+	if len(have) >= record.ReplicationFactor && len(have) == len(p.Replicas) {
 		return true
 	}
 	if len(sources) == 0 {
@@ -156,7 +156,7 @@ func (s *Set) repairPlacement(ctx context.Context, p meta.Placement, nodes []Nod
 	cands = rank(p.Blob, cands)
 	next := slices.Clone(have)
 	for _, n := range cands {
-		if len(next) >= meta.ReplicationFactor {
+		if len(next) >= record.ReplicationFactor {
 			break
 		}
 		if err := s.copyTo(ctx, n, p, sources); err != nil {
@@ -168,21 +168,21 @@ func (s *Set) repairPlacement(ctx context.Context, p meta.Placement, nodes []Nod
 		next = append(next, n.ID)
 	}
 	if len(next) == 0 || sameIDs(next, p.Replicas) {
-		return len(next) >= meta.ReplicationFactor
+		return len(next) >= record.ReplicationFactor
 	}
-	r, err := s.propose(ctx, &meta.UpdateReplicas{Blob: p.Blob, Expect: p.Replicas, Replicas: next})
+	r, err := s.propose(ctx, &record.UpdateReplicas{Blob: p.Blob, Expect: p.Replicas, Replicas: next})
 	switch {
 	case err != nil:
 		s.lg.Warn("Recording new replicas failed", "blob", p.Blob, "err", err)
 		return false
-	case r.Code == meta.CodeObjectNotFound:
+	case r.Code == record.CodeObjectNotFound:
 		return true // deleted meanwhile; the copies are garbage now
-	case r.Code != meta.CodeOK:
+	case r.Code != record.CodeOK:
 		s.lg.Info("Replica list changed during repair; next pass retries", "blob", p.Blob, "code", r.Code)
 		return false
 	}
 	s.lg.Info("Repaired blob placement", "blob", p.Blob, "from", p.Replicas, "to", next)
-	return len(next) >= meta.ReplicationFactor
+	return len(next) >= record.ReplicationFactor
 }
 
 func sameIDs(a, b []string) bool {
@@ -195,7 +195,7 @@ func sameIDs(a, b []string) bool {
 // copyTo makes node n hold blob p, copied from the first of sources that
 // has a good copy: read from it and created on n, through the same
 // blob.Replica interface whichever of them is this node.
-func (s *Set) copyTo(ctx context.Context, n Node, p meta.Placement, sources []Node) error {
+func (s *Set) copyTo(ctx context.Context, n Node, p record.Placement, sources []Node) error {
 	ctx, cancel := context.WithTimeout(ctx, repairTimeout)
 	defer cancel()
 	var errs []error
@@ -215,7 +215,7 @@ func (s *Set) copyTo(ctx context.Context, n Node, p meta.Placement, sources []No
 // copyFrom copies blob p from src to dst. The copy is checked against the
 // metadata's size and CRC-64 before a byte moves, and dst refuses content
 // whose MD5 differs from the source's, so nothing unverified is kept.
-func (s *Set) copyFrom(ctx context.Context, src, dst Node, p meta.Placement) error {
+func (s *Set) copyFrom(ctx context.Context, src, dst Node, p record.Placement) error {
 	rc, info, err := s.replicaOn(src).ReadRange(ctx, p.Blob, 0, p.Size)
 	if err != nil {
 		return err
@@ -239,7 +239,7 @@ func (s *Set) copyFrom(ctx context.Context, src, dst Node, p meta.Placement) err
 // repairCopies rewrites, in the background, the copies of seg's blob that
 // the nodes in bad were found to lack or hold damaged, from the other
 // replicas. Repairs of the same copy do not overlap.
-func (s *Set) repairCopies(seg meta.Segment, bad []string) {
+func (s *Set) repairCopies(seg record.Segment, bad []string) {
 	for _, id := range bad {
 		if !slices.Contains(seg.Replicas, id) {
 			continue // not meant to hold it
@@ -283,7 +283,7 @@ func (s *Set) repairCopies(seg meta.Segment, bad []string) {
 }
 
 // repairCopy rewrites node id's copy of seg's blob from the other replicas.
-func (s *Set) repairCopy(ctx context.Context, seg meta.Segment, id string) error {
+func (s *Set) repairCopy(ctx context.Context, seg record.Segment, id string) error {
 	nodes, err := s.members.get(ctx)
 	if err != nil {
 		return err
@@ -302,7 +302,7 @@ func (s *Set) repairCopy(ctx context.Context, seg meta.Segment, id string) error
 	if len(sources) == 0 {
 		return errors.New("no other live replica")
 	}
-	return s.copyTo(ctx, target, meta.Placement{Blob: seg.Blob, Size: seg.Size, CRC64: seg.CRC64, Replicas: seg.Replicas}, sources)
+	return s.copyTo(ctx, target, record.Placement{Blob: seg.Blob, Size: seg.Size, CRC64: seg.CRC64, Replicas: seg.Replicas}, sources)
 }
 
 // scrubLoop verifies the local blobs every ScrubInterval.
@@ -355,8 +355,8 @@ func (s *Set) Scrub(ctx context.Context) (ScrubResult, error) {
 		return res, err
 	}
 	self := s.cluster.Self()
-	fix := func(p meta.Placement) {
-		seg := meta.Segment{Blob: p.Blob, Size: p.Size, CRC64: p.CRC64, Replicas: p.Replicas}
+	fix := func(p record.Placement) {
+		seg := record.Segment{Blob: p.Blob, Size: p.Size, CRC64: p.CRC64, Replicas: p.Replicas}
 		if err := s.repairCopy(ctx, seg, self); err != nil {
 			s.stats.repairFailures.Add(1)
 			s.lg.Warn("Scrub could not repair a local copy", "blob", p.Blob, "err", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // Errors of replication. Callers test them with errors.Is; the errors of
@@ -33,8 +34,8 @@ type MetaReader interface {
 	RefCounts(ids []string) ([]uint64, error)
 	Garbage(max int) ([]string, error)
 	ForgetGarbage(ids []string) error
-	GetPlacement(id string) (meta.Placement, bool, error)
-	Placements(after string, max int, underOnly bool) ([]meta.Placement, error)
+	GetPlacement(id string) (record.Placement, bool, error)
+	Placements(after string, max int, underOnly bool) ([]record.Placement, error)
 	UnderReplicatedCount() (int64, error)
 }
 
@@ -333,7 +334,7 @@ func (s *Set) UnderReplicated() (int64, error) {
 type Written struct {
 	// Segment is the blob as the object's record refers to it: id, size,
 	// CRC-64 and, in a Region, the nodes holding a durable copy.
-	Segment meta.Segment
+	Segment record.Segment
 	// MD5 is the digest of the blob's bytes.
 	MD5 [16]byte
 	// Release ends the write's protection of the blob from the collector
@@ -364,7 +365,7 @@ func (s *Set) Write(ctx context.Context, body io.Reader, size int64, wantMD5 []b
 		return Written{}, err
 	}
 	return Written{
-		Segment: meta.Segment{Blob: id, Size: info.Size, CRC64: info.CRC64, Replicas: replicas},
+		Segment: record.Segment{Blob: id, Size: info.Size, CRC64: info.CRC64, Replicas: replicas},
 		MD5:     info.MD5,
 		Release: func() { s.untrack(id) },
 	}, nil
@@ -384,7 +385,7 @@ func (s *Set) Discard(id string) {
 // other copies (see the package doc). Damage no copy can make up for is
 // ErrDamaged, copies that cannot be reached now ErrUnavailable. The caller
 // must pin the blob for as long as it reads (Pin).
-func (s *Set) Open(ctx context.Context, seg meta.Segment, off, n int64) (io.ReadCloser, error) {
+func (s *Set) Open(ctx context.Context, seg record.Segment, off, n int64) (io.ReadCloser, error) {
 	if s.cluster != nil {
 		return s.openReplicated(ctx, seg, off, n)
 	}
@@ -426,12 +427,12 @@ func (r *localReader) Read(p []byte) (int, error) {
 }
 
 // propose proposes c and returns the state machine's result.
-func (s *Set) propose(ctx context.Context, c meta.Command) (*meta.Result, error) {
-	v, err := s.prop.Propose(ctx, meta.Encode(c))
+func (s *Set) propose(ctx context.Context, c record.Command) (*record.Result, error) {
+	v, err := s.prop.Propose(ctx, record.Encode(c))
 	if err != nil {
 		return nil, err
 	}
-	r, ok := v.(*meta.Result)
+	r, ok := v.(*record.Result)
 	if !ok || r == nil {
 		return nil, fmt.Errorf("replica: unexpected state machine result %T", v)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/meta"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
 // replicaChunk is the unit the write path hands to replicas.
@@ -81,8 +81,8 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 		return blob.Info{}, nil, err
 	}
 	self := s.cluster.Self()
-	targets := placeNew(id, self, nodes, meta.ReplicationFactor)
-	need := quorum(meta.ReplicationFactor, len(voters(nodes)))
+	targets := placeNew(id, self, nodes, record.ReplicationFactor)
+	need := quorum(record.ReplicationFactor, len(voters(nodes)))
 	if len(targets) < need {
 		return blob.Info{}, nil, fmt.Errorf("%w: %d voting members, a write needs %d", ErrUnavailable, len(targets), need)
 	}
@@ -168,7 +168,7 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 		s.stats.replicaFailures.Add(uint64(len(failed)))
 		s.lg.Warn("Blob stored under-replicated", "blob", id, "stored", len(ok), "err", errors.Join(failed...))
 	}
-	if len(ok) < meta.ReplicationFactor {
+	if len(ok) < record.ReplicationFactor {
 		s.stats.underWrites.Add(1)
 	}
 	replicas := make([]string, len(ok))

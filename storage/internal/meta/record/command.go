@@ -1,4 +1,4 @@
-package meta
+package record
 
 import (
 	"errors"
@@ -45,53 +45,61 @@ type versioned interface {
 // bytes to the proposer; every replica decodes and applies the same bytes.
 // Timestamps and ids are fields of the command, never read from the applying
 // node, so Apply stays deterministic.
+//
+// Only this package's types implement it (its encoding methods are
+// unexported), so every command that reaches a log is in the type table.
 type Command interface {
 	Type() CommandType
 	encode(e *encoder)
 	decode(d *decoder)
 }
 
-// commandDef binds a type byte to its Go type and its apply function.
+// commandDef binds a type byte to its name and its Go type.
 type commandDef struct {
-	name  string
-	new   func() Command
-	apply func(a *applier, c Command) *Result
+	name string
+	new  func() Command
 }
 
-// commands is the dispatch table, indexed by type byte. It is filled in one
-// place, below; registering a type twice panics.
-var commands [256]*commandDef
+// commandDefs is the type table, indexed by type byte. It is filled in one
+// place, below, and only ever grows: a type byte, once in a log, means the
+// same command forever. Registering a type twice panics, and so does a
+// constructor whose command reports another type.
+var commandDefs [256]*commandDef
 
-func register(t CommandType, name string, newCmd func() Command, apply func(*applier, Command) *Result) {
-	if commands[t] != nil {
-		panic(fmt.Sprintf("meta: command type %d registered twice", t))
+func register(t CommandType, name string, newCmd func() Command) {
+	if commandDefs[t] != nil {
+		panic(fmt.Sprintf("record: command type %d registered twice", t))
 	}
-	commands[t] = &commandDef{name: name, new: newCmd, apply: apply}
+	if got := newCmd().Type(); got != t {
+		panic(fmt.Sprintf("record: command type %d (%s) constructs a command of type %d", t, name, got))
+	}
+	commandDefs[t] = &commandDef{name: name, new: newCmd}
 }
 
 func init() {
-	register(CmdCreateBucket, "CreateBucket", func() Command { return new(CreateBucket) },
-		func(a *applier, c Command) *Result { return a.createBucket(c.(*CreateBucket)) })
-	register(CmdDeleteBucket, "DeleteBucket", func() Command { return new(DeleteBucket) },
-		func(a *applier, c Command) *Result { return a.deleteBucket(c.(*DeleteBucket)) })
-	register(CmdPutObject, "PutObject", func() Command { return new(PutObject) },
-		func(a *applier, c Command) *Result { return a.putObject(c.(*PutObject)) })
-	register(CmdAppendObject, "AppendObject", func() Command { return new(AppendObject) },
-		func(a *applier, c Command) *Result { return a.appendObject(c.(*AppendObject)) })
-	register(CmdCopyObject, "CopyObject", func() Command { return new(CopyObject) },
-		func(a *applier, c Command) *Result { return a.copyObject(c.(*CopyObject)) })
-	register(CmdDeleteObject, "DeleteObject", func() Command { return new(DeleteObject) },
-		func(a *applier, c Command) *Result { return a.deleteObject(c.(*DeleteObject)) })
-	register(CmdDeleteObjects, "DeleteObjects", func() Command { return new(DeleteObjects) },
-		func(a *applier, c Command) *Result { return a.deleteObjects(c.(*DeleteObjects)) })
-	register(CmdCreateKey, "CreateKey", func() Command { return new(CreateKey) },
-		func(a *applier, c Command) *Result { return a.createKey(c.(*CreateKey)) })
-	register(CmdSetGrants, "SetGrants", func() Command { return new(SetGrants) },
-		func(a *applier, c Command) *Result { return a.setGrants(c.(*SetGrants)) })
-	register(CmdDeleteKey, "DeleteKey", func() Command { return new(DeleteKey) },
-		func(a *applier, c Command) *Result { return a.deleteKey(c.(*DeleteKey)) })
-	register(CmdUpdateReplicas, "UpdateReplicas", func() Command { return new(UpdateReplicas) },
-		func(a *applier, c Command) *Result { return a.updateReplicas(c.(*UpdateReplicas)) })
+	register(CmdCreateBucket, "CreateBucket", func() Command { return new(CreateBucket) })
+	register(CmdDeleteBucket, "DeleteBucket", func() Command { return new(DeleteBucket) })
+	register(CmdPutObject, "PutObject", func() Command { return new(PutObject) })
+	register(CmdAppendObject, "AppendObject", func() Command { return new(AppendObject) })
+	register(CmdCopyObject, "CopyObject", func() Command { return new(CopyObject) })
+	register(CmdDeleteObject, "DeleteObject", func() Command { return new(DeleteObject) })
+	register(CmdDeleteObjects, "DeleteObjects", func() Command { return new(DeleteObjects) })
+	register(CmdCreateKey, "CreateKey", func() Command { return new(CreateKey) })
+	register(CmdSetGrants, "SetGrants", func() Command { return new(SetGrants) })
+	register(CmdDeleteKey, "DeleteKey", func() Command { return new(DeleteKey) })
+	register(CmdUpdateReplicas, "UpdateReplicas", func() Command { return new(UpdateReplicas) })
+}
+
+// Known reports whether t is a command type this code can decode. The state
+// machine checks at start-up that it has an apply function for each.
+func (t CommandType) Known() bool { return commandDefs[t] != nil }
+
+// String returns the command's name, e.g. "PutObject".
+func (t CommandType) String() string {
+	if def := commandDefs[t]; def != nil {
+		return def.name
+	}
+	return fmt.Sprintf("CommandType(%d)", uint8(t))
 }
 
 // commandVersion is the codec version c's payload needs.
@@ -112,28 +120,28 @@ func Encode(c Command) []byte {
 }
 
 // ErrUnknownCommand is returned by Decode for a type byte no command has.
-var ErrUnknownCommand = errors.New("meta: unknown command type")
+var ErrUnknownCommand = errors.New("record: unknown command type")
 
 // Decode parses bytes made by Encode.
 func Decode(b []byte) (Command, error) {
 	if len(b) < 2 {
 		return nil, errShort
 	}
-	def := commands[b[0]]
+	def := commandDefs[b[0]]
 	if def == nil {
 		return nil, fmt.Errorf("%w %d", ErrUnknownCommand, b[0])
 	}
 	if v := b[1]; v == 0 || v > codecVersion {
-		return nil, fmt.Errorf("meta: %s: unsupported codec version %d", def.name, v)
+		return nil, fmt.Errorf("record: %s: unsupported codec version %d", def.name, v)
 	}
 	c := def.new()
 	d := decoder{b: b[2:]}
 	c.decode(&d)
 	if err := d.done(); err != nil {
-		return nil, fmt.Errorf("meta: decode %s: %w", def.name, err)
+		return nil, fmt.Errorf("record: decode %s: %w", def.name, err)
 	}
 	if need := commandVersion(c); b[1] < need {
-		return nil, fmt.Errorf("meta: decode %s: needs codec version %d, payload has %d", def.name, need, b[1])
+		return nil, fmt.Errorf("record: decode %s: needs codec version %d, payload has %d", def.name, need, b[1])
 	}
 	return c, nil
 }
@@ -226,6 +234,16 @@ type SetGrants struct {
 // DeleteKey deletes an access key; a missing key is not an error.
 type DeleteKey struct{ ID string }
 
+// UpdateReplicas replaces the replica list of a blob, provided it still
+// equals Expect (as a set): two repairers racing cannot undo each other's
+// work. A blob no object refers to any more is rejected with
+// CodeObjectNotFound, a changed list with CodePreconditionFailed.
+type UpdateReplicas struct {
+	Blob     string
+	Expect   []string
+	Replicas []string
+}
+
 // Type implements Command.
 func (*CreateBucket) Type() CommandType { return CmdCreateBucket }
 
@@ -255,6 +273,9 @@ func (*SetGrants) Type() CommandType { return CmdSetGrants }
 
 // Type implements Command.
 func (*DeleteKey) Type() CommandType { return CmdDeleteKey }
+
+// Type implements Command.
+func (*UpdateReplicas) Type() CommandType { return CmdUpdateReplicas }
 
 func (c *CreateBucket) encode(e *encoder) {
 	e.str(c.Name)
@@ -362,3 +383,36 @@ func (c *SetGrants) decode(d *decoder) { c.ID = d.str(); c.Grants = d.strMap() }
 
 func (c *DeleteKey) encode(e *encoder) { e.str(c.ID) }
 func (c *DeleteKey) decode(d *decoder) { c.ID = d.str() }
+
+func (c *UpdateReplicas) encode(e *encoder) {
+	e.str(c.Blob)
+	e.strs(c.Expect)
+	e.strs(c.Replicas)
+}
+
+func (c *UpdateReplicas) decode(d *decoder) {
+	c.Blob = d.str()
+	c.Expect = d.strs()
+	c.Replicas = d.strs()
+}
+
+// Codec versions of the commands that may need version 2 (see
+// codecVersion): UpdateReplicas always, PutObject and AppendObject when a
+// blob segment carries its replica list.
+
+func (*UpdateReplicas) codecVersion() uint8 { return 2 }
+
+func (c *PutObject) codecVersion() uint8 { return segmentsVersion(c.Object.Segments) }
+
+func (c *AppendObject) codecVersion() uint8 { return segmentsVersion([]Segment{c.Segment}) }
+
+// segmentsVersion is the version segs need: 2 as soon as one is written as
+// segPlaced.
+func segmentsVersion(segs []Segment) uint8 {
+	for i := range segs {
+		if !segs[i].Inline() && len(segs[i].Replicas) > 0 {
+			return 2
+		}
+	}
+	return 1
+}

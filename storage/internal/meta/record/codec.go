@@ -1,4 +1,4 @@
-package meta
+package record
 
 import (
 	"encoding/binary"
@@ -8,7 +8,7 @@ import (
 )
 
 // errShort is what a decoder latches when the input ends early.
-var errShort = errors.New("meta: truncated encoding")
+var errShort = errors.New("record: truncated encoding")
 
 // encoder appends a compact, deterministic binary encoding: unsigned varints
 // for lengths and counts, zig-zag varints for signed values, fixed 8-byte
@@ -149,7 +149,7 @@ func (d *decoder) boolean() bool {
 	case 1:
 		return true
 	default:
-		d.fail(errors.New("meta: bad boolean"))
+		d.fail(errors.New("record: bad boolean"))
 		return false
 	}
 }
@@ -187,7 +187,7 @@ func (d *decoder) strMap() map[string]string {
 	for i := range n {
 		k := d.str()
 		if i > 0 && k <= prev {
-			d.fail(errors.New("meta: map keys not strictly sorted"))
+			d.fail(errors.New("record: map keys not strictly sorted"))
 			return nil
 		}
 		prev = k
@@ -202,7 +202,7 @@ func (d *decoder) done() error {
 		return d.err
 	}
 	if len(d.b) != 0 {
-		return fmt.Errorf("meta: %d trailing bytes", len(d.b))
+		return fmt.Errorf("record: %d trailing bytes", len(d.b))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package meta
+package record
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ func (ResultCodec) EncodeResult(v any) ([]byte, error) {
 	}
 	r, ok := v.(*Result)
 	if !ok {
-		return nil, fmt.Errorf("meta: encode result: unexpected type %T", v)
+		return nil, fmt.Errorf("record: encode result: unexpected type %T", v)
 	}
 	if r == nil {
 		return []byte{resultVersion, 0}, nil
@@ -109,10 +109,10 @@ func EncodeResult(r *Result) []byte {
 func DecodeResult(b []byte) (*Result, error) {
 	d := decoder{b: b}
 	if v := d.u8(); d.err == nil && v != resultVersion {
-		return nil, fmt.Errorf("meta: decode result: unknown version %d", v)
+		return nil, fmt.Errorf("record: decode result: unknown version %d", v)
 	}
 	if d.u8() != 1 && d.err == nil {
-		return nil, errors.New("meta: decode result: nil result")
+		return nil, errors.New("record: decode result: nil result")
 	}
 	r := &Result{Code: Code(d.u8())}
 	bits := d.u8()
@@ -152,7 +152,7 @@ func DecodeResult(b []byte) (*Result, error) {
 		r.Key = &AccessKey{ID: d.str(), Secret: d.str(), Grants: d.strMap(), Created: d.varint()}
 	}
 	if err := d.done(); err != nil {
-		return nil, fmt.Errorf("meta: decode result: %w", err)
+		return nil, fmt.Errorf("record: decode result: %w", err)
 	}
 	return r, nil
 }

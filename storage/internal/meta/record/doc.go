@@ -1,0 +1,25 @@
+// Package record defines what the metadata state machine stores and what
+// changes it: the records (Bucket, Object with its Segments and Metadata,
+// AccessKey, Placement), the commands that raft logs carry (CreateBucket,
+// PutObject, UpdateReplicas...), the Result of applying one, and the
+// binary encodings of all three.
+//
+// Every encoding here is a format, not an implementation detail: commands
+// are stored in raft logs and replayed by later versions, records sit in
+// bbolt files and snapshots, results cross the wire when a follower forwards
+// a command to the leader. So the package holds only types and their
+// codecs, with golden tests that pin the bytes (golden_test.go); a change
+// that moves a golden value needs a new codec or record version.
+//
+// A command is [type byte][codec version byte][payload] (Encode, Decode).
+// The type table in command.go is filled in one place and only grows: a
+// type byte means the same thing forever. Encode writes the lowest codec
+// version a command needs, so that nodes running older code keep applying
+// the log until a command needs something they lack.
+//
+// Which bbolt bucket and key hold each record, and what applying a command
+// does, are package meta's business: it imports this package, never the
+// other way round. The layers above (object, replica, server) build
+// commands and read records through these types too, so they depend on the
+// data model without depending on the state machine's storage.
+package record

@@ -1,0 +1,283 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The stored forms of records: the values of the state machine's bbolt
+// buckets (which bucket and key hold each is the state machine's schema,
+// not this package's business). Each starts with recordVersion; the
+// encodings of an object's body, its segments and its metadata are shared
+// with the commands that carry them.
+
+// recordVersion prefixes every record value.
+const recordVersion = 1
+
+// Object types on disk.
+const (
+	objTypeNormal     = 1
+	objTypeAppendable = 2
+)
+
+func encodeObjectBody(e *encoder, o *Object) {
+	e.varint(o.Size)
+	e.str(o.ETag)
+	e.bytes(o.MD5)
+	e.u64(o.CRC64)
+	switch o.Type {
+	case TypeNormal:
+		e.u8(objTypeNormal)
+	case TypeAppendable:
+		e.u8(objTypeAppendable)
+	default:
+		panic(fmt.Sprintf("record: encode object: unknown type %q", o.Type))
+	}
+	e.varint(o.MTime)
+	encodeMetadata(e, &o.Meta)
+	e.uvarint(uint64(len(o.Segments)))
+	for i := range o.Segments {
+		encodeSegment(e, &o.Segments[i])
+	}
+}
+
+// decodeObjectBody fills o. Without withSegments it stops before the
+// segments (listings do not need them) and leaves the decoder mid-record.
+func decodeObjectBody(d *decoder, o *Object, withSegments bool) {
+	o.Size = d.varint()
+	o.ETag = d.str()
+	o.MD5 = d.bytes()
+	o.CRC64 = d.u64()
+	switch t := d.u8(); t {
+	case objTypeNormal:
+		o.Type = TypeNormal
+	case objTypeAppendable:
+		o.Type = TypeAppendable
+	default:
+		d.fail(fmt.Errorf("record: unknown object type %d", t))
+	}
+	o.MTime = d.varint()
+	o.Meta = decodeMetadata(d)
+	if !withSegments {
+		return
+	}
+	n := d.count()
+	if d.err != nil || n == 0 {
+		return
+	}
+	o.Segments = make([]Segment, n)
+	for i := range o.Segments {
+		o.Segments[i] = decodeSegment(d, true)
+	}
+}
+
+// Segment kinds on disk and in commands. segPlaced (a blob segment with its
+// replica list) appears only in commands of codec version 2; records never
+// hold replicas (see Segment).
+const (
+	segInline = 0
+	segBlob   = 1
+	segPlaced = 2
+)
+
+func encodeSegment(e *encoder, s *Segment) {
+	switch {
+	case s.Inline():
+		e.u8(segInline)
+		e.bytes(s.Data)
+	case len(s.Replicas) > 0:
+		e.u8(segPlaced)
+		e.str(s.Blob)
+		e.varint(s.Size)
+		e.strs(s.Replicas)
+	default:
+		e.u8(segBlob)
+		e.str(s.Blob)
+		e.varint(s.Size)
+	}
+	e.u64(s.CRC64)
+}
+
+func decodeSegment(d *decoder, withData bool) Segment {
+	var s Segment
+	switch k := d.u8(); k {
+	case segInline:
+		s.Data = d.bytes()
+		s.Size = int64(len(s.Data))
+		if !withData {
+			s.Data = nil
+		}
+	case segBlob, segPlaced:
+		s.Blob = d.str()
+		s.Size = d.varint()
+		if k == segPlaced {
+			s.Replicas = d.strs()
+			if d.err == nil && len(s.Replicas) == 0 {
+				d.fail(errors.New("record: placed segment without replicas"))
+			}
+		}
+		if d.err == nil && s.Blob == "" {
+			d.fail(errors.New("record: blob segment without id"))
+		}
+	default:
+		d.fail(fmt.Errorf("record: unknown segment kind %d", k))
+	}
+	s.CRC64 = d.u64()
+	return s
+}
+
+func encodeMetadata(e *encoder, m *Metadata) {
+	e.str(m.ContentType)
+	e.str(m.CacheControl)
+	e.str(m.ContentDisposition)
+	e.str(m.ContentEncoding)
+	e.str(m.ContentLanguage)
+	e.str(m.Expires)
+	e.str(m.ACL)
+	e.str(m.StorageClass)
+	e.strMap(m.User)
+}
+
+func decodeMetadata(d *decoder) Metadata {
+	return Metadata{
+		ContentType:        d.str(),
+		CacheControl:       d.str(),
+		ContentDisposition: d.str(),
+		ContentEncoding:    d.str(),
+		ContentLanguage:    d.str(),
+		Expires:            d.str(),
+		ACL:                d.str(),
+		StorageClass:       d.str(),
+		User:               d.strMap(),
+	}
+}
+
+// EncodeObject returns the stored form of o. Bucket and Key are not part
+// of it: they are the record's key.
+func EncodeObject(o *Object) []byte {
+	e := encoder{b: make([]byte, 0, 128+inlineBytes(o))}
+	e.u8(recordVersion)
+	encodeObjectBody(&e, o)
+	return e.b
+}
+
+func inlineBytes(o *Object) int {
+	n := 0
+	for _, s := range o.Segments {
+		n += len(s.Data)
+	}
+	return n
+}
+
+// DecodeObject parses a stored object record, the object bucket/key.
+func DecodeObject(bucket, key string, v []byte) (Object, error) {
+	return decodeObject(bucket, key, v, true)
+}
+
+// DecodeObjectHead parses a stored object record but its segments:
+// listings need neither them nor their inline bytes, so decoding stops
+// before them.
+func DecodeObjectHead(bucket, key string, v []byte) (Object, error) {
+	return decodeObject(bucket, key, v, false)
+}
+
+func decodeObject(bucket, key string, v []byte, withSegments bool) (Object, error) {
+	o := Object{Bucket: bucket, Key: key}
+	d := decoder{b: v}
+	if d.u8() != recordVersion {
+		return o, fmt.Errorf("record: object %s/%s: unknown record version", bucket, key)
+	}
+	decodeObjectBody(&d, &o, withSegments)
+	if withSegments {
+		if err := d.done(); err != nil {
+			return o, fmt.Errorf("record: object %s/%s: %w", bucket, key, err)
+		}
+	} else if d.err != nil {
+		return o, fmt.Errorf("record: object %s/%s: %w", bucket, key, d.err)
+	}
+	return o, nil
+}
+
+// EncodeBucket returns the stored form of b. Name is not part of it: it is
+// the record's key.
+func EncodeBucket(b *Bucket) []byte {
+	e := encoder{}
+	e.u8(recordVersion)
+	e.varint(b.Created)
+	e.str(b.ACL)
+	e.str(b.StorageClass)
+	e.str(b.Owner)
+	e.varint(b.Objects)
+	e.varint(b.Bytes)
+	return e.b
+}
+
+// DecodeBucket parses a stored bucket record, the bucket name.
+func DecodeBucket(name string, v []byte) (Bucket, error) {
+	d := decoder{b: v}
+	if d.u8() != recordVersion {
+		return Bucket{}, fmt.Errorf("record: bucket %s: unknown record version", name)
+	}
+	b := Bucket{
+		Name:         name,
+		Created:      d.varint(),
+		ACL:          d.str(),
+		StorageClass: d.str(),
+		Owner:        d.str(),
+		Objects:      d.varint(),
+		Bytes:        d.varint(),
+	}
+	if err := d.done(); err != nil {
+		return Bucket{}, fmt.Errorf("record: bucket %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// EncodeAccessKey returns the stored form of k. ID is not part of it: it is
+// the record's key.
+func EncodeAccessKey(k *AccessKey) []byte {
+	e := encoder{}
+	e.u8(recordVersion)
+	e.str(k.Secret)
+	e.strMap(k.Grants)
+	e.varint(k.Created)
+	return e.b
+}
+
+// DecodeAccessKey parses a stored key record, the key id.
+func DecodeAccessKey(id string, v []byte) (AccessKey, error) {
+	d := decoder{b: v}
+	if d.u8() != recordVersion {
+		return AccessKey{}, fmt.Errorf("record: key record: unknown record version")
+	}
+	k := AccessKey{ID: id, Secret: d.str(), Grants: d.strMap(), Created: d.varint()}
+	if err := d.done(); err != nil {
+		// The id is safe to name; the secret is never part of an error.
+		return AccessKey{}, fmt.Errorf("record: key %s: %w", id, err)
+	}
+	return k, nil
+}
+
+// EncodePlacement returns the stored form of p. Blob is not part of it: it
+// is the record's key.
+func EncodePlacement(p *Placement) []byte {
+	e := encoder{}
+	e.u8(recordVersion)
+	e.varint(p.Size)
+	e.u64(p.CRC64)
+	e.strs(p.Replicas)
+	return e.b
+}
+
+// DecodePlacement parses a stored placement record, the blob id.
+func DecodePlacement(id string, v []byte) (Placement, error) {
+	d := decoder{b: v}
+	if d.u8() != recordVersion {
+		return Placement{}, fmt.Errorf("record: placement %s: unknown record version", id)
+	}
+	p := Placement{Blob: id, Size: d.varint(), CRC64: d.u64(), Replicas: d.strs()}
+	if err := d.done(); err != nil {
+		return Placement{}, fmt.Errorf("record: placement %s: %w", id, err)
+	}
+	return p, nil
+}

@@ -1,0 +1,97 @@
+package record
+
+// Object types, spelled as OSS reports them.
+const (
+	TypeNormal     = "Normal"
+	TypeAppendable = "Appendable"
+)
+
+// Bucket is a bucket record with its counters, which Apply keeps current so
+// that stats are O(1).
+type Bucket struct {
+	Name         string
+	Created      int64 // unix nanoseconds, from the command
+	ACL          string
+	StorageClass string
+	Owner        string
+	Objects      int64
+	Bytes        int64
+}
+
+// Metadata is what a client stores with an object besides its bytes.
+type Metadata struct {
+	ContentType        string
+	CacheControl       string
+	ContentDisposition string
+	ContentEncoding    string
+	ContentLanguage    string
+	Expires            string
+	ACL                string
+	StorageClass       string
+	User               map[string]string
+}
+
+// Segment is one contiguous piece of an object's content: either inline
+// (Blob == "", the bytes in Data) or a whole blob. Normal objects have at
+// most one segment; Appendable objects gain one per append (adjacent inline
+// segments are merged).
+//
+// Replicas are the ids of the nodes that hold the blob. In a command that
+// adds a blob (PutObject, AppendObject) they are where the writer stored
+// it; the state machine keeps them once per blob in its placement table
+// (see Placement), not in the object record, because copies share blobs.
+// The state machine's GetObject fills them in from that table. Empty means
+// the blob predates placement (or the node runs alone): it is wherever it
+// was written.
+type Segment struct {
+	Blob     string
+	Size     int64
+	CRC64    uint64 // of this segment's bytes; reads of inline data check it
+	Data     []byte
+	Replicas []string
+}
+
+// Inline reports whether the segment's bytes live in the record itself.
+func (s Segment) Inline() bool { return s.Blob == "" }
+
+// Object is an object record. Bucket and Key are filled in by reads; they are
+// the record's bbolt key, not part of its value.
+type Object struct {
+	Bucket   string
+	Key      string
+	Size     int64
+	ETag     string // quoted, as returned to clients
+	MD5      []byte // nil for Appendable objects
+	CRC64    uint64 // of the whole content
+	Type     string
+	MTime    int64 // unix nanoseconds, from the command
+	Meta     Metadata
+	Segments []Segment
+}
+
+// AccessKey is a stored access key. Grants maps bucket names to access
+// levels ("read", "write", "readwrite"); the state machine does not interpret
+// them.
+type AccessKey struct {
+	ID      string
+	Secret  string
+	Grants  map[string]string
+	Created int64 // unix nanoseconds, from the command
+}
+
+// ReplicationFactor is how many nodes should hold each blob.
+const ReplicationFactor = 3
+
+// Placement is where one blob is stored: the state machine's placement
+// table holds one per referenced blob that was written with a replica list.
+// Blob is the record's key, not part of its value.
+type Placement struct {
+	Blob     string
+	Size     int64
+	CRC64    uint64
+	Replicas []string // node ids
+}
+
+// UnderReplicated reports whether fewer than ReplicationFactor nodes hold
+// the blob.
+func (p Placement) UnderReplicated() bool { return len(p.Replicas) < ReplicationFactor }
