@@ -188,18 +188,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// and the operation's own reads share one linearizable barrier.
 	r = r.WithContext(object.NewReadView(r.Context()))
 	defer func() {
-		if p := recover(); p != nil {
-			// http.ErrAbortHandler cuts a response that could not be
-			// completed; anything else is a bug, answered as OSS answers
-			// an internal error when the status line is still unsent.
-			if err, ok := p.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
-				h.log.Error("Panic serving request", "requestId", rec.ID, "panic", fmt.Sprint(p))
-				if !httpapi.HeaderWritten(w) {
-					h.writeError(w, r, fmt.Errorf("panic: %v", p))
-				}
-			}
+		p := recover()
+		if p == nil {
+			return
+		}
+		// http.ErrAbortHandler cuts a response that could not be completed;
+		// anything else is a bug, answered as OSS answers an internal error
+		// when the status line is still unsent. That 500 is a complete
+		// response: aborting after it would show the client a cut
+		// connection instead. Only a response already under way is cut.
+		if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 			panic(http.ErrAbortHandler)
 		}
+		h.log.Error("Panic serving request", "requestId", rec.ID, "panic", fmt.Sprint(p))
+		if httpapi.HeaderWritten(w) {
+			panic(http.ErrAbortHandler)
+		}
+		h.writeError(w, r, fmt.Errorf("panic: %v", p))
 	}()
 	h.serveOSS(w, r, st)
 }
