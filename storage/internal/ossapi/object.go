@@ -34,38 +34,52 @@ var responseOverrides = []struct{ param, header string }{
 }
 
 // setObjectHeaders writes the headers that describe an object on GET and
-// HEAD responses.
+// HEAD responses. Every read runs it, so it writes canonical keys straight
+// into the map instead of through hdr.Set (ETag as "Etag", the form Set
+// gave it), and gives all the values one backing array.
 func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 	md := info.Metadata
 	ct := md.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
-	hdr.Set("Content-Type", ct)
-	hdr.Set("ETag", info.ETag)
-	hdr.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
-	hdr.Set("Accept-Ranges", "bytes")
-	hdr.Set(hdrObjectType, info.Type)
-	hdr.Set(hdrStorageClass, storageClassOr(md.StorageClass))
-	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
-	if info.Type == object.TypeAppendable {
-		hdr.Set(hdrNextAppendPosition, strconv.FormatInt(info.Size, 10))
-	} else if len(info.MD5) > 0 {
-		hdr.Set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
+	// Each header gets a one-element slice of vals, capped so that an
+	// append to one header copies instead of overwriting the next.
+	vals := make([]string, 0, 13+len(md.User))
+	set := func(key, v string) {
+		vals = append(vals, v)
+		n := len(vals)
+		hdr[key] = vals[n-1 : n : n]
 	}
-	for name, v := range map[string]string{
-		"Cache-Control":       md.CacheControl,
-		"Content-Disposition": md.ContentDisposition,
-		"Content-Encoding":    md.ContentEncoding,
-		"Content-Language":    md.ContentLanguage,
-		"Expires":             md.Expires,
-	} {
-		if v != "" {
-			hdr.Set(name, v)
-		}
+	set("Content-Type", ct)
+	set("Etag", info.ETag)
+	set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
+	set("Accept-Ranges", "bytes")
+	set(hdrObjectType, info.Type)
+	set(hdrStorageClass, storageClassOr(md.StorageClass))
+	set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	if info.Type == object.TypeAppendable {
+		set(hdrNextAppendPosition, strconv.FormatInt(info.Size, 10))
+	} else if len(info.MD5) > 0 {
+		set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
+	}
+	if md.CacheControl != "" {
+		set("Cache-Control", md.CacheControl)
+	}
+	if md.ContentDisposition != "" {
+		set("Content-Disposition", md.ContentDisposition)
+	}
+	if md.ContentEncoding != "" {
+		set("Content-Encoding", md.ContentEncoding)
+	}
+	if md.ContentLanguage != "" {
+		set("Content-Language", md.ContentLanguage)
+	}
+	if md.Expires != "" {
+		set("Expires", md.Expires)
 	}
 	for k, v := range md.User {
-		hdr.Set(metaPrefix+k, v)
+		set(http.CanonicalHeaderKey(metaPrefix+k), v)
 	}
 }
 
