@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // Listing limits shared by ListBuckets and ListObjects.
@@ -86,13 +87,13 @@ func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqSta
 	if err != nil {
 		return err
 	}
-	out := listAllMyBucketsResult{
+	out := osswire.ListAllMyBucketsResult{
 		Prefix: prefix, Marker: marker, MaxKeys: maxKeys,
 		IsTruncated: res.IsTruncated, NextMarker: res.NextMarker, Owner: h.owner,
 	}
 	for _, b := range res.Buckets {
-		out.Buckets = append(out.Buckets, bucketRecord{
-			CreationDate:     isoTime(b.Created),
+		out.Buckets = append(out.Buckets, osswire.BucketRecord{
+			CreationDate:     osswire.ISOTime(b.Created),
 			ExtranetEndpoint: st.target.endpoint,
 			IntranetEndpoint: st.target.endpoint,
 			Location:         h.location(),
@@ -170,8 +171,8 @@ var validStorageClasses = map[string]string{
 }
 
 // parseCreateBucketConfiguration decodes an optional PutBucket body.
-func parseCreateBucketConfiguration(body []byte) (createBucketConfiguration, *apiError) {
-	var cfg createBucketConfiguration
+func parseCreateBucketConfiguration(body []byte) (osswire.CreateBucketConfiguration, *apiError) {
+	var cfg osswire.CreateBucketConfiguration
 	if len(bytes.TrimSpace(body)) == 0 {
 		return cfg, nil
 	}
@@ -256,9 +257,9 @@ func (h *Handler) getBucketInfo(w http.ResponseWriter, r *http.Request, st *reqS
 	if err != nil {
 		return err
 	}
-	return writeXML(w, bucketInfoResult{Bucket: bucketInfoDetail{
+	return writeXML(w, osswire.BucketInfoResult{Bucket: osswire.BucketInfoDetail{
 		AccessMonitor:          "Disabled",
-		CreationDate:           isoTime(b.Created),
+		CreationDate:           osswire.ISOTime(b.Created),
 		ExtranetEndpoint:       st.target.endpoint,
 		IntranetEndpoint:       st.target.endpoint,
 		Location:               h.location(),
@@ -270,7 +271,7 @@ func (h *Handler) getBucketInfo(w http.ResponseWriter, r *http.Request, st *reqS
 		Region:                 h.region,
 		Owner:                  h.owner,
 		ACL:                    aclOr(b.ACL),
-		SSERule:                sseRule{SSEAlgorithm: "None"},
+		SSERule:                osswire.SSERule{SSEAlgorithm: "None"},
 	}})
 }
 
@@ -287,7 +288,7 @@ func (h *Handler) getBucketLocation(w http.ResponseWriter, r *http.Request, st *
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
-	return writeXML(w, locationConstraint{Value: h.location()})
+	return writeXML(w, osswire.LocationConstraint{Value: h.location()})
 }
 
 func (h *Handler) getBucketACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
@@ -295,7 +296,7 @@ func (h *Handler) getBucketACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	if err != nil {
 		return err
 	}
-	return writeXML(w, accessControlPolicy{Owner: h.owner, Grant: aclOr(b.ACL)})
+	return writeXML(w, osswire.AccessControlPolicy{Owner: h.owner, Grant: aclOr(b.ACL)})
 }
 
 func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqState) error {
@@ -303,7 +304,7 @@ func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqS
 	if err != nil {
 		return err
 	}
-	return writeXML(w, bucketStat{
+	return writeXML(w, osswire.BucketStat{
 		Storage: b.Bytes, ObjectCount: b.Objects,
 		StandardStorage: b.Bytes, StandardObjectCount: b.Objects,
 		LastModifiedTime: st.rec.Start.Unix(),
@@ -326,13 +327,13 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, r *http.Request, s
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
-	out := listMultipartUploadsResult{
+	out := osswire.ListMultipartUploadsResult{
 		Bucket: st.target.bucket, KeyMarker: q.Get("key-marker"), UploadIDMarker: q.Get("upload-id-marker"),
 		Delimiter: q.Get("delimiter"), Prefix: q.Get("prefix"), MaxUploads: maxUploads,
 	}
 	if encode {
 		out.EncodingType = "url"
-		out.KeyMarker, out.Delimiter, out.Prefix = urlEncode(out.KeyMarker), urlEncode(out.Delimiter), urlEncode(out.Prefix)
+		out.KeyMarker, out.Delimiter, out.Prefix = osswire.URLEncode(out.KeyMarker), osswire.URLEncode(out.Delimiter), osswire.URLEncode(out.Prefix)
 	}
 	return writeXML(w, out)
 }
@@ -350,13 +351,13 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, r *http.Request, st 
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
-	out := listVersionsResult{
+	out := osswire.ListVersionsResult{
 		Name: st.target.bucket, Prefix: q.Get("prefix"), KeyMarker: q.Get("key-marker"),
 		VersionIDMarker: q.Get("version-id-marker"), MaxKeys: maxKeys, Delimiter: q.Get("delimiter"),
 	}
 	if encode {
 		out.EncodingType = "url"
-		out.Prefix, out.KeyMarker, out.Delimiter = urlEncode(out.Prefix), urlEncode(out.KeyMarker), urlEncode(out.Delimiter)
+		out.Prefix, out.KeyMarker, out.Delimiter = osswire.URLEncode(out.Prefix), osswire.URLEncode(out.KeyMarker), osswire.URLEncode(out.Delimiter)
 	}
 	return writeXML(w, out)
 }
@@ -370,14 +371,14 @@ func (h *Handler) listLiveChannel(w http.ResponseWriter, r *http.Request, st *re
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
-	return writeXML(w, listLiveChannelResult{Prefix: q.Get("prefix"), Marker: q.Get("marker"), MaxKeys: maxKeys})
+	return writeXML(w, osswire.ListLiveChannelResult{Prefix: q.Get("prefix"), Marker: q.Get("marker"), MaxKeys: maxKeys})
 }
 
 func (h *Handler) listCname(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
-	return writeXML(w, listCnameResult{Bucket: st.target.bucket, Owner: h.owner.ID})
+	return writeXML(w, osswire.ListCnameResult{Bucket: st.target.bucket, Owner: h.owner.ID})
 }
 
 // bucketDocument answers a bucket configuration read with a fixed document:

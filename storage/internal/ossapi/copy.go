@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // parseCopySource decodes x-oss-copy-source: "/<bucket>/<escaped key>",
@@ -113,5 +114,5 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 		return objectErr(err, dst.Bucket, src.Key)
 	}
 	w.Header().Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
-	return writeXML(w, copyObjectResult{ETag: info.ETag, LastModified: isoTime(info.LastModified)})
+	return writeXML(w, osswire.CopyObjectResult{ETag: info.ETag, LastModified: osswire.ISOTime(info.LastModified)})
 }

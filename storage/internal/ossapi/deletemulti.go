@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // deleteRequest is the DeleteMultipleObjects body.
@@ -192,7 +193,7 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return bucketErr(err, b)
 	}
-	out := deleteResult{}
+	out := osswire.DeleteResult{}
 	p := listParams{encode: encode}
 	out.EncodingType = p.encodingType()
 	var failed error
@@ -202,7 +203,7 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 			continue
 		}
 		if !quiet {
-			out.Deleted = append(out.Deleted, deletedRecord{Key: p.enc(d.Key)})
+			out.Deleted = append(out.Deleted, osswire.DeletedRecord{Key: p.enc(d.Key)})
 		}
 	}
 	if failed != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // apiError is one OSS error response: the <Error> document and its status.
@@ -248,5 +249,5 @@ func (e *apiError) document(requestID, hostID string) []byte {
 	for _, x := range e.Extra {
 		doc.Extra = append(doc.Extra, xmlExtra{XMLName: xml.Name{Local: x.Name}, Value: x.Value})
 	}
-	return marshalXML(doc)
+	return osswire.MarshalXML(doc)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // Verifier authenticates a request: it checks the signature (header or
@@ -88,7 +89,7 @@ type Handler struct {
 	verifier Verifier
 	region   string
 	domain   string
-	owner    owner
+	owner    osswire.Owner
 	spoolDir string
 	log      *slog.Logger
 	maxXML   int64
@@ -132,7 +133,7 @@ func New(cfg Config) (*Handler, error) {
 		}
 		id = strconv.FormatUint(n%1e16, 10)
 	}
-	h.owner = owner{ID: id, DisplayName: id}
+	h.owner = osswire.Owner{ID: id, DisplayName: id}
 	return h, nil
 }
 
@@ -288,7 +289,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 
 // writeXML sends a 200 response with an XML document.
 func writeXML(w http.ResponseWriter, v any) error {
-	body := marshalXML(v)
+	body := osswire.MarshalXML(v)
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // listParams are the parameters both ListObjects versions share.
@@ -38,7 +39,7 @@ func parseListParams(q url.Values) (listParams, *apiError) {
 // enc applies encoding-type=url to a listing field when it was requested.
 func (p listParams) enc(s string) string {
 	if p.encode {
-		return urlEncode(s)
+		return osswire.URLEncode(s)
 	}
 	return s
 }
@@ -50,12 +51,12 @@ func (p listParams) encodingType() string {
 	return ""
 }
 
-func (h *Handler) objectRecords(p listParams, objs []object.ObjectInfo, withOwner bool) []objectRecord {
-	out := make([]objectRecord, 0, len(objs))
+func (h *Handler) objectRecords(p listParams, objs []object.ObjectInfo, withOwner bool) []osswire.ObjectRecord {
+	out := make([]osswire.ObjectRecord, 0, len(objs))
 	for _, o := range objs {
-		rec := objectRecord{
+		rec := osswire.ObjectRecord{
 			Key:          p.enc(o.Key),
-			LastModified: isoTime(o.LastModified),
+			LastModified: osswire.ISOTime(o.LastModified),
 			ETag:         o.ETag,
 			Type:         o.Type,
 			Size:         o.Size,
@@ -70,10 +71,10 @@ func (h *Handler) objectRecords(p listParams, objs []object.ObjectInfo, withOwne
 	return out
 }
 
-func prefixRecords(p listParams, prefixes []string) []prefixRecord {
-	out := make([]prefixRecord, 0, len(prefixes))
+func prefixRecords(p listParams, prefixes []string) []osswire.PrefixRecord {
+	out := make([]osswire.PrefixRecord, 0, len(prefixes))
 	for _, s := range prefixes {
-		out = append(out, prefixRecord{Prefix: p.enc(s)})
+		out = append(out, osswire.PrefixRecord{Prefix: p.enc(s)})
 	}
 	return out
 }
@@ -91,7 +92,7 @@ func (h *Handler) listObjects(w http.ResponseWriter, r *http.Request, st *reqSta
 	if err != nil {
 		return bucketErr(err, st.target.bucket)
 	}
-	out := listBucketResult{
+	out := osswire.ListBucketResult{
 		Name:           st.target.bucket,
 		Prefix:         p.enc(p.prefix),
 		Marker:         p.enc(marker),
@@ -154,7 +155,7 @@ func (h *Handler) listObjectsV2(w http.ResponseWriter, r *http.Request, st *reqS
 	if err != nil {
 		return bucketErr(err, st.target.bucket)
 	}
-	out := listBucketResultV2{
+	out := osswire.ListBucketResultV2{
 		Name:           st.target.bucket,
 		Prefix:         p.enc(p.prefix),
 		StartAfter:     p.enc(startAfter),

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // objectErr adds the bucket or key to the errors about them, as OSS does.
@@ -264,7 +265,7 @@ func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	if grant == "" {
 		grant = aclDefault
 	}
-	return writeXML(w, accessControlPolicy{Owner: h.owner, Grant: grant})
+	return writeXML(w, osswire.AccessControlPolicy{Owner: h.owner, Grant: grant})
 }
 
 // putObjectACL changes an object's ACL: a metadata-only copy of the object
@@ -303,7 +304,7 @@ func (h *Handler) getObjectTagging(w http.ResponseWriter, r *http.Request, st *r
 	if _, err := h.layer.HeadObject(r.Context(), b, k); err != nil {
 		return objectErr(err, b, k)
 	}
-	return writeXML(w, tagging{})
+	return writeXML(w, osswire.Tagging{})
 }
 
 func (h *Handler) deleteObjectTagging(w http.ResponseWriter, r *http.Request, st *reqState) error {

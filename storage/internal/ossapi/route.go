@@ -3,6 +3,8 @@ package ossapi
 import (
 	"net/http"
 	"net/url"
+
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // access is what an operation needs from the caller.
@@ -149,22 +151,22 @@ func routeBucket(method, sub string, q url.Values) operation {
 					Code: "NoSuchInventory", Status: http.StatusNotFound, Message: "The specified inventory does not exist."})}
 			}
 			return operation{name: "ListBucketInventory", access: accessRead,
-				handle: bucketDocument(listInventoryConfigurationsResult{})}
+				handle: bucketDocument(osswire.ListInventoryConfigurationsResult{})}
 		case "versioning":
-			return operation{name: "GetBucketVersioning", access: accessRead, handle: bucketDocument(versioningConfiguration{})}
+			return operation{name: "GetBucketVersioning", access: accessRead, handle: bucketDocument(osswire.VersioningConfiguration{})}
 		case "tagging":
-			return operation{name: "GetBucketTags", access: accessRead, handle: bucketDocument(tagging{})}
+			return operation{name: "GetBucketTags", access: accessRead, handle: bucketDocument(osswire.Tagging{})}
 		case "referer":
 			return operation{name: "GetBucketReferer", access: accessRead,
-				handle: bucketDocument(refererConfiguration{AllowEmptyReferer: true})}
+				handle: bucketDocument(osswire.RefererConfiguration{AllowEmptyReferer: true})}
 		case "logging":
-			return operation{name: "GetBucketLogging", access: accessRead, handle: bucketDocument(bucketLoggingStatus{})}
+			return operation{name: "GetBucketLogging", access: accessRead, handle: bucketDocument(osswire.BucketLoggingStatus{})}
 		case "requestPayment":
 			return operation{name: "GetBucketRequestPayment", access: accessRead,
-				handle: bucketDocument(requestPaymentConfiguration{Payer: "BucketOwner"})}
+				handle: bucketDocument(osswire.RequestPaymentConfiguration{Payer: "BucketOwner"})}
 		case "transferAcceleration":
 			return operation{name: "GetBucketTransferAcceleration", access: accessRead,
-				handle: bucketDocument(transferAccelerationConfiguration{})}
+				handle: bucketDocument(osswire.TransferAccelerationConfiguration{})}
 		case "cname":
 			return operation{name: "ListCname", access: accessRead, handle: (*Handler).listCname}
 		}

@@ -1,4 +1,4 @@
-package ossapi
+package osswire
 
 import (
 	"bytes"
@@ -8,52 +8,54 @@ import (
 	"time"
 )
 
-// Response documents. Root element names matter: the v1 SDK unmarshals into
+// The documents of responses (and CreateBucketConfiguration, a request
+// body), named after their root element or, for parts of a document, the
+// element they fill. Root element names matter: the v1 SDK unmarshals into
 // structs that carry an XMLName. Timestamps are RFC 3339 with milliseconds,
 // as OSS writes them (both SDKs parse them into time.Time).
 
-// isoTime formats t the way OSS does in XML bodies.
-func isoTime(t time.Time) string {
+// ISOTime formats t the way OSS does in XML bodies.
+func ISOTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
-// marshalXML encodes v with the XML declaration OSS sends. The types here
+// MarshalXML encodes v with the XML declaration OSS sends. The types here
 // cannot fail to marshal; a failure is a programming error.
-func marshalXML(v any) []byte {
+func MarshalXML(v any) []byte {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	enc := xml.NewEncoder(&b)
 	if err := enc.Encode(v); err != nil {
-		panic("ossapi: marshal " + err.Error())
+		panic("osswire: marshal " + err.Error())
 	}
 	return b.Bytes()
 }
 
-// urlEncode is the encoding of listing fields under encoding-type=url:
+// URLEncode is the encoding of listing fields under encoding-type=url:
 // QueryEscape with spaces as %20, because the v1 SDK decodes with
 // QueryUnescape (so a raw "+" would turn into a space) and the v2 SDK with
 // PathUnescape-like rules.
-func urlEncode(s string) string {
+func URLEncode(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
-type owner struct {
+type Owner struct {
 	ID          string `xml:"ID"`
 	DisplayName string `xml:"DisplayName"`
 }
 
-type listAllMyBucketsResult struct {
+type ListAllMyBucketsResult struct {
 	XMLName     xml.Name       `xml:"ListAllMyBucketsResult"`
 	Prefix      string         `xml:"Prefix,omitempty"`
 	Marker      string         `xml:"Marker,omitempty"`
 	MaxKeys     int            `xml:"MaxKeys,omitempty"`
 	IsTruncated bool           `xml:"IsTruncated"`
 	NextMarker  string         `xml:"NextMarker,omitempty"`
-	Owner       owner          `xml:"Owner"`
-	Buckets     []bucketRecord `xml:"Buckets>Bucket"`
+	Owner       Owner          `xml:"Owner"`
+	Buckets     []BucketRecord `xml:"Buckets>Bucket"`
 }
 
-type bucketRecord struct {
+type BucketRecord struct {
 	CreationDate     string `xml:"CreationDate"`
 	ExtranetEndpoint string `xml:"ExtranetEndpoint"`
 	IntranetEndpoint string `xml:"IntranetEndpoint"`
@@ -63,56 +65,56 @@ type bucketRecord struct {
 	StorageClass     string `xml:"StorageClass"`
 }
 
-type bucketInfoResult struct {
+type BucketInfoResult struct {
 	XMLName xml.Name         `xml:"BucketInfo"`
-	Bucket  bucketInfoDetail `xml:"Bucket"`
+	Bucket  BucketInfoDetail `xml:"Bucket"`
 }
 
-type bucketInfoDetail struct {
-	AccessMonitor          string         `xml:"AccessMonitor"`
-	CreationDate           string         `xml:"CreationDate"`
-	ExtranetEndpoint       string         `xml:"ExtranetEndpoint"`
-	IntranetEndpoint       string         `xml:"IntranetEndpoint"`
-	Location               string         `xml:"Location"`
-	StorageClass           string         `xml:"StorageClass"`
-	TransferAcceleration   string         `xml:"TransferAcceleration"`
-	CrossRegionReplication string         `xml:"CrossRegionReplication"`
-	DataRedundancyType     string         `xml:"DataRedundancyType"`
-	Name                   string         `xml:"Name"`
-	ResourceGroupID        string         `xml:"ResourceGroupId"`
-	Region                 string         `xml:"Region"`
-	Owner                  owner          `xml:"Owner"`
-	ACL                    string         `xml:"AccessControlList>Grant"`
-	Comment                string         `xml:"Comment"`
-	BlockPublicAccess      bool           `xml:"BlockPublicAccess"`
-	Versioning             string         `xml:"Versioning,omitempty"`
-	SSERule                sseRule        `xml:"ServerSideEncryptionRule"`
-	BucketPolicy           bucketPolicyLg `xml:"BucketPolicy"`
+type BucketInfoDetail struct {
+	AccessMonitor          string       `xml:"AccessMonitor"`
+	CreationDate           string       `xml:"CreationDate"`
+	ExtranetEndpoint       string       `xml:"ExtranetEndpoint"`
+	IntranetEndpoint       string       `xml:"IntranetEndpoint"`
+	Location               string       `xml:"Location"`
+	StorageClass           string       `xml:"StorageClass"`
+	TransferAcceleration   string       `xml:"TransferAcceleration"`
+	CrossRegionReplication string       `xml:"CrossRegionReplication"`
+	DataRedundancyType     string       `xml:"DataRedundancyType"`
+	Name                   string       `xml:"Name"`
+	ResourceGroupID        string       `xml:"ResourceGroupId"`
+	Region                 string       `xml:"Region"`
+	Owner                  Owner        `xml:"Owner"`
+	ACL                    string       `xml:"AccessControlList>Grant"`
+	Comment                string       `xml:"Comment"`
+	BlockPublicAccess      bool         `xml:"BlockPublicAccess"`
+	Versioning             string       `xml:"Versioning,omitempty"`
+	SSERule                SSERule      `xml:"ServerSideEncryptionRule"`
+	BucketPolicy           BucketPolicy `xml:"BucketPolicy"`
 }
 
-// sseRule says "no server-side encryption" the way OSS does: the v2 SDK maps
+// SSERule says "no server-side encryption" the way OSS does: the v2 SDK maps
 // the value None to "".
-type sseRule struct {
+type SSERule struct {
 	SSEAlgorithm string `xml:"SSEAlgorithm"`
 }
 
-type bucketPolicyLg struct {
+type BucketPolicy struct {
 	LogBucket string `xml:"LogBucket"`
 	LogPrefix string `xml:"LogPrefix"`
 }
 
-type locationConstraint struct {
+type LocationConstraint struct {
 	XMLName xml.Name `xml:"LocationConstraint"`
 	Value   string   `xml:",chardata"`
 }
 
-type accessControlPolicy struct {
+type AccessControlPolicy struct {
 	XMLName xml.Name `xml:"AccessControlPolicy"`
-	Owner   owner    `xml:"Owner"`
+	Owner   Owner    `xml:"Owner"`
 	Grant   string   `xml:"AccessControlList>Grant"`
 }
 
-type listBucketResult struct {
+type ListBucketResult struct {
 	XMLName        xml.Name       `xml:"ListBucketResult"`
 	Name           string         `xml:"Name"`
 	Prefix         string         `xml:"Prefix"`
@@ -122,11 +124,11 @@ type listBucketResult struct {
 	IsTruncated    bool           `xml:"IsTruncated"`
 	NextMarker     string         `xml:"NextMarker,omitempty"`
 	EncodingType   string         `xml:"EncodingType,omitempty"`
-	Contents       []objectRecord `xml:"Contents"`
-	CommonPrefixes []prefixRecord `xml:"CommonPrefixes"`
+	Contents       []ObjectRecord `xml:"Contents"`
+	CommonPrefixes []PrefixRecord `xml:"CommonPrefixes"`
 }
 
-type listBucketResultV2 struct {
+type ListBucketResultV2 struct {
 	XMLName               xml.Name       `xml:"ListBucketResult"`
 	Name                  string         `xml:"Name"`
 	Prefix                string         `xml:"Prefix"`
@@ -138,41 +140,41 @@ type listBucketResultV2 struct {
 	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
 	EncodingType          string         `xml:"EncodingType,omitempty"`
 	KeyCount              int            `xml:"KeyCount"`
-	Contents              []objectRecord `xml:"Contents"`
-	CommonPrefixes        []prefixRecord `xml:"CommonPrefixes"`
+	Contents              []ObjectRecord `xml:"Contents"`
+	CommonPrefixes        []PrefixRecord `xml:"CommonPrefixes"`
 }
 
-type objectRecord struct {
+type ObjectRecord struct {
 	Key          string `xml:"Key"`
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
 	Type         string `xml:"Type"`
 	Size         int64  `xml:"Size"`
 	StorageClass string `xml:"StorageClass"`
-	Owner        *owner `xml:"Owner,omitempty"`
+	Owner        *Owner `xml:"Owner,omitempty"`
 }
 
-type prefixRecord struct {
+type PrefixRecord struct {
 	Prefix string `xml:"Prefix"`
 }
 
-type copyObjectResult struct {
+type CopyObjectResult struct {
 	XMLName      xml.Name `xml:"CopyObjectResult"`
 	ETag         string   `xml:"ETag"`
 	LastModified string   `xml:"LastModified"`
 }
 
-type deleteResult struct {
+type DeleteResult struct {
 	XMLName      xml.Name        `xml:"DeleteResult"`
 	EncodingType string          `xml:"EncodingType,omitempty"`
-	Deleted      []deletedRecord `xml:"Deleted"`
+	Deleted      []DeletedRecord `xml:"Deleted"`
 }
 
-type deletedRecord struct {
+type DeletedRecord struct {
 	Key string `xml:"Key"`
 }
 
-type listMultipartUploadsResult struct {
+type ListMultipartUploadsResult struct {
 	XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
 	Bucket             string   `xml:"Bucket"`
 	EncodingType       string   `xml:"EncodingType,omitempty"`
@@ -186,7 +188,7 @@ type listMultipartUploadsResult struct {
 	IsTruncated        bool     `xml:"IsTruncated"`
 }
 
-type listVersionsResult struct {
+type ListVersionsResult struct {
 	XMLName             xml.Name `xml:"ListVersionsResult"`
 	Name                string   `xml:"Name"`
 	Prefix              string   `xml:"Prefix"`
@@ -200,7 +202,7 @@ type listVersionsResult struct {
 	EncodingType        string   `xml:"EncodingType,omitempty"`
 }
 
-type listLiveChannelResult struct {
+type ListLiveChannelResult struct {
 	XMLName     xml.Name `xml:"ListLiveChannelResult"`
 	Prefix      string   `xml:"Prefix"`
 	Marker      string   `xml:"Marker"`
@@ -209,7 +211,7 @@ type listLiveChannelResult struct {
 	NextMarker  string   `xml:"NextMarker"`
 }
 
-type bucketStat struct {
+type BucketStat struct {
 	XMLName                     xml.Name `xml:"BucketStat"`
 	Storage                     int64    `xml:"Storage"`
 	ObjectCount                 int64    `xml:"ObjectCount"`
@@ -231,48 +233,48 @@ type bucketStat struct {
 	DeleteMarkerCount           int64    `xml:"DeleteMarkerCount"`
 }
 
-type versioningConfiguration struct {
+type VersioningConfiguration struct {
 	XMLName xml.Name `xml:"VersioningConfiguration"`
 }
 
-type tagging struct {
+type Tagging struct {
 	XMLName xml.Name `xml:"Tagging"`
 	TagSet  struct{} `xml:"TagSet"`
 }
 
-type refererConfiguration struct {
+type RefererConfiguration struct {
 	XMLName           xml.Name `xml:"RefererConfiguration"`
 	AllowEmptyReferer bool     `xml:"AllowEmptyReferer"`
 	RefererList       struct{} `xml:"RefererList"`
 }
 
-type bucketLoggingStatus struct {
+type BucketLoggingStatus struct {
 	XMLName xml.Name `xml:"BucketLoggingStatus"`
 }
 
-type requestPaymentConfiguration struct {
+type RequestPaymentConfiguration struct {
 	XMLName xml.Name `xml:"RequestPaymentConfiguration"`
 	Payer   string   `xml:"Payer"`
 }
 
-type transferAccelerationConfiguration struct {
+type TransferAccelerationConfiguration struct {
 	XMLName xml.Name `xml:"TransferAccelerationConfiguration"`
 	Enabled bool     `xml:"Enabled"`
 }
 
-type listInventoryConfigurationsResult struct {
+type ListInventoryConfigurationsResult struct {
 	XMLName     xml.Name `xml:"ListInventoryConfigurationsResult"`
 	IsTruncated bool     `xml:"IsTruncated"`
 }
 
-type listCnameResult struct {
+type ListCnameResult struct {
 	XMLName xml.Name `xml:"ListCnameResult"`
 	Bucket  string   `xml:"Bucket"`
 	Owner   string   `xml:"Owner"`
 }
 
-// createBucketConfiguration is the optional PutBucket body.
-type createBucketConfiguration struct {
+// CreateBucketConfiguration is the optional PutBucket body.
+type CreateBucketConfiguration struct {
 	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
 	StorageClass       string   `xml:"StorageClass"`
 	DataRedundancyType string   `xml:"DataRedundancyType"`
