@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // ACL values of buckets and objects.
@@ -57,9 +58,9 @@ func (h *Handler) authorize(ctx context.Context, st *reqState, bucket, key strin
 	if st.principal.Root {
 		return nil
 	}
-	denied := &errAccessDenied
+	denied := osswire.ErrAccessDenied
 	if st.anonymous() {
-		denied = &errAnonymousDenied
+		denied = osswire.ErrAnonymousDenied
 	}
 	if need == accessRoot {
 		return denied

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // objectBody is an upload body of known size.
@@ -33,10 +34,10 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 	body := st.payload(r.Body)
 	switch {
 	case r.ContentLength > object.MaxObjectSize:
-		return objectBody{}, &errEntityTooLarge
+		return objectBody{}, osswire.ErrEntityTooLarge
 	case r.ContentLength >= 0:
 		if r.ContentLength == 0 && r.Header.Get("Content-Length") == "" {
-			return objectBody{}, &errMissingContentLength
+			return objectBody{}, osswire.ErrMissingContentLength
 		}
 		if st.payloadWrap != nil {
 			body = &drainingReader{r: body, remaining: r.ContentLength}
@@ -62,7 +63,7 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 	}
 	if n > object.MaxObjectSize {
 		cleanup()
-		return objectBody{}, &errEntityTooLarge
+		return objectBody{}, osswire.ErrEntityTooLarge
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		cleanup()
@@ -73,31 +74,31 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 
 // parseContentMD5 decodes the Content-MD5 header: nil when absent, 400
 // InvalidDigest when it is not the base64 of 16 bytes.
-func parseContentMD5(h http.Header) ([]byte, *apiError) {
+func parseContentMD5(h http.Header) ([]byte, *osswire.Error) {
 	v := h.Get("Content-Md5")
 	if v == "" {
 		return nil, nil
 	}
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
 	if err != nil || len(b) != 16 {
-		return nil, errInvalidDigest.msg("The Content-MD5 you specified is not valid.")
+		return nil, osswire.ErrInvalidDigest.Msgf("The Content-MD5 you specified is not valid.")
 	}
 	return b, nil
 }
 
 // rejectConditionalWrite refuses PutObject with conditional headers, as
 // OSS does: clients rely on an error rather than an unconditional write.
-func rejectConditionalWrite(h http.Header) *apiError {
+func rejectConditionalWrite(h http.Header) *osswire.Error {
 	for _, name := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
 		if _, ok := h[name]; ok {
-			return errNotImplementedHeader.with("Header", name)
+			return osswire.ErrNotImplementedHeader.With("Header", name)
 		}
 	}
 	return nil
 }
 
 // parseMetadata reads the stored headers of an object from a request.
-func parseMetadata(h http.Header) (object.Metadata, *apiError) {
+func parseMetadata(h http.Header) (object.Metadata, *osswire.Error) {
 	md := object.Metadata{
 		ContentType:        h.Get("Content-Type"),
 		CacheControl:       h.Get("Cache-Control"),
@@ -111,22 +112,22 @@ func parseMetadata(h http.Header) (object.Metadata, *apiError) {
 	}
 	if v := h.Get("X-Oss-Object-Acl"); v != "" {
 		if !validObjectACL(v) {
-			return md, errInvalidArgument.msg("no such object access control exists").
-				with("ArgumentName", "x-oss-object-acl").with("ArgumentValue", v)
+			return md, osswire.ErrInvalidArgument.Msgf("no such object access control exists").
+				With("ArgumentName", "x-oss-object-acl").With("ArgumentValue", v)
 		}
 		md.ACL = v
 	}
 	if v := h.Get("X-Oss-Storage-Class"); v != "" {
 		sc, ok := validStorageClasses[strings.ToLower(v)]
 		if !ok {
-			return md, errInvalidArgument.msg("The storage class you specified is not valid.").
-				with("ArgumentName", "x-oss-storage-class").with("ArgumentValue", v)
+			return md, osswire.ErrInvalidArgument.Msgf("The storage class you specified is not valid.").
+				With("ArgumentName", "x-oss-storage-class").With("ArgumentValue", v)
 		}
 		md.StorageClass = sc
 	}
 	size := 0
 	for name, values := range h {
-		suffix, ok := strings.CutPrefix(name, metaPrefix)
+		suffix, ok := strings.CutPrefix(name, osswire.MetaPrefix)
 		if !ok || suffix == "" {
 			continue
 		}
@@ -138,14 +139,14 @@ func parseMetadata(h http.Header) (object.Metadata, *apiError) {
 		size += len(suffix) + len(v)
 	}
 	if size > object.MaxUserMetadataSize {
-		return md, &errMetadataTooLarge
+		return md, osswire.ErrMetadataTooLarge
 	}
 	return md, nil
 }
 
 // parsePutOptions reads everything but the body of a PutObject or
 // AppendObject.
-func parsePutOptions(h http.Header) (object.PutOptions, *apiError) {
+func parsePutOptions(h http.Header) (object.PutOptions, *osswire.Error) {
 	md, ae := parseMetadata(h)
 	if ae != nil {
 		return object.PutOptions{}, ae

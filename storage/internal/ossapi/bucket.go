@@ -25,30 +25,30 @@ const (
 // parseMaxKeys reads the max-keys (or another count) parameter: absent means
 // def; anything but an integer in 1..limit is InvalidArgument (a huge value
 // included: clients rely on that failing rather than being clamped).
-func parseMaxKeys(q url.Values, name string, def, limit int) (int, *apiError) {
+func parseMaxKeys(q url.Values, name string, def, limit int) (int, *osswire.Error) {
 	v, ok := q[name]
 	if !ok || v[0] == "" {
 		return def, nil
 	}
 	n, err := strconv.Atoi(v[0])
 	if err != nil || n < 1 || n > limit {
-		return 0, errInvalidArgument.
-			msg("Argument %s must be an integer between 1 and %d.", name, limit).
-			with("ArgumentName", name).with("ArgumentValue", v[0])
+		return 0, osswire.ErrInvalidArgument.
+			Msgf("Argument %s must be an integer between 1 and %d.", name, limit).
+			With("ArgumentName", name).With("ArgumentValue", v[0])
 	}
 	return n, nil
 }
 
 // parseEncodingType accepts only "url" (or nothing).
-func parseEncodingType(q url.Values) (bool, *apiError) {
+func parseEncodingType(q url.Values) (bool, *osswire.Error) {
 	switch v := q.Get("encoding-type"); v {
 	case "":
 		return false, nil
 	case "url":
 		return true, nil
 	default:
-		return false, errInvalidArgument.msg("The encoding-type you specified is not valid.").
-			with("ArgumentName", "encoding-type").with("ArgumentValue", v)
+		return false, osswire.ErrInvalidArgument.Msgf("The encoding-type you specified is not valid.").
+			With("ArgumentName", "encoding-type").With("ArgumentValue", v)
 	}
 }
 
@@ -71,13 +71,13 @@ func aclOr(s string) string {
 
 func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if st.anonymous() {
-		return &errAnonymousDenied
+		return osswire.ErrAnonymousDenied
 	}
 	q := r.URL.Query()
 	prefix, marker := q.Get("prefix"), q.Get("marker")
 	if !validBucketPrefix(prefix) {
-		return errInvalidArgument.msg("The prefix you specified is not valid.").
-			with("ArgumentName", "prefix").with("ArgumentValue", prefix)
+		return osswire.ErrInvalidArgument.Msgf("The prefix you specified is not valid.").
+			With("ArgumentName", "prefix").With("ArgumentValue", prefix)
 	}
 	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
 	if ae != nil {
@@ -149,17 +149,17 @@ func (h *Handler) readXMLBody(r *http.Request, st *reqState) ([]byte, error) {
 		return nil, ae
 	}
 	if r.ContentLength > h.maxXML {
-		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
+		return nil, osswire.ErrMalformedXML.Msgf("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
 	}
 	b, err := io.ReadAll(io.LimitReader(st.payload(r.Body), h.maxXML+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", object.ErrBodyRead, err)
 	}
 	if int64(len(b)) > h.maxXML {
-		return nil, errMalformedXML.msg("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
+		return nil, osswire.ErrMalformedXML.Msgf("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
 	}
 	if got := md5.Sum(b); sum != nil && !bytes.Equal(got[:], sum) {
-		return nil, &errInvalidDigest
+		return nil, osswire.ErrInvalidDigest
 	}
 	return b, nil
 }
@@ -171,27 +171,27 @@ var validStorageClasses = map[string]string{
 }
 
 // parseCreateBucketConfiguration decodes an optional PutBucket body.
-func parseCreateBucketConfiguration(body []byte) (osswire.CreateBucketConfiguration, *apiError) {
+func parseCreateBucketConfiguration(body []byte) (osswire.CreateBucketConfiguration, *osswire.Error) {
 	var cfg osswire.CreateBucketConfiguration
 	if len(bytes.TrimSpace(body)) == 0 {
 		return cfg, nil
 	}
 	if err := xml.Unmarshal(body, &cfg); err != nil {
-		return cfg, &errMalformedXML
+		return cfg, osswire.ErrMalformedXML
 	}
 	if cfg.StorageClass != "" {
 		sc, ok := validStorageClasses[strings.ToLower(cfg.StorageClass)]
 		if !ok {
-			return cfg, errInvalidArgument.msg("The storage class you specified is not valid.").
-				with("ArgumentName", "StorageClass").with("ArgumentValue", cfg.StorageClass)
+			return cfg, osswire.ErrInvalidArgument.Msgf("The storage class you specified is not valid.").
+				With("ArgumentName", "StorageClass").With("ArgumentValue", cfg.StorageClass)
 		}
 		cfg.StorageClass = sc
 	}
 	switch cfg.DataRedundancyType {
 	case "", "LRS", "ZRS":
 	default:
-		return cfg, errInvalidArgument.msg("The data redundancy type you specified is not valid.").
-			with("ArgumentName", "DataRedundancyType").with("ArgumentValue", cfg.DataRedundancyType)
+		return cfg, osswire.ErrInvalidArgument.Msgf("The data redundancy type you specified is not valid.").
+			With("ArgumentName", "DataRedundancyType").With("ArgumentValue", cfg.DataRedundancyType)
 	}
 	return cfg, nil
 }
@@ -199,8 +199,8 @@ func parseCreateBucketConfiguration(body []byte) (osswire.CreateBucketConfigurat
 func (h *Handler) putBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	acl := r.Header.Get("X-Oss-Acl")
 	if acl != "" && !validBucketACL(acl) {
-		return errInvalidArgument.msg("no such bucket access control exists").
-			with("ArgumentName", "x-oss-acl").with("ArgumentValue", acl)
+		return osswire.ErrInvalidArgument.Msgf("no such bucket access control exists").
+			With("ArgumentName", "x-oss-acl").With("ArgumentValue", acl)
 	}
 	body, err := h.readXMLBody(r, st)
 	if err != nil {
@@ -216,7 +216,7 @@ func (h *Handler) putBucket(w http.ResponseWriter, r *http.Request, st *reqState
 	})
 	if err != nil {
 		if errors.Is(err, object.ErrBucketAlreadyExists) {
-			return errBucketAlreadyExists.with("BucketName", st.target.bucket)
+			return osswire.ErrBucketAlreadyExists.With("BucketName", st.target.bucket)
 		}
 		return err
 	}
@@ -238,8 +238,8 @@ func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, st *reqSt
 func bucketErr(err error, bucket string) error {
 	ae := toAPIError(err)
 	switch ae.Code {
-	case errNoSuchBucket.Code, errBucketNotEmpty.Code:
-		return ae.with("BucketName", bucket)
+	case osswire.ErrNoSuchBucket.Code, osswire.ErrBucketNotEmpty.Code:
+		return ae.With("BucketName", bucket)
 	}
 	return ae
 }
@@ -394,12 +394,12 @@ func bucketDocument(doc any) handlerFunc {
 
 // bucketConfigError answers a bucket configuration read with OSS's "no such
 // configuration" error, once the bucket is known to exist.
-func bucketConfigError(e *apiError) handlerFunc {
+func bucketConfigError(e *osswire.Error) handlerFunc {
 	return func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error {
 		if _, err := h.getBucket(r, st); err != nil {
 			return err
 		}
-		return e.with("BucketName", st.target.bucket)
+		return e.With("BucketName", st.target.bucket)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // parseRange resolves a Range header against an object of size bytes.
@@ -16,7 +17,7 @@ import (
 // object is returned with 200. With x-oss-range-behavior: standard, an end
 // beyond the object is clamped and a start at or beyond it is 416
 // InvalidRange. It returns (nil, nil) for "whole object".
-func parseRange(header string, size int64, standard bool) (*object.Range, *apiError) {
+func parseRange(header string, size int64, standard bool) (*object.Range, *osswire.Error) {
 	spec, ok := strings.CutPrefix(strings.TrimSpace(header), "bytes=")
 	if !ok || strings.Contains(spec, ",") {
 		return nil, nil
@@ -26,9 +27,9 @@ func parseRange(header string, size int64, standard bool) (*object.Range, *apiEr
 		return nil, nil
 	}
 	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
-	unsatisfiable := func() (*object.Range, *apiError) {
+	unsatisfiable := func() (*object.Range, *osswire.Error) {
 		if standard {
-			return nil, &errInvalidRange
+			return nil, osswire.ErrInvalidRange
 		}
 		return nil, nil
 	}
@@ -147,17 +148,17 @@ func trimETag(s string) string {
 // If-Modified-Since) failing is 304 — or 412 when notModifiedIs412, as for
 // CopyObject's source conditions. Times compare at one-second precision,
 // the precision of HTTP dates.
-func (c conditions) check(info object.ObjectInfo, notModifiedIs412 bool) *apiError {
+func (c conditions) check(info object.ObjectInfo, notModifiedIs412 bool) *osswire.Error {
 	if !c.present {
 		return nil
 	}
 	lm := info.LastModified.Truncate(time.Second)
 	if c.hasIfMatch {
 		if !etagListMatches(c.ifMatch, info.ETag) {
-			return &errPreconditionFailed
+			return osswire.ErrPreconditionFailed
 		}
 	} else if c.ifUnmodifiedSince != nil && lm.After(*c.ifUnmodifiedSince) {
-		return &errPreconditionFailed
+		return osswire.ErrPreconditionFailed
 	}
 	notModified := false
 	if c.hasIfNoneMatch {
@@ -169,9 +170,9 @@ func (c conditions) check(info object.ObjectInfo, notModifiedIs412 bool) *apiErr
 		return nil
 	}
 	if notModifiedIs412 {
-		return &errPreconditionFailed
+		return osswire.ErrPreconditionFailed
 	}
-	e := errNotModified
+	e := *osswire.ErrNotModified
 	e.Header = http.Header{}
 	e.Header.Set("ETag", info.ETag)
 	e.Header.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))

@@ -14,9 +14,9 @@ import (
 // optionally followed by "?versionId=<id>". The v1 SDK escapes the key with
 // url.QueryEscape (space as "+", "/" as "%2F"), the v2 SDK per RFC 3986
 // ("+" as "%2B", "/" kept); decoding with form semantics handles both.
-func parseCopySource(v string) (object.ObjectRef, *apiError) {
-	bad := errInvalidArgument.msg("Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.").
-		with("ArgumentName", "x-oss-copy-source").with("ArgumentValue", v)
+func parseCopySource(v string) (object.ObjectRef, *osswire.Error) {
+	bad := osswire.ErrInvalidArgument.Msgf("Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.").
+		With("ArgumentName", "x-oss-copy-source").With("ArgumentValue", v)
 	if i := strings.IndexByte(v, '?'); i >= 0 {
 		// Only a version id may follow; kossd keeps no versions, so "null"
 		// (or any id) names the current object.
@@ -38,7 +38,7 @@ func parseCopySource(v string) (object.ObjectRef, *apiError) {
 		return object.ObjectRef{}, bad
 	}
 	if !validBucketName(bucket) {
-		return object.ObjectRef{}, errInvalidBucketName.with("BucketName", bucket)
+		return object.ObjectRef{}, osswire.ErrInvalidBucketName.With("BucketName", bucket)
 	}
 	if ae := checkObjectName(key); ae != nil {
 		return object.ObjectRef{}, ae
@@ -59,8 +59,8 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	case "REPLACE":
 		replace = true
 	default:
-		return errInvalidArgument.msg("The metadata directive you specified is not valid.").
-			with("ArgumentName", "x-oss-metadata-directive").with("ArgumentValue", d)
+		return osswire.ErrInvalidArgument.Msgf("The metadata directive you specified is not valid.").
+			With("ArgumentName", "x-oss-metadata-directive").With("ArgumentValue", d)
 	}
 	opts := object.CopyOptions{
 		ReplaceMetadata: replace,
@@ -113,6 +113,6 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err != nil {
 		return objectErr(err, dst.Bucket, src.Key)
 	}
-	w.Header().Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	w.Header().Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	return writeXML(w, osswire.CopyObjectResult{ETag: info.ETag, LastModified: osswire.ISOTime(info.LastModified)})
 }

@@ -135,26 +135,26 @@ func unescapeControls(s string) (string, bool) {
 func parseDeleteRequest(body []byte) (keys []string, quiet bool, err error) {
 	var req deleteRequest
 	if err := xml.Unmarshal(escapeControlRefs(body), &req); err != nil {
-		return nil, false, &errMalformedXML
+		return nil, false, osswire.ErrMalformedXML
 	}
 	switch strings.ToLower(strings.TrimSpace(req.Quiet)) {
 	case "", "false":
 	case "true":
 		quiet = true
 	default:
-		return nil, false, &errMalformedXML
+		return nil, false, osswire.ErrMalformedXML
 	}
 	if len(req.Objects) == 0 || len(req.Objects) > object.MaxDeleteObjects {
-		return nil, false, &errMalformedXML
+		return nil, false, osswire.ErrMalformedXML
 	}
 	keys = make([]string, 0, len(req.Objects))
 	for _, o := range req.Objects {
 		if o.Key == nil {
-			return nil, false, &errMalformedXML
+			return nil, false, osswire.ErrMalformedXML
 		}
 		k, ok := unescapeControls(*o.Key)
 		if !ok {
-			return nil, false, &errMalformedXML
+			return nil, false, osswire.ErrMalformedXML
 		}
 		keys = append(keys, k)
 	}
@@ -173,8 +173,8 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 		return ae
 	}
 	if sum == nil {
-		return errMissingArgument.msg("Missing required header for this request: Content-MD5.").
-			with("ArgumentName", "Content-MD5")
+		return osswire.ErrMissingArgument.Msgf("Missing required header for this request: Content-MD5.").
+			With("ArgumentName", "Content-MD5")
 	}
 	body, err := h.readXMLBody(r, st)
 	if err != nil {
@@ -186,7 +186,7 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 	}
 	for _, k := range keys {
 		if ae := checkObjectName(k); ae != nil {
-			return ae.with("Key", k)
+			return ae.With("Key", k)
 		}
 	}
 	deleted, err := h.layer.DeleteObjects(r.Context(), b, keys)

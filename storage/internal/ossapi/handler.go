@@ -137,23 +137,9 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// Header names used in more than one place.
-const (
-	// HeaderRequestID carries the request id of every response (the
-	// server's middleware sets it: httpapi.Config.RequestIDHeader).
-	HeaderRequestID       = "X-Oss-Request-Id"
-	hdrEC                 = "X-Oss-Ec"
-	hdrErr                = "X-Oss-Err"
-	hdrNextAppendPosition = "X-Oss-Next-Append-Position"
-	hdrCRC64              = "X-Oss-Hash-Crc64ecma"
-	hdrObjectType         = "X-Oss-Object-Type"
-	hdrStorageClass       = "X-Oss-Storage-Class"
-	hdrContentSHA256      = "X-Oss-Content-Sha256"
-	metaPrefix            = "X-Oss-Meta-"
-)
-
-// serverName is the Server header; clients rely on it being non-empty.
-const serverName = "AliyunOSS"
+// HeaderRequestID carries the request id of every response (the server's
+// middleware sets it: httpapi.Config.RequestIDHeader).
+const HeaderRequestID = osswire.HeaderRequestID
 
 // reqState is what the handlers of one request share.
 type reqState struct {
@@ -182,7 +168,7 @@ func (st *reqState) payload(body io.Reader) io.Reader {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := httpapi.RecordOf(r)
 	rec.API = httpapi.APIOSS
-	w.Header().Set("Server", serverName)
+	w.Header().Set("Server", osswire.ServerName)
 	st := &reqState{rec: rec, target: resolve(r.Host, r.URL.Path, h.domain)}
 	rec.Bucket, rec.Key = st.target.bucket, st.target.key
 	// One read view for the whole request: the key lookup, the ACL checks
@@ -220,11 +206,11 @@ func (h *Handler) serveOSS(w http.ResponseWriter, r *http.Request, st *reqState)
 		return
 	}
 	if t.bucket == "" && t.key != "" {
-		h.writeError(w, r, &errInvalidBucketName)
+		h.writeError(w, r, osswire.ErrInvalidBucketName)
 		return
 	}
 	if t.bucket != "" && !validBucketName(t.bucket) {
-		h.writeError(w, r, errInvalidBucketName.with("BucketName", t.bucket))
+		h.writeError(w, r, osswire.ErrInvalidBucketName.With("BucketName", t.bucket))
 		return
 	}
 	if t.key != "" {
@@ -271,13 +257,13 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		w.WriteHeader(ae.Status)
 		return
 	}
-	doc := ae.document(rec.ID, r.Host)
+	doc := ae.Document(rec.ID, r.Host)
 	if ae.EC != "" {
-		hdr.Set(hdrEC, ae.EC)
+		hdr.Set(osswire.HeaderEC, ae.EC)
 	}
 	hdr.Set("Content-Type", "application/xml")
 	if r.Method == http.MethodHead {
-		hdr.Set(hdrErr, base64.StdEncoding.EncodeToString(doc))
+		hdr.Set(osswire.HeaderErr, base64.StdEncoding.EncodeToString(doc))
 		hdr.Set("Content-Length", "0")
 		w.WriteHeader(ae.Status)
 		return

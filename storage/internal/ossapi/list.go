@@ -17,9 +17,9 @@ type listParams struct {
 	encode            bool
 }
 
-func parseListParams(q url.Values) (listParams, *apiError) {
+func parseListParams(q url.Values) (listParams, *osswire.Error) {
 	var p listParams
-	var ae *apiError
+	var ae *osswire.Error
 	if p.encode, ae = parseEncodingType(q); ae != nil {
 		return p, ae
 	}
@@ -29,8 +29,8 @@ func parseListParams(q url.Values) (listParams, *apiError) {
 	p.prefix, p.delimiter = q.Get("prefix"), q.Get("delimiter")
 	for name, v := range map[string]string{"prefix": p.prefix, "delimiter": p.delimiter} {
 		if len(v) > maxKeyLen || !utf8.ValidString(v) {
-			return p, errInvalidArgument.msg("The %s you specified is not valid.", name).
-				with("ArgumentName", name).with("ArgumentValue", v)
+			return p, osswire.ErrInvalidArgument.Msgf("The %s you specified is not valid.", name).
+				With("ArgumentName", name).With("ArgumentValue", v)
 		}
 	}
 	return p, nil
@@ -135,8 +135,8 @@ func (h *Handler) listObjectsV2(w http.ResponseWriter, r *http.Request, st *reqS
 	if _, ok := q["continuation-token"]; ok {
 		m, ok := decodeToken(token)
 		if !ok || token == "" {
-			return errInvalidArgument.msg("The continuation token provided is incorrect.").
-				with("ArgumentName", "continuation-token").with("ArgumentValue", token)
+			return osswire.ErrInvalidArgument.Msgf("The continuation token provided is incorrect.").
+				With("ArgumentName", "continuation-token").With("ArgumentValue", token)
 		}
 		marker = m
 	}
@@ -146,8 +146,8 @@ func (h *Handler) listObjectsV2(w http.ResponseWriter, r *http.Request, st *reqS
 	case "true":
 		fetchOwner = true
 	default:
-		return errInvalidArgument.msg("The fetch-owner you specified is not valid.").
-			with("ArgumentName", "fetch-owner").with("ArgumentValue", v)
+		return osswire.ErrInvalidArgument.Msgf("The fetch-owner you specified is not valid.").
+			With("ArgumentName", "fetch-owner").With("ArgumentValue", v)
 	}
 	res, err := h.layer.ListObjects(r.Context(), st.target.bucket, object.ListOptions{
 		Prefix: p.prefix, Delimiter: p.delimiter, Marker: marker, MaxKeys: p.maxKeys,

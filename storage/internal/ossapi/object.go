@@ -15,10 +15,10 @@ import (
 func objectErr(err error, bucket, key string) error {
 	ae := toAPIError(err)
 	switch ae.Code {
-	case errNoSuchBucket.Code:
-		return ae.with("BucketName", bucket)
-	case errNoSuchKey.Code, errInvalidObjectName.Code, errFileAlreadyExists.Code:
-		return ae.with("Key", key)
+	case osswire.ErrNoSuchBucket.Code:
+		return ae.With("BucketName", bucket)
+	case osswire.ErrNoSuchKey.Code, osswire.ErrInvalidObjectName.Code, osswire.ErrFileAlreadyExists.Code:
+		return ae.With("Key", key)
 	}
 	return ae
 }
@@ -56,11 +56,11 @@ func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 	set("Etag", info.ETag)
 	set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	set("Accept-Ranges", "bytes")
-	set(hdrObjectType, info.Type)
-	set(hdrStorageClass, storageClassOr(md.StorageClass))
-	set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	set(osswire.HeaderObjectType, info.Type)
+	set(osswire.HeaderStorageClass, storageClassOr(md.StorageClass))
+	set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	if info.Type == object.TypeAppendable {
-		set(hdrNextAppendPosition, strconv.FormatInt(info.Size, 10))
+		set(osswire.HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
 	} else if len(info.MD5) > 0 {
 		set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
 	}
@@ -80,7 +80,7 @@ func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 		set("Expires", md.Expires)
 	}
 	for k, v := range md.User {
-		set(http.CanonicalHeaderKey(metaPrefix+k), v)
+		set(http.CanonicalHeaderKey(osswire.MetaPrefix+k), v)
 	}
 }
 
@@ -102,9 +102,9 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 		if rangeHeader == "" {
 			return nil, nil
 		}
-		var ae *apiError
+		var ae *osswire.Error
 		if rng, ae = parseRange(rangeHeader, info.Size, standard); ae != nil {
-			return nil, ae.with("RangeRequested", rangeHeader).with("ActualObjectSize", strconv.FormatInt(info.Size, 10))
+			return nil, ae.With("RangeRequested", rangeHeader).With("ActualObjectSize", strconv.FormatInt(info.Size, 10))
 		}
 		return rng, nil
 	})
@@ -174,7 +174,7 @@ func (h *Handler) getObjectMeta(w http.ResponseWriter, r *http.Request, st *reqS
 	hdr.Set("ETag", info.ETag)
 	hdr.Set("Last-Modified", lm)
 	hdr.Set("X-Oss-Last-Access-Time", lm)
-	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	hdr.Set("Content-Length", strconv.FormatInt(info.Size, 10))
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -203,7 +203,7 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 	if len(info.MD5) > 0 {
 		hdr.Set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
 	}
-	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -214,12 +214,12 @@ func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqSt
 	q := r.URL.Query()
 	pv, ok := q["position"]
 	if !ok {
-		return errMissingArgument.msg("Missing argument position.").with("ArgumentName", "position")
+		return osswire.ErrMissingArgument.Msgf("Missing argument position.").With("ArgumentName", "position")
 	}
 	pos, err := strconv.ParseInt(pv[0], 10, 64)
 	if err != nil || pos < 0 {
-		return errInvalidArgument.msg("The position you specified is not valid.").
-			with("ArgumentName", "position").with("ArgumentValue", pv[0])
+		return osswire.ErrInvalidArgument.Msgf("The position you specified is not valid.").
+			With("ArgumentName", "position").With("ArgumentValue", pv[0])
 	}
 	opts, ae := parsePutOptions(r.Header)
 	if ae != nil {
@@ -231,7 +231,7 @@ func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	defer body.close()
 	if pos > object.MaxObjectSize-body.size {
-		return &errEntityTooLarge
+		return osswire.ErrEntityTooLarge
 	}
 	info, err := h.layer.AppendObject(r.Context(), b, k, pos, body.r, body.size, opts)
 	if err != nil {
@@ -239,8 +239,8 @@ func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", info.ETag)
-	hdr.Set(hdrNextAppendPosition, strconv.FormatInt(info.Size, 10))
-	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set(osswire.HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
+	hdr.Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -275,8 +275,8 @@ func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	b, k := st.target.bucket, st.target.key
 	acl := r.Header.Get("X-Oss-Object-Acl")
 	if !validObjectACL(acl) {
-		return errInvalidArgument.msg("no such object access control exists").
-			with("ArgumentName", "x-oss-object-acl").with("ArgumentValue", acl)
+		return osswire.ErrInvalidArgument.Msgf("no such object access control exists").
+			With("ArgumentName", "x-oss-object-acl").With("ArgumentValue", acl)
 	}
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
@@ -322,5 +322,5 @@ func (h *Handler) noSuchUpload(w http.ResponseWriter, r *http.Request, st *reqSt
 	if _, err := h.getBucket(r, st); err != nil {
 		return err
 	}
-	return errNoSuchUpload.with("UploadId", r.URL.Query().Get("uploadId"))
+	return osswire.ErrNoSuchUpload.With("UploadId", r.URL.Query().Get("uploadId"))
 }

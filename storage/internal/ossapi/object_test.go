@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // setObjectHeadersWithSet is setObjectHeaders as it was written with
@@ -23,11 +24,11 @@ func setObjectHeadersWithSet(hdr http.Header, info object.ObjectInfo) {
 	hdr.Set("ETag", info.ETag)
 	hdr.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	hdr.Set("Accept-Ranges", "bytes")
-	hdr.Set(hdrObjectType, info.Type)
-	hdr.Set(hdrStorageClass, storageClassOr(md.StorageClass))
-	hdr.Set(hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set(osswire.HeaderObjectType, info.Type)
+	hdr.Set(osswire.HeaderStorageClass, storageClassOr(md.StorageClass))
+	hdr.Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	if info.Type == object.TypeAppendable {
-		hdr.Set(hdrNextAppendPosition, strconv.FormatInt(info.Size, 10))
+		hdr.Set(osswire.HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
 	} else if len(info.MD5) > 0 {
 		hdr.Set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
 	}
@@ -43,7 +44,7 @@ func setObjectHeadersWithSet(hdr http.Header, info object.ObjectInfo) {
 		}
 	}
 	for k, v := range md.User {
-		hdr.Set(metaPrefix+k, v)
+		hdr.Set(osswire.MetaPrefix+k, v)
 	}
 }
 

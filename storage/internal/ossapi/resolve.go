@@ -6,6 +6,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // target is what a request addresses, resolved from its Host and path.
@@ -73,14 +74,14 @@ const maxKeyLen = 1023
 // checkObjectName validates an object key: 1-1023 bytes of valid UTF-8, not
 // starting with "/" or "\". It returns nil or the InvalidObjectName error
 // with OSS's message for the case.
-func checkObjectName(key string) *apiError {
+func checkObjectName(key string) *osswire.Error {
 	switch {
 	case key == "":
-		return errInvalidObjectName.msg("The Object name can not be empty")
+		return osswire.ErrInvalidObjectName.Msgf("The Object name can not be empty")
 	case len(key) > maxKeyLen:
-		return errInvalidObjectName.msg("The Length of Object name must be less than 1024")
+		return osswire.ErrInvalidObjectName.Msgf("The Length of Object name must be less than 1024")
 	case key[0] == '/' || key[0] == '\\', !utf8.ValidString(key):
-		return &errInvalidObjectName
+		return osswire.ErrInvalidObjectName
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ type operation struct {
 	name   string
 	access access
 	handle handlerFunc
-	err    *apiError
+	err    *osswire.Error
 }
 
 // routingSubresources are the query parameters that select an operation, in
@@ -70,7 +70,7 @@ func subresource(q url.Values) string {
 }
 
 func notImplemented(name string) operation {
-	return operation{name: name, err: &errNotImplemented}
+	return operation{name: name, err: osswire.ErrNotImplemented}
 }
 
 // route picks the operation for a request.
@@ -93,26 +93,19 @@ func routeService(method, sub string) operation {
 	if method == http.MethodGet {
 		return notImplemented("Service")
 	}
-	return operation{name: "Service", err: &errMethodNotAllowed}
+	return operation{name: "Service", err: osswire.ErrMethodNotAllowed}
 }
 
 // emptyBucketConfigs are bucket configurations kossd does not support: reads
 // answer OSS's "no such configuration" error for them.
-var emptyBucketConfigs = map[string]*apiError{
-	"lifecycle": {Code: "NoSuchLifecycle", Status: http.StatusNotFound,
-		Message: "No Row found in Lifecycle Table."},
-	"cors": {Code: "NoSuchCORSConfiguration", Status: http.StatusNotFound,
-		Message: "The CORS Configuration does not exist."},
-	"website": {Code: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound,
-		Message: "The specified bucket does not have a website configuration."},
-	"encryption": {Code: "NoSuchServerSideEncryptionRule", Status: http.StatusNotFound,
-		Message: "The server side encryption configuration was not found."},
-	"policy": {Code: "NoSuchBucketPolicy", Status: http.StatusNotFound,
-		Message: "The bucket policy does not exist."},
-	"worm": {Code: "NoSuchWORMConfiguration", Status: http.StatusNotFound,
-		Message: "The WORM Configuration does not exist."},
-	"replication": {Code: "NoSuchReplicationConfiguration", Status: http.StatusNotFound,
-		Message: "The specified bucket does not have a replication configuration."},
+var emptyBucketConfigs = map[string]*osswire.Error{
+	"lifecycle":   osswire.ErrNoSuchLifecycle,
+	"cors":        osswire.ErrNoSuchCORSConfiguration,
+	"website":     osswire.ErrNoSuchWebsiteConfiguration,
+	"encryption":  osswire.ErrNoSuchServerSideEncryptionRule,
+	"policy":      osswire.ErrNoSuchBucketPolicy,
+	"worm":        osswire.ErrNoSuchWORMConfiguration,
+	"replication": osswire.ErrNoSuchReplicationConfiguration,
 }
 
 // deletableBucketConfigs are configurations whose DELETE succeeds trivially:
@@ -147,8 +140,7 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "ListLiveChannel", access: accessRead, handle: (*Handler).listLiveChannel}
 		case "inventory":
 			if q.Has("inventoryId") {
-				return operation{name: "GetBucketInventory", access: accessRead, handle: bucketConfigError(&apiError{
-					Code: "NoSuchInventory", Status: http.StatusNotFound, Message: "The specified inventory does not exist."})}
+				return operation{name: "GetBucketInventory", access: accessRead, handle: bucketConfigError(osswire.ErrNoSuchInventory)}
 			}
 			return operation{name: "ListBucketInventory", access: accessRead,
 				handle: bucketDocument(osswire.ListInventoryConfigurationsResult{})}
@@ -198,7 +190,7 @@ func routeBucket(method, sub string, q url.Values) operation {
 		}
 		return notImplemented("BucketOperation")
 	}
-	return operation{name: "BucketOperation", err: &errMethodNotAllowed}
+	return operation{name: "BucketOperation", err: osswire.ErrMethodNotAllowed}
 }
 
 func routeObject(method, sub string, hdr http.Header) operation {
@@ -255,5 +247,5 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		}
 		return notImplemented("ObjectOperation")
 	}
-	return operation{name: "ObjectOperation", err: &errMethodNotAllowed}
+	return operation{name: "ObjectOperation", err: osswire.ErrMethodNotAllowed}
 }
