@@ -81,19 +81,19 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err := h.authorize(ctx, st, src.Bucket, src.Key, accessRead); err != nil {
 		return err
 	}
-	cond := copySourceConditions(r.Header)
+	cond := osswire.CopySourceConditions(r.Header)
 	overrides := !replace && (md.ACL != "" || md.StorageClass != "")
-	if cond.present || overrides {
+	if cond.Present() || overrides {
 		// Conditions are checked here for a precise answer, and passed to
 		// the engine, which checks again atomically with the copy.
 		head, err := h.layer.HeadObject(ctx, src.Bucket, src.Key)
 		if err != nil {
 			return objectErr(err, src.Bucket, src.Key)
 		}
-		if ae := cond.check(head, true); ae != nil {
+		if ae := cond.Check(head, true); ae != nil {
 			return ae
 		}
-		opts.Condition = cond.toObject()
+		opts.Condition = cond.ToObject()
 		if overrides {
 			// Copy the source's metadata as read, with the overrides; the
 			// copy is conditional on that version so nothing newer is

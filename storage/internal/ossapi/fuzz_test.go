@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // FuzzDeleteKeyRoundTrip checks that any key an SDK can send in a
@@ -98,7 +99,7 @@ func FuzzParseRange(f *testing.F) {
 				return
 			}
 		}
-		rng, ae := parseRange(header, size, standard)
+		rng, ae := osswire.ParseRange(header, size, standard)
 		if ae != nil {
 			if !standard || ae.Status != 416 {
 				t.Fatalf("%q size %d standard %v: %v", header, size, standard, ae)

@@ -87,7 +87,7 @@ func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	ctx := r.Context()
 	b, k := st.target.bucket, st.target.key
-	cond := requestConditions(r.Header)
+	cond := osswire.RequestConditions(r.Header)
 	rangeHeader := r.Header.Get("Range")
 	standard := strings.EqualFold(r.Header.Get("X-Oss-Range-Behavior"), "standard")
 
@@ -95,7 +95,7 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 	// bytes the read returns, in the one read the layer makes.
 	var rng *object.Range
 	info, body, err := h.layer.GetObject(ctx, b, k, func(info object.ObjectInfo) (*object.Range, error) {
-		if ae := cond.check(info, false); ae != nil {
+		if ae := cond.Check(info, false); ae != nil {
 			return nil, ae
 		}
 		rng = nil
@@ -103,7 +103,7 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 			return nil, nil
 		}
 		var ae *osswire.Error
-		if rng, ae = parseRange(rangeHeader, info.Size, standard); ae != nil {
+		if rng, ae = osswire.ParseRange(rangeHeader, info.Size, standard); ae != nil {
 			return nil, ae.With("RangeRequested", rangeHeader).With("ActualObjectSize", strconv.FormatInt(info.Size, 10))
 		}
 		return rng, nil
@@ -154,7 +154,7 @@ func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err != nil {
 		return objectErr(err, b, k)
 	}
-	if ae := requestConditions(r.Header).check(info, false); ae != nil {
+	if ae := osswire.RequestConditions(r.Header).Check(info, false); ae != nil {
 		return ae
 	}
 	setObjectHeaders(w.Header(), info)

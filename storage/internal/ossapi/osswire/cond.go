@@ -1,4 +1,4 @@
-package ossapi
+package osswire
 
 import (
 	"net/http"
@@ -7,17 +7,16 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/object"
-	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
-// parseRange resolves a Range header against an object of size bytes.
+// ParseRange resolves a Range header against an object of size bytes.
 //
 // OSS's default behaviour is lenient: a range it cannot satisfy (bad syntax,
 // several ranges, start or end beyond the object) is ignored and the whole
 // object is returned with 200. With x-oss-range-behavior: standard, an end
 // beyond the object is clamped and a start at or beyond it is 416
 // InvalidRange. It returns (nil, nil) for "whole object".
-func parseRange(header string, size int64, standard bool) (*object.Range, *osswire.Error) {
+func ParseRange(header string, size int64, standard bool) (*object.Range, *Error) {
 	spec, ok := strings.CutPrefix(strings.TrimSpace(header), "bytes=")
 	if !ok || strings.Contains(spec, ",") {
 		return nil, nil
@@ -27,9 +26,9 @@ func parseRange(header string, size int64, standard bool) (*object.Range, *osswi
 		return nil, nil
 	}
 	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
-	unsatisfiable := func() (*object.Range, *osswire.Error) {
+	unsatisfiable := func() (*object.Range, *Error) {
 		if standard {
-			return nil, osswire.ErrInvalidRange
+			return nil, ErrInvalidRange
 		}
 		return nil, nil
 	}
@@ -72,18 +71,18 @@ func parseRange(header string, size int64, standard bool) (*object.Range, *osswi
 	return &object.Range{Start: start, Length: end - start + 1}, nil
 }
 
-// conditions are the RFC 7232 request preconditions.
-type conditions struct {
+// Conditions are the RFC 7232 request preconditions.
+type Conditions struct {
 	ifMatch, ifNoneMatch                string
 	ifModifiedSince, ifUnmodifiedSince  *time.Time
 	hasIfMatch, hasIfNoneMatch, present bool
 }
 
-// parseConditions reads the conditional headers under the given names
+// ParseConditions reads the conditional headers under the given names
 // (If-Match..., or x-oss-copy-source-if-match... for CopyObject). Dates that
 // do not parse are ignored, as RFC 7232 asks.
-func parseConditions(h http.Header, match, noneMatch, modSince, unmodSince string) conditions {
-	var c conditions
+func ParseConditions(h http.Header, match, noneMatch, modSince, unmodSince string) Conditions {
+	var c Conditions
 	if v, ok := h[http.CanonicalHeaderKey(match)]; ok {
 		c.ifMatch, c.hasIfMatch = strings.Join(v, ","), true
 	}
@@ -104,17 +103,22 @@ func parseConditions(h http.Header, match, noneMatch, modSince, unmodSince strin
 	return c
 }
 
-func requestConditions(h http.Header) conditions {
-	return parseConditions(h, "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
+// RequestConditions reads a request's own conditional headers.
+func RequestConditions(h http.Header) Conditions {
+	return ParseConditions(h, "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
 }
 
-func copySourceConditions(h http.Header) conditions {
-	return parseConditions(h, "X-Oss-Copy-Source-If-Match", "X-Oss-Copy-Source-If-None-Match",
+// CopySourceConditions reads CopyObject's conditions on its source.
+func CopySourceConditions(h http.Header) Conditions {
+	return ParseConditions(h, "X-Oss-Copy-Source-If-Match", "X-Oss-Copy-Source-If-None-Match",
 		"X-Oss-Copy-Source-If-Modified-Since", "X-Oss-Copy-Source-If-Unmodified-Since")
 }
 
-// toObject converts c for the engine.
-func (c conditions) toObject() object.Condition {
+// Present reports whether the request carries any precondition.
+func (c Conditions) Present() bool { return c.present }
+
+// ToObject converts c for the engine.
+func (c Conditions) ToObject() object.Condition {
 	return object.Condition{
 		IfMatch: c.ifMatch, IfNoneMatch: c.ifNoneMatch,
 		IfModifiedSince: c.ifModifiedSince, IfUnmodifiedSince: c.ifUnmodifiedSince,
@@ -143,22 +147,22 @@ func trimETag(s string) string {
 	return strings.Trim(s, `"`)
 }
 
-// check evaluates the preconditions against an object in RFC 7232 order:
+// Check evaluates the preconditions against an object in RFC 7232 order:
 // If-Match (else If-Unmodified-Since) failing is 412; If-None-Match (else
 // If-Modified-Since) failing is 304 — or 412 when notModifiedIs412, as for
 // CopyObject's source conditions. Times compare at one-second precision,
 // the precision of HTTP dates.
-func (c conditions) check(info object.ObjectInfo, notModifiedIs412 bool) *osswire.Error {
+func (c Conditions) Check(info object.ObjectInfo, notModifiedIs412 bool) *Error {
 	if !c.present {
 		return nil
 	}
 	lm := info.LastModified.Truncate(time.Second)
 	if c.hasIfMatch {
 		if !etagListMatches(c.ifMatch, info.ETag) {
-			return osswire.ErrPreconditionFailed
+			return ErrPreconditionFailed
 		}
 	} else if c.ifUnmodifiedSince != nil && lm.After(*c.ifUnmodifiedSince) {
-		return osswire.ErrPreconditionFailed
+		return ErrPreconditionFailed
 	}
 	notModified := false
 	if c.hasIfNoneMatch {
@@ -170,9 +174,9 @@ func (c conditions) check(info object.ObjectInfo, notModifiedIs412 bool) *osswir
 		return nil
 	}
 	if notModifiedIs412 {
-		return osswire.ErrPreconditionFailed
+		return ErrPreconditionFailed
 	}
-	e := *osswire.ErrNotModified
+	e := *ErrNotModified
 	e.Header = http.Header{}
 	e.Header.Set("ETag", info.ETag)
 	e.Header.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
