@@ -9,14 +9,6 @@ import (
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
-// ACL values of buckets and objects.
-const (
-	aclPrivate         = "private"
-	aclPublicRead      = "public-read"
-	aclPublicReadWrite = "public-read-write"
-	aclDefault         = "default"
-)
-
 // authenticate verifies the request's signature and records who sent it.
 // An unsigned request is anonymous (a zero principal), not an error:
 // whether it may proceed depends on ACLs, decided by authorize.
@@ -99,26 +91,16 @@ func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string
 			return false, err
 		default:
 			switch info.Metadata.ACL {
-			case aclPrivate, aclPublicRead, aclPublicReadWrite:
+			case osswire.ACLPrivate, osswire.ACLPublicRead, osswire.ACLPublicReadWrite:
 				acl = info.Metadata.ACL
 			}
 		}
 	}
 	switch acl {
-	case aclPublicReadWrite:
+	case osswire.ACLPublicReadWrite:
 		return true, nil
-	case aclPublicRead:
+	case osswire.ACLPublicRead:
 		return need == accessRead, nil
 	}
 	return false, nil
-}
-
-// validBucketACL reports whether v is an ACL a bucket can have.
-func validBucketACL(v string) bool {
-	return v == aclPrivate || v == aclPublicRead || v == aclPublicReadWrite
-}
-
-// validObjectACL reports whether v is an ACL an object can have.
-func validObjectACL(v string) bool {
-	return validBucketACL(v) || v == aclDefault
 }

@@ -1,13 +1,13 @@
 package ossapi
 
 import (
-	"encoding/base64"
+	"bytes"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
@@ -72,94 +72,27 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState) (objectBody, error) 
 	return newObjectBody(f, n, cleanup), nil
 }
 
-// parseContentMD5 decodes the Content-MD5 header: nil when absent, 400
-// InvalidDigest when it is not the base64 of 16 bytes.
-func parseContentMD5(h http.Header) ([]byte, *osswire.Error) {
-	v := h.Get("Content-Md5")
-	if v == "" {
-		return nil, nil
+// readXMLBody reads a small XML request body whole, refusing bodies larger
+// than the handler's cap and bodies that do not match their Content-MD5.
+func (h *Handler) readXMLBody(r *http.Request, st *reqState) ([]byte, error) {
+	sum, ae := osswire.ParseContentMD5(r.Header)
+	if ae != nil {
+		return nil, ae
 	}
-	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
-	if err != nil || len(b) != 16 {
-		return nil, osswire.ErrInvalidDigest.Msgf("The Content-MD5 you specified is not valid.")
+	if r.ContentLength > h.maxXML {
+		return nil, osswire.ErrMalformedXML.Msgf("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
+	}
+	b, err := io.ReadAll(io.LimitReader(st.payload(r.Body), h.maxXML+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", object.ErrBodyRead, err)
+	}
+	if int64(len(b)) > h.maxXML {
+		return nil, osswire.ErrMalformedXML.Msgf("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
+	}
+	if got := md5.Sum(b); sum != nil && !bytes.Equal(got[:], sum) {
+		return nil, osswire.ErrInvalidDigest
 	}
 	return b, nil
-}
-
-// rejectConditionalWrite refuses PutObject with conditional headers, as
-// OSS does: clients rely on an error rather than an unconditional write.
-func rejectConditionalWrite(h http.Header) *osswire.Error {
-	for _, name := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
-		if _, ok := h[name]; ok {
-			return osswire.ErrNotImplementedHeader.With("Header", name)
-		}
-	}
-	return nil
-}
-
-// parseMetadata reads the stored headers of an object from a request.
-func parseMetadata(h http.Header) (object.Metadata, *osswire.Error) {
-	md := object.Metadata{
-		ContentType:        h.Get("Content-Type"),
-		CacheControl:       h.Get("Cache-Control"),
-		ContentDisposition: h.Get("Content-Disposition"),
-		ContentEncoding:    h.Get("Content-Encoding"),
-		ContentLanguage:    h.Get("Content-Language"),
-		Expires:            h.Get("Expires"),
-	}
-	if md.ContentType == "" {
-		md.ContentType = "application/octet-stream"
-	}
-	if v := h.Get("X-Oss-Object-Acl"); v != "" {
-		if !validObjectACL(v) {
-			return md, osswire.ErrInvalidArgument.Msgf("no such object access control exists").
-				With("ArgumentName", "x-oss-object-acl").With("ArgumentValue", v)
-		}
-		md.ACL = v
-	}
-	if v := h.Get("X-Oss-Storage-Class"); v != "" {
-		sc, ok := validStorageClasses[strings.ToLower(v)]
-		if !ok {
-			return md, osswire.ErrInvalidArgument.Msgf("The storage class you specified is not valid.").
-				With("ArgumentName", "x-oss-storage-class").With("ArgumentValue", v)
-		}
-		md.StorageClass = sc
-	}
-	size := 0
-	for name, values := range h {
-		suffix, ok := strings.CutPrefix(name, osswire.MetaPrefix)
-		if !ok || suffix == "" {
-			continue
-		}
-		if md.User == nil {
-			md.User = map[string]string{}
-		}
-		v := strings.Join(values, ",")
-		md.User[strings.ToLower(suffix)] = v
-		size += len(suffix) + len(v)
-	}
-	if size > object.MaxUserMetadataSize {
-		return md, osswire.ErrMetadataTooLarge
-	}
-	return md, nil
-}
-
-// parsePutOptions reads everything but the body of a PutObject or
-// AppendObject.
-func parsePutOptions(h http.Header) (object.PutOptions, *osswire.Error) {
-	md, ae := parseMetadata(h)
-	if ae != nil {
-		return object.PutOptions{}, ae
-	}
-	sum, ae := parseContentMD5(h)
-	if ae != nil {
-		return object.PutOptions{}, ae
-	}
-	return object.PutOptions{
-		Metadata:        md,
-		ContentMD5:      sum,
-		ForbidOverwrite: strings.EqualFold(h.Get("X-Oss-Forbid-Overwrite"), "true"),
-	}, nil
 }
 
 // drainingReader makes sure the end of a body is read even when the engine

@@ -1,94 +1,30 @@
 package ossapi
 
 import (
-	"bytes"
-	"crypto/md5"
-	"encoding/xml"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
-// Listing limits shared by ListBuckets and ListObjects.
-const (
-	defaultMaxKeys = 100
-	maxMaxKeys     = 1000
-)
-
-// parseMaxKeys reads the max-keys (or another count) parameter: absent means
-// def; anything but an integer in 1..limit is InvalidArgument (a huge value
-// included: clients rely on that failing rather than being clamped).
-func parseMaxKeys(q url.Values, name string, def, limit int) (int, *osswire.Error) {
-	v, ok := q[name]
-	if !ok || v[0] == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v[0])
-	if err != nil || n < 1 || n > limit {
-		return 0, osswire.ErrInvalidArgument.
-			Msgf("Argument %s must be an integer between 1 and %d.", name, limit).
-			With("ArgumentName", name).With("ArgumentValue", v[0])
-	}
-	return n, nil
-}
-
-// parseEncodingType accepts only "url" (or nothing).
-func parseEncodingType(q url.Values) (bool, *osswire.Error) {
-	switch v := q.Get("encoding-type"); v {
-	case "":
-		return false, nil
-	case "url":
-		return true, nil
-	default:
-		return false, osswire.ErrInvalidArgument.Msgf("The encoding-type you specified is not valid.").
-			With("ArgumentName", "encoding-type").With("ArgumentValue", v)
-	}
-}
-
 // location is the bucket location OSS reports: "oss-<region>".
 func (h *Handler) location() string { return "oss-" + h.region }
-
-func storageClassOr(s string) string {
-	if s == "" {
-		return "Standard"
-	}
-	return s
-}
-
-func aclOr(s string) string {
-	if s == "" {
-		return aclPrivate
-	}
-	return s
-}
 
 func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if st.anonymous() {
 		return osswire.ErrAnonymousDenied
 	}
-	q := r.URL.Query()
-	prefix, marker := q.Get("prefix"), q.Get("marker")
-	if !validBucketPrefix(prefix) {
-		return osswire.ErrInvalidArgument.Msgf("The prefix you specified is not valid.").
-			With("ArgumentName", "prefix").With("ArgumentValue", prefix)
-	}
-	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
+	p, ae := osswire.ParseListBuckets(r.URL.Query())
 	if ae != nil {
 		return ae
 	}
-	res, err := h.visibleBuckets(r, st, prefix, marker, maxKeys)
+	res, err := h.visibleBuckets(r, st, p.Prefix, p.Marker, p.MaxKeys)
 	if err != nil {
 		return err
 	}
 	out := osswire.ListAllMyBucketsResult{
-		Prefix: prefix, Marker: marker, MaxKeys: maxKeys,
+		Prefix: p.Prefix, Marker: p.Marker, MaxKeys: p.MaxKeys,
 		IsTruncated: res.IsTruncated, NextMarker: res.NextMarker, Owner: h.owner,
 	}
 	for _, b := range res.Buckets {
@@ -99,7 +35,7 @@ func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqSta
 			Location:         h.location(),
 			Name:             b.Name,
 			Region:           h.region,
-			StorageClass:     storageClassOr(b.StorageClass),
+			StorageClass:     osswire.StorageClassOr(b.StorageClass),
 		})
 	}
 	return writeXML(w, out)
@@ -119,7 +55,7 @@ func (h *Handler) visibleBuckets(r *http.Request, st *reqState, prefix, marker s
 		return out, nil
 	}
 	for {
-		page, err := h.layer.ListBuckets(ctx, object.ListBucketsOptions{Prefix: prefix, Marker: marker, MaxKeys: maxMaxKeys})
+		page, err := h.layer.ListBuckets(ctx, object.ListBucketsOptions{Prefix: prefix, Marker: marker, MaxKeys: osswire.MaxMaxKeys})
 		if err != nil {
 			return out, err
 		}
@@ -141,78 +77,22 @@ func (h *Handler) visibleBuckets(r *http.Request, st *reqState, prefix, marker s
 	}
 }
 
-// readXMLBody reads a small XML request body whole, refusing bodies larger
-// than the handler's cap and bodies that do not match their Content-MD5.
-func (h *Handler) readXMLBody(r *http.Request, st *reqState) ([]byte, error) {
-	sum, ae := parseContentMD5(r.Header)
-	if ae != nil {
-		return nil, ae
-	}
-	if r.ContentLength > h.maxXML {
-		return nil, osswire.ErrMalformedXML.Msgf("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
-	}
-	b, err := io.ReadAll(io.LimitReader(st.payload(r.Body), h.maxXML+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", object.ErrBodyRead, err)
-	}
-	if int64(len(b)) > h.maxXML {
-		return nil, osswire.ErrMalformedXML.Msgf("The XML you provided was larger than the maximum of %d bytes.", h.maxXML)
-	}
-	if got := md5.Sum(b); sum != nil && !bytes.Equal(got[:], sum) {
-		return nil, osswire.ErrInvalidDigest
-	}
-	return b, nil
-}
-
-// validStorageClasses are the storage classes OSS buckets and objects take.
-var validStorageClasses = map[string]string{
-	"standard": "Standard", "ia": "IA", "archive": "Archive",
-	"coldarchive": "ColdArchive", "deepcoldarchive": "DeepColdArchive",
-}
-
-// parseCreateBucketConfiguration decodes an optional PutBucket body.
-func parseCreateBucketConfiguration(body []byte) (osswire.CreateBucketConfiguration, *osswire.Error) {
-	var cfg osswire.CreateBucketConfiguration
-	if len(bytes.TrimSpace(body)) == 0 {
-		return cfg, nil
-	}
-	if err := xml.Unmarshal(body, &cfg); err != nil {
-		return cfg, osswire.ErrMalformedXML
-	}
-	if cfg.StorageClass != "" {
-		sc, ok := validStorageClasses[strings.ToLower(cfg.StorageClass)]
-		if !ok {
-			return cfg, osswire.ErrInvalidArgument.Msgf("The storage class you specified is not valid.").
-				With("ArgumentName", "StorageClass").With("ArgumentValue", cfg.StorageClass)
-		}
-		cfg.StorageClass = sc
-	}
-	switch cfg.DataRedundancyType {
-	case "", "LRS", "ZRS":
-	default:
-		return cfg, osswire.ErrInvalidArgument.Msgf("The data redundancy type you specified is not valid.").
-			With("ArgumentName", "DataRedundancyType").With("ArgumentValue", cfg.DataRedundancyType)
-	}
-	return cfg, nil
-}
-
 func (h *Handler) putBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	acl := r.Header.Get("X-Oss-Acl")
-	if acl != "" && !validBucketACL(acl) {
-		return osswire.ErrInvalidArgument.Msgf("no such bucket access control exists").
-			With("ArgumentName", "x-oss-acl").With("ArgumentValue", acl)
+	acl, ae := osswire.ParseBucketACL(r.Header)
+	if ae != nil {
+		return ae
 	}
 	body, err := h.readXMLBody(r, st)
 	if err != nil {
 		return err
 	}
-	cfg, ae := parseCreateBucketConfiguration(body)
+	cfg, ae := osswire.ParseCreateBucketConfiguration(body)
 	if ae != nil {
 		return ae
 	}
 	err = h.layer.CreateBucket(r.Context(), st.target.bucket, object.BucketOptions{
-		ACL:          aclOr(acl),
-		StorageClass: storageClassOr(cfg.StorageClass),
+		ACL:          acl,
+		StorageClass: osswire.StorageClassOr(cfg.StorageClass),
 	})
 	if err != nil {
 		if errors.Is(err, object.ErrBucketAlreadyExists) {
@@ -263,14 +143,14 @@ func (h *Handler) getBucketInfo(w http.ResponseWriter, r *http.Request, st *reqS
 		ExtranetEndpoint:       st.target.endpoint,
 		IntranetEndpoint:       st.target.endpoint,
 		Location:               h.location(),
-		StorageClass:           storageClassOr(b.StorageClass),
+		StorageClass:           osswire.StorageClassOr(b.StorageClass),
 		TransferAcceleration:   "Disabled",
 		CrossRegionReplication: "Disabled",
 		DataRedundancyType:     "LRS",
 		Name:                   b.Name,
 		Region:                 h.region,
 		Owner:                  h.owner,
-		ACL:                    aclOr(b.ACL),
+		ACL:                    osswire.ACLOr(b.ACL),
 		SSERule:                osswire.SSERule{SSEAlgorithm: "None"},
 	}})
 }
@@ -296,7 +176,7 @@ func (h *Handler) getBucketACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	if err != nil {
 		return err
 	}
-	return writeXML(w, osswire.AccessControlPolicy{Owner: h.owner, Grant: aclOr(b.ACL)})
+	return writeXML(w, osswire.AccessControlPolicy{Owner: h.owner, Grant: osswire.ACLOr(b.ACL)})
 }
 
 func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqState) error {
@@ -316,11 +196,11 @@ func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqS
 
 func (h *Handler) listMultipartUploads(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
-	encode, ae := parseEncodingType(q)
+	encode, ae := osswire.ParseEncodingType(q)
 	if ae != nil {
 		return ae
 	}
-	maxUploads, ae := parseMaxKeys(q, "max-uploads", maxMaxKeys, maxMaxKeys)
+	maxUploads, ae := osswire.ParseMaxKeys(q, "max-uploads", osswire.MaxMaxKeys, osswire.MaxMaxKeys)
 	if ae != nil {
 		return ae
 	}
@@ -340,11 +220,11 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, r *http.Request, s
 
 func (h *Handler) listObjectVersions(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
-	encode, ae := parseEncodingType(q)
+	encode, ae := osswire.ParseEncodingType(q)
 	if ae != nil {
 		return ae
 	}
-	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
+	maxKeys, ae := osswire.ParseMaxKeys(q, "max-keys", osswire.DefaultMaxKeys, osswire.MaxMaxKeys)
 	if ae != nil {
 		return ae
 	}
@@ -364,7 +244,7 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, r *http.Request, st 
 
 func (h *Handler) listLiveChannel(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
-	maxKeys, ae := parseMaxKeys(q, "max-keys", defaultMaxKeys, maxMaxKeys)
+	maxKeys, ae := osswire.ParseMaxKeys(q, "max-keys", osswire.DefaultMaxKeys, osswire.MaxMaxKeys)
 	if ae != nil {
 		return ae
 	}

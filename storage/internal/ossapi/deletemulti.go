@@ -164,11 +164,11 @@ func parseDeleteRequest(body []byte) (keys []string, quiet bool, err error) {
 func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b := st.target.bucket
 	q := r.URL.Query()
-	encode, ae := parseEncodingType(q)
+	encode, ae := osswire.ParseEncodingType(q)
 	if ae != nil {
 		return ae
 	}
-	sum, ae := parseContentMD5(r.Header)
+	sum, ae := osswire.ParseContentMD5(r.Header)
 	if ae != nil {
 		return ae
 	}
@@ -185,7 +185,7 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	for _, k := range keys {
-		if ae := checkObjectName(k); ae != nil {
+		if ae := osswire.CheckObjectName(k); ae != nil {
 			return ae.With("Key", k)
 		}
 	}
@@ -194,8 +194,8 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 		return bucketErr(err, b)
 	}
 	out := osswire.DeleteResult{}
-	p := listParams{encode: encode}
-	out.EncodingType = p.encodingType()
+	p := osswire.ListParams{Encode: encode}
+	out.EncodingType = p.EncodingType()
 	var failed error
 	for _, d := range deleted {
 		if d.Err != nil {
@@ -203,7 +203,7 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 			continue
 		}
 		if !quiet {
-			out.Deleted = append(out.Deleted, osswire.DeletedRecord{Key: p.enc(d.Key)})
+			out.Deleted = append(out.Deleted, osswire.DeletedRecord{Key: p.Enc(d.Key)})
 		}
 	}
 	if failed != nil {

@@ -69,7 +69,7 @@ func FuzzCreateBucketConfiguration(f *testing.F) {
 	f.Add([]byte(`<CreateBucketConfiguration><StorageClass>Gold</StorageClass></CreateBucketConfiguration>`))
 	f.Add([]byte(`<CreateBucketConfiguration>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		cfg, ae := parseCreateBucketConfiguration(body)
+		cfg, ae := osswire.ParseCreateBucketConfiguration(body)
 		if ae != nil {
 			if ae.Status != 400 {
 				t.Fatalf("status %d", ae.Status)
@@ -144,11 +144,11 @@ func FuzzValidNames(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := validBucketName(s), bucketNameRe.MatchString(s); got != want {
+		if got, want := osswire.ValidBucketName(s), bucketNameRe.MatchString(s); got != want {
 			t.Fatalf("validBucketName(%q) = %v, want %v", s, got, want)
 		}
 		wantKey := s != "" && len(s) <= 1023 && utf8.ValidString(s) && s[0] != '/' && s[0] != '\\'
-		if got := checkObjectName(s) == nil; got != wantKey {
+		if got := osswire.CheckObjectName(s) == nil; got != wantKey {
 			t.Fatalf("checkObjectName(%q) ok = %v, want %v", s, got, wantKey)
 		}
 	})

@@ -209,12 +209,12 @@ func (h *Handler) serveOSS(w http.ResponseWriter, r *http.Request, st *reqState)
 		h.writeError(w, r, osswire.ErrInvalidBucketName)
 		return
 	}
-	if t.bucket != "" && !validBucketName(t.bucket) {
+	if t.bucket != "" && !osswire.ValidBucketName(t.bucket) {
 		h.writeError(w, r, osswire.ErrInvalidBucketName.With("BucketName", t.bucket))
 		return
 	}
 	if t.key != "" {
-		if ae := checkObjectName(t.key); ae != nil {
+		if ae := osswire.CheckObjectName(t.key); ae != nil {
 			h.writeError(w, r, ae)
 			return
 		}

@@ -57,7 +57,7 @@ func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 	set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	set("Accept-Ranges", "bytes")
 	set(osswire.HeaderObjectType, info.Type)
-	set(osswire.HeaderStorageClass, storageClassOr(md.StorageClass))
+	set(osswire.HeaderStorageClass, osswire.StorageClassOr(md.StorageClass))
 	set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	if info.Type == object.TypeAppendable {
 		set(osswire.HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
@@ -182,10 +182,10 @@ func (h *Handler) getObjectMeta(w http.ResponseWriter, r *http.Request, st *reqS
 
 func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
-	if ae := rejectConditionalWrite(r.Header); ae != nil {
+	if ae := osswire.RejectConditionalWrite(r.Header); ae != nil {
 		return ae
 	}
-	opts, ae := parsePutOptions(r.Header)
+	opts, ae := osswire.ParsePutOptions(r.Header)
 	if ae != nil {
 		return ae
 	}
@@ -211,17 +211,11 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 
 func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
-	q := r.URL.Query()
-	pv, ok := q["position"]
-	if !ok {
-		return osswire.ErrMissingArgument.Msgf("Missing argument position.").With("ArgumentName", "position")
+	pos, ae := osswire.ParseAppendPosition(r.URL.Query())
+	if ae != nil {
+		return ae
 	}
-	pos, err := strconv.ParseInt(pv[0], 10, 64)
-	if err != nil || pos < 0 {
-		return osswire.ErrInvalidArgument.Msgf("The position you specified is not valid.").
-			With("ArgumentName", "position").With("ArgumentValue", pv[0])
-	}
-	opts, ae := parsePutOptions(r.Header)
+	opts, ae := osswire.ParsePutOptions(r.Header)
 	if ae != nil {
 		return ae
 	}
@@ -263,7 +257,7 @@ func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	grant := info.Metadata.ACL
 	if grant == "" {
-		grant = aclDefault
+		grant = osswire.ACLDefault
 	}
 	return writeXML(w, osswire.AccessControlPolicy{Owner: h.owner, Grant: grant})
 }
@@ -273,10 +267,9 @@ func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 // is never undone.
 func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
-	acl := r.Header.Get("X-Oss-Object-Acl")
-	if !validObjectACL(acl) {
-		return osswire.ErrInvalidArgument.Msgf("no such object access control exists").
-			With("ArgumentName", "x-oss-object-acl").With("ArgumentValue", acl)
+	acl, ae := osswire.ParseObjectACL(r.Header)
+	if ae != nil {
+		return ae
 	}
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
@@ -284,7 +277,7 @@ func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	md := info.Metadata
 	md.ACL = acl
-	if acl == aclDefault {
+	if acl == osswire.ACLDefault {
 		md.ACL = ""
 	}
 	ref := object.ObjectRef{Bucket: b, Key: k}

@@ -25,7 +25,7 @@ func setObjectHeadersWithSet(hdr http.Header, info object.ObjectInfo) {
 	hdr.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	hdr.Set("Accept-Ranges", "bytes")
 	hdr.Set(osswire.HeaderObjectType, info.Type)
-	hdr.Set(osswire.HeaderStorageClass, storageClassOr(md.StorageClass))
+	hdr.Set(osswire.HeaderStorageClass, osswire.StorageClassOr(md.StorageClass))
 	hdr.Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	if info.Type == object.TypeAppendable {
 		hdr.Set(osswire.HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
