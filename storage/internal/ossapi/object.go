@@ -2,6 +2,7 @@ package ossapi
 
 import (
 	"encoding/base64"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -247,6 +248,59 @@ func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	b := st.target.bucket
+	q := r.URL.Query()
+	encode, ae := osswire.ParseEncodingType(q)
+	if ae != nil {
+		return ae
+	}
+	sum, ae := osswire.ParseContentMD5(r.Header)
+	if ae != nil {
+		return ae
+	}
+	if sum == nil {
+		return osswire.ErrMissingArgument.Msgf("Missing required header for this request: Content-MD5.").
+			With("ArgumentName", "Content-MD5")
+	}
+	body, err := h.readXMLBody(r, st)
+	if err != nil {
+		return err
+	}
+	keys, quiet, err := osswire.ParseDeleteRequest(body)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if ae := osswire.CheckObjectName(k); ae != nil {
+			return ae.With("Key", k)
+		}
+	}
+	deleted, err := h.layer.DeleteObjects(r.Context(), b, keys)
+	if err != nil {
+		return bucketErr(err, b)
+	}
+	out := osswire.DeleteResult{}
+	p := osswire.ListParams{Encode: encode}
+	out.EncodingType = p.EncodingType()
+	var failed error
+	for _, d := range deleted {
+		if d.Err != nil {
+			failed = errors.Join(failed, d.Err)
+			continue
+		}
+		if !quiet {
+			out.Deleted = append(out.Deleted, osswire.DeletedRecord{Key: p.Enc(d.Key)})
+		}
+	}
+	if failed != nil {
+		// The engine deletes all keys in one atomic step; a per-key failure
+		// means the request failed as a whole.
+		return bucketErr(failed, b)
+	}
+	return writeXML(w, out)
 }
 
 func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqState) error {

@@ -1,16 +1,13 @@
-package ossapi
+package osswire
 
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/koss-io/koss/storage/internal/object"
-	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // deleteRequest is the DeleteMultipleObjects body.
@@ -129,87 +126,34 @@ func unescapeControls(s string) (string, bool) {
 	return b.String(), true
 }
 
-// parseDeleteRequest decodes a DeleteMultipleObjects body into its keys and
+// ParseDeleteRequest decodes a DeleteMultipleObjects body into its keys and
 // quiet flag. An empty list, a missing or empty key, more than 1000 keys or
 // a document that is not a <Delete> is MalformedXML.
-func parseDeleteRequest(body []byte) (keys []string, quiet bool, err error) {
+func ParseDeleteRequest(body []byte) (keys []string, quiet bool, err error) {
 	var req deleteRequest
 	if err := xml.Unmarshal(escapeControlRefs(body), &req); err != nil {
-		return nil, false, osswire.ErrMalformedXML
+		return nil, false, ErrMalformedXML
 	}
 	switch strings.ToLower(strings.TrimSpace(req.Quiet)) {
 	case "", "false":
 	case "true":
 		quiet = true
 	default:
-		return nil, false, osswire.ErrMalformedXML
+		return nil, false, ErrMalformedXML
 	}
 	if len(req.Objects) == 0 || len(req.Objects) > object.MaxDeleteObjects {
-		return nil, false, osswire.ErrMalformedXML
+		return nil, false, ErrMalformedXML
 	}
 	keys = make([]string, 0, len(req.Objects))
 	for _, o := range req.Objects {
 		if o.Key == nil {
-			return nil, false, osswire.ErrMalformedXML
+			return nil, false, ErrMalformedXML
 		}
 		k, ok := unescapeControls(*o.Key)
 		if !ok {
-			return nil, false, osswire.ErrMalformedXML
+			return nil, false, ErrMalformedXML
 		}
 		keys = append(keys, k)
 	}
 	return keys, quiet, nil
-}
-
-func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	q := r.URL.Query()
-	encode, ae := osswire.ParseEncodingType(q)
-	if ae != nil {
-		return ae
-	}
-	sum, ae := osswire.ParseContentMD5(r.Header)
-	if ae != nil {
-		return ae
-	}
-	if sum == nil {
-		return osswire.ErrMissingArgument.Msgf("Missing required header for this request: Content-MD5.").
-			With("ArgumentName", "Content-MD5")
-	}
-	body, err := h.readXMLBody(r, st)
-	if err != nil {
-		return err
-	}
-	keys, quiet, err := parseDeleteRequest(body)
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if ae := osswire.CheckObjectName(k); ae != nil {
-			return ae.With("Key", k)
-		}
-	}
-	deleted, err := h.layer.DeleteObjects(r.Context(), b, keys)
-	if err != nil {
-		return bucketErr(err, b)
-	}
-	out := osswire.DeleteResult{}
-	p := osswire.ListParams{Encode: encode}
-	out.EncodingType = p.EncodingType()
-	var failed error
-	for _, d := range deleted {
-		if d.Err != nil {
-			failed = errors.Join(failed, d.Err)
-			continue
-		}
-		if !quiet {
-			out.Deleted = append(out.Deleted, osswire.DeletedRecord{Key: p.Enc(d.Key)})
-		}
-	}
-	if failed != nil {
-		// The engine deletes all keys in one atomic step; a per-key failure
-		// means the request failed as a whole.
-		return bucketErr(failed, b)
-	}
-	return writeXML(w, out)
 }

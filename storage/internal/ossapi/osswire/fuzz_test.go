@@ -1,4 +1,4 @@
-package ossapi
+package osswire
 
 import (
 	"regexp"
@@ -7,12 +7,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/koss-io/koss/storage/internal/object"
-	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // FuzzDeleteKeyRoundTrip checks that any key an SDK can send in a
 // DeleteMultipleObjects body — control characters as "&#xNN;" included —
-// comes out of parseDeleteRequest unchanged.
+// comes out of ParseDeleteRequest unchanged.
 func FuzzDeleteKeyRoundTrip(f *testing.F) {
 	for _, s := range []string{"plain", "a\x01b", "\x00", "tab\tnl\ncr\r", "amp&lt;", "\uFDD0", "\uFDD0@",
 		"<![CDATA[x]]>", "&#x01;", "dir/sub/key.txt", "日本語", strings.Repeat("k", 1023)} {
@@ -27,7 +26,7 @@ func FuzzDeleteKeyRoundTrip(f *testing.F) {
 				return // the SDKs send U+FFFD for these: not representable
 			}
 		}
-		keys, quiet, err := parseDeleteRequest(deleteBody(true, key))
+		keys, quiet, err := ParseDeleteRequest(deleteBody(true, key))
 		if err != nil {
 			t.Fatalf("key %q: %v", key, err)
 		}
@@ -53,7 +52,7 @@ func FuzzParseDeleteRequest(f *testing.F) {
 	f.Add([]byte("<Delete><Object><Key>\xef\xb7\x90</Key></Object></Delete>"))
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		keys, _, err := parseDeleteRequest(body)
+		keys, _, err := ParseDeleteRequest(body)
 		if err == nil && (len(keys) == 0 || len(keys) > object.MaxDeleteObjects) {
 			t.Fatalf("accepted %d keys", len(keys))
 		}
@@ -69,7 +68,7 @@ func FuzzCreateBucketConfiguration(f *testing.F) {
 	f.Add([]byte(`<CreateBucketConfiguration><StorageClass>Gold</StorageClass></CreateBucketConfiguration>`))
 	f.Add([]byte(`<CreateBucketConfiguration>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		cfg, ae := osswire.ParseCreateBucketConfiguration(body)
+		cfg, ae := ParseCreateBucketConfiguration(body)
 		if ae != nil {
 			if ae.Status != 400 {
 				t.Fatalf("status %d", ae.Status)
@@ -99,7 +98,7 @@ func FuzzParseRange(f *testing.F) {
 				return
 			}
 		}
-		rng, ae := osswire.ParseRange(header, size, standard)
+		rng, ae := ParseRange(header, size, standard)
 		if ae != nil {
 			if !standard || ae.Status != 416 {
 				t.Fatalf("%q size %d standard %v: %v", header, size, standard, ae)
@@ -112,30 +111,6 @@ func FuzzParseRange(f *testing.F) {
 	})
 }
 
-// FuzzResolve: resolution never panics; path style loses no byte of the
-// path; a virtual-host bucket is one DNS label.
-func FuzzResolve(f *testing.F) {
-	for _, h := range []string{"127.0.0.1:9000", "b.oss.test", "b.oss.test:80", "oss.test", "[::1]:9000", "a.b.oss.test", "x"} {
-		for _, p := range []string{"/", "/b", "/b/", "/b/k", "/b//k", "/-/healthz", "/b/a/../c", ""} {
-			f.Add(h, p, "oss.test")
-		}
-	}
-	f.Fuzz(func(t *testing.T, host, path, domain string) {
-		tg := resolve(host, path, domain)
-		if tg.endpoint == host {
-			// Path style: the path is "/" + bucket, optionally "/" + key.
-			rest := strings.TrimPrefix(path, "/")
-			if rest != tg.bucket && rest != tg.bucket+"/"+tg.key {
-				t.Fatalf("host %q path %q: bucket %q key %q", host, path, tg.bucket, tg.key)
-			}
-			return
-		}
-		if tg.bucket == "" || strings.Contains(tg.bucket, ".") {
-			t.Fatalf("host %q: virtual-host bucket %q", host, tg.bucket)
-		}
-	})
-}
-
 var bucketNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 
 // FuzzValidNames compares the name checks with their specification.
@@ -144,12 +119,12 @@ func FuzzValidNames(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := osswire.ValidBucketName(s), bucketNameRe.MatchString(s); got != want {
-			t.Fatalf("validBucketName(%q) = %v, want %v", s, got, want)
+		if got, want := ValidBucketName(s), bucketNameRe.MatchString(s); got != want {
+			t.Fatalf("ValidBucketName(%q) = %v, want %v", s, got, want)
 		}
 		wantKey := s != "" && len(s) <= 1023 && utf8.ValidString(s) && s[0] != '/' && s[0] != '\\'
-		if got := osswire.CheckObjectName(s) == nil; got != wantKey {
-			t.Fatalf("checkObjectName(%q) ok = %v, want %v", s, got, wantKey)
+		if got := CheckObjectName(s) == nil; got != wantKey {
+			t.Fatalf("CheckObjectName(%q) ok = %v, want %v", s, got, wantKey)
 		}
 	})
 }
