@@ -63,7 +63,9 @@
 //     per-bucket grants, found once per request [auth].
 //   - Dialect: one HTTP API over the object layer: the OSS REST API today,
 //     beside the admin API; all are mounted side by side under the shared
-//     middleware [ossapi, adminhttp, httpapi].
+//     middleware [ossapi, adminhttp, httpapi]. A dialect's wire format (its
+//     documents, error codes and request parsing, with nothing that serves)
+//     is a package of its own below it [ossapi/osswire].
 //   - Background group: the one lifecycle of a node's background work
 //     [background].
 //
@@ -71,6 +73,7 @@
 //
 //	server ─┬─> httpapi                      shared middleware, the root handler's rules
 //	        ├─> ossapi, adminhttp            the dialects (edges: one error table each)
+//	        │     ├─> ossapi/osswire         the OSS wire format (pure; imports object's value types)
 //	        │     └─> auth                   signature → principal
 //	        ├─> object                       object semantics
 //	        │     ├─> meta                   the state machine over bbolt

@@ -1,7 +1,17 @@
 // Package ossapi implements the Alibaba Cloud OSS REST protocol on top of an
 // object.Layer: request routing (path style and virtual-host style),
-// authentication and authorization, parsing of headers, query parameters and
-// XML bodies, and encoding of responses and OSS error documents.
+// authentication and authorization, and the handlers that parse a request,
+// call the Layer and encode the answer.
+//
+// The wire format itself — the XML documents, the OSS error codes and their
+// statuses, the parsing of headers, query parameters and XML bodies into
+// values — is package osswire, beside this one: pure functions with no
+// Handler and no engine behind them. This package is what serves: the
+// Handler and its Config, addressing (resolve.go: Host and path to bucket
+// and key, by httpapi's virtual-host rule), routing (route.go),
+// authentication and authorization (authz.go), the handlers, request bodies
+// (body.go), and the translation of engine errors into OSS errors
+// (errors.go).
 //
 // The package is a plain http.Handler. It deliberately does not route object
 // paths through http.ServeMux, which would clean "//", "." and ".." out of

@@ -29,6 +29,8 @@ type ErrorElement struct {
 	Value string
 }
 
+// Error implements error. The text keeps the "ossapi:" prefix it had before
+// the type moved here, so that log lines stay the same.
 func (e *Error) Error() string {
 	return fmt.Sprintf("ossapi: %d %s: %s", e.Status, e.Code, e.Message)
 }
