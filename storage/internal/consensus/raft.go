@@ -248,11 +248,16 @@ type Raft struct {
 	changes    *broadcast // leader or state changed
 	localReads *readBatcher
 	fwdReads   *readBatcher
-	termReady  atomic.Uint64 // term in which this leader committed an entry
+	readStream *peer.StreamListener // the leader's read-index stream (readstream.go)
+	readClient *readIndexClient     // a follower's connection to it
+	termReady  atomic.Uint64        // term in which this leader committed an entry
 	lease      leaderLease
 	// verifications counts the rounds that confirmed leadership with a
 	// quorum for read barriers (tests count them).
 	verifications atomic.Uint64
+	// streamRounds and httpRounds count the read-index rounds this leader
+	// answered for followers, by transport (tests count them).
+	streamRounds, httpRounds atomic.Uint64
 
 	base      context.Context // ends at Close
 	cancel    context.CancelFunc
@@ -319,6 +324,11 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 		return fail(fmt.Errorf("consensus: %w", err))
 	}
 	cleanup = append(cleanup, func() { _ = stream.Close() })
+	readStream, err := cfg.Peer.Stream(peer.KindReadIndex)
+	if err != nil {
+		return fail(fmt.Errorf("consensus: %w", err))
+	}
+	cleanup = append(cleanup, func() { _ = readStream.Close() })
 	trans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:  streamLayer{stream},
 		MaxPool: 3,
@@ -345,6 +355,8 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 	r.fsm = &notifyingFSM{IndexedFSM: cfg.FSM, applied: newBroadcast()}
 	r.localReads = newReadBatcher(base, cfg.RequestTimeout, r.localReadIndex)
 	r.fwdReads = newReadBatcher(base, cfg.RequestTimeout, r.remoteReadIndex)
+	r.readStream = readStream
+	r.readClient = &readIndexClient{listener: readStream, timeout: cfg.RequestTimeout}
 
 	ra, err := raft.NewRaft(cfg.raftConfig(hl), r.fsm, logs, store, snaps, trans)
 	if err != nil {
@@ -381,10 +393,14 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 		return false
 	})
 	ra.RegisterObserver(r.observer)
-	r.wg.Add(1)
+	r.wg.Add(2)
 	go func() {
 		defer r.wg.Done()
 		r.watch(obs)
+	}()
+	go func() {
+		defer r.wg.Done()
+		r.serveReadIndexStream(readStream)
 	}()
 	r.registerHandlers()
 	return r, nil
@@ -463,6 +479,8 @@ func (r *Raft) Close() error {
 		err := r.raft.Shutdown().Error()
 		r.raft.DeregisterObserver(r.observer)
 		_ = r.trans.Close()
+		_ = r.readStream.Close()
+		r.readClient.close()
 		r.wg.Wait()
 		r.closeErr = errors.Join(err, r.store.Close())
 	})

@@ -576,3 +576,37 @@ func TestRaftLeaseReads(t *testing.T) {
 		})
 	}
 }
+
+func TestRaftFollowerReadIndexStream(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.waitLeader()
+	f := c.followers(leader)[0]
+	lr := c.node(leader).raft
+	read := func(i int) {
+		t.Helper()
+		c.mustOK(leader, createBucket(fmt.Sprintf("b-%d", i)))
+		if err := c.readBucket(f, fmt.Sprintf("b-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const rounds = 10
+	for i := range rounds {
+		read(i)
+	}
+	if s, h := lr.streamRounds.Load(), lr.httpRounds.Load(); s < rounds || h != 0 {
+		t.Fatalf("after %d follower barriers the leader answered %d rounds on the stream and %d over HTTP; want >= %d and 0", rounds, s, h, rounds)
+	}
+
+	// A leader that does not serve the stream (an older kossd during a
+	// rolling upgrade) is asked over HTTP, and the reads stay correct.
+	if err := lr.readStream.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.node(f).raft.readClient.close()
+	for i := rounds; i < 2*rounds; i++ {
+		read(i)
+	}
+	if h := lr.httpRounds.Load(); h < rounds {
+		t.Fatalf("with the stream refused, the leader answered %d rounds over HTTP, want >= %d", h, rounds)
+	}
+}

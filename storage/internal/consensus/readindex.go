@@ -113,7 +113,8 @@ func (r *Raft) fsmTarget(commit uint64) uint64 {
 	return min(commit, applied)
 }
 
-// remoteReadIndex asks the leader for a read index.
+// remoteReadIndex asks the leader for a read index, over the read-index
+// stream when the leader serves it (readstream.go), else over HTTP.
 func (r *Raft) remoteReadIndex(ctx context.Context) (uint64, error) {
 	addr, id, err := r.leader(ctx)
 	if err != nil {
@@ -122,6 +123,11 @@ func (r *Raft) remoteReadIndex(ctx context.Context) (uint64, error) {
 	if string(id) == r.id {
 		return 0, fmt.Errorf("%w: this node became the leader", errNotApplied)
 	}
+	idx, err := r.readClient.readIndex(ctx, string(addr))
+	if !errors.Is(err, errStreamUnsupported) {
+		return idx, err
+	}
+	r.lg.Debug("Leader refused the read-index stream; asking over HTTP", "leader", string(addr), "error", err)
 	resp, err := r.client.Do(ctx, http.MethodPost, string(addr), pathReadIndex, nil)
 	if err != nil {
 		return 0, err
@@ -134,7 +140,7 @@ func (r *Raft) remoteReadIndex(ctx context.Context) (uint64, error) {
 	if resp.StatusCode != http.StatusOK {
 		return 0, remoteError(resp, body)
 	}
-	idx, err := strconv.ParseUint(strings.TrimSpace(string(body)), 10, 64)
+	idx, err = strconv.ParseUint(strings.TrimSpace(string(body)), 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("consensus: read index from leader %s: %w", addr, err)
 	}
@@ -146,6 +152,7 @@ func (r *Raft) handleReadIndex(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusMisdirectedRequest, reasonNotLeader, ErrNotLeader)
 		return
 	}
+	r.httpRounds.Add(1)
 	ctx, cancel := r.bound(req.Context())
 	defer cancel()
 	idx, err := r.localReads.get(ctx)

@@ -21,6 +21,9 @@ type StreamKind byte
 const (
 	// KindRaft carries hashicorp/raft's network transport.
 	KindRaft StreamKind = 0x81
+	// KindReadIndex carries a follower's read-index requests to the
+	// leader (package consensus): one small frame each way per round.
+	KindReadIndex StreamKind = 0x82
 )
 
 // PathPrefix is the root of every peer HTTP path.
