@@ -33,6 +33,8 @@
 //     x-oss-expires, and a V4 signing time more than MaxSkew in the future is
 //     refused. A V4 credential scope must name product "oss" and the day of
 //     the request time; any region is accepted and reported in Result.
+//   - In V1 and OSS2 the date position of the string to sign is the Date
+//     header, else x-oss-date (ali-oss sends only x-oss-date).
 //   - V4 requests may sign the body: when x-oss-content-sha256 holds a hex
 //     digest, Result.PayloadSHA256 returns it and Result.PayloadReader checks
 //     the body against it while it streams.

@@ -169,7 +169,13 @@ func (v *Verifier) verifyHeaderV1(ctx context.Context, r *http.Request, hs heade
 	if err != nil {
 		return Result{}, err
 	}
+	// The date position holds the Date header, or x-oss-date when there is
+	// no Date: ali-oss (Node.js and browsers, which may not set Date) sends
+	// only x-oss-date and signs its value there.
 	date := firstHeader(r, "Date")
+	if date == "" {
+		date = firstHeader(r, hOSSDate)
+	}
 	var cands []string
 	if a.scheme == SchemeV1 {
 		cands = stringsToSignV1(r, hs, date, bucket, key, q)
