@@ -201,6 +201,10 @@ func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 	if k, _ := a.objects.Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
 		return reject(record.CodeBucketNotEmpty)
 	}
+	// As OSS: uploads in progress keep a bucket from being deleted.
+	if k, _ := a.uploadsB().Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+		return reject(record.CodeBucketNotEmpty)
+	}
 	must(a.buckets.Delete([]byte(c.Name)))
 	return &record.Result{}
 }

@@ -43,6 +43,11 @@ func init() {
 	register(record.CmdSetGrants, (*applier).setGrants)
 	register(record.CmdDeleteKey, (*applier).deleteKey)
 	register(record.CmdUpdateReplicas, (*applier).updateReplicas)
+	register(record.CmdCreateUpload, (*applier).createUpload)
+	register(record.CmdPutPart, (*applier).putPart)
+	register(record.CmdCompleteUpload, (*applier).completeUpload)
+	register(record.CmdAbortUpload, (*applier).abortUpload)
+	register(record.CmdAbortStaleUploads, (*applier).abortStaleUploads)
 
 	// Every command record can decode must have an apply function, or
 	// Apply would crash on the first one instead of at start-up; and a

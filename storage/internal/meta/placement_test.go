@@ -140,13 +140,14 @@ func TestRestoreSnapshotWithoutPlacement(t *testing.T) {
 	h.ok(&record.CreateBucket{Name: "b"})
 	h.ok(&record.PutObject{Bucket: "b", Key: "a", Object: blobObject("blob1", 10)})
 	snap := snapshotBytes(t, h.f)
-	// With an empty placement table the new section is the bytes
-	// 0x05 0x00 just before the end marker: cut them out and fix the CRC.
+	// With empty placement, uploads and parts tables the newer sections
+	// are the bytes 05 00 06 00 07 00 just before the end marker: cut them
+	// out and fix the CRC.
 	end := len(snap) - 4 - 1
-	if !bytes.Equal(snap[end-2:end+1], []byte{5, 0, 0xFF}) {
-		t.Fatalf("unexpected snapshot tail % x", snap[end-2:])
+	if !bytes.Equal(snap[end-6:end+1], []byte{5, 0, 6, 0, 7, 0, 0xFF}) {
+		t.Fatalf("unexpected snapshot tail % x", snap[end-6:])
 	}
-	old := append(append([]byte(nil), snap[:end-2]...), 0xFF)
+	old := append(append([]byte(nil), snap[:end-6]...), 0xFF)
 	old = appendCRC(old)
 
 	g := newFSM(t)

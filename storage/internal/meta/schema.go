@@ -16,12 +16,17 @@ import "encoding/binary"
 //	underrep <blob id>                     -> empty; the placement entries with fewer than
 //	                                          ReplicationFactor replicas (an index)
 //	garbage  <blob id>                     -> uint64 BE index at which its count reached 0
+//	uploads  <bucket> 0x00 <key> 0x00 <id> -> upload record (multipart upload in progress)
+//	parts    <upload id> 0x00 <u32 BE n>   -> part record (part n of that upload)
 //
 // Bucket names never contain 0x00, so the objects of one bucket form one
 // contiguous key range that sorts by object key in byte order, which is the
 // order ListObjects returns.
 //
-// buckets, objects, keys, refs and placement are replicated state: identical
+// Upload ids contain no 0x00 (Apply refuses them), so the uploads of one
+// bucket sort by key, then id, and the parts of one upload by number.
+//
+// buckets, objects, keys, refs, placement, uploads and parts are replicated state: identical
 // on every replica after the same log, and what a snapshot carries.
 // underrep is derived from placement (rebuilt by Restore). garbage is
 // node-local bookkeeping for this node's blob collector: Apply adds to it
@@ -36,13 +41,15 @@ var (
 	bucketGarbage = []byte("garbage")
 	bucketPlace   = []byte("placement")
 	bucketUnder   = []byte("underrep")
+	bucketUploads = []byte("uploads")
+	bucketParts   = []byte("parts")
 
 	keyApplied = []byte("applied")
 	keySchema  = []byte("schema")
 )
 
 // allBuckets are created when a database is opened.
-var allBuckets = [][]byte{bucketMeta, bucketBuckets, bucketObjects, bucketKeys, bucketRefs, bucketGarbage, bucketPlace, bucketUnder}
+var allBuckets = [][]byte{bucketMeta, bucketBuckets, bucketObjects, bucketKeys, bucketRefs, bucketGarbage, bucketPlace, bucketUnder, bucketUploads, bucketParts}
 
 // snapshotSections are the replicated buckets in snapshot order, with the tag
 // each section carries in the stream. Tags are part of the snapshot format.
@@ -58,6 +65,8 @@ var snapshotSections = []struct {
 	{3, bucketKeys, false},
 	{4, bucketRefs, false},
 	{5, bucketPlace, true},
+	{6, bucketUploads, true},
+	{7, bucketParts, true},
 }
 
 // schemaVersion is the layout version stored under meta/schema.

@@ -36,7 +36,8 @@ func randomLog(seed uint64, n int) [][]byte {
 			}
 			return out
 		}
-		switch r.IntN(11) {
+		uploads := []string{"u1", "u2", "u3"}
+		switch r.IntN(13) {
 		case 0:
 			c = &record.CreateBucket{Name: pick(buckets), Created: int64(i), Owner: pick([]string{"", "x"})}
 		case 1:
@@ -78,6 +79,22 @@ func randomLog(seed uint64, n int) [][]byte {
 				to = []string{"n1"}
 			}
 			c = &record.UpdateReplicas{Blob: fmt.Sprintf("blob%04d", 1+r.IntN(blob+1)), Expect: replicas(), Replicas: to}
+		case 11:
+			c = &record.CreateUpload{Upload: record.Upload{Bucket: pick(buckets), Key: pick(keys), ID: pick(uploads), Initiated: int64(i)}}
+		case 12:
+			b, k, id := pick(buckets), pick(keys), pick(uploads)
+			switch r.IntN(5) {
+			case 0, 1:
+				blob++
+				s := record.Segment{Blob: fmt.Sprintf("blob%04d", blob), Size: int64(1 + r.IntN(100)), CRC64: uint64(i), Replicas: replicas()}
+				c = &record.PutPart{Bucket: b, Key: k, UploadID: id, Part: record.Part{Number: 1 + r.IntN(3), Size: s.Size, MD5: []byte{byte(i)}, CRC64: s.CRC64, Segment: &s}}
+			case 2:
+				c = &record.CompleteUpload{Bucket: b, Key: k, UploadID: id, All: true, MTime: int64(i)}
+			case 3:
+				c = &record.AbortUpload{Bucket: b, Key: k, UploadID: id}
+			default:
+				c = &record.AbortStaleUploads{Before: int64(i - 50), Max: 2}
+			}
 		}
 		out = append(out, record.Encode(c))
 	}

@@ -40,6 +40,18 @@ func sampleCommands() map[string]Command {
 		}},
 		"append placed":   &AppendObject{Bucket: "b", Key: "k", Segment: Segment{Blob: "ab", Size: 5, CRC64: 3, Replicas: []string{"n3"}}},
 		"update replicas": &UpdateReplicas{Blob: "ab", Expect: []string{"n1"}, Replicas: []string{"n1", "n2", "n3"}},
+		"create upload": &CreateUpload{Upload: Upload{Bucket: "b", Key: "k", ID: "0A1B", Initiated: 1700000000123456789,
+			Meta: meta, ForbidOverwrite: true}},
+		"put part placed": &PutPart{Bucket: "b", Key: "k", UploadID: "0A1B", Part: Part{Number: 10000, Size: 5, MD5: []byte{1, 2},
+			CRC64: 3, MTime: 4, Segment: &Segment{Blob: "ab", Size: 5, CRC64: 3, Replicas: []string{"n1", "n2"}}}},
+		"put part inline": &PutPart{Bucket: "b", Key: "k", UploadID: "0A1B", Part: Part{Number: 1, Size: 2, MD5: []byte{9},
+			CRC64: 8, MTime: 7, Segment: &Segment{Size: 2, CRC64: 8, Data: []byte("hi")}}},
+		"put part empty": &PutPart{Bucket: "b", Key: "k", UploadID: "0A1B", Part: Part{Number: 2, MD5: []byte{0xd4}}},
+		"complete upload": &CompleteUpload{Bucket: "b", Key: "k", UploadID: "0A1B",
+			Parts: []CompletePart{{Number: 1, ETag: `"AA"`}, {Number: 3, ETag: `"BB"`}}, ForbidOverwrite: true, ACL: "private", MTime: 9},
+		"complete all":        &CompleteUpload{Bucket: "b", Key: "k", UploadID: "0A1B", All: true, MTime: -1},
+		"abort upload":        &AbortUpload{Bucket: "b", Key: "k", UploadID: "0A1B"},
+		"abort stale uploads": &AbortStaleUploads{Before: 1700000000123456789, Max: 100},
 	}
 }
 

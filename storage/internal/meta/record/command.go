@@ -23,6 +23,12 @@ const (
 	CmdDeleteKey     CommandType = 10
 	// CmdUpdateReplicas needs codec version 2.
 	CmdUpdateReplicas CommandType = 11
+	// The multipart commands (multipart.go).
+	CmdCreateUpload      CommandType = 12
+	CmdPutPart           CommandType = 13
+	CmdCompleteUpload    CommandType = 14
+	CmdAbortUpload       CommandType = 15
+	CmdAbortStaleUploads CommandType = 16
 )
 
 // codecVersion is the newest payload version this code reads and writes. A
@@ -88,6 +94,11 @@ func init() {
 	register(CmdSetGrants, "SetGrants", func() Command { return new(SetGrants) })
 	register(CmdDeleteKey, "DeleteKey", func() Command { return new(DeleteKey) })
 	register(CmdUpdateReplicas, "UpdateReplicas", func() Command { return new(UpdateReplicas) })
+	register(CmdCreateUpload, "CreateUpload", func() Command { return new(CreateUpload) })
+	register(CmdPutPart, "PutPart", func() Command { return new(PutPart) })
+	register(CmdCompleteUpload, "CompleteUpload", func() Command { return new(CompleteUpload) })
+	register(CmdAbortUpload, "AbortUpload", func() Command { return new(AbortUpload) })
+	register(CmdAbortStaleUploads, "AbortStaleUploads", func() Command { return new(AbortStaleUploads) })
 }
 
 // Known reports whether t is a command type this code can decode. The state

@@ -18,6 +18,7 @@ const recordVersion = 1
 const (
 	objTypeNormal     = 1
 	objTypeAppendable = 2
+	objTypeMultipart  = 3
 )
 
 func encodeObjectBody(e *encoder, o *Object) {
@@ -30,6 +31,8 @@ func encodeObjectBody(e *encoder, o *Object) {
 		e.u8(objTypeNormal)
 	case TypeAppendable:
 		e.u8(objTypeAppendable)
+	case TypeMultipart:
+		e.u8(objTypeMultipart)
 	default:
 		panic(fmt.Sprintf("record: encode object: unknown type %q", o.Type))
 	}
@@ -53,6 +56,8 @@ func decodeObjectBody(d *decoder, o *Object, withSegments bool) {
 		o.Type = TypeNormal
 	case objTypeAppendable:
 		o.Type = TypeAppendable
+	case objTypeMultipart:
+		o.Type = TypeMultipart
 	default:
 		d.fail(fmt.Errorf("record: unknown object type %d", t))
 	}

@@ -21,6 +21,10 @@ var (
 	ErrKeyNotFound        = errors.New("meta: access key not found")
 	ErrKeyConflict        = errors.New("meta: access key exists with another secret")
 	ErrInvalidArgument    = errors.New("meta: invalid command argument")
+	ErrNoSuchUpload       = errors.New("meta: no such multipart upload")
+	ErrInvalidPart        = errors.New("meta: a listed part is missing or its ETag does not match")
+	ErrInvalidPartOrder   = errors.New("meta: parts not listed in ascending order")
+	ErrEntityTooSmall     = errors.New("meta: a part other than the last is smaller than the minimum part size")
 )
 
 // Code is a command's outcome. Codes (not error values) are what a Result
@@ -48,6 +52,11 @@ const (
 	// CodeSkipped is the result of a log entry at or below the applied index
 	// (a replay after restart); nobody waits for it.
 	CodeSkipped
+	// Rejections of the multipart commands.
+	CodeNoSuchUpload
+	CodeInvalidPart
+	CodeInvalidPartOrder
+	CodeEntityTooSmall
 )
 
 var codeErrs = map[Code]error{
@@ -62,6 +71,10 @@ var codeErrs = map[Code]error{
 	CodeKeyNotFound:        ErrKeyNotFound,
 	CodeKeyConflict:        ErrKeyConflict,
 	CodeInvalidArgument:    ErrInvalidArgument,
+	CodeNoSuchUpload:       ErrNoSuchUpload,
+	CodeInvalidPart:        ErrInvalidPart,
+	CodeInvalidPartOrder:   ErrInvalidPartOrder,
+	CodeEntityTooSmall:     ErrEntityTooSmall,
 }
 
 // Err returns the sentinel error of c, or nil for CodeOK and CodeSkipped.
@@ -82,7 +95,8 @@ type Result struct {
 	// CopyObject, without inline data.
 	Object *Object `json:",omitempty"`
 	// Length is the object's current length when AppendObject is rejected
-	// with CodePositionNotEqual.
+	// with CodePositionNotEqual, and the number of uploads
+	// AbortStaleUploads aborted.
 	Length int64 `json:",omitempty"`
 	// Bucket is the bucket record after CreateBucket.
 	Bucket *Bucket `json:",omitempty"`

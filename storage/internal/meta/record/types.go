@@ -4,6 +4,9 @@ package record
 const (
 	TypeNormal     = "Normal"
 	TypeAppendable = "Appendable"
+	// TypeMultipart is an object made by CompleteUpload; its segments are
+	// the parts' data.
+	TypeMultipart = "Multipart"
 )
 
 // Bucket is a bucket record with its counters, which Apply keeps current so

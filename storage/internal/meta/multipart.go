@@ -1,0 +1,284 @@
+package meta
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/koss-io/koss/storage/internal/crc64ecma"
+	"github.com/koss-io/koss/storage/internal/meta/record"
+)
+
+// Multipart uploads in the state machine. An upload is a record in
+// uploads; its parts are records in parts. A part's blob is referenced
+// (refs, placement) from the PutPart that stores it, so until Complete or
+// Abort it is protected from the collector and the orphan sweeper and
+// repaired like any object blob. Complete adds the object's references to
+// the listed parts' blobs before it drops the upload's, so a listed part
+// never drops to zero and an unlisted one goes to garbage in the same
+// transaction.
+
+func (a *applier) uploadsB() *bolt.Bucket { return a.tx.Bucket(bucketUploads) }
+func (a *applier) partsB() *bolt.Bucket   { return a.tx.Bucket(bucketParts) }
+
+// getUpload returns an upload, or the code that rejects a command on it.
+func (a *applier) getUpload(bucket, key, id string) (record.Upload, record.Code) {
+	if _, ok := a.getBucket(bucket); !ok {
+		return record.Upload{}, record.CodeBucketNotFound
+	}
+	v := a.uploadsB().Get(uploadKey(bucket, key, id))
+	if v == nil {
+		return record.Upload{}, record.CodeNoSuchUpload
+	}
+	u, err := record.DecodeUpload(bucket, key, id, v)
+	must(err)
+	return u, record.CodeOK
+}
+
+// uploadParts returns the parts of upload id in number order.
+func uploadParts(parts *bolt.Bucket, id string) ([]record.Part, error) {
+	var out []record.Part
+	prefix := partPrefix(id)
+	c := parts.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		p, err := record.DecodePart(partNumber(k), v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func partSegs(p *record.Part) []record.Segment {
+	if p.Segment == nil {
+		return nil
+	}
+	return []record.Segment{*p.Segment}
+}
+
+// dropUpload deletes an upload and its parts, releasing their blobs.
+func (a *applier) dropUpload(u *record.Upload) {
+	parts, err := uploadParts(a.partsB(), u.ID)
+	must(err)
+	for i := range parts {
+		a.dropRefs(partSegs(&parts[i]))
+		must(a.partsB().Delete(partKey(u.ID, parts[i].Number)))
+	}
+	must(a.uploadsB().Delete(uploadKey(u.Bucket, u.Key, u.ID)))
+}
+
+func (a *applier) createUpload(c *record.CreateUpload) *record.Result {
+	u := c.Upload
+	// The id ends the uploads key and starts the parts key: no 0x00 in it.
+	if !validKey(u.Key) || u.ID == "" || len(u.ID) > 128 || strings.ContainsRune(u.ID, 0) {
+		return reject(record.CodeInvalidArgument)
+	}
+	switch _, code := a.getUpload(u.Bucket, u.Key, u.ID); code {
+	case record.CodeOK: // ids are unique
+		return reject(record.CodeInvalidArgument)
+	case record.CodeBucketNotFound:
+		return reject(code)
+	}
+	must(a.uploadsB().Put(uploadKey(u.Bucket, u.Key, u.ID), record.EncodeUpload(&u)))
+	return &record.Result{}
+}
+
+func (a *applier) putPart(c *record.PutPart) *record.Result {
+	p := c.Part
+	if p.Number < record.MinPartNumber || p.Number > record.MaxPartNumber || p.Size < 0 || p.Size > record.MaxPartSize {
+		return reject(record.CodeInvalidArgument)
+	}
+	if s := p.Segment; (s == nil) != (p.Size == 0) || (s != nil && (!validSegment(s) || s.Size != p.Size)) {
+		return reject(record.CodeInvalidArgument)
+	}
+	if _, code := a.getUpload(c.Bucket, c.Key, c.UploadID); code != record.CodeOK {
+		return reject(code)
+	}
+	k := partKey(c.UploadID, p.Number)
+	a.addRefs(partSegs(&p))
+	if v := a.partsB().Get(k); v != nil {
+		old, err := record.DecodePart(p.Number, v)
+		must(err)
+		a.dropRefs(partSegs(&old))
+	}
+	must(a.partsB().Put(k, record.EncodePart(&p)))
+	return &record.Result{}
+}
+
+func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
+	u, code := a.getUpload(c.Bucket, c.Key, c.UploadID)
+	if code != record.CodeOK {
+		return reject(code)
+	}
+	all, err := uploadParts(a.partsB(), c.UploadID)
+	must(err)
+	chosen := all
+	if !c.All {
+		if len(c.Parts) == 0 {
+			return reject(record.CodeInvalidArgument)
+		}
+		byNum := make(map[int]int, len(all))
+		for i := range all {
+			byNum[all[i].Number] = i
+		}
+		chosen = make([]record.Part, 0, len(c.Parts))
+		for i, cp := range c.Parts {
+			if i > 0 && cp.Number <= c.Parts[i-1].Number {
+				return reject(record.CodeInvalidPartOrder)
+			}
+			j, ok := byNum[cp.Number]
+			if !ok || !etagMatches(all[j].ETag(), cp.ETag) || strings.TrimSpace(cp.ETag) == "*" {
+				return reject(record.CodeInvalidPart)
+			}
+			chosen = append(chosen, all[j])
+		}
+	}
+	for i := 0; i+1 < len(chosen); i++ {
+		if chosen[i].Size < record.MinPartSize {
+			return reject(record.CodeEntityTooSmall)
+		}
+	}
+	old, exists := a.getObject(c.Bucket, c.Key)
+	if exists && (u.ForbidOverwrite || c.ForbidOverwrite) {
+		return reject(record.CodeObjectExists)
+	}
+	o := record.Object{
+		Bucket: c.Bucket, Key: c.Key, Type: record.TypeMultipart, MTime: c.MTime,
+		Meta: u.Meta, ETag: record.MultipartETag(chosen),
+	}
+	if c.ACL != "" {
+		o.Meta.ACL = c.ACL
+	}
+	for i := range chosen {
+		p := &chosen[i]
+		if p.Segment != nil {
+			o.Segments = append(o.Segments, *p.Segment)
+		}
+		// Combine costs O(log size) per part, not O(size).
+		o.CRC64 = crc64ecma.Combine(o.CRC64, p.CRC64, p.Size)
+		o.Size += p.Size
+	}
+	a.setObject(c.Bucket, c.Key, ptrIf(&old, exists), &o)
+	a.dropUpload(&u)
+	r := withoutData(o)
+	return &record.Result{Object: &r}
+}
+
+func (a *applier) abortUpload(c *record.AbortUpload) *record.Result {
+	u, code := a.getUpload(c.Bucket, c.Key, c.UploadID)
+	if code != record.CodeOK {
+		return reject(code)
+	}
+	a.dropUpload(&u)
+	return &record.Result{}
+}
+
+func (a *applier) abortStaleUploads(c *record.AbortStaleUploads) *record.Result {
+	if c.Max <= 0 {
+		return reject(record.CodeInvalidArgument)
+	}
+	var stale []record.Upload
+	c2 := a.uploadsB().Cursor()
+	for k, v := c2.First(); k != nil && len(stale) < c.Max; k, v = c2.Next() {
+		b, key, id := splitUploadKey(k)
+		u, err := record.DecodeUpload(b, key, id, v)
+		must(err)
+		if u.Initiated < c.Before {
+			stale = append(stale, u)
+		}
+	}
+	for i := range stale {
+		a.dropUpload(&stale[i])
+	}
+	return &record.Result{Length: int64(len(stale))}
+}
+
+// Keys of the uploads and parts buckets (see schema.go).
+func uploadKey(bucket, key, id string) []byte {
+	b := make([]byte, 0, len(bucket)+len(key)+len(id)+2)
+	b = append(append(b, bucket...), 0)
+	b = append(append(b, key...), 0)
+	return append(b, id...)
+}
+
+// splitUploadKey undoes uploadKey: the bucket ends at the first 0x00 (bucket
+// names have none), the id starts after the last (ids have none).
+func splitUploadKey(k []byte) (bucket, key, id string) {
+	i, j := bytes.IndexByte(k, 0), bytes.LastIndexByte(k, 0)
+	return string(k[:i]), string(k[i+1 : j]), string(k[j+1:])
+}
+
+func partPrefix(id string) []byte { return append([]byte(id), 0) }
+
+func partKey(id string, n int) []byte {
+	return binary.BigEndian.AppendUint32(partPrefix(id), uint32(n))
+}
+
+func partNumber(k []byte) int { return int(binary.BigEndian.Uint32(k[len(k)-4:])) }
+
+// ListUploads returns up to max uploads of bucket whose keys start with
+// prefix and that sort after (keyMarker, idMarker) in (key, id) order; an
+// empty idMarker means after every upload of keyMarker. Roll-up at a
+// delimiter is the caller's: it resumes after a common prefix p with the
+// key marker p+"\xff" (no UTF-8 key holds that byte).
+func (f *FSM) ListUploads(bucket, prefix, keyMarker, idMarker string, max int) ([]record.Upload, error) {
+	var out []record.Upload
+	err := f.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+			return record.ErrBucketNotFound
+		}
+		start := uploadKey(bucket, prefix, "")
+		switch {
+		case keyMarker == "" || keyMarker < prefix:
+		case idMarker != "":
+			start = uploadKey(bucket, keyMarker, idMarker+"\x00")
+		default:
+			// Past every "<keyMarker>\x00<id>": the next possible key.
+			start = uploadKey(bucket, keyMarker+"\x01", "")
+		}
+		c := tx.Bucket(bucketUploads).Cursor()
+		for k, v := c.Seek(start); k != nil && len(out) < max; k, v = c.Next() {
+			b, key, id := splitUploadKey(k)
+			if b != bucket || !strings.HasPrefix(key, prefix) {
+				break
+			}
+			u, err := record.DecodeUpload(b, key, id, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ListParts returns the upload's parts numbered above marker, at most max,
+// without their data, and whether more follow; ErrBucketNotFound or
+// ErrNoSuchUpload.
+func (f *FSM) ListParts(bucket, key, id string, marker, max int) (out []record.Part, more bool, err error) {
+	err = f.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+			return record.ErrBucketNotFound
+		}
+		if tx.Bucket(bucketUploads).Get(uploadKey(bucket, key, id)) == nil {
+			return record.ErrNoSuchUpload
+		}
+		all, err := uploadParts(tx.Bucket(bucketParts), id)
+		for _, p := range all {
+			if p.Number > marker && !more {
+				more = len(out) == max
+				p.Segment = nil
+				out = append(out, p)
+			}
+		}
+		if more {
+			out = out[:max]
+		}
+		return err
+	})
+	return out, more, err
+}

@@ -1,0 +1,300 @@
+package record
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Multipart uploads. An upload is opened by CreateUpload, collects parts
+// (PutPart; a part number uploaded again replaces the old part), and ends
+// with CompleteUpload, which makes the parts' segments the segments of a
+// Multipart object without moving a byte, or with AbortUpload. Part blobs
+// are referenced from PutPart on, exactly like object blobs, so repair,
+// scrub, the collector and the orphan sweeper treat them alike.
+
+// Limits of multipart uploads, as OSS has them.
+const (
+	MinPartNumber = 1
+	MaxPartNumber = 10000
+	// MinPartSize is the smallest part but the last one at Complete.
+	MinPartSize = 100 << 10
+	// MaxPartSize is the largest part.
+	MaxPartSize = 5 << 30
+)
+
+// Upload is an upload in progress. Bucket, Key and ID are the record's key.
+// Meta, the ACL and the storage class in it, and ForbidOverwrite are taken
+// at initiation, as OSS takes them.
+type Upload struct {
+	Bucket          string
+	Key             string
+	ID              string
+	Initiated       int64 // unix nanoseconds, from the command
+	Meta            Metadata
+	ForbidOverwrite bool
+}
+
+// Part is one uploaded part. Number is the record's key. Segment is the
+// part's data (inline or a blob), nil for an empty part.
+type Part struct {
+	Number  int
+	Size    int64
+	MD5     []byte
+	CRC64   uint64
+	MTime   int64 // unix nanoseconds, from the command
+	Segment *Segment
+}
+
+// ETag is the part's ETag: its MD5 in quoted upper-case hex, as OSS
+// returns it.
+func (p *Part) ETag() string { return MD5ETag(p.MD5) }
+
+// MD5ETag is the ETag of content whose MD5 is sum: quoted upper-case hex.
+func MD5ETag(sum []byte) string {
+	return `"` + strings.ToUpper(hex.EncodeToString(sum)) + `"`
+}
+
+// MultipartETag is the ETag OSS gives a completed multipart object: the MD5
+// of the concatenated binary MD5s of its parts, in upper-case hex, a dash
+// and the number of parts.
+func MultipartETag(parts []Part) string {
+	h := md5.New()
+	for i := range parts {
+		h.Write(parts[i].MD5)
+	}
+	return fmt.Sprintf("\"%s-%d\"", strings.ToUpper(hex.EncodeToString(h.Sum(nil))), len(parts))
+}
+
+// CompletePart names one part of a CompleteUpload and the ETag the client
+// has for it.
+type CompletePart struct {
+	Number int
+	ETag   string
+}
+
+// CreateUpload opens upload ID for Bucket/Key.
+type CreateUpload struct {
+	Upload Upload
+}
+
+// PutPart stores Part in upload Bucket/Key/UploadID, replacing (and
+// releasing) a part with the same number.
+type PutPart struct {
+	Bucket   string
+	Key      string
+	UploadID string
+	Part     Part
+}
+
+// CompleteUpload makes the listed parts (all of them, in number order,
+// with All) the object Bucket/Key, checked at apply time: ascending numbers
+// (CodeInvalidPartOrder), each part present with the given ETag
+// (CodeInvalidPart), every part but the last at least MinPartSize
+// (CodeEntityTooSmall). Parts not listed are released, and so is the
+// upload. ForbidOverwrite adds to the upload's own; ACL, when set,
+// replaces the one taken at initiation.
+type CompleteUpload struct {
+	Bucket          string
+	Key             string
+	UploadID        string
+	Parts           []CompletePart
+	All             bool
+	ForbidOverwrite bool
+	ACL             string
+	MTime           int64
+}
+
+// AbortUpload drops an upload and releases its parts.
+type AbortUpload struct {
+	Bucket   string
+	Key      string
+	UploadID string
+}
+
+// AbortStaleUploads aborts, in key order, at most Max uploads initiated
+// before Before (unix nanoseconds, chosen by the proposer: Apply reads no
+// clock). Result.Length is how many it aborted.
+type AbortStaleUploads struct {
+	Before int64
+	Max    int
+}
+
+// Type implements Command.
+func (*CreateUpload) Type() CommandType { return CmdCreateUpload }
+
+// Type implements Command.
+func (*PutPart) Type() CommandType { return CmdPutPart }
+
+// Type implements Command.
+func (*CompleteUpload) Type() CommandType { return CmdCompleteUpload }
+
+// Type implements Command.
+func (*AbortUpload) Type() CommandType { return CmdAbortUpload }
+
+// Type implements Command.
+func (*AbortStaleUploads) Type() CommandType { return CmdAbortStaleUploads }
+
+func (c *CreateUpload) encode(e *encoder) {
+	e.str(c.Upload.Bucket)
+	e.str(c.Upload.Key)
+	e.str(c.Upload.ID)
+	encodeUploadBody(e, &c.Upload)
+}
+
+func (c *CreateUpload) decode(d *decoder) {
+	c.Upload.Bucket = d.str()
+	c.Upload.Key = d.str()
+	c.Upload.ID = d.str()
+	decodeUploadBody(d, &c.Upload)
+}
+
+func (c *PutPart) encode(e *encoder) {
+	e.str(c.Bucket)
+	e.str(c.Key)
+	e.str(c.UploadID)
+	e.uvarint(uint64(c.Part.Number))
+	encodePartBody(e, &c.Part)
+}
+
+func (c *PutPart) decode(d *decoder) {
+	c.Bucket = d.str()
+	c.Key = d.str()
+	c.UploadID = d.str()
+	c.Part.Number = int(d.uvarint())
+	decodePartBody(d, &c.Part)
+}
+
+// codecVersion: a part's blob segment carries its replica list the way
+// PutObject's does.
+func (c *PutPart) codecVersion() uint8 {
+	if c.Part.Segment == nil {
+		return 1
+	}
+	return segmentsVersion([]Segment{*c.Part.Segment})
+}
+
+func (c *CompleteUpload) encode(e *encoder) {
+	e.str(c.Bucket)
+	e.str(c.Key)
+	e.str(c.UploadID)
+	e.uvarint(uint64(len(c.Parts)))
+	for _, p := range c.Parts {
+		e.uvarint(uint64(p.Number))
+		e.str(p.ETag)
+	}
+	e.boolean(c.All)
+	e.boolean(c.ForbidOverwrite)
+	e.str(c.ACL)
+	e.varint(c.MTime)
+}
+
+func (c *CompleteUpload) decode(d *decoder) {
+	c.Bucket = d.str()
+	c.Key = d.str()
+	c.UploadID = d.str()
+	if n := d.count(); d.err == nil && n > 0 {
+		c.Parts = make([]CompletePart, n)
+		for i := range c.Parts {
+			c.Parts[i] = CompletePart{Number: int(d.uvarint()), ETag: d.str()}
+		}
+	}
+	c.All = d.boolean()
+	c.ForbidOverwrite = d.boolean()
+	c.ACL = d.str()
+	c.MTime = d.varint()
+}
+
+func (c *AbortUpload) encode(e *encoder) { e.str(c.Bucket); e.str(c.Key); e.str(c.UploadID) }
+func (c *AbortUpload) decode(d *decoder) { c.Bucket = d.str(); c.Key = d.str(); c.UploadID = d.str() }
+
+func (c *AbortStaleUploads) encode(e *encoder) { e.varint(c.Before); e.uvarint(uint64(c.Max)) }
+func (c *AbortStaleUploads) decode(d *decoder) { c.Before = d.varint(); c.Max = int(d.uvarint()) }
+
+func encodeUploadBody(e *encoder, u *Upload) {
+	e.varint(u.Initiated)
+	encodeMetadata(e, &u.Meta)
+	e.boolean(u.ForbidOverwrite)
+}
+
+func decodeUploadBody(d *decoder, u *Upload) {
+	u.Initiated = d.varint()
+	u.Meta = decodeMetadata(d)
+	u.ForbidOverwrite = d.boolean()
+}
+
+func encodePartBody(e *encoder, p *Part) {
+	e.varint(p.Size)
+	e.bytes(p.MD5)
+	e.u64(p.CRC64)
+	e.varint(p.MTime)
+	e.boolean(p.Segment != nil)
+	if p.Segment != nil {
+		encodeSegment(e, p.Segment)
+	}
+}
+
+func decodePartBody(d *decoder, p *Part) {
+	p.Size = d.varint()
+	p.MD5 = d.bytes()
+	p.CRC64 = d.u64()
+	p.MTime = d.varint()
+	if d.boolean() {
+		s := decodeSegment(d, true)
+		p.Segment = &s
+	}
+}
+
+// EncodeUpload returns the stored form of u. Bucket, Key and ID are not
+// part of it: they are the record's key.
+func EncodeUpload(u *Upload) []byte {
+	e := encoder{}
+	e.u8(recordVersion)
+	encodeUploadBody(&e, u)
+	return e.b
+}
+
+// DecodeUpload parses a stored upload record.
+func DecodeUpload(bucket, key, id string, v []byte) (Upload, error) {
+	u := Upload{Bucket: bucket, Key: key, ID: id}
+	d := decoder{b: v}
+	if d.u8() != recordVersion {
+		return u, fmt.Errorf("record: upload %s/%s/%s: unknown record version", bucket, key, id)
+	}
+	decodeUploadBody(&d, &u)
+	if err := d.done(); err != nil {
+		return u, fmt.Errorf("record: upload %s/%s/%s: %w", bucket, key, id, err)
+	}
+	return u, nil
+}
+
+// EncodePart returns the stored form of p, without replica lists (the
+// placement table holds them). Number is not part of it: it is the
+// record's key.
+func EncodePart(p *Part) []byte {
+	c := *p
+	if c.Segment != nil && len(c.Segment.Replicas) > 0 {
+		s := *c.Segment
+		s.Replicas = nil
+		c.Segment = &s
+	}
+	e := encoder{}
+	e.u8(recordVersion)
+	encodePartBody(&e, &c)
+	return e.b
+}
+
+// DecodePart parses a stored part record, part number n.
+func DecodePart(n int, v []byte) (Part, error) {
+	p := Part{Number: n}
+	d := decoder{b: v}
+	if d.u8() != recordVersion {
+		return p, fmt.Errorf("record: part %d: unknown record version", n)
+	}
+	decodePartBody(&d, &p)
+	if err := d.done(); err != nil {
+		return p, fmt.Errorf("record: part %d: %w", n, err)
+	}
+	return p, nil
+}
