@@ -188,6 +188,10 @@ func TestRaftMinorityRefuses(t *testing.T) {
 				}
 			}
 			c.net.Isolate(cut)
+			// An isolated leader may still serve reads on its lease (see
+			// "Leases" in the package doc: no other leader can be elected
+			// before it ends); once it has ended it must refuse them.
+			time.Sleep(testRaftConfig().LeaseDuration())
 
 			// The isolated node refuses writes and linearizable reads
 			// with ErrNoQuorum, within its request timeout.
