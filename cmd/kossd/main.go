@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/server"
@@ -98,6 +99,15 @@ func (e envFlags) booleanDefault(p *bool, name, env string, def bool, help strin
 	e.fs.BoolVar(p, name, def, help+" (env "+env+")")
 }
 
+// duration is a time.Duration flag whose default comes from an
+// environment variable (time.ParseDuration).
+func (e envFlags) duration(p *time.Duration, name, env string, def time.Duration, help string) {
+	if v, err := time.ParseDuration(e.getenv(env)); err == nil {
+		def = v
+	}
+	e.fs.DurationVar(p, name, def, help+" (env "+env+")")
+}
+
 type logFlags struct{ level, format string }
 
 func (e envFlags) logging(l *logFlags, defFormat string) {
@@ -137,6 +147,8 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	var lf logFlags
 	ef.logging(&lf, "json")
 	ef.boolean(&cfg.AccessLog, "access-log", "KOSS_ACCESS_LOG", "log every request at info level (default: only failed and slow ones)")
+	ef.duration(&cfg.AbortIncompleteUploadsAfter, "abort-incomplete-uploads-after", "KOSS_ABORT_INCOMPLETE_UPLOADS_AFTER",
+		cfg.AbortIncompleteUploadsAfter, "abort multipart uploads neither completed nor aborted after this long, freeing their parts; 0 never")
 	leaseReads := true
 	ef.booleanDefault(&leaseReads, "lease-reads", "KOSS_LEASE_READS", true, "the leader serves linearizable reads on a lease (half the heartbeat timeout) instead of a quorum round per read; see the consensus docs for what it assumes")
 	fs.Usage = func() {

@@ -67,7 +67,16 @@ type Config struct {
 	// requests that failed with a 5xx status or were slow are logged above
 	// debug level (a busy node would otherwise write a line per request).
 	AccessLog bool
+	// AbortIncompleteUploadsAfter is the age at which the leader aborts a
+	// multipart upload that was neither completed nor aborted, freeing its
+	// parts (OSS's lifecycle rule AbortMultipartUpload does the same).
+	// Zero or negative never aborts.
+	AbortIncompleteUploadsAfter time.Duration
 }
+
+// DefaultAbortIncompleteUploadsAfter is the default of
+// Config.AbortIncompleteUploadsAfter.
+const DefaultAbortIncompleteUploadsAfter = 7 * 24 * time.Hour
 
 // RaftTuning overrides consensus timeouts (zero keeps the default). The
 // defaults are in seconds, to survive a slow shared disk; tests shorten them.
@@ -105,6 +114,8 @@ func DefaultConfig() Config {
 		PeerListen: DefaultPeerListen,
 		NodeID:     host,
 		Region:     DefaultRegion,
+
+		AbortIncompleteUploadsAfter: DefaultAbortIncompleteUploadsAfter,
 	}
 }
 

@@ -94,7 +94,7 @@ type node struct {
 // startNode builds the data store and the object store over d with
 // proposer p, and starts the background work. cluster and remote are nil
 // on a single node.
-func startNode(d disks, p object.Proposer, log *slog.Logger, cluster replica.Cluster, remote func(addr string) blob.Replica) (node, error) {
+func startNode(cfg Config, d disks, p object.Proposer, log *slog.Logger, cluster replica.Cluster, remote func(addr string) blob.Replica) (node, error) {
 	rcfg := replica.DefaultConfig()
 	rcfg.Local = d.blobs
 	rcfg.Meta = d.fsm
@@ -117,6 +117,12 @@ func startNode(d disks, p object.Proposer, log *slog.Logger, cluster replica.Clu
 	}
 	bg := background.New()
 	data.Start(bg)
+	isLeader := func() bool { return true }
+	if cluster != nil {
+		isLeader = cluster.IsLeader
+	}
+	age := cfg.AbortIncompleteUploadsAfter
+	store.StartUploadReaper(bg, isLeader, age, min(max(age/4, time.Second), time.Hour))
 	return node{Store: store, disks: d, data: data, bg: bg}, nil
 }
 
@@ -152,7 +158,7 @@ func openSingleEngine(cfg Config, log *slog.Logger) (engine, error) {
 		_ = d.close()
 		return nil, fmt.Errorf("proposer: %w", err)
 	}
-	n, err := startNode(d, prop, log, nil, nil)
+	n, err := startNode(cfg, d, prop, log, nil, nil)
 	if err != nil {
 		_ = prop.Close()
 		_ = d.close()

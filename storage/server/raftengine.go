@@ -63,7 +63,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 	// Blobs live on three voters: peers store and read their copies here.
 	peer.ServeBlobs(ps, d.blobs)
 	blobs := peer.NewBlobClient(ps.Client())
-	n, err := startNode(d, r, log, raftCluster{r: r}, func(addr string) blob.Replica { return blobs.Remote(addr) })
+	n, err := startNode(cfg, d, r, log, raftCluster{r: r}, func(addr string) blob.Replica { return blobs.Remote(addr) })
 	if err != nil {
 		_ = r.Close()
 		_ = ps.Close()

@@ -105,6 +105,8 @@ type Layer interface {
 	DeleteObjects(ctx context.Context, bucket string, keys []string) ([]DeletedObject, error)
 	// ListObjects lists a bucket's objects in UTF-8 byte order.
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+	// Multipart uploads (multipart.go).
+	Multipart
 }
 
 // BucketOptions are the settable properties of a bucket.
@@ -222,7 +224,7 @@ type ObjectInfo struct {
 	ETag         string // quoted, upper-case hex, e.g. "D41D8CD98F00B204E9800998ECF8427E"
 	MD5          []byte // raw MD5 of the content; nil for Appendable objects
 	CRC64        uint64 // CRC-64/ECMA of the whole content
-	Type         string // TypeNormal or TypeAppendable
+	Type         string // TypeNormal, TypeAppendable or TypeMultipart
 	LastModified time.Time
 	Metadata     Metadata
 }

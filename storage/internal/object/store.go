@@ -34,6 +34,8 @@ type MetaReader interface {
 	GetKey(id string) (record.AccessKey, error)
 	ListKeys() ([]record.AccessKey, error)
 	RefCounts(ids []string) ([]uint64, error)
+	ListUploads(bucket, prefix, keyMarker, idMarker string, max int) ([]record.Upload, error)
+	ListParts(bucket, key, id string, marker, max int) ([]record.Part, bool, error)
 }
 
 var _ MetaReader = (*meta.FSM)(nil)
@@ -179,6 +181,10 @@ var lowerErrors = []struct{ from, to error }{
 	{record.ErrKeyNotFound, ErrKeyNotFound},
 	{record.ErrKeyConflict, ErrKeyConflict},
 	{record.ErrInvalidArgument, ErrInvalidArgument},
+	{record.ErrNoSuchUpload, ErrNoSuchUpload},
+	{record.ErrInvalidPart, ErrInvalidPart},
+	{record.ErrInvalidPartOrder, ErrInvalidPartOrder},
+	{record.ErrEntityTooSmall, ErrEntityTooSmall},
 	{meta.ErrClosed, ErrUnavailable},
 	{ErrBodyRead, ErrBodyRead}, // a client's failure, whatever a lower layer made of it
 	{replica.ErrUnavailable, ErrUnavailable},

@@ -191,32 +191,7 @@ func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqS
 	})
 }
 
-// kossd has no multipart uploads, versions or live channels yet: the
-// listings below are the valid empty answers for a bucket without them.
-
-func (h *Handler) listMultipartUploads(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	q := r.URL.Query()
-	encode, ae := osswire.ParseEncodingType(q)
-	if ae != nil {
-		return ae
-	}
-	maxUploads, ae := osswire.ParseMaxKeys(q, "max-uploads", osswire.MaxMaxKeys, osswire.MaxMaxKeys)
-	if ae != nil {
-		return ae
-	}
-	if _, err := h.getBucket(r, st); err != nil {
-		return err
-	}
-	out := osswire.ListMultipartUploadsResult{
-		Bucket: st.target.bucket, KeyMarker: q.Get("key-marker"), UploadIDMarker: q.Get("upload-id-marker"),
-		Delimiter: q.Get("delimiter"), Prefix: q.Get("prefix"), MaxUploads: maxUploads,
-	}
-	if encode {
-		out.EncodingType = "url"
-		out.KeyMarker, out.Delimiter, out.Prefix = osswire.URLEncode(out.KeyMarker), osswire.URLEncode(out.Delimiter), osswire.URLEncode(out.Prefix)
-	}
-	return writeXML(w, out)
-}
+// kossd has no versions or live channels yet: the listings below are the valid empty answers for a bucket without them.
 
 func (h *Handler) listObjectVersions(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()

@@ -362,12 +362,3 @@ func (h *Handler) deleteObjectTagging(w http.ResponseWriter, r *http.Request, st
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-// noSuchUpload answers the multipart operations that name an upload id:
-// kossd has no multipart uploads, so no upload id exists.
-func (h *Handler) noSuchUpload(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	if _, err := h.getBucket(r, st); err != nil {
-		return err
-	}
-	return osswire.ErrNoSuchUpload.With("UploadId", r.URL.Query().Get("uploadId"))
-}

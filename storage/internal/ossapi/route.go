@@ -204,7 +204,7 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case "tagging":
 			return operation{name: "GetObjectTagging", access: accessRead, handle: (*Handler).getObjectTagging}
 		case "uploadId":
-			return operation{name: "ListParts", access: accessRead, handle: (*Handler).noSuchUpload}
+			return operation{name: "ListParts", access: accessRead, handle: (*Handler).listParts}
 		}
 		return notImplemented("ObjectOperation")
 	case http.MethodHead:
@@ -225,15 +225,20 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case "acl":
 			return operation{name: "PutObjectAcl", access: accessWrite, handle: (*Handler).putObjectACL}
 		case "uploadId":
-			return operation{name: "UploadPart", access: accessWrite, handle: (*Handler).noSuchUpload}
+			if hdr.Get("X-Oss-Copy-Source") != "" {
+				return operation{name: "UploadPartCopy", access: accessCustom, handle: (*Handler).uploadPartCopy}
+			}
+			return operation{name: "UploadPart", access: accessWrite, handle: (*Handler).uploadPart}
 		}
 		return notImplemented("ObjectOperation")
 	case http.MethodPost:
 		switch sub {
 		case "append":
 			return operation{name: "AppendObject", access: accessWrite, handle: (*Handler).appendObject}
+		case "uploads":
+			return operation{name: "InitiateMultipartUpload", access: accessWrite, handle: (*Handler).initiateMultipartUpload}
 		case "uploadId":
-			return operation{name: "CompleteMultipartUpload", access: accessWrite, handle: (*Handler).noSuchUpload}
+			return operation{name: "CompleteMultipartUpload", access: accessWrite, handle: (*Handler).completeMultipartUpload}
 		}
 		return notImplemented("ObjectOperation")
 	case http.MethodDelete:
@@ -241,7 +246,7 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case "":
 			return operation{name: "DeleteObject", access: accessWrite, handle: (*Handler).deleteObject}
 		case "uploadId":
-			return operation{name: "AbortMultipartUpload", access: accessWrite, handle: (*Handler).noSuchUpload}
+			return operation{name: "AbortMultipartUpload", access: accessWrite, handle: (*Handler).abortMultipartUpload}
 		case "tagging":
 			return operation{name: "DeleteObjectTagging", access: accessWrite, handle: (*Handler).deleteObjectTagging}
 		}

@@ -125,6 +125,21 @@ var (
 		Message: "We encountered an internal error. Please try again."}
 	ErrRequestCanceled = &Error{Code: "RequestTimeout", Status: http.StatusBadRequest,
 		Message: "The request was canceled before it completed."}
+	ErrInvalidPart = &Error{Code: "InvalidPart", Status: http.StatusBadRequest,
+		Message: "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag."}
+	ErrInvalidPartOrder = &Error{Code: "InvalidPartOrder", Status: http.StatusBadRequest,
+		Message: "The list of parts was not in ascending order. The parts list must be specified in order by part number.", EC: "0042-00000209"}
+	ErrEntityTooSmall = &Error{Code: "EntityTooSmall", Status: http.StatusBadRequest,
+		Message: "Your proposed upload is smaller than the minimum allowed size.", EC: "0042-00000213"}
+	ErrInvalidPartNumber = &Error{Code: "InvalidArgument", Status: http.StatusBadRequest,
+		Message: "Part number must be an integer between 1 and 10000, inclusive.", EC: "0017-00000220"}
+	ErrCompleteAllWithBody = &Error{Code: "InvalidArgument", Status: http.StatusBadRequest,
+		Message: "Should not speficy both complete all header and http body.", EC: "0042-00000216"}
+	// ErrCallbackFailed is how kossd, which makes no callbacks, answers a
+	// Complete with x-oss-callback: as OSS does when the callback fails,
+	// with the object stored.
+	ErrCallbackFailed = &Error{Code: "CallbackFailed", Status: http.StatusNonAuthoritativeInfo,
+		Message: "Error status : 301.", EC: "0007-00000203"}
 	ErrNoSuchUpload = &Error{Code: "NoSuchUpload", Status: http.StatusNotFound,
 		Message: "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
 )

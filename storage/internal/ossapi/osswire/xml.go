@@ -174,20 +174,6 @@ type DeletedRecord struct {
 	Key string `xml:"Key"`
 }
 
-type ListMultipartUploadsResult struct {
-	XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
-	Bucket             string   `xml:"Bucket"`
-	EncodingType       string   `xml:"EncodingType,omitempty"`
-	KeyMarker          string   `xml:"KeyMarker"`
-	UploadIDMarker     string   `xml:"UploadIdMarker"`
-	NextKeyMarker      string   `xml:"NextKeyMarker"`
-	NextUploadIDMarker string   `xml:"NextUploadIdMarker"`
-	Delimiter          string   `xml:"Delimiter"`
-	Prefix             string   `xml:"Prefix"`
-	MaxUploads         int      `xml:"MaxUploads"`
-	IsTruncated        bool     `xml:"IsTruncated"`
-}
-
 type ListVersionsResult struct {
 	XMLName             xml.Name `xml:"ListVersionsResult"`
 	Name                string   `xml:"Name"`

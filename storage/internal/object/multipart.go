@@ -1,0 +1,364 @@
+package object
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/koss-io/koss/storage/internal/background"
+	"github.com/koss-io/koss/storage/internal/meta/record"
+)
+
+// Multipart uploads. A part is written like the data of PutObject (inline
+// up to InlineThreshold, else a blob through the data store, three copies
+// in a Region) and committed with PutPart; Complete is one metadata command
+// that makes the parts the object's segments, so no byte is copied and no
+// partial object is ever visible: before Complete commits the key shows the
+// old object (or none), after it the whole new one.
+
+// Errors of multipart uploads.
+var (
+	ErrNoSuchUpload     = errors.New("object: no such multipart upload")
+	ErrInvalidPart      = errors.New("object: a listed part is missing or its ETag does not match")
+	ErrInvalidPartOrder = errors.New("object: parts are not listed in ascending order")
+	ErrEntityTooSmall   = errors.New("object: a part other than the last is smaller than the minimum part size")
+)
+
+// Limits of multipart uploads, as OSS has them.
+const (
+	MinPartNumber = record.MinPartNumber
+	MaxPartNumber = record.MaxPartNumber
+	MinPartSize   = record.MinPartSize
+	MaxPartSize   = record.MaxPartSize
+	// MaxListUploads is the default and the cap of max-uploads and max-parts.
+	MaxListUploads = 1000
+)
+
+// TypeMultipart is the type of an object made by CompleteUpload.
+const TypeMultipart = record.TypeMultipart
+
+// Multipart is the multipart upload part of the Layer.
+type Multipart interface {
+	// CreateUpload opens an upload for bucket/key; opts.Metadata and
+	// opts.ForbidOverwrite are the completed object's.
+	CreateUpload(ctx context.Context, bucket, key string, opts PutOptions) (UploadInfo, error)
+	// UploadPart stores body (exactly size bytes) as part number of the
+	// upload, replacing a part with that number. contentMD5, when set,
+	// must match (ErrBadDigest).
+	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, contentMD5 []byte) (PartInfo, error)
+	// CompleteUpload makes the listed parts (every part with
+	// opts.All; none, an empty object, for an empty list) the object
+	// bucket/key.
+	CompleteUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error)
+	// AbortUpload drops an upload and its parts.
+	AbortUpload(ctx context.Context, bucket, key, uploadID string) error
+	// ListUploads lists a bucket's uploads in progress in (key, id) order.
+	ListUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
+	// ListParts lists an upload's parts in number order, after
+	// marker, at most max (0: MaxListUploads).
+	ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (ListPartsResult, error)
+}
+
+// UploadInfo describes an upload in progress.
+type UploadInfo struct {
+	Bucket, Key, UploadID string
+	Initiated             time.Time
+	Metadata              Metadata
+}
+
+// PartInfo describes an uploaded part.
+type PartInfo struct {
+	Number       int
+	Size         int64
+	ETag         string
+	MD5          []byte
+	CRC64        uint64
+	LastModified time.Time
+}
+
+// CompletePart is one entry of a Complete request.
+type CompletePart struct {
+	Number int
+	ETag   string
+}
+
+// CompleteOptions are the inputs of CompleteUpload besides the part list.
+type CompleteOptions struct {
+	// All completes with every uploaded part (x-oss-complete-all: yes).
+	All bool
+	// ForbidOverwrite adds to the one given at CreateUpload.
+	ForbidOverwrite bool
+	// ACL, when set, replaces the object ACL given at CreateUpload.
+	ACL string
+}
+
+// ListUploadsOptions select uploads as ListMultipartUploads does.
+type ListUploadsOptions struct {
+	Prefix, Delimiter, KeyMarker, UploadIDMarker string
+	MaxUploads                                   int
+}
+
+// ListUploadsResult is one page of uploads. The next markers are set only
+// when IsTruncated.
+type ListUploadsResult struct {
+	Uploads                           []UploadInfo
+	CommonPrefixes                    []string
+	IsTruncated                       bool
+	NextKeyMarker, NextUploadIDMarker string
+}
+
+// ListPartsResult is one page of parts.
+type ListPartsResult struct {
+	Parts       []PartInfo
+	IsTruncated bool
+	NextMarker  int
+}
+
+var _ Multipart = (*Store)(nil)
+
+// newUploadID returns 32 upper-case hex digits, like OSS's ids: the time
+// first, so that ids of one key sort in creation order, then randomness.
+func (s *Store) newUploadID() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(s.now().UnixNano()))
+	_, _ = rand.Read(b[8:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+func checkUploadRef(bucket, key string) error {
+	if err := ValidBucketName(bucket); err != nil {
+		return err
+	}
+	return ValidObjectKey(key)
+}
+
+// CreateUpload implements Multipart.
+func (s *Store) CreateUpload(ctx context.Context, bucket, key string, opts PutOptions) (UploadInfo, error) {
+	if err := checkPutArgs(bucket, key, 0, opts.Metadata); err != nil {
+		return UploadInfo{}, err
+	}
+	u := record.Upload{Bucket: bucket, Key: key, ID: s.newUploadID(), Initiated: s.now().UnixNano(),
+		Meta: toMetaMetadata(opts.Metadata), ForbidOverwrite: opts.ForbidOverwrite}
+	r, err := s.apply(ctx, &record.CreateUpload{Upload: u})
+	if err != nil {
+		return UploadInfo{}, err
+	}
+	if err := r.Err(); err != nil {
+		return UploadInfo{}, toLayerErr(err)
+	}
+	return toUploadInfo(&u), nil
+}
+
+// UploadPart implements Multipart.
+func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, contentMD5 []byte) (PartInfo, error) {
+	if err := checkUploadRef(bucket, key); err != nil {
+		return PartInfo{}, err
+	}
+	if number < MinPartNumber || number > MaxPartNumber {
+		return PartInfo{}, fmt.Errorf("%w: part number %d not in %d..%d", ErrInvalidArgument, number, MinPartNumber, MaxPartNumber)
+	}
+	if size < 0 || size > MaxPartSize {
+		return PartInfo{}, fmt.Errorf("%w: part of %d bytes", ErrEntityTooLarge, size)
+	}
+	// Do not upload a body the state machine will refuse; it checks again.
+	err := s.precheck(ctx, func() error {
+		_, _, err := s.meta.ListParts(bucket, key, uploadID, MaxPartNumber, 0)
+		return toLayerErr(err)
+	})
+	if err != nil {
+		return PartInfo{}, err
+	}
+	w, err := s.writeData(ctx, body, size, size <= s.cfg.InlineThreshold, contentMD5)
+	if err != nil {
+		return PartInfo{}, err
+	}
+	p := record.Part{Number: number, Size: size, MD5: w.md5, CRC64: w.crc64, MTime: s.now().UnixNano(), Segment: w.seg}
+	r, err := s.commit(ctx, w, &record.PutPart{Bucket: bucket, Key: key, UploadID: uploadID, Part: p})
+	if err != nil {
+		return PartInfo{}, err
+	}
+	if err := r.Err(); err != nil {
+		return PartInfo{}, toLayerErr(err)
+	}
+	return toPartInfo(&p), nil
+}
+
+// CompleteUpload implements Multipart.
+func (s *Store) CompleteUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error) {
+	if err := checkUploadRef(bucket, key); err != nil {
+		return ObjectInfo{}, err
+	}
+	c := &record.CompleteUpload{Bucket: bucket, Key: key, UploadID: uploadID, All: opts.All,
+		ForbidOverwrite: opts.ForbidOverwrite, ACL: opts.ACL, MTime: s.now().UnixNano()}
+	for _, p := range parts {
+		c.Parts = append(c.Parts, record.CompletePart{Number: p.Number, ETag: p.ETag})
+	}
+	r, err := s.apply(ctx, c)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := r.Err(); err != nil {
+		return ObjectInfo{}, toLayerErr(err)
+	}
+	s.data.KickGC() // unlisted parts are garbage now
+	return toObjectInfo(r.Object), nil
+}
+
+// AbortUpload implements Multipart.
+func (s *Store) AbortUpload(ctx context.Context, bucket, key, uploadID string) error {
+	if err := checkUploadRef(bucket, key); err != nil {
+		return err
+	}
+	r, err := s.apply(ctx, &record.AbortUpload{Bucket: bucket, Key: key, UploadID: uploadID})
+	if err != nil {
+		return err
+	}
+	s.data.KickGC()
+	return toLayerErr(r.Err())
+}
+
+// ListUploads implements Multipart. Uploads below one common prefix roll
+// up into it; the listing then resumes past every key below the prefix.
+func (s *Store) ListUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error) {
+	if err := ValidBucketName(bucket); err != nil {
+		return ListUploadsResult{}, err
+	}
+	max := opts.MaxUploads
+	if max <= 0 || max > MaxListUploads {
+		max = MaxListUploads
+	}
+	if err := s.barrier(ctx); err != nil {
+		return ListUploadsResult{}, err
+	}
+	var res ListUploadsResult
+	km, im := opts.KeyMarker, opts.UploadIDMarker
+	if km == "" {
+		im = ""
+	}
+	if d := opts.Delimiter; d != "" && strings.HasPrefix(km, opts.Prefix) && strings.Index(km[len(opts.Prefix):], d) == len(km)-len(opts.Prefix)-len(d) {
+		// The marker is a common prefix a page ended with: resume past it.
+		km, im = km+"\xff", ""
+	}
+	n := 0
+	for {
+		batch, err := s.meta.ListUploads(bucket, opts.Prefix, km, im, max+1-n)
+		if err != nil {
+			return ListUploadsResult{}, toLayerErr(err)
+		}
+		rolled := false
+		for i := range batch {
+			u := &batch[i]
+			if n == max {
+				res.IsTruncated = true
+				return res, nil
+			}
+			n++
+			if opts.Delimiter != "" {
+				if j := strings.Index(u.Key[len(opts.Prefix):], opts.Delimiter); j >= 0 {
+					cp := u.Key[:len(opts.Prefix)+j+len(opts.Delimiter)]
+					res.CommonPrefixes = append(res.CommonPrefixes, cp)
+					res.NextKeyMarker, res.NextUploadIDMarker = cp, ""
+					// No UTF-8 key holds 0xFF: this marker is past every key below cp.
+					km, im, rolled = cp+"\xff", "", true
+					break
+				}
+			}
+			res.Uploads = append(res.Uploads, toUploadInfo(u))
+			res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID
+			km, im = u.Key, u.ID
+		}
+		if !rolled {
+			res.NextKeyMarker, res.NextUploadIDMarker = "", ""
+			return res, nil
+		}
+	}
+}
+
+// ListParts implements Multipart.
+func (s *Store) ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (ListPartsResult, error) {
+	if err := checkUploadRef(bucket, key); err != nil {
+		return ListPartsResult{}, err
+	}
+	if max <= 0 || max > MaxListUploads {
+		max = MaxListUploads
+	}
+	if err := s.barrier(ctx); err != nil {
+		return ListPartsResult{}, err
+	}
+	parts, more, err := s.meta.ListParts(bucket, key, uploadID, marker, max)
+	if err != nil {
+		return ListPartsResult{}, toLayerErr(err)
+	}
+	res := ListPartsResult{IsTruncated: more, NextMarker: marker}
+	for i := range parts {
+		res.Parts = append(res.Parts, toPartInfo(&parts[i]))
+		res.NextMarker = parts[i].Number
+	}
+	return res, nil
+}
+
+// AbortStaleUploads aborts the uploads initiated before cutoff, a batch per
+// command, and returns how many it aborted. The cutoff travels in the
+// command, so every replica aborts the same uploads.
+func (s *Store) AbortStaleUploads(ctx context.Context, cutoff time.Time) (int, error) {
+	const batch = 100
+	total := 0
+	for {
+		r, err := s.apply(ctx, &record.AbortStaleUploads{Before: cutoff.UnixNano(), Max: batch})
+		if err != nil {
+			return total, err
+		}
+		if err := r.Err(); err != nil {
+			return total, toLayerErr(err)
+		}
+		total += int(r.Length)
+		if r.Length > 0 {
+			s.data.KickGC()
+		}
+		if r.Length < batch {
+			return total, nil
+		}
+	}
+}
+
+// StartUploadReaper runs, in g, a loop that every interval aborts the
+// uploads older than age, on the node isLeader says leads the Region (one
+// proposer is enough; its command does the work everywhere).
+func (s *Store) StartUploadReaper(g *background.Group, isLeader func() bool, age, interval time.Duration) {
+	if age <= 0 || interval <= 0 {
+		return
+	}
+	g.Go(func(ctx context.Context) {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if isLeader != nil && !isLeader() {
+				continue
+			}
+			if n, err := s.AbortStaleUploads(ctx, s.now().Add(-age)); err != nil {
+				s.lg.Warn("Aborting stale multipart uploads failed", "error", err)
+			} else if n > 0 {
+				s.lg.Info("Aborted stale multipart uploads", "count", n, "olderThan", age)
+			}
+		}
+	})
+}
+
+func toUploadInfo(u *record.Upload) UploadInfo {
+	return UploadInfo{Bucket: u.Bucket, Key: u.Key, UploadID: u.ID, Initiated: unixNano(u.Initiated), Metadata: fromMetaMetadata(u.Meta)}
+}
+
+func toPartInfo(p *record.Part) PartInfo {
+	return PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag(), MD5: p.MD5, CRC64: p.CRC64, LastModified: unixNano(p.MTime)}
+}
