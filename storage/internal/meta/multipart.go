@@ -117,9 +117,6 @@ func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
 	must(err)
 	chosen := all
 	if !c.All {
-		if len(c.Parts) == 0 {
-			return reject(record.CodeInvalidArgument)
-		}
 		byNum := make(map[int]int, len(all))
 		for i := range all {
 			byNum[all[i].Number] = i

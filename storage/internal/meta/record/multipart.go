@@ -93,7 +93,8 @@ type PutPart struct {
 // (CodeInvalidPartOrder), each part present with the given ETag
 // (CodeInvalidPart), every part but the last at least MinPartSize
 // (CodeEntityTooSmall). Parts not listed are released, and so is the
-// upload. ForbidOverwrite adds to the upload's own; ACL, when set,
+// upload. An empty list (OSS accepts an empty document) makes an empty
+// object. ForbidOverwrite adds to the upload's own; ACL, when set,
 // replaces the one taken at initiation.
 type CompleteUpload struct {
 	Bucket          string
