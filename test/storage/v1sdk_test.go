@@ -7,6 +7,7 @@ import (
 	"hash/crc64"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -406,4 +407,83 @@ func v1SignURL(t *testing.T, c *oss.Client) {
 	time.Sleep(2100 * time.Millisecond)
 	_, err = b.GetObjectWithURL(old)
 	requireV1Code(t, err, "AccessDenied", 403)
+}
+
+// TestV1SDKMultipart uses the v1 SDK's resumable UploadFile (with a
+// checkpoint file) and DownloadFile, and its low-level multipart calls.
+func TestV1SDKMultipart(t *testing.T) {
+	c := v1Client(t, oss.AuthV4, kossdproc.RootAccessKeyID, kossdproc.RootAccessKeySecret)
+	b := v1MakeBucket(t, c)
+	data := randomBytes(2<<20 + 777)
+	dir := t.TempDir()
+	src := dir + "/src"
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.UploadFile("up/file", src, 300<<10, oss.Routines(3), oss.Checkpoint(true, dir+"/cp"), oss.Meta("k", "v")); err != nil {
+		t.Fatalf("UploadFile: %v", err)
+	}
+	h, err := b.GetObjectDetailedMeta("up/file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Get("X-Oss-Object-Type") != "Multipart" || h.Get("Content-Md5") != "" || h.Get("X-Oss-Meta-K") != "v" ||
+		h.Get("X-Oss-Hash-Crc64ecma") != strconv.FormatUint(crc64.Checksum(data, crcTable), 10) || !strings.HasSuffix(h.Get("Etag"), "-7\"") {
+		t.Fatalf("HEAD of a multipart object: %v", h)
+	}
+	if err := b.DownloadFile("up/file", dir+"/down", 256<<10, oss.Routines(3), oss.Checkpoint(true, dir+"/dcp")); err != nil {
+		t.Fatalf("DownloadFile: %v", err)
+	}
+	if got, err := os.ReadFile(dir + "/down"); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("downloaded bytes differ (%v)", err)
+	}
+	if err := b.CopyFile(b.BucketName, "up/file", "up/copy", 1<<20, oss.Routines(2), oss.Checkpoint(true, dir+"/ccp")); err != nil {
+		t.Fatalf("CopyFile: %v", err)
+	}
+	if got := v1Read(t, b, "up/copy"); !bytes.Equal(got, data) {
+		t.Fatal("CopyFile made other bytes")
+	}
+
+	imur, err := b.InitiateMultipartUpload("low", oss.ContentType("video/mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ps = 150 << 10
+	_, err = b.UploadPart(imur, bytes.NewReader([]byte("x")), 1, 0)
+	requireV1Code(t, err, "InvalidArgument", 400)
+	p1, err := b.UploadPart(imur, bytes.NewReader(data[:ps]), ps, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.UploadPart(imur, bytes.NewReader(data[ps:2*ps]), ps, 2, oss.ContentMD5("1B2M2Y8AsgTpgAmY7PhCfg=="))
+	requireV1Code(t, err, "InvalidDigest", 400)
+	p2, err := b.UploadPartCopy(imur, b.BucketName, "up/file", ps, ps, 2)
+	if err != nil {
+		t.Fatalf("UploadPartCopy: %v", err)
+	}
+	lp, err := b.ListUploadedParts(imur)
+	if err != nil || len(lp.UploadedParts) != 2 || lp.UploadedParts[1].Size != ps {
+		t.Fatalf("ListUploadedParts: %+v, %v", lp, err)
+	}
+	lu, err := b.ListMultipartUploads(oss.Prefix("lo"))
+	if err != nil || len(lu.Uploads) != 1 || lu.Uploads[0].UploadID != imur.UploadID {
+		t.Fatalf("ListMultipartUploads: %+v, %v", lu, err)
+	}
+	if _, err := b.CompleteMultipartUpload(imur, []oss.UploadPart{p1, p2}); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	if got := v1Read(t, b, "low"); !bytes.Equal(got, data[:2*ps]) {
+		t.Fatal("completed object has other bytes")
+	}
+	_, err = b.CompleteMultipartUpload(imur, []oss.UploadPart{p1, p2})
+	requireV1Code(t, err, "NoSuchUpload", 404)
+
+	ab, err := b.InitiateMultipartUpload("aborted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AbortMultipartUpload(ab); err != nil {
+		t.Fatal(err)
+	}
+	requireV1Code(t, b.AbortMultipartUpload(ab), "NoSuchUpload", 404)
 }
