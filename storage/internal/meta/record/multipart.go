@@ -57,12 +57,15 @@ func MD5ETag(sum []byte) string {
 }
 
 // MultipartETag is the ETag OSS gives a completed multipart object: the MD5
-// of the concatenated binary MD5s of its parts, in upper-case hex, a dash
-// and the number of parts.
+// of its parts' ETags written as upper-case hex and concatenated (not of
+// their binary MD5s, as S3 does), in upper-case hex, a dash and the number
+// of parts. The v1 SDK's own tests pin OSS's value for a sample file
+// (download_test.go TestDownloadRoutineWithRecovery), which only this
+// form reproduces.
 func MultipartETag(parts []Part) string {
 	h := md5.New()
 	for i := range parts {
-		h.Write(parts[i].MD5)
+		h.Write([]byte(strings.ToUpper(hex.EncodeToString(parts[i].MD5))))
 	}
 	return fmt.Sprintf("\"%s-%d\"", strings.ToUpper(hex.EncodeToString(h.Sum(nil))), len(parts))
 }
