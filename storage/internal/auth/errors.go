@@ -39,6 +39,20 @@ var (
 	// InvalidArgument.
 	ErrInvalidAuthorization = errors.New("auth: invalid authorization")
 
+	// ErrInvalidSecurityToken means a request's security token is not one
+	// this Region issued for its access key id, or its parent key is gone or
+	// has another secret now: 403 InvalidSecurityToken.
+	ErrInvalidSecurityToken = errors.New("auth: the security token is invalid")
+
+	// ErrSecurityTokenExpired means a temporary key's session has ended:
+	// 403 SecurityTokenExpired.
+	ErrSecurityTokenExpired = errors.New("auth: the security token has expired")
+
+	// ErrInvalidSessionRequest means a request for temporary credentials
+	// asks for what cannot be issued (a duration out of range, a temporary
+	// parent, a bad grant).
+	ErrInvalidSessionRequest = errors.New("auth: invalid session request")
+
 	// ErrContentSHA256Mismatch is returned by the reader of
 	// Result.PayloadReader when the body does not hash to the signed
 	// x-oss-content-sha256: 400 InvalidDigest.

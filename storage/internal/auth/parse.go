@@ -44,6 +44,9 @@ const (
 	qAdditionalHdrs  = "x-oss-additional-headers"
 	hOSSDate         = "X-Oss-Date"
 	hContentSHA256   = "X-Oss-Content-Sha256"
+	hSecurityToken   = "X-Oss-Security-Token"
+	qSecurityTokenV1 = "security-token"       // V1 and OSS2 presigned URLs
+	qSecurityTokenV4 = "x-oss-security-token" // V4 presigned URLs
 	ossPrefix        = "x-oss-"
 	authorizationHdr = "Authorization"
 )
@@ -101,6 +104,12 @@ func (q query) lookup(name string) (value string, count int) {
 		}
 	}
 	return value, count
+}
+
+// first returns the value of the first parameter called name, or "".
+func (q query) first(name string) string {
+	v, _ := q.lookup(name)
+	return v
 }
 
 // has reports whether a parameter called name is present.

@@ -19,6 +19,10 @@ type Principal struct {
 	// Grants maps bucket names to what the key may do there (nil for the
 	// root key).
 	Grants map[string]object.Access
+	// Parent is, for a temporary key (AccessKeyID "STS.…"), the key it was
+	// issued for; Root and Grants are then already the intersection of the
+	// session's and the parent's rights.
+	Parent string
 }
 
 // MayRead reports whether p may read objects of bucket and list it.
@@ -37,6 +41,9 @@ func (p Principal) MayWrite(bucket string) bool {
 type Key struct {
 	Secret    string
 	Principal Principal
+	// refused, when set, is the answer to a request whose signature
+	// matched this key (a long-lived key sent with a security token).
+	refused error
 }
 
 // Keyring is the node's KeyLookup: the root key from the node's

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"net/http"
@@ -37,18 +38,22 @@ type Config struct {
 	// MaxSkew is the tolerated difference between a header-signed request's
 	// time and Now; 0 means DefaultMaxSkew (15 min).
 	MaxSkew time.Duration
+	// Sessions opens the security tokens of temporary keys (session.go);
+	// nil refuses every request that carries one.
+	Sessions *Sessions
 }
 
 // Verifier authenticates OSS requests. It is safe for concurrent use.
 type Verifier struct {
-	lookup  KeyLookup
-	now     func() time.Time
-	maxSkew time.Duration
+	lookup   KeyLookup
+	now      func() time.Time
+	maxSkew  time.Duration
+	sessions *Sessions
 }
 
 // NewVerifier returns a Verifier for cfg, with defaults filled in.
 func NewVerifier(cfg Config) *Verifier {
-	v := &Verifier{lookup: cfg.Lookup, now: cfg.Now, maxSkew: cfg.MaxSkew}
+	v := &Verifier{lookup: cfg.Lookup, now: cfg.Now, maxSkew: cfg.MaxSkew, sessions: cfg.Sessions}
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -165,7 +170,7 @@ func (v *Verifier) verifyHeaderV1(ctx context.Context, r *http.Request, hs heade
 	if err := v.checkSkew(t); err != nil {
 		return Result{}, err
 	}
-	k, err := v.key(ctx, a.accessKeyID)
+	k, err := v.key(ctx, a.accessKeyID, firstHeader(r, hSecurityToken))
 	if err != nil {
 		return Result{}, err
 	}
@@ -185,6 +190,9 @@ func (v *Verifier) verifyHeaderV1(ctx context.Context, r *http.Request, hs heade
 	if err := matchBase64(a, k.Secret, cands); err != nil {
 		return Result{}, err
 	}
+	if k.refused != nil {
+		return Result{}, k.refused
+	}
 	return Result{Principal: k.Principal, Scheme: a.scheme}, nil
 }
 
@@ -194,7 +202,7 @@ func (v *Verifier) verifyPresignV1(ctx context.Context, r *http.Request, hs head
 	if v.now().Unix() > p.exp {
 		return Result{}, fmt.Errorf("%w: expired at %s", ErrRequestExpired, time.Unix(p.exp, 0).UTC().Format(time.RFC3339))
 	}
-	k, err := v.key(ctx, p.auth.accessKeyID)
+	k, err := v.key(ctx, p.auth.accessKeyID, q.first(qSecurityTokenV1))
 	if err != nil {
 		return Result{}, err
 	}
@@ -209,6 +217,9 @@ func (v *Verifier) verifyPresignV1(ctx context.Context, r *http.Request, hs head
 	}
 	if err := matchBase64(p.auth, k.Secret, cands); err != nil {
 		return Result{}, err
+	}
+	if k.refused != nil {
+		return Result{}, k.refused
 	}
 	return Result{Principal: k.Principal, Scheme: p.auth.scheme, Presigned: true}, nil
 }
@@ -272,7 +283,11 @@ func (v *Verifier) finishV4(ctx context.Context, r *http.Request, hs headerSet, 
 		}
 		payload = p
 	}
-	k, err := v.key(ctx, a.accessKeyID)
+	token := firstHeader(r, hSecurityToken)
+	if presigned {
+		token = q.first(qSecurityTokenV4)
+	}
+	k, err := v.key(ctx, a.accessKeyID, token)
 	if err != nil {
 		return Result{}, err
 	}
@@ -286,6 +301,9 @@ func (v *Verifier) finishV4(ctx context.Context, r *http.Request, hs headerSet, 
 			sts0 = sts
 		}
 		if hmac.Equal([]byte(hmacHex(signingKey, sts)), []byte(strings.ToLower(a.signature))) {
+			if k.refused != nil {
+				return Result{}, k.refused
+			}
 			return Result{Principal: k.Principal, Scheme: SchemeV4, Presigned: presigned, Region: a.region, PayloadSHA256: digest}, nil
 		}
 	}
@@ -327,7 +345,56 @@ func (v *Verifier) checkSkew(t time.Time) error {
 }
 
 // key looks up the key ak, with its secret.
-func (v *Verifier) key(ctx context.Context, ak string) (Key, error) {
+// key finds the secret and principal of access key id ak; token is the
+// request's security token ("" without one). A temporary key ("STS.…")
+// needs its token, and a token needs a temporary key (as on OSS: the two
+// go together or not at all).
+func (v *Verifier) key(ctx context.Context, ak, token string) (Key, error) {
+	temporary := strings.HasPrefix(ak, SessionIDPrefix)
+	switch {
+	case token != "" && temporary:
+		return v.sessionKey(ctx, ak, token)
+	case token != "":
+		// Refused once the signature has been checked, so that a client
+		// learns first whether it signs the token right.
+		k, err := v.lookupKey(ctx, ak)
+		if err == nil {
+			k.refused = fmt.Errorf("%w: %q is not a temporary key but the request carries a security token", ErrInvalidAccessKeyID, ak)
+		}
+		return k, err
+	case temporary:
+		return Key{}, fmt.Errorf("%w: temporary key %q without its security token", ErrInvalidAccessKeyID, ak)
+	}
+	return v.lookupKey(ctx, ak)
+}
+
+// sessionKey opens a temporary key's token and checks it at request time:
+// not expired, parent still there with the same secret.
+func (v *Verifier) sessionKey(ctx context.Context, ak, token string) (Key, error) {
+	if v.sessions == nil {
+		return Key{}, fmt.Errorf("%w: this node issues no temporary keys", ErrInvalidSecurityToken)
+	}
+	sess, err := v.sessions.Open(ak, token)
+	if err != nil {
+		return Key{}, err
+	}
+	if !v.now().Before(sess.Expiration()) {
+		return Key{}, fmt.Errorf("%w: %s expired at %s", ErrSecurityTokenExpired, ak, sess.Expiration().Format(time.RFC3339))
+	}
+	parent, err := v.lookupKey(ctx, sess.Parent)
+	if errors.Is(err, ErrInvalidAccessKeyID) {
+		return Key{}, fmt.Errorf("%w: the key %s was issued for is gone", ErrInvalidSecurityToken, ak)
+	}
+	if err != nil {
+		return Key{}, err
+	}
+	if secretEpoch(parent.Secret) != sess.ParentEpoch {
+		return Key{}, fmt.Errorf("%w: the key %s was issued for has a new secret", ErrInvalidSecurityToken, ak)
+	}
+	return Key{Secret: sess.Secret, Principal: sessionPrincipal(sess, parent.Principal)}, nil
+}
+
+func (v *Verifier) lookupKey(ctx context.Context, ak string) (Key, error) {
 	if v.lookup == nil {
 		return Key{}, fmt.Errorf("%w: %q (no key store configured)", ErrInvalidAccessKeyID, ak)
 	}

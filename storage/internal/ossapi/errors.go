@@ -50,6 +50,8 @@ var errorTable = []struct {
 	{auth.ErrSignatureMismatch, osswire.ErrSignatureDoesNotMatch},
 	{auth.ErrRequestTimeTooSkewed, osswire.ErrRequestTimeTooSkewed},
 	{auth.ErrRequestExpired, osswire.ErrRequestExpired},
+	{auth.ErrInvalidSecurityToken, osswire.ErrInvalidSecurityToken},
+	{auth.ErrSecurityTokenExpired, osswire.ErrSecurityTokenExpired},
 	{auth.ErrInvalidAuthorization, osswire.ErrInvalidAuthorization},
 	{auth.ErrContentSHA256Mismatch, osswire.ErrContentSHA256Mismatch},
 	{io.ErrUnexpectedEOF, osswire.ErrIncompleteBody},

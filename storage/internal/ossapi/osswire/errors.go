@@ -115,6 +115,10 @@ var (
 		Message: "The difference between the request time and the current time is too large.", EC: "0002-00000504"}
 	ErrRequestExpired = &Error{Code: "AccessDenied", Status: http.StatusForbidden,
 		Message: "Request has expired.", EC: "0002-00000069"}
+	ErrInvalidSecurityToken = &Error{Code: "InvalidSecurityToken", Status: http.StatusForbidden,
+		Message: "The security token you provided is invalid.", EC: "0002-00000006"}
+	ErrSecurityTokenExpired = &Error{Code: "SecurityTokenExpired", Status: http.StatusForbidden,
+		Message: "The security token you provided has expired.", EC: "0002-00000007"}
 	ErrInvalidAuthorization = &Error{Code: "InvalidArgument", Status: http.StatusBadRequest,
 		Message: "Authorization header is invalid."}
 	ErrContentSHA256Mismatch = &Error{Code: "InvalidDigest", Status: http.StatusBadRequest,
