@@ -12,11 +12,23 @@ import (
 // The multipart upload handlers. Documents and parameters are osswire's;
 // the rules (part numbers, sizes, order, ETags) are the engine's.
 
+// noSuchUploadEC is OSS's detailed code of NoSuchUpload per operation (the
+// v2 SDK's tests compare them).
+var noSuchUploadEC = map[string]string{
+	"UploadPart": "0042-00000104", "UploadPartCopy": "0042-00000311",
+	"AbortMultipartUpload": "0042-00000002", "ListParts": "0042-00000002",
+}
+
 // uploadErr adds the upload id to NoSuchUpload, as OSS does.
 func uploadErr(err error, r *http.Request, bucket, key string) error {
 	ae := toAPIError(err)
 	if ae.Code == osswire.ErrNoSuchUpload.Code {
-		return ae.With("UploadId", r.URL.Query().Get("uploadId"))
+		op := route(r.Method, bucket, key, r.URL.Query(), r.Header).name
+		ae = ae.With("UploadId", r.URL.Query().Get("uploadId"))
+		if ec := noSuchUploadEC[op]; ec != "" {
+			ae.EC = ec
+		}
+		return ae
 	}
 	return objectErr(err, bucket, key)
 }
