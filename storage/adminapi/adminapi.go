@@ -33,6 +33,10 @@ func KeyPath(id string) string { return PathKeys + "/" + url.PathEscape(id) }
 // KeyGrantsPath is the path of an access key's grants.
 func KeyGrantsPath(id string) string { return KeyPath(id) + "/grants" }
 
+// KeySessionsPath issues temporary credentials (POST, SessionRequest)
+// whose rights are at most those of the key id.
+func KeySessionsPath(id string) string { return KeyPath(id) + "/sessions" }
+
 // BucketPath is the path of one bucket.
 func BucketPath(name string) string { return PathBuckets + "/" + url.PathEscape(name) }
 
@@ -82,6 +86,26 @@ type AccessKey struct {
 // KeyList is the body of GET /keys, in id order.
 type KeyList struct {
 	Keys []AccessKey `json:"keys"`
+}
+
+// SessionRequest is the body of POST /keys/{id}/sessions: temporary
+// credentials for the key, optionally narrowed to Grants (the result is
+// always the intersection with the key's grants, judged again on every
+// request), valid for DurationSeconds (900..43200, default 3600).
+type SessionRequest struct {
+	DurationSeconds int64   `json:"durationSeconds,omitempty"`
+	Grants          []Grant `json:"grants,omitempty"`
+	Name            string  `json:"name,omitempty"`
+}
+
+// Credentials are temporary credentials, in the shape of Alibaba STS's
+// Credentials: an "STS." id, its secret and the security token the client
+// sends with every request, until Expiration.
+type Credentials struct {
+	AccessKeyID     string    `json:"accessKeyId"`
+	AccessKeySecret string    `json:"accessKeySecret"`
+	SecurityToken   string    `json:"securityToken"`
+	Expiration      time.Time `json:"expiration"`
 }
 
 // SetGrantsRequest is the body of PUT /keys/{id}/grants: the key's complete

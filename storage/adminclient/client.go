@@ -292,6 +292,13 @@ func (c *Client) CreateAccessKey(ctx context.Context, req adminapi.CreateKeyRequ
 	return out, err
 }
 
+// IssueSession asks for temporary credentials with at most key id's rights.
+func (c *Client) IssueSession(ctx context.Context, id string, req adminapi.SessionRequest) (adminapi.Credentials, error) {
+	var out adminapi.Credentials
+	err := c.do(ctx, http.MethodPost, adminapi.KeySessionsPath(id), req, &out)
+	return out, err
+}
+
 // GetAccessKey implements Interface.
 func (c *Client) GetAccessKey(ctx context.Context, id string) (adminapi.AccessKey, error) {
 	var out adminapi.AccessKey

@@ -117,7 +117,11 @@ func New(cfg Config) (*Server, error) {
 // OSS dialect's.
 func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handler, error) {
 	keys := auth.NewKeyring(s.engine, cfg.RootAccessKeyID, cfg.RootAccessKeySecret)
-	verifier := auth.NewVerifier(auth.Config{Lookup: keys})
+	sessions, err := auth.NewSessions(cfg.RootAccessKeySecret)
+	if err != nil {
+		return nil, err
+	}
+	verifier := auth.NewVerifier(auth.Config{Lookup: keys, Sessions: sessions})
 	admin, err := adminhttp.New(adminhttp.Config{
 		Layer:           s.engine,
 		Keys:            s.engine,
@@ -125,6 +129,8 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 		RootAccessKeyID: cfg.RootAccessKeyID,
 		ClusterStatus:   s.engine.Cluster,
 		Members:         s.engine,
+		Sessions:        sessions,
+		Lookup:          keys,
 		Logger:          log.With("component", "admin"),
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/auth"
@@ -36,6 +37,10 @@ type Config struct {
 	ClusterStatus func(ctx context.Context) (adminapi.ClusterStatus, error)
 	// Members changes the cluster's membership.
 	Members Membership
+	// Sessions issues temporary credentials and Lookup finds the keys
+	// they are issued for; both nil turns POST /keys/{id}/sessions off.
+	Sessions *auth.Sessions
+	Lookup   auth.KeyLookup
 	// Logger records administrative changes and the cause of every 5xx;
 	// nil discards.
 	Logger *slog.Logger
@@ -63,6 +68,8 @@ type Handler struct {
 	rootKey string
 	cluster func(ctx context.Context) (adminapi.ClusterStatus, error)
 	members Membership
+	sess    *auth.Sessions
+	lookup  auth.KeyLookup
 	log     *slog.Logger
 	mux     *http.ServeMux
 }
@@ -97,7 +104,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		layer: cfg.Layer, keys: cfg.Keys, verify: cfg.Verifier, rootKey: cfg.RootAccessKeyID,
-		cluster: cfg.ClusterStatus, members: cfg.Members, log: log,
+		cluster: cfg.ClusterStatus, members: cfg.Members, sess: cfg.Sessions, lookup: cfg.Lookup, log: log,
 	}
 	h.routes()
 	return h, nil
@@ -116,6 +123,7 @@ func (h *Handler) routes() {
 		{"GET " + adminapi.PathKeys + "/{id}", "GetKey", h.getKey},
 		{"DELETE " + adminapi.PathKeys + "/{id}", "DeleteKey", h.deleteKey},
 		{"PUT " + adminapi.PathKeys + "/{id}/grants", "SetGrants", h.setGrants},
+		{"POST " + adminapi.PathKeys + "/{id}/sessions", "IssueSession", h.issueSession},
 		{"GET " + adminapi.PathBuckets, "ListBuckets", h.listBuckets},
 		{"PUT " + adminapi.PathBuckets + "/{name}", "CreateBucket", h.createBucket},
 		{"GET " + adminapi.PathBuckets + "/{name}", "GetBucket", h.getBucket},
@@ -277,6 +285,46 @@ func fromKey(k object.AccessKey) adminapi.AccessKey {
 	}
 	sort.Slice(out.Grants, func(i, j int) bool { return out.Grants[i].Bucket < out.Grants[j].Bucket })
 	return out
+}
+
+// issueSession issues temporary credentials for a key (the root key
+// included): nothing is stored, the token is the session (auth.Sessions).
+func (h *Handler) issueSession(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
+	if h.sess == nil || h.lookup == nil {
+		return &apiError{http.StatusNotImplemented, adminapi.CodeNotImplemented, "this node issues no temporary credentials"}
+	}
+	var req adminapi.SessionRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	parent, err := h.lookup.LookupKey(ctx, id)
+	if errors.Is(err, auth.ErrInvalidAccessKeyID) {
+		return &apiError{http.StatusNotFound, adminapi.CodeNotFound, "no access key " + id}
+	}
+	if err != nil {
+		return err
+	}
+	var grants map[string]object.Access
+	if len(req.Grants) > 0 {
+		if grants, err = toGrants(req.Grants); err != nil {
+			return err
+		}
+	}
+	sess, token, err := h.sess.Issue(auth.SessionRequest{
+		ParentID: id, Parent: parent, Grants: grants,
+		Duration: time.Duration(req.DurationSeconds) * time.Second, Name: req.Name,
+	}, time.Now())
+	if errors.Is(err, auth.ErrInvalidSessionRequest) {
+		return badRequest(err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	h.log.Info("Issued temporary credentials", "accessKeyId", sess.AccessKeyID, "parent", id, "expiration", sess.Expiration())
+	return writeJSON(w, http.StatusOK, adminapi.Credentials{
+		AccessKeyID: sess.AccessKeyID, AccessKeySecret: sess.Secret, SecurityToken: token, Expiration: sess.Expiration(),
+	})
 }
 
 func (h *Handler) createKey(ctx context.Context, w http.ResponseWriter, _ *http.Request, body []byte) error {
