@@ -78,6 +78,68 @@ type RegionSpec struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Domain string `json:"domain,omitempty"`
+
+	// nodeSelector restricts the kossd pods to nodes with these labels.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// affinity of the kossd pods. When unset, the pods prefer one per node
+	// (preferred pod anti-affinity on kubernetes.io/hostname); when set, it replaces that
+	// preference.
+	// +optional
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+
+	// tolerations of the kossd pods, e.g. for nodes tainted for storage.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=64
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// topologySpreadConstraints of the kossd pods. When unset, the pods spread over zones
+	// and hosts (maxSkew 1, whenUnsatisfiable ScheduleAnyway, so a one-node cluster still
+	// schedules them). A constraint without labelSelector selects the Region's pods.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+
+	// priorityClassName of the kossd pods.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	PriorityClassName string `json:"priorityClassName,omitempty"`
+
+	// podLabels are added to the kossd pods' labels; the labels the operator selects its
+	// pods by cannot be overridden.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	PodLabels map[string]string `json:"podLabels,omitempty"`
+
+	// podAnnotations are added to the kossd pods' annotations.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
+
+	// serviceAccountName is the ServiceAccount of the kossd pods. When unset they run as
+	// the namespace's default ServiceAccount without a mounted token (kossd never calls the
+	// Kubernetes API).
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+
+	// networkPolicy asks for a NetworkPolicy that admits the peer port (raft and blob
+	// replication) only from the Region's own pods.
+	// +optional
+	NetworkPolicy RegionNetworkPolicy `json:"networkPolicy,omitzero"`
+}
+
+// RegionNetworkPolicy describes the NetworkPolicy of a Region's pods.
+type RegionNetworkPolicy struct {
+	// enabled creates the NetworkPolicy <region>-kossd: the peer port admits only the
+	// Region's pods, the OSS port admits every client. Needs a network plugin that
+	// enforces NetworkPolicies.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
 }
 
 // RegionStorage describes the persistent volume of each kossd pod.

@@ -41,6 +41,13 @@ const dataDir = "/data"
 // data-<pod>).
 const dataVolumeName = "data"
 
+// The emptyDir on /tmp: the root file system is read-only, and a Go program may still
+// want a temporary file (os.TempDir).
+const (
+	tmpVolumeName = "tmp"
+	tmpDir        = "/tmp"
+)
+
 // kossdContainerName is the name of the kossd container in every pod.
 const kossdContainerName = "kossd"
 
@@ -93,6 +100,9 @@ func headlessServiceName(region *kossv1alpha1.Region) string { return region.Nam
 
 // pdbName is the name of a Region's PodDisruptionBudget.
 func pdbName(region *kossv1alpha1.Region) string { return region.Name }
+
+// networkPolicyName is the NetworkPolicy of spec.networkPolicy.
+func networkPolicyName(region *kossv1alpha1.Region) string { return region.Name + "-kossd" }
 
 // podName is the name of the pod with the given ordinal (and its kossd node id).
 func podName(region *kossv1alpha1.Region, ordinal int32) string {

@@ -25,8 +25,10 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -110,6 +112,7 @@ type regionScope struct {
 // +kubebuilder:rbac:groups=core,resources=services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=core,resources=secrets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile moves a Region towards its spec and reports what it found.
@@ -140,6 +143,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 		r.reconcileClusterStatus,
 		r.reconcileStatefulSet,
 		r.reconcilePodDisruptionBudget,
+		r.reconcileNetworkPolicy,
 	)
 }
 
@@ -329,7 +333,11 @@ func (r *Reconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (
 	if existing == nil || in.current != d.replicas {
 		log.Info("Applying StatefulSet", "StatefulSet", klog.KRef(s.region.Namespace, statefulSetName(s.region)), "replicas", d.replicas)
 	}
-	if err := r.apply(ctx, desiredStatefulSet(s.region, regionImage(s.region, r.DefaultImage), d.replicas)); err != nil {
+	sts, err := desiredStatefulSet(s.region, regionImage(s.region, r.DefaultImage), d.replicas)
+	if err != nil {
+		return ctrl.Result{}, fmt.Errorf("StatefulSet of the Region: %w", err)
+	}
+	if err := r.apply(ctx, sts); err != nil {
 		return ctrl.Result{}, errors.Join(stepErr, fmt.Errorf("apply StatefulSet: %w", err))
 	}
 	if stepErr != nil {
@@ -345,6 +353,22 @@ func (r *Reconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (
 func (r *Reconciler) reconcilePodDisruptionBudget(ctx context.Context, s *regionScope) (ctrl.Result, error) {
 	if err := r.apply(ctx, desiredPodDisruptionBudget(s.region)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("apply PodDisruptionBudget: %w", err)
+	}
+	return ctrl.Result{}, nil
+}
+
+// reconcileNetworkPolicy applies the NetworkPolicy when spec.networkPolicy.enabled and
+// deletes it when not (it is owned, but must not outlive the switch being turned off).
+func (r *Reconciler) reconcileNetworkPolicy(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	if s.region.Spec.NetworkPolicy.Enabled {
+		if err := r.apply(ctx, desiredNetworkPolicy(s.region)); err != nil {
+			return ctrl.Result{}, fmt.Errorf("apply NetworkPolicy: %w", err)
+		}
+		return ctrl.Result{}, nil
+	}
+	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: networkPolicyName(s.region), Namespace: s.region.Namespace}}
+	if err := r.Client.Delete(ctx, np); err != nil && !apierrors.IsNotFound(err) {
+		return ctrl.Result{}, fmt.Errorf("delete NetworkPolicy: %w", err)
 	}
 	return ctrl.Result{}, nil
 }
@@ -402,6 +426,7 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, optio
 		Owns(&appsv1.StatefulSet{}).
 		Owns(&corev1.Service{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
+		Owns(&networkingv1.NetworkPolicy{}).
 		Owns(&corev1.Secret{}).
 		Watches(&kossv1alpha1.Bucket{}, handler.EnqueueRequestsFromMapFunc(r.bucketToRegion)).
 		WithOptions(options).

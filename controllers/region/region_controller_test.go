@@ -28,6 +28,7 @@ import (
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -160,6 +161,68 @@ var _ = Describe("Region controller", func() {
 		Consistently(func() bool {
 			return apierrors.IsNotFound(env.Client.Get(ctx, secretKey, &corev1.Secret{}))
 		}).WithTimeout(3 * time.Second).WithPolling(200 * time.Millisecond).Should(BeTrue())
+	})
+
+	It("puts the restricted security context and spec's placement into the pod template, and keeps a NetworkPolicy only while asked", func() {
+		ns := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "placed")
+		stsKey := types.NamespacedName{Namespace: ns, Name: "placed"}
+		Eventually(func(g Gomega) {
+			sts := &appsv1.StatefulSet{}
+			g.Expect(env.Client.Get(ctx, stsKey, sts)).To(Succeed())
+			spec := sts.Spec.Template.Spec
+			g.Expect(spec.SecurityContext.RunAsNonRoot).To(HaveValue(BeTrue()))
+			g.Expect(spec.SecurityContext.SeccompProfile.Type).To(Equal(corev1.SeccompProfileTypeRuntimeDefault))
+			g.Expect(spec.Containers[0].SecurityContext.ReadOnlyRootFilesystem).To(HaveValue(BeTrue()))
+			g.Expect(spec.TopologySpreadConstraints).To(HaveLen(2))
+		}).Should(Succeed())
+
+		By("setting placement, pod metadata and the NetworkPolicy switch")
+		Eventually(func() error {
+			region := &kossv1alpha1.Region{}
+			if err := env.Client.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
+				return err
+			}
+			region.Spec.NodeSelector = map[string]string{"disk": "ssd"}
+			region.Spec.Tolerations = []corev1.Toleration{{Key: "storage", Operator: corev1.TolerationOpExists}}
+			region.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "rack", WhenUnsatisfiable: corev1.ScheduleAnyway}}
+			region.Spec.PriorityClassName = "storage"
+			region.Spec.PodLabels = map[string]string{"team": "data"}
+			region.Spec.PodAnnotations = map[string]string{"example.com/note": "x"}
+			region.Spec.ServiceAccountName = "kossd"
+			region.Spec.NetworkPolicy.Enabled = true
+			return env.Client.Update(ctx, region)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			sts := &appsv1.StatefulSet{}
+			g.Expect(env.Client.Get(ctx, stsKey, sts)).To(Succeed())
+			tmpl := sts.Spec.Template
+			g.Expect(tmpl.Spec.NodeSelector).To(HaveKeyWithValue("disk", "ssd"))
+			g.Expect(tmpl.Spec.Tolerations).To(ConsistOf(HaveField("Key", "storage")))
+			g.Expect(tmpl.Spec.TopologySpreadConstraints).To(ConsistOf(HaveField("TopologyKey", "rack")))
+			g.Expect(tmpl.Spec.TopologySpreadConstraints[0].LabelSelector).NotTo(BeNil())
+			g.Expect(tmpl.Spec.PriorityClassName).To(Equal("storage"))
+			g.Expect(tmpl.Spec.ServiceAccountName).To(Equal("kossd"))
+			g.Expect(tmpl.Labels).To(HaveKeyWithValue("team", "data"))
+			g.Expect(tmpl.Labels).To(HaveKeyWithValue("app.kubernetes.io/instance", "placed"))
+			g.Expect(tmpl.Annotations).To(HaveKeyWithValue("example.com/note", "x"))
+			g.Expect(sts.Spec.UpdateStrategy.Type).To(Equal(appsv1.RollingUpdateStatefulSetStrategyType))
+		}).Should(Succeed())
+		npKey := types.NamespacedName{Namespace: ns, Name: "placed-kossd"}
+		Eventually(func() error { return env.Client.Get(ctx, npKey, &networkingv1.NetworkPolicy{}) }).Should(Succeed())
+
+		By("turning the NetworkPolicy off")
+		Eventually(func() error {
+			region := &kossv1alpha1.Region{}
+			if err := env.Client.Get(ctx, client.ObjectKeyFromObject(r), region); err != nil {
+				return err
+			}
+			region.Spec.NetworkPolicy.Enabled = false
+			return env.Client.Update(ctx, region)
+		}).Should(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(env.Client.Get(ctx, npKey, &networkingv1.NetworkPolicy{}))
+		}).Should(BeTrue())
 	})
 
 	It("exposes a LoadBalancer with annotations when spec.external is enabled, and reports its address", func() {

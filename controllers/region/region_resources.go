@@ -17,17 +17,21 @@ limitations under the License.
 package region
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
+	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
@@ -211,16 +215,45 @@ func kossdContainer(region *kossv1alpha1.Region, image string) *corev1ac.Contain
 			corev1ac.ContainerPort().WithName(ossPortName).WithContainerPort(ossPort).WithProtocol(corev1.ProtocolTCP),
 			corev1ac.ContainerPort().WithName(peerPortName).WithContainerPort(peerPort).WithProtocol(corev1.ProtocolTCP),
 		).
-		WithVolumeMounts(corev1ac.VolumeMount().WithName(dataVolumeName).WithMountPath(dataDir)).
+		WithVolumeMounts(
+			corev1ac.VolumeMount().WithName(dataVolumeName).WithMountPath(dataDir),
+			corev1ac.VolumeMount().WithName(tmpVolumeName).WithMountPath(tmpDir),
+		).
 		WithReadinessProbe(httpProbe("/-/readyz", readinessPeriodSeconds, readinessFailureThreshold, 0)).
 		WithLivenessProbe(httpProbe("/-/healthz", livenessPeriodSeconds, livenessFailureThreshold, livenessInitialDelay)).
-		WithSecurityContext(corev1ac.SecurityContext().
-			WithAllowPrivilegeEscalation(false).
-			WithCapabilities(corev1ac.Capabilities().WithDrop(corev1.Capability("ALL"))))
+		WithSecurityContext(containerSecurityContext())
 	if res := resourceRequirements(region.Spec.Resources); res != nil {
 		c.WithResources(res)
 	}
 	return c
+}
+
+// The kossd image's user (hack/imagebuild): distroless' nonroot.
+const kossdUID int64 = 65532
+
+// podSecurityContext makes a kossd pod pass the "restricted" Pod Security Standard: not
+// root, the runtime's default seccomp profile. fsGroup gives the data volume to the pod's
+// group, so kossd (not root) can write it on any volume plugin that supports ownership.
+func podSecurityContext() *corev1ac.PodSecurityContextApplyConfiguration {
+	return corev1ac.PodSecurityContext().
+		WithRunAsNonRoot(true).
+		WithRunAsUser(kossdUID).
+		WithRunAsGroup(kossdUID).
+		WithFSGroup(kossdUID).
+		WithFSGroupChangePolicy(corev1.FSGroupChangeOnRootMismatch).
+		WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))
+}
+
+// containerSecurityContext is the restricted profile for the container: no privilege
+// escalation, no capabilities, and a read-only root (kossd writes only its data volume,
+// and /tmp is an emptyDir).
+func containerSecurityContext() *corev1ac.SecurityContextApplyConfiguration {
+	return corev1ac.SecurityContext().
+		WithRunAsNonRoot(true).
+		WithAllowPrivilegeEscalation(false).
+		WithReadOnlyRootFilesystem(true).
+		WithCapabilities(corev1ac.Capabilities().WithDrop(corev1.Capability("ALL"))).
+		WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))
 }
 
 // resourceRequirements copies spec.resources, or nil when it is empty (so the field is not
@@ -249,14 +282,56 @@ func resourceRequirements(in corev1.ResourceRequirements) *corev1ac.ResourceRequ
 // podSpreading prefers one kossd pod per node and an even spread over zones. Preferences
 // only (ScheduleAnyway, preferred anti-affinity): a one-node cluster must still run a
 // Region, it just loses the protection against a node failure.
-func podSpreading(region *kossv1alpha1.Region) (*corev1ac.AffinityApplyConfiguration, []*corev1ac.TopologySpreadConstraintApplyConfiguration) {
+// spec.affinity and spec.topologySpreadConstraints, when set, replace the defaults.
+func podSpreading(region *kossv1alpha1.Region) (*corev1ac.AffinityApplyConfiguration, []*corev1ac.TopologySpreadConstraintApplyConfiguration, error) {
+	affinity, err := defaultAffinity(region), error(nil)
+	if region.Spec.Affinity != nil {
+		affinity = &corev1ac.AffinityApplyConfiguration{}
+		if err := convertToApply(region.Spec.Affinity, affinity); err != nil {
+			return nil, nil, fmt.Errorf("spec.affinity: %w", err)
+		}
+	}
+	spread := defaultSpread(region)
+	if len(region.Spec.TopologySpreadConstraints) > 0 {
+		spread = nil
+		for i, c := range region.Spec.TopologySpreadConstraints {
+			if c.LabelSelector == nil {
+				c.LabelSelector = &metav1.LabelSelector{MatchLabels: selectorLabels(region)}
+			}
+			ac := &corev1ac.TopologySpreadConstraintApplyConfiguration{}
+			if err := convertToApply(&c, ac); err != nil {
+				return nil, nil, fmt.Errorf("spec.topologySpreadConstraints[%d]: %w", i, err)
+			}
+			spread = append(spread, ac)
+		}
+	}
+	return affinity, spread, err
+}
+
+// convertToApply turns an API struct into its apply configuration. Both have the same JSON
+// form (apply configurations are generated from the API types), and the round trip keeps
+// every field the API type knows, including ones added in later Kubernetes versions.
+func convertToApply(in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
+// defaultAffinity prefers one kossd pod per node.
+func defaultAffinity(region *kossv1alpha1.Region) *corev1ac.AffinityApplyConfiguration {
 	selector := metav1ac.LabelSelector().WithMatchLabels(selectorLabels(region))
-	affinity := corev1ac.Affinity().WithPodAntiAffinity(corev1ac.PodAntiAffinity().
+	return corev1ac.Affinity().WithPodAntiAffinity(corev1ac.PodAntiAffinity().
 		WithPreferredDuringSchedulingIgnoredDuringExecution(corev1ac.WeightedPodAffinityTerm().
 			WithWeight(100).
 			WithPodAffinityTerm(corev1ac.PodAffinityTerm().
 				WithTopologyKey(topologyKeyHostname).
 				WithLabelSelector(selector))))
+}
+
+// defaultSpread spreads the kossd pods over zones and hosts, as a preference.
+func defaultSpread(region *kossv1alpha1.Region) []*corev1ac.TopologySpreadConstraintApplyConfiguration {
 	spread := func(key string) *corev1ac.TopologySpreadConstraintApplyConfiguration {
 		return corev1ac.TopologySpreadConstraint().
 			WithMaxSkew(1).
@@ -264,7 +339,7 @@ func podSpreading(region *kossv1alpha1.Region) (*corev1ac.AffinityApplyConfigura
 			WithWhenUnsatisfiable(corev1.ScheduleAnyway).
 			WithLabelSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(region)))
 	}
-	return affinity, []*corev1ac.TopologySpreadConstraintApplyConfiguration{spread(topologyKeyZone), spread(topologyKeyHostname)}
+	return []*corev1ac.TopologySpreadConstraintApplyConfiguration{spread(topologyKeyZone), spread(topologyKeyHostname)}
 }
 
 // dataVolumeClaimTemplate is the PersistentVolumeClaim each pod gets, from spec.storage.
@@ -291,8 +366,16 @@ func dataVolumeClaimTemplate(region *kossv1alpha1.Region) *corev1ac.PersistentVo
 // them up before any becomes ready. A scale-down deletes the removed pod's volume (its
 // member left the cluster, its data was re-placed first); deleting the Region keeps the
 // volumes, so retained buckets are never destroyed by accident.
-func desiredStatefulSet(region *kossv1alpha1.Region, image string, replicas int32) *appsv1ac.StatefulSetApplyConfiguration {
-	affinity, spread := podSpreading(region)
+//
+// Any change of the pod template (image, placement, labels) rolls out through the
+// StatefulSet's RollingUpdate: one pod at a time, highest ordinal first, each replaced only
+// once the one before is ready again, and the PodDisruptionBudget keeps evictions to one pod
+// meanwhile.
+func desiredStatefulSet(region *kossv1alpha1.Region, image string, replicas int32) (*appsv1ac.StatefulSetApplyConfiguration, error) {
+	pod, err := desiredPodTemplate(region, image)
+	if err != nil {
+		return nil, err
+	}
 	return appsv1ac.StatefulSet(statefulSetName(region), region.Namespace).
 		WithLabels(labelsFor(region, componentStorage)).
 		WithOwnerReferences(regionOwnerReference(region)).
@@ -306,12 +389,73 @@ func desiredStatefulSet(region *kossv1alpha1.Region, image string, replicas int3
 				WithWhenDeleted(appsv1.RetainPersistentVolumeClaimRetentionPolicyType).
 				WithWhenScaled(appsv1.DeletePersistentVolumeClaimRetentionPolicyType)).
 			WithVolumeClaimTemplates(dataVolumeClaimTemplate(region)).
-			WithTemplate(corev1ac.PodTemplateSpec().
-				WithLabels(labelsFor(region, componentStorage)).
-				WithSpec(corev1ac.PodSpec().
-					WithContainers(kossdContainer(region, image)).
-					WithAffinity(affinity).
-					WithTopologySpreadConstraints(spread...))))
+			WithTemplate(pod)), nil
+}
+
+// desiredPodTemplate is the kossd pod: the container, the restricted security context, the
+// /tmp emptyDir, and the placement and metadata of the Region's spec.
+func desiredPodTemplate(region *kossv1alpha1.Region, image string) (*corev1ac.PodTemplateSpecApplyConfiguration, error) {
+	affinity, spread, err := podSpreading(region)
+	if err != nil {
+		return nil, err
+	}
+	labels := maps.Clone(region.Spec.PodLabels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	// The operator's own labels win: the selector must keep matching.
+	maps.Copy(labels, labelsFor(region, componentStorage))
+	spec := corev1ac.PodSpec().
+		WithContainers(kossdContainer(region, image)).
+		WithSecurityContext(podSecurityContext()).
+		WithVolumes(corev1ac.Volume().WithName(tmpVolumeName).WithEmptyDir(corev1ac.EmptyDirVolumeSource())).
+		WithAffinity(affinity).
+		WithTopologySpreadConstraints(spread...)
+	if len(region.Spec.NodeSelector) > 0 {
+		spec.WithNodeSelector(maps.Clone(region.Spec.NodeSelector))
+	}
+	for i := range region.Spec.Tolerations {
+		t := &corev1ac.TolerationApplyConfiguration{}
+		if err := convertToApply(&region.Spec.Tolerations[i], t); err != nil {
+			return nil, fmt.Errorf("spec.tolerations[%d]: %w", i, err)
+		}
+		spec.WithTolerations(t)
+	}
+	if region.Spec.PriorityClassName != "" {
+		spec.WithPriorityClassName(region.Spec.PriorityClassName)
+	}
+	if region.Spec.ServiceAccountName != "" {
+		spec.WithServiceAccountName(region.Spec.ServiceAccountName)
+	} else {
+		spec.WithAutomountServiceAccountToken(false)
+	}
+	tmpl := corev1ac.PodTemplateSpec().WithLabels(labels).WithSpec(spec)
+	if len(region.Spec.PodAnnotations) > 0 {
+		tmpl.WithAnnotations(maps.Clone(region.Spec.PodAnnotations))
+	}
+	return tmpl, nil
+}
+
+// desiredNetworkPolicy admits the peer port (raft, blob replication: the Region's internal
+// traffic) only from the Region's own pods, and the OSS port from anywhere (clients, the
+// operator's admin calls).
+func desiredNetworkPolicy(region *kossv1alpha1.Region) *networkingv1ac.NetworkPolicyApplyConfiguration {
+	port := func(name string) *networkingv1ac.NetworkPolicyPortApplyConfiguration {
+		return networkingv1ac.NetworkPolicyPort().WithProtocol(corev1.ProtocolTCP).WithPort(intstr.FromString(name))
+	}
+	return networkingv1ac.NetworkPolicy(networkPolicyName(region), region.Namespace).
+		WithLabels(labelsFor(region, componentStorage)).
+		WithOwnerReferences(regionOwnerReference(region)).
+		WithSpec(networkingv1ac.NetworkPolicySpec().
+			WithPodSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(region))).
+			WithPolicyTypes(networkingv1.PolicyTypeIngress).
+			WithIngress(
+				networkingv1ac.NetworkPolicyIngressRule().
+					WithPorts(port(peerPortName)).
+					WithFrom(networkingv1ac.NetworkPolicyPeer().
+						WithPodSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(region)))),
+				networkingv1ac.NetworkPolicyIngressRule().WithPorts(port(ossPortName)),
+			))
 }
 
 // regionImage is the kossd image of a Region: spec.image, or the manager's default.

@@ -23,6 +23,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -178,7 +179,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 					t.Errorf("volume claim template = %+v", pvc)
 				}
 				mounts := sts.Spec.Template.Spec.Containers[0].VolumeMounts
-				if len(mounts) != 1 || mounts[0].Name != "data" || mounts[0].MountPath != "/data" {
+				if len(mounts) != 2 || mounts[0].Name != "data" || mounts[0].MountPath != "/data" || mounts[1].MountPath != "/tmp" {
 					t.Errorf("mounts = %+v", mounts)
 				}
 				p := sts.Spec.PersistentVolumeClaimRetentionPolicy
@@ -235,6 +236,93 @@ func TestDesiredStatefulSet(t *testing.T) {
 				checkOwnedByRegion(t, sts.OwnerReferences)
 			},
 		},
+		"restricted Pod Security Standard": {
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				checkRestricted(t, &sts.Spec.Template.Spec)
+				var tmp bool
+				for _, v := range sts.Spec.Template.Spec.Volumes {
+					tmp = tmp || (v.Name == tmpVolumeName && v.EmptyDir != nil)
+				}
+				if !tmp {
+					t.Error("no emptyDir for /tmp beside the read-only root")
+				}
+				if fg := sts.Spec.Template.Spec.SecurityContext.FSGroup; fg == nil || *fg != kossdUID {
+					t.Errorf("fsGroup = %v, want %d so kossd can write its volume", fg, kossdUID)
+				}
+				if a := sts.Spec.Template.Spec.AutomountServiceAccountToken; a == nil || *a {
+					t.Error("a kossd pod without spec.serviceAccountName mounts a token it never uses")
+				}
+			},
+		},
+		"default placement spreads over zones and hosts as a preference": {
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				spec := sts.Spec.Template.Spec
+				keys := map[string]bool{}
+				for _, c := range spec.TopologySpreadConstraints {
+					keys[c.TopologyKey] = true
+					if c.WhenUnsatisfiable != corev1.ScheduleAnyway || c.MaxSkew != 1 {
+						t.Errorf("constraint %s: %s maxSkew %d; a one-node cluster must still schedule", c.TopologyKey, c.WhenUnsatisfiable, c.MaxSkew)
+					}
+				}
+				if !keys[corev1.LabelTopologyZone] || !keys[corev1.LabelHostname] || len(keys) != 2 {
+					t.Errorf("spread keys %v, want zone and hostname", keys)
+				}
+				if spec.Affinity == nil || spec.Affinity.PodAntiAffinity == nil || len(spec.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution) != 0 {
+					t.Errorf("affinity %+v, want only a preferred anti-affinity", spec.Affinity)
+				}
+			},
+		},
+		"copies the placement and pod settings of the spec": {
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) {
+				r.Spec.NodeSelector = map[string]string{"disk": "ssd"}
+				r.Spec.Tolerations = []corev1.Toleration{{Key: "storage", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+				r.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+					NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "pool", Operator: corev1.NodeSelectorOpIn, Values: []string{"storage"}}}}},
+				}}}
+				r.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "rack", WhenUnsatisfiable: corev1.DoNotSchedule}}
+				r.Spec.PriorityClassName = "storage-critical"
+				r.Spec.PodLabels = map[string]string{"team": "data", labelInstance: "hijack"}
+				r.Spec.PodAnnotations = map[string]string{"example.com/scrape": "true"}
+				r.Spec.ServiceAccountName = "kossd"
+			}), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				spec := sts.Spec.Template.Spec
+				if spec.NodeSelector["disk"] != "ssd" {
+					t.Errorf("nodeSelector %v", spec.NodeSelector)
+				}
+				if len(spec.Tolerations) != 1 || spec.Tolerations[0].Key != "storage" || spec.Tolerations[0].Effect != corev1.TaintEffectNoSchedule {
+					t.Errorf("tolerations %+v", spec.Tolerations)
+				}
+				if spec.Affinity == nil || spec.Affinity.NodeAffinity == nil || spec.Affinity.PodAntiAffinity != nil {
+					t.Errorf("affinity %+v, want exactly spec.affinity", spec.Affinity)
+				}
+				if len(spec.TopologySpreadConstraints) != 1 || spec.TopologySpreadConstraints[0].TopologyKey != "rack" {
+					t.Fatalf("spread %+v, want exactly spec.topologySpreadConstraints", spec.TopologySpreadConstraints)
+				}
+				if sel := spec.TopologySpreadConstraints[0].LabelSelector; sel == nil || !mapsEqual(sel.MatchLabels, selectorLabels(controllertest.TestRegion())) {
+					t.Errorf("a constraint without labelSelector selects %v, want the Region's pods", sel)
+				}
+				if spec.PriorityClassName != "storage-critical" || spec.ServiceAccountName != "kossd" {
+					t.Errorf("priorityClassName %q serviceAccountName %q", spec.PriorityClassName, spec.ServiceAccountName)
+				}
+				if spec.AutomountServiceAccountToken != nil {
+					t.Error("automountServiceAccountToken forced off for a chosen ServiceAccount")
+				}
+				l := sts.Spec.Template.Labels
+				if l["team"] != "data" || l[labelInstance] != controllertest.TestRegion().Name {
+					t.Errorf("pod labels %v: want team=data added and the selector labels kept", l)
+				}
+				if sts.Spec.Template.Annotations["example.com/scrape"] != "true" {
+					t.Errorf("pod annotations %v", sts.Spec.Template.Annotations)
+				}
+				if sts.Spec.UpdateStrategy.Type != appsv1.RollingUpdateStatefulSetStrategyType {
+					t.Errorf("update strategy %s, want RollingUpdate (one pod at a time)", sts.Spec.UpdateStrategy.Type)
+				}
+				checkRestricted(t, &spec)
+			},
+		},
 		"copies spec.resources": {
 			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) {
 				r.Spec.Resources = corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m")}}
@@ -249,8 +337,54 @@ func TestDesiredStatefulSet(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			tc.check(t, controllertest.Decode[appsv1.StatefulSet](t, desiredStatefulSet(tc.region, tc.image, tc.replicas)))
+			sts, err := desiredStatefulSet(tc.region, tc.image, tc.replicas)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, controllertest.Decode[appsv1.StatefulSet](t, sts))
 		})
+	}
+}
+
+// checkRestricted fails unless spec meets the "restricted" Pod Security Standard.
+func checkRestricted(t *testing.T, spec *corev1.PodSpec) {
+	t.Helper()
+	psc := spec.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
+		t.Error("pod: runAsNonRoot is not true")
+	}
+	if psc == nil || psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Error("pod: seccompProfile is not RuntimeDefault")
+	}
+	for _, c := range spec.Containers {
+		sc := c.SecurityContext
+		if sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+			t.Errorf("%s: allowPrivilegeEscalation is not false", c.Name)
+		}
+		if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+			t.Errorf("%s: readOnlyRootFilesystem is not true", c.Name)
+		}
+		if sc == nil || sc.Capabilities == nil || len(sc.Capabilities.Drop) != 1 || sc.Capabilities.Drop[0] != "ALL" || len(sc.Capabilities.Add) != 0 {
+			t.Errorf("%s: capabilities do not drop ALL", c.Name)
+		}
+	}
+}
+
+func TestDesiredNetworkPolicy(t *testing.T) {
+	region := controllertest.TestRegion()
+	np := controllertest.Decode[networkingv1.NetworkPolicy](t, desiredNetworkPolicy(region))
+	if len(np.Spec.Ingress) != 2 {
+		t.Fatalf("ingress %+v", np.Spec.Ingress)
+	}
+	peer, oss := np.Spec.Ingress[0], np.Spec.Ingress[1]
+	if peer.Ports[0].Port.StrVal != peerPortName || len(peer.From) != 1 || !mapsEqual(peer.From[0].PodSelector.MatchLabels, selectorLabels(region)) {
+		t.Errorf("peer rule %+v: want the peer port from the Region's pods only", peer)
+	}
+	if oss.Ports[0].Port.StrVal != ossPortName || len(oss.From) != 0 {
+		t.Errorf("oss rule %+v: want the OSS port from anywhere", oss)
+	}
+	if !mapsEqual(np.Spec.PodSelector.MatchLabels, selectorLabels(region)) {
+		t.Errorf("podSelector %v", np.Spec.PodSelector.MatchLabels)
 	}
 }
 
