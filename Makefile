@@ -73,8 +73,8 @@ k8s-tools: ## Build the pinned Kubernetes, etcd and helm binaries from source (c
 ##@ Test
 
 .PHONY: test
-test: build k8s-tools ## Run every test (unit, fuzz seed corpora, multi-process, envtest, local cluster) with -race.
-	KUBEBUILDER_ASSETS=$(K8S_BIN) KOSS_K8S_BIN=$(K8S_BIN) KOSSD_BIN=$(LOCALBIN)/kossd \
+test: build images k8s-tools ## Run every test (unit, fuzz seed corpora, multi-process, envtest, local cluster on the images of `make images`) with -race.
+	KUBEBUILDER_ASSETS=$(K8S_BIN) KOSS_K8S_BIN=$(K8S_BIN) KOSSD_BIN=$(LOCALBIN)/kossd KOSS_IMAGES=$(IMAGES_DIR)/oci \
 		go test $(GO_TEST_FLAGS) ./...
 	@echo ">> the OSS SDK suites again, against a 3-node Region"
 	KOSS_TEST_NODES=3 KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) -count=1 ./test/storage/...

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -58,16 +59,12 @@ var _ = Describe("Operator", Ordered, ContinueOnFailure, func() {
 		Expect(err).NotTo(HaveOccurred(), "finding the koss checkout")
 
 		bins := framework.DefaultBinaries(root)
-		if os.Getenv("KOSSD_BIN") == "" || os.Getenv("KOSS_MANAGER_BIN") == "" {
-			// Build what was not given, from this checkout, so the suite never runs stale binaries.
-			kossd, manager, err := framework.BuildKoss(ctx, root, GinkgoT().TempDir(), GinkgoWriter)
+		if os.Getenv("KOSS_IMAGES") == "" {
+			// Build the images from this checkout (this machine's platform
+			// only), so the suite never runs stale ones; `make test-e2e`
+			// passes those of `make images` instead.
+			bins.Images, err = framework.BuildImages(ctx, root, GinkgoT().TempDir(), "linux/"+runtime.GOARCH, GinkgoWriter)
 			must(err)
-			if os.Getenv("KOSSD_BIN") == "" {
-				bins.Kossd = kossd
-			}
-			if os.Getenv("KOSS_MANAGER_BIN") == "" {
-				bins.Manager = manager
-			}
 		}
 		must(bins.Check())
 

@@ -19,7 +19,8 @@ var ErrBinaryMissing = errors.New("binary missing")
 // ErrBuild means building a binary failed.
 var ErrBuild = errors.New("build failed")
 
-// Images the chart and the operator refer to; any tag matches.
+// Images the chart and the operator refer to (hack/imagebuild names them
+// <repository>:<chart appVersion>).
 const (
 	KossdImage   = "koss/kossd"
 	ManagerImage = "koss/manager"
@@ -28,30 +29,26 @@ const (
 // k8sBinaries are what Start and the install steps run from Binaries.K8sDir.
 var k8sBinaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "helm"}
 
-// Binaries are the executables a local koss cluster runs.
+// Binaries are what a local koss cluster runs.
 type Binaries struct {
-	// Kossd plays the koss/kossd image.
-	Kossd string
-	// Manager plays the koss/manager image (the operator).
-	Manager string
+	// Images is the image store of the process kubelets: the OCI layout
+	// `make images` writes (bin/images/oci), holding koss/kossd and
+	// koss/manager; pods run from these images.
+	Images string
 	// K8sDir holds etcd, kube-apiserver, kube-controller-manager,
 	// kube-scheduler, kubectl and helm (hack/build-k8s.sh).
 	K8sDir string
 }
 
-// DefaultBinaries are where `make build` and hack/build-k8s.sh put the
-// binaries, overridden by $KOSSD_BIN, $KOSS_MANAGER_BIN and $KOSS_K8S_BIN.
+// DefaultBinaries are where `make images` and hack/build-k8s.sh put them,
+// overridden by $KOSS_IMAGES and $KOSS_K8S_BIN.
 func DefaultBinaries(root string) Binaries {
 	b := Binaries{
-		Kossd:   filepath.Join(root, "bin", "kossd"),
-		Manager: filepath.Join(root, "bin", "manager"),
-		K8sDir:  filepath.Join(root, "bin", "k8s"),
+		Images: filepath.Join(root, "bin", "images", "oci"),
+		K8sDir: filepath.Join(root, "bin", "k8s"),
 	}
-	if v := os.Getenv("KOSSD_BIN"); v != "" {
-		b.Kossd = v
-	}
-	if v := os.Getenv("KOSS_MANAGER_BIN"); v != "" {
-		b.Manager = v
+	if v := os.Getenv("KOSS_IMAGES"); v != "" {
+		b.Images = v
 	}
 	if v := os.Getenv("KOSS_K8S_BIN"); v != "" {
 		b.K8sDir = v
@@ -59,14 +56,11 @@ func DefaultBinaries(root string) Binaries {
 	return b
 }
 
-// Check reports every missing binary at once, with how to build it.
+// Check reports every missing piece at once, with how to build it.
 func (b Binaries) Check() error {
 	var missing []string
-	if !executable(b.Kossd) {
-		missing = append(missing, fmt.Sprintf("kossd (%s): run `make build`, or set KOSSD_BIN", b.Kossd))
-	}
-	if !executable(b.Manager) {
-		missing = append(missing, fmt.Sprintf("manager (%s): run `make build`, or set KOSS_MANAGER_BIN", b.Manager))
+	if _, err := os.Stat(filepath.Join(b.Images, "index.json")); err != nil {
+		missing = append(missing, fmt.Sprintf("images (an OCI layout at %s): run `make images`, or set KOSS_IMAGES", b.Images))
 	}
 	var k8s []string
 	for _, name := range k8sBinaries {
@@ -84,26 +78,31 @@ func (b Binaries) Check() error {
 	return nil
 }
 
+// BuildImages runs hack/imagebuild (what `make images` runs) in the
+// checkout at root: the kossd and manager images for platforms (empty:
+// the tool's default, every platform koss ships) into outDir, whose oci/
+// layout it returns. Progress and the digests go to w.
+func BuildImages(ctx context.Context, root, outDir, platforms string, w io.Writer) (string, error) {
+	start := time.Now()
+	args := []string{"run", "./hack/imagebuild", "--root", root, "--out", outDir}
+	if platforms != "" {
+		args = append(args, "--platforms", platforms)
+	}
+	fmt.Fprintf(w, "==> go run ./hack/imagebuild --out %s (kossd and manager images)\n", relTo(root, outDir))
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = prefixWriter(w, "    "), &output
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%w: hack/imagebuild: %w\n%s", ErrBuild, err, output.String())
+	}
+	fmt.Fprintf(w, "    built in %v\n", time.Since(start).Round(100*time.Millisecond))
+	return filepath.Join(outDir, "oci"), nil
+}
+
 func executable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
-}
-
-// BuildKoss builds kossd (./cmd/kossd) and the operator (./cmd/manager) of
-// the checkout at root into outDir with `go build`, writing one progress
-// line per binary to w. It returns their paths.
-func BuildKoss(ctx context.Context, root, outDir string, w io.Writer) (kossd, manager string, err error) {
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return "", "", err
-	}
-	kossd = filepath.Join(outDir, "kossd")
-	manager = filepath.Join(outDir, "manager")
-	for _, b := range []struct{ out, pkg string }{{kossd, "./cmd/kossd"}, {manager, "./cmd/manager"}} {
-		if err := GoBuild(ctx, root, b.out, b.pkg, w); err != nil {
-			return "", "", err
-		}
-	}
-	return kossd, manager, nil
 }
 
 // GoBuild runs `go build -o out pkg` in the checkout at root, with a

@@ -4,7 +4,7 @@
 // with kubectl, and kossd pods that really run. The `make run` program
 // (hack/localkube/kossrun) and the e2e suite (test/e2e) share it.
 //
-//	bins := framework.DefaultBinaries(root)        // or BuildKoss + BuildK8s
+//	bins := framework.DefaultBinaries(root)        // or BuildImages + BuildK8s
 //	env, err := framework.Start(ctx, framework.Options{Root: root, Binaries: bins})
 //	defer env.Stop()
 //	_, err = env.InstallChart(ctx, 5*time.Minute)  // helm upgrade --install --wait
@@ -13,9 +13,11 @@
 //	err = env.WaitReady(ctx, "default", samples, 5*time.Minute, os.Stdout)
 //	creds, err := env.AccessKeyCredentials(ctx, "default", "demo-app")
 //
-// Images map to local binaries: koss/kossd to Binaries.Kossd and
-// koss/manager to Binaries.Manager, whatever their tag, so the chart's
-// default image references work unchanged.
+// Pods run from images: the process kubelets' image store is the OCI
+// layout of Binaries.Images, which `make images` (hack/imagebuild) writes
+// with koss/kossd:<appVersion> and koss/manager:<appVersion>, the chart's
+// default references; so the cluster runs exactly the images that would be
+// pushed, and an image missing from the store fails with ErrImagePull.
 //
 // Kubernetes objects are read with a controller-runtime client; kubectl and
 // helm (the binaries built by hack/build-k8s.sh) run as processes against

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +22,6 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
-	"github.com/koss-io/koss/hack/localkube/kubelet"
 	"github.com/koss-io/koss/hack/localkube/localcluster"
 )
 
@@ -73,19 +73,16 @@ func Scheme() *runtime.Scheme {
 	return s
 }
 
-// Start checks the binaries and starts a local cluster whose images
-// koss/kossd and koss/manager run them.
+// Start checks the binaries and starts a local cluster whose kubelets run
+// pods from the images of Binaries.Images.
 func Start(ctx context.Context, opts Options) (*Env, error) {
 	if err := opts.Binaries.Check(); err != nil {
 		return nil, err
 	}
 	c, err := localcluster.Start(ctx, localcluster.Options{
-		StateDir: opts.StateDir,
-		BinDir:   opts.Binaries.K8sDir,
-		Images: []kubelet.Image{
-			{Prefix: KossdImage, Binary: opts.Binaries.Kossd},
-			{Prefix: ManagerImage, Binary: opts.Binaries.Manager},
-		},
+		StateDir:     opts.StateDir,
+		BinDir:       opts.Binaries.K8sDir,
+		ImageStore:   opts.Binaries.Images,
 		Nodes:        opts.Nodes,
 		Logger:       opts.Logger,
 		StartTimeout: opts.StartTimeout,
@@ -178,16 +175,57 @@ func (e *Env) SamplesDir() string { return filepath.Join(e.root, "config", "samp
 // koss-system and waits for the operator's Deployment to be available.
 // Extra arguments go to helm (--set ...).
 func (e *Env) InstallChart(ctx context.Context, timeout time.Duration, extra ...string) (string, error) {
+	// The release namespace enforces the restricted Pod Security Standard:
+	// an operator pod that breaks it is refused, not just warned about.
+	if err := e.RestrictNamespace(ctx, ReleaseNamespace); err != nil {
+		return "", err
+	}
 	args := append([]string{"upgrade", "--install", ReleaseName, e.ChartDir(),
 		"--namespace", ReleaseNamespace, "--create-namespace",
 		"--wait", "--timeout", timeout.String()}, extra...)
 	return e.Helm(ctx, args...)
 }
 
+// RestrictedLabels are the Pod Security Admission labels of the namespaces
+// koss installs into: pods that do not meet the "restricted" standard are
+// refused (enforce) and warned about (warn, audit).
+var RestrictedLabels = map[string]string{
+	"pod-security.kubernetes.io/enforce":         "restricted",
+	"pod-security.kubernetes.io/enforce-version": "latest",
+	"pod-security.kubernetes.io/warn":            "restricted",
+	"pod-security.kubernetes.io/audit":           "restricted",
+}
+
+// RestrictNamespace creates namespace if needed and labels it with
+// RestrictedLabels, as a platform team's namespace for koss would be.
+func (e *Env) RestrictNamespace(ctx context.Context, namespace string) error {
+	if _, err := e.Kubectl(ctx, "create", "namespace", namespace); err != nil && !strings.Contains(err.Error(), "AlreadyExists") {
+		return err
+	}
+	args := []string{"label", "namespace", namespace, "--overwrite"}
+	for _, k := range sortedKeys(RestrictedLabels) {
+		args = append(args, k+"="+RestrictedLabels[k])
+	}
+	_, err := e.Kubectl(ctx, args...)
+	return err
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // ApplySamples applies config/samples (its kustomization) in namespace with
 // server-side apply, as a GitOps tool would; applying the same manifests
 // again changes nothing.
 func (e *Env) ApplySamples(ctx context.Context, namespace string) (string, error) {
+	if err := e.RestrictNamespace(ctx, namespace); err != nil {
+		return "", err
+	}
 	return e.Kubectl(ctx, "apply", "--server-side", "-n", namespace, "-k", e.SamplesDir())
 }
 

@@ -71,11 +71,11 @@ func TestCredentialsNeverFormatTheSecret(t *testing.T) {
 
 func TestBinariesCheckNamesEveryMissingBinary(t *testing.T) {
 	dir := t.TempDir()
-	err := Binaries{Kossd: filepath.Join(dir, "kossd"), Manager: filepath.Join(dir, "manager"), K8sDir: dir}.Check()
+	err := Binaries{Images: filepath.Join(dir, "oci"), K8sDir: dir}.Check()
 	if err == nil {
 		t.Fatal("missing binaries accepted")
 	}
-	for _, want := range []string{"kossd", "manager", "kube-apiserver", "helm", "make build", "make k8s-tools"} {
+	for _, want := range []string{"images", "kube-apiserver", "helm", "make images", "make k8s-tools"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q: %v", want, err)
 		}

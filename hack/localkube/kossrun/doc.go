@@ -1,10 +1,11 @@
 // Command kossrun is `make run`: koss on this machine the way users meet it.
-// It builds what is missing (bin/kossd, bin/manager and bin/osscli with go
-// build; the Kubernetes, etcd and helm binaries with hack/build-k8s.sh),
+// It builds what is missing (bin/osscli with go build; the kossd and
+// manager images with hack/imagebuild, as `make images` does, into
+// bin/images; the Kubernetes, etcd and helm binaries with hack/build-k8s.sh),
 // starts a local Kubernetes control plane with process kubelets
 // (hack/localkube/localcluster), installs the operator from charts/koss
-// with helm (the operator runs as a pod; images koss/kossd and koss/manager
-// run the local binaries), applies config/samples (a 3-replica Region, a Bucket and an
+// with helm (the operator runs as a pod from the koss/manager image, the
+// Region's pods from koss/kossd), applies config/samples (a 3-replica Region, a Bucket and an
 // AccessKey) with kubectl, waits until they are ready, and prints the
 // kubeconfig, the OSS endpoint reachable from this machine, the sample
 // AccessKey's credentials and commands that write and read an object.

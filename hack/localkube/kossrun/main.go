@@ -134,21 +134,26 @@ func run() error {
 	}
 }
 
-// build builds bin/kossd, bin/manager and bin/osscli (go build is quick when
+// build builds bin/osscli and the images in bin/images (go build is quick when
 // nothing changed) and the Kubernetes binaries when bin/k8s lacks them.
 func build(ctx context.Context, root string, bins framework.Binaries, out io.Writer) (framework.Binaries, error) {
 	step(out, "building koss")
 	binDir := filepath.Join(root, "bin")
-	kossd, manager, err := framework.BuildKoss(ctx, root, binDir, out)
-	if err != nil {
-		return bins, err
-	}
 	if err := framework.GoBuild(ctx, root, filepath.Join(binDir, "osscli"), "./cmd/osscli", out); err != nil {
 		return bins, err
 	}
-	bins.Kossd, bins.Manager = kossd, manager
+	if os.Getenv("KOSS_IMAGES") == "" {
+		// The same images as `make images` (every platform, so what runs
+		// here is what would be pushed); quick once the Go cache is warm.
+		images, err := framework.BuildImages(ctx, root, filepath.Join(binDir, "images"), "", out)
+		if err != nil {
+			return bins, err
+		}
+		bins.Images = images
+	}
 	if os.Getenv("KOSS_K8S_BIN") == "" {
 		// When everything is cached the script only checks files (well under a second).
+		var err error
 		if bins.K8sDir, err = framework.BuildK8s(ctx, root, out); err != nil {
 			return bins, err
 		}

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -33,6 +35,7 @@ type containerRunner struct {
 	grace    time.Duration
 	proc     *podProcess
 	initSpec *podInitSpec // of the running instance, for exec probes
+	pullErrs int          // image resolutions failed in a row
 
 	stopCh chan struct{}
 	done   chan struct{}
@@ -215,8 +218,18 @@ func (r *containerRunner) runInstance() (int32, error) {
 	cancel()
 	if err != nil {
 		switch {
-		case errors.Is(err, ErrNoImage):
-			r.waiting("ErrImageNeverPull", err.Error())
+		case errors.Is(err, ErrImagePull):
+			// As a kubelet reports a failed pull: ErrImagePull, then
+			// ImagePullBackOff while it retries.
+			r.mu.Lock()
+			r.pullErrs++
+			n := r.pullErrs
+			r.mu.Unlock()
+			if n == 1 {
+				r.waiting("ErrImagePull", err.Error())
+			} else {
+				r.waiting("ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q: %v", r.spec.Image, err))
+			}
 		case errors.Is(err, ErrConfig):
 			r.waiting("CreateContainerConfigError", err.Error())
 		default:
@@ -225,6 +238,9 @@ func (r *containerRunner) runInstance() (int32, error) {
 		w.warnOnce("Failed", fmt.Sprintf("container %s: %v", r.spec.Name, err))
 		return 0, err
 	}
+	r.mu.Lock()
+	r.pullErrs = 0
+	r.mu.Unlock()
 	if r.isStopped() {
 		return 0, nil
 	}
@@ -259,6 +275,9 @@ func (r *containerRunner) runInstance() (int32, error) {
 	r.status.State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: startedAt}}
 	r.status.ContainerID = fmt.Sprintf("koss://%s-%s-%d", w.uid, r.spec.Name, r.status.RestartCount)
 	r.status.ImageID = "local://" + spec.Argv[0]
+	if spec.ImageID != "" {
+		r.status.ImageID = spec.ImageID
+	}
 	r.status.Ready = false
 	r.status.Started = ptr.To(r.spec.StartupProbe == nil)
 	r.mu.Unlock()
@@ -326,10 +345,23 @@ func (r *containerRunner) killGrace(pod *corev1.Pod) time.Duration {
 func (r *containerRunner) buildSpec(ctx context.Context, pod *corev1.Pod) (*podInitSpec, error) {
 	w := r.w
 	k := w.k
+	img, err := k.resolveImage(r.spec.Image)
+	if err != nil {
+		return nil, err
+	}
 	base := []envVar{
 		{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
 		{"HOSTNAME", hostnameOf(pod)},
 		{"HOME", "/root"},
+	}
+	if img != nil {
+		// The image's environment comes before the container's, which
+		// overrides it name by name (buildEnv keeps the first position).
+		for _, e := range img.Config.Env {
+			if n, v, ok := strings.Cut(e, "="); ok {
+				base = append(base, envVar{n, v})
+			}
+		}
 	}
 	if k.cfg.APIServerHost != "" {
 		port := strconv.Itoa(k.cfg.APIServerPort)
@@ -352,8 +384,14 @@ func (r *containerRunner) buildSpec(ctx context.Context, pod *corev1.Pod) (*podI
 	}
 	envList = append(envList, k.cfg.ProcessEnv...)
 	lookup := func(n string) (string, bool) { v, ok := vars[n]; return v, ok }
-	argv, err := resolveArgv(k.cfg.Images, &r.spec, expandAll(r.spec.Command, lookup), expandAll(r.spec.Args, lookup))
-	if err != nil {
+	command, args := expandAll(r.spec.Command, lookup), expandAll(r.spec.Args, lookup)
+	var argv []string
+	if img != nil {
+		argv = imageArgv(img.Config, &r.spec, command, args)
+		if len(argv) == 0 {
+			return nil, fmt.Errorf("%w: no command: the image has no entrypoint or cmd and the container sets none", ErrConfig)
+		}
+	} else if argv, err = resolveArgv(k.cfg.Images, &r.spec, command, args); err != nil {
 		return nil, err
 	}
 	w.mu.Lock()
@@ -388,12 +426,125 @@ func (r *containerRunner) buildSpec(ctx context.Context, pod *corev1.Pod) (*podI
 	if err := os.MkdirAll(filepath.Join(w.dir, "run"), 0o755); err != nil {
 		return nil, err
 	}
-	return &podInitSpec{
+	spec := &podInitSpec{
 		RootFS:   filepath.Join(w.dir, "rootfs"),
 		Hostname: hostnameOf(pod),
 		Mounts:   mounts,
 		Argv:     argv,
 		Env:      envList,
 		WorkDir:  r.spec.WorkingDir,
-	}, nil
+	}
+	if img != nil {
+		if err := r.imageSpec(spec, img, pod); err != nil {
+			return nil, err
+		}
+	}
+	return spec, nil
+}
+
+// imageSpec makes spec run from the image: an overlay with a fresh writable
+// layer per container start (as a runtime gives each new container), the
+// image's working directory and user unless the container or the pod's
+// securityContext overrides them, and the securityContext's restrictions.
+func (r *containerRunner) imageSpec(spec *podInitSpec, img *storeImage, pod *corev1.Pod) error {
+	layer := filepath.Join(r.w.dir, "layers", r.spec.Name)
+	if err := os.RemoveAll(layer); err != nil {
+		return err
+	}
+	for _, d := range []string{"upper", "work"} {
+		if err := os.MkdirAll(filepath.Join(layer, d), 0o755); err != nil {
+			return err
+		}
+	}
+	spec.Image = &initImage{Lower: img.RootFS, Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
+	spec.ImageID = imageID(r.spec.Image, img.Digest)
+	if spec.WorkDir == "" {
+		spec.WorkDir = img.Config.WorkingDir
+	}
+	user, err := containerUser(img, pod, &r.spec)
+	if err != nil {
+		return err
+	}
+	spec.User = user
+	if sc := r.spec.SecurityContext; sc != nil {
+		spec.ReadOnlyRoot = sc.ReadOnlyRootFilesystem != nil && *sc.ReadOnlyRootFilesystem
+		spec.NoNewPrivs = sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation
+	}
+	if user.UID != 0 {
+		// A non-root process cannot gain privileges anyway; say so to the
+		// kernel too, as runtimes do for every container.
+		spec.NoNewPrivs = true
+	}
+	return nil
+}
+
+// imageID is what a container status reports: the repository at the
+// digest that runs.
+func imageID(ref, digest string) string {
+	repo := ref
+	if i := strings.LastIndex(repo, "@"); i >= 0 {
+		repo = repo[:i]
+	}
+	if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
+		repo = repo[:i]
+	}
+	return repo + "@" + digest
+}
+
+// imageArgv applies Kubernetes' rules to the image's entrypoint and cmd:
+// command replaces the entrypoint and drops cmd; args replace cmd.
+func imageArgv(cfg v1.Config, c *corev1.Container, command, args []string) []string {
+	entry, cmd := cfg.Entrypoint, cfg.Cmd
+	if len(c.Command) > 0 {
+		entry, cmd = command, nil
+	}
+	if len(c.Args) > 0 {
+		cmd = args
+	}
+	return append(slices.Clone(entry), cmd...)
+}
+
+// containerUser is the identity of a container: runAsUser/runAsGroup of
+// the container's securityContext, else the pod's, else the image's user;
+// supplementary groups fsGroup and supplementalGroups. runAsNonRoot with
+// uid 0 refuses to start, as the kubelet does.
+func containerUser(img *storeImage, pod *corev1.Pod, c *corev1.Container) (*initUser, error) {
+	uid, gid, err := imageUser(img.Config.User, img.RootFS)
+	if err != nil {
+		return nil, fmt.Errorf("%w: image user: %w", ErrConfig, err)
+	}
+	var runAsUser, runAsGroup *int64
+	var nonRoot *bool
+	u := &initUser{}
+	if psc := pod.Spec.SecurityContext; psc != nil {
+		runAsUser, runAsGroup, nonRoot = psc.RunAsUser, psc.RunAsGroup, psc.RunAsNonRoot
+		if psc.FSGroup != nil {
+			u.Groups = append(u.Groups, uint32(*psc.FSGroup))
+		}
+		for _, g := range psc.SupplementalGroups {
+			u.Groups = append(u.Groups, uint32(g))
+		}
+	}
+	if sc := c.SecurityContext; sc != nil {
+		if sc.RunAsUser != nil {
+			runAsUser = sc.RunAsUser
+		}
+		if sc.RunAsGroup != nil {
+			runAsGroup = sc.RunAsGroup
+		}
+		if sc.RunAsNonRoot != nil {
+			nonRoot = sc.RunAsNonRoot
+		}
+	}
+	if runAsUser != nil {
+		uid = uint32(*runAsUser)
+	}
+	if runAsGroup != nil {
+		gid = uint32(*runAsGroup)
+	}
+	if nonRoot != nil && *nonRoot && uid == 0 {
+		return nil, fmt.Errorf("%w: container has runAsNonRoot and image will run as root (pod: %q, container: %s)", ErrConfig, pod.Namespace+"/"+pod.Name, c.Name)
+	}
+	u.UID, u.GID = uid, gid
+	return u, nil
 }

@@ -43,7 +43,15 @@ type Config struct {
 	// and logs/<ns>_<pod>_<uid>/<container>/<n>.log; several kubelets may
 	// share it.
 	RootDir string
-	// Images maps images to local binaries.
+	// ImageStore is the node's image store: an OCI image layout (as
+	// hack/imagebuild writes it) whose index.json names each image by its
+	// reference (org.opencontainers.image.ref.name). A container whose
+	// image is there runs from it: layers unpacked once per digest under
+	// RootDir/images, the image's entrypoint, cmd, env, working directory
+	// and user, with the container's overrides. Empty: no store.
+	ImageStore string
+	// Images maps images to local binaries, for images not in ImageStore
+	// (test helpers); an image in neither fails with ErrImagePull.
 	Images []Image
 	// Network assigns pod IPs and renders hosts files; shared by all
 	// kubelets of a cluster and run by the caller.

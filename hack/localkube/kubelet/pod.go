@@ -45,6 +45,7 @@ type podWorker struct {
 	ctrs         []*containerRunner
 	volumes      volumeSet
 	tokens       map[string]cachedToken
+	fsGroupDone  map[string]bool // volumes given to the pod's fsGroup
 	lastEvent    string
 
 	updateCh     chan struct{}

@@ -55,6 +55,36 @@ type podInitSpec struct {
 	Argv     []string    `json:"argv"`
 	Env      []string    `json:"env"`
 	WorkDir  string      `json:"workDir,omitempty"`
+	// Image, when set, makes the root an overlay on an unpacked image
+	// (its files, nothing of the host's) instead of a mirror of the host.
+	Image *initImage `json:"image,omitempty"`
+	// User, when set, is who the command runs as (set after every mount,
+	// just before exec); unset keeps the kubelet's user.
+	User *initUser `json:"user,omitempty"`
+	// ReadOnlyRoot remounts the root read-only once the volumes are in
+	// place (securityContext.readOnlyRootFilesystem); volumes keep their
+	// own mode.
+	ReadOnlyRoot bool `json:"readOnlyRoot,omitempty"`
+	// NoNewPrivs sets no_new_privs (allowPrivilegeEscalation: false):
+	// neither set-id files nor file capabilities can raise privileges.
+	NoNewPrivs bool `json:"noNewPrivs,omitempty"`
+	// ImageID is reported in the container status; not used by the init.
+	ImageID string `json:"-"`
+}
+
+// initImage is the overlay of an image-based root: Lower is the unpacked
+// image (shared, never written), Upper and Work are this container's own.
+type initImage struct {
+	Lower string `json:"lower"`
+	Upper string `json:"upper"`
+	Work  string `json:"work"`
+}
+
+// initUser is a process identity.
+type initUser struct {
+	UID    uint32   `json:"uid"`
+	GID    uint32   `json:"gid"`
+	Groups []uint32 `json:"groups,omitempty"`
 }
 
 type initMount struct {
@@ -89,7 +119,11 @@ func runPodInit(specPath string) error {
 		}
 	}
 	r := &rootBuilder{root: spec.RootFS, owned: map[string]bool{}}
-	if err := r.build(); err != nil {
+	build := r.build
+	if spec.Image != nil {
+		build = func() error { return r.buildFromImage(spec.Image) }
+	}
+	if err := build(); err != nil {
 		return err
 	}
 	mounts := slices.Clone(spec.Mounts)
@@ -110,16 +144,71 @@ func runPodInit(specPath string) error {
 	if _, err := r.resolve(wd, true, true); err != nil {
 		return fmt.Errorf("working dir %s: %w", wd, err)
 	}
+	if spec.ReadOnlyRoot {
+		if err := syscall.Mount("", r.root, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+			return fmt.Errorf("make the root read-only: %w", err)
+		}
+	}
 	if err := syscall.Chroot(r.root); err != nil {
 		return fmt.Errorf("chroot: %w", err)
 	}
 	if err := syscall.Chdir(wd); err != nil {
 		return fmt.Errorf("chdir %s: %w", wd, err)
 	}
-	if err := syscall.Exec(spec.Argv[0], spec.Argv, spec.Env); err != nil {
+	argv0, err := lookPathIn(spec.Argv[0], spec.Env)
+	if err != nil {
+		return err
+	}
+	if spec.NoNewPrivs {
+		if _, _, errno := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetNoNewPrivs, 1, 0, 0, 0, 0); errno != 0 {
+			return fmt.Errorf("no_new_privs: %w", errno)
+		}
+	}
+	if u := spec.User; u != nil {
+		// Groups first: once the uid is not 0 they can no longer change.
+		groups := make([]int, 0, len(u.Groups))
+		for _, g := range u.Groups {
+			groups = append(groups, int(g))
+		}
+		if err := syscall.Setgroups(groups); err != nil {
+			return fmt.Errorf("setgroups: %w", err)
+		}
+		if err := syscall.Setgid(int(u.GID)); err != nil {
+			return fmt.Errorf("setgid %d: %w", u.GID, err)
+		}
+		// A non-zero uid loses every capability here (no keep-caps).
+		if err := syscall.Setuid(int(u.UID)); err != nil {
+			return fmt.Errorf("setuid %d: %w", u.UID, err)
+		}
+	}
+	if err := syscall.Exec(argv0, spec.Argv, spec.Env); err != nil {
 		return fmt.Errorf("exec %s: %w", spec.Argv[0], err)
 	}
 	return nil
+}
+
+// prSetNoNewPrivs is PR_SET_NO_NEW_PRIVS of prctl(2).
+const prSetNoNewPrivs = 38
+
+// lookPathIn finds a command without a slash on the PATH of env, inside
+// the (already entered) container root, as a runtime does.
+func lookPathIn(cmd string, env []string) (string, error) {
+	if strings.Contains(cmd, "/") {
+		return cmd, nil
+	}
+	path := ""
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		p := filepath.Join(dir, cmd)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("exec %q: not found in $PATH of the image (%s)", cmd, path)
 }
 
 // rootBuilder assembles a container's root inside its mount namespace.
@@ -127,6 +216,53 @@ type rootBuilder struct {
 	root  string
 	owned map[string]bool // host paths of directories on our own tmpfs
 	stage int
+	// writable: the root is an overlay whose writes go to the container's
+	// own layer, so mount points are made in place, never shadowed.
+	writable bool
+}
+
+// buildFromImage makes the root an overlay on the unpacked image, with a
+// fresh proc and a minimal /dev (the devices every runtime gives a
+// container, bound from the host's), as in a real container; the host's
+// file system is not visible at all.
+func (r *rootBuilder) buildFromImage(im *initImage) error {
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", im.Lower, im.Upper, im.Work)
+	if err := syscall.Mount("overlay", r.root, "overlay", 0, opts); err != nil {
+		return fmt.Errorf("mount the image's overlay at %s: %w", r.root, err)
+	}
+	r.writable = true
+	proc, err := r.resolve("/proc", true, true)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Mount("proc", proc, "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
+		return fmt.Errorf("mount proc: %w", err)
+	}
+	dev, err := r.resolve("/dev", true, true)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Mount("tmpfs", dev, "tmpfs", syscall.MS_NOSUID, "mode=755"); err != nil {
+		return fmt.Errorf("mount /dev: %w", err)
+	}
+	for _, name := range []string{"null", "zero", "full", "random", "urandom", "tty"} {
+		if err := mirror(filepath.Join("/dev", name), filepath.Join(dev, name)); err != nil {
+			return err
+		}
+	}
+	for name, target := range map[string]string{"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2"} {
+		if err := os.Symlink(target, filepath.Join(dev, name)); err != nil {
+			return err
+		}
+	}
+	shm := filepath.Join(dev, "shm")
+	if err := os.Mkdir(shm, 0o1777); err != nil {
+		return err
+	}
+	if err := syscall.Mount("shm", shm, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, "mode=1777"); err != nil {
+		return fmt.Errorf("mount /dev/shm: %w", err)
+	}
+	return nil
 }
 
 func (r *rootBuilder) build() error {
@@ -247,7 +383,7 @@ func (r *rootBuilder) resolve(p string, create, dir bool) (string, error) {
 			}
 			cur = next
 		case errors.Is(err, fs.ErrNotExist) && create:
-			if !r.owned[cur] {
+			if !r.owned[cur] && !r.writable {
 				if err := r.shadow(cur); err != nil {
 					return "", err
 				}

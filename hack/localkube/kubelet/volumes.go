@@ -205,7 +205,15 @@ func (w *podWorker) setupVolume(ctx context.Context, pod *corev1.Pod, v *corev1.
 	src := w.k.objects()
 	switch {
 	case v.EmptyDir != nil:
-		return dir, os.MkdirAll(dir, 0o777)
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return "", err
+		}
+		// 0777 whatever the umask, as the kubelet makes an emptyDir, so
+		// any user of the pod can write it.
+		if err := os.Chmod(dir, 0o777); err != nil {
+			return "", err
+		}
+		return dir, w.applyFSGroup(pod, v.Name, dir)
 	case v.HostPath != nil:
 		if t := v.HostPath.Type; t != nil && *t == corev1.HostPathDirectoryOrCreate {
 			if err := os.MkdirAll(v.HostPath.Path, 0o755); err != nil {
@@ -255,11 +263,16 @@ func (w *podWorker) setupVolume(ctx context.Context, pod *corev1.Pod, v *corev1.
 		}
 		_, err = writeVolumeFiles(dir, files)
 		return dir, err
-	case v.PersistentVolumeClaim != nil:
-		return w.claimPath(ctx, pod.Namespace, v.PersistentVolumeClaim.ClaimName)
-	case v.Ephemeral != nil:
-		// The ephemeral volume controller creates the claim <pod>-<volume>.
-		return w.claimPath(ctx, pod.Namespace, pod.Name+"-"+v.Name)
+	case v.PersistentVolumeClaim != nil, v.Ephemeral != nil:
+		claim := pod.Name + "-" + v.Name // the ephemeral volume controller's name
+		if v.PersistentVolumeClaim != nil {
+			claim = v.PersistentVolumeClaim.ClaimName
+		}
+		p, err := w.claimPath(ctx, pod.Namespace, claim)
+		if err != nil {
+			return "", err
+		}
+		return p, w.applyFSGroup(pod, v.Name, p)
 	}
 	return "", fmt.Errorf("%w: unsupported volume type", ErrVolume)
 }
@@ -434,4 +447,58 @@ func (w *podWorker) token(ctx context.Context, pod *corev1.Pod, key string, s *c
 	w.tokens[key] = cachedToken{token: tr.Status.Token, refresh: issued.Add(life * 8 / 10)}
 	w.mu.Unlock()
 	return tr.Status.Token, nil
+}
+
+// applyFSGroup gives a writable volume to the pod's fsGroup, as the
+// kubelet's volume ownership management does for emptyDir and claims (not
+// hostPath): every file's group becomes fsGroup, with group read and write
+// (and search on directories), and directories get the set-group-id bit
+// so new files inherit the group. Done once per volume and pod start,
+// recursively, like fsGroupChangePolicy Always; so data written by an
+// earlier pod running as another user stays usable.
+func (w *podWorker) applyFSGroup(pod *corev1.Pod, volume, dir string) error {
+	sc := pod.Spec.SecurityContext
+	if sc == nil || sc.FSGroup == nil {
+		return nil
+	}
+	w.mu.Lock()
+	done := w.fsGroupDone[volume]
+	w.mu.Unlock()
+	if done {
+		return nil
+	}
+	gid := int(*sc.FSGroup)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := os.Lchown(p, -1, gid); err != nil {
+			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		mode := fi.Mode()
+		perm := mode.Perm() | 0o060
+		extra := mode & (os.ModeSetuid | os.ModeSticky)
+		if d.IsDir() {
+			perm |= 0o010
+			extra |= os.ModeSetgid
+		}
+		return os.Chmod(p, perm|extra)
+	})
+	if err != nil {
+		return fmt.Errorf("%w: fsGroup %d on %s: %w", ErrVolume, gid, volume, err)
+	}
+	w.mu.Lock()
+	if w.fsGroupDone == nil {
+		w.fsGroupDone = map[string]bool{}
+	}
+	w.fsGroupDone[volume] = true
+	w.mu.Unlock()
+	return nil
 }

@@ -46,7 +46,11 @@ type Options struct {
 	// BinDir holds etcd, kube-apiserver, kube-controller-manager and
 	// kube-scheduler. Empty: see BinDir().
 	BinDir string
-	// Images maps container images to local binaries (see kubelet.Image).
+	// ImageStore is the kubelets' image store, an OCI image layout (see
+	// kubelet.Config.ImageStore); pods run from its images.
+	ImageStore string
+	// Images maps container images to local binaries (see kubelet.Image),
+	// for images not in ImageStore.
 	Images []kubelet.Image
 	// Nodes is the number of kubelets (Nodes), default 1. Several let
 	// workloads with required pod anti-affinity or topology spread schedule.
@@ -247,7 +251,7 @@ func (c *Cluster) start(ctx context.Context) error {
 		"--service-account-signing-key-file=" + saKey,
 		"--service-cluster-ip-range=" + c.serviceCIDR.String(),
 		"--authorization-mode=Node,RBAC",
-		"--enable-admission-plugins=NodeRestriction",
+		"--enable-admission-plugins=NodeRestriction,PodSecurity",
 		// Endpoints may not hold loopback addresses, so the `kubernetes`
 		// Service gets none; the kubelet network serves it directly.
 		"--endpoint-reconciler-type=none",
