@@ -23,6 +23,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/ossapi"
+	"github.com/koss-io/koss/storage/internal/stsapi"
 )
 
 // Paths served next to the OSS API. Paths under /-/ can never be buckets
@@ -114,7 +115,8 @@ func New(cfg Config) (*Server, error) {
 // handler builds the node's root handler: the shared middleware (httpapi)
 // over the APIs, mounted side by side. Path-style requests under "/-/" are
 // the node's own (health, metrics, the admin API); everything else is the
-// OSS dialect's.
+// OSS dialect's, except STS calls (path "/" with an Action) on the Region's
+// own host name.
 func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handler, error) {
 	keys := auth.NewKeyring(s.engine, cfg.RootAccessKeyID, cfg.RootAccessKeySecret)
 	sessions, err := auth.NewSessions(cfg.RootAccessKeySecret)
@@ -155,11 +157,27 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 	own.Handle("GET "+PathMetrics, named("Metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	own.Handle(adminapi.PathPrefix+"/", httpapi.Mount(httpapi.APIAdmin, admin))
 	ossAPI := httpapi.Mount(httpapi.APIOSS, oss)
+	sts, err := stsapi.New(stsapi.Config{
+		Lookup:          keys,
+		Sessions:        sessions,
+		RootAccessKeyID: cfg.RootAccessKeyID,
+		Logger:          log.With("component", "sts"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	stsAPI := httpapi.Mount(stsapi.APISTS, sts)
 	return httpapi.New(httpapi.Config{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if httpapi.Reserved(r, cfg.Domain) {
 				own.ServeHTTP(w, r)
 				return
+			}
+			if stsapi.IsSTSRequest(r) {
+				if _, _, virtual := httpapi.VirtualHostBucket(r.Host, cfg.Domain); !virtual {
+					stsAPI.ServeHTTP(w, r)
+					return
+				}
 			}
 			ossAPI.ServeHTTP(w, r)
 		}),
