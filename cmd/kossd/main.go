@@ -149,6 +149,8 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	ef.boolean(&cfg.AccessLog, "access-log", "KOSS_ACCESS_LOG", "log every request at info level (default: only failed and slow ones)")
 	ef.duration(&cfg.AbortIncompleteUploadsAfter, "abort-incomplete-uploads-after", "KOSS_ABORT_INCOMPLETE_UPLOADS_AFTER",
 		cfg.AbortIncompleteUploadsAfter, "abort multipart uploads neither completed nor aborted after this long, freeing their parts; 0 never")
+	ef.duration(&cfg.OrphanSweepGrace, "orphan-sweep-grace", "KOSS_ORPHAN_SWEEP_GRACE", 0,
+		"age at which a blob nothing refers to (left by a crashed or failed write) is deleted, and the longest time between sweeps; 0 keeps the default (10m); must exceed the longest write")
 	leaseReads := true
 	ef.booleanDefault(&leaseReads, "lease-reads", "KOSS_LEASE_READS", true, "the leader serves linearizable reads on a lease (half the heartbeat timeout) instead of a quorum round per read; see the consensus docs for what it assumes")
 	fs.Usage = func() {

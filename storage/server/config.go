@@ -72,6 +72,13 @@ type Config struct {
 	// parts (OSS's lifecycle rule AbortMultipartUpload does the same).
 	// Zero or negative never aborts.
 	AbortIncompleteUploadsAfter time.Duration
+	// OrphanSweepGrace is how old a blob no record refers to must be
+	// before the orphan sweeper deletes it (it also bounds the time
+	// between sweeps). It must exceed the longest time a write can take
+	// from finishing its blob to committing its command; zero keeps the
+	// data store's default (minutes). Crash tests shorten it once no
+	// write is in flight, to see that leftovers go away.
+	OrphanSweepGrace time.Duration
 }
 
 // DefaultAbortIncompleteUploadsAfter is the default of

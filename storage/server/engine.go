@@ -102,6 +102,10 @@ func startNode(cfg Config, d disks, p object.Proposer, log *slog.Logger, cluster
 	rcfg.Logger = log
 	rcfg.Cluster = cluster
 	rcfg.Remote = remote
+	if g := cfg.OrphanSweepGrace; g > 0 {
+		rcfg.SweepGrace = g
+		rcfg.SweepInterval = min(rcfg.SweepInterval, g)
+	}
 	data, err := replica.New(rcfg)
 	if err != nil {
 		return node{}, fmt.Errorf("data store: %w", err)

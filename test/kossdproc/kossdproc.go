@@ -303,3 +303,16 @@ func tail(path string, n int) string {
 
 // Tail returns the last n lines of the process's log, for failure messages.
 func (p *Process) Tail(n int) string { return tail(p.opts.LogPath, n) }
+
+// AddArgs appends flags for the next Restart (the process must be
+// stopped); a flag given again overrides the earlier one, as kossd's flag
+// parsing keeps the last. Crash tests use it to change a setting that is
+// only safe once their load has stopped.
+func (p *Process) AddArgs(args ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.opts.Args = append(p.opts.Args, args...)
+}
+
+// DataDir is the node's data directory.
+func (p *Process) DataDir() string { return p.opts.DataDir }
