@@ -11,6 +11,7 @@ import (
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/blob"
+	"github.com/koss-io/koss/storage/internal/certfile"
 	"github.com/koss-io/koss/storage/internal/consensus"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/peer"
@@ -20,8 +21,9 @@ import (
 // over the peer port, and blobs on three voters.
 type raftEngine struct {
 	node
-	peer *peer.Server
-	raft *consensus.Raft
+	peer    *peer.Server
+	peerTLS *certfile.Source // nil without peer TLS
+	raft    *consensus.Raft
 }
 
 func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, error) {
@@ -38,8 +40,21 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 	pcfg.Secret = peer.DeriveSecret(cfg.RootAccessKeySecret)
 	pcfg.Dial = cfg.PeerDialer
 	pcfg.Logger = log
+	var peerTLS *certfile.Source
+	if cfg.PeerTLSCertFile != "" {
+		peerTLS, err = certfile.New(certfile.Config{
+			CertFile: cfg.PeerTLSCertFile, KeyFile: cfg.PeerTLSKeyFile, CAFile: cfg.PeerTLSCAFile,
+			Interval: cfg.TLSReloadInterval, Logger: log.With("port", "peer"),
+		})
+		if err != nil {
+			_ = d.close()
+			return nil, fmt.Errorf("peer TLS: %w", err)
+		}
+		pcfg.ServerTLS, pcfg.ClientTLS = peerTLS.ServerConfig(true), peerTLS.ClientConfig()
+	}
 	ps, err := peer.New(pcfg)
 	if err != nil {
+		closeSource(peerTLS)
 		_ = d.close()
 		return nil, fmt.Errorf("peer port: %w", err)
 	}
@@ -57,6 +72,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 	r, err := consensus.NewRaft(rcfg)
 	if err != nil {
 		_ = ps.Close()
+		closeSource(peerTLS)
 		_ = d.close()
 		return nil, fmt.Errorf("raft: %w", err)
 	}
@@ -67,10 +83,11 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 	if err != nil {
 		_ = r.Close()
 		_ = ps.Close()
+		closeSource(peerTLS)
 		_ = d.close()
 		return nil, err
 	}
-	return &raftEngine{node: n, peer: ps, raft: r}, nil
+	return &raftEngine{node: n, peer: ps, peerTLS: peerTLS, raft: r}, nil
 }
 
 func (t RaftTuning) apply(c *consensus.RaftConfig) {
@@ -175,7 +192,9 @@ func (e *raftEngine) DrainMember(ctx context.Context, id string) (int64, error) 
 // machine and the peer port), then the peer port and the storage.
 func (e *raftEngine) Close() error {
 	e.bg.Stop()
-	return errors.Join(e.raft.Close(), e.peer.Close(), e.disks.close())
+	err := errors.Join(e.raft.Close(), e.peer.Close(), e.disks.close())
+	closeSource(e.peerTLS)
+	return err
 }
 
 // raftCollector exports this node's raft state to Prometheus at scrape time.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/adminhttp"
 	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/certfile"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/ossapi"
 	"github.com/koss-io/koss/storage/internal/stsapi"
@@ -46,6 +48,7 @@ type Server struct {
 	log     *slog.Logger
 	engine  engine
 	ln      net.Listener
+	tls     *certfile.Source // nil when the OSS API port is plain HTTP
 	http    *http.Server
 	reg     *prometheus.Registry
 	ready   atomic.Bool
@@ -96,9 +99,26 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return fail(err)
 	}
+	if cfg.TLSCertFile != "" {
+		src, err := certfile.New(certfile.Config{
+			CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile, CAFile: cfg.TLSClientCAFile,
+			Interval: cfg.TLSReloadInterval, Logger: log.With("port", "oss"),
+		})
+		if err != nil {
+			return fail(fmt.Errorf("server: TLS: %w", err))
+		}
+		s.tls = src
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		closeSource(s.tls)
 		return fail(fmt.Errorf("server: listen on %s: %w", cfg.Listen, err))
+	}
+	if s.tls != nil {
+		// net/http answers a plain HTTP request on a TLS connection with
+		// 400 "Client sent an HTTP request to an HTTPS server" and closes
+		// it: nothing is served in clear.
+		ln = tls.NewListener(ln, s.tls.ServerConfig(cfg.TLSClientCAFile != ""))
 	}
 	s.ln = ln
 	s.http = &http.Server{
@@ -198,6 +218,13 @@ func named(op string, h http.Handler) http.Handler {
 	})
 }
 
+// closeSource stops a certificate source's polling; nil is no source.
+func closeSource(s *certfile.Source) {
+	if s != nil {
+		_ = s.Close()
+	}
+}
+
 // resetDir empties (or creates) a directory of temporary files left by a
 // previous run.
 func resetDir(dir string) error {
@@ -215,7 +242,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // connections, waits up to ShutdownTimeout for in-flight requests, and
 // closes the engine. It returns nil after a clean shutdown.
 func (s *Server) Run(ctx context.Context) error {
-	s.log.Info("Serving the OSS API", "addr", s.Addr(), "nodeId", s.cfg.NodeID, "region", s.cfg.Region, "domain", s.cfg.Domain)
+	s.log.Info("Serving the OSS API", "addr", s.Addr(), "tls", s.tls != nil, "nodeId", s.cfg.NodeID, "region", s.cfg.Region, "domain", s.cfg.Domain)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	var err error
@@ -246,6 +273,7 @@ func (s *Server) Close() error {
 		_ = s.http.Close()
 		_ = s.ln.Close()
 		s.closeErr = s.engine.Close()
+		closeSource(s.tls)
 	})
 	return s.closeErr
 }

@@ -3,12 +3,15 @@ package storagetest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +40,10 @@ type Options struct {
 	// Logs receives every node's logs; nil keeps them in memory and
 	// prints them if the test fails.
 	Logs io.Writer
+	// TLSCAFile, when set, says the nodes serve HTTPS (Configure gives
+	// them their certificates): Endpoint is then https:// and the
+	// cluster's own clients (Admin, WaitReady, HTTPClient) trust this CA.
+	TLSCAFile string
 }
 
 // Tuning is the raft tuning clusters use unless Options says otherwise:
@@ -206,8 +213,34 @@ func (c *Cluster) Len() int { return len(c.nodes) }
 // Node returns node i (0-based).
 func (c *Cluster) Node(i int) *Node { return c.nodes[i] }
 
-// Endpoint returns the OSS endpoint of node i, e.g. http://127.4.5.6:40123.
-func (c *Cluster) Endpoint(i int) string { return "http://" + c.nodes[i].Addr }
+// Endpoint returns the OSS endpoint of node i, e.g. http://127.4.5.6:40123
+// (https with Options.TLSCAFile).
+func (c *Cluster) Endpoint(i int) string {
+	if c.opts.TLSCAFile != "" {
+		return "https://" + c.nodes[i].Addr
+	}
+	return "http://" + c.nodes[i].Addr
+}
+
+// HTTPClient returns a client for the nodes' endpoints: one that trusts
+// Options.TLSCAFile when it is set.
+func (c *Cluster) HTTPClient() *http.Client {
+	c.t.Helper()
+	if c.opts.TLSCAFile == "" {
+		return &http.Client{Timeout: 30 * time.Second}
+	}
+	pem, err := os.ReadFile(c.opts.TLSCAFile)
+	if err != nil {
+		c.t.Fatalf("storagetest: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		c.t.Fatalf("storagetest: %s holds no certificate", c.opts.TLSCAFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: 30 * time.Second, Transport: tr}
+}
 
 // Endpoints returns every node's OSS endpoint.
 func (c *Cluster) Endpoints() []string {
@@ -229,7 +262,7 @@ func (c *Cluster) Running(i int) bool {
 // Admin returns an admin API client for node i, signed with the root key.
 func (c *Cluster) Admin(i int) *adminclient.Client {
 	c.t.Helper()
-	a, err := adminclient.New(c.Endpoint(i), RootAccessKeyID, RootAccessKeySecret)
+	a, err := adminclient.New(c.Endpoint(i), RootAccessKeyID, RootAccessKeySecret, adminclient.WithHTTPClient(c.HTTPClient()))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -267,7 +300,8 @@ func (c *Cluster) Restart(i int) {
 func (c *Cluster) WaitReady(i int) {
 	c.t.Helper()
 	url := c.Endpoint(i) + server.PathReadyz
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := c.HTTPClient()
+	client.Timeout = 2 * time.Second
 	c.eventually(60*time.Second, func() error {
 		resp, err := client.Get(url)
 		if err != nil {

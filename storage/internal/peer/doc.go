@@ -33,8 +33,12 @@
 // side sends anything else until the other has proved itself, and fresh
 // nonces on both sides make a recorded handshake useless.
 //
-// Traffic is not encrypted; in Kubernetes the peer port is reached only over
-// the pod network of the Region.
+// With Config.ServerTLS and ClientTLS the whole port is mutual TLS, below
+// the classification: a connection without a certificate the Region's CA
+// signed never gets to send its first byte, so it can neither join raft,
+// nor replicate, nor fetch a blob; the HMAC authentication above still
+// runs inside TLS (a certificate alone does not make a peer). Without
+// them traffic is plain TCP, for a Region that chose no TLS.
 //
 // # Blob transfer
 //

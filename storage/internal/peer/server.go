@@ -3,6 +3,7 @@ package peer
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,6 +55,13 @@ type Config struct {
 	// Dial opens every outgoing connection; nil uses a net.Dialer. Tests
 	// inject network faults here.
 	Dial DialFunc
+	// ServerTLS and ClientTLS, both set, make the port mutual TLS: every
+	// accepted connection must complete a TLS handshake with a client
+	// certificate ServerTLS accepts before its first byte is read, and
+	// every outgoing connection (HTTP and streams) is TLS with ClientTLS.
+	// The HMAC authentication below runs inside TLS unchanged. Both nil
+	// keep plain TCP.
+	ServerTLS, ClientTLS *tls.Config
 	// Logger receives operational messages; nil discards them.
 	Logger *slog.Logger
 	// HandshakeTimeout bounds how long an accepted connection may take to
@@ -85,6 +93,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxClockSkew <= 0 {
 		errs = append(errs, errors.New("the maximum clock skew must be positive"))
+	}
+	if (c.ServerTLS == nil) != (c.ClientTLS == nil) {
+		errs = append(errs, errors.New("TLS needs both a server and a client configuration"))
 	}
 	if c.Advertise != "" {
 		if _, _, err := net.SplitHostPort(c.Advertise); err != nil {
@@ -138,6 +149,9 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.ClientTLS != nil {
+		cfg.Dial = tlsDialer(cfg.Dial, cfg.ClientTLS)
+	}
 	lg := cfg.Logger
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
@@ -149,6 +163,11 @@ func New(cfg Config) (*Server, error) {
 		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 			return nil, fmt.Errorf("peer: %w", err)
 		}
+	}
+	if cfg.ServerTLS != nil {
+		// The handshake happens on classify's first read, under its
+		// HandshakeTimeout deadline, in the connection's own goroutine.
+		ln = tls.NewListener(ln, cfg.ServerTLS)
 	}
 	advertise := cfg.Advertise
 	if advertise == "" {
@@ -186,7 +205,7 @@ func New(cfg Config) (*Server, error) {
 		defer s.wg.Done()
 		s.acceptLoop()
 	}()
-	lg.Info("Listening for peers", "address", ln.Addr().String(), "advertise", advertise)
+	lg.Info("Listening for peers", "address", ln.Addr().String(), "advertise", advertise, "tls", cfg.ServerTLS != nil)
 	return s, nil
 }
 
@@ -474,5 +493,23 @@ func (l *chanListener) deliver(c net.Conn) bool {
 		return true
 	case <-l.done:
 		return false
+	}
+}
+
+// tlsDialer wraps dial so that every connection it opens is TLS with cfg,
+// handshaken before it is returned: a peer whose certificate is refused
+// fails at dial time, before any request byte is sent.
+func tlsDialer(dial DialFunc, cfg *tls.Config) DialFunc {
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		raw, err := dial(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		c := tls.Client(raw, cfg.Clone())
+		if err := c.HandshakeContext(ctx); err != nil {
+			_ = raw.Close()
+			return nil, fmt.Errorf("peer: TLS handshake with %s: %w", address, err)
+		}
+		return c, nil
 	}
 }
