@@ -144,6 +144,12 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	ef.str(&cfg.PeerAdvertise, "peer-advertise", "KOSS_PEER_ADVERTISE", "", "peer address other nodes dial (default: this node's --initial-cluster entry, else --peer-listen)")
 	ef.str(&cfg.Region, "region", "KOSS_REGION", cfg.Region, "region name (clients use oss-<region> as location)")
 	ef.str(&cfg.Domain, "domain", "KOSS_DOMAIN", "", "domain for virtual-host style requests (<bucket>.<domain>); empty for path style only")
+	ef.str(&cfg.TLSCertFile, "tls-cert-file", "KOSS_TLS_CERT_FILE", "", "PEM certificate (chain) of the OSS API port: serve HTTPS (reloaded when the file changes); empty serves plain HTTP")
+	ef.str(&cfg.TLSKeyFile, "tls-key-file", "KOSS_TLS_KEY_FILE", "", "PEM private key of --tls-cert-file")
+	ef.str(&cfg.TLSClientCAFile, "tls-client-ca-file", "KOSS_TLS_CLIENT_CA_FILE", "", "PEM CA bundle: require OSS API clients to present a certificate it signed; empty accepts any client")
+	ef.str(&cfg.PeerTLSCertFile, "peer-tls-cert-file", "KOSS_PEER_TLS_CERT_FILE", "", "PEM certificate of the peer port, for server and client authentication: peers speak mutual TLS")
+	ef.str(&cfg.PeerTLSKeyFile, "peer-tls-key-file", "KOSS_PEER_TLS_KEY_FILE", "", "PEM private key of --peer-tls-cert-file")
+	ef.str(&cfg.PeerTLSCAFile, "peer-tls-ca-file", "KOSS_PEER_TLS_CA_FILE", "", "PEM CA bundle that peers' certificates must chain to")
 	var lf logFlags
 	ef.logging(&lf, "json")
 	ef.boolean(&cfg.AccessLog, "access-log", "KOSS_ACCESS_LOG", "log every request at info level (default: only failed and slow ones)")

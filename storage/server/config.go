@@ -67,6 +67,23 @@ type Config struct {
 	// requests that failed with a 5xx status or were slow are logged above
 	// debug level (a busy node would otherwise write a line per request).
 	AccessLog bool
+	// TLSCertFile and TLSKeyFile, when set, make the OSS API port HTTPS
+	// with this certificate and key (PEM files, reloaded when they change;
+	// plain HTTP to the port is refused). Empty serves plain HTTP.
+	TLSCertFile, TLSKeyFile string
+	// TLSClientCAFile, with TLSCertFile, requires every client of the OSS
+	// API port to present a certificate this CA bundle signed. Empty
+	// accepts any client (requests are still signed).
+	TLSClientCAFile string
+	// PeerTLSCertFile, PeerTLSKeyFile and PeerTLSCAFile, all set, make the
+	// peer port mutual TLS: this node presents the certificate (which must
+	// be good for both server and client authentication) and accepts only
+	// peers whose certificates chain to the CA. The HMAC peer
+	// authentication stays. All empty keeps the peer port plain TCP.
+	PeerTLSCertFile, PeerTLSKeyFile, PeerTLSCAFile string
+	// TLSReloadInterval is how often the certificate files are checked for
+	// a change; zero means every second.
+	TLSReloadInterval time.Duration
 	// AbortIncompleteUploadsAfter is the age at which the leader aborts a
 	// multipart upload that was neither completed nor aborted, freeing its
 	// parts (OSS's lifecycle rule AbortMultipartUpload does the same).
@@ -245,6 +262,15 @@ func (c Config) Validate() error {
 	if !adminapi.ValidAccessKeySecret(c.RootAccessKeySecret) {
 		bad("root access key secret (KOSS_ROOT_ACCESS_KEY_SECRET) is required: 8-256 printable ASCII characters without spaces")
 	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		bad("TLS needs both a certificate (--tls-cert-file, KOSS_TLS_CERT_FILE) and a key (--tls-key-file, KOSS_TLS_KEY_FILE)")
+	}
+	if c.TLSClientCAFile != "" && c.TLSCertFile == "" {
+		bad("a client CA (--tls-client-ca-file, KOSS_TLS_CLIENT_CA_FILE) needs TLS (--tls-cert-file and --tls-key-file)")
+	}
+	if n := countSet(c.PeerTLSCertFile, c.PeerTLSKeyFile, c.PeerTLSCAFile); n != 0 && n != 3 {
+		bad("peer TLS needs a certificate (--peer-tls-cert-file, KOSS_PEER_TLS_CERT_FILE), a key (--peer-tls-key-file, KOSS_PEER_TLS_KEY_FILE) and a CA (--peer-tls-ca-file, KOSS_PEER_TLS_CA_FILE), or none of them")
+	}
 	members, err := ParseInitialCluster(c.InitialCluster)
 	if err != nil {
 		bad("initial cluster (--initial-cluster, KOSS_INITIAL_CLUSTER): %v", err)
@@ -262,6 +288,16 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func validRegion(r string) bool {
