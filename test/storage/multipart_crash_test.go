@@ -38,7 +38,6 @@ type mpUpload struct {
 
 func (u *mpUpload) whole() []byte { return bytes.Join(u.parts, nil) }
 
-
 // TestMultipartCrash runs a 3-process Region and kills (SIGKILL) a node in
 // the middle of concurrent UploadParts and, separately, of concurrent
 // CompleteMultipartUploads: the leader in one round, the follower the

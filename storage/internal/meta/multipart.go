@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"crypto/md5"
 	"encoding/binary"
 	"strings"
 
@@ -94,8 +95,16 @@ func (a *applier) putPart(c *record.PutPart) *record.Result {
 	if s := p.Segment; (s == nil) != (p.Size == 0) || (s != nil && (!validSegment(s) || s.Size != p.Size)) {
 		return reject(record.CodeInvalidArgument)
 	}
-	if _, code := a.getUpload(c.Bucket, c.Key, c.UploadID); code != record.CodeOK {
+	u, code := a.getUpload(c.Bucket, c.Key, c.UploadID)
+	if code != record.CodeOK {
 		return reject(code)
+	}
+	if u.Sequential {
+		// Parts of a sequential upload come in order: nothing numbered
+		// above this one may exist (the last part may be sent again).
+		if k, _ := a.partsB().Cursor().Seek(partKey(c.UploadID, p.Number+1)); k != nil && bytes.HasPrefix(k, partPrefix(c.UploadID)) {
+			return reject(record.CodeInvalidArgument)
+		}
 	}
 	k := partKey(c.UploadID, p.Number)
 	a.addRefs(partSegs(&p))
@@ -148,6 +157,12 @@ func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
 	}
 	if c.ACL != "" {
 		o.Meta.ACL = c.ACL
+	}
+	if u.Sequential {
+		if len(c.MD5) != md5.Size {
+			return reject(record.CodeInvalidArgument)
+		}
+		o.MD5 = c.MD5
 	}
 	for i := range chosen {
 		p := &chosen[i]
@@ -251,6 +266,39 @@ func (f *FSM) ListUploads(bucket, prefix, keyMarker, idMarker string, max int) (
 		return nil
 	})
 	return out, err
+}
+
+// UploadParts returns an upload and its parts in number order, with their
+// data (segments); ErrBucketNotFound or ErrNoSuchUpload.
+func (f *FSM) UploadParts(bucket, key, id string) (u record.Upload, parts []record.Part, err error) {
+	err = f.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+			return record.ErrBucketNotFound
+		}
+		v := tx.Bucket(bucketUploads).Get(uploadKey(bucket, key, id))
+		if v == nil {
+			return record.ErrNoSuchUpload
+		}
+		if u, err = record.DecodeUpload(bucket, key, id, v); err != nil {
+			return err
+		}
+		parts, err = uploadParts(tx.Bucket(bucketParts), id)
+		if err != nil {
+			return err
+		}
+		// Blob segments get their replica lists from placement, as objects'.
+		for i := range parts {
+			if s := parts[i].Segment; s != nil {
+				o := record.Object{Segments: []record.Segment{*s}}
+				if err := fillReplicas(tx, &o); err != nil {
+					return err
+				}
+				*s = o.Segments[0]
+			}
+		}
+		return nil
+	})
+	return u, parts, err
 }
 
 // ListParts returns the upload's parts numbered above marker, at most max,

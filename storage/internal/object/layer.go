@@ -174,6 +174,9 @@ type PutOptions struct {
 	ContentMD5 []byte
 	// ForbidOverwrite fails the write with ErrObjectAlreadyExists when the key exists.
 	ForbidOverwrite bool
+	// Sequential (CreateUpload only) makes an upload that takes parts in
+	// ascending order and gives its object the MD5 of the whole content.
+	Sequential bool
 }
 
 // CopyOptions are the inputs of CopyObject.

@@ -36,6 +36,7 @@ type MetaReader interface {
 	RefCounts(ids []string) ([]uint64, error)
 	ListUploads(bucket, prefix, keyMarker, idMarker string, max int) ([]record.Upload, error)
 	ListParts(bucket, key, id string, marker, max int) ([]record.Part, bool, error)
+	UploadParts(bucket, key, id string) (record.Upload, []record.Part, error)
 }
 
 var _ MetaReader = (*meta.FSM)(nil)

@@ -43,6 +43,7 @@ func (h *Handler) initiateMultipartUpload(w http.ResponseWriter, r *http.Request
 	if ae != nil {
 		return ae
 	}
+	_, opts.Sequential = r.URL.Query()["sequential"]
 	u, err := h.layer.CreateUpload(r.Context(), b, k, opts)
 	if err != nil {
 		return objectErr(err, b, k)

@@ -3,6 +3,7 @@ package record
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -34,6 +35,10 @@ type Upload struct {
 	Initiated       int64 // unix nanoseconds, from the command
 	Meta            Metadata
 	ForbidOverwrite bool
+	// Sequential uploads (Initiate with ?sequential) take parts in
+	// ascending number order only, and their object gets the MD5 of its
+	// whole content, as OSS gives them a Content-MD5.
+	Sequential bool
 }
 
 // Part is one uploaded part. Number is the record's key. Segment is the
@@ -108,6 +113,10 @@ type CompleteUpload struct {
 	ForbidOverwrite bool
 	ACL             string
 	MTime           int64
+	// MD5 is the MD5 of the whole object for a Sequential upload, computed
+	// by the proposer over the listed parts in order (their ETags, checked
+	// here, pin the bytes it read), so that Apply reads no blob.
+	MD5 []byte
 }
 
 // AbortUpload drops an upload and releases its parts.
@@ -192,6 +201,10 @@ func (c *CompleteUpload) encode(e *encoder) {
 	e.boolean(c.ForbidOverwrite)
 	e.str(c.ACL)
 	e.varint(c.MTime)
+	// Optional trailing field: commands without it encode as before.
+	if len(c.MD5) > 0 {
+		e.bytes(c.MD5)
+	}
 }
 
 func (c *CompleteUpload) decode(d *decoder) {
@@ -208,6 +221,12 @@ func (c *CompleteUpload) decode(d *decoder) {
 	c.ForbidOverwrite = d.boolean()
 	c.ACL = d.str()
 	c.MTime = d.varint()
+	// Present only when set, so canonical only as 16 bytes.
+	if len(d.b) > 0 {
+		if c.MD5 = d.bytes(); len(c.MD5) != 16 {
+			d.fail(errors.New("record: complete upload: MD5 present but not 16 bytes"))
+		}
+	}
 }
 
 func (c *AbortUpload) encode(e *encoder) { e.str(c.Bucket); e.str(c.Key); e.str(c.UploadID) }
@@ -220,12 +239,23 @@ func encodeUploadBody(e *encoder, u *Upload) {
 	e.varint(u.Initiated)
 	encodeMetadata(e, &u.Meta)
 	e.boolean(u.ForbidOverwrite)
+	// Optional trailing field: records and commands of uploads that are not
+	// sequential encode as before.
+	if u.Sequential {
+		e.boolean(true)
+	}
 }
 
 func decodeUploadBody(d *decoder, u *Upload) {
 	u.Initiated = d.varint()
 	u.Meta = decodeMetadata(d)
 	u.ForbidOverwrite = d.boolean()
+	// Present only when true, so canonical only as true.
+	if len(d.b) > 0 {
+		if u.Sequential = d.boolean(); !u.Sequential {
+			d.fail(errors.New("record: upload: sequential flag present but false"))
+		}
+	}
 }
 
 func encodePartBody(e *encoder, p *Part) {
