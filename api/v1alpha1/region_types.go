@@ -131,7 +131,46 @@ type RegionSpec struct {
 	// replication) only from the Region's own pods.
 	// +optional
 	NetworkPolicy RegionNetworkPolicy `json:"networkPolicy,omitzero"`
+
+	// tls configures TLS on the Region's OSS API port and mutual TLS between its pods. By
+	// default the operator runs a CA of the Region's own (Secret <region>-ca) and issues
+	// and renews the pods' certificate (Secret <region>-tls) before it expires.
+	// +optional
+	TLS RegionTLS `json:"tls,omitzero"`
 }
+
+// RegionTLS describes where a Region's certificates come from.
+// +kubebuilder:validation:XValidation:rule="!(has(self.disabled) && self.disabled && has(self.issuerRef))",message="issuerRef has no effect with TLS disabled"
+type RegionTLS struct {
+	// disabled serves plain HTTP on the OSS API port and plain TCP between pods.
+	// +optional
+	Disabled bool `json:"disabled,omitempty"`
+	// issuerRef names a cert-manager issuer: the operator creates a cert-manager Certificate
+	// whose Secret <region>-tls (ca.crt, tls.crt, tls.key) the pods use, instead of its own
+	// CA. The issuer's CA must be the Region's alone: every certificate it signs may join the
+	// Region's peer network (given the root secret).
+	// +optional
+	IssuerRef *IssuerReference `json:"issuerRef,omitempty"`
+}
+
+// IssuerReference names a cert-manager Issuer or ClusterIssuer.
+type IssuerReference struct {
+	// name of the issuer.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+	// kind of the issuer: Issuer (in the Region's namespace, the default) or ClusterIssuer.
+	// +optional
+	// +kubebuilder:default=Issuer
+	Kind string `json:"kind,omitempty"`
+	// group of the issuer; cert-manager.io by default.
+	// +optional
+	// +kubebuilder:default=cert-manager.io
+	Group string `json:"group,omitempty"`
+}
+
+// Enabled reports whether the Region's pods serve TLS.
+func (t RegionTLS) Enabled() bool { return !t.Disabled }
 
 // RegionNetworkPolicy describes the NetworkPolicy of a Region's pods.
 type RegionNetworkPolicy struct {

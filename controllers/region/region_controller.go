@@ -78,6 +78,14 @@ type Reconciler struct {
 	// ScalingInterval is how often a membership change in progress is polled; zero means
 	// DefaultScalingInterval.
 	ScalingInterval time.Duration
+	// CertValidity is the lifetime of the certificates the operator issues from a Region's
+	// CA; zero means DefaultCertValidity.
+	CertValidity time.Duration
+	// RenewBefore is how long before expiry a certificate is re-issued; zero means when a
+	// third of its lifetime is left.
+	RenewBefore time.Duration
+	// Now is the clock of certificate issuance; nil means time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // regionScope is the state of one reconcile pass of a Region.
@@ -139,6 +147,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 	}
 	return controllers.RunPhases(ctx, s,
 		r.reconcileRootKey,
+		r.reconcileTLS,
 		r.reconcileServices,
 		r.reconcileClusterStatus,
 		r.reconcileStatefulSet,

@@ -1,0 +1,116 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package region
+
+import (
+	"context"
+	"crypto/x509"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers/internal/test/controllertest"
+	"github.com/koss-io/koss/internal/pki"
+)
+
+var _ = Describe("Region TLS", func() {
+	ctx := context.Background()
+
+	It("issues the Region's CA and a certificate for its Services and pods, and renews it before it expires", func() {
+		ns := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "tls")
+		key := func(name string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: name} }
+
+		By("the manager's reconciler issuing the certificate by default")
+		var first *x509.Certificate
+		var caPEM []byte
+		Eventually(func(g Gomega) {
+			region := env.GetRegionNow(g, r)
+			ca := &corev1.Secret{}
+			g.Expect(env.Client.Get(ctx, key("tls-ca"), ca)).To(Succeed())
+			controllertest.ExpectOwnedByRegion(g, ca, region)
+			tlsSecret := &corev1.Secret{}
+			g.Expect(env.Client.Get(ctx, key("tls-tls"), tlsSecret)).To(Succeed())
+			controllertest.ExpectOwnedByRegion(g, tlsSecret, region)
+			g.Expect(tlsSecret.Type).To(Equal(corev1.SecretTypeTLS))
+			g.Expect(tlsSecret.Data).NotTo(HaveKey(SecretKeyCAKey), "the CA key never reaches the pods' Secret")
+			g.Expect(tlsSecret.Data[SecretKeyCACert]).To(Equal(ca.Data[SecretKeyCACert]))
+			kp := pki.KeyPair{CertPEM: tlsSecret.Data[SecretKeyTLSCert], KeyPEM: tlsSecret.Data[SecretKeyTLSKey]}
+			g.Expect(pki.Valid(kp, ca.Data[SecretKeyCACert], x509.ExtKeyUsageServerAuth, time.Now())).To(Succeed())
+			g.Expect(pki.Valid(kp, ca.Data[SecretKeyCACert], x509.ExtKeyUsageClientAuth, time.Now())).To(Succeed())
+			cert, err := pki.ParseCertificate(kp.CertPEM)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(cert.DNSNames).To(ContainElements("tls."+ns+".svc", "tls."+ns+".svc.cluster.local", "*.tls-peers."+ns+".svc.cluster.local"))
+			for _, host := range []string{"tls." + ns + ".svc.cluster.local", "tls-0.tls-peers." + ns + ".svc"} {
+				g.Expect(cert.VerifyHostname(host)).To(Succeed())
+			}
+			first, caPEM = cert, ca.Data[SecretKeyCACert]
+		}).Should(Succeed())
+
+		By("a reconcile before the renewal time keeping the certificate and asking to come back then")
+		now := time.Now()
+		rec := &Reconciler{Client: env.Client, APIReader: env.Client, Recorder: env.Recorder, Now: func() time.Time { return now }}
+		region := &kossv1alpha1.Region{}
+		Expect(env.Client.Get(ctx, key("tls"), region)).To(Succeed())
+		res, err := rec.reconcileTLS(ctx, &regionScope{region: region})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.RequeueAfter).To(BeNumerically("~", time.Until(pki.RenewalTime(first, 0)), time.Minute))
+		tlsSecret := &corev1.Secret{}
+		Expect(env.Client.Get(ctx, key("tls-tls"), tlsSecret)).To(Succeed())
+		cert, err := pki.ParseCertificate(tlsSecret.Data[SecretKeyTLSCert])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cert.SerialNumber).To(Equal(first.SerialNumber))
+
+		By("a reconcile once the renewal time passed issuing a new certificate, from the same CA, before the old expires")
+		now = pki.RenewalTime(first, 0).Add(time.Minute)
+		Expect(now.Before(first.NotAfter)).To(BeTrue())
+		res, err = rec.reconcileTLS(ctx, &regionScope{region: region})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.RequeueAfter).To(BeNumerically(">", 24*time.Hour))
+		Eventually(func(g Gomega) {
+			s := &corev1.Secret{}
+			g.Expect(env.Client.Get(ctx, key("tls-tls"), s)).To(Succeed())
+			renewed, err := pki.ParseCertificate(s.Data[SecretKeyTLSCert])
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(renewed.SerialNumber).NotTo(Equal(first.SerialNumber))
+			g.Expect(renewed.NotAfter.After(first.NotAfter)).To(BeTrue())
+			g.Expect(s.Data[SecretKeyCACert]).To(Equal(caPEM), "clients keep trusting the same CA")
+		}).Should(Succeed())
+	})
+})
+
+var _ = Describe("Region TLS with cert-manager", func() {
+	It("describes a cert-manager Certificate for the Region's names with its issuer", func() {
+		region := &kossv1alpha1.Region{}
+		region.Name, region.Namespace, region.UID = "cm", "team", "uid-1"
+		region.Spec.TLS.IssuerRef = &kossv1alpha1.IssuerReference{Name: "corp-ca", Kind: "ClusterIssuer"}
+		u := desiredCertificate(region)
+		Expect(u.GetAPIVersion()).To(Equal("cert-manager.io/v1"))
+		Expect(u.GetKind()).To(Equal("Certificate"))
+		Expect(u.GetName()).To(Equal("cm-tls"))
+		Expect(u.GetOwnerReferences()).To(ContainElement(HaveField("UID", region.UID)))
+		spec := u.Object["spec"].(map[string]any)
+		Expect(spec["secretName"]).To(Equal("cm-tls"))
+		Expect(spec["usages"]).To(ContainElements("server auth", "client auth"))
+		Expect(spec["dnsNames"]).To(ContainElements("cm.team.svc", "*.cm-peers.team.svc.cluster.local"))
+		Expect(spec["issuerRef"]).To(Equal(map[string]any{"name": "corp-ca", "kind": "ClusterIssuer", "group": "cert-manager.io"}))
+	})
+})
