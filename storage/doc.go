@@ -6,8 +6,9 @@
 // The public packages are storage/server (a node: Config, New, Run),
 // storage/adminapi and storage/adminclient (the admin API's wire contract
 // and its Go client, the only way the operator talks to a node) and
-// storage/storagetest (real nodes on loopback for tests). Everything else
-// is under storage/internal.
+// storage/storagetest (real nodes on loopback for tests), and storage/pki
+// (a Region's CA and certificates, which the operator issues and kossd
+// serves). Everything else is under storage/internal.
 //
 // # Vocabulary
 //

@@ -34,7 +34,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers"
-	"github.com/koss-io/koss/internal/pki"
+	"github.com/koss-io/koss/storage/pki"
 )
 
 // Keys of the TLS Secrets, as cert-manager and kubernetes.io/tls name them.

@@ -28,7 +28,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers/internal/test/controllertest"
-	"github.com/koss-io/koss/internal/pki"
+	"github.com/koss-io/koss/storage/pki"
 )
 
 var _ = Describe("Region TLS", func() {

@@ -22,7 +22,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	v1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/koss-io/koss/internal/pki"
+	"github.com/koss-io/koss/storage/pki"
 	"github.com/koss-io/koss/storage/server"
 )
 
