@@ -73,7 +73,7 @@ k8s-tools: ## Build the pinned Kubernetes, etcd and helm binaries from source (c
 ##@ Test
 
 .PHONY: test
-test: build images k8s-tools ## Run every test (unit, fuzz seed corpora, multi-process, envtest, local cluster on the images of `make images`) with -race.
+test: build images-host k8s-tools ## Run every test (unit, fuzz seed corpora, multi-process, envtest, local cluster on the images of `make images`) with -race.
 	KUBEBUILDER_ASSETS=$(K8S_BIN) KOSS_K8S_BIN=$(K8S_BIN) KOSSD_BIN=$(LOCALBIN)/kossd KOSS_IMAGES=$(IMAGES_DIR)/oci \
 		go test $(GO_TEST_FLAGS) ./...
 	@echo ">> the OSS SDK suites again, against a 3-node Region"

@@ -31,6 +31,6 @@ run-dev: build ## Start a Region of kossd processes without Kubernetes (kossd de
 	$(LOCALBIN)/kossd dev --data $(CURDIR)/.koss/dev
 
 .PHONY: test-e2e
-test-e2e: images k8s-tools ## Run the end-to-end suite (test/e2e) on the images of `make images`: helm install, samples, SDK traffic, pod kill, scaling, deletion.
+test-e2e: images-host k8s-tools ## Run the end-to-end suite (test/e2e) on the images of `make images`: helm install, samples, SDK traffic, pod kill, scaling, deletion.
 	KOSS_K8S_BIN=$(K8S_BIN) KOSS_IMAGES=$(IMAGES_DIR)/oci \
 		go test $(GO_TEST_FLAGS) -count=1 ./test/e2e/ $(E2E_FLAGS)

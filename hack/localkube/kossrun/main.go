@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -143,9 +144,10 @@ func build(ctx context.Context, root string, bins framework.Binaries, out io.Wri
 		return bins, err
 	}
 	if os.Getenv("KOSS_IMAGES") == "" {
-		// The same images as `make images` (every platform, so what runs
-		// here is what would be pushed); quick once the Go cache is warm.
-		images, err := framework.BuildImages(ctx, root, filepath.Join(binDir, "images"), "", out)
+		// The images `make images` builds, for this machine's platform
+		// only: the other platform's binaries would double a newcomer's
+		// first build and never run here.
+		images, err := framework.BuildImages(ctx, root, filepath.Join(binDir, "images"), "linux/"+runtime.GOARCH, out)
 		if err != nil {
 			return bins, err
 		}
