@@ -6,6 +6,14 @@
 // ceiling a GET is measured against. It prints one table, then each speed
 // goal of the issues with this run's figure. It is what `make bench` runs.
 //
+// It also uploads one 1 GiB object (--multipart-size) through the v2 SDK's
+// Uploader, 8 MiB parts, 4 in flight (--multipart-parallel), to the single
+// node and to the Region, timed from Initiate to Complete, and compares it
+// with the raw disk writing 8 MiB files with fsync from as many writers:
+// the MULTIPART rows.
+//
 // The client side signs requests with the cheap V1 scheme and sends no
-// Content-MD5, so the figures measure the server, not the client's hashing.
+// Content-MD5, so the figures measure the server, not the client's hashing;
+// the multipart upload is the SDK as an application runs it, CRC-64 of
+// every part included.
 package main

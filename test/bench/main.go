@@ -16,6 +16,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+
 	"github.com/koss-io/koss/test/kossdproc"
 	"github.com/koss-io/koss/test/osssign"
 )
@@ -29,6 +32,10 @@ type result struct {
 	ops     int64
 	elapsed time.Duration
 	errors  int64
+	// base, when set, is the raw-disk row (size, writers) this result is
+	// compared with instead of its own size and clients: a multipart
+	// upload writes part-sized files from ParallelNum writers.
+	base [2]int
 }
 
 func (r result) opsPerSec() float64 { return float64(r.ops) / r.elapsed.Seconds() }
@@ -44,6 +51,8 @@ func main() {
 	dir := flag.String("dir", "", "working directory on the disk to measure (default: a temporary directory)")
 	duration := flag.Duration("duration", 3*time.Second, "how long each measurement runs")
 	nodes := flag.Int("nodes", 3, "size of the Region measured beside the single node")
+	mpSize := flag.Int64("multipart-size", 1<<30, "bytes of the multipart upload (0 skips it)")
+	mpParallel := flag.Int("multipart-parallel", 4, "parts of the multipart upload in flight at once")
 	flag.Parse()
 
 	work := *dir
@@ -67,6 +76,12 @@ func main() {
 			results = append(results, r)
 		}
 	}
+	if *mpSize > 0 {
+		// What the multipart upload's parts amount to on the disk.
+		r := rawDisk(filepath.Join(work, "raw"), multipartPartSize, *mpParallel, *duration)
+		progress(r)
+		results = append(results, r)
+	}
 
 	nothing, stopNothing := startNothing()
 	fmt.Fprintf(os.Stderr, ">> do-nothing HTTP server at %s\n", nothing)
@@ -81,6 +96,11 @@ func main() {
 	defer p.Stop()
 	fmt.Fprintf(os.Stderr, ">> kossd (1 node) at %s\n", p.Endpoint())
 	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration)...)
+	if *mpSize > 0 {
+		r := measureMultipart("kossd 1 node", p.Endpoint(), 1, *mpSize, *mpParallel)
+		progress(r)
+		results = append(results, r)
+	}
 	p.Stop()
 
 	region, err := kossdproc.StartRegion(ctx, *nodes, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "region"), Quiet: true})
@@ -95,9 +115,14 @@ func main() {
 	target := fmt.Sprintf("kossd %d nodes", *nodes)
 	fmt.Fprintf(os.Stderr, ">> %s at %v (clients spread over the nodes)\n", target, endpoints)
 	results = append(results, measureNode(target, endpoints, sizes, clients, *duration)...)
+	if *mpSize > 0 {
+		r := measureMultipart(target, endpoints[0], min(len(endpoints), 3), *mpSize, *mpParallel)
+		progress(r)
+		results = append(results, r)
+	}
 
 	printTable(results)
-	printTargets(results, *nodes)
+	printTargets(results, *nodes, *mpSize, *mpParallel)
 }
 
 // nothingTarget names the do-nothing server's rows (nothing.go).
@@ -127,6 +152,9 @@ func (g goal) describe(replicas int) string {
 	case g.minNothingShare > 0:
 		want = fmt.Sprintf(">= %.0f%% of %s", 100*g.minNothingShare, nothingTarget)
 	}
+	if g.op == opMultipart {
+		return fmt.Sprintf("%s: %s multipart upload %s (%s parts, %d in flight)", g.target, human(g.size), want, human(multipartPartSize), g.clients)
+	}
 	return fmt.Sprintf("%s: %s %s, %s, %s", g.target, human(g.size), g.op, clients, want)
 }
 
@@ -141,7 +169,7 @@ func rawLabel(replicas int) string {
 // printTargets prints each goal with this run's figure. Benchmarks are not
 // tests: a miss is reported, not failed, because a shared 2-core machine
 // varies by a third between runs.
-func printTargets(results []result, nodes int) {
+func printTargets(results []result, nodes int, mpSize int64, mpParallel int) {
 	region := fmt.Sprintf("kossd %d nodes", nodes)
 	goals := []goal{
 		{target: "kossd 1 node", op: "PUT", size: 4 << 20, clients: 1, minRawShare: 0.7},
@@ -153,6 +181,7 @@ func printTargets(results []result, nodes int) {
 		{target: region, op: "GET", size: 4 << 10, clients: 16, minOps: 4000},
 		{target: "kossd 1 node", op: "GET", size: 4 << 10, clients: 16, minNothingShare: 0.6},
 		{target: region, op: "GET", size: 4 << 10, clients: 16, minNothingShare: 0.5},
+		{target: region, op: opMultipart, size: int(mpSize), clients: mpParallel, minRawShare: 0.8}, // 1 GiB by default
 	}
 	raw := rawBaseline(results)
 	fmt.Println()
@@ -197,7 +226,11 @@ func rawBaseline(results []result) map[[2]int]float64 {
 // replica writes the bytes to the same disk here, so a Region of three can
 // at best reach a third of the raw bandwidth.
 func rawShare(r result, raw map[[2]int]float64) (float64, bool) {
-	base := raw[[2]int{r.size, r.clients}] / float64(r.nodes)
+	k := [2]int{r.size, r.clients}
+	if r.base != [2]int{} {
+		k = r.base
+	}
+	base := raw[k] / float64(r.nodes)
 	if base <= 0 {
 		return 0, false
 	}
@@ -359,7 +392,7 @@ func printTable(results []result) {
 				nothing = fmt.Sprintf("%.0f%%", 100*share)
 			}
 		}
-		if r.op == "PUT" && r.target != "raw disk" && r.target != nothingTarget {
+		if (r.op == "PUT" || r.op == opMultipart) && r.target != "raw disk" && r.target != nothingTarget {
 			if share, ok := rawShare(r, raw); ok {
 				ratio = fmt.Sprintf("%.0f%%", 100*share)
 				if r.nodes > 1 {
@@ -373,6 +406,9 @@ func printTable(results []result) {
 }
 
 func human(size int) string {
+	if size >= 1<<30 && size%(1<<30) == 0 {
+		return fmt.Sprintf("%dGiB", size>>30)
+	}
 	if size >= 1<<20 {
 		return fmt.Sprintf("%dMiB", size>>20)
 	}
@@ -382,4 +418,61 @@ func human(size int) string {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench:", err)
 	os.Exit(1)
+}
+
+// opMultipart names the rows of one large object uploaded by the v2 SDK's
+// Uploader: what a client does with a 1 GiB file, parts in parallel.
+const opMultipart = "MULTIPART"
+
+// multipartPartSize is the Uploader's part size: osscli's default.
+const multipartPartSize = 8 << 20
+
+// measureMultipart uploads one size-byte object to endpoint with the v2
+// SDK's Uploader, parallel parts at once, and times it from Initiate to
+// Complete. replicas is how many copies each part lands on.
+func measureMultipart(target, endpoint string, replicas int, size int64, parallel int) result {
+	ctx := context.Background()
+	c := oss.NewClient(oss.LoadDefaultConfig().
+		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(kossdproc.RootAccessKeyID, kossdproc.RootAccessKeySecret)).
+		WithEndpoint(endpoint).
+		WithRegion(kossdproc.Region).
+		WithUsePathStyle(true).
+		WithSignatureVersion(oss.SignatureVersionV4))
+	bucket := fmt.Sprintf("bench-mp-%d", time.Now().UnixNano())
+	if _, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr(bucket)}); err != nil {
+		fail(fmt.Errorf("create bucket: %w", err))
+	}
+	u := c.NewUploader(func(o *oss.UploaderOptions) { o.PartSize = multipartPartSize; o.ParallelNum = parallel })
+	r := result{target: target, nodes: replicas, op: opMultipart, size: int(size), clients: parallel, base: [2]int{multipartPartSize, parallel}}
+	start := time.Now()
+	// A ReaderAt+Seeker: the Uploader reads each part where it lies, as it
+	// does a file, instead of buffering the 1 GiB.
+	_, err := u.UploadFrom(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr("1GiB")}, io.NewSectionReader(newPattern(), 0, size))
+	r.elapsed = time.Since(start)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "   %s %s error: %v\n", target, opMultipart, err)
+		r.errors = 1
+		return r
+	}
+	r.ops = 1
+	return r
+}
+
+// pattern is endless random-looking bytes from a small block: its period
+// is not a multiple of the part size, so no two parts are the same bytes
+// (a store that shared equal parts would otherwise look faster).
+type pattern struct{ block []byte }
+
+func newPattern() pattern {
+	b := make([]byte, 1<<20+4093)
+	_, _ = rand.Read(b)
+	return pattern{block: b}
+}
+
+func (p pattern) ReadAt(b []byte, off int64) (int, error) {
+	n := 0
+	for n < len(b) {
+		n += copy(b[n:], p.block[(off+int64(n))%int64(len(p.block)):])
+	}
+	return n, nil
 }
