@@ -40,6 +40,10 @@ func KeySessionsPath(id string) string { return KeyPath(id) + "/sessions" }
 // BucketPath is the path of one bucket.
 func BucketPath(name string) string { return PathBuckets + "/" + url.PathEscape(name) }
 
+// BucketUploadsPath is the collection of a bucket's open multipart
+// uploads: DELETE aborts every one of them, answering an AbortUploadsResult.
+func BucketUploadsPath(name string) string { return BucketPath(name) + "/uploads" }
+
 // Access is what a grant allows on one bucket.
 type Access string
 
@@ -141,6 +145,12 @@ type Bucket struct {
 // BucketList is the body of GET /buckets, in name order.
 type BucketList struct {
 	Buckets []Bucket `json:"buckets"`
+}
+
+// AbortUploadsResult is the answer to DELETE /buckets/{name}/uploads.
+type AbortUploadsResult struct {
+	// Aborted counts the uploads this call aborted (0 when none was open).
+	Aborted int64 `json:"aborted"`
 }
 
 // Member states in ClusterStatus.

@@ -17,6 +17,7 @@
 //	PUT    /-/admin/v1/buckets/{name}       create a bucket for an owner (CreateBucketRequest → Bucket)
 //	GET    /-/admin/v1/buckets/{name}       bucket statistics (Bucket)
 //	DELETE /-/admin/v1/buckets/{name}       delete an empty bucket (204)
+//	DELETE /-/admin/v1/buckets/{name}/uploads  abort its open multipart uploads (AbortUploadsResult)
 //	GET    /-/admin/v1/cluster              cluster status (ClusterStatus)
 //
 // The package depends on the standard library only, so that the operator can

@@ -50,6 +50,10 @@ type Interface interface {
 	// DeleteBucket deletes an empty bucket: ErrBucketNotEmpty when it has
 	// objects, ErrNotFound when it does not exist.
 	DeleteBucket(ctx context.Context, name string) error
+	// AbortBucketUploads aborts every open multipart upload of a bucket
+	// (whose parts keep DeleteBucket answering ErrBucketNotEmpty) and
+	// returns how many it aborted; ErrNotFound when the bucket does not exist.
+	AbortBucketUploads(ctx context.Context, name string) (int64, error)
 
 	// ClusterStatus reports the members, the leader and replication health.
 	ClusterStatus(ctx context.Context) (adminapi.ClusterStatus, error)
@@ -352,6 +356,13 @@ func (c *Client) ListBuckets(ctx context.Context) ([]adminapi.Bucket, error) {
 // DeleteBucket implements Interface.
 func (c *Client) DeleteBucket(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodDelete, adminapi.BucketPath(name), nil, nil)
+}
+
+// AbortBucketUploads implements Interface.
+func (c *Client) AbortBucketUploads(ctx context.Context, name string) (int64, error) {
+	var out adminapi.AbortUploadsResult
+	err := c.do(ctx, http.MethodDelete, adminapi.BucketUploadsPath(name), nil, &out)
+	return out.Aborted, err
 }
 
 // ClusterStatus implements Interface.

@@ -161,3 +161,23 @@ func TestNewValidates(t *testing.T) {
 		t.Fatalf("scheme-less endpoint: %v %v", c, err)
 	}
 }
+
+// TestAbortBucketUploadsRequest: the client sends DELETE to the bucket's
+// uploads and reads the count.
+func TestAbortBucketUploadsRequest(t *testing.T) {
+	var method, path string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method, path = r.Method, r.URL.Path
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"aborted":7}`))
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, "root", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := c.AbortBucketUploads(t.Context(), "bkt")
+	if err != nil || n != 7 || method != http.MethodDelete || path != adminapi.BucketUploadsPath("bkt") {
+		t.Fatalf("%d %v: %s %s", n, err, method, path)
+	}
+}

@@ -18,6 +18,8 @@ type Client struct {
 	mu      sync.Mutex
 	keys    map[string]adminapi.AccessKey
 	buckets map[string]adminapi.Bucket
+	// uploads counts each bucket's open multipart uploads (SetUploads).
+	uploads map[string]int64
 	status  adminapi.ClusterStatus
 	// drains are the answers DrainMember gives a member, in turn.
 	drains map[string][]int64
@@ -37,6 +39,7 @@ func New() *Client {
 	return &Client{
 		keys:    map[string]adminapi.AccessKey{},
 		buckets: map[string]adminapi.Bucket{},
+		uploads: map[string]int64{},
 		drains:  map[string][]int64{},
 		errs:    map[string]error{},
 		failing: map[string]error{},
@@ -96,6 +99,24 @@ func (c *Client) SetBucketUsage(name string, objects, bytes int64) {
 		b.Objects, b.Bytes = objects, bytes
 		c.buckets[name] = b
 	}
+}
+
+// SetUploads sets how many open multipart uploads an existing bucket has;
+// like kossd, DeleteBucket refuses a bucket with any (ErrBucketNotEmpty)
+// until AbortBucketUploads.
+func (c *Client) SetUploads(name string, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.buckets[name]; ok {
+		c.uploads[name] = n
+	}
+}
+
+// Uploads returns how many open multipart uploads a bucket has.
+func (c *Client) Uploads(name string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.uploads[name]
 }
 
 // SetClusterStatus replaces what ClusterStatus reports.
@@ -312,11 +333,27 @@ func (c *Client) DeleteBucket(_ context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
 	}
-	if b.Objects > 0 {
+	if b.Objects > 0 || c.uploads[name] > 0 {
 		return fmt.Errorf("bucket %s: %w", name, adminapi.ErrBucketNotEmpty)
 	}
 	delete(c.buckets, name)
+	delete(c.uploads, name)
 	return nil
+}
+
+// AbortBucketUploads implements adminclient.Interface.
+func (c *Client) AbortBucketUploads(_ context.Context, name string) (int64, error) {
+	err := c.enter("AbortBucketUploads", name)
+	defer c.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if _, ok := c.buckets[name]; !ok {
+		return 0, fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
+	}
+	n := c.uploads[name]
+	delete(c.uploads, name)
+	return n, nil
 }
 
 // ClusterStatus implements adminclient.Interface.

@@ -133,3 +133,26 @@ func TestFakeMembership(t *testing.T) {
 		t.Fatalf("OnCall saw %q", seen)
 	}
 }
+
+// TestFakeUploads: like kossd, open uploads keep a bucket from being
+// deleted until AbortBucketUploads.
+func TestFakeUploads(t *testing.T) {
+	ctx := t.Context()
+	c := New()
+	if _, err := c.AbortBucketUploads(ctx, "b1"); !adminclient.IsNotFound(err) {
+		t.Fatalf("abort in a missing bucket: %v", err)
+	}
+	if _, err := c.CreateBucket(ctx, "b1", adminapi.CreateBucketRequest{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	c.SetUploads("b1", 2)
+	if err := c.DeleteBucket(ctx, "b1"); !adminclient.IsBucketNotEmpty(err) {
+		t.Fatalf("delete with open uploads: %v", err)
+	}
+	if n, err := c.AbortBucketUploads(ctx, "b1"); err != nil || n != 2 || c.Uploads("b1") != 0 {
+		t.Fatalf("abort: %d %v, %d left", n, err, c.Uploads("b1"))
+	}
+	if err := c.DeleteBucket(ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+}

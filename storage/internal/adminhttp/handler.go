@@ -128,6 +128,7 @@ func (h *Handler) routes() {
 		{"PUT " + adminapi.PathBuckets + "/{name}", "CreateBucket", h.createBucket},
 		{"GET " + adminapi.PathBuckets + "/{name}", "GetBucket", h.getBucket},
 		{"DELETE " + adminapi.PathBuckets + "/{name}", "DeleteBucket", h.deleteBucket},
+		{"DELETE " + adminapi.PathBuckets + "/{name}/uploads", "AbortBucketUploads", h.abortUploads},
 		{"GET " + adminapi.PathCluster, "GetCluster", h.getCluster},
 		{"POST " + adminapi.PathMembers, "AddMember", h.addMember},
 		{"DELETE " + adminapi.PathMembers + "/{id}", "RemoveMember", h.removeMember},
@@ -486,4 +487,44 @@ func (h *Handler) deleteBucket(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// abortUploads aborts every open multipart upload of a bucket, so that a
+// bucket to be deleted is not held by parts no one will complete (they
+// count as content: DeleteBucket answers BucketNotEmpty while one is open).
+// Uploads opened while it runs may survive; the caller repeats.
+func (h *Handler) abortUploads(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) error {
+	name := r.PathValue("name")
+	if _, err := h.layer.GetBucket(ctx, name); err != nil {
+		return err
+	}
+	var out adminapi.AbortUploadsResult
+	opts := object.ListUploadsOptions{MaxUploads: object.MaxListUploads}
+	for {
+		page, err := h.layer.ListUploads(ctx, name, opts)
+		if err != nil {
+			return err
+		}
+		for _, u := range page.Uploads {
+			err := h.layer.AbortUpload(ctx, name, u.Key, u.UploadID)
+			switch {
+			case errors.Is(err, object.ErrNoSuchUpload):
+				// Completed or aborted by someone else since the listing.
+			case err != nil:
+				return err
+			default:
+				out.Aborted++
+			}
+		}
+		if !page.IsTruncated {
+			break
+		}
+		// The markers name the last upload listed, which is gone now;
+		// listing after it still resumes in (key, id) order.
+		opts.KeyMarker, opts.UploadIDMarker = page.NextKeyMarker, page.NextUploadIDMarker
+	}
+	if out.Aborted > 0 {
+		h.log.Info("Aborted open multipart uploads", "bucket", name, "uploads", out.Aborted)
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

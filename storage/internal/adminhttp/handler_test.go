@@ -162,3 +162,59 @@ func TestValidationAndRouting(t *testing.T) {
 		t.Fatalf("generated key %+v %v (%s)", k, err, r.body)
 	}
 }
+
+// TestAbortBucketUploads: open multipart uploads keep a bucket from being
+// deleted; DELETE /buckets/{name}/uploads aborts all of them (and only that
+// bucket's), after which the bucket can go.
+func TestAbortBucketUploads(t *testing.T) {
+	srv, store := newServer(t)
+	ctx := t.Context()
+	root := func(method, path string) result { return call(t, srv, rootID, rootSecret, method, path, "", "") }
+	for _, b := range []string{"doomed", "bystander"} {
+		if err := store.CreateBucket(ctx, b, object.BucketOptions{Owner: "o"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []string
+	for _, key := range []string{"a", "a", "b/c"} {
+		u, err := store.CreateUpload(ctx, "doomed", key, object.PutOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, u.UploadID)
+	}
+	if _, err := store.UploadPart(ctx, "doomed", "a", ids[0], 1, strings.NewReader("part"), 4, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateUpload(ctx, "bystander", "x", object.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	if r := root("DELETE", adminapi.BucketPath("doomed")); r.status != 409 || r.code != adminapi.CodeBucketNotEmpty {
+		t.Fatalf("DeleteBucket with open uploads: %d %s", r.status, r.body)
+	}
+	r := root("DELETE", adminapi.BucketUploadsPath("doomed"))
+	var got adminapi.AbortUploadsResult
+	if err := json.Unmarshal(r.body, &got); r.status != 200 || err != nil || got.Aborted != 3 {
+		t.Fatalf("abort: %d %s (%v), want 200 and 3 aborted", r.status, r.body, err)
+	}
+	if left, err := store.ListUploads(ctx, "doomed", object.ListUploadsOptions{}); err != nil || len(left.Uploads) != 0 {
+		t.Fatalf("uploads left: %+v %v", left.Uploads, err)
+	}
+	if left, err := store.ListUploads(ctx, "bystander", object.ListUploadsOptions{}); err != nil || len(left.Uploads) != 1 {
+		t.Fatalf("another bucket's uploads: %+v %v, want its 1 kept", left.Uploads, err)
+	}
+	// Again: nothing left to abort, still a success.
+	if r := root("DELETE", adminapi.BucketUploadsPath("doomed")); r.status != 200 || !strings.Contains(string(r.body), `"aborted":0`) {
+		t.Fatalf("abort again: %d %s", r.status, r.body)
+	}
+	if r := root("DELETE", adminapi.BucketPath("doomed")); r.status != 204 {
+		t.Fatalf("DeleteBucket after the abort: %d %s", r.status, r.body)
+	}
+	if r := root("DELETE", adminapi.BucketUploadsPath("doomed")); r.status != 404 || r.code != adminapi.CodeNotFound {
+		t.Fatalf("abort in a missing bucket: %d %s", r.status, r.body)
+	}
+	if r := call(t, srv, "", "", "DELETE", adminapi.BucketUploadsPath("bystander"), "", ""); r.status != 403 {
+		t.Fatalf("anonymous abort: %d %s", r.status, r.body)
+	}
+}
