@@ -253,6 +253,22 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *bucketScope) (ctrl.
 		return r.forget(ctx, s)
 	}
 	s.observed.bucket = &got
+	// Open multipart uploads hold the bucket (DeleteBucket answers BucketNotEmpty) though
+	// they are no object anyone can read or list, and no one completes them once the Bucket
+	// is going: with deletionPolicy Delete they are aborted first, on every pass, since a
+	// client may open another until the bucket is gone. Objects stay the user's to remove.
+	s.observed.abortingUploads = true
+	aborted, err := s.admin.AbortBucketUploads(ctx, name)
+	if err != nil && !adminclient.IsNotFound(err) {
+		s.observed.engineErr = err
+		return ctrl.Result{}, fmt.Errorf("abort the open multipart uploads of bucket %s: %w", name, err)
+	}
+	s.observed.abortingUploads = false
+	if aborted > 0 {
+		log.Info("Aborted open multipart uploads", "bucket", name, "uploads", aborted)
+		r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, "UploadsAborted", "AbortBucketUploads",
+			"Aborted %d open multipart uploads of bucket %s before deleting it", aborted, name)
+	}
 	log.Info("Deleting bucket", "bucket", name)
 	if err := s.admin.DeleteBucket(ctx, name); err != nil && !adminclient.IsNotFound(err) {
 		s.observed.engineErr = err

@@ -19,8 +19,10 @@ package bucket
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -173,6 +175,60 @@ var _ = Describe("Bucket controller", func() {
 		}).Should(BeTrue())
 		_, err := env.RegionAdmin(env.MainRegion, env.MainKossd).GetBucket(ctx, name)
 		Expect(adminclient.IsNotFound(err)).To(BeTrue(), "the bucket is gone from the Region: %v", err)
+	})
+
+	It("with deletionPolicy Delete aborts open multipart uploads, which alone would keep the bucket, and says so", func() {
+		ns := env.NewNamespace(served())
+		root := env.RootOSS(env.MainRegion, env.MainKossd)
+		openUpload := func(bucket, key string) {
+			up, err := root.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = root.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), UploadId: up.UploadId,
+				PartNumber: 1, Body: strings.NewReader("half of something")})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		openUploads := func(bucket string) int {
+			res, err := root.ListMultipartUploads(ctx, &oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(bucket)})
+			Expect(err).NotTo(HaveOccurred())
+			return len(res.Uploads)
+		}
+
+		By("deleting a Bucket whose bucket holds only an open upload")
+		onlyUpload := controllertest.UniqueName("abandoned")
+		b := env.NewBucket(ns, onlyUpload, func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete })
+		env.WaitBucketReady(b)
+		openUpload(onlyUpload, "video.mp4")
+		_, err := env.RegionAdmin(env.MainRegion, env.MainKossd).GetBucket(ctx, onlyUpload)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(env.Client.Delete(ctx, b)).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(b), &kossv1alpha1.Bucket{}))
+		}).Should(BeTrue())
+		_, err = env.RegionAdmin(env.MainRegion, env.MainKossd).GetBucket(ctx, onlyUpload)
+		Expect(adminclient.IsNotFound(err)).To(BeTrue(), "the bucket is gone from the Region: %v", err)
+
+		By("deleting a Bucket whose bucket holds an object and an open upload")
+		name := controllertest.UniqueName("busy")
+		b = env.NewBucket(ns, name, func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete })
+		env.WaitBucketReady(b)
+		Expect(controllertest.PutObject(root, name, "kept", "data")).To(Succeed())
+		openUpload(name, "big.bin")
+		Expect(openUploads(name)).To(Equal(1))
+		Expect(env.Client.Delete(ctx, b)).To(Succeed())
+		Eventually(func(g Gomega) {
+			got := env.GetBucketNow(g, b)
+			c := controllertest.ConditionOf(got.Status.Conditions, kossv1alpha1.BucketReadyCondition)
+			g.Expect(c.Reason).To(Equal(kossv1alpha1.BucketNotEmptyReason))
+			g.Expect(c.Message).To(ContainSubstring("1 objects (its open multipart uploads were aborted)"))
+		}).Should(Succeed())
+		Expect(openUploads(name)).To(Equal(0), "the upload was aborted")
+		Expect(controllertest.GetObject(root, name, "kept")).To(Equal("data"), "objects are the user's to remove")
+
+		By("emptying the bucket")
+		Expect(controllertest.DeleteObject(root, name, "kept")).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(b), &kossv1alpha1.Bucket{}))
+		}).Should(BeTrue())
 	})
 
 	It("with deletionPolicy Retain keeps the bucket and its data", func() {

@@ -48,6 +48,9 @@ type bucketObservation struct {
 	engineErr error
 	// deleting is true while the Bucket is being deleted with deletionPolicy Delete.
 	deleting bool
+	// abortingUploads is true when the pass stopped while aborting the bucket's open
+	// multipart uploads (engineErr says why).
+	abortingUploads bool
 }
 
 // setBucketStatus derives a Bucket's status (but observedGeneration) from an observation.
@@ -110,12 +113,22 @@ func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	switch {
 	case o.deleting && adminclient.IsBucketNotEmpty(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketNotEmptyReason, fmt.Sprintf(
-			"Bucket %s still holds %d objects; deletionPolicy is Delete, so the Bucket is deleted once they are gone", name, b.Status.ObjectCount))
+			"Bucket %s still holds %d objects (its open multipart uploads were aborted); deletionPolicy is Delete, so the Bucket is deleted once they are gone",
+			name, b.Status.ObjectCount))
+	case o.deleting && o.abortingUploads && o.engineErr != nil && controllers.EngineUnreachable(o.engineErr):
+		set(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, fmt.Sprintf(
+			"Aborting the open multipart uploads of bucket %s before deleting it: cannot reach the Region's admin API, retrying with back-off: %s",
+			name, controllers.EngineErrorMessage(o.engineErr)))
+	case o.deleting && o.abortingUploads:
+		set(metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, fmt.Sprintf(
+			"Aborting the open multipart uploads of bucket %s before deleting it (deletionPolicy Delete), retrying: %s",
+			name, controllers.EngineErrorMessage(o.engineErr)))
 	case o.deleting && o.engineErr != nil && controllers.EngineUnreachable(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason,
 			"Cannot reach the Region's admin API to delete the bucket, retrying with back-off: "+controllers.EngineErrorMessage(o.engineErr))
 	case o.deleting:
-		set(metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, fmt.Sprintf("Deleting bucket %s (deletionPolicy Delete)", name))
+		set(metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason, fmt.Sprintf(
+			"Deleting bucket %s (deletionPolicy Delete): aborting its open multipart uploads, then deleting it once it holds no objects", name))
 	case !o.region.Usable():
 		set(metav1.ConditionFalse, o.region.Reason, o.region.Message)
 	case o.engineErr != nil && controllers.EngineUnreachable(o.engineErr):

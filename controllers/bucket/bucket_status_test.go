@@ -190,6 +190,22 @@ func TestSetBucketStatus(t *testing.T) {
 			o:     bucketObservation{deleting: true, engineErr: controllertest.ErrConnRefused},
 			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "to delete the bucket"),
 		},
+		"aborting the open uploads fails": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
+				b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete
+			}),
+			o: bucketObservation{deleting: true, abortingUploads: true,
+				engineErr: &adminclient.APIError{StatusCode: 500, Code: adminapi.CodeInternal, Message: "disk on fire"}},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketDeletingReason,
+				"Aborting the open multipart uploads of bucket photos before deleting it"),
+		},
+		"aborting the open uploads while the Region cannot be reached": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
+				b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete
+			}),
+			o:     bucketObservation{deleting: true, abortingUploads: true, engineErr: controllertest.ErrConnRefused},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "Aborting the open multipart uploads"),
+		},
 		"deleting": {
 			bucket:      testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
 			o:           bucketObservation{deleting: true},

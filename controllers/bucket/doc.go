@@ -18,8 +18,10 @@ limitations under the License.
 // the admin API under an owner tag (namespace/name/uid), never taking over a bucket another
 // Bucket object owns: of several Bucket objects that claim one name in one Region, the
 // Provisioned one, else the oldest, wins (claimsFirst). It deletes or retains the bucket per
-// spec.deletionPolicy behind the koss.io/bucket finalizer, and refreshes the object count
-// and bytes.
+// spec.deletionPolicy behind the koss.io/bucket finalizer (with Delete, the bucket's open
+// multipart uploads are aborted first: they would keep it from being deleted, and no one
+// completes them once the Bucket is going; objects are never removed), and refreshes the
+// object count and bytes.
 //
 // It owns two conditions (bucket_status.go). Provisioned is durable: the bucket exists in
 // the Region and belongs to this Bucket; it changes only on create, delete or a change of

@@ -98,6 +98,8 @@ func TestReconcileNeverReturnsAResultWithAnError(t *testing.T) {
 			Admin: owned(2), Request: req},
 		controllertest.Scenario{Name: "a Bucket deleted once empty (Delete)", Objects: world(available, bucket(deleting(kossv1alpha1.DeletionPolicyDelete))),
 			Admin: owned(0), Request: req},
+		controllertest.Scenario{Name: "a Bucket deleted with open uploads (Delete)", Objects: world(available, bucket(deleting(kossv1alpha1.DeletionPolicyDelete))),
+			Admin: func(a *fake.Client) { owned(0)(a); a.SetUploads("photos", 3) }, Request: req},
 		controllertest.Scenario{Name: "a Bucket deleted (Retain)", Objects: world(available, bucket(deleting(kossv1alpha1.DeletionPolicyRetain))),
 			Admin: owned(2), Request: req},
 	)
