@@ -95,6 +95,20 @@ func (v *memberView) get(ctx context.Context) ([]Node, error) {
 	return nil, fmt.Errorf("%w: cluster members: %w", ErrUnavailable, err)
 }
 
+// refreshAtMostEvery refreshes the members unless the cached list is
+// younger than d, and returns the list: a read that finds a replica the
+// list does not name asks again, but a blob whose placement still names a
+// removed member does not make every read of it ask.
+func (v *memberView) refreshAtMostEvery(ctx context.Context, d time.Duration) ([]Node, error) {
+	v.mu.Lock()
+	nodes, at := v.nodes, v.at
+	v.mu.Unlock()
+	if nodes != nil && time.Since(at) < d {
+		return nodes, nil
+	}
+	return v.update(ctx)
+}
+
 // markDown records that a request to node id failed to connect.
 func (v *memberView) markDown(id string) {
 	v.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
+	"time"
 
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta/record"
@@ -47,12 +48,26 @@ func (s *Set) openReplicated(ctx context.Context, seg record.Segment, off, n int
 		return nil, err
 	}
 	r.cands = readOrder(s.cluster.Self(), seg, nodes, s.members.isDown)
+	if len(r.cands) < len(seg.Replicas) {
+		// A replica our cached member list does not know: a member removed
+		// since the write, or (on a node that joined a moment ago) a view
+		// older than the configuration. Look again before giving up on it.
+		if fresh, err := s.members.refreshAtMostEvery(ctx, unknownReplicaRefresh); err == nil {
+			r.cands = readOrder(s.cluster.Self(), seg, fresh, s.members.isDown)
+		}
+	}
 	if err := r.open(); err != nil {
 		_ = r.Close()
 		return nil, err
 	}
 	return r, nil
 }
+
+// unknownReplicaRefresh bounds how often reads that find a replica the
+// member list does not know refresh the list: often enough that a node
+// that joined a moment ago reads at once, rarely enough that a placement
+// still naming a removed member costs little.
+const unknownReplicaRefresh = 100 * time.Millisecond
 
 // readOrder lists the nodes to read a segment from. A segment without a
 // replica list (written before placement) may be on any member.

@@ -668,3 +668,53 @@ func TestRemovedMemberCopiesAreReplaced(t *testing.T) {
 		}
 	}
 }
+
+// joiningCluster is a node's view of the Region that, while joining is set,
+// knows only the node itself: the member list a node that was just added
+// may cache before the configuration reaches it.
+type joiningCluster struct {
+	regionCluster
+	joining *atomic.Bool
+}
+
+func (c joiningCluster) Members(ctx context.Context) ([]replica.Node, error) {
+	nodes, err := c.regionCluster.Members(ctx)
+	if err != nil || !c.joining.Load() {
+		return nodes, err
+	}
+	return slices.DeleteFunc(nodes, func(n replica.Node) bool { return n.ID != c.self }), nil
+}
+
+// TestReadThroughANodeWithAStaleMemberView: a node whose cached member list
+// predates the configuration (it joined a moment ago) still reads a blob
+// whose copies are on members it did not know of. It used to answer 503
+// "No reachable copy" until its next refresh (seen in the e2e suite right
+// after a scale-up).
+func TestReadThroughANodeWithAStaleMemberView(t *testing.T) {
+	// Every node but the writer starts with a view of itself alone.
+	joining := make([]atomic.Bool, 4)
+	for i := 1; i < 4; i++ {
+		joining[i].Store(true)
+	}
+	r := newRegion(t, 4, func(i int, c *replica.Config) {
+		c.Cluster = joiningCluster{regionCluster: c.Cluster.(regionCluster), joining: &joining[i]}
+		c.MemberRefresh = time.Hour // no background refresh during the test
+	})
+	r.mkBucket()
+	data := bigData(300 << 10)
+	if _, err := put(t, r.nodes[0].store, "k", data); err != nil {
+		t.Fatal(err)
+	}
+	_, replicas := r.blobOf("k")
+	i := slices.IndexFunc(r.nodes, func(n *rnode) bool { return !slices.Contains(replicas, n.id) })
+	reader := r.nodes[i]
+
+	// The configuration reaches the reader after it cached its view (reads
+	// refresh the view of an unknown replica at most every 100 ms).
+	joining[i].Store(false)
+	time.Sleep(150 * time.Millisecond)
+
+	if got, err := getAll(reader.store, "k", nil); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read through %s, whose view predates the copies on %v: %d bytes, %v", reader.id, replicas, len(got), err)
+	}
+}
