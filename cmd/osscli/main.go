@@ -119,7 +119,7 @@ func parseArgs(args []string, getenv func(string) string) (options, []string, er
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return o, nil, fmt.Errorf("%w: %v", errUsage, err)
+			return o, nil, fmt.Errorf("%w: %w", errUsage, err)
 		}
 		if fs.NArg() == 0 {
 			break

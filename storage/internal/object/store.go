@@ -203,7 +203,7 @@ func toLayerErr(err error) error {
 	}
 	for _, m := range lowerErrors {
 		if errors.Is(err, m.from) {
-			if m.from == m.to || errors.Is(err, m.to) {
+			if errors.Is(err, m.to) { // already the Layer's sentinel (or the same one)
 				return err
 			}
 			return fmt.Errorf("%w: %w", m.to, err)

@@ -28,8 +28,8 @@ import (
 	"sync"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
+	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // the Ginkgo DSL, for the suites built on this environment
+	. "github.com/onsi/gomega"    //nolint:staticcheck // the Gomega DSL, likewise
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
