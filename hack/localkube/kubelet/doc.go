@@ -5,7 +5,19 @@
 //
 // # Containers
 //
-// Images map to local binaries by prefix (Image). A container's process is
+// With Config.ImageStore set (what `make run` and the e2e suite use), a
+// container runs from its image: the reference is resolved in the local
+// OCI layout (`make images`; an image that is not there fails the pod with
+// ErrImagePull, then ImagePullBackOff), its layers are unpacked once per
+// digest, and the container gets an overlay on that tree with a fresh
+// writable layer, a fresh /proc and a minimal /dev, nothing of the host;
+// it runs the image's entrypoint and cmd (or the container's command and
+// args) with the image's env under the container's, in its working
+// directory, as its user, honouring runAsUser/runAsGroup/runAsNonRoot,
+// fsGroup, readOnlyRootFilesystem and no_new_privs (imagestore.go).
+//
+// Without an image store, images map to local binaries by prefix (Image),
+// as below, and run as the kubelet's user. A container's process is
 // this very executable re-run as a small container init (the package's init
 // function takes over when KOSS_KUBELET_POD_INIT is set, so every binary
 // linking the package, go test binaries included, can serve): started with
@@ -74,8 +86,9 @@
 //
 // # Not supported
 //
-// Resource limits (nothing is enforced), securityContext (processes run as
-// the kubelet's user), exec/attach/port-forward, gRPC probes (they pass),
+// Resource limits (nothing is enforced), securityContext for containers
+// not run from an image (they run as the kubelet's user), capabilities of
+// a container that stays uid 0, /sys, imagePullPolicy, exec/attach/port-forward, gRPC probes (they pass),
 // lifecycle hooks, sidecar (restartable init) containers, the termination
 // message file, Service environment variables beyond KUBERNETES_*, UDP
 // Services, ExternalName Services, and Services without selectors other
