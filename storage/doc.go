@@ -76,6 +76,7 @@
 //	        ├─> ossapi, adminhttp            the dialects (edges: one error table each)
 //	        │     ├─> ossapi/osswire         the OSS wire format (pure; imports object's value types)
 //	        │     └─> auth                   signature → principal
+//	        │           └─> session      temporary credentials: sealed tokens
 //	        ├─> object                       object semantics
 //	        │     ├─> meta                   the state machine over bbolt
 //	        │     │     └─> meta/record      records, commands, results and their encodings

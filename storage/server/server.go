@@ -25,6 +25,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/certfile"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/ossapi"
+	"github.com/koss-io/koss/storage/internal/session"
 	"github.com/koss-io/koss/storage/internal/stsapi"
 )
 
@@ -139,7 +140,7 @@ func New(cfg Config) (*Server, error) {
 // own host name.
 func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handler, error) {
 	keys := auth.NewKeyring(s.engine, cfg.RootAccessKeyID, cfg.RootAccessKeySecret)
-	sessions, err := auth.NewSessions(cfg.RootAccessKeySecret)
+	sessions, err := session.New(cfg.RootAccessKeySecret)
 	if err != nil {
 		return nil, err
 	}

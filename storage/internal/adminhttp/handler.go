@@ -18,6 +18,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/session"
 )
 
 // Verifier authenticates requests; *auth.Verifier implements it.
@@ -39,7 +40,7 @@ type Config struct {
 	Members Membership
 	// Sessions issues temporary credentials and Lookup finds the keys
 	// they are issued for; both nil turns POST /keys/{id}/sessions off.
-	Sessions *auth.Sessions
+	Sessions *session.Sessions
 	Lookup   auth.KeyLookup
 	// Logger records administrative changes and the cause of every 5xx;
 	// nil discards.
@@ -68,7 +69,7 @@ type Handler struct {
 	rootKey string
 	cluster func(ctx context.Context) (adminapi.ClusterStatus, error)
 	members Membership
-	sess    *auth.Sessions
+	sess    *session.Sessions
 	lookup  auth.KeyLookup
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -289,7 +290,7 @@ func fromKey(k object.AccessKey) adminapi.AccessKey {
 }
 
 // issueSession issues temporary credentials for a key (the root key
-// included): nothing is stored, the token is the session (auth.Sessions).
+// included): nothing is stored, the token is the session (session.Sessions).
 func (h *Handler) issueSession(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
 	if h.sess == nil || h.lookup == nil {
 		return &apiError{http.StatusNotImplemented, adminapi.CodeNotImplemented, "this node issues no temporary credentials"}
@@ -312,11 +313,11 @@ func (h *Handler) issueSession(ctx context.Context, w http.ResponseWriter, r *ht
 			return err
 		}
 	}
-	sess, token, err := h.sess.Issue(auth.SessionRequest{
-		ParentID: id, Parent: parent, Grants: grants,
+	sess, token, err := h.sess.Issue(session.Request{
+		ParentID: id, ParentSecret: parent.Secret, Grants: grants,
 		Duration: time.Duration(req.DurationSeconds) * time.Second, Name: req.Name,
 	}, time.Now())
-	if errors.Is(err, auth.ErrInvalidSessionRequest) {
+	if errors.Is(err, session.ErrInvalidRequest) {
 		return badRequest(err.Error())
 	}
 	if err != nil {

@@ -48,11 +48,6 @@ var (
 	// 403 SecurityTokenExpired.
 	ErrSecurityTokenExpired = errors.New("auth: the security token has expired")
 
-	// ErrInvalidSessionRequest means a request for temporary credentials
-	// asks for what cannot be issued (a duration out of range, a temporary
-	// parent, a bad grant).
-	ErrInvalidSessionRequest = errors.New("auth: invalid session request")
-
 	// ErrContentSHA256Mismatch is returned by the reader of
 	// Result.PayloadReader when the body does not hash to the signed
 	// x-oss-content-sha256: 400 InvalidDigest.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/koss-io/koss/storage/internal/session"
+
 	"github.com/koss-io/koss/storage/internal/object"
 )
 
@@ -87,4 +89,39 @@ func (s StaticKeys) LookupKey(_ context.Context, id string) (Key, error) {
 		return Key{}, fmt.Errorf("%w: %s", ErrInvalidAccessKeyID, id)
 	}
 	return Key{Secret: secret, Principal: Principal{AccessKeyID: id, Root: true}}, nil
+}
+
+// sessionPrincipal is the principal of a session whose parent is now
+// parent: the intersection of the session's grants and the parent's.
+func sessionPrincipal(sess session.Session, parent Principal) Principal {
+	p := Principal{AccessKeyID: sess.AccessKeyID, Parent: sess.Parent}
+	switch {
+	case sess.Grants == nil && parent.Root:
+		p.Root = true
+	case sess.Grants == nil:
+		p.Grants = parent.Grants
+	default:
+		p.Grants = make(map[string]object.Access, len(sess.Grants))
+		for b, a := range sess.Grants {
+			if both := intersectAccess(a, parent, b); both != "" {
+				p.Grants[b] = both
+			}
+		}
+	}
+	return p
+}
+
+// intersectAccess is what both a and the parent's rights on bucket allow.
+func intersectAccess(a object.Access, parent Principal, bucket string) object.Access {
+	read := a.AllowsRead() && parent.MayRead(bucket)
+	write := a.AllowsWrite() && parent.MayWrite(bucket)
+	switch {
+	case read && write:
+		return object.AccessReadWrite
+	case read:
+		return object.AccessRead
+	case write:
+		return object.AccessWrite
+	}
+	return ""
 }

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/koss-io/koss/storage/internal/session"
 )
 
 // KeyLookup finds an access key by id: its secret, to check the signature
@@ -40,7 +42,7 @@ type Config struct {
 	MaxSkew time.Duration
 	// Sessions opens the security tokens of temporary keys (session.go);
 	// nil refuses every request that carries one.
-	Sessions *Sessions
+	Sessions *session.Sessions
 }
 
 // Verifier authenticates OSS requests. It is safe for concurrent use.
@@ -48,7 +50,7 @@ type Verifier struct {
 	lookup   KeyLookup
 	now      func() time.Time
 	maxSkew  time.Duration
-	sessions *Sessions
+	sessions *session.Sessions
 }
 
 // NewVerifier returns a Verifier for cfg, with defaults filled in.
@@ -350,7 +352,7 @@ func (v *Verifier) checkSkew(t time.Time) error {
 // needs its token, and a token needs a temporary key (as on OSS: the two
 // go together or not at all).
 func (v *Verifier) key(ctx context.Context, ak, token string) (Key, error) {
-	temporary := strings.HasPrefix(ak, SessionIDPrefix)
+	temporary := strings.HasPrefix(ak, session.IDPrefix)
 	switch {
 	case token != "" && temporary:
 		return v.sessionKey(ctx, ak, token)
@@ -376,7 +378,7 @@ func (v *Verifier) sessionKey(ctx context.Context, ak, token string) (Key, error
 	}
 	sess, err := v.sessions.Open(ak, token)
 	if err != nil {
-		return Key{}, err
+		return Key{}, fmt.Errorf("%w: %w", ErrInvalidSecurityToken, err)
 	}
 	if !v.now().Before(sess.Expiration()) {
 		return Key{}, fmt.Errorf("%w: %s expired at %s", ErrSecurityTokenExpired, ak, sess.Expiration().Format(time.RFC3339))
@@ -388,7 +390,7 @@ func (v *Verifier) sessionKey(ctx context.Context, ak, token string) (Key, error
 	if err != nil {
 		return Key{}, err
 	}
-	if secretEpoch(parent.Secret) != sess.ParentEpoch {
+	if session.Epoch(parent.Secret) != sess.ParentEpoch {
 		return Key{}, fmt.Errorf("%w: the key %s was issued for has a new secret", ErrInvalidSecurityToken, ak)
 	}
 	return Key{Secret: sess.Secret, Principal: sessionPrincipal(sess, parent.Principal)}, nil

@@ -21,6 +21,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
+	"github.com/koss-io/koss/storage/internal/session"
 )
 
 // APISTS names this dialect in access logs and metrics.
@@ -44,7 +45,7 @@ type Config struct {
 	// Lookup finds the caller's key (auth.Keyring on a node).
 	Lookup auth.KeyLookup
 	// Sessions issues the credentials.
-	Sessions *auth.Sessions
+	Sessions *session.Sessions
 	// RootAccessKeyID is refused as a caller.
 	RootAccessKeyID string
 	// Now is the clock; nil means time.Now.
@@ -57,7 +58,7 @@ type Config struct {
 // Handler serves the STS dialect.
 type Handler struct {
 	lookup   auth.KeyLookup
-	sessions *auth.Sessions
+	sessions *session.Sessions
 	root     string
 	now      func() time.Time
 	log      *slog.Logger
@@ -203,23 +204,23 @@ func (h *Handler) assumeRole(ctx context.Context, method string, p url.Values, r
 	if !sessionName.MatchString(name) {
 		return nil, fail(http.StatusBadRequest, "InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed.")
 	}
-	duration := auth.DefaultSessionDuration
+	duration := session.DefaultDuration
 	if s := p.Get("DurationSeconds"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || time.Duration(n)*time.Second < auth.MinSessionDuration || time.Duration(n)*time.Second > auth.MaxSessionDuration {
+		if err != nil || time.Duration(n)*time.Second < session.MinDuration || time.Duration(n)*time.Second > session.MaxDuration {
 			return nil, fail(http.StatusBadRequest, "InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/12hr.")
 		}
 		duration = time.Duration(n) * time.Second
 	}
-	var req = auth.SessionRequest{ParentID: caller.Principal.AccessKeyID, Parent: caller, Duration: duration, Name: name}
+	var req = session.Request{ParentID: caller.Principal.AccessKeyID, ParentSecret: caller.Secret, Duration: duration, Name: name}
 	if policy := p.Get("Policy"); policy != "" {
 		if req.Grants, err = parsePolicy(policy); err != nil {
 			return nil, err
 		}
 	}
 	sess, token, err := h.sessions.Issue(req, h.now())
-	if errors.Is(err, auth.ErrInvalidSessionRequest) {
-		return nil, fail(http.StatusBadRequest, "InvalidParameter", "%s", strings.TrimPrefix(err.Error(), auth.ErrInvalidSessionRequest.Error()+": "))
+	if errors.Is(err, session.ErrInvalidRequest) {
+		return nil, fail(http.StatusBadRequest, "InvalidParameter", "%s", strings.TrimPrefix(err.Error(), session.ErrInvalidRequest.Error()+": "))
 	}
 	if err != nil {
 		return nil, err
@@ -245,7 +246,7 @@ func (h *Handler) authenticate(ctx context.Context, method string, p url.Values)
 	if id == "" || sig == "" || nonce == "" {
 		return auth.Key{}, fail(http.StatusBadRequest, "MissingParameter", "AccessKeyId, Signature and SignatureNonce are required.")
 	}
-	if p.Get("SecurityToken") != "" || strings.HasPrefix(id, auth.SessionIDPrefix) {
+	if p.Get("SecurityToken") != "" || strings.HasPrefix(id, session.IDPrefix) {
 		return auth.Key{}, fail(http.StatusForbidden, "NoPermission", "Temporary credentials cannot assume a role here.")
 	}
 	ts, err := time.Parse(timeLayout, p.Get("Timestamp"))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/session"
 )
 
 const (
@@ -40,9 +41,9 @@ func (keys) LookupKey(_ context.Context, id string) (auth.Key, error) {
 	return auth.Key{}, fmt.Errorf("%w: %s", auth.ErrInvalidAccessKeyID, id)
 }
 
-func newHandler(t testing.TB) (*Handler, *auth.Sessions) {
+func newHandler(t testing.TB) (*Handler, *session.Sessions) {
 	t.Helper()
-	s, err := auth.NewSessions("root-secret")
+	s, err := session.New("root-secret")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestAssumeRoleWithCredentialsGo(t *testing.T) {
 			if err != nil {
 				t.Fatalf("credentials-go AssumeRole: %v", err)
 			}
-			if !strings.HasPrefix(cc.AccessKeyId, auth.SessionIDPrefix) || cc.AccessKeySecret == "" || cc.SecurityToken == "" {
+			if !strings.HasPrefix(cc.AccessKeyId, session.IDPrefix) || cc.AccessKeySecret == "" || cc.SecurityToken == "" {
 				t.Fatalf("credentials %q", cc.AccessKeyId)
 			}
 			sess, err := sessions.Open(cc.AccessKeyId, cc.SecurityToken)
