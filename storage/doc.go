@@ -82,7 +82,8 @@
 //	        │     │     └─> meta/record      records, commands, results and their encodings
 //	        │     └─> replica                the data store
 //	        │           └─> blob             the local disk
-//	        ├─> consensus                    proposers (single node, raft)
+//	        ├─> consensus/singlenode         the proposer of a node that runs alone
+//	        ├─> consensus                    the raft proposer, read barriers
 //	        │     └─> peer                   the node-to-node port
 //	        └─> peer                         blob copies across the network (peer.Remote)
 //

@@ -13,7 +13,7 @@ import (
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/consensus/singlenode"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/replica"
@@ -145,7 +145,7 @@ func openEngine(cfg Config, log *slog.Logger) (engine, error) {
 // the single-node proposer and every blob has one copy, on its disk.
 type singleEngine struct {
 	node
-	prop   *consensus.SingleNode
+	prop   *singlenode.Proposer
 	nodeID string
 }
 
@@ -154,10 +154,10 @@ func openSingleEngine(cfg Config, log *slog.Logger) (engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	pcfg := consensus.DefaultSingleNodeConfig()
+	pcfg := singlenode.DefaultConfig()
 	pcfg.FSM = d.fsm
 	pcfg.Logger = log
-	prop, err := consensus.NewSingleNode(pcfg)
+	prop, err := singlenode.New(pcfg)
 	if err != nil {
 		_ = d.close()
 		return nil, fmt.Errorf("proposer: %w", err)

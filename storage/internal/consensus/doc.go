@@ -1,10 +1,9 @@
-// Package consensus orders the commands of the metadata state machine. It
-// has two proposers with the same two methods, Propose and Barrier, so the
+// Package consensus orders the commands of the metadata state machine. There
+// are two proposers with the same two methods, Propose and Barrier, so the
 // object layer does not care which one it has:
 //
-//   - SingleNode, for a single node: commands are applied in the order of the
-//     Propose calls, with log indexes that continue from the state
-//     machine's stored applied index after a restart.
+//   - singlenode.Proposer (package consensus/singlenode), for a node that
+//     runs alone.
 //   - Raft, for a Region: hashicorp/raft over a raft-boltdb log and stable
 //     store and a file snapshot store in its own directory, talking to the
 //     other nodes through the peer port.
@@ -12,14 +11,6 @@
 // The package knows nothing of the state machine's command types: it moves
 // opaque byte slices and hands back whatever the state machine returns
 // (through a ResultCodec when the result crosses the network).
-//
-// # SingleNode
-//
-// SingleNode batches concurrent proposals (group commit): while one batch is
-// being applied and committed (one bbolt transaction, one fsync), new
-// proposals queue up and form the next batch. Each command is still applied
-// on its own, in order, deterministically; only the fsync is shared. A
-// proposal returns after its batch is durable.
 //
 // # Raft
 //

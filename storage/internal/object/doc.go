@@ -57,7 +57,7 @@
 //
 //	blobs, _ := blob.New(blob.Config{Dir: filepath.Join(data, "blob"), Logger: lg})
 //	fsm, _ := meta.New(meta.Config{Path: filepath.Join(data, "meta", "meta.db"), Logger: lg})
-//	prop, _ := consensus.NewSingleNode(consensus.SingleNodeConfig{FSM: fsm, Logger: lg})
+//	prop, _ := singlenode.New(singlenode.Config{FSM: fsm, Logger: lg})
 //	rcfg := replica.DefaultConfig()
 //	rcfg.Local, rcfg.Meta, rcfg.Proposer, rcfg.Logger = blobs, fsm, prop, lg
 //	data, _ := replica.New(rcfg)

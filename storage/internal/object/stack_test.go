@@ -11,7 +11,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/consensus/singlenode"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/replica"
 )
@@ -24,7 +24,7 @@ type testStack struct {
 	bg     *background.Group // nil until startLoops
 	blobs  *blob.Disk
 	fsm    *meta.FSM
-	prop   *consensus.SingleNode
+	prop   *singlenode.Proposer
 	offset atomic.Int64 // added to the clock, to age blobs
 }
 
@@ -50,9 +50,9 @@ func openStack(t testing.TB, dir string, tweak ...func(*replica.Config)) *testSt
 	if st.fsm, err = meta.New(mcfg); err != nil {
 		t.Fatal(err)
 	}
-	pcfg := consensus.DefaultSingleNodeConfig()
+	pcfg := singlenode.DefaultConfig()
 	pcfg.FSM, pcfg.Logger = st.fsm, lg
-	if st.prop, err = consensus.NewSingleNode(pcfg); err != nil {
+	if st.prop, err = singlenode.New(pcfg); err != nil {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return time.Now().Add(time.Duration(st.offset.Load())) }

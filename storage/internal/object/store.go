@@ -15,7 +15,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/replica"
 )
 
-// Proposer orders state-machine commands: consensus.SingleNode on a single node,
+// Proposer orders state-machine commands: singlenode.Proposer on a single node,
 // the raft proposer in a Region. Propose returns the state machine's result
 // for cmd once it is committed and applied; Barrier returns once every
 // command committed before the call is applied locally, so that a read that

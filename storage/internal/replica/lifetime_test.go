@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/consensus/singlenode"
 	"github.com/koss-io/koss/storage/internal/meta"
 )
 
@@ -27,7 +27,7 @@ func newLocalSet(t *testing.T) (*Set, *blob.Disk, *atomic.Int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prop, err := consensus.NewSingleNode(consensus.SingleNodeConfig{FSM: fsm})
+	prop, err := singlenode.New(singlenode.Config{FSM: fsm})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/consensus/singlenode"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/object/objecttest"
@@ -105,7 +105,7 @@ func newRegion(t *testing.T, n int, tweak func(i int, c *replica.Config), otweak
 	if err != nil {
 		t.Fatal(err)
 	}
-	prop, err := consensus.NewSingleNode(consensus.SingleNodeConfig{FSM: fsm})
+	prop, err := singlenode.New(singlenode.Config{FSM: fsm})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/koss-io/koss/storage/internal/blob"
-	"github.com/koss-io/koss/storage/internal/consensus"
+	"github.com/koss-io/koss/storage/internal/consensus/singlenode"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/replica"
@@ -28,7 +28,7 @@ func NewLocalStore(t testing.TB, tweak func(*object.Config)) *object.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prop, err := consensus.NewSingleNode(consensus.SingleNodeConfig{FSM: fsm})
+	prop, err := singlenode.New(singlenode.Config{FSM: fsm})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package consensus
+package singlenode
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/koss-io/koss/storage/internal/consensus"
 
 	"github.com/hashicorp/raft"
 )
@@ -52,11 +54,11 @@ func (f *recordingFSM) AppliedIndex() uint64 {
 func (f *recordingFSM) Snapshot() (raft.FSMSnapshot, error) { return nil, errors.New("unused") }
 func (f *recordingFSM) Restore(io.ReadCloser) error         { return errors.New("unused") }
 
-func newLocal(t *testing.T, fsm IndexedFSM) *SingleNode {
+func newLocal(t *testing.T, fsm consensus.IndexedFSM) *Proposer {
 	t.Helper()
-	cfg := DefaultSingleNodeConfig()
+	cfg := DefaultConfig()
 	cfg.FSM = fsm
-	l, err := NewSingleNode(cfg)
+	l, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,10 +131,10 @@ func TestLocalClose(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Propose(context.Background(), []byte("b")); !errors.Is(err, ErrClosed) {
+	if _, err := l.Propose(context.Background(), []byte("b")); !errors.Is(err, consensus.ErrClosed) {
 		t.Fatalf("Propose after Close = %v", err)
 	}
-	if err := l.Barrier(context.Background()); !errors.Is(err, ErrClosed) {
+	if err := l.Barrier(context.Background()); !errors.Is(err, consensus.ErrClosed) {
 		t.Fatalf("Barrier after Close = %v", err)
 	}
 	if fsm.AppliedIndex() != 1 {
@@ -157,10 +159,10 @@ func TestLocalContext(t *testing.T) {
 }
 
 func TestLocalConfigValidate(t *testing.T) {
-	if err := (SingleNodeConfig{MaxBatch: 1}).Validate(); err == nil {
+	if err := (Config{MaxBatch: 1}).Validate(); err == nil {
 		t.Fatal("config without FSM is valid")
 	}
-	if err := (SingleNodeConfig{FSM: &recordingFSM{}, MaxBatch: 0}).Validate(); err == nil {
+	if err := (Config{FSM: &recordingFSM{}, MaxBatch: 0}).Validate(); err == nil {
 		t.Fatal("MaxBatch 0 is valid")
 	}
 }

@@ -1,4 +1,4 @@
-package consensus
+package singlenode
 
 import (
 	"context"
@@ -6,50 +6,42 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/koss-io/koss/storage/internal/consensus"
+
 	"github.com/hashicorp/raft"
 )
 
-// ErrClosed is returned by proposers after Close.
-var ErrClosed = errors.New("consensus: proposer closed")
-
-// IndexedFSM is the state machine SingleNode drives: a raft.BatchingFSM that
-// remembers the index of the last entry it applied durably.
-type IndexedFSM interface {
-	raft.BatchingFSM
-	AppliedIndex() uint64
-}
-
-// SingleNodeConfig configures a SingleNode proposer.
-type SingleNodeConfig struct {
+// Config configures a Proposer proposer.
+type Config struct {
 	// FSM receives the commands.
-	FSM IndexedFSM
+	FSM consensus.IndexedFSM
 	// Logger receives operational messages; nil discards them.
 	Logger *slog.Logger
 	// MaxBatch caps the number of commands applied in one batch.
 	MaxBatch int
 }
 
-// DefaultSingleNodeConfig returns a SingleNodeConfig with defaults for everything but FSM.
-func DefaultSingleNodeConfig() SingleNodeConfig {
-	return SingleNodeConfig{MaxBatch: 256}
+// DefaultConfig returns a Config with defaults for everything but FSM.
+func DefaultConfig() Config {
+	return Config{MaxBatch: 256}
 }
 
 // Validate reports whether the configuration is usable.
-func (c SingleNodeConfig) Validate() error {
+func (c Config) Validate() error {
 	if c.FSM == nil {
-		return errors.New("consensus: config: FSM is required")
+		return errors.New("singlenode: config: FSM is required")
 	}
 	if c.MaxBatch < 1 {
-		return errors.New("consensus: config: MaxBatch must be at least 1")
+		return errors.New("singlenode: config: MaxBatch must be at least 1")
 	}
 	return nil
 }
 
-// SingleNode is the single-node proposer: the log is the sequence of Propose
+// Proposer is the single-node proposer: the log is the sequence of Propose
 // calls, committed as soon as the state machine has applied them. It is safe
 // for concurrent use.
-type SingleNode struct {
-	fsm      IndexedFSM
+type Proposer struct {
+	fsm      consensus.IndexedFSM
 	lg       *slog.Logger
 	maxBatch int
 
@@ -67,11 +59,11 @@ type proposal struct {
 	result chan any
 }
 
-// NewSingleNode starts a SingleNode proposer. Indexes continue after the FSM's applied
+// New starts a Proposer proposer. Indexes continue after the FSM's applied
 // index.
-func NewSingleNode(cfg SingleNodeConfig) (*SingleNode, error) {
+func New(cfg Config) (*Proposer, error) {
 	if cfg.MaxBatch == 0 {
-		cfg.MaxBatch = DefaultSingleNodeConfig().MaxBatch
+		cfg.MaxBatch = DefaultConfig().MaxBatch
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -80,7 +72,7 @@ func NewSingleNode(cfg SingleNodeConfig) (*SingleNode, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	l := &SingleNode{
+	l := &Proposer{
 		fsm:       cfg.FSM,
 		lg:        lg.With("component", "consensus"),
 		maxBatch:  cfg.MaxBatch,
@@ -97,14 +89,14 @@ func NewSingleNode(cfg SingleNodeConfig) (*SingleNode, error) {
 // state machine's result once the command is durable. If ctx ends first,
 // Propose returns ctx.Err() and the command may or may not take effect.
 // The caller must not modify cmd afterwards.
-func (l *SingleNode) Propose(ctx context.Context, cmd []byte) (any, error) {
+func (l *Proposer) Propose(ctx context.Context, cmd []byte) (any, error) {
 	p := &proposal{cmd: cmd, result: make(chan any, 1)}
 	select {
 	case l.proposals <- p:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-l.quit:
-		return nil, ErrClosed
+		return nil, consensus.ErrClosed
 	}
 	select {
 	case r := <-p.result:
@@ -118,7 +110,7 @@ func (l *SingleNode) Propose(ctx context.Context, cmd []byte) (any, error) {
 		case r := <-p.result:
 			return r, nil
 		default:
-			return nil, ErrClosed
+			return nil, consensus.ErrClosed
 		}
 	}
 }
@@ -126,17 +118,17 @@ func (l *SingleNode) Propose(ctx context.Context, cmd []byte) (any, error) {
 // Barrier returns once every command proposed before it has been applied.
 // Propose only returns after applying, so on a single node there is nothing
 // to wait for.
-func (l *SingleNode) Barrier(ctx context.Context) error {
+func (l *Proposer) Barrier(ctx context.Context) error {
 	select {
 	case <-l.quit:
-		return ErrClosed
+		return consensus.ErrClosed
 	default:
 		return ctx.Err()
 	}
 }
 
 // LastIndex returns the index of the last command applied.
-func (l *SingleNode) LastIndex() uint64 {
+func (l *Proposer) LastIndex() uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.index
@@ -144,7 +136,7 @@ func (l *SingleNode) LastIndex() uint64 {
 
 // Close stops accepting proposals, applies those already accepted and
 // returns when the apply loop has stopped.
-func (l *SingleNode) Close() error {
+func (l *Proposer) Close() error {
 	l.closeOnce.Do(func() { close(l.quit) })
 	<-l.done
 	return nil
@@ -152,7 +144,7 @@ func (l *SingleNode) Close() error {
 
 // run is the apply loop: take one proposal, add whatever else is queued (up
 // to maxBatch), apply them as one batch.
-func (l *SingleNode) run() {
+func (l *Proposer) run() {
 	defer close(l.done)
 	batch := make([]*proposal, 0, l.maxBatch)
 	logs := make([]*raft.Log, 0, l.maxBatch)
@@ -185,7 +177,7 @@ func (l *SingleNode) run() {
 	}
 }
 
-func (l *SingleNode) apply(batch []*proposal, logs []*raft.Log) {
+func (l *Proposer) apply(batch []*proposal, logs []*raft.Log) {
 	l.mu.Lock()
 	for _, p := range batch {
 		l.index++
