@@ -113,15 +113,5 @@ func sessionPrincipal(sess session.Session, parent Principal) Principal {
 
 // intersectAccess is what both a and the parent's rights on bucket allow.
 func intersectAccess(a object.Access, parent Principal, bucket string) object.Access {
-	read := a.AllowsRead() && parent.MayRead(bucket)
-	write := a.AllowsWrite() && parent.MayWrite(bucket)
-	switch {
-	case read && write:
-		return object.AccessReadWrite
-	case read:
-		return object.AccessRead
-	case write:
-		return object.AccessWrite
-	}
-	return ""
+	return object.AccessOf(a.AllowsRead() && parent.MayRead(bucket), a.AllowsWrite() && parent.MayWrite(bucket))
 }

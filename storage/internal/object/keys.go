@@ -35,6 +35,20 @@ func (a Access) AllowsRead() bool { return a == AccessRead || a == AccessReadWri
 // AllowsWrite reports whether the grant lets its holder create, change and delete objects.
 func (a Access) AllowsWrite() bool { return a == AccessWrite || a == AccessReadWrite }
 
+// AccessOf is the grant that allows reading, writing, both, or (""),
+// nothing.
+func AccessOf(read, write bool) Access {
+	switch {
+	case read && write:
+		return AccessReadWrite
+	case read:
+		return AccessRead
+	case write:
+		return AccessWrite
+	}
+	return ""
+}
+
 // AccessKey is a non-root credential with per-bucket grants. The root key is
 // not stored here: it comes from the node's configuration.
 type AccessKey struct {

@@ -88,7 +88,7 @@ func parsePolicy(s string) (map[string]object.Access, error) {
 				return nil, policyError("unsupported resource " + r + " (acs:oss:*:*:<bucket> or acs:oss:*:*:<bucket>/*)")
 			}
 			old := grants[bucket]
-			if acc := combine(read || old.AllowsRead(), write || old.AllowsWrite()); acc != "" {
+			if acc := object.AccessOf(read || old.AllowsRead(), write || old.AllowsWrite()); acc != "" {
 				grants[bucket] = acc
 			}
 		}
@@ -110,14 +110,3 @@ func bucketOf(resource string) (string, bool) {
 	return rest, true
 }
 
-func combine(read, write bool) object.Access {
-	switch {
-	case read && write:
-		return object.AccessReadWrite
-	case read:
-		return object.AccessRead
-	case write:
-		return object.AccessWrite
-	}
-	return ""
-}
