@@ -109,4 +109,3 @@ func bucketOf(resource string) (string, bool) {
 	}
 	return rest, true
 }
-
