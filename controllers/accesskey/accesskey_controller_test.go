@@ -68,7 +68,7 @@ var _ = Describe("AccessKey controller", func() {
 		k := env.NewAccessKey(ns, "app", kossv1alpha1.BucketGrant{Name: granted.Name, Access: kossv1alpha1.BucketAccessReadWrite})
 		secret := waitIssued(k)
 
-		By("writing every key the OSS SDKs and apps read, owned by the AccessKey")
+		By("writing every key the OSS and AWS SDKs and apps read, owned by the AccessKey")
 		got := env.GetAccessKeyNow(Default, k)
 		endpoint := fmt.Sprintf("http://main.%s.svc.cluster.local:9000", env.MainRegion.Namespace)
 		Expect(metav1.IsControlledBy(secret, got)).To(BeTrue())
@@ -80,6 +80,8 @@ var _ = Describe("AccessKey controller", func() {
 			"accessKeyId": []byte(id), "accessKeySecret": []byte(sk), "endpoint": []byte(endpoint), "region": []byte("main"),
 			"bucket":            []byte(granted.Name),
 			"OSS_ACCESS_KEY_ID": []byte(id), "OSS_ACCESS_KEY_SECRET": []byte(sk), "OSS_ENDPOINT": []byte(endpoint), "OSS_REGION": []byte("main"),
+			"AWS_ACCESS_KEY_ID": []byte(id), "AWS_SECRET_ACCESS_KEY": []byte(sk), "AWS_ENDPOINT_URL": []byte(endpoint),
+			"AWS_ENDPOINT_URL_S3": []byte(endpoint), "AWS_REGION": []byte("main"),
 		}))
 		Expect(got.Status.AccessKeyID).To(Equal(id))
 		Expect(got.Status.SecretName).To(Equal("app"))

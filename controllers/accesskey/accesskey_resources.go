@@ -37,6 +37,15 @@ const (
 	envOSSAccessKeySecret = "OSS_ACCESS_KEY_SECRET"
 	envOSSEndpoint        = "OSS_ENDPOINT"
 	envOSSRegion          = "OSS_REGION"
+
+	// The same again under the names the AWS SDKs and CLIs read, for the S3 dialect the
+	// Region serves on the same endpoint with the same key. AWS_ENDPOINT_URL_S3 is the
+	// service-specific form, which wins over AWS_ENDPOINT_URL in the SDKs that know it.
+	envAWSAccessKeyID     = "AWS_ACCESS_KEY_ID"
+	envAWSSecretAccessKey = "AWS_SECRET_ACCESS_KEY"
+	envAWSEndpointURL     = "AWS_ENDPOINT_URL"
+	envAWSEndpointURLS3   = "AWS_ENDPOINT_URL_S3"
+	envAWSRegion          = "AWS_REGION"
 )
 
 // Labels of an AccessKey's Secret besides the shared ones (controllers.Label*).
@@ -58,8 +67,8 @@ type accessKeySecretContent struct {
 }
 
 // desiredAccessKeySecret is the credentials Secret of an AccessKey: the pair, the endpoint
-// and the region under the koss names, and again under the names the OSS SDKs read from
-// the environment, so that a pod can use it with envFrom. It is controlled by the
+// and the region under the koss names, and again under the names the OSS SDKs and the AWS
+// SDKs read from the environment, so that a pod can use it with envFrom in either dialect. It is controlled by the
 // AccessKey, so it goes with it (garbage collection) and the operator knows it is its own.
 func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key controllers.KeyPair, c accessKeySecretContent) *corev1ac.SecretApplyConfiguration {
 	data := map[string][]byte{
@@ -71,6 +80,11 @@ func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key controllers.KeyPair, 
 		envOSSAccessKeySecret:                []byte(key.Secret()),
 		envOSSEndpoint:                       []byte(c.endpoint),
 		envOSSRegion:                         []byte(c.region),
+		envAWSAccessKeyID:                    []byte(key.ID()),
+		envAWSSecretAccessKey:                []byte(key.Secret()),
+		envAWSEndpointURL:                    []byte(c.endpoint),
+		envAWSEndpointURLS3:                  []byte(c.endpoint),
+		envAWSRegion:                         []byte(c.region),
 	}
 	if c.bucket != "" {
 		data[secretKeyBucket] = []byte(c.bucket)

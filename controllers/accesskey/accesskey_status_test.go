@@ -183,6 +183,8 @@ func TestDesiredAccessKeySecret(t *testing.T) {
 			want := map[string]string{
 				"accessKeyId": "KOSSID", "accessKeySecret": "SECRETVALUE", "endpoint": c.endpoint, "region": "eu",
 				"OSS_ACCESS_KEY_ID": "KOSSID", "OSS_ACCESS_KEY_SECRET": "SECRETVALUE", "OSS_ENDPOINT": c.endpoint, "OSS_REGION": "eu",
+				"AWS_ACCESS_KEY_ID": "KOSSID", "AWS_SECRET_ACCESS_KEY": "SECRETVALUE", "AWS_ENDPOINT_URL": c.endpoint,
+				"AWS_ENDPOINT_URL_S3": c.endpoint, "AWS_REGION": "eu",
 			}
 			if tc.bucket != "" {
 				want["bucket"] = tc.bucket
