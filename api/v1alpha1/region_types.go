@@ -231,12 +231,14 @@ type RegionStatus struct {
 	// +optional
 	ReadyReplicas int32 `json:"readyReplicas,omitempty"`
 
-	// endpoints are the URLs at which the Region serves the OSS API.
+	// endpoints are the URLs at which the Region serves the OSS API and, on the same
+	// URLs with the same keys, the Amazon S3 API (S3 clients use path-style addressing
+	// there, or virtual-host style under spec.domain).
 	// +optional
 	Endpoints RegionEndpoints `json:"endpoints,omitzero"`
 }
 
-// RegionEndpoints are the OSS API URLs of a Region.
+// RegionEndpoints are the URLs of a Region's API: each serves both the OSS and the S3 dialect.
 type RegionEndpoints struct {
 	// internal is the in-cluster URL (the client Service), e.g. http://eu.storage.svc:9000.
 	// +optional
