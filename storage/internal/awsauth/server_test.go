@@ -34,8 +34,8 @@ type seen struct {
 // object on GET, an <Error> on failure.
 type s3Server struct {
 	*httptest.Server
-	v  *Verifier
-	mu sync.Mutex
+	v   *Verifier
+	mu  sync.Mutex
 	log []seen
 }
 
@@ -88,6 +88,7 @@ func (s *s3Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
+	w.Header().Set("Last-Modified", "Thu, 03 Dec 2026 10:00:00 GMT")
 	switch {
 	case r.Method == http.MethodPost && r.URL.Query().Has("uploads"):
 		w.Header().Set("Content-Type", "application/xml")
