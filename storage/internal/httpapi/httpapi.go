@@ -18,6 +18,7 @@ import (
 // The APIs a node serves, as the access log and the metrics name them.
 const (
 	APIOSS      = "oss"
+	APIS3       = "s3"
 	APIAdmin    = "admin"
 	APIInternal = "internal" // health probes and metric scrapes
 )

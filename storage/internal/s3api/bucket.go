@@ -1,0 +1,205 @@
+package s3api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
+)
+
+// maxListBuckets bounds one ListBuckets answer (S3's default quota is of
+// that order; the call has paging parameters kossd does not need yet).
+const maxListBuckets = 10000
+
+func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	if st.anonymous() {
+		return s3wire.ErrAccessDenied
+	}
+	q := r.URL.Query()
+	prefix := q.Get("prefix")
+	out := s3wire.ListAllMyBucketsResult{Owner: h.owner, Prefix: prefix}
+	marker := ""
+	for len(out.Buckets) < maxListBuckets {
+		page, err := h.layer.ListBuckets(r.Context(), object.ListBucketsOptions{Prefix: prefix, Marker: marker, MaxKeys: 1000})
+		if err != nil {
+			return err
+		}
+		for _, b := range page.Buckets {
+			// A key sees the buckets it holds a grant on; root sees all.
+			if _, granted := st.principal.Grants[b.Name]; st.principal.Root || granted {
+				out.Buckets = append(out.Buckets, s3wire.BucketRecord{Name: b.Name, CreationDate: s3wire.ISOTime(b.Created), BucketRegion: h.region})
+			}
+		}
+		if !page.IsTruncated || len(page.Buckets) == 0 {
+			break
+		}
+		marker = page.Buckets[len(page.Buckets)-1].Name
+	}
+	return writeXML(w, out)
+}
+
+// createBucket creates a bucket (root only). Re-creating one's own bucket
+// succeeds, as in us-east-1 (rclone and barman create on first write); a
+// key with a grant on an existing bucket is told BucketAlreadyOwnedByYou,
+// which those tools accept; a bucket another owner made through the admin
+// API is BucketAlreadyExists.
+func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	b := st.target.bucket
+	acl := aclPrivate
+	if v := r.Header.Get(s3wire.HeaderACL); v != "" {
+		var ae *s3wire.Error
+		if acl, ae = s3wire.ParseCannedACL(v); ae != nil {
+			return ae
+		}
+	}
+	if ae := s3wire.RejectGrantHeaders(r.Header); ae != nil {
+		return ae
+	}
+	if r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled") == "true" {
+		return s3wire.ErrNotImplemented.Msgf("Object lock is not supported.").With("Header", "x-amz-bucket-object-lock-enabled")
+	}
+	body, err := h.readXMLBody(r, st)
+	if err != nil {
+		return err
+	}
+	if _, ae := s3wire.ParseCreateBucket(body); ae != nil {
+		return ae
+	}
+	if !st.principal.Root {
+		if st.anonymous() {
+			return s3wire.ErrAccessDenied
+		}
+		if _, err := h.layer.GetBucket(r.Context(), b); err == nil && st.principal.MayWrite(b) {
+			return s3wire.ErrBucketAlreadyOwnedByYou.With("BucketName", b)
+		}
+		return s3wire.ErrAccessDenied
+	}
+	if err := h.layer.CreateBucket(r.Context(), b, object.BucketOptions{ACL: acl}); err != nil {
+		if errors.Is(err, object.ErrBucketAlreadyExists) {
+			return s3wire.ErrBucketAlreadyExists.With("BucketName", b)
+		}
+		return bucketErr(err, b)
+	}
+	w.Header().Set("Location", "/"+b)
+	return writeEmpty(w, http.StatusOK)
+}
+
+func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	if err := h.layer.DeleteBucket(r.Context(), st.target.bucket); err != nil {
+		return bucketErr(err, st.target.bucket)
+	}
+	return writeEmpty(w, http.StatusNoContent)
+}
+
+func (h *Handler) getBucket(r *http.Request, st *reqState) (object.BucketInfo, error) {
+	b, err := h.layer.GetBucket(r.Context(), st.target.bucket)
+	if err != nil {
+		return b, bucketErr(err, st.target.bucket)
+	}
+	return b, nil
+}
+
+// headBucket answers with the bucket's region, which the Go SDK's
+// GetBucketRegion (and the manager) read.
+func (h *Handler) headBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	w.Header().Set(s3wire.HeaderBucketRegion, h.region)
+	return writeEmpty(w, http.StatusOK)
+}
+
+// getBucketLocation answers the Region; S3 writes us-east-1 as empty.
+func (h *Handler) getBucketLocation(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	loc := h.region
+	if loc == "us-east-1" {
+		loc = ""
+	}
+	return writeXML(w, s3wire.LocationConstraint{Value: loc})
+}
+
+// getBucketVersioning answers "never enabled": kossd keeps one version.
+func (h *Handler) getBucketVersioning(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	if _, err := h.getBucket(r, st); err != nil {
+		return err
+	}
+	return writeXML(w, s3wire.VersioningConfiguration{})
+}
+
+func (h *Handler) getBucketACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	b, err := h.getBucket(r, st)
+	if err != nil {
+		return err
+	}
+	return writeXML(w, h.policy(b.ACL))
+}
+
+// putBucketACL accepts a canned ACL equal to the bucket's: the store sets
+// a bucket's ACL when it is created and has no call to change it yet, so a
+// different one is 501 rather than a success that changes nothing.
+func (h *Handler) putBucketACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	b, err := h.getBucket(r, st)
+	if err != nil {
+		return err
+	}
+	acl, ae := h.requestedACL(r, st)
+	if ae != nil {
+		return ae
+	}
+	if acl != b.ACL && !(acl == aclPrivate && b.ACL == "") {
+		return s3wire.ErrNotImplemented.Msgf("Changing the ACL of an existing bucket is not supported yet (the bucket is %s).", h.cannedOf(b.ACL))
+	}
+	return writeEmpty(w, http.StatusOK)
+}
+
+// requestedACL reads the canned ACL of PutBucketAcl/PutObjectAcl: the
+// x-amz-acl header, or an AccessControlPolicy body, which is refused
+// (kossd has no grantees but its own account).
+func (h *Handler) requestedACL(r *http.Request, st *reqState) (string, *s3wire.Error) {
+	if ae := s3wire.RejectGrantHeaders(r.Header); ae != nil {
+		return "", ae
+	}
+	v := r.Header.Get(s3wire.HeaderACL)
+	if v == "" {
+		body, err := h.readXMLBody(r, st)
+		if err != nil {
+			return "", toAPIError(err)
+		}
+		if len(body) > 0 {
+			return "", s3wire.ErrNotImplemented.Msgf("Access control lists in the body are not supported; use x-amz-acl.")
+		}
+		return "", s3wire.ErrInvalidRequest.Msgf("PutAcl needs an x-amz-acl header.")
+	}
+	return s3wire.ParseCannedACL(v)
+}
+
+func (h *Handler) cannedOf(acl string) string {
+	if acl == "" {
+		return aclPrivate
+	}
+	return acl
+}
+
+// policy renders a stored ACL as S3 grants: the owner's FULL_CONTROL, and
+// READ (and WRITE) for the AllUsers group when public.
+func (h *Handler) policy(acl string) s3wire.AccessControlPolicy {
+	const xsi = "http://www.w3.org/2001/XMLSchema-instance"
+	const allUsers = "http://acs.amazonaws.com/groups/global/AllUsers"
+	out := s3wire.AccessControlPolicy{Owner: h.owner, Grants: []s3wire.Grant{{
+		Grantee:    s3wire.Grantee{XMLNS: xsi, Type: "CanonicalUser", ID: h.owner.ID, DisplayName: h.owner.DisplayName},
+		Permission: "FULL_CONTROL",
+	}}}
+	group := s3wire.Grantee{XMLNS: xsi, Type: "Group", URI: allUsers}
+	switch acl {
+	case aclPublicRead:
+		out.Grants = append(out.Grants, s3wire.Grant{Grantee: group, Permission: "READ"})
+	case aclPublicReadWrite:
+		out.Grants = append(out.Grants, s3wire.Grant{Grantee: group, Permission: "READ"},
+			s3wire.Grant{Grantee: group, Permission: "WRITE"})
+	}
+	return out
+}
