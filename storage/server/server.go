@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,9 +23,11 @@ import (
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/adminhttp"
 	"github.com/koss-io/koss/storage/internal/auth"
+	"github.com/koss-io/koss/storage/internal/awsauth"
 	"github.com/koss-io/koss/storage/internal/certfile"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/ossapi"
+	"github.com/koss-io/koss/storage/internal/s3api"
 	"github.com/koss-io/koss/storage/internal/session"
 	"github.com/koss-io/koss/storage/internal/stsapi"
 )
@@ -135,9 +138,9 @@ func New(cfg Config) (*Server, error) {
 
 // handler builds the node's root handler: the shared middleware (httpapi)
 // over the APIs, mounted side by side. Path-style requests under "/-/" are
-// the node's own (health, metrics, the admin API); everything else is the
-// OSS dialect's, except STS calls (path "/" with an Action) on the Region's
-// own host name.
+// the node's own (health, metrics, the admin API); STS calls (path "/" with
+// an Action) on the Region's own host name are STS's; requests of the S3
+// dialect (isS3) are s3api's; everything else is the OSS dialect's.
 func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handler, error) {
 	keys := auth.NewKeyring(s.engine, cfg.RootAccessKeyID, cfg.RootAccessKeySecret)
 	sessions, err := session.New(cfg.RootAccessKeySecret)
@@ -172,6 +175,19 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 	if err != nil {
 		return nil, err
 	}
+	s3, err := s3api.New(s3api.Config{
+		Layer:           s.engine,
+		Authenticator:   awsauth.New(awsauth.Config{Keys: verifier}),
+		RootAccessKeyID: cfg.RootAccessKeyID,
+		Region:          cfg.Region,
+		Domain:          cfg.Domain,
+		SpoolDir:        spool,
+		Logger:          log.With("component", "s3api"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	s3API := httpapi.Mount(httpapi.APIS3, s3)
 	own := http.NewServeMux()
 	own.Handle("GET "+PathHealthz, named("Healthz", http.HandlerFunc(s.healthz)))
 	own.Handle("GET "+PathReadyz, named("Readyz", http.HandlerFunc(s.readyz)))
@@ -200,6 +216,10 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 					return
 				}
 			}
+			if isS3(r) {
+				s3API.ServeHTTP(w, r)
+				return
+			}
 			ossAPI.ServeHTTP(w, r)
 		}),
 		Logger:          log.With("component", "http"),
@@ -207,6 +227,39 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 		RequestIDHeader: ossapi.HeaderRequestID,
 		Quiet:           !cfg.AccessLog,
 	})
+}
+
+// isS3 reports whether a request is for the S3 dialect: signed the AWS way
+// (SigV4 or SigV2 header, or presigned query: awsauth.IsAWS), or unsigned
+// — no Authorization header, no OSS presigned parameters — and carrying
+// x-amz-* headers or X-Amz-* query parameters. Other unsigned requests
+// (a browser fetching a public-read object, curl) are the OSS dialect's,
+// kossd's first: both answer them alike but for the header names.
+func isS3(r *http.Request) bool {
+	if awsauth.IsAWS(r) {
+		return true
+	}
+	if r.Header.Get("Authorization") != "" {
+		return false
+	}
+	q := r.URL.Query()
+	for name := range q {
+		switch lower := strings.ToLower(name); {
+		case lower == "ossaccesskeyid", strings.HasPrefix(lower, "x-oss-"):
+			return false
+		}
+	}
+	for name := range r.Header {
+		if strings.HasPrefix(name, "X-Amz-") {
+			return true
+		}
+	}
+	for name := range q {
+		if strings.HasPrefix(strings.ToLower(name), "x-amz-") {
+			return true
+		}
+	}
+	return false
 }
 
 // named gives the node's own endpoints an operation name in the access
@@ -243,7 +296,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // connections, waits up to ShutdownTimeout for in-flight requests, and
 // closes the engine. It returns nil after a clean shutdown.
 func (s *Server) Run(ctx context.Context) error {
-	s.log.Info("Serving the OSS API", "addr", s.Addr(), "tls", s.tls != nil, "nodeId", s.cfg.NodeID, "region", s.cfg.Region, "domain", s.cfg.Domain)
+	s.log.Info("Serving the OSS and S3 APIs", "addr", s.Addr(), "tls", s.tls != nil, "nodeId", s.cfg.NodeID, "region", s.cfg.Region, "domain", s.cfg.Domain)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	var err error
