@@ -65,9 +65,15 @@ func escapeControlRefs(doc []byte) []byte {
 			i++
 		default:
 			r, n := utf8.DecodeRune(doc[i:])
-			if r == ctlMark {
+			switch {
+			case r == ctlMark:
 				out.WriteString(mark + mark)
-			} else {
+			case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
+				// A raw control character, which XML forbids too: ali-oss
+				// writes the keys it listed that way when deleting them.
+				out.WriteRune(ctlMark)
+				out.WriteRune('@' + r)
+			default:
 				out.Write(doc[i : i+n])
 			}
 			i += n

@@ -61,6 +61,12 @@ func TestParseDeleteRequest(t *testing.T) {
 	if err != nil || !quiet || !slices.Equal(got, []string{"&#x01;"}) {
 		t.Fatalf("CDATA: keys %q quiet %v: %v", got, quiet, err)
 	}
+	// ali-oss deletes the keys it listed with their control characters raw.
+	raw := "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>false</Quiet><Object><Key>ctl\x01\x1fend</Key></Object></Delete>"
+	got, _, err = ParseDeleteRequest([]byte(raw))
+	if err != nil || !slices.Equal(got, []string{"ctl\x01\x1fend"}) {
+		t.Fatalf("raw control characters: keys %q: %v", got, err)
+	}
 	for name, b := range map[string][]byte{
 		"no objects": []byte(`<Delete><Quiet>false</Quiet></Delete>`),
 		"not xml":    []byte(`<Delete><Object><Key>a</Key>`),
