@@ -90,7 +90,8 @@ type chunked struct {
 	badChunkSig   int  // index of a chunk whose signature is wrong, -1 none
 	badTrailerSig bool // sign another trailer than the one sent
 	sentTrailer   string
-	truncate      int // bytes cut from the end of the body
+	truncate      int  // bytes cut from the end of the body
+	teChunked     bool // send Transfer-Encoding: chunked, no Content-Length (as boto3 does)
 	extraHeader   map[string]string
 }
 
@@ -154,6 +155,9 @@ func (c chunked) request(t *testing.T) *http.Request {
 	b := body.Bytes()[:body.Len()-c.truncate]
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	r.ContentLength = int64(len(b))
+	if c.teChunked {
+		r.ContentLength = -1
+	}
 	return wire(t, r)
 }
 
@@ -194,6 +198,19 @@ func TestBadBodies(t *testing.T) {
 		trailer: "x-amz-checksum-crc32:" + crcAB, announce: "x-amz-checksum-crc32"}
 	if _, err := outcome(v, unsignedTrailer.request(t)); err != nil {
 		t.Fatalf("the well-formed unsigned trailer is refused: %v", err)
+	}
+	for _, c := range []chunked{with(good, func(c *chunked) { c.teChunked = true }), with(unsignedTrailer, func(c *chunked) { c.teChunked = true })} {
+		r := c.request(t)
+		if r.ContentLength != -1 || len(r.TransferEncoding) == 0 {
+			t.Fatalf("the request is not sent with Transfer-Encoding: chunked")
+		}
+		req, err := v.Authenticate(context.Background(), r)
+		if err != nil {
+			t.Fatalf("%s with Transfer-Encoding: chunked: %v", c.payload, err)
+		}
+		if data, err := readAll(req.Body); err != nil || !bytes.Equal(data, append(bytes.Clone(a), b...)) || req.Body.Size() != 71_000 {
+			t.Fatalf("%s with Transfer-Encoding: chunked read %d bytes, %v", c.payload, len(data), err)
+		}
 	}
 	wrongCRC := checksum.CRC32.Sum([]byte("something else"))
 
