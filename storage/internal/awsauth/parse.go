@@ -241,6 +241,10 @@ func requestTime(r *http.Request) (time.Time, string, error) {
 	if d := r.Header.Get("Date"); d != "" {
 		t, err := http.ParseTime(d)
 		if err != nil {
+			// SigV2 clients (and the AWS examples) also write "+0000".
+			t, err = time.Parse(time.RFC1123Z, d)
+		}
+		if err != nil {
 			return time.Time{}, "", errAccessDenied("AWS authentication requires a valid Date or x-amz-date header")
 		}
 		return t, t.UTC().Format(iso8601Basic), nil

@@ -98,7 +98,7 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request) (*Request,
 	case len(authz) == 1 && (presigned || v2):
 		return nil, errInvalidArgument("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
 	case len(authz) == 1 && strings.HasPrefix(authz[0], schemeV2), !presigned && v2:
-		return nil, errInvalidRequest("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
+		return v.authenticateV2(ctx, r, q, authz)
 	}
 
 	var cred credential
