@@ -1,6 +1,7 @@
 // Package awsauth authenticates requests of the Amazon S3 dialect: AWS
-// Signature Version 4 in the Authorization header and in presigned URLs, and
-// the bodies those requests carry, raw or in aws-chunked framing, with their
+// Signature Version 4 in the Authorization header and in presigned URLs (and
+// the older Version 2 in both forms, sigv2.go, which signs no body), and the
+// bodies those requests carry, raw or in aws-chunked framing, with their
 // signed digest, chunk signatures and flexible checksums (package checksum).
 //
 // kossd serves the Alibaba OSS API and the S3 API on one endpoint with the
@@ -22,6 +23,7 @@
 // The facts followed here (canonical request, scope, streaming and trailer
 // signatures, header names, error codes) are those of the AWS S3 API
 // reference: sig-v4-header-based-auth, sigv4-query-string-auth,
-// sigv4-streaming, sigv4-streaming-trailers and ErrorResponses, cross-checked
+// sigv4-streaming, sigv4-streaming-trailers, RESTAuthentication (V2) and
+// ErrorResponses, cross-checked
 // against what aws-sdk-go-v2 and minio-go send (see the tests).
 package awsauth
