@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/koss-io/koss/storage/internal/checksum"
+	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/session"
 )
 
 // sdkClient builds an aws-sdk-go-v2 S3 client the way programs do
@@ -236,5 +238,80 @@ func TestSDKPresign(t *testing.T) {
 	e = do(get.Method, get.URL, get.SignedHeader, nil)
 	if code(e.err) != CodeAccessDenied || !strings.Contains(e.err.Error(), "Request has expired") {
 		t.Fatalf("an expired presigned URL: %v, want AccessDenied Request has expired", e.err)
+	}
+}
+
+// TestSDKCompleteChecksum: the x-amz-checksum-crc32 of a
+// CompleteMultipartUpload is the whole object's, so it must not be checked
+// against the XML body (the handler compares it with the parts').
+func TestSDKCompleteChecksum(t *testing.T) {
+	srv := newS3Server(t, false, time.Now)
+	client := sdkClient(t, srv.URL, srv.Client(), true, "us-east-1")
+	whole := checksum.CRC32.Sum([]byte("the whole object"))
+	// The test server answers no CompleteMultipartUploadResult: only what
+	// the handler saw matters here.
+	client.CompleteMultipartUpload(context.Background(), &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+		UploadId: aws.String("up1"), ChecksumCRC32: aws.String(whole),
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: aws.String(`"x"`), PartNumber: aws.Int32(1)}}}})
+	e := srv.last(t)
+	if e.header.Get("X-Amz-Checksum-Crc32") != whole {
+		t.Fatalf("the SDK did not send the object's checksum in a header: %v", e.header)
+	}
+	if e.err != nil {
+		t.Fatalf("CompleteMultipartUpload with the object's checksum refused: %v", e.err)
+	}
+	if a, _ := e.req.Body.Checksum(); a != "" {
+		t.Fatalf("the object's checksum was taken for the body's: %s", a)
+	}
+}
+
+// TestSDKTemporaryCredentials: the SDK with STS-style credentials (a
+// session token) signs header requests and presigned URLs the server
+// accepts under the temporary key, with the session's grants.
+func TestSDKTemporaryCredentials(t *testing.T) {
+	now := time.Now()
+	srv := newS3Server(t, false, func() time.Time { return now })
+	sess, token, err := srv.sessions.Issue(session.Request{ParentID: clientID, ParentSecret: clientSecret,
+		Grants: map[string]object.Access{"bkt": object.AccessRead}, Duration: time.Hour, Name: "t"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(sess.AccessKeyID, sess.Secret, token)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
+	data := randomBytes(5000)
+	if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: bytes.NewReader(data)}); err != nil {
+		t.Fatal(err)
+	}
+	e := srv.last(t)
+	if e.err != nil || e.req.Principal.AccessKeyID != sess.AccessKeyID || e.req.Principal.Parent != clientID || e.req.Principal.MayWrite("bkt") || !e.req.Principal.MayRead("bkt") {
+		t.Fatalf("temporary key request: %+v, %v", e.req, e.err)
+	}
+	get, err := s3.NewPresignClient(client).PresignGetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(get.URL, "X-Amz-Security-Token=") {
+		t.Fatalf("the presigned URL carries no token: %s", get.URL)
+	}
+	resp, err := http.Get(get.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if e := srv.last(t); e.err != nil || e.req.Principal.AccessKeyID != sess.AccessKeyID {
+		t.Fatalf("presigned with a temporary key: %v", e.err)
+	}
+	// Without its token the URL is refused.
+	resp, err = http.Get(strings.Replace(get.URL, "X-Amz-Security-Token=", "X-Amz-Security-Tokem=", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if e := srv.last(t); code(e.err) != CodeInvalidAccessKeyID {
+		t.Fatalf("presigned temporary key without its token: %v", e.err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/checksum"
+	"github.com/koss-io/koss/storage/internal/session"
 )
 
 // Real clients sign with these.
@@ -21,6 +22,7 @@ const clientID, clientSecret = exampleID, exampleSecret
 type seen struct {
 	method, path, host string
 	payload            string // x-amz-content-sha256 as sent
+	header             http.Header
 	req                *Request
 	body               []byte
 	alg                checksum.Algorithm
@@ -34,9 +36,10 @@ type seen struct {
 // object on GET, an <Error> on failure.
 type s3Server struct {
 	*httptest.Server
-	v   *Verifier
-	mu  sync.Mutex
-	log []seen
+	v        *Verifier
+	sessions *session.Sessions
+	mu       sync.Mutex
+	log      []seen
 }
 
 func newS3Server(t *testing.T, tls bool, now func() time.Time) *s3Server {
@@ -44,8 +47,8 @@ func newS3Server(t *testing.T, tls bool, now func() time.Time) *s3Server {
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 	t.Setenv("AWS_CA_BUNDLE", "") // the test servers bring their own certificates
-	keys, _ := keysAt(t, now)
-	s := &s3Server{v: New(Config{Keys: keys, Now: now})}
+	keys, sessions := keysAt(t, now)
+	s := &s3Server{v: New(Config{Keys: keys, Now: now}), sessions: sessions}
 	h := http.HandlerFunc(s.serve)
 	if tls {
 		s.Server = httptest.NewTLSServer(h)
@@ -59,7 +62,7 @@ func newS3Server(t *testing.T, tls bool, now func() time.Time) *s3Server {
 const getBody = "the object's content"
 
 func (s *s3Server) serve(w http.ResponseWriter, r *http.Request) {
-	e := seen{method: r.Method, path: r.URL.EscapedPath(), host: r.Host, payload: r.Header.Get(hContentSHA)}
+	e := seen{method: r.Method, path: r.URL.EscapedPath(), host: r.Host, payload: r.Header.Get(hContentSHA), header: r.Header.Clone()}
 	e.req, e.err = s.v.Authenticate(r.Context(), r)
 	if e.err == nil {
 		e.body, e.err = io.ReadAll(e.req.Body)
