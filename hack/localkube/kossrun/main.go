@@ -281,6 +281,12 @@ Write and read an object (after the exports above; the CLI is cmd/osscli, OSS Go
   %s get %s hello.txt
   %s ls %s
 
+The same endpoint speaks S3 with the same key (aws CLI, rclone, restic, any S3 SDK; path style):
+
+  export AWS_ENDPOINT_URL=%s AWS_REGION=%s
+  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s
+  aws s3 ls s3://%s --endpoint-url $AWS_ENDPOINT_URL
+
 Logs: operator %s
       kossd    %s
 `,
@@ -289,6 +295,7 @@ Logs: operator %s
 		accessKey, o.namespace, secretName, strings.Join(grants, ", "),
 		endpoint, creds.Region, creds.AccessKeyID, creds.AccessKeySecret,
 		osscli, bucket, osscli, bucket, osscli, bucket,
+		endpoint, creds.Region, creds.AccessKeyID, creds.AccessKeySecret, bucket,
 		filepath.Join(env.Cluster.PodLogDir(), framework.ReleaseNamespace+"_*"),
 		filepath.Join(env.Cluster.PodLogDir(), o.namespace+"_"+region+"-*"))
 	return nil
