@@ -183,7 +183,7 @@ func TestAbortBucketUploads(t *testing.T) {
 		}
 		ids = append(ids, u.UploadID)
 	}
-	if _, err := store.UploadPart(ctx, "doomed", "a", ids[0], 1, strings.NewReader("part"), 4, nil); err != nil {
+	if _, err := store.UploadPart(ctx, "doomed", "a", ids[0], 1, strings.NewReader("part"), 4, object.PartOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.CreateUpload(ctx, "bystander", "x", object.PutOptions{}); err != nil {

@@ -211,7 +211,8 @@ func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 
 func (a *applier) putObject(c *record.PutObject) *record.Result {
 	o := c.Object
-	if !validKey(c.Key) || o.Size < 0 || (o.Type != record.TypeNormal && o.Type != record.TypeAppendable) {
+	if !validKey(c.Key) || o.Size < 0 || (o.Type != record.TypeNormal && o.Type != record.TypeAppendable) ||
+		!o.Checksum.Valid() || len(o.PartSizes) > 0 {
 		return reject(record.CodeInvalidArgument)
 	}
 	var total int64
@@ -230,6 +231,9 @@ func (a *applier) putObject(c *record.PutObject) *record.Result {
 	old, exists := a.getObject(c.Bucket, c.Key)
 	if exists && c.ForbidOverwrite {
 		return reject(record.CodeObjectExists)
+	}
+	if code := ifMatchHolds(c.IfMatch, &old, exists); code != record.CodeOK {
+		return reject(code)
 	}
 	o.Bucket, o.Key = c.Bucket, c.Key
 	a.setObject(c.Bucket, c.Key, ptrIf(&old, exists), &o)
@@ -269,7 +273,11 @@ func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 	}
 	o.Bucket, o.Key = c.Bucket, c.Key
 	o.MTime = c.MTime
+	// An append changes the content: no whole-object digest of the old
+	// content holds any more.
 	o.MD5 = nil
+	o.Checksum = record.Checksum{}
+	o.PartSizes = nil
 	if seg.Size > 0 {
 		n := len(o.Segments)
 		if seg.Inline() && n > 0 && o.Segments[n-1].Inline() {
@@ -347,6 +355,21 @@ func conditionHolds(c *record.Condition, o *record.Object) bool {
 		return false
 	}
 	return true
+}
+
+// ifMatchHolds judges a write's If-Match (ifMatch, "" for none) against
+// the object it would replace (old, when exists): CodeObjectNotFound
+// when there is none, CodePreconditionFailed when its ETag differs.
+func ifMatchHolds(ifMatch string, old *record.Object, exists bool) record.Code {
+	switch {
+	case ifMatch == "":
+		return record.CodeOK
+	case !exists:
+		return record.CodeObjectNotFound
+	case !record.SameETag(old.ETag, ifMatch):
+		return record.CodePreconditionFailed
+	}
+	return record.CodeOK
 }
 
 // etagMatches compares an ETag with a header value: "*" or a comma-separated

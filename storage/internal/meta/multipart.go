@@ -74,7 +74,7 @@ func (a *applier) dropUpload(u *record.Upload) {
 func (a *applier) createUpload(c *record.CreateUpload) *record.Result {
 	u := c.Upload
 	// The id ends the uploads key and starts the parts key: no 0x00 in it.
-	if !validKey(u.Key) || u.ID == "" || len(u.ID) > 128 || strings.ContainsRune(u.ID, 0) {
+	if !validKey(u.Key) || u.ID == "" || len(u.ID) > 128 || strings.ContainsRune(u.ID, 0) || !u.Checksum.Valid() {
 		return reject(record.CodeInvalidArgument)
 	}
 	switch _, code := a.getUpload(u.Bucket, u.Key, u.ID); code {
@@ -89,7 +89,8 @@ func (a *applier) createUpload(c *record.CreateUpload) *record.Result {
 
 func (a *applier) putPart(c *record.PutPart) *record.Result {
 	p := c.Part
-	if p.Number < record.MinPartNumber || p.Number > record.MaxPartNumber || p.Size < 0 || p.Size > record.MaxPartSize {
+	if p.Number < record.MinPartNumber || p.Number > record.MaxPartNumber || p.Size < 0 || p.Size > record.MaxPartSize ||
+		!p.Checksum.Valid() {
 		return reject(record.CodeInvalidArgument)
 	}
 	if s := p.Segment; (s == nil) != (p.Size == 0) || (s != nil && (!validSegment(s) || s.Size != p.Size)) {
@@ -118,6 +119,9 @@ func (a *applier) putPart(c *record.PutPart) *record.Result {
 }
 
 func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
+	if !c.Checksum.Valid() {
+		return reject(record.CodeInvalidArgument)
+	}
 	u, code := a.getUpload(c.Bucket, c.Key, c.UploadID)
 	if code != record.CodeOK {
 		return reject(code)
@@ -151,9 +155,12 @@ func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
 	if exists && (u.ForbidOverwrite || c.ForbidOverwrite) {
 		return reject(record.CodeObjectExists)
 	}
+	if code := ifMatchHolds(c.IfMatch, &old, exists); code != record.CodeOK {
+		return reject(code)
+	}
 	o := record.Object{
 		Bucket: c.Bucket, Key: c.Key, Type: record.TypeMultipart, MTime: c.MTime,
-		Meta: u.Meta, ETag: record.MultipartETag(chosen),
+		Meta: u.Meta, ETag: record.MultipartETag(chosen), Checksum: c.Checksum,
 	}
 	if c.ACL != "" {
 		o.Meta.ACL = c.ACL
@@ -172,6 +179,9 @@ func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
 		// Combine costs O(log size) per part, not O(size).
 		o.CRC64 = crc64ecma.Combine(o.CRC64, p.CRC64, p.Size)
 		o.Size += p.Size
+		if c.KeepPartSizes {
+			o.PartSizes = append(o.PartSizes, p.Size)
+		}
 	}
 	a.setObject(c.Bucket, c.Key, ptrIf(&old, exists), &o)
 	a.dropUpload(&u)

@@ -2,6 +2,7 @@ package object
 
 import (
 	"encoding/hex"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -51,7 +52,26 @@ func toObjectInfo(o *record.Object) ObjectInfo {
 		Type:         o.Type,
 		LastModified: unixNano(o.MTime),
 		Metadata:     fromMetaMetadata(o.Meta),
+		Checksum:     fromMetaChecksum(o.Checksum),
+		PartSizes:    slices.Clone(o.PartSizes),
 	}
+}
+
+func toMetaChecksum(c Checksum) record.Checksum {
+	return record.Checksum{Algorithm: c.Algorithm, Value: c.Value, Type: c.Type}
+}
+
+func fromMetaChecksum(c record.Checksum) Checksum {
+	return Checksum{Algorithm: c.Algorithm, Value: c.Value, Type: c.Type}
+}
+
+// checkChecksum refuses a checksum the state machine would refuse: a
+// value or a type without an algorithm.
+func checkChecksum(c Checksum) error {
+	if !toMetaChecksum(c).Valid() {
+		return fmt.Errorf("%w: checksum value or type without an algorithm", ErrInvalidArgument)
+	}
+	return nil
 }
 
 func toBucketInfo(b *record.Bucket) BucketInfo {

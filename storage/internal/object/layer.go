@@ -33,7 +33,9 @@ var (
 	ErrMetadataTooLarge     = errors.New("object: user metadata too large")
 	ErrTooManyObjectsDelete = errors.New("object: too many objects in one delete request")
 	// ErrPreconditionFailed is returned by CopyObject when CopyOptions.Condition
-	// does not hold for the source (OSS: 412 PreconditionFailed).
+	// does not hold for the source (OSS: 412 PreconditionFailed), and by
+	// PutObject and CompleteUpload when the object's ETag is not the
+	// IfMatch of their options.
 	ErrPreconditionFailed = errors.New("object: precondition failed")
 )
 
@@ -75,7 +77,8 @@ type Layer interface {
 	// PutObject stores body (exactly size bytes) as the whole new content of
 	// bucket/key, replacing any existing object atomically. The body is read
 	// once. When opts.ContentMD5 is set the MD5 of the body must equal it, or
-	// ErrBadDigest is returned and nothing changes.
+	// ErrBadDigest is returned and nothing changes. opts.ForbidOverwrite and
+	// opts.IfMatch are judged atomically with the write.
 	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
 	// AppendObject appends body to an Appendable object whose current length
 	// equals position, or creates one when position is 0 and the key does not
@@ -172,14 +175,39 @@ type PutOptions struct {
 	Metadata Metadata
 	// ContentMD5 is the raw 16-byte MD5 the client sent in Content-MD5, or nil.
 	ContentMD5 []byte
-	// ForbidOverwrite fails the write with ErrObjectAlreadyExists when the key exists.
+	// ForbidOverwrite fails the write with ErrObjectAlreadyExists when the
+	// key exists (S3: If-None-Match: *).
 	ForbidOverwrite bool
+	// IfMatch (PutObject only; S3 If-Match) writes only when the current
+	// object's ETag equals it, quotes and case ignored: otherwise
+	// ErrPreconditionFailed, or ErrObjectNotFound when there is no object.
+	// The state machine judges it atomically with the write, so of writers
+	// racing with the same IfMatch at most one succeeds.
+	IfMatch string
+	// Checksum (PutObject) is stored with the object and returned in its
+	// ObjectInfo; CreateUpload keeps its Algorithm and Type as the upload's
+	// declared checksum (UploadInfo.Checksum). AppendObject ignores it.
+	Checksum Checksum
 	// Sequential (CreateUpload only) makes an upload that takes parts in
 	// ascending order and gives its object the MD5 of the whole content.
 	Sequential bool
 }
 
-// CopyOptions are the inputs of CopyObject.
+// Checksum is an S3 flexible checksum of content, as the client sent it
+// (already verified by the dialect). The object layer stores and returns
+// it and never computes one.
+type Checksum struct {
+	Algorithm string // "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"; "" = none
+	Value     string // base64; a composite multipart value ends in "-N"
+	Type      string // "FULL_OBJECT" or "COMPOSITE"
+}
+
+// IsZero reports whether c is no checksum.
+func (c Checksum) IsZero() bool { return c == Checksum{} }
+
+// CopyOptions are the inputs of CopyObject. The copy keeps the source's
+// Checksum and PartSizes (its bytes are the same) whether or not it
+// replaces the metadata.
 type CopyOptions struct {
 	// ReplaceMetadata takes Metadata from these options (x-oss-metadata-directive:
 	// REPLACE) instead of copying it from the source.
@@ -230,6 +258,13 @@ type ObjectInfo struct {
 	Type         string // TypeNormal, TypeAppendable or TypeMultipart
 	LastModified time.Time
 	Metadata     Metadata
+	// Checksum is the S3 checksum stored with the object, zero when none
+	// (ListObjects carries it too).
+	Checksum Checksum
+	// PartSizes are a multipart object's part sizes in order (S3 GET
+	// ?partNumber= and x-amz-mp-parts-count); nil for other objects and
+	// for multipart objects completed before part sizes were kept.
+	PartSizes []int64
 }
 
 // DeletedObject reports one key of a DeleteObjects call.

@@ -47,15 +47,19 @@ const TypeMultipart = record.TypeMultipart
 // Multipart is the multipart upload part of the Layer.
 type Multipart interface {
 	// CreateUpload opens an upload for bucket/key; opts.Metadata and
-	// opts.ForbidOverwrite are the completed object's.
+	// opts.ForbidOverwrite are the completed object's, opts.Checksum's
+	// Algorithm and Type the upload's declared checksum (its Value is
+	// dropped). opts.IfMatch is refused: it belongs to Complete.
 	CreateUpload(ctx context.Context, bucket, key string, opts PutOptions) (UploadInfo, error)
 	// UploadPart stores body (exactly size bytes) as part number of the
-	// upload, replacing a part with that number. contentMD5, when set,
-	// must match (ErrBadDigest).
-	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, contentMD5 []byte) (PartInfo, error)
+	// upload, replacing a part with that number. opts.ContentMD5, when
+	// set, must match (ErrBadDigest); opts.Checksum is stored with the part.
+	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
 	// CompleteUpload makes the listed parts (every part with
 	// opts.All; none, an empty object, for an empty list) the object
-	// bucket/key.
+	// bucket/key, with opts.Checksum as its checksum and the parts' sizes
+	// as its PartSizes. opts.ForbidOverwrite and opts.IfMatch are judged
+	// atomically with the commit.
 	CompleteUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error)
 	// AbortUpload drops an upload and its parts.
 	AbortUpload(ctx context.Context, bucket, key, uploadID string) error
@@ -71,6 +75,17 @@ type UploadInfo struct {
 	Bucket, Key, UploadID string
 	Initiated             time.Time
 	Metadata              Metadata
+	// Checksum is what CreateUpload declared: Algorithm and Type, no Value.
+	Checksum Checksum
+}
+
+// PartOptions are the inputs of UploadPart besides the body.
+type PartOptions struct {
+	// ContentMD5 is the raw 16-byte MD5 the client sent, or nil.
+	ContentMD5 []byte
+	// Checksum is the part's S3 checksum (verified by the dialect), stored
+	// with the part and returned by ListParts; zero for none.
+	Checksum Checksum
 }
 
 // PartInfo describes an uploaded part.
@@ -81,6 +96,7 @@ type PartInfo struct {
 	MD5          []byte
 	CRC64        uint64
 	LastModified time.Time
+	Checksum     Checksum
 }
 
 // CompletePart is one entry of a Complete request.
@@ -97,6 +113,12 @@ type CompleteOptions struct {
 	ForbidOverwrite bool
 	// ACL, when set, replaces the object ACL given at CreateUpload.
 	ACL string
+	// Checksum is the completed object's checksum, computed by the dialect
+	// from the parts' checksums; zero for none.
+	Checksum Checksum
+	// IfMatch completes only over an existing object with that ETag, as
+	// PutOptions.IfMatch does for PutObject.
+	IfMatch string
 }
 
 // ListUploadsOptions select uploads as ListMultipartUploads does.
@@ -144,9 +166,16 @@ func (s *Store) CreateUpload(ctx context.Context, bucket, key string, opts PutOp
 	if err := checkPutArgs(bucket, key, 0, opts.Metadata); err != nil {
 		return UploadInfo{}, err
 	}
+	if opts.IfMatch != "" {
+		return UploadInfo{}, fmt.Errorf("%w: If-Match belongs to CompleteUpload, not CreateUpload", ErrInvalidArgument)
+	}
+	declared := Checksum{Algorithm: opts.Checksum.Algorithm, Type: opts.Checksum.Type}
+	if err := checkChecksum(declared); err != nil {
+		return UploadInfo{}, err
+	}
 	u := record.Upload{Bucket: bucket, Key: key, ID: s.newUploadID(), Initiated: s.now().UnixNano(),
 		Meta: toMetaMetadata(opts.Metadata), ForbidOverwrite: opts.ForbidOverwrite,
-		Sequential: opts.Sequential}
+		Sequential: opts.Sequential, Checksum: toMetaChecksum(declared)}
 	r, err := s.apply(ctx, &record.CreateUpload{Upload: u})
 	if err != nil {
 		return UploadInfo{}, err
@@ -158,8 +187,11 @@ func (s *Store) CreateUpload(ctx context.Context, bucket, key string, opts PutOp
 }
 
 // UploadPart implements Multipart.
-func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, contentMD5 []byte) (PartInfo, error) {
+func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, opts PartOptions) (PartInfo, error) {
 	if err := checkUploadRef(bucket, key); err != nil {
+		return PartInfo{}, err
+	}
+	if err := checkChecksum(opts.Checksum); err != nil {
 		return PartInfo{}, err
 	}
 	if number < MinPartNumber || number > MaxPartNumber {
@@ -176,11 +208,12 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, nu
 	if err != nil {
 		return PartInfo{}, err
 	}
-	w, err := s.writeData(ctx, body, size, size <= s.cfg.InlineThreshold, contentMD5)
+	w, err := s.writeData(ctx, body, size, size <= s.cfg.InlineThreshold, opts.ContentMD5)
 	if err != nil {
 		return PartInfo{}, err
 	}
-	p := record.Part{Number: number, Size: size, MD5: w.md5, CRC64: w.crc64, MTime: s.now().UnixNano(), Segment: w.seg}
+	p := record.Part{Number: number, Size: size, MD5: w.md5, CRC64: w.crc64, MTime: s.now().UnixNano(), Segment: w.seg,
+		Checksum: toMetaChecksum(opts.Checksum)}
 	r, err := s.commit(ctx, w, &record.PutPart{Bucket: bucket, Key: key, UploadID: uploadID, Part: p})
 	if err != nil {
 		return PartInfo{}, err
@@ -196,8 +229,12 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, uploadID string
 	if err := checkUploadRef(bucket, key); err != nil {
 		return ObjectInfo{}, err
 	}
+	if err := checkChecksum(opts.Checksum); err != nil {
+		return ObjectInfo{}, err
+	}
 	c := &record.CompleteUpload{Bucket: bucket, Key: key, UploadID: uploadID, All: opts.All,
-		ForbidOverwrite: opts.ForbidOverwrite, ACL: opts.ACL, MTime: s.now().UnixNano()}
+		ForbidOverwrite: opts.ForbidOverwrite, ACL: opts.ACL, MTime: s.now().UnixNano(),
+		Checksum: toMetaChecksum(opts.Checksum), IfMatch: opts.IfMatch, KeepPartSizes: true}
 	for _, p := range parts {
 		c.Parts = append(c.Parts, record.CompletePart{Number: p.Number, ETag: p.ETag})
 	}
@@ -417,9 +454,11 @@ func (s *Store) StartUploadReaper(g *background.Group, isLeader func() bool, age
 }
 
 func toUploadInfo(u *record.Upload) UploadInfo {
-	return UploadInfo{Bucket: u.Bucket, Key: u.Key, UploadID: u.ID, Initiated: unixNano(u.Initiated), Metadata: fromMetaMetadata(u.Meta)}
+	return UploadInfo{Bucket: u.Bucket, Key: u.Key, UploadID: u.ID, Initiated: unixNano(u.Initiated), Metadata: fromMetaMetadata(u.Meta),
+		Checksum: fromMetaChecksum(u.Checksum)}
 }
 
 func toPartInfo(p *record.Part) PartInfo {
-	return PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag(), MD5: p.MD5, CRC64: p.CRC64, LastModified: unixNano(p.MTime)}
+	return PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag(), MD5: p.MD5, CRC64: p.CRC64, LastModified: unixNano(p.MTime),
+		Checksum: fromMetaChecksum(p.Checksum)}
 }

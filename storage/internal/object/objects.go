@@ -116,6 +116,9 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 	if err := checkPutArgs(bucket, key, size, opts.Metadata); err != nil {
 		return ObjectInfo{}, err
 	}
+	if err := checkChecksum(opts.Checksum); err != nil {
+		return ObjectInfo{}, err
+	}
 	// Fail before reading the body when the write cannot succeed; the state
 	// machine checks again when it applies the command, so these checks
 	// read locally and take a barrier only to confirm a refusal.
@@ -128,6 +131,15 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 				return ErrObjectAlreadyExists
 			}
 		}
+		if opts.IfMatch != "" {
+			cur, err := s.meta.GetObject(bucket, key)
+			if err != nil {
+				return toLayerErr(err)
+			}
+			if !record.SameETag(cur.ETag, opts.IfMatch) {
+				return ErrPreconditionFailed
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -138,18 +150,20 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 		return ObjectInfo{}, err
 	}
 	o := record.Object{
-		Size:  size,
-		ETag:  md5ETag(w.md5),
-		MD5:   w.md5,
-		CRC64: w.crc64,
-		Type:  record.TypeNormal,
-		MTime: s.now().UnixNano(),
-		Meta:  toMetaMetadata(opts.Metadata),
+		Size:     size,
+		ETag:     md5ETag(w.md5),
+		MD5:      w.md5,
+		CRC64:    w.crc64,
+		Type:     record.TypeNormal,
+		MTime:    s.now().UnixNano(),
+		Meta:     toMetaMetadata(opts.Metadata),
+		Checksum: toMetaChecksum(opts.Checksum),
 	}
 	if w.seg != nil {
 		o.Segments = []record.Segment{*w.seg}
 	}
-	r, err := s.commit(ctx, w, &record.PutObject{Bucket: bucket, Key: key, Object: o, ForbidOverwrite: opts.ForbidOverwrite})
+	r, err := s.commit(ctx, w, &record.PutObject{Bucket: bucket, Key: key, Object: o,
+		ForbidOverwrite: opts.ForbidOverwrite, IfMatch: opts.IfMatch})
 	if err != nil {
 		return ObjectInfo{}, err
 	}

@@ -71,7 +71,7 @@ func (h *Handler) uploadPart(w http.ResponseWriter, r *http.Request, st *reqStat
 	if body.size > object.MaxPartSize {
 		return osswire.ErrEntityTooLarge
 	}
-	p, err := h.layer.UploadPart(r.Context(), b, k, q.Get("uploadId"), n, body.r, body.size, sum)
+	p, err := h.layer.UploadPart(r.Context(), b, k, q.Get("uploadId"), n, body.r, body.size, object.PartOptions{ContentMD5: sum})
 	if err != nil {
 		return uploadErr(err, r, b, k)
 	}
@@ -133,7 +133,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, st *req
 	if size > object.MaxPartSize {
 		return osswire.ErrEntityTooLarge
 	}
-	p, err := h.layer.UploadPart(ctx, b, k, q.Get("uploadId"), n, body, size, nil)
+	p, err := h.layer.UploadPart(ctx, b, k, q.Get("uploadId"), n, body, size, object.PartOptions{})
 	if err != nil {
 		return uploadErr(err, r, b, k)
 	}

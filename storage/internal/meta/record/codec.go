@@ -15,7 +15,15 @@ var errShort = errors.New("record: truncated encoding")
 // big-endian for checksums, length-prefixed strings and bytes, and maps as
 // sorted key/value pairs. The same value always encodes to the same bytes,
 // which is what lets two replicas compare snapshots byte for byte.
-type encoder struct{ b []byte }
+//
+// ext says the encoding carries the S3 fields (Checksum, PartSizes,
+// IfMatch...): commands of codec version 3, records of version 2. The
+// shared body encoders write those fields only then, so every encoding
+// made before they existed keeps its bytes.
+type encoder struct {
+	b   []byte
+	ext bool
+}
 
 func (e *encoder) u8(v uint8)       { e.b = append(e.b, v) }
 func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
@@ -31,6 +39,19 @@ func (e *encoder) optInt(v *int64) {
 	}
 	e.u8(1)
 	e.varint(*v)
+}
+
+func (e *encoder) checksum(c *Checksum) {
+	e.str(c.Algorithm)
+	e.str(c.Value)
+	e.str(c.Type)
+}
+
+func (e *encoder) int64s(v []int64) {
+	e.uvarint(uint64(len(v)))
+	for _, x := range v {
+		e.varint(x)
+	}
 }
 
 func (e *encoder) strs(v []string) {
@@ -54,10 +75,12 @@ func (e *encoder) strMap(m map[string]string) {
 }
 
 // decoder reads what encoder wrote. The first error is latched: later reads
-// return zero values, and err reports it once at the end.
+// return zero values, and err reports it once at the end. ext is the
+// encoder's: set from the version byte before decoding starts.
 type decoder struct {
 	b   []byte
 	err error
+	ext bool
 }
 
 func (d *decoder) fail(err error) {
@@ -164,6 +187,25 @@ func (d *decoder) optInt() *int64 {
 
 // count reads a count of elements that each take at least one byte.
 func (d *decoder) count() int { return d.length() }
+
+// checksum reads what encoder.checksum wrote. It does not judge the
+// values: Apply rejects a malformed checksum (Checksum.Valid) as a domain
+// error, where a decoding error would stop every replica.
+func (d *decoder) checksum() Checksum {
+	return Checksum{Algorithm: d.str(), Value: d.str(), Type: d.str()}
+}
+
+func (d *decoder) int64s() []int64 {
+	n := d.count()
+	if d.err != nil || n == 0 {
+		return nil
+	}
+	v := make([]int64, n)
+	for i := range v {
+		v[i] = d.varint()
+	}
+	return v
+}
 
 func (d *decoder) strs() []string {
 	n := d.count()

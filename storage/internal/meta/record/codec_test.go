@@ -9,6 +9,13 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
+// asVersion encodes c and relabels it with codec version v.
+func asVersion(v uint8, c Command) []byte {
+	b := Encode(c)
+	b[1] = v
+	return b
+}
+
 func sampleCommands() map[string]Command {
 	meta := Metadata{
 		ContentType: "text/plain", CacheControl: "no-cache", ContentDisposition: "inline",
@@ -52,6 +59,25 @@ func sampleCommands() map[string]Command {
 		"complete all":        &CompleteUpload{Bucket: "b", Key: "k", UploadID: "0A1B", All: true, MTime: -1},
 		"abort upload":        &AbortUpload{Bucket: "b", Key: "k", UploadID: "0A1B"},
 		"abort stale uploads": &AbortStaleUploads{Before: 1700000000123456789, Max: 100},
+		// Codec version 3: the S3 fields.
+		"put s3": &PutObject{Bucket: "b", Key: "k", IfMatch: `"ABC"`, Object: Object{
+			Size: 2, ETag: `"E"`, MD5: []byte{1}, CRC64: 4, Type: TypeNormal, MTime: 6,
+			Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
+			Segments: []Segment{{Size: 2, CRC64: 4, Data: []byte("hi")}},
+		}},
+		"put s3 if-match placed": &PutObject{Bucket: "b", Key: "k", IfMatch: "x", ForbidOverwrite: true, Object: Object{
+			Size: 4, Type: TypeNormal, Segments: []Segment{{Blob: "0123", Size: 4, CRC64: 1, Replicas: []string{"n1"}}},
+		}},
+		"create upload s3": &CreateUpload{Upload: Upload{Bucket: "b", Key: "k", ID: "0A1B", Initiated: 5, Sequential: true,
+			Checksum: Checksum{Algorithm: "CRC32C", Type: "COMPOSITE"}}},
+		"put part s3": &PutPart{Bucket: "b", Key: "k", UploadID: "0A1B", Part: Part{Number: 2, Size: 5, MD5: []byte{1, 2},
+			CRC64: 3, MTime: 4, Segment: &Segment{Blob: "ab", Size: 5, CRC64: 3, Replicas: []string{"n1", "n2"}},
+			Checksum: Checksum{Algorithm: "SHA256", Value: "q83v"}}},
+		"complete s3": &CompleteUpload{Bucket: "b", Key: "k", UploadID: "0A1B", Parts: []CompletePart{{Number: 1, ETag: `"AA"`}},
+			MTime: 9, IfMatch: `"OLD"`, KeepPartSizes: true,
+			Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==-1", Type: "COMPOSITE"}},
+		"complete s3 sequential": &CompleteUpload{Bucket: "b", Key: "k", UploadID: "0A1B", All: true, MTime: 9,
+			MD5: []byte{0: 1, 15: 2}, KeepPartSizes: true},
 	}
 }
 
@@ -77,12 +103,16 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
-// TestCodecVersions pins which commands need codec version 2: only those
-// with replica lists, so older nodes keep applying everything else.
+// TestCodecVersions pins which commands need codec version 2 (those with
+// replica lists) and 3 (those with S3 fields), so older nodes keep applying
+// everything else.
 func TestCodecVersions(t *testing.T) {
 	for name, c := range sampleCommands() {
 		want := uint8(1)
-		if strings.Contains(name, "placed") || strings.Contains(name, "replicas") {
+		switch {
+		case strings.Contains(name, "s3"):
+			want = 3
+		case strings.Contains(name, "placed") || strings.Contains(name, "replicas"):
 			want = 2
 		}
 		if got := Encode(c)[1]; got != want {
@@ -116,6 +146,8 @@ func TestDecodeRejectsMalformedInput(t *testing.T) {
 		"unsorted map":   {[]byte{byte(CmdSetGrants), 1, 0, 2, 1, 'b', 0, 1, 'a', 0}, nil},
 		// UpdateReplicas did not exist in version 1.
 		"v2 command as v1": {[]byte{byte(CmdUpdateReplicas), 1, 1, 'x', 0, 1, 1, 'n'}, nil},
+		// A version-1 encoding relabelled version 3 lacks the S3 fields.
+		"v1 payload as v3": {asVersion(3, &PutObject{Bucket: "b", Key: "k", Object: Object{Type: TypeNormal}}), nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -36,10 +36,16 @@ const (
 // interpret: Apply panics rather than diverge.
 //
 // Version 2 added blob segments with replica lists (segPlaced) and
-// UpdateReplicas. Encode writes version 1 for every command that needs none
-// of that, so that a cluster whose nodes run older code keeps working until
-// the first replicated write.
-const codecVersion = 2
+// UpdateReplicas. Version 3 added the S3 fields (encoder.ext): checksums in
+// PutObject, CreateUpload, PutPart and CompleteUpload, IfMatch in PutObject
+// and CompleteUpload, CompleteUpload.KeepPartSizes. Encode writes the lowest
+// version a command needs (1 for every command that needs none of that), so
+// that a cluster whose nodes run older code keeps working until the first
+// command that needs more.
+const codecVersion = 3
+
+// extVersion is the first codec version with the S3 fields.
+const extVersion = 3
 
 // versioned is implemented by commands whose payload may need a codec
 // version above 1.
@@ -123,9 +129,10 @@ func commandVersion(c Command) uint8 {
 
 // Encode returns the wire form of c: [type][version][payload].
 func Encode(c Command) []byte {
-	e := encoder{b: make([]byte, 0, 64)}
+	v := commandVersion(c)
+	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion}
 	e.u8(uint8(c.Type()))
-	e.u8(commandVersion(c))
+	e.u8(v)
 	c.encode(&e)
 	return e.b
 }
@@ -146,7 +153,7 @@ func Decode(b []byte) (Command, error) {
 		return nil, fmt.Errorf("record: %s: unsupported codec version %d", def.name, v)
 	}
 	c := def.new()
-	d := decoder{b: b[2:]}
+	d := decoder{b: b[2:], ext: b[1] >= extVersion}
 	c.decode(&d)
 	if err := d.done(); err != nil {
 		return nil, fmt.Errorf("record: decode %s: %w", def.name, err)
@@ -177,6 +184,10 @@ type PutObject struct {
 	Key             string
 	Object          Object
 	ForbidOverwrite bool
+	// IfMatch, when set, writes only over an existing object with that
+	// ETag (quotes and case ignored): CodeObjectNotFound when there is
+	// none, CodePreconditionFailed when it differs. Codec version 3.
+	IfMatch string
 }
 
 // AppendObject appends Segment to the Appendable object Bucket/Key if its
@@ -312,6 +323,9 @@ func (c *PutObject) encode(e *encoder) {
 	e.str(c.Key)
 	encodeObjectBody(e, &c.Object)
 	e.boolean(c.ForbidOverwrite)
+	if e.ext {
+		e.str(c.IfMatch)
+	}
 }
 
 func (c *PutObject) decode(d *decoder) {
@@ -319,6 +333,9 @@ func (c *PutObject) decode(d *decoder) {
 	c.Key = d.str()
 	decodeObjectBody(d, &c.Object, true)
 	c.ForbidOverwrite = d.boolean()
+	if d.ext {
+		c.IfMatch = d.str()
+	}
 }
 
 func (c *AppendObject) encode(e *encoder) {
@@ -409,11 +426,17 @@ func (c *UpdateReplicas) decode(d *decoder) {
 
 // Codec versions of the commands that may need version 2 (see
 // codecVersion): UpdateReplicas always, PutObject and AppendObject when a
-// blob segment carries its replica list.
+// blob segment carries its replica list; PutObject needs version 3 for its
+// S3 fields.
 
 func (*UpdateReplicas) codecVersion() uint8 { return 2 }
 
-func (c *PutObject) codecVersion() uint8 { return segmentsVersion(c.Object.Segments) }
+func (c *PutObject) codecVersion() uint8 {
+	if c.Object.needsExt() || c.IfMatch != "" {
+		return extVersion
+	}
+	return segmentsVersion(c.Object.Segments)
+}
 
 func (c *AppendObject) codecVersion() uint8 { return segmentsVersion([]Segment{c.Segment}) }
 

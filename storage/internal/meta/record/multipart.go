@@ -38,7 +38,9 @@ type Upload struct {
 	// Sequential uploads (Initiate with ?sequential) take parts in
 	// ascending number order only, and their object gets the MD5 of its
 	// whole content, as OSS gives them a Content-MD5.
-	Sequential bool
+	Sequential bool // Checksum is the algorithm and type S3's CreateMultipartUpload
+	// declared (no value).
+	Checksum Checksum
 }
 
 // Part is one uploaded part. Number is the record's key. Segment is the
@@ -50,6 +52,8 @@ type Part struct {
 	CRC64   uint64
 	MTime   int64 // unix nanoseconds, from the command
 	Segment *Segment
+	// Checksum is the part's S3 flexible checksum, zero when none.
+	Checksum Checksum
 }
 
 // ETag is the part's ETag: its MD5 in quoted upper-case hex, as OSS
@@ -117,6 +121,22 @@ type CompleteUpload struct {
 	// by the proposer over the listed parts in order (their ETags, checked
 	// here, pin the bytes it read), so that Apply reads no blob.
 	MD5 []byte
+	// The S3 fields (codec version 3). Checksum is the object's, computed
+	// by the dialect from the parts'. IfMatch, when set, completes only
+	// over an existing object with that ETag (CodeObjectNotFound when
+	// there is none, CodePreconditionFailed when it differs). KeepPartSizes
+	// records the chosen parts' sizes in the object: a field of the command
+	// rather than a rule of Apply, so that every replica of one log builds
+	// the same record whichever code version applies it (commands of older
+	// proposers lack it, and their objects the sizes).
+	Checksum      Checksum
+	IfMatch       string
+	KeepPartSizes bool
+}
+
+// needsExt reports whether c has S3 fields to encode.
+func (c *CompleteUpload) needsExt() bool {
+	return !c.Checksum.IsZero() || c.IfMatch != "" || c.KeepPartSizes
 }
 
 // AbortUpload drops an upload and releases its parts.
@@ -180,12 +200,31 @@ func (c *PutPart) decode(d *decoder) {
 }
 
 // codecVersion: a part's blob segment carries its replica list the way
-// PutObject's does.
+// PutObject's does; a checksum needs version 3.
 func (c *PutPart) codecVersion() uint8 {
+	if !c.Part.Checksum.IsZero() {
+		return extVersion
+	}
 	if c.Part.Segment == nil {
 		return 1
 	}
 	return segmentsVersion([]Segment{*c.Part.Segment})
+}
+
+// codecVersion: an upload that declares a checksum needs version 3.
+func (c *CreateUpload) codecVersion() uint8 {
+	if !c.Upload.Checksum.IsZero() {
+		return extVersion
+	}
+	return 1
+}
+
+// codecVersion: the S3 fields need version 3.
+func (c *CompleteUpload) codecVersion() uint8 {
+	if c.needsExt() {
+		return extVersion
+	}
+	return 1
 }
 
 func (c *CompleteUpload) encode(e *encoder) {
@@ -201,6 +240,14 @@ func (c *CompleteUpload) encode(e *encoder) {
 	e.boolean(c.ForbidOverwrite)
 	e.str(c.ACL)
 	e.varint(c.MTime)
+	if e.ext {
+		// Version 3 writes the MD5 always (maybe empty), then the S3 fields.
+		e.bytes(c.MD5)
+		e.checksum(&c.Checksum)
+		e.str(c.IfMatch)
+		e.boolean(c.KeepPartSizes)
+		return
+	}
 	// Optional trailing field: commands without it encode as before.
 	if len(c.MD5) > 0 {
 		e.bytes(c.MD5)
@@ -221,6 +268,15 @@ func (c *CompleteUpload) decode(d *decoder) {
 	c.ForbidOverwrite = d.boolean()
 	c.ACL = d.str()
 	c.MTime = d.varint()
+	if d.ext {
+		if c.MD5 = d.bytes(); d.err == nil && len(c.MD5) != 0 && len(c.MD5) != 16 {
+			d.fail(errors.New("record: complete upload: MD5 not 16 bytes"))
+		}
+		c.Checksum = d.checksum()
+		c.IfMatch = d.str()
+		c.KeepPartSizes = d.boolean()
+		return
+	}
 	// Present only when set, so canonical only as 16 bytes.
 	if len(d.b) > 0 {
 		if c.MD5 = d.bytes(); len(c.MD5) != 16 {
@@ -239,6 +295,12 @@ func encodeUploadBody(e *encoder, u *Upload) {
 	e.varint(u.Initiated)
 	encodeMetadata(e, &u.Meta)
 	e.boolean(u.ForbidOverwrite)
+	if e.ext {
+		// With the S3 fields the flag is always written, then the checksum.
+		e.boolean(u.Sequential)
+		e.checksum(&u.Checksum)
+		return
+	}
 	// Optional trailing field: records and commands of uploads that are not
 	// sequential encode as before.
 	if u.Sequential {
@@ -250,6 +312,11 @@ func decodeUploadBody(d *decoder, u *Upload) {
 	u.Initiated = d.varint()
 	u.Meta = decodeMetadata(d)
 	u.ForbidOverwrite = d.boolean()
+	if d.ext {
+		u.Sequential = d.boolean()
+		u.Checksum = d.checksum()
+		return
+	}
 	// Present only when true, so canonical only as true.
 	if len(d.b) > 0 {
 		if u.Sequential = d.boolean(); !u.Sequential {
@@ -267,6 +334,9 @@ func encodePartBody(e *encoder, p *Part) {
 	if p.Segment != nil {
 		encodeSegment(e, p.Segment)
 	}
+	if e.ext {
+		e.checksum(&p.Checksum)
+	}
 }
 
 func decodePartBody(d *decoder, p *Part) {
@@ -278,13 +348,16 @@ func decodePartBody(d *decoder, p *Part) {
 		s := decodeSegment(d, true)
 		p.Segment = &s
 	}
+	if d.ext {
+		p.Checksum = d.checksum()
+	}
 }
 
 // EncodeUpload returns the stored form of u. Bucket, Key and ID are not
 // part of it: they are the record's key.
 func EncodeUpload(u *Upload) []byte {
 	e := encoder{}
-	e.u8(recordVersion)
+	recordHeader(&e, !u.Checksum.IsZero())
 	encodeUploadBody(&e, u)
 	return e.b
 }
@@ -293,7 +366,7 @@ func EncodeUpload(u *Upload) []byte {
 func DecodeUpload(bucket, key, id string, v []byte) (Upload, error) {
 	u := Upload{Bucket: bucket, Key: key, ID: id}
 	d := decoder{b: v}
-	if d.u8() != recordVersion {
+	if !readRecordHeader(&d) {
 		return u, fmt.Errorf("record: upload %s/%s/%s: unknown record version", bucket, key, id)
 	}
 	decodeUploadBody(&d, &u)
@@ -314,7 +387,7 @@ func EncodePart(p *Part) []byte {
 		c.Segment = &s
 	}
 	e := encoder{}
-	e.u8(recordVersion)
+	recordHeader(&e, !c.Checksum.IsZero())
 	encodePartBody(&e, &c)
 	return e.b
 }
@@ -323,7 +396,7 @@ func EncodePart(p *Part) []byte {
 func DecodePart(n int, v []byte) (Part, error) {
 	p := Part{Number: n}
 	d := decoder{b: v}
-	if d.u8() != recordVersion {
+	if !readRecordHeader(&d) {
 		return p, fmt.Errorf("record: part %d: unknown record version", n)
 	}
 	decodePartBody(&d, &p)

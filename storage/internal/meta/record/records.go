@@ -11,8 +11,41 @@ import (
 // encodings of an object's body, its segments and its metadata are shared
 // with the commands that carry them.
 
-// recordVersion prefixes every record value.
-const recordVersion = 1
+// recordVersion prefixes every record value. recordVersionExt (2) marks
+// an object, upload or part record that carries S3 fields (see
+// encoder.ext); records without them keep version 1 and their old bytes,
+// and both versions decode.
+const (
+	recordVersion    = 1
+	recordVersionExt = 2
+)
+
+// recordHeader writes a record's version byte: 2 when ext, else 1.
+func recordHeader(e *encoder, ext bool) {
+	e.ext = ext
+	if ext {
+		e.u8(recordVersionExt)
+		return
+	}
+	e.u8(recordVersion)
+}
+
+// readRecordHeader reads the version byte of a record that may carry S3
+// fields, and reports whether it is one this code knows.
+func readRecordHeader(d *decoder) bool {
+	switch d.u8() {
+	case recordVersion:
+		return d.err == nil
+	case recordVersionExt:
+		d.ext = true
+		return d.err == nil
+	default:
+		return false
+	}
+}
+
+// needsExt reports whether o has S3 fields to encode.
+func (o *Object) needsExt() bool { return !o.Checksum.IsZero() || len(o.PartSizes) > 0 }
 
 // Object types on disk.
 const (
@@ -38,6 +71,10 @@ func encodeObjectBody(e *encoder, o *Object) {
 	}
 	e.varint(o.MTime)
 	encodeMetadata(e, &o.Meta)
+	if e.ext {
+		e.checksum(&o.Checksum)
+		e.int64s(o.PartSizes)
+	}
 	e.uvarint(uint64(len(o.Segments)))
 	for i := range o.Segments {
 		encodeSegment(e, &o.Segments[i])
@@ -63,6 +100,10 @@ func decodeObjectBody(d *decoder, o *Object, withSegments bool) {
 	}
 	o.MTime = d.varint()
 	o.Meta = decodeMetadata(d)
+	if d.ext {
+		o.Checksum = d.checksum()
+		o.PartSizes = d.int64s()
+	}
 	if !withSegments {
 		return
 	}
@@ -161,7 +202,7 @@ func decodeMetadata(d *decoder) Metadata {
 // of it: they are the record's key.
 func EncodeObject(o *Object) []byte {
 	e := encoder{b: make([]byte, 0, 128+inlineBytes(o))}
-	e.u8(recordVersion)
+	recordHeader(&e, o.needsExt())
 	encodeObjectBody(&e, o)
 	return e.b
 }
@@ -189,7 +230,7 @@ func DecodeObjectHead(bucket, key string, v []byte) (Object, error) {
 func decodeObject(bucket, key string, v []byte, withSegments bool) (Object, error) {
 	o := Object{Bucket: bucket, Key: key}
 	d := decoder{b: v}
-	if d.u8() != recordVersion {
+	if !readRecordHeader(&d) {
 		return o, fmt.Errorf("record: object %s/%s: unknown record version", bucket, key)
 	}
 	decodeObjectBody(&d, &o, withSegments)

@@ -5,8 +5,14 @@ import (
 	"fmt"
 )
 
-// resultVersion is the first byte of an encoded Result.
-const resultVersion = 1
+// resultVersion is the first byte of an encoded Result; resultVersionExt
+// (2) that of a Result whose object carries S3 fields (Checksum,
+// PartSizes), which follow its metadata. Results without them keep
+// version 1 and their old bytes.
+const (
+	resultVersion    = 1
+	resultVersionExt = 2
+)
 
 // ResultCodec encodes the Results of Apply for the wire: when a follower
 // forwards a command to the leader, the leader's result comes back in this
@@ -53,7 +59,12 @@ const (
 // [version][code][presence bits][length][object?][bucket?][key?].
 func EncodeResult(r *Result) []byte {
 	e := encoder{b: make([]byte, 0, 64)}
-	e.u8(resultVersion)
+	if r.Object != nil && r.Object.needsExt() {
+		e.u8(resultVersionExt)
+		e.ext = true
+	} else {
+		e.u8(resultVersion)
+	}
 	// A leading 1 keeps the form distinct from an encoded nil.
 	e.u8(1)
 	e.u8(uint8(r.Code))
@@ -79,6 +90,10 @@ func EncodeResult(r *Result) []byte {
 		e.str(o.Type)
 		e.varint(o.MTime)
 		encodeMetadata(&e, &o.Meta)
+		if e.ext {
+			e.checksum(&o.Checksum)
+			e.int64s(o.PartSizes)
+		}
 		e.uvarint(uint64(len(o.Segments)))
 		for _, s := range o.Segments {
 			e.str(s.Blob)
@@ -108,7 +123,11 @@ func EncodeResult(r *Result) []byte {
 // DecodeResult parses bytes made by EncodeResult.
 func DecodeResult(b []byte) (*Result, error) {
 	d := decoder{b: b}
-	if v := d.u8(); d.err == nil && v != resultVersion {
+	switch v := d.u8(); {
+	case d.err != nil, v == resultVersion:
+	case v == resultVersionExt:
+		d.ext = true
+	default:
 		return nil, fmt.Errorf("record: decode result: unknown version %d", v)
 	}
 	if d.u8() != 1 && d.err == nil {
@@ -128,6 +147,10 @@ func DecodeResult(b []byte) (*Result, error) {
 			Type:   d.str(),
 			MTime:  d.varint(),
 			Meta:   decodeMetadata(&d),
+		}
+		if d.ext {
+			o.Checksum = d.checksum()
+			o.PartSizes = d.int64s()
 		}
 		if n := d.count(); d.err == nil && n > 0 {
 			o.Segments = make([]Segment, n)

@@ -60,17 +60,42 @@ func (s Segment) Inline() bool { return s.Blob == "" }
 // Object is an object record. Bucket and Key are filled in by reads; they are
 // the record's bbolt key, not part of its value.
 type Object struct {
-	Bucket   string
-	Key      string
-	Size     int64
-	ETag     string // quoted, as returned to clients
-	MD5      []byte // nil for Appendable objects
-	CRC64    uint64 // of the whole content
-	Type     string
-	MTime    int64 // unix nanoseconds, from the command
-	Meta     Metadata
-	Segments []Segment
+	Bucket string
+	Key    string
+	Size   int64
+	ETag   string // quoted, as returned to clients
+	MD5    []byte // nil for Appendable objects
+	CRC64  uint64 // of the whole content
+	Type   string
+	MTime  int64 // unix nanoseconds, from the command
+	Meta   Metadata
+	// Checksum is the S3 flexible checksum the client sent (or, for a
+	// multipart object, the one the dialect computed at Complete); zero
+	// when none. Copies keep it; appends clear it.
+	Checksum Checksum
+	// PartSizes are the sizes of a multipart object's parts in order
+	// (S3's GET ?partNumber= and x-amz-mp-parts-count); nil for other
+	// objects and for multipart objects completed by older code.
+	PartSizes []int64
+	Segments  []Segment
 }
+
+// Checksum is an S3 flexible checksum of some content, as the client sent
+// it; the S3 dialect verified it before it reached a command. The state
+// machine stores it and never interprets it, so new algorithms need no
+// change here.
+type Checksum struct {
+	Algorithm string // "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"; "" = none
+	Value     string // base64; a composite multipart value ends in "-N"
+	Type      string // "FULL_OBJECT" or "COMPOSITE"
+}
+
+// IsZero reports whether c is no checksum at all.
+func (c Checksum) IsZero() bool { return c == Checksum{} }
+
+// Valid reports whether c can be stored: a value or a type only with an
+// algorithm.
+func (c Checksum) Valid() bool { return c.Algorithm != "" || (c.Value == "" && c.Type == "") }
 
 // AccessKey is a stored access key. Grants maps bucket names to access
 // levels ("read", "write", "readwrite"); the state machine does not interpret
