@@ -81,9 +81,6 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState, limit int64) (*uploa
 		v.remaining = size
 		return &uploadBody{r: v, size: size, close: func() {}, v: v}, nil
 	}
-	if len(r.TransferEncoding) == 0 && st.body == nil {
-		return nil, s3wire.ErrMissingContentLength
-	}
 	f, err := os.CreateTemp(h.spoolDir, "koss-s3-spool-*")
 	if err != nil {
 		return nil, err

@@ -1,32 +1,69 @@
 package s3api
 
 import (
-	"github.com/koss-io/koss/storage/internal/checksum"
 	"net/http"
 	"strings"
 
+	"github.com/koss-io/koss/storage/internal/checksum"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
-// The parts that depend on the object layer's checksum and If-Match
-// support. Until the layer stores checksums, no checksum is ever returned
-// (clients check GET bodies against one: returning one that was not
-// verified and stored would break them).
+// S3 flexible checksums. Every checksum kossd stores was verified against
+// the bytes first (awsauth's Body checks the header or trailer value when
+// the body ends; the verifier makes the engine see that end), and only
+// stored checksums are ever returned: clients check GET bodies against
+// them.
 
-// setChecksumHeaders answers x-amz-checksum-mode: ENABLED with the stored
-// checksum of the object.
-func (h *Handler) setChecksumHeaders(hdr http.Header, r *http.Request, info object.ObjectInfo, sel *readSelection) {
+// Checksum types as S3 names them.
+const (
+	typeFullObject = "FULL_OBJECT"
+	typeComposite  = "COMPOSITE"
+)
+
+// headerChecksum is the x-amz-checksum-<alg> value a request carries in a
+// header, known before the body is read (a trailer's value is known only
+// after it: see storedChecksum).
+func headerChecksum(r *http.Request) (object.Checksum, *s3wire.Error) {
+	alg, v, err := checksum.FromHeaders(r.Header)
+	if err != nil {
+		return object.Checksum{}, s3wire.ErrInvalidRequest.Msgf("%s", err.Error())
+	}
+	if alg == "" {
+		return object.Checksum{}, nil
+	}
+	return object.Checksum{Algorithm: string(alg), Value: v, Type: typeFullObject}, nil
 }
 
-// setPutChecksum records the client checksum the body will be verified
-// against, for the engine to store.
-func setPutChecksum(opts *object.PutOptions, body *uploadBody) {}
+// setChecksumHeaders answers x-amz-checksum-mode: ENABLED with the stored
+// checksum of the object, for reads of the whole object (a range's bytes
+// do not have the object's checksum).
+func (h *Handler) setChecksumHeaders(hdr http.Header, r *http.Request, info object.ObjectInfo, sel *readSelection) {
+	if !strings.EqualFold(r.Header.Get(s3wire.HeaderChecksumMode), "ENABLED") || info.Checksum.Algorithm == "" {
+		return
+	}
+	if sel.rng != nil && (sel.rng.Start != 0 || sel.rng.Length != info.Size) {
+		return
+	}
+	alg, ok := checksum.Parse(info.Checksum.Algorithm)
+	if !ok {
+		return
+	}
+	hdr.Set(alg.Header(), info.Checksum.Value)
+	if info.Checksum.Type != "" {
+		hdr.Set(s3wire.HeaderChecksumType, info.Checksum.Type)
+	}
+}
+
+// setPutChecksum gives the engine the client checksum the body will be
+// verified against, when it is known before the body (a header).
+func setPutChecksum(opts *object.PutOptions, sum object.Checksum) { opts.Checksum = sum }
 
 // applyWriteConditions turns If-None-Match: * and If-Match into the
-// engine's conditions.
+// engine's conditions, which it judges atomically with the write.
 func applyWriteConditions(opts *object.PutOptions, wc s3wire.WriteConditions) {
 	opts.ForbidOverwrite = wc.IfNoneMatchAll
+	opts.IfMatch = wc.IfMatch
 }
 
 // storedETag is an ETag as the store keeps it: quoted upper-case hex.
@@ -34,33 +71,107 @@ func storedETag(etag string) string {
 	return `"` + strings.ToUpper(strings.Trim(strings.TrimSpace(etag), `"`)) + `"`
 }
 
-// partRange is the byte range of part n of an object.
+// partRange is the byte range of part n of an object and its part count.
+// An object that is not multipart has one part, itself.
 func partRange(info object.ObjectInfo, n int) (*object.Range, int, *s3wire.Error) {
-	if n == 1 {
-		return &object.Range{Start: 0, Length: info.Size}, 1, nil
+	if len(info.PartSizes) == 0 {
+		if n == 1 && info.Type != object.TypeMultipart {
+			return &object.Range{Start: 0, Length: info.Size}, 1, nil
+		}
+		return nil, 0, errInvalidPartNumber
 	}
-	return nil, 0, errInvalidPartNumber
+	if n > len(info.PartSizes) {
+		return nil, 0, errInvalidPartNumber
+	}
+	var start int64
+	for _, s := range info.PartSizes[:n-1] {
+		start += s
+	}
+	return &object.Range{Start: start, Length: info.PartSizes[n-1]}, len(info.PartSizes), nil
 }
 
 var errInvalidPartNumber = &s3wire.Error{Code: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable,
 	Message: "The requested partnumber is not satisfiable"}
 
 // setUploadChecksum records the algorithm of an upload's parts.
-func setUploadChecksum(opts *object.PutOptions, alg checksum.Algorithm) {}
+func setUploadChecksum(opts *object.PutOptions, alg checksum.Algorithm) {
+	opts.Checksum = object.Checksum{Algorithm: string(alg), Type: typeComposite}
+}
 
 // uploadChecksumAlgorithm is the algorithm an upload was created with.
-func uploadChecksumAlgorithm(u object.UploadInfo) string { return "" }
+func uploadChecksumAlgorithm(u object.UploadInfo) string { return u.Checksum.Algorithm }
 
 // partChecksum is the checksum UploadPart verified and recorded for a part.
-func partChecksum(p object.PartInfo) (checksum.Algorithm, string) { return "", "" }
+func partChecksum(p object.PartInfo) (checksum.Algorithm, string) {
+	alg, ok := checksum.Parse(p.Checksum.Algorithm)
+	if !ok {
+		return "", ""
+	}
+	return alg, p.Checksum.Value
+}
 
 // putPart stores one part with its verified checksum.
 func (h *Handler) putPart(r *http.Request, b, k, id string, n int, body *uploadBody, md5 []byte) (object.PartInfo, error) {
-	return h.layer.UploadPart(r.Context(), b, k, id, n, body.r, body.size, md5)
+	sum, ae := headerChecksum(r)
+	if ae != nil {
+		return object.PartInfo{}, ae
+	}
+	sum.Type = ""
+	return h.layer.UploadPart(r.Context(), b, k, id, n, body.r, body.size, object.PartOptions{ContentMD5: md5, Checksum: sum})
 }
 
 // completeChecksum checks the per-part checksums a Complete lists against
-// those UploadPart recorded and computes the object's composite checksum.
+// those UploadPart recorded (a part listed with another checksum is
+// InvalidPart, as in S3) and, when every listed part has a recorded
+// checksum of one algorithm, gives the object their composite checksum.
 func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3wire.CompletePart, opts *object.CompleteOptions, wc s3wire.WriteConditions) (clientChecksum, error) {
-	return clientChecksum{}, nil
+	opts.IfMatch = wc.IfMatch
+	recorded := map[int]object.PartInfo{}
+	marker := 0
+	for {
+		page, err := h.layer.ListParts(r.Context(), b, k, id, marker, object.MaxListUploads)
+		if err != nil {
+			return clientChecksum{}, uploadErr(err, b, k, id)
+		}
+		for _, p := range page.Parts {
+			recorded[p.Number] = p
+		}
+		if !page.IsTruncated || page.NextMarker <= marker {
+			break
+		}
+		marker = page.NextMarker
+	}
+	var alg checksum.Algorithm
+	sums := make([][]byte, 0, len(listed))
+	composite := true
+	for _, lp := range listed {
+		p, ok := recorded[lp.Number]
+		if !ok {
+			// The engine answers InvalidPart for a missing part.
+			composite = false
+			continue
+		}
+		palg, pval := partChecksum(p)
+		if lp.Checksum != "" && palg != "" && (string(palg) != lp.ChecksumAlgorithm || pval != lp.Checksum) {
+			return clientChecksum{}, s3wire.ErrInvalidPart.Msgf("The checksum listed for part %d does not match the one it was uploaded with.", lp.Number).
+				With("PartNumber", itoa(lp.Number))
+		}
+		if palg == "" || (alg != "" && palg != alg) {
+			composite = false
+			continue
+		}
+		alg = palg
+		raw, err := palg.Decode(pval)
+		if err != nil {
+			composite = false
+			continue
+		}
+		sums = append(sums, raw)
+	}
+	if !composite || alg == "" {
+		return clientChecksum{}, nil
+	}
+	v := checksum.Composite(alg, sums)
+	opts.Checksum = object.Checksum{Algorithm: string(alg), Value: v, Type: typeComposite}
+	return clientChecksum{alg: alg, value: v}, nil
 }

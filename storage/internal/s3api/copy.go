@@ -87,5 +87,10 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err != nil {
 		return objectErr(err, dst.Bucket, src.Key)
 	}
-	return writeXML(w, s3wire.CopyObjectResult{ETag: s3wire.ETag(info.ETag), LastModified: s3wire.ISOTime(info.LastModified)})
+	out := s3wire.CopyObjectResult{ETag: s3wire.ETag(info.ETag), LastModified: s3wire.ISOTime(info.LastModified)}
+	if info.Checksum.Algorithm != "" {
+		out.Set(info.Checksum.Algorithm, info.Checksum.Value)
+		out.ChecksumType = info.Checksum.Type
+	}
+	return writeXML(w, out)
 }

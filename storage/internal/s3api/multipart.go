@@ -118,7 +118,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, st *req
 		return s3wire.ErrEntityTooLarge
 	}
 	id := q.Get("uploadId")
-	p, err := h.layer.UploadPart(ctx, b, k, id, n, body, size, nil)
+	p, err := h.layer.UploadPart(ctx, b, k, id, n, body, size, object.PartOptions{})
 	if err != nil {
 		return uploadErr(err, b, k, id)
 	}
@@ -185,7 +185,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 	}
 	if cs.alg != "" {
 		out.Set(string(cs.alg), cs.value)
-		out.ChecksumType = "COMPOSITE"
+		out.ChecksumType = typeComposite
 	}
 	return writeXML(w, out)
 }

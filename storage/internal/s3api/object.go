@@ -223,12 +223,16 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 		return ae
 	}
 	applyWriteConditions(&opts, wc)
+	sum, ae := headerChecksum(r)
+	if ae != nil {
+		return ae
+	}
+	setPutChecksum(&opts, sum)
 	body, err := h.uploadBody(r, st, object.MaxObjectSize)
 	if err != nil {
 		return err
 	}
 	defer body.close()
-	setPutChecksum(&opts, body)
 	info, err := h.layer.PutObject(r.Context(), b, k, body.r, body.size, opts)
 	if err != nil {
 		return objectErr(err, b, k)
@@ -237,7 +241,7 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 	hdr.Set("ETag", s3wire.ETag(info.ETag))
 	if cs, ok := body.checksum(); ok {
 		hdr.Set(cs.alg.Header(), cs.value)
-		hdr.Set(s3wire.HeaderChecksumType, "FULL_OBJECT")
+		hdr.Set(s3wire.HeaderChecksumType, typeFullObject)
 	}
 	return writeEmpty(w, http.StatusOK)
 }

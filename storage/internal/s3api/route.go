@@ -105,6 +105,7 @@ func routeBucket(method, sub string, q url.Values) operation {
 		if sub == "" {
 			return operation{name: "HeadBucket", access: accessRead, handle: (*Handler).headBucket}
 		}
+		return notImplemented("HeadBucket" + sub)
 	case http.MethodPut:
 		switch sub {
 		case "":

@@ -376,3 +376,17 @@ func TestSDKWrongChecksum(t *testing.T) {
 		})
 	}
 }
+
+// Names the store cannot hold are refused with S3's codes.
+func TestSDKNameErrors(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := t.Context()
+	c := e.root()
+	must[*s3.CreateBucketOutput](t, "CreateBucket")(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}))
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(strings.Repeat("k", 1024)), Body: strings.NewReader("x")})
+	wantCode(t, "1024-byte key", err, "KeyTooLongError", 400)
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bad_name")})
+	wantCode(t, "bucket name with '_'", err, "InvalidBucketName", 400)
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), VersionId: aws.String("v1")})
+	wantCode(t, "a version other than null", err, "NoSuchVersion", 404)
+}

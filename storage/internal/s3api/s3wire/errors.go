@@ -78,14 +78,17 @@ var (
 	ErrNoSuchBucket                 = newErr("NoSuchBucket", http.StatusNotFound, "The specified bucket does not exist.")
 	ErrNoSuchKey                    = newErr("NoSuchKey", http.StatusNotFound, "The specified key does not exist.")
 	ErrNoSuchUpload                 = newErr("NoSuchUpload", http.StatusNotFound, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.")
-	ErrNotImplemented               = newErr("NotImplemented", http.StatusNotImplemented, "A header or operation you provided implies functionality that is not implemented.")
-	ErrNotModified                  = newErr("NotModified", http.StatusNotModified, "Not Modified")
-	ErrPreconditionFailed           = newErr("PreconditionFailed", http.StatusPreconditionFailed, "At least one of the preconditions you specified did not hold.")
-	ErrRequestTimeTooSkewed         = newErr("RequestTimeTooSkewed", http.StatusForbidden, "The difference between the request time and the server's time is too large.")
-	ErrSignatureDoesNotMatch        = newErr("SignatureDoesNotMatch", http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-	ErrSlowDown                     = newErr("SlowDown", http.StatusServiceUnavailable, "Please reduce your request rate.")
-	ErrContentSHA256Mismatch        = newErr("XAmzContentSHA256Mismatch", http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-	ErrRequestCanceled              = newErr("RequestCanceled", 499, "The client closed the request.")
+	// ErrNoSuchVersion answers a version id other than "null": kossd
+	// keeps only the current version.
+	ErrNoSuchVersion         = newErr("NoSuchVersion", http.StatusNotFound, "The specified version does not exist.")
+	ErrNotImplemented        = newErr("NotImplemented", http.StatusNotImplemented, "A header or operation you provided implies functionality that is not implemented.")
+	ErrNotModified           = newErr("NotModified", http.StatusNotModified, "Not Modified")
+	ErrPreconditionFailed    = newErr("PreconditionFailed", http.StatusPreconditionFailed, "At least one of the preconditions you specified did not hold.")
+	ErrRequestTimeTooSkewed  = newErr("RequestTimeTooSkewed", http.StatusForbidden, "The difference between the request time and the server's time is too large.")
+	ErrSignatureDoesNotMatch = newErr("SignatureDoesNotMatch", http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+	ErrSlowDown              = newErr("SlowDown", http.StatusServiceUnavailable, "Please reduce your request rate.")
+	ErrContentSHA256Mismatch = newErr("XAmzContentSHA256Mismatch", http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+	ErrRequestCanceled       = newErr("RequestCanceled", 499, "The client closed the request.")
 )
 
 // errorDocument is the <Error> body. S3 error documents carry no namespace.

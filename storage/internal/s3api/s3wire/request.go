@@ -173,9 +173,6 @@ func ParseCopySource(v string) (object.ObjectRef, *Error) {
 	return object.ObjectRef{Bucket: bucket, Key: key}, nil
 }
 
-// ErrNoSuchVersion answers a version id other than "null".
-var ErrNoSuchVersion = newErr("NoSuchVersion", http.StatusNotFound, "The specified version does not exist (kossd keeps only the current version, \"null\").")
-
 // ParseMetadataDirective reads x-amz-metadata-directive: whether the
 // request's metadata replaces the source's (REPLACE) or the source's is
 // copied (COPY, the default).
