@@ -193,26 +193,34 @@ func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqS
 
 // kossd has no versions or live channels yet: the listings below are the valid empty answers for a bucket without them.
 
+// listObjectVersions lists a bucket's objects as their versions. Buckets
+// never have versioning here, so each object is one version, "null" and
+// the latest, and there are no delete markers: tools that clean a bucket
+// through its versions (ossutil rm --all-versions, SDK helpers) see what
+// is there. key-marker starts after a key; a version-id-marker can only
+// name that key's one version, so it changes nothing.
 func (h *Handler) listObjectVersions(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	q := r.URL.Query()
-	encode, ae := osswire.ParseEncodingType(q)
+	p, ae := osswire.ParseListParams(q)
 	if ae != nil {
 		return ae
 	}
-	maxKeys, ae := osswire.ParseMaxKeys(q, "max-keys", osswire.DefaultMaxKeys, osswire.MaxMaxKeys)
-	if ae != nil {
-		return ae
-	}
-	if _, err := h.getBucket(r, st); err != nil {
-		return err
+	keyMarker := q.Get("key-marker")
+	res, err := h.layer.ListObjects(r.Context(), st.target.bucket, object.ListOptions{
+		Prefix: p.Prefix, Delimiter: p.Delimiter, Marker: keyMarker, MaxKeys: p.MaxKeys,
+	})
+	if err != nil {
+		return bucketErr(err, st.target.bucket)
 	}
 	out := osswire.ListVersionsResult{
-		Name: st.target.bucket, Prefix: q.Get("prefix"), KeyMarker: q.Get("key-marker"),
-		VersionIDMarker: q.Get("version-id-marker"), MaxKeys: maxKeys, Delimiter: q.Get("delimiter"),
+		Name: st.target.bucket, Prefix: p.Enc(p.Prefix), KeyMarker: p.Enc(keyMarker),
+		VersionIDMarker: q.Get("version-id-marker"), MaxKeys: p.MaxKeys, Delimiter: p.Enc(p.Delimiter),
+		IsTruncated: res.IsTruncated, EncodingType: p.EncodingType(),
+		Versions:       osswire.VersionRecords(p, res.Objects, h.owner),
+		CommonPrefixes: osswire.PrefixRecords(p, res.CommonPrefixes),
 	}
-	if encode {
-		out.EncodingType = "url"
-		out.Prefix, out.KeyMarker, out.Delimiter = osswire.URLEncode(out.Prefix), osswire.URLEncode(out.KeyMarker), osswire.URLEncode(out.Delimiter)
+	if res.IsTruncated {
+		out.NextKeyMarker, out.NextVersionIDMarker = p.Enc(res.NextMarker), osswire.NullVersion
 	}
 	return writeXML(w, out)
 }

@@ -186,6 +186,30 @@ func ObjectRecords(p ListParams, objs []object.ObjectInfo, owner *Owner) []Objec
 	return out
 }
 
+// NullVersion is the version id of every object in a bucket without
+// versioning, as OSS names it.
+const NullVersion = "null"
+
+// VersionRecords are the <Version>s of a ListObjectVersions of objs: each
+// object its own latest version "null".
+func VersionRecords(p ListParams, objs []object.ObjectInfo, owner Owner) []VersionRecord {
+	out := make([]VersionRecord, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, VersionRecord{
+			Key:          text(p.Enc(o.Key)),
+			VersionID:    NullVersion,
+			IsLatest:     true,
+			LastModified: ISOTime(o.LastModified),
+			ETag:         o.ETag,
+			Type:         o.Type,
+			Size:         o.Size,
+			StorageClass: StorageClassOr(o.Metadata.StorageClass),
+			Owner:        owner,
+		})
+	}
+	return out
+}
+
 // PrefixRecords are the <CommonPrefixes> of a listing.
 func PrefixRecords(p ListParams, prefixes []string) []PrefixRecord {
 	out := make([]PrefixRecord, 0, len(prefixes))

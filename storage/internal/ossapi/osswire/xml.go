@@ -186,6 +186,23 @@ type ListVersionsResult struct {
 	NextKeyMarker       string   `xml:"NextKeyMarker,omitempty"`
 	NextVersionIDMarker string   `xml:"NextVersionIdMarker,omitempty"`
 	EncodingType        string   `xml:"EncodingType,omitempty"`
+	// Versions are the objects, each its only version: kossd has no
+	// versioning, so every object is version "null" and the latest.
+	Versions       []VersionRecord `xml:"Version"`
+	CommonPrefixes []PrefixRecord  `xml:"CommonPrefixes"`
+}
+
+// VersionRecord is one <Version> of ListObjectVersions.
+type VersionRecord struct {
+	Key          text   `xml:"Key"`
+	VersionID    string `xml:"VersionId"`
+	IsLatest     bool   `xml:"IsLatest"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Type         string `xml:"Type"`
+	Size         int64  `xml:"Size"`
+	StorageClass string `xml:"StorageClass"`
+	Owner        Owner  `xml:"Owner"`
 }
 
 type ListLiveChannelResult struct {
