@@ -44,7 +44,9 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 		if err != nil {
 			return objectErr(err, src.Bucket, src.Key)
 		}
-		if ae := cond.Check(head, true); ae != nil {
+		// As on OSS, a source that is "not modified" (if-none-match,
+		// if-modified-since) is 304, a failed match 412.
+		if ae := cond.Check(head, false); ae != nil {
 			return ae
 		}
 		opts.Condition = cond.ToObject()

@@ -581,6 +581,9 @@ func testRangeAndConditionals(t *testing.T, newEnv envMaker) {
 			}
 			if tc.status == 412 {
 				wantErr(t, r, 412, "PreconditionFailed")
+				if m == "GET" && !bytes.Contains(r.body, []byte("<Condition>"+tc.h+"</Condition>")) {
+					t.Errorf("GET %s: %s: no <Condition>%s</Condition> in %s", tc.h, tc.v, tc.h, r.body)
+				}
 			}
 		}
 	}
@@ -659,8 +662,17 @@ func testCopyObject(t *testing.T, newEnv envMaker) {
 	wantErr(t, e.root("PUT", "/nodst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc"), 404, "NoSuchBucket")
 	wantErr(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "nobucket"), 400, "InvalidArgument")
 	wantErr(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-metadata-directive", "MOVE"), 400, "InvalidArgument")
-	wantErr(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-copy-source-if-match", `"nope"`), 412, "PreconditionFailed")
-	wantErr(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-copy-source-if-none-match", etag), 412, "PreconditionFailed")
+	pf := e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-copy-source-if-match", `"nope"`)
+	wantErr(t, pf, 412, "PreconditionFailed")
+	if !bytes.Contains(pf.body, []byte("<Condition>x-oss-copy-source-if-match</Condition>")) {
+		t.Fatalf("PreconditionFailed without the failed condition: %s", pf.body)
+	}
+	// A source that is not modified is 304 without a body, as on OSS.
+	nm := e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-copy-source-if-none-match", etag)
+	if nm.status != http.StatusNotModified || len(nm.body) != 0 {
+		t.Fatalf("copy-source-if-none-match of the source's ETag: %d %q", nm.status, nm.body)
+	}
+	wantErr(t, e.root("GET", "/dst/x", nil), 404, "NoSuchKey") // nothing was copied
 	wantStatus(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc", "x-oss-copy-source-if-match", etag), 200)
 	wantStatus(t, e.root("PUT", "/dst/x", nil, "x-oss-copy-source", "/src/a%20b%2Bc?versionId=null"), 200)
 

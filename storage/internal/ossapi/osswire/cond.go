@@ -76,13 +76,16 @@ type Conditions struct {
 	ifMatch, ifNoneMatch                string
 	ifModifiedSince, ifUnmodifiedSince  *time.Time
 	hasIfMatch, hasIfNoneMatch, present bool
+	// matchName and unmodName are the headers as the request names them:
+	// a PreconditionFailed error says which one failed in <Condition>.
+	matchName, unmodName string
 }
 
 // ParseConditions reads the conditional headers under the given names
 // (If-Match..., or x-oss-copy-source-if-match... for CopyObject). Dates that
 // do not parse are ignored, as RFC 7232 asks.
 func ParseConditions(h http.Header, match, noneMatch, modSince, unmodSince string) Conditions {
-	var c Conditions
+	c := Conditions{matchName: match, unmodName: unmodSince}
 	if v, ok := h[http.CanonicalHeaderKey(match)]; ok {
 		c.ifMatch, c.hasIfMatch = strings.Join(v, ","), true
 	}
@@ -110,8 +113,8 @@ func RequestConditions(h http.Header) Conditions {
 
 // CopySourceConditions reads CopyObject's conditions on its source.
 func CopySourceConditions(h http.Header) Conditions {
-	return ParseConditions(h, "X-Oss-Copy-Source-If-Match", "X-Oss-Copy-Source-If-None-Match",
-		"X-Oss-Copy-Source-If-Modified-Since", "X-Oss-Copy-Source-If-Unmodified-Since")
+	return ParseConditions(h, "x-oss-copy-source-if-match", "x-oss-copy-source-if-none-match",
+		"x-oss-copy-source-if-modified-since", "x-oss-copy-source-if-unmodified-since")
 }
 
 // Present reports whether the request carries any precondition.
@@ -159,10 +162,10 @@ func (c Conditions) Check(info object.ObjectInfo, notModifiedIs412 bool) *Error 
 	lm := info.LastModified.Truncate(time.Second)
 	if c.hasIfMatch {
 		if !etagListMatches(c.ifMatch, info.ETag) {
-			return ErrPreconditionFailed
+			return ErrPreconditionFailed.With("Condition", c.matchName)
 		}
 	} else if c.ifUnmodifiedSince != nil && lm.After(*c.ifUnmodifiedSince) {
-		return ErrPreconditionFailed
+		return ErrPreconditionFailed.With("Condition", c.unmodName)
 	}
 	notModified := false
 	if c.hasIfNoneMatch {
