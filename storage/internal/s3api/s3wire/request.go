@@ -50,16 +50,22 @@ func RejectGrantHeaders(h http.Header) *Error {
 	return nil
 }
 
-// ParseStorageClass accepts x-amz-storage-class STANDARD (or none): kossd
-// has one class.
+// storageClasses are the classes S3 defines. kossd has one, with every
+// object kept three times in a Region: a request for any of these is
+// served as STANDARD (no less durable than asked), as S3-compatible
+// stores do; an unknown name is refused.
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true,
+}
+
+// ParseStorageClass checks x-amz-storage-class.
 func ParseStorageClass(h http.Header) *Error {
-	switch v := h.Get(HeaderStorageClass); v {
-	case "", StorageClass:
-		return nil
-	default:
-		return ErrInvalidStorageClass.Msgf("kossd stores every object as STANDARD, not %s.", v).
-			With("StorageClassRequested", v)
+	if v := h.Get(HeaderStorageClass); v != "" && !storageClasses[v] {
+		return ErrInvalidStorageClass.With("StorageClassRequested", v)
 	}
+	return nil
 }
 
 // ParseMetadata reads the stored headers of an object from a request:

@@ -148,3 +148,17 @@ func TestURLEncode(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// Any S3 storage class is served as STANDARD; a name S3 does not have is
+// refused, never silently stored.
+func TestParseStorageClass(t *testing.T) {
+	for v, ok := range map[string]bool{"": true, "STANDARD": true, "REDUCED_REDUNDANCY": true, "GLACIER_IR": true, "standard": false, "FOO": false} {
+		h := http.Header{}
+		if v != "" {
+			h.Set(HeaderStorageClass, v)
+		}
+		if ae := ParseStorageClass(h); (ae == nil) != ok {
+			t.Errorf("%q: %v, want accepted=%v", v, ae, ok)
+		}
+	}
+}
