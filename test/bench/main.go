@@ -96,6 +96,7 @@ func main() {
 	defer p.Stop()
 	fmt.Fprintf(os.Stderr, ">> kossd (1 node) at %s\n", p.Endpoint())
 	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration)...)
+	results = append(results, measureS3("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration, *mpSize, *mpParallel)...) // s3.go
 	if *mpSize > 0 {
 		r := measureMultipart("kossd 1 node", p.Endpoint(), 1, *mpSize, *mpParallel)
 		progress(r)
@@ -115,6 +116,7 @@ func main() {
 	target := fmt.Sprintf("kossd %d nodes", *nodes)
 	fmt.Fprintf(os.Stderr, ">> %s at %v (clients spread over the nodes)\n", target, endpoints)
 	results = append(results, measureNode(target, endpoints, sizes, clients, *duration)...)
+	results = append(results, measureS3(target, endpoints, sizes, clients, *duration, *mpSize, *mpParallel)...) // s3.go
 	if *mpSize > 0 {
 		r := measureMultipart(target, endpoints[0], min(len(endpoints), 3), *mpSize, *mpParallel)
 		progress(r)
@@ -123,6 +125,7 @@ func main() {
 
 	printTable(results)
 	printTargets(results, *nodes, *mpSize, *mpParallel)
+	printS3Targets(results) // s3.go
 }
 
 // nothingTarget names the do-nothing server's rows (nothing.go).
