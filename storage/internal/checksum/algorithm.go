@@ -1,31 +1,44 @@
 package checksum
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"fmt"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/zeebo/xxh3"
 )
 
 // Algorithm is an S3 checksum algorithm, named as S3 names it in
 // x-amz-checksum-algorithm and x-amz-sdk-checksum-algorithm.
 type Algorithm string
 
-// The algorithms S3 supports for object checksums.
+// The algorithms S3 supports for object checksums. The first five are the
+// original flexible checksums; MD5, SHA512 and the three xxHash variants are
+// the later additions (aws-sdk-go-v2 service/s3 types.ChecksumAlgorithm,
+// minio-go's ChecksumType).
 const (
 	CRC32     Algorithm = "CRC32"
 	CRC32C    Algorithm = "CRC32C"
 	CRC64NVME Algorithm = "CRC64NVME"
 	SHA1      Algorithm = "SHA1"
 	SHA256    Algorithm = "SHA256"
+	MD5       Algorithm = "MD5"
+	SHA512    Algorithm = "SHA512"
+	XXHASH64  Algorithm = "XXHASH64"  // XXH64, seed 0
+	XXHASH3   Algorithm = "XXHASH3"   // XXH3, 64-bit, seed 0
+	XXHASH128 Algorithm = "XXHASH128" // XXH3, 128-bit, seed 0
 )
 
 // All lists every supported algorithm.
-var All = []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256}
+var All = []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256, MD5, SHA512, XXHASH64, XXHASH3, XXHASH128}
 
 // nvmePoly is the CRC-64/NVME polynomial, bit-reversed as hash/crc64 wants it.
 const nvmePoly = 0x9a6c9329ac4bc9b5
@@ -59,6 +72,18 @@ func (a Algorithm) New() hash.Hash {
 		return sha1.New()
 	case SHA256:
 		return sha256.New()
+	case MD5:
+		return md5.New()
+	case SHA512:
+		return sha512.New()
+	case XXHASH64:
+		// Sum appends the 64-bit value big-endian, as minio-go sends it.
+		return xxhash.New()
+	case XXHASH3:
+		return xxh3.New()
+	case XXHASH128:
+		// Sum appends the high then the low 64 bits, each big-endian.
+		return xxh3.New128()
 	}
 	panic(fmt.Sprintf("checksum: unknown algorithm %q", string(a)))
 }
@@ -74,8 +99,35 @@ func (a Algorithm) Size() int {
 		return sha1.Size
 	case SHA256:
 		return sha256.Size
+	case MD5:
+		return md5.Size
+	case SHA512:
+		return sha512.Size
+	case XXHASH64, XXHASH3:
+		return 8
+	case XXHASH128:
+		return 16
 	}
 	return 0
+}
+
+// FullObjectCapable reports whether S3 can report a multipart object's
+// checksum of this algorithm as FULL_OBJECT: the checksum of the whole
+// content, which only the CRCs can derive from the parts' values (Combine).
+func (a Algorithm) FullObjectCapable() bool {
+	switch a {
+	case CRC32, CRC32C, CRC64NVME:
+		return true
+	}
+	return false
+}
+
+// CompositeCapable reports whether a multipart object's checksum of this
+// algorithm may be COMPOSITE (the checksum of the parts' checksums,
+// Composite). Every algorithm but CRC64NVME, which S3 supports as
+// FULL_OBJECT only.
+func (a Algorithm) CompositeCapable() bool {
+	return a.Size() > 0 && a != CRC64NVME
 }
 
 // Header is the request and response header that carries the algorithm's

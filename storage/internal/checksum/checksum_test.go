@@ -22,6 +22,13 @@ func TestKnownValues(t *testing.T) {
 		{CRC64NVME, "123456789", "ae8b14860a799888"},
 		{SHA1, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
 		{SHA256, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{MD5, "abc", "900150983cd24fb0d6963f7d28e17f72"},
+		{SHA512, "abc", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+		// xxHash's own reference values for empty input, seed 0 (XXH64,
+		// XXH3_64bits, XXH3_128bits with the high half first).
+		{XXHASH64, "", "ef46db3751d8e999"},
+		{XXHASH3, "", "2d06800538d394c2"},
+		{XXHASH128, "", "99aa06d3014798d86001c324468d497f"},
 	} {
 		h := c.a.New()
 		h.Write([]byte(c.input))
@@ -67,7 +74,7 @@ func TestParseAndHeader(t *testing.T) {
 	if CRC64NVME.Header() != "x-amz-checksum-crc64nvme" {
 		t.Errorf("header %q", CRC64NVME.Header())
 	}
-	for _, s := range []string{"", "MD5", "SHA512", "crc"} {
+	for _, s := range []string{"", "MD4", "SHA384", "XXHASH", "crc", "CRC64"} {
 		if _, ok := Parse(s); ok {
 			t.Errorf("Parse(%q) accepted an algorithm S3 does not verify", s)
 		}
@@ -89,7 +96,7 @@ func TestFromHeaders(t *testing.T) {
 	for name, bad := range map[string]http.Header{
 		"two algorithms": {"X-Amz-Checksum-Crc32": {crc}, "X-Amz-Checksum-Sha1": {SHA1.Sum(nil)}},
 		"repeated":       {"X-Amz-Checksum-Crc32": {crc, crc}},
-		"unknown":        {"X-Amz-Checksum-Md5": {crc}},
+		"unknown":        {"X-Amz-Checksum-Md4": {crc}},
 		"not base64":     {"X-Amz-Checksum-Crc32": {"%%%"}},
 		"wrong size":     {"X-Amz-Checksum-Crc32": {base64.StdEncoding.EncodeToString([]byte("12345"))}},
 	} {
@@ -119,5 +126,26 @@ func TestComposite(t *testing.T) {
 		if Composite(a, sums) == a.Sum(bytes.Join(parts, nil))+"-3" {
 			t.Errorf("%s composite equals the whole-object checksum", a)
 		}
+	}
+}
+
+// TestCapabilities pins which algorithms S3 accepts as FULL_OBJECT and as
+// COMPOSITE multipart checksums, and that Combine agrees with the first.
+func TestCapabilities(t *testing.T) {
+	full := map[Algorithm]bool{CRC32: true, CRC32C: true, CRC64NVME: true}
+	for _, a := range All {
+		if a.FullObjectCapable() != full[a] {
+			t.Errorf("%s: FullObjectCapable %v", a, a.FullObjectCapable())
+		}
+		if a.CompositeCapable() != (a != CRC64NVME) {
+			t.Errorf("%s: CompositeCapable %v", a, a.CompositeCapable())
+		}
+		_, err := Combine(a, []Part{{Sum: make([]byte, a.Size()), Size: 1}})
+		if (err == nil) != full[a] {
+			t.Errorf("%s: Combine error %v, FullObjectCapable %v", a, err, full[a])
+		}
+	}
+	if Algorithm("CRC16").FullObjectCapable() || Algorithm("CRC16").CompositeCapable() {
+		t.Error("an unknown algorithm is capable")
 	}
 }

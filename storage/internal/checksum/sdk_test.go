@@ -49,8 +49,15 @@ func TestAgainstSDK(t *testing.T) {
 	sdkAlg := map[Algorithm]types.ChecksumAlgorithm{
 		CRC32: types.ChecksumAlgorithmCrc32, CRC32C: types.ChecksumAlgorithmCrc32c, CRC64NVME: types.ChecksumAlgorithmCrc64nvme,
 		SHA1: types.ChecksumAlgorithmSha1, SHA256: types.ChecksumAlgorithmSha256,
+		// The SDK's types name MD5 and the xxHashes too, but v1.115.0's
+		// internal/checksum computes only these six; minio_test.go checks
+		// the others against minio-go.
+		SHA512: types.ChecksumAlgorithmSha512,
 	}
 	for _, a := range All {
+		if _, ok := sdkAlg[a]; !ok {
+			continue
+		}
 		for i, in := range inputs {
 			_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("k"),
 				Body: bytes.NewReader(in), ChecksumAlgorithm: sdkAlg[a]})
