@@ -35,8 +35,9 @@ import (
 const (
 	// BucketRegionIndex indexes Buckets by their Region, as <namespace>/<name> (RegionKey).
 	BucketRegionIndex = "koss.io/bucket-region"
-	// BucketClaimIndex indexes Buckets by the bucket name they claim in their Region
-	// (BucketClaimKey): two Buckets with one value compete for one bucket.
+	// BucketClaimIndex indexes Buckets by the bucket name they claim (BucketClaimKey): two
+	// Buckets with one value compete for one name, whichever Regions they name, because
+	// bucket names are unique across all Regions, as OSS promises for its own.
 	BucketClaimIndex = "koss.io/bucket-claim"
 	// AccessKeyRegionIndex indexes AccessKeys by their Region, as <namespace>/<name>.
 	AccessKeyRegionIndex = "koss.io/accesskey-region"
@@ -87,10 +88,10 @@ func bucketRegionKey(b *kossv1alpha1.Bucket) string {
 	return RegionKey(ref.Namespace, ref.Name)
 }
 
-// BucketClaimKey is the BucketClaimIndex value of a Bucket:
-// <region namespace>/<region name>/<bucket name>.
+// BucketClaimKey is the BucketClaimIndex value of a Bucket: the bucket name alone, so that
+// a name taken in one Region cannot be claimed in another.
 func BucketClaimKey(b *kossv1alpha1.Bucket) string {
-	return bucketRegionKey(b) + "/" + b.BucketName()
+	return b.BucketName()
 }
 
 func indexBucketRegion(obj client.Object) []string {

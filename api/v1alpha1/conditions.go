@@ -125,9 +125,9 @@ const (
 
 // Reasons of both Bucket conditions: Provisioned is False for them, and so Ready is too.
 const (
-	// BucketAlreadyExistsReason surfaces when another Bucket object (in any namespace) claims
-	// the name in the Region first, or the Region holds a bucket of that name under another
-	// owner; the bucket is never taken over.
+	// BucketAlreadyExistsReason surfaces when another Bucket object (in any namespace, for
+	// any Region: bucket names are unique across Regions) claims the name first, or the
+	// Region holds a bucket of that name under another owner; the bucket is never taken over.
 	BucketAlreadyExistsReason = "BucketAlreadyExists"
 	// BucketProvisioningFailedReason surfaces when the Region refused to create the bucket,
 	// or answered with an error, given in the message.

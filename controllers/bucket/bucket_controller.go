@@ -147,8 +147,9 @@ func (r *Reconciler) reconcileRegion(ctx context.Context, s *bucketScope) (ctrl.
 	return ctrl.Result{}, err
 }
 
-// reconcileClaim looks for another Bucket object that claims the same bucket name in the
-// same Region, whatever its namespace (claimsFirst decides which one wins). The others
+// reconcileClaim looks for another Bucket object that claims the same bucket name, whatever
+// its namespace and Region (claimsFirst decides which one wins): bucket names are unique
+// across the Regions the operator manages. The others
 // never reach the admin API, so they can neither take the bucket over nor delete it.
 func (r *Reconciler) reconcileClaim(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	if s.admin == nil {
@@ -330,7 +331,7 @@ func (r *Reconciler) regionToBuckets(ctx context.Context, obj client.Object) []r
 }
 
 // bucketToCompetingBuckets maps a Bucket to the other Buckets that claim the same bucket
-// name in the same Region, so that when one goes away the next may take the name.
+// name in any Region, so that when one goes away the next may take the name.
 func (r *Reconciler) bucketToCompetingBuckets(ctx context.Context, obj client.Object) []reconcile.Request {
 	b, ok := obj.(*kossv1alpha1.Bucket)
 	if !ok {

@@ -105,6 +105,34 @@ var _ = Describe("Bucket controller", func() {
 		}).WithTimeout(time.Second).Should(Succeed())
 	})
 
+	It("refuses a Bucket whose name a Bucket of another Region holds: names are unique across Regions", func() {
+		first := env.NewNamespace(served())
+		name := controllertest.UniqueName("global")
+		b1 := env.NewBucket(first, name)
+		env.WaitBucketReady(b1)
+
+		ns := env.NewNamespace(nil)
+		other := env.NewRegion(ns, "other")
+		otherKossd := env.StartKossd(other)
+		env.WaitAvailable(other)
+		b2 := &kossv1alpha1.Bucket{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "elsewhere"},
+			Spec:       kossv1alpha1.BucketSpec{Name: name, RegionRef: kossv1alpha1.RegionReference{Name: "other"}},
+		}
+		Expect(env.Client.Create(ctx, b2)).To(Succeed())
+		Eventually(func(g Gomega) {
+			c := controllertest.ConditionOf(env.GetBucketNow(g, b2).Status.Conditions, kossv1alpha1.BucketReadyCondition)
+			g.Expect(c.Reason).To(Equal(kossv1alpha1.BucketAlreadyExistsReason))
+			g.Expect(c.Message).To(ContainSubstring(first + "/" + name + " already claims the name " + name))
+		}).Should(Succeed())
+		_, err := env.RegionAdmin(other, otherKossd).GetBucket(ctx, name)
+		Expect(adminclient.IsNotFound(err)).To(BeTrue(), "the other Region must not have made the bucket: %v", err)
+
+		By("letting the name go: the other Region's Bucket takes it")
+		Expect(env.Client.Delete(ctx, b1)).To(Succeed())
+		env.WaitBucketReady(b2)
+	})
+
 	It("never takes over a bucket that exists in the Region under another owner", func() {
 		ns := env.NewNamespace(served())
 		name := controllertest.UniqueName("retained")

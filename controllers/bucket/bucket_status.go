@@ -36,7 +36,7 @@ type bucketObservation struct {
 	// regionEndpoint is the Region's internal endpoint, "" when the Region was not found.
 	regionEndpoint string
 	// claimedBy is another Bucket object (namespace/name) that claims the same bucket name
-	// in the same Region first; "" when none does.
+	// first, in any Region; "" when none does.
 	claimedBy string
 	// bucket is the bucket in the Region when it exists and belongs to this Bucket.
 	bucket *adminapi.Bucket
@@ -84,7 +84,7 @@ func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) 
 		set(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason, fmt.Sprintf("Bucket %s exists in the Region and belongs to this Bucket", name))
 	case o.claimedBy != "":
 		set(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, fmt.Sprintf(
-			"Bucket %s already claims the name %s in this Region; choose another spec.name", o.claimedBy, name))
+			"Bucket %s already claims the name %s (bucket names are unique across all Regions, as on OSS); choose another spec.name", o.claimedBy, name))
 	case adminclient.IsBucketAlreadyExists(o.engineErr):
 		set(metav1.ConditionFalse, kossv1alpha1.BucketAlreadyExistsReason, fmt.Sprintf(
 			"A bucket named %s already exists in the Region and belongs to someone else; it is never taken over: choose another spec.name", name))
