@@ -31,6 +31,9 @@ type uploadBody struct {
 	// close releases what the body holds (a spool file).
 	close func()
 	v     *verifier
+	// spooled is set when the body was read (and verified) before the
+	// engine sees it: its client checksum is then known up front.
+	spooled bool
 }
 
 // checksum returns the client checksum the body was verified against, once
@@ -42,6 +45,19 @@ func (b *uploadBody) checksum() (clientChecksum, bool) {
 		}
 	}
 	return clientChecksum{}, false
+}
+
+// storable is the client checksum to give the engine with the body: the
+// header's (verified as the engine reads), or a trailer's once the body
+// was spooled and verified; zero when there is none.
+func (b *uploadBody) storable(header object.Checksum) object.Checksum {
+	if header.Algorithm != "" || !b.spooled {
+		return header
+	}
+	if cs, ok := b.checksum(); ok {
+		return object.Checksum{Algorithm: string(cs.alg), Value: cs.value, Type: typeFullObject}
+	}
+	return object.Checksum{}
 }
 
 // source returns the request's body as the handler must read it: decoded
@@ -77,7 +93,12 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState, limit int64) (*uploa
 	if size > limit {
 		return nil, s3wire.ErrEntityTooLarge
 	}
-	if size >= 0 {
+	// A trailing checksum is known only after the last byte, too late for
+	// the engine, which takes an object's checksum with its body: such a
+	// body is spooled first (and verified), so that its checksum is stored
+	// with it like a header's.
+	trailer := r.Header.Get("X-Amz-Trailer") != ""
+	if size >= 0 && !trailer {
 		v.remaining = size
 		return &uploadBody{r: v, size: size, close: func() {}, v: v}, nil
 	}
@@ -89,8 +110,11 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState, limit int64) (*uploa
 		_ = f.Close()
 		_ = os.Remove(f.Name())
 	}
-	v.remaining = limit + 1
-	v.unknown = true
+	if size >= 0 {
+		v.remaining = size
+	} else {
+		v.remaining, v.unknown = limit+1, true
+	}
 	n, err := io.Copy(f, v)
 	if err != nil {
 		cleanup()
@@ -110,7 +134,7 @@ func (h *Handler) uploadBody(r *http.Request, st *reqState, limit int64) (*uploa
 	}
 	// Verified as it was spooled; the engine reads the file as is.
 	done := &verifier{src: v.src}
-	return &uploadBody{r: f, size: n, close: cleanup, v: done}, nil
+	return &uploadBody{r: f, size: n, close: cleanup, v: done, spooled: true}, nil
 }
 
 // bodyErr keeps the S3 errors a body read met (a checksum mismatch) and

@@ -55,8 +55,8 @@ func (h *Handler) setChecksumHeaders(hdr http.Header, r *http.Request, info obje
 	}
 }
 
-// setPutChecksum gives the engine the client checksum the body will be
-// verified against, when it is known before the body (a header).
+// setPutChecksum gives the engine the client checksum the body is
+// verified against (uploadBody.storable).
 func setPutChecksum(opts *object.PutOptions, sum object.Checksum) { opts.Checksum = sum }
 
 // applyWriteConditions turns If-None-Match: * and If-Match into the
@@ -116,6 +116,7 @@ func (h *Handler) putPart(r *http.Request, b, k, id string, n int, body *uploadB
 	if ae != nil {
 		return object.PartInfo{}, ae
 	}
+	sum = body.storable(sum)
 	sum.Type = ""
 	return h.layer.UploadPart(r.Context(), b, k, id, n, body.r, body.size, object.PartOptions{ContentMD5: md5, Checksum: sum})
 }

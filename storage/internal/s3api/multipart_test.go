@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/koss-io/koss/storage/internal/checksum"
 )
 
 const partSize = 5 << 20
@@ -145,6 +147,25 @@ func TestSDKUploaderAndPresign(t *testing.T) {
 	}
 	if got := e.get(t, "bkt", "big"); got != string(data) {
 		t.Fatalf("uploaded object differs: %d bytes, want %d", len(got), len(data))
+	}
+	// Over TLS the parts' CRC32s came as aws-chunked trailers: they were
+	// verified, recorded, and make the object's composite checksum.
+	var raw [][]byte
+	for off := 0; off < len(data); off += partSize {
+		s, _ := checksum.CRC32.Decode(checksum.CRC32.Sum(data[off:min(off+partSize, len(data))]))
+		raw = append(raw, s)
+	}
+	want := checksum.Composite(checksum.CRC32, raw)
+	h := must[*s3.HeadObjectOutput](t, "HeadObject")(c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("big"), ChecksumMode: types.ChecksumModeEnabled}))
+	if aws.ToString(h.ChecksumCRC32) != want || h.ChecksumType != types.ChecksumTypeComposite {
+		t.Errorf("Uploader object checksum %q %q, want %q COMPOSITE", aws.ToString(h.ChecksumCRC32), h.ChecksumType, want)
+	}
+	// A single PutObject's trailer checksum is stored too.
+	small := []byte("trailer checksum")
+	must[*s3.PutObjectOutput](t, "PutObject")(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("small"), Body: bytes.NewReader(small)}))
+	hs := must[*s3.HeadObjectOutput](t, "HeadObject")(c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("small"), ChecksumMode: types.ChecksumModeEnabled}))
+	if aws.ToString(hs.ChecksumCRC32) != checksum.CRC32.Sum(small) {
+		t.Errorf("PutObject over TLS: stored CRC32 %q, want %q", aws.ToString(hs.ChecksumCRC32), checksum.CRC32.Sum(small))
 	}
 
 	ps := s3.NewPresignClient(c)

@@ -227,12 +227,12 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 	if ae != nil {
 		return ae
 	}
-	setPutChecksum(&opts, sum)
 	body, err := h.uploadBody(r, st, object.MaxObjectSize)
 	if err != nil {
 		return err
 	}
 	defer body.close()
+	setPutChecksum(&opts, body.storable(sum))
 	info, err := h.layer.PutObject(r.Context(), b, k, body.r, body.size, opts)
 	if err != nil {
 		return objectErr(err, b, k)
