@@ -48,6 +48,11 @@ func TestMinioStreaming(t *testing.T) {
 		{true, minio.ChecksumCRC32, streamingSignedTrailer, checksum.CRC32},
 		{true, minio.ChecksumSHA256, streamingSignedTrailer, checksum.SHA256},
 		{true, minio.ChecksumCRC64NVME, streamingSignedTrailer, checksum.CRC64NVME},
+		{true, minio.ChecksumMD5, streamingSignedTrailer, checksum.MD5},
+		{true, minio.ChecksumSHA512, streamingSignedTrailer, checksum.SHA512},
+		{true, minio.ChecksumXXHash64, streamingSignedTrailer, checksum.XXHASH64},
+		{true, minio.ChecksumXXHash3, streamingSignedTrailer, checksum.XXHASH3},
+		{true, minio.ChecksumXXHash128, streamingSignedTrailer, checksum.XXHASH128},
 	} {
 		client := minioClient(t, srv, c.trailing)
 		for _, n := range []int{1, 65536, 65537, 300_000} {
@@ -73,6 +78,43 @@ func TestMinioStreaming(t *testing.T) {
 	for _, e := range srv.all() {
 		if e.err != nil {
 			t.Errorf("%s %s refused: %v", e.method, e.path, e.err)
+		}
+	}
+}
+
+// TestMinioChecksumHeaders: a checksum of the later algorithms (MD5, SHA512,
+// the xxHashes) that a minio-go user sets as an x-amz-checksum-* header
+// (UserMetadata; minio-go then computes none itself) is verified: the right
+// value is accepted and reported, a value of other data is BadDigest. Never
+// may an unknown-to-us header fail the upload or a wrong value pass.
+func TestMinioChecksumHeaders(t *testing.T) {
+	srv := newS3Server(t, false, time.Now)
+	client := minioClient(t, srv, true) // minio-go allows checksums only so
+	ctx := context.Background()
+	data := randomBytes(100_001)
+	for _, a := range []checksum.Algorithm{checksum.MD5, checksum.SHA512, checksum.XXHASH64, checksum.XXHASH3, checksum.XXHASH128} {
+		for _, good := range []bool{true, false} {
+			value := a.Sum(data)
+			if !good {
+				value = a.Sum(data[1:])
+			}
+			_, err := client.PutObject(ctx, "bkt", "k", bytes.NewReader(data), int64(len(data)),
+				minio.PutObjectOptions{UserMetadata: map[string]string{a.Header(): value}})
+			if len(srv.log) == 0 {
+				t.Fatalf("%s: minio-go sent nothing: %v", a, err)
+			}
+			e := srv.last(t)
+			if e.header.Get(a.Header()) != value {
+				t.Fatalf("%s: minio-go sent %s %q; this test expects %q", a, a.Header(), e.header.Get(a.Header()), value)
+			}
+			if good {
+				if err != nil {
+					t.Fatalf("%s: PutObject: %v", a, err)
+				}
+				checkWrite(t, e, data, a)
+			} else if code(e.err) != CodeBadDigest || err == nil {
+				t.Errorf("%s: a wrong value gave %v (client: %v), want BadDigest", a, e.err, err)
+			}
 		}
 	}
 }

@@ -315,3 +315,24 @@ func TestSDKTemporaryCredentials(t *testing.T) {
 		t.Fatalf("presigned temporary key without its token: %v", e.err)
 	}
 }
+
+// TestSDKSHA512: aws-sdk-go-v2 computes SHA512 itself (the newest of its
+// algorithms); over HTTP it arrives in a header, over HTTPS in a trailer,
+// and both must be verified and reported.
+func TestSDKSHA512(t *testing.T) {
+	ctx := context.Background()
+	for _, tls := range []bool{false, true} {
+		srv := newS3Server(t, tls, time.Now)
+		client := sdkClient(t, srv.URL, srv.Client(), true, "us-east-1")
+		data := randomBytes(70_000)
+		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+			Body: bytes.NewReader(data), ChecksumAlgorithm: types.ChecksumAlgorithmSha512}); err != nil {
+			t.Fatalf("tls=%v: %v", tls, err)
+		}
+		e := srv.last(t)
+		if tls != (e.header.Get(hTrailer) == checksum.SHA512.Header()) {
+			t.Fatalf("tls=%v: x-amz-trailer %q", tls, e.header.Get(hTrailer))
+		}
+		checkWrite(t, e, data, checksum.SHA512)
+	}
+}
