@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -131,6 +132,10 @@ func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3
 	marker := 0
 	for {
 		page, err := h.layer.ListParts(r.Context(), b, k, id, marker, object.MaxListUploads)
+		if errors.Is(err, object.ErrNoSuchUpload) {
+			// CompleteUpload answers it (or a repeated Complete is served).
+			return clientChecksum{}, nil
+		}
 		if err != nil {
 			return clientChecksum{}, uploadErr(err, b, k, id)
 		}

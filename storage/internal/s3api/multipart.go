@@ -1,9 +1,13 @@
 package s3api
 
 import (
+	"encoding/hex"
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/koss-io/koss/storage/internal/checksum"
+	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
@@ -177,6 +181,18 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	info, err := h.layer.CompleteUpload(r.Context(), b, k, id, parts, opts)
+	if errors.Is(err, object.ErrNoSuchUpload) {
+		// A repeated Complete (a client retrying after a lost answer)
+		// succeeds in S3: answer it when the object is the one these parts
+		// made.
+		if done, ok := h.completedBefore(r, b, k, parts); ok {
+			info, err = done, nil
+			cs = clientChecksum{}
+			if a, ok := checksum.Parse(done.Checksum.Algorithm); ok {
+				cs = clientChecksum{alg: a, value: done.Checksum.Value}
+			}
+		}
+	}
 	if err != nil {
 		return uploadErr(err, b, k, id)
 	}
@@ -188,6 +204,25 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 		out.ChecksumType = typeComposite
 	}
 	return writeXML(w, out)
+}
+
+// completedBefore reports whether bucket/key is the object a Complete of
+// parts made: a multipart object whose ETag is the one those part ETags
+// give (record.MultipartETag), so a retried Complete can be answered.
+func (h *Handler) completedBefore(r *http.Request, b, k string, parts []object.CompletePart) (object.ObjectInfo, bool) {
+	recs := make([]record.Part, 0, len(parts))
+	for _, p := range parts {
+		sum, err := hex.DecodeString(strings.Trim(p.ETag, `"`))
+		if err != nil || len(sum) != 16 {
+			return object.ObjectInfo{}, false
+		}
+		recs = append(recs, record.Part{Number: p.Number, MD5: sum})
+	}
+	info, err := h.layer.HeadObject(r.Context(), b, k)
+	if err != nil || info.Type != object.TypeMultipart || !strings.EqualFold(info.ETag, record.MultipartETag(recs)) {
+		return object.ObjectInfo{}, false
+	}
+	return info, true
 }
 
 func (h *Handler) abortMultipartUpload(w http.ResponseWriter, r *http.Request, st *reqState) error {

@@ -78,11 +78,22 @@ func TestSDKMultipart(t *testing.T) {
 			if b := readAll(t, got.Body); b != string(p1)+string(p2) || got.Metadata["x"] != "y" {
 				t.Fatalf("completed object: %d bytes, meta %v", len(b), got.Metadata)
 			}
+			// Complete is idempotent, as S3's: a retry after a lost answer
+			// gets the same object back.
+			again := must[*s3.CompleteMultipartUploadOutput](t, "repeated Complete")(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+				Bucket: aws.String("bkt"), Key: aws.String("mp"), UploadId: id,
+				MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{part(1, up1.ETag), part(2, up2.ETag)}}}))
+			if aws.ToString(again.ETag) != aws.ToString(done.ETag) {
+				t.Errorf("repeated Complete ETag %s, want %s", aws.ToString(again.ETag), aws.ToString(done.ETag))
+			}
+			_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("mp"), UploadId: id,
+				MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{part(1, up1.ETag)}}})
+			wantCode(t, "repeated Complete with other parts", err, "NoSuchUpload", 404)
 			pn := must[*s3.GetObjectOutput](t, "GetObject partNumber 1")(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("mp"), PartNumber: aws.Int32(1)}))
 			if b := readAll(t, pn.Body); len(b) == 0 {
 				t.Errorf("partNumber=1 returned nothing")
 			}
-			_, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("bkt"), Key: aws.String("mp"), UploadId: id, PartNumber: aws.Int32(3), Body: bytes.NewReader(p2)})
+			_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("bkt"), Key: aws.String("mp"), UploadId: id, PartNumber: aws.Int32(3), Body: bytes.NewReader(p2)})
 			wantCode(t, "UploadPart after Complete", err, "NoSuchUpload", 404)
 
 			// Abort.
