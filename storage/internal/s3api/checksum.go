@@ -94,9 +94,60 @@ func partRange(info object.ObjectInfo, n int) (*object.Range, int, *s3wire.Error
 var errInvalidPartNumber = &s3wire.Error{Code: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable,
 	Message: "The requested partnumber is not satisfiable"}
 
-// setUploadChecksum records the algorithm of an upload's parts.
-func setUploadChecksum(opts *object.PutOptions, alg checksum.Algorithm) {
-	opts.Checksum = object.Checksum{Algorithm: string(alg), Type: typeComposite}
+// uploadChecksumType is the checksum type of an upload: the requested
+// one, else S3's default (FULL_OBJECT for CRC64NVME, which has no
+// composite form; COMPOSITE for the others). SHA1 and SHA256 cannot be
+// FULL_OBJECT: the sum of a whole cannot be made from its parts'.
+func uploadChecksumType(alg checksum.Algorithm, requested string) (string, *s3wire.Error) {
+	switch requested {
+	case "":
+		if alg == checksum.CRC64NVME {
+			return typeFullObject, nil
+		}
+		return typeComposite, nil
+	case typeComposite:
+		if alg == checksum.CRC64NVME {
+			return "", s3wire.ErrInvalidRequest.Msgf("The COMPOSITE checksum type cannot be used with the CRC64NVME checksum algorithm.")
+		}
+		return typeComposite, nil
+	case typeFullObject:
+		if alg == checksum.SHA1 || alg == checksum.SHA256 {
+			return "", s3wire.ErrInvalidRequest.Msgf("The FULL_OBJECT checksum type cannot be used with the %s checksum algorithm.", alg)
+		}
+		return typeFullObject, nil
+	}
+	return "", s3wire.ErrInvalidRequest.Msgf("Checksum type %q is not valid.", requested)
+}
+
+// setUploadChecksum records the algorithm and type of an upload's
+// checksum.
+func setUploadChecksum(opts *object.PutOptions, alg checksum.Algorithm, ctype string) {
+	opts.Checksum = object.Checksum{Algorithm: string(alg), Type: ctype}
+}
+
+// declaredChecksum is the checksum an upload was created with (ListUploads
+// is the layer's only view of an upload's record); zero when none or when
+// the upload is not found.
+func (h *Handler) declaredChecksum(r *http.Request, b, k, id string) (object.Checksum, error) {
+	opts := object.ListUploadsOptions{Prefix: k, MaxUploads: object.MaxListUploads}
+	for {
+		res, err := h.layer.ListUploads(r.Context(), b, opts)
+		if err != nil {
+			return object.Checksum{}, err
+		}
+		for _, u := range res.Uploads {
+			if u.Key == k && u.UploadID == id {
+				return u.Checksum, nil
+			}
+			if u.Key > k {
+				return object.Checksum{}, nil
+			}
+		}
+		if !res.IsTruncated {
+			return object.Checksum{}, nil
+		}
+		opts.KeyMarker, opts.UploadIDMarker = res.NextKeyMarker, res.NextUploadIDMarker
+	}
 }
 
 // uploadChecksumAlgorithm is the algorithm an upload was created with.
@@ -177,7 +228,23 @@ func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3
 	if !composite || alg == "" {
 		return clientChecksum{}, nil
 	}
+	declared, err := h.declaredChecksum(r, b, k, id)
+	if err != nil {
+		return clientChecksum{}, bucketErr(err, b)
+	}
+	if declared.Type == typeFullObject {
+		// A full-object CRC would have to be combined from the parts'
+		// CRCs; kossd does not do that yet, so the object gets none
+		// rather than one of another type than the client asked for.
+		return clientChecksum{}, nil
+	}
 	v := checksum.Composite(alg, sums)
+	// The client may assert the object's checksum in a header of its own.
+	// (a composite value, "-N" and all, which checksum.FromHeaders does
+	// not parse: compare the sums).
+	if hv := r.Header.Get(alg.Header()); hv != "" && strings.SplitN(hv, "-", 2)[0] != strings.SplitN(v, "-", 2)[0] {
+		return clientChecksum{}, s3wire.ErrBadDigest.Msgf("The %s you specified did not match the calculated composite checksum.", alg.Header())
+	}
 	opts.Checksum = object.Checksum{Algorithm: string(alg), Value: v, Type: typeComposite}
 	return clientChecksum{alg: alg, value: v}, nil
 }

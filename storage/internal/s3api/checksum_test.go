@@ -108,9 +108,13 @@ func TestSDKMultipartChecksums(t *testing.T) {
 	if got := e.get(t, "bkt", "mp"); !strings.HasPrefix(got, "<") {
 		t.Fatal("a refused Complete made an object")
 	}
-	done := must[*s3.CompleteMultipartUploadOutput](t, "Complete")(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("mp"),
-		UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}))
 	want := checksum.Composite(checksum.SHA256, raw)
+	// The object's checksum asserted by the client is checked too.
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("mp"), UploadId: cr.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}, ChecksumSHA256: aws.String(checksum.SHA256.Sum([]byte("x")) + "-2")})
+	wantCode(t, "Complete with a wrong object checksum", err, "BadDigest", 400)
+	done := must[*s3.CompleteMultipartUploadOutput](t, "Complete")(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("mp"),
+		UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}, ChecksumSHA256: aws.String(want)}))
 	if aws.ToString(done.ChecksumSHA256) != want {
 		t.Errorf("Complete checksum %q, want the composite %q", aws.ToString(done.ChecksumSHA256), want)
 	}
@@ -150,5 +154,31 @@ func TestSDKIfMatchWrites(t *testing.T) {
 	wantCode(t, "Complete If-Match stale", err, "PreconditionFailed", 412)
 	if got := e.get(t, "bkt", "k"); got != "v2" {
 		t.Fatalf("a failed If-Match Complete changed the object to %q", got)
+	}
+}
+
+// FULL_OBJECT uploads are accepted (boto3 asks for them) and their parts
+// verified, but the object gets no checksum: a composite one would be of
+// another type than asked, a full-object CRC is not combined yet.
+func TestSDKFullObjectUpload(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := t.Context()
+	c := e.root()
+	must[*s3.CreateBucketOutput](t, "CreateBucket")(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}))
+	_, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("x"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumType: types.ChecksumTypeFullObject})
+	wantCode(t, "SHA256 FULL_OBJECT", err, "InvalidRequest", 400)
+	cr := must[*s3.CreateMultipartUploadOutput](t, "Create")(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("f"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme}))
+	if cr.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("CRC64NVME upload type %q, want FULL_OBJECT", cr.ChecksumType)
+	}
+	up := must[*s3.UploadPartOutput](t, "UploadPart")(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("bkt"), Key: aws.String("f"), UploadId: cr.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("only part"), ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme}))
+	must[*s3.CompleteMultipartUploadOutput](t, "Complete")(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("f"),
+		UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag, ChecksumCRC64NVME: up.ChecksumCRC64NVME}}}}))
+	h := must[*s3.HeadObjectOutput](t, "HeadObject")(c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("f"), ChecksumMode: types.ChecksumModeEnabled}))
+	if h.ChecksumCRC64NVME != nil || h.ChecksumType != "" {
+		t.Errorf("a FULL_OBJECT upload got checksum %q %q", aws.ToString(h.ChecksumCRC64NVME), h.ChecksumType)
 	}
 }

@@ -23,15 +23,16 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, r *http.Request, 
 		return ae
 	}
 	var alg checksum.Algorithm
+	ctype := ""
 	if v := r.Header.Get(s3wire.HeaderChecksumAlgorithm); v != "" {
 		var ok bool
 		if alg, ok = checksum.Parse(v); !ok {
 			return s3wire.ErrInvalidRequest.Msgf("Checksum algorithm %q is not supported.", v)
 		}
-		if t := r.Header.Get(s3wire.HeaderChecksumType); t != "" && t != "COMPOSITE" {
-			return s3wire.ErrNotImplemented.Msgf("Only COMPOSITE multipart checksums are supported.").With("Header", s3wire.HeaderChecksumType)
+		if ctype, ae = uploadChecksumType(alg, r.Header.Get(s3wire.HeaderChecksumType)); ae != nil {
+			return ae
 		}
-		setUploadChecksum(&opts, alg)
+		setUploadChecksum(&opts, alg, ctype)
 	}
 	u, err := h.layer.CreateUpload(r.Context(), b, k, opts)
 	if err != nil {
@@ -39,7 +40,7 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, r *http.Request, 
 	}
 	if alg != "" {
 		w.Header().Set(s3wire.HeaderChecksumAlgorithm, string(alg))
-		w.Header().Set(s3wire.HeaderChecksumType, "COMPOSITE")
+		w.Header().Set(s3wire.HeaderChecksumType, ctype)
 	}
 	return writeXML(w, s3wire.InitiateMultipartUploadResult{Bucket: b, Key: k, UploadID: u.UploadID})
 }
