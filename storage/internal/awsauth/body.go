@@ -48,6 +48,10 @@ type Body struct {
 
 	chunks *chunkReader // nil for a raw body
 
+	// A POST policy's content-length-range, when hasRange.
+	hasRange       bool
+	minLen, maxLen int64
+
 	verified bool
 	err      error
 }
@@ -86,6 +90,10 @@ func (b *Body) Read(p []byte) (int, error) {
 			b.err = errInvalidRequest("the body is longer than its declared length of %d bytes", b.size)
 			return n, b.err
 		}
+		if b.hasRange && b.n > b.maxLen {
+			b.err = newError(CodeEntityTooLarge, http.StatusBadRequest, "Your proposed upload exceeds the maximum allowed size (%d bytes by the policy's content-length-range).", b.maxLen)
+			return n, b.err
+		}
 	}
 	switch {
 	case err == io.EOF:
@@ -110,6 +118,9 @@ func (b *Body) Read(p []byte) (int, error) {
 func (b *Body) finish() error {
 	if b.size >= 0 && b.n < b.size {
 		return errIncompleteBody(nil)
+	}
+	if b.hasRange && b.n < b.minLen {
+		return newError(CodeEntityTooSmall, http.StatusBadRequest, "Your proposed upload is smaller than the minimum allowed size (%d bytes by the policy's content-length-range).", b.minLen)
 	}
 	if b.digest != nil && !bytes.Equal(b.sha.Sum(nil), b.digest) {
 		return newError(CodeXAmzContentSHA256Mismatch, http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed.")

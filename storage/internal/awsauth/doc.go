@@ -16,6 +16,13 @@
 // instead. A handler that streams the body into storage and commits only on
 // io.EOF therefore never commits a body the client did not send.
 //
+// Browser form uploads (POST Object, post.go) carry no signature of the HTTP
+// request: ReadPostForm reads the multipart fields before the file,
+// VerifyPostPolicy checks the signature over the base64 policy document, its
+// expiration and each of its conditions against the fields, and
+// PostRequest.Body enforces the policy's content-length-range and the form's
+// checksum on the file, failing the last read as Body does.
+//
 // Every failure is an *Error carrying the S3 error code and HTTP status,
 // except a failed key lookup, which is returned wrapped so the handler
 // answers 5xx. Secrets never appear in errors.
@@ -23,7 +30,7 @@
 // The facts followed here (canonical request, scope, streaming and trailer
 // signatures, header names, error codes) are those of the AWS S3 API
 // reference: sig-v4-header-based-auth, sigv4-query-string-auth,
-// sigv4-streaming, sigv4-streaming-trailers, RESTAuthentication (V2) and
-// ErrorResponses, cross-checked
-// against what aws-sdk-go-v2 and minio-go send (see the tests).
+// sigv4-streaming, sigv4-streaming-trailers, RESTAuthentication (V2),
+// sigv4-HTTPPOSTConstructPolicy and ErrorResponses, cross-checked
+// against what aws-sdk-go-v2, minio-go and boto3 send (see the tests).
 package awsauth

@@ -44,6 +44,12 @@ const (
 	CodeMissingContentLength          = "MissingContentLength"
 	CodeInvalidToken                  = "InvalidToken"
 	CodeExpiredToken                  = "ExpiredToken"
+	// POST Object (browser form uploads).
+	CodeInvalidPolicyDocument        = "InvalidPolicyDocument"
+	CodeEntityTooLarge               = "EntityTooLarge"
+	CodeEntityTooSmall               = "EntityTooSmall"
+	CodeMalformedPOSTRequest         = "MalformedPOSTRequest"
+	CodeMaxPostPreDataLengthExceeded = "MaxPostPreDataLengthExceededError"
 )
 
 func newError(code string, status int, format string, args ...any) *Error {
