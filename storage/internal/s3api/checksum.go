@@ -24,7 +24,7 @@ const (
 
 // headerChecksum is the x-amz-checksum-<alg> value a request carries in a
 // header, known before the body is read (a trailer's value is known only
-// after it: see storedChecksum).
+// after it: see uploadBody.storable).
 func headerChecksum(r *http.Request) (object.Checksum, *s3wire.Error) {
 	alg, v, err := checksum.FromHeaders(r.Header)
 	if err != nil {
@@ -176,8 +176,11 @@ func (h *Handler) putPart(r *http.Request, b, k, id string, n int, body *uploadB
 // completeChecksum checks the per-part checksums a Complete lists against
 // those UploadPart recorded (a part listed with another checksum is
 // InvalidPart, as in S3) and, when every listed part has a recorded
-// checksum of one algorithm, gives the object their composite checksum.
-func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3wire.CompletePart, opts *object.CompleteOptions, wc s3wire.WriteConditions) (clientChecksum, error) {
+// checksum of one algorithm, sets the object's checksum in opts: the
+// COMPOSITE one, or for a FULL_OBJECT upload the CRC of the whole content
+// combined from the parts' (crccombine.go). A checksum the client asserts
+// for the object in an x-amz-checksum-* header must match it (BadDigest).
+func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3wire.CompletePart, opts *object.CompleteOptions, wc s3wire.WriteConditions) error {
 	opts.IfMatch = wc.IfMatch
 	recorded := map[int]object.PartInfo{}
 	marker := 0
@@ -185,10 +188,10 @@ func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3
 		page, err := h.layer.ListParts(r.Context(), b, k, id, marker, object.MaxListUploads)
 		if errors.Is(err, object.ErrNoSuchUpload) {
 			// CompleteUpload answers it (or a repeated Complete is served).
-			return clientChecksum{}, nil
+			return nil
 		}
 		if err != nil {
-			return clientChecksum{}, uploadErr(err, b, k, id)
+			return uploadErr(err, b, k, id)
 		}
 		for _, p := range page.Parts {
 			recorded[p.Number] = p
@@ -200,51 +203,50 @@ func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3
 	}
 	var alg checksum.Algorithm
 	sums := make([][]byte, 0, len(listed))
-	composite := true
+	sizes := make([]int64, 0, len(listed))
+	complete := true
 	for _, lp := range listed {
 		p, ok := recorded[lp.Number]
 		if !ok {
 			// The engine answers InvalidPart for a missing part.
-			composite = false
+			complete = false
 			continue
 		}
 		palg, pval := partChecksum(p)
 		if lp.Checksum != "" && palg != "" && (string(palg) != lp.ChecksumAlgorithm || pval != lp.Checksum) {
-			return clientChecksum{}, s3wire.ErrInvalidPart.Msgf("The checksum listed for part %d does not match the one it was uploaded with.", lp.Number).
+			return s3wire.ErrInvalidPart.Msgf("The checksum listed for part %d does not match the one it was uploaded with.", lp.Number).
 				With("PartNumber", itoa(lp.Number))
 		}
-		if palg == "" || (alg != "" && palg != alg) {
-			composite = false
+		raw, err := palg.Decode(pval)
+		if palg == "" || (alg != "" && palg != alg) || err != nil {
+			complete = false
 			continue
 		}
 		alg = palg
-		raw, err := palg.Decode(pval)
-		if err != nil {
-			composite = false
-			continue
-		}
 		sums = append(sums, raw)
+		sizes = append(sizes, p.Size)
 	}
-	if !composite || alg == "" {
-		return clientChecksum{}, nil
+	if !complete || alg == "" {
+		return nil
 	}
 	declared, err := h.declaredChecksum(r, b, k, id)
 	if err != nil {
-		return clientChecksum{}, bucketErr(err, b)
+		return bucketErr(err, b)
 	}
-	if declared.Type == typeFullObject {
-		// A full-object CRC would have to be combined from the parts'
-		// CRCs; kossd does not do that yet, so the object gets none
-		// rather than one of another type than the client asked for.
-		return clientChecksum{}, nil
+	sum := object.Checksum{Algorithm: string(alg), Type: typeComposite}
+	switch {
+	case declared.Type == typeFullObject && combinable(alg):
+		sum.Value, sum.Type = alg.Encode(combineCRCs(alg, sums, sizes)), typeFullObject
+	case declared.Type == typeFullObject:
+		return nil // SHA sums cannot be combined; CreateMultipartUpload refuses them
+	default:
+		sum.Value = checksum.Composite(alg, sums)
 	}
-	v := checksum.Composite(alg, sums)
-	// The client may assert the object's checksum in a header of its own.
-	// (a composite value, "-N" and all, which checksum.FromHeaders does
-	// not parse: compare the sums).
-	if hv := r.Header.Get(alg.Header()); hv != "" && strings.SplitN(hv, "-", 2)[0] != strings.SplitN(v, "-", 2)[0] {
-		return clientChecksum{}, s3wire.ErrBadDigest.Msgf("The %s you specified did not match the calculated composite checksum.", alg.Header())
+	// A composite value ends in "-N", which checksum.FromHeaders does not
+	// parse: compare the sums.
+	if hv := r.Header.Get(alg.Header()); hv != "" && strings.SplitN(hv, "-", 2)[0] != strings.SplitN(sum.Value, "-", 2)[0] {
+		return s3wire.ErrBadDigest.Msgf("The %s you specified did not match the checksum of the object's parts.", alg.Header())
 	}
-	opts.Checksum = object.Checksum{Algorithm: string(alg), Value: v, Type: typeComposite}
-	return clientChecksum{alg: alg, value: v}, nil
+	opts.Checksum = sum
+	return nil
 }

@@ -157,9 +157,9 @@ func TestSDKIfMatchWrites(t *testing.T) {
 	}
 }
 
-// FULL_OBJECT uploads are accepted (boto3 asks for them) and their parts
-// verified, but the object gets no checksum: a composite one would be of
-// another type than asked, a full-object CRC is not combined yet.
+// FULL_OBJECT uploads (boto3's and minio-go's choice for CRCs) get the
+// CRC of the whole content, combined from the parts' CRCs: the SDK checks
+// the body it downloads against it.
 func TestSDKFullObjectUpload(t *testing.T) {
 	e := newEnv(t, false)
 	ctx := t.Context()
@@ -168,17 +168,32 @@ func TestSDKFullObjectUpload(t *testing.T) {
 	_, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("x"),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumType: types.ChecksumTypeFullObject})
 	wantCode(t, "SHA256 FULL_OBJECT", err, "InvalidRequest", 400)
-	cr := must[*s3.CreateMultipartUploadOutput](t, "Create")(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("f"),
-		ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme}))
-	if cr.ChecksumType != types.ChecksumTypeFullObject {
-		t.Errorf("CRC64NVME upload type %q, want FULL_OBJECT", cr.ChecksumType)
-	}
-	up := must[*s3.UploadPartOutput](t, "UploadPart")(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("bkt"), Key: aws.String("f"), UploadId: cr.UploadId,
-		PartNumber: aws.Int32(1), Body: strings.NewReader("only part"), ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme}))
-	must[*s3.CompleteMultipartUploadOutput](t, "Complete")(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("f"),
-		UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag, ChecksumCRC64NVME: up.ChecksumCRC64NVME}}}}))
-	h := must[*s3.HeadObjectOutput](t, "HeadObject")(c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("f"), ChecksumMode: types.ChecksumModeEnabled}))
-	if h.ChecksumCRC64NVME != nil || h.ChecksumType != "" {
-		t.Errorf("a FULL_OBJECT upload got checksum %q %q", aws.ToString(h.ChecksumCRC64NVME), h.ChecksumType)
+	for _, alg := range []types.ChecksumAlgorithm{types.ChecksumAlgorithmCrc64nvme, types.ChecksumAlgorithmCrc32, types.ChecksumAlgorithmCrc32c} {
+		key := "f-" + string(alg)
+		cr := must[*s3.CreateMultipartUploadOutput](t, "Create")(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String(key),
+			ChecksumAlgorithm: alg, ChecksumType: types.ChecksumTypeFullObject}))
+		if cr.ChecksumType != types.ChecksumTypeFullObject {
+			t.Errorf("%s upload type %q, want FULL_OBJECT", alg, cr.ChecksumType)
+		}
+		data := append(bytes.Repeat([]byte("full object "), partSize/12+1), "and the rest"...)
+		var parts []types.CompletedPart
+		for i, chunk := range [][]byte{data[:partSize], data[partSize:]} {
+			up := must[*s3.UploadPartOutput](t, "UploadPart")(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("bkt"), Key: aws.String(key), UploadId: cr.UploadId,
+				PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(chunk), ChecksumAlgorithm: alg}))
+			parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: up.ETag,
+				ChecksumCRC32: up.ChecksumCRC32, ChecksumCRC32C: up.ChecksumCRC32C, ChecksumCRC64NVME: up.ChecksumCRC64NVME})
+		}
+		a, _ := checksum.Parse(string(alg))
+		want := a.Sum(data)
+		done := must[*s3.CompleteMultipartUploadOutput](t, "Complete")(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String(key),
+			UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}))
+		got := aws.ToString(done.ChecksumCRC64NVME) + aws.ToString(done.ChecksumCRC32) + aws.ToString(done.ChecksumCRC32C)
+		if got != want || done.ChecksumType != types.ChecksumTypeFullObject {
+			t.Errorf("%s: Complete checksum %q %q, want the whole content's %q FULL_OBJECT", alg, got, done.ChecksumType, want)
+		}
+		out := must[*s3.GetObjectOutput](t, "GetObject")(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled}))
+		if readAll(t, out.Body) != string(data) {
+			t.Fatalf("%s: body differs", alg)
+		}
 	}
 }

@@ -177,8 +177,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 		parts = append(parts, object.CompletePart{Number: p.Number, ETag: storedETag(p.ETag)})
 	}
 	opts := object.CompleteOptions{ForbidOverwrite: wc.IfNoneMatchAll}
-	cs, err := h.completeChecksum(r, b, k, id, listed, &opts, wc)
-	if err != nil {
+	if err := h.completeChecksum(r, b, k, id, listed, &opts, wc); err != nil {
 		return err
 	}
 	info, err := h.layer.CompleteUpload(r.Context(), b, k, id, parts, opts)
@@ -188,10 +187,6 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 		// made.
 		if done, ok := h.completedBefore(r, b, k, parts); ok {
 			info, err = done, nil
-			cs = clientChecksum{}
-			if a, ok := checksum.Parse(done.Checksum.Algorithm); ok {
-				cs = clientChecksum{alg: a, value: done.Checksum.Value}
-			}
 		}
 	}
 	if err != nil {
@@ -200,9 +195,9 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 	out := s3wire.CompleteMultipartUploadResult{
 		Location: "/" + b + "/" + k, Bucket: b, Key: k, ETag: s3wire.ETag(info.ETag),
 	}
-	if cs.alg != "" {
-		out.Set(string(cs.alg), cs.value)
-		out.ChecksumType = typeComposite
+	if info.Checksum.Algorithm != "" {
+		out.Set(info.Checksum.Algorithm, info.Checksum.Value)
+		out.ChecksumType = info.Checksum.Type
 	}
 	return writeXML(w, out)
 }
