@@ -149,3 +149,24 @@ func TestCapabilities(t *testing.T) {
 		t.Error("an unknown algorithm is capable")
 	}
 }
+
+// TestParseType: the defaults S3 applies and the combinations it refuses;
+// accepting FULL_OBJECT for SHA256 would promise a value no server can
+// compute from the parts.
+func TestParseType(t *testing.T) {
+	for _, c := range []struct {
+		a    Algorithm
+		v    string
+		want Type
+	}{
+		{CRC32, "", TypeComposite}, {CRC64NVME, "", TypeFullObject}, {SHA256, "", TypeComposite},
+		{CRC32C, "FULL_OBJECT", TypeFullObject}, {CRC32C, "composite", TypeComposite}, {CRC64NVME, "FULL_OBJECT", TypeFullObject},
+		{CRC64NVME, "COMPOSITE", ""}, {SHA256, "FULL_OBJECT", ""}, {MD5, "FULL_OBJECT", ""}, {XXHASH3, "COMPOSITE", TypeComposite},
+		{CRC32, "WHOLE", ""},
+	} {
+		got, err := ParseType(c.a, c.v)
+		if got != c.want || (err == nil) != (c.want != "") {
+			t.Errorf("ParseType(%s, %q) = %q, %v; want %q", c.a, c.v, got, err, c.want)
+		}
+	}
+}
