@@ -410,6 +410,7 @@ func TestPostPolicyDocuments(t *testing.T) {
 		{"accepted", `{"expiration":"` + exp + `","conditions":[{"key":"a"},["content-length-range","0","5"],` + auth + `]}`, map[string]string{"key": "a"}, ""},
 		{"the key not as the eq condition says", `{"expiration":"` + exp + `","conditions":[["eq","$key","b"],` + auth + `]}`, map[string]string{"key": "a"}, CodeAccessDenied},
 		{"a field with no condition", `{"expiration":"` + exp + `","conditions":[{"key":"a"},` + auth + `]}`, map[string]string{"key": "a", "Cache-Control": "no-cache"}, CodeAccessDenied},
+		{"two ranges that do not meet refuse every file", `{"expiration":"` + exp + `","conditions":[{"key":"a"},["content-length-range",1,10],["content-length-range",20,30],` + auth + `]}`, nil, CodeEntityTooSmall},
 		{"x-ignore- fields need none", `{"expiration":"` + exp + `","conditions":[{"key":"a"},` + auth + `]}`, map[string]string{"key": "a", "x-ignore-me": "1"}, ""},
 	} {
 		fields := c.fields
