@@ -230,13 +230,15 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 }
 
 // isS3 reports whether a request is for the S3 dialect: signed the AWS way
-// (SigV4 or SigV2 header, or presigned query: awsauth.IsAWS), or unsigned
-// — no Authorization header, no OSS presigned parameters — and carrying
-// x-amz-* headers or X-Amz-* query parameters. Other unsigned requests
-// (a browser fetching a public-read object, curl) are the OSS dialect's,
-// kossd's first: both answer them alike but for the header names.
+// (SigV4 or SigV2 header, or presigned query: awsauth.IsAWS), a POST
+// Object form (signed in its body; the OSS dialect has no PostObject, so
+// every form upload is S3's), or unsigned — no Authorization header, no
+// OSS presigned parameters — and carrying x-amz-* headers or X-Amz-* query
+// parameters. Other unsigned requests (a browser fetching a public-read
+// object, curl) are the OSS dialect's, kossd's first: both answer them
+// alike but for the header names.
 func isS3(r *http.Request) bool {
-	if awsauth.IsAWS(r) {
+	if awsauth.IsAWS(r) || awsauth.IsPostForm(r) {
 		return true
 	}
 	if r.Header.Get("Authorization") != "" {

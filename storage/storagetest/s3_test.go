@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/minio/minio-go/v7"
+	miniocreds "github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 // s3Client is an aws-sdk-go-v2 client for one node, built as programs
@@ -167,6 +172,42 @@ func TestS3AndOSSShareObjects(t *testing.T) {
 	}
 	if r := anon(""); r.StatusCode != 200 || r.Header.Get("X-Amz-Request-Id") != "" || r.Header.Get("X-Oss-Meta-B") != "2" {
 		t.Errorf("plain unsigned request: %d, headers %v: want the OSS dialect", r.StatusCode, r.Header)
+	}
+	// A browser-style POST Object form reaches the S3 dialect (no
+	// signature in the headers) and stores what OSS then reads.
+	u, _ := url.Parse(c.Endpoint(0))
+	mc, err := minio.New(u.Host, &minio.Options{Creds: miniocreds.NewStaticV4(RootAccessKeyID, RootAccessKeySecret, ""), Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := minio.NewPostPolicy()
+	_ = pp.SetBucket("shared")
+	_ = pp.SetKey("posted")
+	_ = pp.SetExpires(time.Now().Add(10 * time.Minute))
+	purl, fields, err := mc.PresignedPostPolicy(ctx, pp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", "f")
+	_, _ = fw.Write([]byte("posted bytes"))
+	_ = mw.Close()
+	preq, _ := http.NewRequestWithContext(ctx, http.MethodPost, purl.String(), &form)
+	preq.Header.Set("Content-Type", mw.FormDataContentType())
+	pres, err := hc.Do(preq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = pres.Body.Close()
+	if pres.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST Object: %d", pres.StatusCode)
+	}
+	if got, err := get(ctx, oss, "shared", "posted"); err != nil || string(got) != "posted bytes" {
+		t.Fatalf("OSS read of a POST Object upload: %q %v", got, err)
 	}
 	// An S3 multipart object reads back through OSS.
 	big := bytes.Repeat([]byte("s3-multipart "), (6<<20)/13)

@@ -20,9 +20,11 @@ import (
 )
 
 // Authenticator verifies an AWS-signed (or unsigned) request and gives
-// its decoded body. *awsauth.Verifier implements it.
+// its decoded body, and verifies the policy of a POST Object form.
+// *awsauth.Verifier implements it.
 type Authenticator interface {
 	Authenticate(ctx context.Context, r *http.Request) (*awsauth.Request, error)
+	VerifyPostPolicy(ctx context.Context, form awsauth.PostForm) (*awsauth.PostRequest, error)
 }
 
 // Config configures a Handler. Layer, Authenticator and RootAccessKeyID
@@ -152,10 +154,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, st *reqState) {
 	op := route(r.Method, t.bucket, t.key, r.URL.Query(), r.Header)
 	st.rec.Operation = op.name
 	// Authenticate first: a request with a bad signature learns nothing
-	// about names or operations.
-	if err := h.authenticate(r, st); err != nil {
-		h.writeError(w, r, err)
-		return
+	// about names or operations. A POST Object form carries its signature
+	// in the body: its handler verifies it.
+	if !op.formSigned {
+		if err := h.authenticate(r, st); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
 	}
 	if op.err != nil {
 		h.writeError(w, r, op.err)
@@ -217,11 +222,14 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 // writeXML sends a 200 response with an XML document.
-func writeXML(w http.ResponseWriter, v any) error {
+func writeXML(w http.ResponseWriter, v any) error { return writeXMLStatus(w, http.StatusOK, v) }
+
+// writeXMLStatus sends an XML document with status.
+func writeXMLStatus(w http.ResponseWriter, status int, v any) error {
 	body := s3wire.MarshalXML(v)
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/koss-io/koss/storage/internal/awsauth"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -34,6 +35,9 @@ type operation struct {
 	access access
 	handle handlerFunc
 	err    *s3wire.Error
+	// formSigned: the request is signed inside its body (POST Object), so
+	// the handler authenticates it.
+	formSigned bool
 }
 
 // subresources are the query parameters that select an S3 operation, in
@@ -74,6 +78,9 @@ func route(method, bucket, key string, q url.Values, hdr http.Header) operation 
 		}
 		return operation{name: "Service", err: s3wire.ErrMethodNotAllowed}
 	case key == "":
+		if method == http.MethodPost && sub == "" && awsauth.IsPostForm(&http.Request{Method: method, Header: hdr}) {
+			return operation{name: "PostObject", access: accessCustom, handle: (*Handler).postObject, formSigned: true}
+		}
 		return routeBucket(method, sub, q)
 	default:
 		return routeObject(method, sub, hdr)

@@ -310,3 +310,12 @@ type PartRecord struct {
 	Size         int64  `xml:"Size"`
 	Checksums
 }
+
+// PostResponse answers a POST Object whose form asked for status 201.
+type PostResponse struct {
+	XMLName  xml.Name `xml:"PostResponse"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
