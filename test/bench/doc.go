@@ -7,10 +7,15 @@
 // goal of the issues with this run's figure. It is what `make bench` runs.
 //
 // It also uploads one 1 GiB object (--multipart-size) through the v2 SDK's
-// Uploader, 8 MiB parts, 4 in flight (--multipart-parallel), to the single
+// Uploader, 8 MiB parts, 16 in flight (--multipart-parallel), to the single
 // node and to the Region, timed from Initiate to Complete, and compares it
 // with the raw disk writing 8 MiB files with fsync from as many writers:
 // the MULTIPART rows.
+//
+// The S3 rows repeat the PUT/GET and multipart measurements through
+// aws-sdk-go-v2 (built with config.LoadDefaultConfig, as programs build it:
+// CRC32 checksums on every upload) against the same nodes in the same run,
+// each compared with its OSS row (s3.go).
 //
 // The client side signs requests with the cheap V1 scheme and sends no
 // Content-MD5, so the figures measure the server, not the client's hashing;

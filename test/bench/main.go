@@ -52,7 +52,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each measurement runs")
 	nodes := flag.Int("nodes", 3, "size of the Region measured beside the single node")
 	mpSize := flag.Int64("multipart-size", 1<<30, "bytes of the multipart upload (0 skips it)")
-	mpParallel := flag.Int("multipart-parallel", 4, "parts of the multipart upload in flight at once")
+	mpParallel := flag.Int("multipart-parallel", 16, "parts of the multipart upload in flight at once")
 	flag.Parse()
 
 	work := *dir
