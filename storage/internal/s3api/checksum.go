@@ -96,8 +96,8 @@ var errInvalidPartNumber = &s3wire.Error{Code: "InvalidPartNumber", Status: http
 
 // uploadChecksumType is the checksum type of an upload: the requested
 // one, else S3's default (FULL_OBJECT for CRC64NVME, which has no
-// composite form; COMPOSITE for the others). SHA1 and SHA256 cannot be
-// FULL_OBJECT: the sum of a whole cannot be made from its parts'.
+// composite form; COMPOSITE for the others). Only the CRCs can be
+// FULL_OBJECT: no other sum of a whole can be made from its parts'.
 func uploadChecksumType(alg checksum.Algorithm, requested string) (string, *s3wire.Error) {
 	switch requested {
 	case "":
@@ -111,7 +111,7 @@ func uploadChecksumType(alg checksum.Algorithm, requested string) (string, *s3wi
 		}
 		return typeComposite, nil
 	case typeFullObject:
-		if alg == checksum.SHA1 || alg == checksum.SHA256 {
+		if !combinable(alg) {
 			return "", s3wire.ErrInvalidRequest.Msgf("The FULL_OBJECT checksum type cannot be used with the %s checksum algorithm.", alg)
 		}
 		return typeFullObject, nil

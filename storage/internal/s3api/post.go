@@ -63,7 +63,15 @@ func (h *Handler) postObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	etag := s3wire.ETag(info.ETag)
 	hdr := w.Header()
 	hdr.Set("ETag", etag)
-	location := "/" + b + "/" + pr.Key
+	// S3 answers the object's absolute URL, in the style of the request.
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	location := scheme + "://" + r.Host + (&url.URL{Path: "/" + pr.Key}).EscapedPath()
+	if st.target.endpoint == r.Host {
+		location = scheme + "://" + r.Host + (&url.URL{Path: "/" + b + "/" + pr.Key}).EscapedPath()
+	}
 	if pr.SuccessActionRedirect != "" {
 		if u, err := url.Parse(pr.SuccessActionRedirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			q := u.Query()

@@ -54,7 +54,8 @@ func TestPostObject(t *testing.T) {
 	fields["key"] = "up/${filename}"
 	res := e.postForm(t, u.String(), fields, []byte("form bytes"))
 	body := readAll(t, res.Body)
-	if res.StatusCode != 201 || !strings.Contains(body, "<Key>up/upload.bin</Key>") {
+	if res.StatusCode != 201 || !strings.Contains(body, "<Key>up/upload.bin</Key>") ||
+		!strings.Contains(body, "<Location>"+e.srv.URL+"/pbkt/up/upload.bin</Location>") || res.Header.Get("Location") != e.srv.URL+"/pbkt/up/upload.bin" {
 		t.Fatalf("POST Object: %d %s", res.StatusCode, body)
 	}
 	st, err := c.StatObject(ctx, "pbkt", "up/upload.bin", minio.StatObjectOptions{})

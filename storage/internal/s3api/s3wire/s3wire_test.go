@@ -162,3 +162,16 @@ func TestParseStorageClass(t *testing.T) {
 		}
 	}
 }
+
+func TestChecksumsGetSet(t *testing.T) {
+	for _, alg := range []string{"CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256", "MD5", "SHA512", "XXHASH64", "XXHASH3", "XXHASH128"} {
+		var c Checksums
+		c.Set(alg, "v")
+		if a, v := c.Get(); a != alg || v != "v" {
+			t.Errorf("%s: got %s %s", alg, a, v)
+		}
+		if doc := string(MarshalXML(CopyPartResult{Checksums: c})); !strings.Contains(doc, "<Checksum"+alg+">v</Checksum"+alg+">") {
+			t.Errorf("%s: %s", alg, doc)
+		}
+	}
+}

@@ -158,24 +158,43 @@ type CopyPartResult struct {
 }
 
 // Checksums are the optional Checksum<Algorithm> elements of several
-// documents; at most one is set.
+// documents; at most one is set. Besides S3's five, the algorithms MinIO
+// added (MD5, SHA512, XXHASH*) are named the way minio-go reads them.
 type Checksums struct {
 	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
 	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
 	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
 	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
 	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	ChecksumMD5       string `xml:"ChecksumMD5,omitempty"`
+	ChecksumSHA512    string `xml:"ChecksumSHA512,omitempty"`
+	ChecksumXXHASH64  string `xml:"ChecksumXXHASH64,omitempty"`
+	ChecksumXXHASH3   string `xml:"ChecksumXXHASH3,omitempty"`
+	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
 	ChecksumType      string `xml:"ChecksumType,omitempty"`
+}
+
+// fields maps algorithm names to their element.
+func (c *Checksums) fields() []struct {
+	alg string
+	v   *string
+} {
+	return []struct {
+		alg string
+		v   *string
+	}{
+		{"CRC32", &c.ChecksumCRC32}, {"CRC32C", &c.ChecksumCRC32C}, {"CRC64NVME", &c.ChecksumCRC64NVME},
+		{"SHA1", &c.ChecksumSHA1}, {"SHA256", &c.ChecksumSHA256}, {"MD5", &c.ChecksumMD5},
+		{"SHA512", &c.ChecksumSHA512}, {"XXHASH64", &c.ChecksumXXHASH64}, {"XXHASH3", &c.ChecksumXXHASH3},
+		{"XXHASH128", &c.ChecksumXXHASH128},
+	}
 }
 
 // Get returns the one checksum set: its algorithm name and value.
 func (c Checksums) Get() (algorithm, value string) {
-	for _, x := range []struct{ a, v string }{
-		{"CRC32", c.ChecksumCRC32}, {"CRC32C", c.ChecksumCRC32C}, {"CRC64NVME", c.ChecksumCRC64NVME},
-		{"SHA1", c.ChecksumSHA1}, {"SHA256", c.ChecksumSHA256},
-	} {
-		if x.v != "" {
-			return x.a, x.v
+	for _, f := range c.fields() {
+		if *f.v != "" {
+			return f.alg, *f.v
 		}
 	}
 	return "", ""
@@ -184,17 +203,10 @@ func (c Checksums) Get() (algorithm, value string) {
 // Set stores value under algorithm ("CRC32", ...); unknown names are
 // ignored.
 func (c *Checksums) Set(algorithm, value string) {
-	switch algorithm {
-	case "CRC32":
-		c.ChecksumCRC32 = value
-	case "CRC32C":
-		c.ChecksumCRC32C = value
-	case "CRC64NVME":
-		c.ChecksumCRC64NVME = value
-	case "SHA1":
-		c.ChecksumSHA1 = value
-	case "SHA256":
-		c.ChecksumSHA256 = value
+	for _, f := range c.fields() {
+		if f.alg == algorithm {
+			*f.v = value
+		}
 	}
 }
 
