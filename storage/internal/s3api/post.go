@@ -63,6 +63,9 @@ func (h *Handler) postObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	etag := s3wire.ETag(info.ETag)
 	hdr := w.Header()
 	hdr.Set("ETag", etag)
+	if cs, ok := body.checksum(); ok {
+		hdr.Set(cs.alg.Header(), cs.value)
+	}
 	// S3 answers the object's absolute URL, in the style of the request.
 	scheme := "http"
 	if r.TLS != nil {

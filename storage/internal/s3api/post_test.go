@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+
+	"github.com/koss-io/koss/storage/internal/checksum"
 )
 
 // postForm uploads file with the presigned POST fields minio-go made.
@@ -47,6 +49,7 @@ func TestPostObject(t *testing.T) {
 	_ = p.SetContentLengthRange(1, 1<<20)
 	_ = p.SetSuccessStatusAction("201")
 	_ = p.SetUserMetadata("origin", "form")
+	_ = p.SetChecksum(minio.NewChecksumString(minio.ChecksumCRC32C, checksum.CRC32C.Sum([]byte("form bytes"))))
 	u, fields, err := c.PresignedPostPolicy(ctx, p)
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +61,14 @@ func TestPostObject(t *testing.T) {
 		!strings.Contains(body, "<Location>"+e.srv.URL+"/pbkt/up/upload.bin</Location>") || res.Header.Get("Location") != e.srv.URL+"/pbkt/up/upload.bin" {
 		t.Fatalf("POST Object: %d %s", res.StatusCode, body)
 	}
-	st, err := c.StatObject(ctx, "pbkt", "up/upload.bin", minio.StatObjectOptions{})
+	if got := res.Header.Get("X-Amz-Checksum-Crc32c"); got != checksum.CRC32C.Sum([]byte("form bytes")) {
+		t.Errorf("POST Object checksum header %q", got)
+	}
+	st, err := c.StatObject(ctx, "pbkt", "up/upload.bin", minio.StatObjectOptions{Checksum: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := e.get(t, "pbkt", "up/upload.bin"); got != "form bytes" || st.UserMetadata["Origin"] != "form" {
+	if got := e.get(t, "pbkt", "up/upload.bin"); got != "form bytes" || st.UserMetadata["Origin"] != "form" || st.ChecksumCRC32C != checksum.CRC32C.Sum([]byte("form bytes")) {
 		t.Errorf("stored %q, metadata %v", got, st.UserMetadata)
 	}
 	// A key outside the policy's prefix, a file above its length range.
