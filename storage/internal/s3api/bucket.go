@@ -39,11 +39,14 @@ func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqSta
 	return writeXML(w, out)
 }
 
-// createBucket creates a bucket (root only). Re-creating one's own bucket
-// succeeds, as in us-east-1 (rclone and barman create on first write); a
-// key with a grant on an existing bucket is told BucketAlreadyOwnedByYou,
-// which those tools accept; a bucket another owner made through the admin
-// API is BucketAlreadyExists.
+// createBucket creates a bucket (root only). Re-creating a bucket that
+// exists fails, as S3 does outside us-east-1 (and MinIO everywhere): with
+// 409 BucketAlreadyOwnedByYou when the caller owns it (root, for a bucket
+// made through this API or OSS's; a key with a grant on it), which rclone
+// and the SDKs' tools treat as "it is there", and with 409
+// BucketAlreadyExists when another owner holds the name (a bucket made
+// through the admin API). us-east-1's legacy 200 is not reproduced: kossd
+// has one behaviour whatever its Region is called.
 func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b := st.target.bucket
 	acl := aclPrivate
@@ -74,6 +77,18 @@ func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, st *reqSt
 			return s3wire.ErrBucketAlreadyOwnedByYou.With("BucketName", b)
 		}
 		return s3wire.ErrAccessDenied
+	}
+	// The layer's CreateBucket succeeds for the same owner, so the
+	// existing bucket is looked at first. Two concurrent creates of a new
+	// name may both succeed; the layer has no create-only option to close
+	// that window.
+	if info, err := h.layer.GetBucket(r.Context(), b); err == nil {
+		if info.Owner != "" {
+			return s3wire.ErrBucketAlreadyExists.With("BucketName", b)
+		}
+		return s3wire.ErrBucketAlreadyOwnedByYou.With("BucketName", b)
+	} else if !errors.Is(err, object.ErrBucketNotFound) {
+		return bucketErr(err, b)
 	}
 	if err := h.layer.CreateBucket(r.Context(), b, object.BucketOptions{ACL: acl}); err != nil {
 		if errors.Is(err, object.ErrBucketAlreadyExists) {

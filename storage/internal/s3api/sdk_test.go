@@ -37,8 +37,11 @@ func TestSDKObjectRoundTrip(t *testing.T) {
 			c := e.sdk(rootID, rootSecret, m.virtual)
 			ctx := t.Context()
 			must[*s3.CreateBucketOutput](t, "CreateBucket")(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}))
-			// Re-creating one's own bucket succeeds (us-east-1 semantics).
-			must[*s3.CreateBucketOutput](t, "CreateBucket again")(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}))
+			// Re-creating one's own bucket fails with 409
+			// BucketAlreadyOwnedByYou, as S3 outside us-east-1 and
+			// MinIO answer (minio-go's suite checks it).
+			_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+			wantCode(t, "CreateBucket again", err, "BucketAlreadyOwnedByYou", 409)
 			hb := must[*s3.HeadBucketOutput](t, "HeadBucket")(c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("bkt")}))
 			if aws.ToString(hb.BucketRegion) != "us-east-1" {
 				t.Errorf("HeadBucket region %q", aws.ToString(hb.BucketRegion))
@@ -77,7 +80,7 @@ func TestSDKObjectRoundTrip(t *testing.T) {
 				aws.ToString(rg.ContentDisposition) != "attachment" || aws.ToString(rg.ContentRange) != fmt.Sprintf("bytes 6-7/%d", len(data)) {
 				t.Errorf("ranged get: %q %q %q %q", body, aws.ToString(rg.ContentType), aws.ToString(rg.ContentDisposition), aws.ToString(rg.ContentRange))
 			}
-			_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("dir/a b+c.txt"), Range: aws.String("bytes=100000-")})
+			_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("dir/a b+c.txt"), Range: aws.String("bytes=100000-")})
 			wantCode(t, "unsatisfiable range", err, "InvalidRange", 416)
 			// Listings, v1 and v2.
 			for _, k := range []string{"dir/x", "dir/y", "top"} {
@@ -194,6 +197,16 @@ func TestSDKAuthorization(t *testing.T) {
 	e.addKey("writer", map[string]object.Access{"priv": object.AccessReadWrite})
 	_, err = e.sdk("writer", "writer-secret", false).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("priv")})
 	wantCode(t, "writer CreateBucket", err, "BucketAlreadyOwnedByYou", 409)
+	// A bucket another owner made (the admin API) is BucketAlreadyExists
+	// even for root, and stays as it was.
+	if err := e.store.CreateBucket(ctx, "admin-made", object.BucketOptions{Owner: "ns/b/uid"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("admin-made")})
+	wantCode(t, "root CreateBucket of another owner's bucket", err, "BucketAlreadyExists", 409)
+	if info, err := e.store.GetBucket(ctx, "admin-made"); err != nil || info.Owner != "ns/b/uid" {
+		t.Errorf("admin-made after CreateBucket: %+v, %v", info, err)
+	}
 
 	// Anonymous: public-read buckets may be read, nothing else.
 	anon := func(method, path string) *http.Response {
