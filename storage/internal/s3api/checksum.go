@@ -51,9 +51,17 @@ func (h *Handler) setChecksumHeaders(hdr http.Header, r *http.Request, info obje
 		return
 	}
 	hdr.Set(alg.Header(), info.Checksum.Value)
-	if info.Checksum.Type != "" {
-		hdr.Set(s3wire.HeaderChecksumType, info.Checksum.Type)
+	hdr.Set(s3wire.HeaderChecksumType, reportedType(info.Checksum))
+}
+
+// reportedType is the x-amz-checksum-type of a stored checksum: its
+// recorded type, FULL_OBJECT when none was recorded (a single-part
+// object's checksum is of its whole content).
+func reportedType(c object.Checksum) string {
+	if c.Type == "" {
+		return typeFullObject
 	}
+	return c.Type
 }
 
 // setPutChecksum gives the engine the client checksum the body is

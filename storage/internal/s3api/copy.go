@@ -7,8 +7,9 @@ import (
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
-// copyObject makes the destination a copy of the source without copying
-// data. It needs write on the destination's bucket and read on the
+// copyObject makes the destination a copy of the source, without copying
+// data unless the copy needs a checksum the source does not have
+// (copysum.go). It needs write on the destination's bucket and read on the
 // source's.
 func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	ctx := r.Context()
@@ -51,26 +52,31 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if replace {
 		opts.Metadata = md
 	}
-	if cond.Present() || (!replace && aclOverride) {
-		// Conditions are checked here for a precise answer and passed to
-		// the engine, which checks them again atomically with the copy.
-		head, err := h.layer.HeadObject(ctx, src.Bucket, src.Key)
-		if err != nil {
-			return objectErr(err, src.Bucket, src.Key)
-		}
-		if ae := cond.Check(head, true); ae != nil {
-			return ae
-		}
+	// The source's record: conditions are checked here for a precise
+	// answer (and passed to the engine, which checks them again atomically
+	// with the copy), and it says whether the copy's checksum is the
+	// source's (copysum.go).
+	head, err := h.layer.HeadObject(ctx, src.Bucket, src.Key)
+	if err != nil {
+		return objectErr(err, src.Bucket, src.Key)
+	}
+	if ae := cond.Check(head, true); ae != nil {
+		return ae
+	}
+	alg, ae := copyChecksumAlgorithm(r, head)
+	if ae != nil {
+		return ae
+	}
+	if cond.Present() {
 		opts.Condition = cond.ToObject()
-		if !replace && aclOverride {
-			// The source's metadata as read with the new ACL; conditional
-			// on that version, so nothing newer is mixed with stale
-			// metadata.
-			opts.ReplaceMetadata = true
-			opts.Metadata = head.Metadata
-			opts.Metadata.ACL = md.ACL
-			opts.Condition.IfMatch = head.ETag
-		}
+	}
+	if !replace && aclOverride {
+		// The source's metadata as read with the new ACL; conditional on
+		// that version, so nothing newer is mixed with stale metadata.
+		opts.ReplaceMetadata = true
+		opts.Metadata = head.Metadata
+		opts.Metadata.ACL = md.ACL
+		opts.Condition.IfMatch = head.ETag
 	}
 	if wc.IfMatch != "" {
 		// If-Match on a copy names the destination's version; the engine's
@@ -83,14 +89,19 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 			return s3wire.ErrPreconditionFailed.With("Condition", "If-Match")
 		}
 	}
-	info, err := h.layer.CopyObject(ctx, src, dst, opts)
+	var info object.ObjectInfo
+	if keepsChecksum(head, alg) {
+		info, err = h.layer.CopyObject(ctx, src, dst, opts)
+	} else {
+		info, err = h.copyWithChecksum(ctx, src, dst, head, alg, opts, wc.IfMatch)
+	}
 	if err != nil {
 		return objectErr(err, dst.Bucket, src.Key)
 	}
 	out := s3wire.CopyObjectResult{ETag: s3wire.ETag(info.ETag), LastModified: s3wire.ISOTime(info.LastModified)}
 	if info.Checksum.Algorithm != "" {
 		out.Set(info.Checksum.Algorithm, info.Checksum.Value)
-		out.ChecksumType = info.Checksum.Type
+		out.ChecksumType = reportedType(info.Checksum)
 	}
 	return writeXML(w, out)
 }
