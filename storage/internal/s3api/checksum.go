@@ -103,28 +103,15 @@ var errInvalidPartNumber = &s3wire.Error{Code: "InvalidPartNumber", Status: http
 	Message: "The requested partnumber is not satisfiable"}
 
 // uploadChecksumType is the checksum type of an upload: the requested
-// one, else S3's default (FULL_OBJECT for CRC64NVME, which has no
-// composite form; COMPOSITE for the others). Only the CRCs can be
-// FULL_OBJECT: no other sum of a whole can be made from its parts'.
+// one, else S3's default (checksum.ParseType). A type the algorithm
+// cannot have (FULL_OBJECT for the non-CRCs, COMPOSITE for CRC64NVME) is
+// InvalidRequest, as in S3.
 func uploadChecksumType(alg checksum.Algorithm, requested string) (string, *s3wire.Error) {
-	switch requested {
-	case "":
-		if alg == checksum.CRC64NVME {
-			return typeFullObject, nil
-		}
-		return typeComposite, nil
-	case typeComposite:
-		if alg == checksum.CRC64NVME {
-			return "", s3wire.ErrInvalidRequest.Msgf("The COMPOSITE checksum type cannot be used with the CRC64NVME checksum algorithm.")
-		}
-		return typeComposite, nil
-	case typeFullObject:
-		if !combinable(alg) {
-			return "", s3wire.ErrInvalidRequest.Msgf("The FULL_OBJECT checksum type cannot be used with the %s checksum algorithm.", alg)
-		}
-		return typeFullObject, nil
+	t, err := checksum.ParseType(alg, requested)
+	if err != nil {
+		return "", s3wire.ErrInvalidRequest.Msgf("%s", err.Error())
 	}
-	return "", s3wire.ErrInvalidRequest.Msgf("Checksum type %q is not valid.", requested)
+	return string(t), nil
 }
 
 // setUploadChecksum records the algorithm and type of an upload's
@@ -186,7 +173,7 @@ func (h *Handler) putPart(r *http.Request, b, k, id string, n int, body *uploadB
 // InvalidPart, as in S3) and, when every listed part has a recorded
 // checksum of one algorithm, sets the object's checksum in opts: the
 // COMPOSITE one, or for a FULL_OBJECT upload the CRC of the whole content
-// combined from the parts' (crccombine.go). A checksum the client asserts
+// combined from the parts' (checksum.Combine). A checksum the client asserts
 // for the object in an x-amz-checksum-* header must match it (BadDigest).
 func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3wire.CompletePart, opts *object.CompleteOptions, wc s3wire.WriteConditions) error {
 	opts.IfMatch = wc.IfMatch
@@ -210,8 +197,7 @@ func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3
 		marker = page.NextMarker
 	}
 	var alg checksum.Algorithm
-	sums := make([][]byte, 0, len(listed))
-	sizes := make([]int64, 0, len(listed))
+	parts := make([]checksum.Part, 0, len(listed))
 	complete := true
 	for _, lp := range listed {
 		p, ok := recorded[lp.Number]
@@ -231,8 +217,7 @@ func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3
 			continue
 		}
 		alg = palg
-		sums = append(sums, raw)
-		sizes = append(sizes, p.Size)
+		parts = append(parts, checksum.Part{Sum: raw, Size: p.Size})
 	}
 	if !complete || alg == "" {
 		return nil
@@ -243,11 +228,18 @@ func (h *Handler) completeChecksum(r *http.Request, b, k, id string, listed []s3
 	}
 	sum := object.Checksum{Algorithm: string(alg), Type: typeComposite}
 	switch {
-	case declared.Type == typeFullObject && combinable(alg):
-		sum.Value, sum.Type = alg.Encode(combineCRCs(alg, sums, sizes)), typeFullObject
+	case declared.Type == typeFullObject && alg.FullObjectCapable():
+		if sum.Value, err = checksum.Combine(alg, parts); err != nil {
+			return nil // a recorded part sum of the wrong size: no checksum rather than a wrong one
+		}
+		sum.Type = typeFullObject
 	case declared.Type == typeFullObject:
 		return nil // SHA sums cannot be combined; CreateMultipartUpload refuses them
 	default:
+		sums := make([][]byte, len(parts))
+		for i, p := range parts {
+			sums[i] = p.Sum
+		}
 		sum.Value = checksum.Composite(alg, sums)
 	}
 	// A composite value ends in "-N", which checksum.FromHeaders does not

@@ -22,7 +22,10 @@
 // for the engine, which takes it with the body: such bodies are spooled and
 // verified first. Only verified checksums are stored, and only stored ones
 // returned (checksum.go); multipart uploads get COMPOSITE checksums, or for
-// the CRCs FULL_OBJECT ones combined from the parts' (crccombine.go).
+// the CRCs FULL_OBJECT ones combined from the parts' (checksum.Combine).
+// A copy is a single-part object with a FULL_OBJECT checksum: the
+// source's when it has one of the asked-for algorithm, else computed from
+// the source's bytes (copysum.go).
 //
 // Why a dialect of its own rather than options of ossapi: almost every
 // detail clients check differs (ETag case, 501 vs 400, Range semantics,
