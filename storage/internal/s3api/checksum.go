@@ -16,10 +16,10 @@ import (
 // stored checksums are ever returned: clients check GET bodies against
 // them.
 
-// Checksum types as S3 names them.
+// Checksum types as the object layer stores them (strings).
 const (
-	typeFullObject = "FULL_OBJECT"
-	typeComposite  = "COMPOSITE"
+	typeFullObject = string(checksum.TypeFullObject)
+	typeComposite  = string(checksum.TypeComposite)
 )
 
 // headerChecksum is the x-amz-checksum-<alg> value a request carries in a

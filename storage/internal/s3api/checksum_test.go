@@ -168,6 +168,9 @@ func TestSDKFullObjectUpload(t *testing.T) {
 	_, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("x"),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumType: types.ChecksumTypeFullObject})
 	wantCode(t, "SHA256 FULL_OBJECT", err, "InvalidRequest", 400)
+	_, err = c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("x"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme, ChecksumType: types.ChecksumTypeComposite})
+	wantCode(t, "CRC64NVME COMPOSITE", err, "InvalidRequest", 400)
 	for _, alg := range []types.ChecksumAlgorithm{types.ChecksumAlgorithmCrc64nvme, types.ChecksumAlgorithmCrc32, types.ChecksumAlgorithmCrc32c} {
 		key := "f-" + string(alg)
 		cr := must[*s3.CreateMultipartUploadOutput](t, "Create")(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String(key),
