@@ -12,7 +12,8 @@
 // (aws-chunked with chunk signatures or trailing checksums); this package
 // routes (route.go), authorizes (authz.go: root, grants, public ACLs for
 // anonymous access, as ossapi does), and runs the operation on the object
-// layer (bucket.go, object.go, copy.go, list.go, multipart.go, post.go).
+// layer (bucket.go, object.go, copy.go, list.go, multipart.go, post.go,
+// attributes.go).
 //
 // Integrity: no body reaches the engine's end before it was verified. The
 // reader the engine gets (body.go) reads past a body's last byte so that

@@ -146,6 +146,8 @@ func routeObject(method, sub string, hdr http.Header) operation {
 			return operation{name: "GetObjectAcl", access: accessRead, handle: (*Handler).getObjectACL}
 		case "uploadId":
 			return operation{name: "ListParts", access: accessRead, handle: (*Handler).listParts}
+		case "attributes":
+			return operation{name: "GetObjectAttributes", access: accessRead, handle: (*Handler).getObjectAttributes}
 		}
 		return notImplemented("GetObject" + sub)
 	case http.MethodHead:
