@@ -207,6 +207,27 @@ spec:
 		Expect(owner.Name).To(Equal(accessKeyName))
 	})
 
+	It("serves the S3 dialect to the same key, configured from the Secret's AWS_* values as envFrom gives them", func(ctx SpecContext) {
+		var s corev1.Secret
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &s)).To(Succeed())
+		Expect(string(s.Data["AWS_ACCESS_KEY_ID"])).To(Equal(userCreds.AccessKeyID))
+		Expect(string(s.Data["AWS_ENDPOINT_URL"])).To(Equal(userCreds.Endpoint), "S3 and OSS share the endpoint")
+		Expect(string(s.Data["AWS_ENDPOINT_URL_S3"])).To(Equal(userCreds.Endpoint))
+		Expect(string(s.Data["AWS_REGION"])).To(Equal(regionName))
+		c, err := s3FromSecret(ctx, &s, env.HTTPClient())
+		must(err)
+
+		By("PUT through S3, GET through S3 and through OSS")
+		body := []byte("written through the S3 dialect\n")
+		Expect(s3Put(ctx, c, bucketName, "s3/hello.txt", body)).To(Succeed())
+		Expect(s3Get(ctx, c, bucketName, "s3/hello.txt")).To(Equal(body))
+		Expect(get(ctx, env.OSSClient(userCreds), bucketName, "s3/hello.txt")).To(Equal(body))
+		objects["s3/hello.txt"] = digestOf(body)
+
+		By("refusing a bucket the key has no grant on")
+		Expect(s3Code(s3Put(ctx, c, otherBucket, "x", []byte("x")))).To(Equal("AccessDenied"))
+	})
+
 	It("changes nothing when every manifest is applied again server-side", func(ctx SpecContext) {
 		refs := []objectRef{
 			{&kossv1alpha1.Region{}, regionName},
