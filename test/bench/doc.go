@@ -30,7 +30,14 @@
 // no CRC)". What remains is the SDK's own cost per request (middleware
 // stack, endpoint rules, SigV4 of the headers, allocations): on 4 KiB
 // requests it is several times the OSS client's and, client and server
-// sharing the machine's cores, it shows in those rows' ops/s.
+// sharing the machine's cores, it shows in those rows' ops/s. Measured on
+// 2026-12-03 against an in-process do-nothing server, one request at a
+// time: a 4 KiB GET took 190-210 µs and 470 allocations (33 KB) through
+// the SDK, 75-80 µs and 98 allocations (8 KB) through the OSS rows' client;
+// a 4 KiB PUT 220-250 µs against 57-60 µs. The multipart rows lean the
+// other way: the OSS SDK's Uploader checks a CRC-64 of every part
+// (FeatureEnableCRC64CheckUpload, on by default), the S3 one now hashes
+// nothing.
 //
 // The OSS client side signs requests with the cheap V1 scheme and sends no
 // Content-MD5, so the figures measure the server, not the client's hashing;
