@@ -212,7 +212,7 @@ func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 func (a *applier) putObject(c *record.PutObject) *record.Result {
 	o := c.Object
 	if !validKey(c.Key) || o.Size < 0 || (o.Type != record.TypeNormal && o.Type != record.TypeAppendable) ||
-		!o.Checksum.Valid() || len(o.PartSizes) > 0 {
+		!o.Checksum.Valid() || len(o.PartSizes) > 0 || len(o.PartChecksums) > 0 {
 		return reject(record.CodeInvalidArgument)
 	}
 	var total int64
@@ -278,6 +278,7 @@ func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 	o.MD5 = nil
 	o.Checksum = record.Checksum{}
 	o.PartSizes = nil
+	o.PartChecksums = nil
 	if seg.Size > 0 {
 		n := len(o.Segments)
 		if seg.Inline() && n > 0 && o.Segments[n-1].Inline() {

@@ -183,10 +183,32 @@ func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
 			o.PartSizes = append(o.PartSizes, p.Size)
 		}
 	}
+	if c.KeepPartChecksums {
+		o.PartChecksums = partChecksums(chosen, c.Checksum.Algorithm)
+	}
 	a.setObject(c.Bucket, c.Key, ptrIf(&old, exists), &o)
 	a.dropUpload(&u)
 	r := withoutData(o)
 	return &record.Result{Object: &r}
+}
+
+// partChecksums returns the values of the parts' checksums in order when
+// every part has one of algorithm (not ""), else nil: a part answered
+// with a checksum of another algorithm than the object's, or with none,
+// would contradict what the object says it is checked with.
+func partChecksums(parts []record.Part, algorithm string) []string {
+	if algorithm == "" || len(parts) == 0 {
+		return nil
+	}
+	sums := make([]string, len(parts))
+	for i := range parts {
+		c := &parts[i].Checksum
+		if c.Algorithm != algorithm || c.Value == "" {
+			return nil
+		}
+		sums[i] = c.Value
+	}
+	return sums
 }
 
 func (a *applier) abortUpload(c *record.AbortUpload) *record.Result {

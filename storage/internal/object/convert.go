@@ -43,17 +43,18 @@ func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 func toObjectInfo(o *record.Object) ObjectInfo {
 	return ObjectInfo{
-		Bucket:       o.Bucket,
-		Key:          o.Key,
-		Size:         o.Size,
-		ETag:         o.ETag,
-		MD5:          slices.Clone(o.MD5),
-		CRC64:        o.CRC64,
-		Type:         o.Type,
-		LastModified: unixNano(o.MTime),
-		Metadata:     fromMetaMetadata(o.Meta),
-		Checksum:     fromMetaChecksum(o.Checksum),
-		PartSizes:    slices.Clone(o.PartSizes),
+		Bucket:        o.Bucket,
+		Key:           o.Key,
+		Size:          o.Size,
+		ETag:          o.ETag,
+		MD5:           slices.Clone(o.MD5),
+		CRC64:         o.CRC64,
+		Type:          o.Type,
+		LastModified:  unixNano(o.MTime),
+		Metadata:      fromMetaMetadata(o.Meta),
+		Checksum:      fromMetaChecksum(o.Checksum),
+		PartSizes:     slices.Clone(o.PartSizes),
+		PartChecksums: slices.Clone(o.PartChecksums),
 	}
 }
 

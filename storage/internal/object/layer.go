@@ -206,7 +206,7 @@ type Checksum struct {
 func (c Checksum) IsZero() bool { return c == Checksum{} }
 
 // CopyOptions are the inputs of CopyObject. The copy keeps the source's
-// Checksum and PartSizes (its bytes are the same) whether or not it
+// Checksum, PartSizes and PartChecksums (its bytes are the same) whether or not it
 // replaces the metadata.
 type CopyOptions struct {
 	// ReplaceMetadata takes Metadata from these options (x-oss-metadata-directive:
@@ -265,6 +265,13 @@ type ObjectInfo struct {
 	// ?partNumber= and x-amz-mp-parts-count); nil for other objects and
 	// for multipart objects completed before part sizes were kept.
 	PartSizes []int64
+	// PartChecksums are the base64 values of a multipart object's part
+	// checksums in part order, of Checksum's algorithm (S3 GET
+	// ?partNumber= with x-amz-checksum-mode, GetObjectAttributes' parts);
+	// nil unless the object has a checksum and every part had one of its
+	// algorithm, and for objects completed before they were kept. When set
+	// it has one value per PartSizes entry.
+	PartChecksums []string
 }
 
 // DeletedObject reports one key of a DeleteObjects call.

@@ -57,8 +57,10 @@ type Multipart interface {
 	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
 	// CompleteUpload makes the listed parts (every part with
 	// opts.All; none, an empty object, for an empty list) the object
-	// bucket/key, with opts.Checksum as its checksum and the parts' sizes
-	// as its PartSizes. opts.ForbidOverwrite and opts.IfMatch are judged
+	// bucket/key, with opts.Checksum as its checksum, the parts' sizes as
+	// its PartSizes and, when every part has a checksum of opts.Checksum's
+	// algorithm, their values as its PartChecksums. opts.ForbidOverwrite
+	// and opts.IfMatch are judged
 	// atomically with the commit.
 	CompleteUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error)
 	// AbortUpload drops an upload and its parts.
@@ -234,7 +236,8 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, uploadID string
 	}
 	c := &record.CompleteUpload{Bucket: bucket, Key: key, UploadID: uploadID, All: opts.All,
 		ForbidOverwrite: opts.ForbidOverwrite, ACL: opts.ACL, MTime: s.now().UnixNano(),
-		Checksum: toMetaChecksum(opts.Checksum), IfMatch: opts.IfMatch, KeepPartSizes: true}
+		Checksum: toMetaChecksum(opts.Checksum), IfMatch: opts.IfMatch,
+		KeepPartSizes: true, KeepPartChecksums: true}
 	for _, p := range parts {
 		c.Parts = append(c.Parts, record.CompletePart{Number: p.Number, ETag: p.ETag})
 	}

@@ -142,11 +142,15 @@ func s3Objects(t *testing.T, s *Store) string {
 		t.Fatal(err)
 	}
 	info, err = s.CompleteUpload(ctx, "bkt", "mp", ids[1], parts, CompleteOptions{Checksum: objectSum})
-	if err != nil || info.Checksum != objectSum || !slices.Equal(info.PartSizes, []int64{MinPartSize, 1000}) {
+	if err != nil || info.Checksum != objectSum || !slices.Equal(info.PartSizes, []int64{MinPartSize, 1000}) ||
+		!slices.Equal(info.PartChecksums, mpPartSums) {
 		t.Fatalf("CompleteUpload = %+v, %v", info, err)
 	}
 	return ids[0]
 }
+
+// mpPartSums are the part checksums s3Objects's "mp" keeps.
+var mpPartSums = []string{partSum(1).Value, partSum(2).Value}
 
 // checkS3Objects checks, through s, every field s3Objects stored.
 func checkS3Objects(t *testing.T, s *Store, id string) {
@@ -155,9 +159,10 @@ func checkS3Objects(t *testing.T, s *Store, id string) {
 	for key, want := range map[string]struct {
 		sum   Checksum
 		sizes []int64
-	}{"plain": {putSum, nil}, "mp": {objectSum, []int64{MinPartSize, 1000}}} {
+		sums  []string
+	}{"plain": {putSum, nil, nil}, "mp": {objectSum, []int64{MinPartSize, 1000}, mpPartSums}} {
 		h, err := s.HeadObject(ctx, "bkt", key)
-		if err != nil || h.Checksum != want.sum || !slices.Equal(h.PartSizes, want.sizes) {
+		if err != nil || h.Checksum != want.sum || !slices.Equal(h.PartSizes, want.sizes) || !slices.Equal(h.PartChecksums, want.sums) {
 			t.Errorf("HeadObject(%s) = %+v, %v", key, h, err)
 		}
 		g, rc, err := s.GetObject(ctx, "bkt", key, nil)
@@ -166,7 +171,7 @@ func checkS3Objects(t *testing.T, s *Store, id string) {
 		}
 		n, _ := io.Copy(io.Discard, rc)
 		rc.Close()
-		if g.Checksum != want.sum || !slices.Equal(g.PartSizes, want.sizes) || n != h.Size {
+		if g.Checksum != want.sum || !slices.Equal(g.PartSizes, want.sizes) || !slices.Equal(g.PartChecksums, want.sums) || n != h.Size {
 			t.Errorf("GetObject(%s) = %+v (%d bytes)", key, g, n)
 		}
 	}
@@ -220,10 +225,12 @@ func TestCopyKeepsS3Fields(t *testing.T) {
 			want, _ := st.store.HeadObject(ctx, "bkt", src)
 			opts := CopyOptions{ReplaceMetadata: replace, Metadata: Metadata{ContentType: "x/y"}}
 			info, err := st.store.CopyObject(ctx, ObjectRef{"bkt", src}, ObjectRef{"bkt", "copy"}, opts)
-			if err != nil || info.Checksum != want.Checksum || !slices.Equal(info.PartSizes, want.PartSizes) {
+			if err != nil || info.Checksum != want.Checksum || !slices.Equal(info.PartSizes, want.PartSizes) ||
+				!slices.Equal(info.PartChecksums, want.PartChecksums) {
 				t.Fatalf("CopyObject(%s, replace %v) = %+v, %v", src, replace, info, err)
 			}
-			if h, _ := st.store.HeadObject(ctx, "bkt", "copy"); h.Checksum != want.Checksum || !slices.Equal(h.PartSizes, want.PartSizes) {
+			if h, _ := st.store.HeadObject(ctx, "bkt", "copy"); h.Checksum != want.Checksum || !slices.Equal(h.PartSizes, want.PartSizes) ||
+				!slices.Equal(h.PartChecksums, want.PartChecksums) {
 				t.Fatalf("copy of %s (replace %v) reads back %+v", src, replace, h)
 			}
 		}

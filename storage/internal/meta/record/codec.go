@@ -20,9 +20,15 @@ var errShort = errors.New("record: truncated encoding")
 // IfMatch...): commands of codec version 3, records of version 2. The
 // shared body encoders write those fields only then, so every encoding
 // made before they existed keeps its bytes.
+//
+// sums says it also carries the part checksums of a multipart object
+// (Object.PartChecksums, CompleteUpload.KeepPartChecksums): commands of
+// codec version 4, object records and results of version 3. It implies
+// ext, and the same rule holds: those fields are written only then.
 type encoder struct {
-	b   []byte
-	ext bool
+	b    []byte
+	ext  bool
+	sums bool
 }
 
 func (e *encoder) u8(v uint8)       { e.b = append(e.b, v) }
@@ -76,11 +82,13 @@ func (e *encoder) strMap(m map[string]string) {
 
 // decoder reads what encoder wrote. The first error is latched: later reads
 // return zero values, and err reports it once at the end. ext is the
-// encoder's: set from the version byte before decoding starts.
+// encoder's, and so is sums: both set from the version byte before
+// decoding starts.
 type decoder struct {
-	b   []byte
-	err error
-	ext bool
+	b    []byte
+	err  error
+	ext  bool
+	sums bool
 }
 
 func (d *decoder) fail(err error) {

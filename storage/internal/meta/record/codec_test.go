@@ -78,6 +78,13 @@ func sampleCommands() map[string]Command {
 			Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==-1", Type: "COMPOSITE"}},
 		"complete s3 sequential": &CompleteUpload{Bucket: "b", Key: "k", UploadID: "0A1B", All: true, MTime: 9,
 			MD5: []byte{0: 1, 15: 2}, KeepPartSizes: true},
+		// Codec version 4: the part checksums.
+		"complete part sums": &CompleteUpload{Bucket: "b", Key: "k", UploadID: "0A1B", Parts: []CompletePart{{Number: 1, ETag: `"AA"`}},
+			MTime: 9, KeepPartSizes: true, KeepPartChecksums: true,
+			Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==-1", Type: "COMPOSITE"}},
+		"put part sums": &PutObject{Bucket: "b", Key: "k", Object: Object{Size: 1, Type: TypeNormal,
+			Checksum:      Checksum{Algorithm: "CRC32", Value: "AAAAAA==-1", Type: "COMPOSITE"},
+			PartChecksums: []string{"AAAAAA=="}, Segments: []Segment{{Size: 1, CRC64: 2, Data: []byte("x")}}}},
 	}
 }
 
@@ -104,12 +111,14 @@ func TestCodecRoundTrip(t *testing.T) {
 }
 
 // TestCodecVersions pins which commands need codec version 2 (those with
-// replica lists) and 3 (those with S3 fields), so older nodes keep applying
-// everything else.
+// replica lists), 3 (those with S3 fields) and 4 (those with part
+// checksums), so older nodes keep applying everything else.
 func TestCodecVersions(t *testing.T) {
 	for name, c := range sampleCommands() {
 		want := uint8(1)
 		switch {
+		case strings.Contains(name, "part sums"):
+			want = 4
 		case strings.Contains(name, "s3"):
 			want = 3
 		case strings.Contains(name, "placed") || strings.Contains(name, "replicas"):
@@ -148,6 +157,10 @@ func TestDecodeRejectsMalformedInput(t *testing.T) {
 		"v2 command as v1": {[]byte{byte(CmdUpdateReplicas), 1, 1, 'x', 0, 1, 1, 'n'}, nil},
 		// A version-1 encoding relabelled version 3 lacks the S3 fields.
 		"v1 payload as v3": {asVersion(3, &PutObject{Bucket: "b", Key: "k", Object: Object{Type: TypeNormal}}), nil},
+		// A version-3 encoding relabelled version 4 lacks KeepPartChecksums;
+		// a version-4 one relabelled 3 has a byte too many.
+		"v3 payload as v4": {asVersion(4, &CompleteUpload{Bucket: "b", Key: "k", UploadID: "u", All: true, KeepPartSizes: true}), nil},
+		"v4 payload as v3": {asVersion(3, &CompleteUpload{Bucket: "b", Key: "k", UploadID: "u", All: true, KeepPartChecksums: true}), nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

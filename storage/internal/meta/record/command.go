@@ -38,14 +38,20 @@ const (
 // Version 2 added blob segments with replica lists (segPlaced) and
 // UpdateReplicas. Version 3 added the S3 fields (encoder.ext): checksums in
 // PutObject, CreateUpload, PutPart and CompleteUpload, IfMatch in PutObject
-// and CompleteUpload, CompleteUpload.KeepPartSizes. Encode writes the lowest
-// version a command needs (1 for every command that needs none of that), so
-// that a cluster whose nodes run older code keeps working until the first
-// command that needs more.
-const codecVersion = 3
+// and CompleteUpload, CompleteUpload.KeepPartSizes. Version 4 added the
+// part checksums (encoder.sums): Object.PartChecksums and
+// CompleteUpload.KeepPartChecksums. Encode writes the lowest version a
+// command needs (1 for every command that needs none of that), so that a
+// cluster whose nodes run older code keeps working until the first command
+// that needs more.
+const codecVersion = 4
 
-// extVersion is the first codec version with the S3 fields.
-const extVersion = 3
+// extVersion is the first codec version with the S3 fields, sumsVersion
+// the first with the part checksums.
+const (
+	extVersion  = 3
+	sumsVersion = 4
+)
 
 // versioned is implemented by commands whose payload may need a codec
 // version above 1.
@@ -130,7 +136,7 @@ func commandVersion(c Command) uint8 {
 // Encode returns the wire form of c: [type][version][payload].
 func Encode(c Command) []byte {
 	v := commandVersion(c)
-	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion}
+	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion, sums: v >= sumsVersion}
 	e.u8(uint8(c.Type()))
 	e.u8(v)
 	c.encode(&e)
@@ -153,7 +159,7 @@ func Decode(b []byte) (Command, error) {
 		return nil, fmt.Errorf("record: %s: unsupported codec version %d", def.name, v)
 	}
 	c := def.new()
-	d := decoder{b: b[2:], ext: b[1] >= extVersion}
+	d := decoder{b: b[2:], ext: b[1] >= extVersion, sums: b[1] >= sumsVersion}
 	c.decode(&d)
 	if err := d.done(); err != nil {
 		return nil, fmt.Errorf("record: decode %s: %w", def.name, err)
@@ -427,11 +433,15 @@ func (c *UpdateReplicas) decode(d *decoder) {
 // Codec versions of the commands that may need version 2 (see
 // codecVersion): UpdateReplicas always, PutObject and AppendObject when a
 // blob segment carries its replica list; PutObject needs version 3 for its
-// S3 fields.
+// S3 fields and 4 for part checksums (which Apply refuses in a put, but the
+// codec carries every value faithfully).
 
 func (*UpdateReplicas) codecVersion() uint8 { return 2 }
 
 func (c *PutObject) codecVersion() uint8 {
+	if c.Object.needsSums() {
+		return sumsVersion
+	}
 	if c.Object.needsExt() || c.IfMatch != "" {
 		return extVersion
 	}

@@ -19,8 +19,10 @@
 //
 // Records start with a version byte the same way: 1, or 2 for an object,
 // upload or part record that carries the S3 fields (checksums, part
-// sizes), which codec version 3 carries in commands. Values without those
-// fields keep their old bytes, and every old encoding still decodes.
+// sizes), which codec version 3 carries in commands, or 3 for an object
+// record that also carries its parts' checksums (codec version 4). Values
+// without those fields keep their old bytes, and every old encoding still
+// decodes.
 //
 // Which bbolt bucket and key hold each record, and what applying a command
 // does, are package meta's business: it imports this package, never the

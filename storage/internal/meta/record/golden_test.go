@@ -52,6 +52,14 @@ func goldenValues() map[string][]byte {
 		"result s3": mustEncodeResult(&Result{Object: &Object{Bucket: "b", Key: "k", Size: 4, ETag: `"X-1"`, CRC64: 3,
 			Type: TypeMultipart, MTime: 9, Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==-1", Type: "COMPOSITE"},
 			PartSizes: []int64{4}, Segments: []Segment{{Blob: "x", Size: 4, CRC64: 3}}}}),
+		// Version 3 object records (version 3 results): the part checksums.
+		"object s3 part sums": EncodeObject(&Object{Size: 8, ETag: `"ABC-2"`, CRC64: 5, Type: TypeMultipart, MTime: 3,
+			Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==-2", Type: "COMPOSITE"}, PartSizes: []int64{4, 4},
+			PartChecksums: []string{"AAAAAA==", "/////w=="},
+			Segments:      []Segment{{Blob: "p1", Size: 4, CRC64: 1}, {Blob: "p2", Size: 4, CRC64: 2}}}),
+		"result s3 part sums": mustEncodeResult(&Result{Object: &Object{Bucket: "b", Key: "k", Size: 4, ETag: `"X-1"`, CRC64: 3,
+			Type: TypeMultipart, MTime: 9, Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
+			PartSizes: []int64{4}, PartChecksums: []string{"AAAAAA=="}, Segments: []Segment{{Blob: "x", Size: 4, CRC64: 3}}}}),
 	}
 }
 
@@ -96,6 +104,9 @@ var goldenCommands = map[string]string{
 	"put part s3":            "0d030162016b0430413142020a02010200000000000000030801020261620a02026e31026e32000000000000000306534841323536047138337600",
 	"put s3":                 "03030162016b040322452201010000000000000004010c000000000000000000054352433332084141414141413d3d0b46554c4c5f4f424a454354000100026869000000000000000400052241424322",
 	"put s3 if-match placed": "03030162016b0800000000000000000000010000000000000000000000000000010204303132330801026e310000000000000001010178",
+	// Codec version 4.
+	"complete part sums": "0e040162016b04304131420101042241412200000012000543524333320a4141414141413d3d2d3109434f4d504f53495445000101",
+	"put part sums":      "03040162016b020000000000000000000001000000000000000000000543524333320a4141414141413d3d2d3109434f4d504f534954450001084141414141413d3d0100017800000000000000020000",
 }
 
 // goldenRecordHex are the encodings of goldenValues.
@@ -122,6 +133,9 @@ var goldenRecordHex = map[string]string{
 	"part s3":                 "0208040102030400000000000000060e010102616208000000000000000606435243333243084141414141413d3d00",
 	"result s3":               "02010001000162016b080522582d3122000000000000000003094d756c746970617274120000000000000000000543524333320a4141414141413d3d2d3109434f4d504f53495445010801017808000000000000000300",
 	"upload s3":               "020a0a746578742f706c61696e000000000007707269766174650002016101310162013200000543524333320009434f4d504f53495445",
+	// Version 3.
+	"object s3 part sums": "031007224142432d322200000000000000000503060000000000000000000543524333320a4141414141413d3d2d3209434f4d504f5349544502080802084141414141413d3d082f2f2f2f2f773d3d020102703108000000000000000101027032080000000000000002",
+	"result s3 part sums": "03010001000162016b080522582d3122000000000000000003094d756c74697061727412000000000000000000054352433332084141414141413d3d0b46554c4c5f4f424a454354010801084141414141413d3d01017808000000000000000300",
 }
 
 func TestCommandEncodingIsPinned(t *testing.T) {
@@ -194,7 +208,8 @@ func TestGoldenRecordsDecode(t *testing.T) {
 				t.Fatalf("%s: %v", name, err)
 			}
 			head, err := DecodeObjectHead("b", "k", b)
-			if err != nil || head.Size != v.Size || head.Checksum != v.Checksum || !reflect.DeepEqual(head.PartSizes, v.PartSizes) {
+			if err != nil || head.Size != v.Size || head.Checksum != v.Checksum || !reflect.DeepEqual(head.PartSizes, v.PartSizes) ||
+				!reflect.DeepEqual(head.PartChecksums, v.PartChecksums) {
 				t.Errorf("%s: head decodes to %+v, %v; full record %+v", name, head, err, v)
 			}
 			again, ext = EncodeObject(&v), v.needsExt()
@@ -228,5 +243,32 @@ func TestGoldenRecordsDecode(t *testing.T) {
 		if want := strings.Contains(name, "s3"); ext != want {
 			t.Errorf("%s: decoded value has S3 fields = %v, want %v", name, ext, want)
 		}
+	}
+}
+
+// TestPartSumsVersionOnlyForObjects checks that record version 3 exists
+// for objects only: an upload or part record relabelled 3 must not decode
+// (it would re-encode as version 2, and a replica would disagree), and a
+// version 3 object record must yield its part checksums.
+func TestPartSumsVersionOnlyForObjects(t *testing.T) {
+	up := EncodeUpload(&Upload{Initiated: 5, Checksum: Checksum{Algorithm: "CRC32", Type: "COMPOSITE"}})
+	up[0] = recordVersionSums
+	if _, err := DecodeUpload("b", "k", "id", up); err == nil {
+		t.Error("an upload record of version 3 decoded")
+	}
+	part := EncodePart(&Part{Number: 1, Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA=="}})
+	part[0] = recordVersionSums
+	if _, err := DecodePart(1, part); err == nil {
+		t.Error("a part record of version 3 decoded")
+	}
+	want := []string{"AAAAAA==", "/////w=="}
+	o, err := DecodeObject("b", "k", goldenValues()["object s3 part sums"])
+	if err != nil || !reflect.DeepEqual(o.PartChecksums, want) {
+		t.Errorf("object s3 part sums decodes to %v, %v; want part checksums %v", o.PartChecksums, err, want)
+	}
+	// An old record has none.
+	o, err = DecodeObject("b", "k", goldenValues()["object s3"])
+	if err != nil || o.PartChecksums != nil {
+		t.Errorf("object s3 decodes to part checksums %v, %v; want none", o.PartChecksums, err)
 	}
 }

@@ -132,11 +132,16 @@ type CompleteUpload struct {
 	Checksum      Checksum
 	IfMatch       string
 	KeepPartSizes bool
+	// KeepPartChecksums (codec version 4) records the chosen parts'
+	// checksum values in the object when the object has a checksum and
+	// every chosen part has one of its algorithm; a field of the command
+	// for the same reason as KeepPartSizes.
+	KeepPartChecksums bool
 }
 
 // needsExt reports whether c has S3 fields to encode.
 func (c *CompleteUpload) needsExt() bool {
-	return !c.Checksum.IsZero() || c.IfMatch != "" || c.KeepPartSizes
+	return !c.Checksum.IsZero() || c.IfMatch != "" || c.KeepPartSizes || c.KeepPartChecksums
 }
 
 // AbortUpload drops an upload and releases its parts.
@@ -219,8 +224,11 @@ func (c *CreateUpload) codecVersion() uint8 {
 	return 1
 }
 
-// codecVersion: the S3 fields need version 3.
+// codecVersion: the S3 fields need version 3, KeepPartChecksums 4.
 func (c *CompleteUpload) codecVersion() uint8 {
+	if c.KeepPartChecksums {
+		return sumsVersion
+	}
 	if c.needsExt() {
 		return extVersion
 	}
@@ -246,6 +254,9 @@ func (c *CompleteUpload) encode(e *encoder) {
 		e.checksum(&c.Checksum)
 		e.str(c.IfMatch)
 		e.boolean(c.KeepPartSizes)
+		if e.sums {
+			e.boolean(c.KeepPartChecksums)
+		}
 		return
 	}
 	// Optional trailing field: commands without it encode as before.
@@ -275,6 +286,9 @@ func (c *CompleteUpload) decode(d *decoder) {
 		c.Checksum = d.checksum()
 		c.IfMatch = d.str()
 		c.KeepPartSizes = d.boolean()
+		if d.sums {
+			c.KeepPartChecksums = d.boolean()
+		}
 		return
 	}
 	// Present only when set, so canonical only as 16 bytes.
@@ -357,7 +371,7 @@ func decodePartBody(d *decoder, p *Part) {
 // part of it: they are the record's key.
 func EncodeUpload(u *Upload) []byte {
 	e := encoder{}
-	recordHeader(&e, !u.Checksum.IsZero())
+	recordHeader(&e, !u.Checksum.IsZero(), false)
 	encodeUploadBody(&e, u)
 	return e.b
 }
@@ -366,7 +380,7 @@ func EncodeUpload(u *Upload) []byte {
 func DecodeUpload(bucket, key, id string, v []byte) (Upload, error) {
 	u := Upload{Bucket: bucket, Key: key, ID: id}
 	d := decoder{b: v}
-	if !readRecordHeader(&d) {
+	if !readRecordHeader(&d, false) {
 		return u, fmt.Errorf("record: upload %s/%s/%s: unknown record version", bucket, key, id)
 	}
 	decodeUploadBody(&d, &u)
@@ -387,7 +401,7 @@ func EncodePart(p *Part) []byte {
 		c.Segment = &s
 	}
 	e := encoder{}
-	recordHeader(&e, !c.Checksum.IsZero())
+	recordHeader(&e, !c.Checksum.IsZero(), false)
 	encodePartBody(&e, &c)
 	return e.b
 }
@@ -396,7 +410,7 @@ func EncodePart(p *Part) []byte {
 func DecodePart(n int, v []byte) (Part, error) {
 	p := Part{Number: n}
 	d := decoder{b: v}
-	if !readRecordHeader(&d) {
+	if !readRecordHeader(&d, false) {
 		return p, fmt.Errorf("record: part %d: unknown record version", n)
 	}
 	decodePartBody(&d, &p)

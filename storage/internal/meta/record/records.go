@@ -13,39 +13,55 @@ import (
 
 // recordVersion prefixes every record value. recordVersionExt (2) marks
 // an object, upload or part record that carries S3 fields (see
-// encoder.ext); records without them keep version 1 and their old bytes,
-// and both versions decode.
+// encoder.ext); recordVersionSums (3) an object record that also carries
+// its parts' checksums (encoder.sums). Records keep the lowest version
+// their value needs, so old values keep their bytes, and every version
+// decodes.
 const (
-	recordVersion    = 1
-	recordVersionExt = 2
+	recordVersion     = 1
+	recordVersionExt  = 2
+	recordVersionSums = 3
 )
 
-// recordHeader writes a record's version byte: 2 when ext, else 1.
-func recordHeader(e *encoder, ext bool) {
-	e.ext = ext
-	if ext {
+// recordHeader writes a record's version byte: 3 when sums, 2 when ext,
+// else 1.
+func recordHeader(e *encoder, ext, sums bool) {
+	e.ext, e.sums = ext || sums, sums
+	switch {
+	case sums:
+		e.u8(recordVersionSums)
+	case ext:
 		e.u8(recordVersionExt)
-		return
+	default:
+		e.u8(recordVersion)
 	}
-	e.u8(recordVersion)
 }
 
 // readRecordHeader reads the version byte of a record that may carry S3
-// fields, and reports whether it is one this code knows.
-func readRecordHeader(d *decoder) bool {
+// fields, and reports whether it is one this code knows for this kind of
+// record: version 3 only where sums says the kind has one (objects).
+func readRecordHeader(d *decoder, sums bool) bool {
 	switch d.u8() {
 	case recordVersion:
 		return d.err == nil
 	case recordVersionExt:
 		d.ext = true
 		return d.err == nil
+	case recordVersionSums:
+		d.ext, d.sums = sums, sums
+		return sums && d.err == nil
 	default:
 		return false
 	}
 }
 
 // needsExt reports whether o has S3 fields to encode.
-func (o *Object) needsExt() bool { return !o.Checksum.IsZero() || len(o.PartSizes) > 0 }
+func (o *Object) needsExt() bool {
+	return !o.Checksum.IsZero() || len(o.PartSizes) > 0 || o.needsSums()
+}
+
+// needsSums reports whether o has part checksums to encode.
+func (o *Object) needsSums() bool { return len(o.PartChecksums) > 0 }
 
 // Object types on disk.
 const (
@@ -75,6 +91,9 @@ func encodeObjectBody(e *encoder, o *Object) {
 		e.checksum(&o.Checksum)
 		e.int64s(o.PartSizes)
 	}
+	if e.sums {
+		e.strs(o.PartChecksums)
+	}
 	e.uvarint(uint64(len(o.Segments)))
 	for i := range o.Segments {
 		encodeSegment(e, &o.Segments[i])
@@ -103,6 +122,9 @@ func decodeObjectBody(d *decoder, o *Object, withSegments bool) {
 	if d.ext {
 		o.Checksum = d.checksum()
 		o.PartSizes = d.int64s()
+	}
+	if d.sums {
+		o.PartChecksums = d.strs()
 	}
 	if !withSegments {
 		return
@@ -202,7 +224,7 @@ func decodeMetadata(d *decoder) Metadata {
 // of it: they are the record's key.
 func EncodeObject(o *Object) []byte {
 	e := encoder{b: make([]byte, 0, 128+inlineBytes(o))}
-	recordHeader(&e, o.needsExt())
+	recordHeader(&e, o.needsExt(), o.needsSums())
 	encodeObjectBody(&e, o)
 	return e.b
 }
@@ -230,7 +252,7 @@ func DecodeObjectHead(bucket, key string, v []byte) (Object, error) {
 func decodeObject(bucket, key string, v []byte, withSegments bool) (Object, error) {
 	o := Object{Bucket: bucket, Key: key}
 	d := decoder{b: v}
-	if !readRecordHeader(&d) {
+	if !readRecordHeader(&d, true) {
 		return o, fmt.Errorf("record: object %s/%s: unknown record version", bucket, key)
 	}
 	decodeObjectBody(&d, &o, withSegments)

@@ -8,10 +8,12 @@ import (
 // resultVersion is the first byte of an encoded Result; resultVersionExt
 // (2) that of a Result whose object carries S3 fields (Checksum,
 // PartSizes), which follow its metadata. Results without them keep
-// version 1 and their old bytes.
+// version 1 and their old bytes. resultVersionSums (3) is that of a Result
+// whose object also carries its part checksums (after PartSizes).
 const (
-	resultVersion    = 1
-	resultVersionExt = 2
+	resultVersion     = 1
+	resultVersionExt  = 2
+	resultVersionSums = 3
 )
 
 // ResultCodec encodes the Results of Apply for the wire: when a follower
@@ -59,10 +61,14 @@ const (
 // [version][code][presence bits][length][object?][bucket?][key?].
 func EncodeResult(r *Result) []byte {
 	e := encoder{b: make([]byte, 0, 64)}
-	if r.Object != nil && r.Object.needsExt() {
+	switch {
+	case r.Object != nil && r.Object.needsSums():
+		e.u8(resultVersionSums)
+		e.ext, e.sums = true, true
+	case r.Object != nil && r.Object.needsExt():
 		e.u8(resultVersionExt)
 		e.ext = true
-	} else {
+	default:
 		e.u8(resultVersion)
 	}
 	// A leading 1 keeps the form distinct from an encoded nil.
@@ -93,6 +99,9 @@ func EncodeResult(r *Result) []byte {
 		if e.ext {
 			e.checksum(&o.Checksum)
 			e.int64s(o.PartSizes)
+		}
+		if e.sums {
+			e.strs(o.PartChecksums)
 		}
 		e.uvarint(uint64(len(o.Segments)))
 		for _, s := range o.Segments {
@@ -127,6 +136,8 @@ func DecodeResult(b []byte) (*Result, error) {
 	case d.err != nil, v == resultVersion:
 	case v == resultVersionExt:
 		d.ext = true
+	case v == resultVersionSums:
+		d.ext, d.sums = true, true
 	default:
 		return nil, fmt.Errorf("record: decode result: unknown version %d", v)
 	}
@@ -151,6 +162,9 @@ func DecodeResult(b []byte) (*Result, error) {
 		if d.ext {
 			o.Checksum = d.checksum()
 			o.PartSizes = d.int64s()
+		}
+		if d.sums {
+			o.PartChecksums = d.strs()
 		}
 		if n := d.count(); d.err == nil && n > 0 {
 			o.Segments = make([]Segment, n)

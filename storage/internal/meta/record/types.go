@@ -77,7 +77,14 @@ type Object struct {
 	// (S3's GET ?partNumber= and x-amz-mp-parts-count); nil for other
 	// objects and for multipart objects completed by older code.
 	PartSizes []int64
-	Segments  []Segment
+	// PartChecksums are the base64 values of a multipart object's part
+	// checksums in part order, all of Checksum's algorithm (S3's GET
+	// ?partNumber= with x-amz-checksum-mode, GetObjectAttributes' parts);
+	// nil when the object has no checksum, when a part lacked one of that
+	// algorithm, and for objects completed by older code. Kept and cleared
+	// with PartSizes.
+	PartChecksums []string
+	Segments      []Segment
 }
 
 // Checksum is an S3 flexible checksum of some content, as the client sent
