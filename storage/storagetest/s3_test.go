@@ -81,9 +81,10 @@ func TestS3OnEveryNode(t *testing.T) {
 		if got := readBody(t, out.Body); got != "written on "+key {
 			t.Fatalf("node %d read %q", (i+1)%3, got)
 		}
+		//nolint:staticcheck // manager is deprecated for the v0 transfermanager, but it is what applications (Velero among them) upload with today.
 		up := manager.NewUploader(cl, func(u *manager.Uploader) { u.PartSize = 5 << 20 })
 		mkey := fmt.Sprintf("node%d/big", i)
-		res, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("s3bkt"), Key: aws.String(mkey), Body: bytes.NewReader(big)})
+		res, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("s3bkt"), Key: aws.String(mkey), Body: bytes.NewReader(big)}) //nolint:staticcheck // the manager Uploader, as above
 		if err != nil {
 			t.Fatalf("multipart upload on node %d: %v", i, err)
 		}
@@ -211,6 +212,7 @@ func TestS3AndOSSShareObjects(t *testing.T) {
 	}
 	// An S3 multipart object reads back through OSS.
 	big := bytes.Repeat([]byte("s3-multipart "), (6<<20)/13)
+	//nolint:staticcheck // manager is deprecated for the v0 transfermanager, but it is what applications upload with today.
 	if _, err := manager.NewUploader(s3c, func(u *manager.Uploader) { u.PartSize = 5 << 20 }).Upload(ctx,
 		&s3.PutObjectInput{Bucket: aws.String("shared"), Key: aws.String("mp"), Body: bytes.NewReader(big), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32}); err != nil {
 		t.Fatal(err)
@@ -233,4 +235,3 @@ func readBody(t *testing.T, r io.ReadCloser) string {
 	}
 	return string(b)
 }
-

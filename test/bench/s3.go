@@ -159,6 +159,7 @@ func measureS3Multipart(ctx context.Context, target string, c *s3.Client, replic
 	}
 	// The Uploader has its own checksum setting, CRC32 on every part unless
 	// told otherwise; the client's "when required" does not reach it.
+	//nolint:staticcheck // manager is deprecated for the v0 transfermanager, but it is what applications (Velero among them) upload with today.
 	u := manager.NewUploader(c, func(u *manager.Uploader) {
 		u.PartSize = multipartPartSize
 		u.Concurrency = parallel
@@ -168,7 +169,7 @@ func measureS3Multipart(ctx context.Context, target string, c *s3.Client, replic
 	start := time.Now()
 	// A ReaderAt+Seeker: the Uploader reads each part where it lies, as it
 	// does a file, instead of buffering it.
-	_, err := u.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(human(int(size))),
+	_, err := u.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(human(int(size))), //nolint:staticcheck // the manager Uploader, as above
 		Body: io.NewSectionReader(newPattern(), 0, size)})
 	r.elapsed = time.Since(start)
 	if err != nil {

@@ -152,7 +152,7 @@ func (c *chunkReader) checkChunk() error {
 // in CRLF (bare LF) is malformed, end of body is IncompleteBody.
 func (c *chunkReader) line() (string, error) {
 	l, err := c.rawLine()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return "", errIncompleteBody(io.ErrUnexpectedEOF)
 	}
 	if err != nil {
@@ -235,7 +235,7 @@ func (c *chunkReader) readTrailer() error {
 			return errInvalidRequest("malformed aws-chunked framing: too many trailer lines")
 		}
 		l, err := c.rawLine()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			// The end of the body; a line without its newline is a
 			// truncated trailer.
 			if l != "" {

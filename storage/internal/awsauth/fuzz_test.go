@@ -2,6 +2,7 @@ package awsauth
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -51,7 +52,7 @@ func FuzzChunkDecoder(f *testing.F) {
 				break
 			}
 		}
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if int64(out.Len()) != declared {
 				t.Fatalf("io.EOF after %d bytes of %d declared", out.Len(), declared)
 			}
@@ -63,7 +64,7 @@ func FuzzChunkDecoder(f *testing.F) {
 		if code(err) == "" {
 			t.Fatalf("a decoder failure that is not an *Error: %v", err)
 		}
-		if _, again := c.Read(buf); again != err {
+		if _, again := c.Read(buf); !errors.Is(again, err) {
 			t.Fatalf("the failure is not sticky: %v then %v", err, again)
 		}
 	})

@@ -303,7 +303,7 @@ func fillPostRequest(req *PostRequest, fields map[string]string) {
 		case fV4Algorithm, fV4Credential, fV4Date, fV4Signature, fSecToken:
 			continue
 		}
-		req.Header.Set(http.CanonicalHeaderKey(name), value)
+		req.Header.Set(name, value)
 		if suffix, ok := strings.CutPrefix(name, "x-amz-meta-"); ok && suffix != "" {
 			if req.Metadata == nil {
 				req.Metadata = map[string]string{}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -49,7 +50,9 @@ func (u postUpload) request(t *testing.T, target string) *http.Request {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for k, v := range u.fields {
-		w.WriteField(k, v)
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if !u.noFile {
 		name := u.fileField
@@ -63,9 +66,13 @@ func (u postUpload) request(t *testing.T, target string) *http.Request {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fw.Write(u.file)
+		if _, err := fw.Write(u.file); err != nil {
+			t.Fatal(err)
+		}
 	}
-	w.WriteField("submit", "Upload") // after the file: never read
+	if err := w.WriteField("submit", "Upload"); err != nil { // after the file: never read
+		t.Fatal(err)
+	}
 	w.Close()
 	r := httptest.NewRequest(http.MethodPost, target, &buf)
 	r.Header.Set("Content-Type", w.FormDataContentType())
@@ -257,7 +264,8 @@ func flipHex(s string) string {
 }
 
 func errMessage(err error) string {
-	if e, ok := err.(*Error); ok {
+	var e *Error
+	if errors.As(err, &e) {
 		return e.Message
 	}
 	if err == nil {

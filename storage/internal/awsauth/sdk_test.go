@@ -250,7 +250,7 @@ func TestSDKCompleteChecksum(t *testing.T) {
 	whole := checksum.CRC32.Sum([]byte("the whole object"))
 	// The test server answers no CompleteMultipartUploadResult: only what
 	// the handler saw matters here.
-	client.CompleteMultipartUpload(context.Background(), &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+	_, _ = client.CompleteMultipartUpload(context.Background(), &s3.CompleteMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
 		UploadId: aws.String("up1"), ChecksumCRC32: aws.String(whole),
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: aws.String(`"x"`), PartNumber: aws.Int32(1)}}}})
 	e := srv.last(t)

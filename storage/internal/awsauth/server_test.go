@@ -2,6 +2,7 @@ package awsauth
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -76,13 +77,14 @@ func (s *s3Server) serve(w http.ResponseWriter, r *http.Request) {
 	if e.err != nil {
 		status := http.StatusInternalServerError
 		c := "InternalError"
-		if ae, ok := e.err.(*Error); ok {
+		var ae *Error
+		if errors.As(e.err, &ae) {
 			status, c = ae.Status, ae.Code
 		}
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {
-			xml.NewEncoder(w).Encode(struct {
+			_ = xml.NewEncoder(w).Encode(struct {
 				XMLName xml.Name `xml:"Error"`
 				Code    string
 				Message string
@@ -95,10 +97,10 @@ func (s *s3Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && r.URL.Query().Has("uploads"):
 		w.Header().Set("Content-Type", "application/xml")
-		io.WriteString(w, `<InitiateMultipartUploadResult><Bucket>bkt</Bucket><Key>k</Key><UploadId>up1</UploadId></InitiateMultipartUploadResult>`)
+		_, _ = io.WriteString(w, `<InitiateMultipartUploadResult><Bucket>bkt</Bucket><Key>k</Key><UploadId>up1</UploadId></InitiateMultipartUploadResult>`)
 	case r.Method == http.MethodGet && !strings.HasSuffix(r.URL.Path, "/"):
 		w.Header().Set("Content-Length", "20")
-		io.WriteString(w, getBody)
+		_, _ = io.WriteString(w, getBody)
 	case r.Method == http.MethodDelete:
 		w.WriteHeader(http.StatusNoContent)
 	}

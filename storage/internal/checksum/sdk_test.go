@@ -28,7 +28,7 @@ func TestAgainstSDK(t *testing.T) {
 	var mu sync.Mutex
 	var got http.Header
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		mu.Lock()
 		got = r.Header.Clone()
 		mu.Unlock()
