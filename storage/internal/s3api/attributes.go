@@ -10,9 +10,9 @@ import (
 
 // getObjectAttributes answers GetObjectAttributes from the object's
 // record, reading no data: its ETag, stored checksum, size, storage class
-// and, for a multipart object whose part sizes were kept, its part count.
-// S3 lists the parts themselves only with their checksums, which the
-// object layer does not keep after Complete, so no Part is listed.
+// and, for a multipart object whose part sizes were kept, its part count
+// and, when its parts' checksums were kept too, its parts (S3 lists parts
+// only with their checksums).
 func (h *Handler) getObjectAttributes(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	if ae := s3wire.ParseVersionID(r.URL.Query()); ae != nil {
@@ -38,9 +38,9 @@ func (h *Handler) getObjectAttributes(w http.ResponseWriter, r *http.Request, st
 		out.Checksum.Set(info.Checksum.Algorithm, value)
 	}
 	if want.ObjectParts && info.Type == object.TypeMultipart && len(info.PartSizes) > 0 {
-		// No part checksums: the object layer does not keep them, so no
-		// Part elements (S3 lists parts only with their checksums).
-		out.ObjectParts = s3wire.PageParts(info.PartSizes, info.Checksum.Algorithm, nil, want.PartNumberMarker, want.MaxParts)
+		// Without part checksums (none, or an object completed before they
+		// were kept) PageParts lists no Part, as S3 does.
+		out.ObjectParts = s3wire.PageParts(info.PartSizes, info.Checksum.Algorithm, info.PartChecksums, want.PartNumberMarker, want.MaxParts)
 	}
 	if want.StorageClass {
 		out.StorageClass = s3wire.StorageClass

@@ -17,7 +17,8 @@ var allAttributes = []types.ObjectAttributes{types.ObjectAttributesEtag, types.O
 
 // What must never happen: GetObjectAttributes reports another ETag, size
 // or checksum than the object's, a composite checksum with its "-N"
-// suffix, or parts of a single-part object.
+// suffix, parts of a single-part object, or a part with another size or
+// checksum than its UploadPart's.
 func TestSDKGetObjectAttributes(t *testing.T) {
 	e := newEnv(t, false)
 	ctx := t.Context()
@@ -68,10 +69,24 @@ func TestSDKGetObjectAttributes(t *testing.T) {
 	if aws.ToString(a.ETag) != strings.Trim(aws.ToString(head.ETag), `"`) {
 		t.Errorf("multi: ETag %q, HeadObject %q", aws.ToString(a.ETag), aws.ToString(head.ETag))
 	}
-	// The part count; no Part elements, which S3 gives only with the
-	// parts' checksums (not kept after Complete).
-	if op := a.ObjectParts; op == nil || aws.ToInt32(op.TotalPartsCount) != 3 || len(op.Parts) != 0 || aws.ToBool(op.IsTruncated) {
-		t.Errorf("multi: ObjectParts %+v, want a count of 3 and no parts", op)
+	// The part count and, two by two, the parts with their sizes and the
+	// checksums their UploadPart returned.
+	op := a.ObjectParts
+	if op == nil || aws.ToInt32(op.TotalPartsCount) != 3 || len(op.Parts) != 2 || !aws.ToBool(op.IsTruncated) ||
+		aws.ToString(op.NextPartNumberMarker) != "2" {
+		t.Fatalf("multi: ObjectParts %+v, want a count of 3 and parts 1-2 of them", op)
+	}
+	a = must[*s3.GetObjectAttributesOutput](t, "GetObjectAttributes multi, page 2")(c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{
+		Bucket: aws.String("bkt"), Key: aws.String("multi"), ObjectAttributes: allAttributes, MaxParts: aws.Int32(2), PartNumberMarker: op.NextPartNumberMarker}))
+	if a.ObjectParts == nil || len(a.ObjectParts.Parts) != 1 || aws.ToBool(a.ObjectParts.IsTruncated) {
+		t.Fatalf("multi, page 2: ObjectParts %+v, want part 3 only", a.ObjectParts)
+	}
+	for i, p := range append(op.Parts, a.ObjectParts.Parts...) {
+		if aws.ToInt32(p.PartNumber) != int32(i+1) || aws.ToInt64(p.Size) != int64(sizes[i]) ||
+			aws.ToString(p.ChecksumCRC32) != aws.ToString(done[i].ChecksumCRC32) || aws.ToString(p.ChecksumCRC32) == "" {
+			t.Errorf("multi: part %d = number %d size %d CRC32 %q, want size %d CRC32 %q", i+1, aws.ToInt32(p.PartNumber),
+				aws.ToInt64(p.Size), aws.ToString(p.ChecksumCRC32), sizes[i], aws.ToString(done[i].ChecksumCRC32))
+		}
 	}
 
 	_, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("bkt"), Key: aws.String("nosuch"), ObjectAttributes: allAttributes})
