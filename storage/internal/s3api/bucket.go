@@ -165,7 +165,7 @@ func (h *Handler) putBucketACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	if ae != nil {
 		return ae
 	}
-	if acl != b.ACL && !(acl == aclPrivate && b.ACL == "") {
+	if unchanged := acl == b.ACL || (acl == aclPrivate && b.ACL == ""); !unchanged {
 		return s3wire.ErrNotImplemented.Msgf("Changing the ACL of an existing bucket is not supported yet (the bucket is %s).", h.cannedOf(b.ACL))
 	}
 	return writeEmpty(w, http.StatusOK)

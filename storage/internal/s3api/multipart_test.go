@@ -147,8 +147,9 @@ func TestSDKUploaderAndPresign(t *testing.T) {
 	c := e.root()
 	must[*s3.CreateBucketOutput](t, "CreateBucket")(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}))
 	data := bytes.Repeat([]byte("uploader "), (12<<20)/9)
+	//nolint:staticcheck // manager is deprecated for the v0 transfermanager, but it is what applications upload with today.
 	up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = partSize })
-	res, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("big"), Body: bytes.NewReader(data),
+	res, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("big"), Body: bytes.NewReader(data), //nolint:staticcheck // as above
 		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
 	if err != nil {
 		t.Fatal(err)
