@@ -62,20 +62,28 @@
 //     machine: put, get, append, copy, delete, list (object.Layer) [object].
 //   - Principal: who signed a request: the Region's root key or a key with
 //     per-bucket grants, found once per request [auth].
-//   - Dialect: one HTTP API over the object layer: the OSS REST API today,
-//     beside the admin API; all are mounted side by side under the shared
-//     middleware [ossapi, adminhttp, httpapi]. A dialect's wire format (its
-//     documents, error codes and request parsing, with nothing that serves)
-//     is a package of its own below it [ossapi/osswire].
+//   - Dialect: one HTTP API over the object layer: the OSS REST API and the
+//     Amazon S3 API on the same port (the signature scheme picks one), the
+//     STS AssumeRole call, beside the admin API; all are mounted side by side
+//     under the shared middleware [ossapi, s3api, stsapi, adminhttp,
+//     httpapi]. A dialect's wire format (its documents, error codes and
+//     request parsing, with nothing that serves) is a package of its own
+//     below it [ossapi/osswire, s3api/s3wire].
+//   - Checksum: besides each blob's own CRCs, the S3 flexible checksums a
+//     client sends and asks back, verified before anything is stored
+//     [checksum].
 //   - Background group: the one lifecycle of a node's background work
 //     [background].
 //
 // # Packages and the way imports run
 //
 //	server ─┬─> httpapi                      shared middleware, the root handler's rules
-//	        ├─> ossapi, adminhttp            the dialects (edges: one error table each)
+//	        ├─> ossapi, s3api, stsapi, adminhttp  the dialects (edges: one error table each)
 //	        │     ├─> ossapi/osswire         the OSS wire format (pure; imports object's value types)
-//	        │     └─> auth                   signature → principal
+//	        │     ├─> s3api/s3wire           the S3 wire format (pure)
+//	        │     ├─> awsauth                AWS signatures, aws-chunked bodies, POST policies → principal
+//	        │     │     └─> checksum         S3's flexible checksums
+//	        │     └─> auth                   signature → principal (OSS; keys and tokens for both)
 //	        │           └─> session      temporary credentials: sealed tokens
 //	        ├─> object                       object semantics
 //	        │     ├─> meta                   the state machine over bbolt
