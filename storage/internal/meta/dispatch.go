@@ -48,6 +48,7 @@ func init() {
 	register(record.CmdCompleteUpload, (*applier).completeUpload)
 	register(record.CmdAbortUpload, (*applier).abortUpload)
 	register(record.CmdAbortStaleUploads, (*applier).abortStaleUploads)
+	register(record.CmdSetBucketACL, (*applier).setBucketACL)
 
 	// Every command record can decode must have an apply function, or
 	// Apply would crash on the first one instead of at start-up; and a

@@ -77,6 +77,22 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	return toLayerErr(r.Err())
 }
 
+// SetBucketACL implements Layer. The value is checked here for a clear
+// error and again in Apply, which every replica runs.
+func (s *Store) SetBucketACL(ctx context.Context, bucket, acl string) error {
+	if err := ValidBucketName(bucket); err != nil {
+		return err
+	}
+	if acl == "" || !bucketACLs[acl] {
+		return fmt.Errorf("%w: bucket ACL %q", ErrInvalidArgument, acl)
+	}
+	r, err := s.apply(ctx, &record.SetBucketACL{Name: bucket, ACL: acl})
+	if err != nil {
+		return err
+	}
+	return toLayerErr(r.Err())
+}
+
 // GetBucket implements Layer.
 func (s *Store) GetBucket(ctx context.Context, name string) (BucketInfo, error) {
 	if err := ValidBucketName(name); err != nil {

@@ -68,6 +68,11 @@ type Layer interface {
 	CreateBucket(ctx context.Context, name string, opts BucketOptions) error
 	// DeleteBucket deletes an empty bucket; ErrBucketNotEmpty otherwise.
 	DeleteBucket(ctx context.Context, name string) error
+	// SetBucketACL replaces a bucket's canned ACL ("private",
+	// "public-read" or "public-read-write"; anything else, "" included, is
+	// ErrInvalidArgument); ErrBucketNotFound when there is no such bucket.
+	// Authorization reads the new value from the next request on.
+	SetBucketACL(ctx context.Context, bucket, acl string) error
 	// GetBucket returns a bucket's info with its object count and size, or
 	// ErrBucketNotFound.
 	GetBucket(ctx context.Context, name string) (BucketInfo, error)

@@ -85,6 +85,8 @@ func sampleCommands() map[string]Command {
 		"put part sums": &PutObject{Bucket: "b", Key: "k", Object: Object{Size: 1, Type: TypeNormal,
 			Checksum:      Checksum{Algorithm: "CRC32", Value: "AAAAAA==-1", Type: "COMPOSITE"},
 			PartChecksums: []string{"AAAAAA=="}, Segments: []Segment{{Size: 1, CRC64: 2, Data: []byte("x")}}}},
+		// Codec version 5: SetBucketACL.
+		"set bucket acl": &SetBucketACL{Name: "b1", ACL: "public-read-write"},
 	}
 }
 
@@ -117,6 +119,8 @@ func TestCodecVersions(t *testing.T) {
 	for name, c := range sampleCommands() {
 		want := uint8(1)
 		switch {
+		case strings.Contains(name, "bucket acl"):
+			want = 5
 		case strings.Contains(name, "part sums"):
 			want = 4
 		case strings.Contains(name, "s3"):
@@ -155,6 +159,8 @@ func TestDecodeRejectsMalformedInput(t *testing.T) {
 		"unsorted map":   {[]byte{byte(CmdSetGrants), 1, 0, 2, 1, 'b', 0, 1, 'a', 0}, nil},
 		// UpdateReplicas did not exist in version 1.
 		"v2 command as v1": {[]byte{byte(CmdUpdateReplicas), 1, 1, 'x', 0, 1, 1, 'n'}, nil},
+		// SetBucketACL did not exist before version 5.
+		"v5 command as v4": {[]byte{byte(CmdSetBucketACL), 4, 1, 'b', 7, 'p', 'r', 'i', 'v', 'a', 't', 'e'}, nil},
 		// A version-1 encoding relabelled version 3 lacks the S3 fields.
 		"v1 payload as v3": {asVersion(3, &PutObject{Bucket: "b", Key: "k", Object: Object{Type: TypeNormal}}), nil},
 		// A version-3 encoding relabelled version 4 lacks KeepPartChecksums;

@@ -29,6 +29,8 @@ const (
 	CmdCompleteUpload    CommandType = 14
 	CmdAbortUpload       CommandType = 15
 	CmdAbortStaleUploads CommandType = 16
+	// CmdSetBucketACL needs codec version 5 (bucketacl.go).
+	CmdSetBucketACL CommandType = 17
 )
 
 // codecVersion is the newest payload version this code reads and writes. A
@@ -43,14 +45,17 @@ const (
 // CompleteUpload.KeepPartChecksums. Encode writes the lowest version a
 // command needs (1 for every command that needs none of that), so that a
 // cluster whose nodes run older code keeps working until the first command
-// that needs more.
-const codecVersion = 4
+// that needs more. Version 5 added SetBucketACL, which always needs it: a
+// node of older code stops at it (unknown type) rather than ignore it.
+const codecVersion = 5
 
 // extVersion is the first codec version with the S3 fields, sumsVersion
 // the first with the part checksums.
 const (
 	extVersion  = 3
 	sumsVersion = 4
+	// aclVersion is the first codec version with SetBucketACL.
+	aclVersion = 5
 )
 
 // versioned is implemented by commands whose payload may need a codec
@@ -111,6 +116,7 @@ func init() {
 	register(CmdCompleteUpload, "CompleteUpload", func() Command { return new(CompleteUpload) })
 	register(CmdAbortUpload, "AbortUpload", func() Command { return new(AbortUpload) })
 	register(CmdAbortStaleUploads, "AbortStaleUploads", func() Command { return new(AbortStaleUploads) })
+	register(CmdSetBucketACL, "SetBucketACL", func() Command { return new(SetBucketACL) })
 }
 
 // Known reports whether t is a command type this code can decode. The state
