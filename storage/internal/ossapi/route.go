@@ -172,8 +172,11 @@ func routeBucket(method, sub string, q url.Values) operation {
 		}
 		return notImplemented("BucketOperation")
 	case http.MethodPut:
-		if sub == "" {
+		switch sub {
+		case "":
 			return operation{name: "PutBucket", access: accessRoot, handle: (*Handler).putBucket}
+		case "acl":
+			return operation{name: "PutBucketAcl", access: accessRoot, handle: (*Handler).putBucketACL}
 		}
 		return notImplemented("BucketOperation")
 	case http.MethodDelete:

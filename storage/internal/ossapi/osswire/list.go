@@ -196,7 +196,7 @@ func VersionRecords(p ListParams, objs []object.ObjectInfo, owner Owner) []Versi
 	out := make([]VersionRecord, 0, len(objs))
 	for _, o := range objs {
 		out = append(out, VersionRecord{
-			Key:          text(p.Enc(o.Key)),
+			Key:          p.Enc(o.Key),
 			VersionID:    NullVersion,
 			IsLatest:     true,
 			LastModified: ISOTime(o.LastModified),

@@ -194,7 +194,7 @@ type ListVersionsResult struct {
 
 // VersionRecord is one <Version> of ListObjectVersions.
 type VersionRecord struct {
-	Key          text   `xml:"Key"`
+	Key          string `xml:"Key"`
 	VersionID    string `xml:"VersionId"`
 	IsLatest     bool   `xml:"IsLatest"`
 	LastModified string `xml:"LastModified"`
