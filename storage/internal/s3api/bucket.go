@@ -153,23 +153,37 @@ func (h *Handler) getBucketACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	return writeXML(w, h.policy(b.ACL))
 }
 
-// putBucketACL accepts a canned ACL equal to the bucket's: the store sets
-// a bucket's ACL when it is created and has no call to change it yet, so a
-// different one is 501 rather than a success that changes nothing.
+// putBucketACL sets a bucket's canned ACL from x-amz-acl: private,
+// public-read or public-read-write, the three a bucket can have here (as
+// in the OSS dialect). Any other canned ACL S3 knows (authenticated-read,
+// the bucket-owner-* ones meant for objects...) is 501: kossd cannot grant
+// what it names, and a success that changes nothing would mislead. A grant
+// body or x-amz-grant-* header is 501 too (requestedACL); an unknown value
+// is 400 InvalidArgument. Anonymous requests follow the new value from the
+// next request on.
 func (h *Handler) putBucketACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b, err := h.getBucket(r, st)
-	if err != nil {
+	if _, err := h.getBucket(r, st); err != nil {
 		return err
+	}
+	if v := r.Header.Get(s3wire.HeaderACL); v != "" && !bucketCannedACLs[v] {
+		if _, ae := s3wire.ParseCannedACL(v); ae != nil {
+			return ae
+		}
+		return s3wire.ErrNotImplemented.Msgf("The canned ACL %s is not supported on a bucket; use private, public-read or public-read-write.", v).
+			With("Header", s3wire.HeaderACL)
 	}
 	acl, ae := h.requestedACL(r, st)
 	if ae != nil {
 		return ae
 	}
-	if unchanged := acl == b.ACL || (acl == aclPrivate && b.ACL == ""); !unchanged {
-		return s3wire.ErrNotImplemented.Msgf("Changing the ACL of an existing bucket is not supported yet (the bucket is %s).", h.cannedOf(b.ACL))
+	if err := h.layer.SetBucketACL(r.Context(), st.target.bucket, acl); err != nil {
+		return bucketErr(err, st.target.bucket)
 	}
 	return writeEmpty(w, http.StatusOK)
 }
+
+// bucketCannedACLs are the x-amz-acl values PutBucketAcl sets as they are.
+var bucketCannedACLs = map[string]bool{aclPrivate: true, aclPublicRead: true, aclPublicReadWrite: true}
 
 // requestedACL reads the canned ACL of PutBucketAcl/PutObjectAcl: the
 // x-amz-acl header, or an AccessControlPolicy body, which is refused
@@ -190,13 +204,6 @@ func (h *Handler) requestedACL(r *http.Request, st *reqState) (string, *s3wire.E
 		return "", s3wire.ErrInvalidRequest.Msgf("PutAcl needs an x-amz-acl header.")
 	}
 	return s3wire.ParseCannedACL(v)
-}
-
-func (h *Handler) cannedOf(acl string) string {
-	if acl == "" {
-		return aclPrivate
-	}
-	return acl
 }
 
 // policy renders a stored ACL as S3 grants: the owner's FULL_CONTROL, and
