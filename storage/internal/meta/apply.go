@@ -270,6 +270,11 @@ func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 	default:
 		o = old
 		o.Segments = append([]record.Segment(nil), old.Segments...)
+		if c.SetACL {
+			// OSS applies x-oss-object-acl on every append; the rest of
+			// the metadata only at creation.
+			o.Meta.ACL = c.Meta.ACL
+		}
 	}
 	o.Bucket, o.Key = c.Bucket, c.Key
 	o.MTime = c.MTime

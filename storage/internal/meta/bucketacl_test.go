@@ -40,3 +40,25 @@ func TestSetBucketACL(t *testing.T) {
 		t.Fatalf("restored GetBucket = %+v, %v; want %+v", got, err, want)
 	}
 }
+
+// TestAppendSetACL: an append with SetACL replaces an existing object's
+// ACL and nothing else of its metadata; one without it (every command
+// older code wrote) must leave the ACL as it was, or old logs would
+// replay differently than they first applied.
+func TestAppendSetACL(t *testing.T) {
+	h := newHarness(t)
+	h.ok(&record.CreateBucket{Name: "b", ACL: "private"})
+	first := record.Metadata{ACL: "public-read-write", User: map[string]string{"my": "myprop"}}
+	h.ok(&record.AppendObject{Bucket: "b", Key: "k", Segment: record.Segment{Size: 1, CRC64: 1, Data: []byte("a")}, Meta: first, SetACL: true})
+	later := record.Metadata{ACL: "public-read", User: map[string]string{"my": "two", "mine": "x"}}
+	h.ok(&record.AppendObject{Bucket: "b", Key: "k", Position: 1, Segment: record.Segment{Size: 1, CRC64: 1, Data: []byte("b")}, Meta: later})
+	o, err := h.f.GetObject("b", "k")
+	if err != nil || o.Meta.ACL != "public-read-write" {
+		t.Fatalf("append without SetACL: ACL %q (%v), want the first one", o.Meta.ACL, err)
+	}
+	h.ok(&record.AppendObject{Bucket: "b", Key: "k", Position: 2, Segment: record.Segment{Size: 1, CRC64: 1, Data: []byte("c")}, Meta: later, SetACL: true})
+	o, err = h.f.GetObject("b", "k")
+	if err != nil || o.Meta.ACL != "public-read" || len(o.Meta.User) != 1 || o.Meta.User["my"] != "myprop" {
+		t.Fatalf("append with SetACL: meta %+v (%v), want ACL public-read and the first user metadata", o.Meta, err)
+	}
+}

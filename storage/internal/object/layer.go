@@ -89,7 +89,10 @@ type Layer interface {
 	// equals position, or creates one when position is 0 and the key does not
 	// exist. The position check is atomic with the append: of two appenders at
 	// the same position exactly one wins, the other gets ErrPositionNotEqual
-	// wrapped in a *PositionError carrying the current length.
+	// wrapped in a *PositionError carrying the current length. opts.Metadata
+	// is the new object's; an append to an existing object keeps its
+	// metadata except the ACL, which a non-empty opts.Metadata.ACL replaces
+	// (OSS: x-oss-object-acl applies on every append).
 	AppendObject(ctx context.Context, bucket, key string, position int64, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
 	// GetObject returns the object's info and a reader of the bytes sel
 	// picks from the record it reads (the whole object when sel is nil or

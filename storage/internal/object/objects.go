@@ -213,6 +213,9 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	c := &record.AppendObject{
 		Bucket: bucket, Key: key, Position: position,
 		MTime: s.now().UnixNano(), Meta: toMetaMetadata(opts.Metadata),
+		// An ACL given with an append is the object's from then on, as in
+		// OSS; only then does the command need codec version 5.
+		SetACL: opts.Metadata.ACL != "",
 	}
 	if w.seg != nil {
 		c.Segment = *w.seg

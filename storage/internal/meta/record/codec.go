@@ -25,10 +25,13 @@ var errShort = errors.New("record: truncated encoding")
 // (Object.PartChecksums, CompleteUpload.KeepPartChecksums): commands of
 // codec version 4, object records and results of version 3. It implies
 // ext, and the same rule holds: those fields are written only then.
+//
+// acl says it carries AppendObject.SetACL: commands of codec version 5.
 type encoder struct {
 	b    []byte
 	ext  bool
 	sums bool
+	acl  bool
 }
 
 func (e *encoder) u8(v uint8)       { e.b = append(e.b, v) }
@@ -89,6 +92,7 @@ type decoder struct {
 	err  error
 	ext  bool
 	sums bool
+	acl  bool
 }
 
 func (d *decoder) fail(err error) {

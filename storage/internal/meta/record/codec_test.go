@@ -87,6 +87,8 @@ func sampleCommands() map[string]Command {
 			PartChecksums: []string{"AAAAAA=="}, Segments: []Segment{{Size: 1, CRC64: 2, Data: []byte("x")}}}},
 		// Codec version 5: SetBucketACL.
 		"set bucket acl": &SetBucketACL{Name: "b1", ACL: "public-read-write"},
+		"append set acl": &AppendObject{Bucket: "b", Key: "k", Position: 3, Segment: Segment{Size: 1, CRC64: 2, Data: []byte("x")},
+			MTime: 4, Meta: Metadata{ACL: "public-read"}, SetACL: true},
 	}
 }
 
@@ -119,7 +121,7 @@ func TestCodecVersions(t *testing.T) {
 	for name, c := range sampleCommands() {
 		want := uint8(1)
 		switch {
-		case strings.Contains(name, "bucket acl"):
+		case strings.Contains(name, "acl"):
 			want = 5
 		case strings.Contains(name, "part sums"):
 			want = 4
@@ -167,6 +169,8 @@ func TestDecodeRejectsMalformedInput(t *testing.T) {
 		// a version-4 one relabelled 3 has a byte too many.
 		"v3 payload as v4": {asVersion(4, &CompleteUpload{Bucket: "b", Key: "k", UploadID: "u", All: true, KeepPartSizes: true}), nil},
 		"v4 payload as v3": {asVersion(3, &CompleteUpload{Bucket: "b", Key: "k", UploadID: "u", All: true, KeepPartChecksums: true}), nil},
+		// A version-1 AppendObject relabelled version 5 lacks SetACL.
+		"v1 append as v5": {asVersion(5, &AppendObject{Bucket: "b", Key: "k"}), nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

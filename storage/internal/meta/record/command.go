@@ -46,7 +46,8 @@ const (
 // command needs (1 for every command that needs none of that), so that a
 // cluster whose nodes run older code keeps working until the first command
 // that needs more. Version 5 added SetBucketACL, which always needs it: a
-// node of older code stops at it (unknown type) rather than ignore it.
+// node of older code stops at it (unknown type) rather than ignore it; and
+// AppendObject.SetACL (encoder.acl).
 const codecVersion = 5
 
 // extVersion is the first codec version with the S3 fields, sumsVersion
@@ -142,7 +143,7 @@ func commandVersion(c Command) uint8 {
 // Encode returns the wire form of c: [type][version][payload].
 func Encode(c Command) []byte {
 	v := commandVersion(c)
-	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion, sums: v >= sumsVersion}
+	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion, sums: v >= sumsVersion, acl: v >= aclVersion}
 	e.u8(uint8(c.Type()))
 	e.u8(v)
 	c.encode(&e)
@@ -165,7 +166,7 @@ func Decode(b []byte) (Command, error) {
 		return nil, fmt.Errorf("record: %s: unsupported codec version %d", def.name, v)
 	}
 	c := def.new()
-	d := decoder{b: b[2:], ext: b[1] >= extVersion, sums: b[1] >= sumsVersion}
+	d := decoder{b: b[2:], ext: b[1] >= extVersion, sums: b[1] >= sumsVersion, acl: b[1] >= aclVersion}
 	c.decode(&d)
 	if err := d.done(); err != nil {
 		return nil, fmt.Errorf("record: decode %s: %w", def.name, err)
@@ -213,6 +214,12 @@ type AppendObject struct {
 	Segment  Segment
 	MTime    int64
 	Meta     Metadata
+	// SetACL makes an append to an existing object replace its ACL with
+	// Meta.ACL, as OSS applies x-oss-object-acl on every append (the rest
+	// of Meta only when the append creates the object). Without it (and
+	// in every command older code wrote) an existing object keeps its
+	// ACL, so old logs replay as they first applied. Codec version 5.
+	SetACL bool
 }
 
 // Condition is a conditional check on a copy source, made at apply time.
@@ -357,6 +364,9 @@ func (c *AppendObject) encode(e *encoder) {
 	encodeSegment(e, &c.Segment)
 	e.varint(c.MTime)
 	encodeMetadata(e, &c.Meta)
+	if e.acl {
+		e.boolean(c.SetACL)
+	}
 }
 
 func (c *AppendObject) decode(d *decoder) {
@@ -366,6 +376,9 @@ func (c *AppendObject) decode(d *decoder) {
 	c.Segment = decodeSegment(d, true)
 	c.MTime = d.varint()
 	c.Meta = decodeMetadata(d)
+	if d.acl {
+		c.SetACL = d.boolean()
+	}
 }
 
 func (c *CopyObject) encode(e *encoder) {
@@ -454,7 +467,12 @@ func (c *PutObject) codecVersion() uint8 {
 	return segmentsVersion(c.Object.Segments)
 }
 
-func (c *AppendObject) codecVersion() uint8 { return segmentsVersion([]Segment{c.Segment}) }
+func (c *AppendObject) codecVersion() uint8 {
+	if c.SetACL {
+		return aclVersion
+	}
+	return segmentsVersion([]Segment{c.Segment})
+}
 
 // segmentsVersion is the version segs need: 2 as soon as one is written as
 // segPlaced.
