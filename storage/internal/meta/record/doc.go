@@ -15,9 +15,9 @@
 // The type table in command.go is filled in one place and only grows: a
 // type byte means the same thing forever. Encode writes the lowest codec
 // version a command needs, so that nodes running older code keep applying
-// the log until a command needs something they lack. SetBucketACL, the
-// one command of codec version 5, changes no record format: a bucket
-// record already carries its ACL.
+// the log until a command needs something they lack. Codec version 5
+// (SetBucketACL, and AppendObject with SetACL) changes no record format:
+// bucket and object records already carry their ACLs.
 //
 // Records start with a version byte the same way: 1, or 2 for an object,
 // upload or part record that carries the S3 fields (checksums, part
