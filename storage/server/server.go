@@ -244,20 +244,22 @@ func isS3(r *http.Request) bool {
 	if r.Header.Get("Authorization") != "" {
 		return false
 	}
-	q := r.URL.Query()
-	for name := range q {
-		switch lower := strings.ToLower(name); {
-		case lower == "ossaccesskeyid", strings.HasPrefix(lower, "x-oss-"):
-			return false
+	amzQuery := false
+	if r.URL.RawQuery != "" { // most requests have none: no map to build
+		for name := range r.URL.Query() {
+			switch lower := strings.ToLower(name); {
+			case lower == "ossaccesskeyid", strings.HasPrefix(lower, "x-oss-"):
+				return false
+			case strings.HasPrefix(lower, "x-amz-"):
+				amzQuery = true
+			}
 		}
+	}
+	if amzQuery {
+		return true
 	}
 	for name := range r.Header {
 		if strings.HasPrefix(name, "X-Amz-") {
-			return true
-		}
-	}
-	for name := range q {
-		if strings.HasPrefix(strings.ToLower(name), "x-amz-") {
 			return true
 		}
 	}
