@@ -2,7 +2,6 @@ package ossapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -124,14 +123,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	id := cfg.OwnerID
 	if id == "" {
-		// A stable, numeric-looking account id (OSS account ids are numbers)
-		// that does not reveal the root key id.
-		sum := sha256.Sum256([]byte("koss-owner:" + cfg.RootAccessKeyID))
-		var n uint64
-		for _, b := range sum[:8] {
-			n = n<<8 | uint64(b)
-		}
-		id = strconv.FormatUint(n%1e16, 10)
+		id = osswire.DerivedOwnerID(cfg.RootAccessKeyID)
 	}
 	h.owner = osswire.Owner{ID: id, DisplayName: id}
 	return h, nil

@@ -24,67 +24,6 @@ func objectErr(err error, bucket, key string) error {
 	return ae
 }
 
-// responseOverrides maps the GetObject query parameters that override
-// response headers to those headers.
-var responseOverrides = []struct{ param, header string }{
-	{"response-content-type", "Content-Type"},
-	{"response-content-language", "Content-Language"},
-	{"response-expires", "Expires"},
-	{"response-cache-control", "Cache-Control"},
-	{"response-content-disposition", "Content-Disposition"},
-	{"response-content-encoding", "Content-Encoding"},
-}
-
-// setObjectHeaders writes the headers that describe an object on GET and
-// HEAD responses. Every read runs it, so it writes canonical keys straight
-// into the map instead of through hdr.Set (ETag as "Etag", the form Set
-// gave it), and gives all the values one backing array.
-func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
-	md := info.Metadata
-	ct := md.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	// Each header gets a one-element slice of vals, capped so that an
-	// append to one header copies instead of overwriting the next.
-	vals := make([]string, 0, 13+len(md.User))
-	set := func(key, v string) {
-		vals = append(vals, v)
-		n := len(vals)
-		hdr[key] = vals[n-1 : n : n]
-	}
-	set("Content-Type", ct)
-	set("Etag", info.ETag)
-	set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
-	set("Accept-Ranges", "bytes")
-	set(osswire.HeaderObjectType, info.Type)
-	set(osswire.HeaderStorageClass, osswire.StorageClassOr(md.StorageClass))
-	set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
-	if info.Type == object.TypeAppendable {
-		set(osswire.HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
-	} else if len(info.MD5) > 0 {
-		set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
-	}
-	if md.CacheControl != "" {
-		set("Cache-Control", md.CacheControl)
-	}
-	if md.ContentDisposition != "" {
-		set("Content-Disposition", md.ContentDisposition)
-	}
-	if md.ContentEncoding != "" {
-		set("Content-Encoding", md.ContentEncoding)
-	}
-	if md.ContentLanguage != "" {
-		set("Content-Language", md.ContentLanguage)
-	}
-	if md.Expires != "" {
-		set("Expires", md.Expires)
-	}
-	for k, v := range md.User {
-		set(http.CanonicalHeaderKey(osswire.MetaPrefix+k), v)
-	}
-}
-
 func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	ctx := r.Context()
 	b, k := st.target.bucket, st.target.key
@@ -114,20 +53,14 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 	}
 	defer func() { _ = body.Close() }()
 	hdr := w.Header()
-	setObjectHeaders(hdr, info)
-	q := r.URL.Query()
-	for _, o := range responseOverrides {
-		if v := q.Get(o.param); v != "" {
-			hdr.Set(o.header, v)
-		}
-	}
+	osswire.SetObjectHeaders(hdr, info)
+	osswire.ApplyResponseOverrides(hdr, r.URL.Query())
 	status := http.StatusOK
 	length := info.Size
 	if rng != nil {
 		status = http.StatusPartialContent
 		length = rng.Length
-		hdr.Set("Content-Range", "bytes "+strconv.FormatInt(rng.Start, 10)+"-"+
-			strconv.FormatInt(rng.Start+rng.Length-1, 10)+"/"+strconv.FormatInt(info.Size, 10))
+		hdr.Set("Content-Range", osswire.ContentRange(*rng, info.Size))
 	}
 	hdr.Set("Content-Length", strconv.FormatInt(length, 10))
 	w.WriteHeader(status)
@@ -158,7 +91,7 @@ func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if ae := osswire.RequestConditions(r.Header).Check(info, false); ae != nil {
 		return ae
 	}
-	setObjectHeaders(w.Header(), info)
+	osswire.SetObjectHeaders(w.Header(), info)
 	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
 	w.WriteHeader(http.StatusOK)
 	return nil

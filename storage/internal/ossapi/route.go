@@ -36,46 +36,13 @@ type operation struct {
 	err    *osswire.Error
 }
 
-// routingSubresources are the query parameters that select an operation, in
-// the order they are looked for. They are the sub-resources of the signing
-// rules minus those that only modify an operation (versionId,
-// continuation-token, response-*, security-token, position, partNumber,
-// x-oss-process, ...).
-var routingSubresources = []string{
-	"append", "delete", "uploads", "uploadId", "acl", "location", "bucketInfo", "objectMeta",
-	"stat", "versions", "versioning", "live", "tagging", "lifecycle", "cors", "website",
-	"referer", "logging", "encryption", "policy", "requestPayment", "worm", "wormId",
-	"wormExtend", "inventory", "transferAcceleration", "cname", "symlink", "restore", "qos",
-	"qosInfo", "replication", "replicationProgress", "replicationLocation", "img", "style",
-	"styleName", "udf", "udfName", "udfImage", "udfId", "udfImageDesc", "udfApplication",
-	"udfApplicationLog", "comp", "metaQuery", "resourceGroup", "rtc", "asyncFetch",
-	"regionList", "x-oss-async-process", "responseHeader", "accessMonitor", "policyStatus",
-	"publicAccessBlock", "httpsConfig", "overwriteConfig", "archiveDirectRead", "objectWorm",
-	"cloudboxes", "vod", "status", "startTime", "endTime", "redundancyTransition",
-	"metadataTableConfiguration", "dataPipeline", "objectFcAccessPoint", "accessPoint",
-	"quota", "seal",
-}
-
-// subresource returns the operation-selecting sub-resource of a query, or "".
-func subresource(q url.Values) string {
-	if len(q) == 0 {
-		return ""
-	}
-	for _, s := range routingSubresources {
-		if _, ok := q[s]; ok {
-			return s
-		}
-	}
-	return ""
-}
-
 func notImplemented(name string) operation {
 	return operation{name: name, err: osswire.ErrNotImplemented}
 }
 
 // route picks the operation for a request.
 func route(method, bucket, key string, q url.Values, hdr http.Header) operation {
-	sub := subresource(q)
+	sub := osswire.Subresource(q)
 	switch {
 	case bucket == "":
 		return routeService(method, sub)

@@ -15,7 +15,12 @@
 //     source, listing parameters (max-keys, encoding-type, continuation
 //     tokens), the DeleteMultipleObjects document with its control-character
 //     references, and the bucket and object name rules;
-//   - the names of OSS's headers and values (x-oss-*, ACLs).
+//   - the headers that describe an object on GET and HEAD (SetObjectHeaders),
+//     the response-* overrides and Content-Range;
+//   - the query parameters that select an operation (Subresource), which
+//     the dialect's router switches on;
+//   - the names of OSS's headers and values (x-oss-*, ACLs), and the owner
+//     id derived from the root key (DerivedOwnerID).
 //
 // Everything here is a pure function of its arguments: no Handler, no
 // network, no call into the object layer. The package imports

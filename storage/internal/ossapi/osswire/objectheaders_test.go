@@ -1,4 +1,4 @@
-package ossapi
+package osswire
 
 import (
 	"encoding/base64"
@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/object"
-	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
-// setObjectHeadersWithSet is setObjectHeaders as it was written with
+// setObjectHeadersWithSet is SetObjectHeaders as it was written with
 // hdr.Set: the reference for the headers and values it must produce.
 func setObjectHeadersWithSet(hdr http.Header, info object.ObjectInfo) {
 	md := info.Metadata
@@ -24,11 +23,11 @@ func setObjectHeadersWithSet(hdr http.Header, info object.ObjectInfo) {
 	hdr.Set("ETag", info.ETag)
 	hdr.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	hdr.Set("Accept-Ranges", "bytes")
-	hdr.Set(osswire.HeaderObjectType, info.Type)
-	hdr.Set(osswire.HeaderStorageClass, osswire.StorageClassOr(md.StorageClass))
-	hdr.Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
+	hdr.Set(HeaderObjectType, info.Type)
+	hdr.Set(HeaderStorageClass, StorageClassOr(md.StorageClass))
+	hdr.Set(HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	if info.Type == object.TypeAppendable {
-		hdr.Set(osswire.HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
+		hdr.Set(HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
 	} else if len(info.MD5) > 0 {
 		hdr.Set("Content-Md5", base64.StdEncoding.EncodeToString(info.MD5))
 	}
@@ -44,11 +43,11 @@ func setObjectHeadersWithSet(hdr http.Header, info object.ObjectInfo) {
 		}
 	}
 	for k, v := range md.User {
-		hdr.Set(osswire.MetaPrefix+k, v)
+		hdr.Set(MetaPrefix+k, v)
 	}
 }
 
-// TestSetObjectHeaders checks that setObjectHeaders writes exactly the
+// TestSetObjectHeaders checks that SetObjectHeaders writes exactly the
 // headers, under exactly the keys, that hdr.Set wrote, and that it stays
 // cheap: it runs on every GET and HEAD.
 func TestSetObjectHeaders(t *testing.T) {
@@ -67,7 +66,7 @@ func TestSetObjectHeaders(t *testing.T) {
 	}
 	for name, info := range infos {
 		got, want := http.Header{"Server": {"AliyunOSS"}}, http.Header{"Server": {"AliyunOSS"}}
-		setObjectHeaders(got, info)
+		SetObjectHeaders(got, info)
 		setObjectHeadersWithSet(want, info)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\n got %v\nwant %v", name, got, want)
@@ -84,7 +83,7 @@ func TestSetObjectHeaders(t *testing.T) {
 	hdr := http.Header{}
 	// The values' backing array, Last-Modified, the CRC-64 and Content-MD5:
 	// 4 (hdr.Set and the map of optional headers took 11).
-	if n := testing.AllocsPerRun(100, func() { setObjectHeaders(hdr, info) }); n > 4 {
-		t.Errorf("setObjectHeaders: %v allocations per call, want at most 4", n)
+	if n := testing.AllocsPerRun(100, func() { SetObjectHeaders(hdr, info) }); n > 4 {
+		t.Errorf("SetObjectHeaders: %v allocations per call, want at most 4", n)
 	}
 }
