@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
+	"github.com/koss-io/koss/storage/internal/s3api/s3sum"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -24,7 +26,7 @@ func (h *Handler) getObjectAttributes(w http.ResponseWriter, r *http.Request, st
 	}
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	var out s3wire.GetObjectAttributesResponse
 	if want.ETag {
@@ -34,7 +36,7 @@ func (h *Handler) getObjectAttributes(w http.ResponseWriter, r *http.Request, st
 		// A COMPOSITE value without its "-<parts>" suffix, as S3 gives it
 		// here.
 		value, _, _ := strings.Cut(info.Checksum.Value, "-")
-		out.Checksum = &s3wire.Checksums{ChecksumType: reportedType(info.Checksum)}
+		out.Checksum = &s3wire.Checksums{ChecksumType: s3sum.ReportedType(info.Checksum)}
 		out.Checksum.Set(info.Checksum.Algorithm, value)
 	}
 	if want.ObjectParts && info.Type == object.TypeMultipart && len(info.PartSizes) > 0 {

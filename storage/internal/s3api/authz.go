@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -61,7 +62,7 @@ func (h *Handler) authorize(ctx context.Context, st *reqState, bucket, key strin
 	}
 	info, err := h.layer.GetBucket(ctx, bucket)
 	if err != nil {
-		return bucketErr(err, bucket)
+		return s3err.Bucket(err, bucket)
 	}
 	allowed, err := h.aclAllows(ctx, info, key, need)
 	if err != nil {
@@ -84,7 +85,7 @@ func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string
 		switch {
 		case errors.Is(err, object.ErrObjectNotFound):
 		case err != nil:
-			return false, objectErr(err, b.Name, key)
+			return false, s3err.Object(err, b.Name, key)
 		default:
 			if ownACL(info.Metadata.ACL) {
 				acl = info.Metadata.ACL

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -88,13 +89,13 @@ func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, st *reqSt
 		}
 		return s3wire.ErrBucketAlreadyOwnedByYou.With("BucketName", b)
 	} else if !errors.Is(err, object.ErrBucketNotFound) {
-		return bucketErr(err, b)
+		return s3err.Bucket(err, b)
 	}
 	if err := h.layer.CreateBucket(r.Context(), b, object.BucketOptions{ACL: acl}); err != nil {
 		if errors.Is(err, object.ErrBucketAlreadyExists) {
 			return s3wire.ErrBucketAlreadyExists.With("BucketName", b)
 		}
-		return bucketErr(err, b)
+		return s3err.Bucket(err, b)
 	}
 	w.Header().Set("Location", "/"+b)
 	return writeEmpty(w, http.StatusOK)
@@ -102,7 +103,7 @@ func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, st *reqSt
 
 func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if err := h.layer.DeleteBucket(r.Context(), st.target.bucket); err != nil {
-		return bucketErr(err, st.target.bucket)
+		return s3err.Bucket(err, st.target.bucket)
 	}
 	return writeEmpty(w, http.StatusNoContent)
 }
@@ -110,7 +111,7 @@ func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, st *reqSt
 func (h *Handler) getBucket(r *http.Request, st *reqState) (object.BucketInfo, error) {
 	b, err := h.layer.GetBucket(r.Context(), st.target.bucket)
 	if err != nil {
-		return b, bucketErr(err, st.target.bucket)
+		return b, s3err.Bucket(err, st.target.bucket)
 	}
 	return b, nil
 }
@@ -177,7 +178,7 @@ func (h *Handler) putBucketACL(w http.ResponseWriter, r *http.Request, st *reqSt
 		return ae
 	}
 	if err := h.layer.SetBucketACL(r.Context(), st.target.bucket, acl); err != nil {
-		return bucketErr(err, st.target.bucket)
+		return s3err.Bucket(err, st.target.bucket)
 	}
 	return writeEmpty(w, http.StatusOK)
 }
@@ -196,7 +197,7 @@ func (h *Handler) requestedACL(r *http.Request, st *reqState) (string, *s3wire.E
 	if v == "" {
 		body, err := h.readXMLBody(r, st)
 		if err != nil {
-			return "", toAPIError(err)
+			return "", s3err.From(err)
 		}
 		if len(body) > 0 {
 			return "", s3wire.ErrNotImplemented.Msgf("Access control lists in the body are not supported; use x-amz-acl.")

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
+	"github.com/koss-io/koss/storage/internal/s3api/s3sum"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -58,12 +60,12 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	// source's (copysum.go).
 	head, err := h.layer.HeadObject(ctx, src.Bucket, src.Key)
 	if err != nil {
-		return objectErr(err, src.Bucket, src.Key)
+		return s3err.Object(err, src.Bucket, src.Key)
 	}
 	if ae := cond.Check(head, true); ae != nil {
 		return ae
 	}
-	alg, ae := copyChecksumAlgorithm(r, head)
+	alg, ae := s3sum.CopyAlgorithm(r.Header, head)
 	if ae != nil {
 		return ae
 	}
@@ -83,25 +85,25 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 		// condition is the source's, so check the destination here.
 		head, err := h.layer.HeadObject(ctx, dst.Bucket, dst.Key)
 		if err != nil {
-			return objectErr(err, dst.Bucket, dst.Key)
+			return s3err.Object(err, dst.Bucket, dst.Key)
 		}
 		if !s3wire.ETagMatches(wc.IfMatch, head.ETag) {
 			return s3wire.ErrPreconditionFailed.With("Condition", "If-Match")
 		}
 	}
 	var info object.ObjectInfo
-	if keepsChecksum(head, alg) {
+	if s3sum.KeepsChecksum(head, alg) {
 		info, err = h.layer.CopyObject(ctx, src, dst, opts)
 	} else {
-		info, err = h.copyWithChecksum(ctx, src, dst, head, alg, opts, wc.IfMatch)
+		info, err = s3sum.CopyWith(ctx, h.layer, src, dst, head, alg, opts, wc.IfMatch)
 	}
 	if err != nil {
-		return objectErr(err, dst.Bucket, src.Key)
+		return s3err.Object(err, dst.Bucket, src.Key)
 	}
 	out := s3wire.CopyObjectResult{ETag: s3wire.ETag(info.ETag), LastModified: s3wire.ISOTime(info.LastModified)}
 	if info.Checksum.Algorithm != "" {
 		out.Set(info.Checksum.Algorithm, info.Checksum.Value)
-		out.ChecksumType = reportedType(info.Checksum)
+		out.ChecksumType = s3sum.ReportedType(info.Checksum)
 	}
 	return writeXML(w, out)
 }

@@ -16,17 +16,17 @@
 // attributes.go).
 //
 // Integrity: no body reaches the engine's end before it was verified. The
-// reader the engine gets (body.go) reads past a body's last byte so that
+// reader the engine gets (package s3body) reads past a body's last byte so that
 // awsauth checks the payload digest, Content-MD5 and x-amz-checksum-* there,
 // and withholds those last bytes when a check fails, so nothing is stored.
 // A checksum arriving in a trailer is known only after the body, too late
 // for the engine, which takes it with the body: such bodies are spooled and
 // verified first. Only verified checksums are stored, and only stored ones
-// returned (checksum.go); multipart uploads get COMPOSITE checksums, or for
+// returned (package s3sum); multipart uploads get COMPOSITE checksums, or for
 // the CRCs FULL_OBJECT ones combined from the parts' (checksum.Combine).
 // A copy is a single-part object with a FULL_OBJECT checksum: the
 // source's when it has one of the asked-for algorithm, else computed from
-// the source's bytes (copysum.go).
+// the source's bytes (s3sum). Errors are translated by package s3err.
 //
 // Why a dialect of its own rather than options of ossapi: almost every
 // detail clients check differs (ETag case, 501 vs 400, Range semantics,

@@ -16,6 +16,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/awsauth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -190,7 +191,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, st *reqState) {
 // writeError sends err as an S3 error response; HEAD and 304 responses
 // carry no body. The code, and the cause of a 5xx, go to the access log.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	ae := toAPIError(err)
+	ae := s3err.From(err)
 	rec := httpapi.RecordOf(r)
 	rec.Code = ae.Code
 	if ae.Status >= 500 {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -12,7 +13,7 @@ import (
 func (h *Handler) list(r *http.Request, bucket string, p s3wire.ListParams, marker string) (object.ListResult, error) {
 	if p.MaxKeys == 0 {
 		if _, err := h.layer.GetBucket(r.Context(), bucket); err != nil {
-			return object.ListResult{}, bucketErr(err, bucket)
+			return object.ListResult{}, s3err.Bucket(err, bucket)
 		}
 		return object.ListResult{}, nil
 	}
@@ -20,7 +21,7 @@ func (h *Handler) list(r *http.Request, bucket string, p s3wire.ListParams, mark
 		Prefix: p.Prefix, Delimiter: p.Delimiter, Marker: marker, MaxKeys: p.MaxKeys,
 	})
 	if err != nil {
-		return res, bucketErr(err, bucket)
+		return res, s3err.Bucket(err, bucket)
 	}
 	return res, nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/koss-io/koss/storage/internal/checksum"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
+	"github.com/koss-io/koss/storage/internal/s3api/s3sum"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -29,14 +31,14 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, r *http.Request, 
 		if alg, ok = checksum.Parse(v); !ok {
 			return s3wire.ErrInvalidRequest.Msgf("Checksum algorithm %q is not supported.", v)
 		}
-		if ctype, ae = uploadChecksumType(alg, r.Header.Get(s3wire.HeaderChecksumType)); ae != nil {
+		if ctype, ae = s3sum.UploadType(alg, r.Header.Get(s3wire.HeaderChecksumType)); ae != nil {
 			return ae
 		}
 		setUploadChecksum(&opts, alg, ctype)
 	}
 	u, err := h.layer.CreateUpload(r.Context(), b, k, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	if alg != "" {
 		w.Header().Set(s3wire.HeaderChecksumAlgorithm, string(alg))
@@ -60,16 +62,16 @@ func (h *Handler) uploadPart(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err != nil {
 		return err
 	}
-	defer body.close()
+	defer body.Close()
 	id := q.Get("uploadId")
 	p, err := h.putPart(r, b, k, id, n, body, sum)
 	if err != nil {
-		return uploadErr(err, b, k, id)
+		return s3err.Upload(err, b, k, id)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", s3wire.ETag(p.ETag))
-	if cs, ok := body.checksum(); ok {
-		hdr.Set(cs.alg.Header(), cs.value)
+	if cs, ok := body.Checksum(); ok {
+		hdr.Set(cs.Alg.Header(), cs.Value)
 	}
 	return writeEmpty(w, http.StatusOK)
 }
@@ -112,7 +114,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, st *req
 		return rng, nil
 	})
 	if err != nil {
-		return objectErr(err, src.Bucket, src.Key)
+		return s3err.Object(err, src.Bucket, src.Key)
 	}
 	defer func() { _ = body.Close() }()
 	size := info.Size
@@ -125,7 +127,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, st *req
 	id := q.Get("uploadId")
 	p, err := h.layer.UploadPart(ctx, b, k, id, n, body, size, object.PartOptions{})
 	if err != nil {
-		return uploadErr(err, b, k, id)
+		return s3err.Upload(err, b, k, id)
 	}
 	return writeXML(w, s3wire.CopyPartResult{ETag: s3wire.ETag(p.ETag), LastModified: s3wire.ISOTime(p.LastModified)})
 }
@@ -174,7 +176,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 	}
 	parts := make([]object.CompletePart, 0, len(listed))
 	for _, p := range listed {
-		parts = append(parts, object.CompletePart{Number: p.Number, ETag: storedETag(p.ETag)})
+		parts = append(parts, object.CompletePart{Number: p.Number, ETag: s3sum.StoredETag(p.ETag)})
 	}
 	opts := object.CompleteOptions{ForbidOverwrite: wc.IfNoneMatchAll}
 	if err := h.completeChecksum(r, b, k, id, listed, &opts, wc); err != nil {
@@ -190,7 +192,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 		}
 	}
 	if err != nil {
-		return uploadErr(err, b, k, id)
+		return s3err.Upload(err, b, k, id)
 	}
 	out := s3wire.CompleteMultipartUploadResult{
 		Location: "/" + b + "/" + k, Bucket: b, Key: k, ETag: s3wire.ETag(info.ETag),
@@ -225,7 +227,7 @@ func (h *Handler) abortMultipartUpload(w http.ResponseWriter, r *http.Request, s
 	b, k := st.target.bucket, st.target.key
 	id := r.URL.Query().Get("uploadId")
 	if err := h.layer.AbortUpload(r.Context(), b, k, id); err != nil {
-		return uploadErr(err, b, k, id)
+		return s3err.Upload(err, b, k, id)
 	}
 	return writeEmpty(w, http.StatusNoContent)
 }
@@ -244,7 +246,7 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, r *http.Request, s
 		UploadIDMarker: q.Get("upload-id-marker"), MaxUploads: max(maxUploads, 1)}
 	res, err := h.layer.ListUploads(r.Context(), st.target.bucket, opts)
 	if err != nil {
-		return bucketErr(err, st.target.bucket)
+		return s3err.Bucket(err, st.target.bucket)
 	}
 	out := s3wire.ListMultipartUploadsResult{
 		Bucket: st.target.bucket, EncodingType: p.EncodingType(), KeyMarker: p.Enc(opts.KeyMarker), UploadIDMarker: opts.UploadIDMarker,
@@ -278,7 +280,7 @@ func (h *Handler) listParts(w http.ResponseWriter, r *http.Request, st *reqState
 	id := q.Get("uploadId")
 	res, err := h.layer.ListParts(r.Context(), b, k, id, marker, max(maxParts, 1))
 	if err != nil {
-		return uploadErr(err, b, k, id)
+		return s3err.Upload(err, b, k, id)
 	}
 	out := s3wire.ListPartsResult{Bucket: b, Key: k, UploadID: id, Initiator: h.owner, Owner: h.owner,
 		StorageClass: s3wire.StorageClass, PartNumberMarker: marker, NextPartNumberMarker: res.NextMarker,
@@ -286,7 +288,7 @@ func (h *Handler) listParts(w http.ResponseWriter, r *http.Request, st *reqState
 	for _, pt := range res.Parts {
 		rec := s3wire.PartRecord{PartNumber: pt.Number, LastModified: s3wire.ISOTime(pt.LastModified),
 			ETag: s3wire.ETag(pt.ETag), Size: pt.Size}
-		if alg, v := partChecksum(pt); alg != "" {
+		if alg, v := s3sum.Part(pt); alg != "" {
 			rec.Set(string(alg), v)
 			out.ChecksumAlgorithm = string(alg)
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
+	"github.com/koss-io/koss/storage/internal/s3api/s3sum"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -80,7 +82,7 @@ func (s *readSelection) pick(info object.ObjectInfo) (*object.Range, error) {
 	s.rng = nil
 	switch {
 	case s.partNumber > 0:
-		rng, parts, ae := partRange(info, s.partNumber)
+		rng, parts, ae := s3sum.PartRange(info, s.partNumber)
 		if ae != nil {
 			return nil, ae
 		}
@@ -120,7 +122,7 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 	}
 	info, body, err := h.layer.GetObject(r.Context(), b, k, sel.pick)
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	defer func() { _ = body.Close() }()
 	hdr := w.Header()
@@ -164,7 +166,7 @@ func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	}
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	if _, err := sel.pick(info); err != nil {
 		return err
@@ -223,7 +225,7 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 		return ae
 	}
 	applyWriteConditions(&opts, wc)
-	sum, ae := headerChecksum(r)
+	sum, ae := s3sum.FromHeader(r.Header)
 	if ae != nil {
 		return ae
 	}
@@ -231,17 +233,17 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 	if err != nil {
 		return err
 	}
-	defer body.close()
-	setPutChecksum(&opts, body.storable(sum))
-	info, err := h.layer.PutObject(r.Context(), b, k, body.r, body.size, opts)
+	defer body.Close()
+	setPutChecksum(&opts, body.Storable(sum))
+	info, err := h.layer.PutObject(r.Context(), b, k, body.R, body.Size, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", s3wire.ETag(info.ETag))
-	if cs, ok := body.checksum(); ok {
-		hdr.Set(cs.alg.Header(), cs.value)
-		hdr.Set(s3wire.HeaderChecksumType, typeFullObject)
+	if cs, ok := body.Checksum(); ok {
+		hdr.Set(cs.Alg.Header(), cs.Value)
+		hdr.Set(s3wire.HeaderChecksumType, s3sum.TypeFullObject)
 	}
 	return writeEmpty(w, http.StatusOK)
 }
@@ -252,7 +254,7 @@ func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, st *reqSt
 		return ae
 	}
 	if err := h.layer.DeleteObject(r.Context(), b, k); err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	return writeEmpty(w, http.StatusNoContent)
 }
@@ -284,11 +286,11 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, r *http.Request, st *reqS
 	if len(valid) > 0 {
 		deleted, err := h.layer.DeleteObjects(r.Context(), b, valid)
 		if err != nil {
-			return bucketErr(err, b)
+			return s3err.Bucket(err, b)
 		}
 		for _, d := range deleted {
 			if d.Err != nil {
-				ae := toAPIError(d.Err)
+				ae := s3err.From(d.Err)
 				out.Errors = append(out.Errors, s3wire.DeleteError{Key: d.Key, Code: ae.Code, Message: ae.Message})
 				continue
 			}
@@ -297,7 +299,7 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, r *http.Request, st *reqS
 			}
 		}
 	} else if _, err := h.layer.GetBucket(r.Context(), b); err != nil {
-		return bucketErr(err, b)
+		return s3err.Bucket(err, b)
 	}
 	return writeXML(w, out)
 }
@@ -308,7 +310,7 @@ func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	acl := info.Metadata.ACL
 	if !ownACL(acl) {
@@ -332,7 +334,7 @@ func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	md := info.Metadata
 	md.ACL = acl
@@ -341,7 +343,7 @@ func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 		ReplaceMetadata: true, Metadata: md, Condition: object.Condition{IfMatch: info.ETag},
 	})
 	if err != nil {
-		return objectErr(err, b, k)
+		return s3err.Object(err, b, k)
 	}
 	return writeEmpty(w, http.StatusOK)
 }

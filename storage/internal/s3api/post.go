@@ -6,6 +6,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/awsauth"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3err"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -53,18 +54,18 @@ func (h *Handler) postObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err != nil {
 		return err
 	}
-	defer body.close()
+	defer body.Close()
 	opts := object.PutOptions{Metadata: md}
-	setPutChecksum(&opts, body.storable(object.Checksum{}))
-	info, err := h.layer.PutObject(ctx, b, pr.Key, body.r, body.size, opts)
+	setPutChecksum(&opts, body.Storable(object.Checksum{}))
+	info, err := h.layer.PutObject(ctx, b, pr.Key, body.R, body.Size, opts)
 	if err != nil {
-		return objectErr(err, b, pr.Key)
+		return s3err.Object(err, b, pr.Key)
 	}
 	etag := s3wire.ETag(info.ETag)
 	hdr := w.Header()
 	hdr.Set("ETag", etag)
-	if cs, ok := body.checksum(); ok {
-		hdr.Set(cs.alg.Header(), cs.value)
+	if cs, ok := body.Checksum(); ok {
+		hdr.Set(cs.Alg.Header(), cs.Value)
 	}
 	// S3 answers the object's absolute URL, in the style of the request.
 	scheme := "http"

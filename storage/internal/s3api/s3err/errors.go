@@ -1,4 +1,4 @@
-package s3api
+package s3err
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/awsauth"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3body"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -28,7 +29,7 @@ var errorTable = []struct {
 	// ForbidOverwrite is If-None-Match: * in this dialect.
 	{object.ErrObjectAlreadyExists, s3wire.ErrPreconditionFailed},
 	{object.ErrBadDigest, s3wire.ErrBadDigest},
-	{errChecksumMismatch, s3wire.ErrBadDigest},
+	{s3body.ErrChecksumMismatch, s3wire.ErrBadDigest},
 	{object.ErrIncompleteBody, s3wire.ErrIncompleteBody},
 	{object.ErrEntityTooLarge, s3wire.ErrEntityTooLarge},
 	{object.ErrInvalidArgument, s3wire.ErrInvalidArgument},
@@ -52,12 +53,8 @@ var errorTable = []struct {
 	{context.DeadlineExceeded, s3wire.ErrSlowDown},
 }
 
-// errChecksumMismatch is a body whose x-amz-checksum-* value (header or
-// trailer) does not match what was received.
-var errChecksumMismatch = errors.New("s3api: the body does not match its x-amz-checksum value")
-
-// toAPIError translates any error into the S3 error to send.
-func toAPIError(err error) *s3wire.Error {
+// From translates any error into the S3 error to send.
+func From(err error) *s3wire.Error {
 	var ae *s3wire.Error
 	if errors.As(err, &ae) {
 		return ae
@@ -83,9 +80,9 @@ func toAPIError(err error) *s3wire.Error {
 	return s3wire.ErrInternal
 }
 
-// bucketErr adds the bucket name to the errors about a bucket.
-func bucketErr(err error, bucket string) error {
-	ae := toAPIError(err)
+// Bucket adds the bucket name to the errors about a bucket.
+func Bucket(err error, bucket string) error {
+	ae := From(err)
 	switch ae.Code {
 	case s3wire.ErrNoSuchBucket.Code, s3wire.ErrBucketNotEmpty.Code, s3wire.ErrBucketAlreadyExists.Code:
 		return ae.With("BucketName", bucket)
@@ -93,9 +90,9 @@ func bucketErr(err error, bucket string) error {
 	return ae
 }
 
-// objectErr adds the bucket or key to the errors about them.
-func objectErr(err error, bucket, key string) error {
-	ae := toAPIError(err)
+// Object adds the bucket or key to the errors about them.
+func Object(err error, bucket, key string) error {
+	ae := From(err)
 	switch ae.Code {
 	case s3wire.ErrNoSuchBucket.Code:
 		return ae.With("BucketName", bucket)
@@ -105,11 +102,11 @@ func objectErr(err error, bucket, key string) error {
 	return ae
 }
 
-// uploadErr adds the upload id to NoSuchUpload.
-func uploadErr(err error, bucket, key, uploadID string) error {
-	ae := toAPIError(err)
+// Upload adds the upload id to NoSuchUpload.
+func Upload(err error, bucket, key, uploadID string) error {
+	ae := From(err)
 	if ae.Code == s3wire.ErrNoSuchUpload.Code {
 		return ae.With("UploadId", uploadID)
 	}
-	return objectErr(err, bucket, key)
+	return Object(err, bucket, key)
 }
