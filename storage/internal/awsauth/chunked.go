@@ -1,285 +1,62 @@
 package awsauth
 
 import (
-	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"hash"
 	"io"
-	"strconv"
-	"strings"
+
+	"github.com/koss-io/koss/storage/internal/awsauth/awschunked"
 )
 
-// Limits of the aws-chunked framing we accept. Real chunk headers are under
-// 100 bytes and real trailers a line or two.
-const (
-	maxChunkLine    = 4096
-	maxTrailerLines = 16
-)
-
-// chunkReader removes aws-chunked framing:
-//
-//	<hex size>[;chunk-signature=<sig>]\r\n<data>\r\n ... 0[;chunk-signature=<sig>]\r\n
-//
-// followed by "\r\n" or, when a trailer is expected, trailer lines
-// "name:value" (and "x-amz-trailer-signature:<sig>" when signed) up to the
-// end of the body. minio-go ends trailer lines with a bare "\n" and puts
-// blank lines around the signature; AWS SDKs use "\r\n"; both are accepted.
-//
-// With a signer, every chunk signature is checked after its data (and the
-// trailer signature after the trailer), chained from the seed. It returns
-// io.EOF only after the last chunk and trailer were read and checked and the
-// decoded length equals the declared one.
+// chunkReader removes aws-chunked framing (package awschunked), checking
+// the chunk and trailer signatures with signer when it is not nil, and
+// turns the decoder's failures into this package's errors: malformed
+// framing is InvalidRequest, a short or unreadable body IncompleteBody, and
+// a signature error is the signer's. It returns io.EOF only after the last
+// chunk and trailer were read and checked and the decoded length equals the
+// declared one.
 type chunkReader struct {
-	br       *bufio.Reader
-	signer   *chainSigner // nil: chunks carry no signatures
-	trailer  bool         // a trailer section is expected
-	declared int64        // x-amz-decoded-content-length
-	total    int64        // data bytes delivered so far
-
-	left    int64     // data bytes left in the current chunk
-	inChunk bool      // a chunk's data (maybe empty now) awaits its CRLF
-	sum     hash.Hash // SHA-256 of the current chunk, for its signature
-	sig     string    // the current chunk's signature
-	done    bool
-
+	r        *awschunked.Reader
 	trailers map[string]string // lower-case name → value, after EOF
 	err      error
 }
 
 func newChunkReader(r io.Reader, signer *chainSigner, trailer bool, declared int64) *chunkReader {
-	c := &chunkReader{br: bufio.NewReaderSize(r, 64<<10), signer: signer, trailer: trailer, declared: declared}
+	var chk awschunked.Checker // a nil *chainSigner must stay a nil Checker
 	if signer != nil {
-		c.sum = sha256.New()
+		chk = signer
 	}
-	return c
+	return &chunkReader{r: awschunked.NewReader(r, chk, trailer, declared)}
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
-	for {
-		if c.done {
-			return 0, io.EOF
-		}
-		if c.left > 0 {
-			if int64(len(p)) > c.left {
-				p = p[:c.left]
-			}
-			n, err := c.br.Read(p)
-			c.left -= int64(n)
-			c.total += int64(n)
-			if c.sum != nil {
-				c.sum.Write(p[:n])
-			}
-			if err == io.EOF && c.left > 0 {
-				return n, c.fail(errIncompleteBody(io.ErrUnexpectedEOF))
-			}
-			if err != nil && err != io.EOF {
-				return n, c.fail(errIncompleteBody(err))
-			}
-			if n > 0 || len(p) == 0 {
-				return n, nil
-			}
-			continue
-		}
-		if err := c.next(); err != nil {
-			return 0, c.fail(err)
-		}
+	n, err := c.r.Read(p)
+	c.trailers = c.r.Trailers()
+	if err != nil && err != io.EOF {
+		c.err = chunkError(err)
+		return n, c.err
 	}
+	return n, err
 }
 
-func (c *chunkReader) fail(err error) error {
-	c.err = err
+// chunkError maps an awschunked failure to an *Error; the signer's errors
+// are already ours.
+func chunkError(err error) error {
+	switch e := err.(type) {
+	case *awschunked.FramingError:
+		return errInvalidRequest("%s", e.Message)
+	case *awschunked.IncompleteError:
+		return errIncompleteBody(e.Cause)
+	}
 	return err
 }
 
-// next ends the current chunk (CRLF, signature) and reads the next chunk
-// header; at the last chunk it reads the trailer and sets done.
-func (c *chunkReader) next() error {
-	if c.inChunk {
-		if err := c.expectCRLF(); err != nil {
-			return err
-		}
-		if err := c.checkChunk(); err != nil {
-			return err
-		}
-		c.inChunk = false
-	}
-	line, err := c.line()
-	if err != nil {
-		return err
-	}
-	size, sig, err := parseChunkHeader(line, c.signer != nil)
-	if err != nil {
-		return err
-	}
-	if size > c.declared-c.total {
-		return errInvalidRequest("the chunks hold more data than x-amz-decoded-content-length (%d bytes)", c.declared)
-	}
-	c.sig = sig
-	if c.sum != nil {
-		c.sum.Reset()
-	}
-	if size > 0 {
-		c.left, c.inChunk = size, true
-		return nil
-	}
-	// The last chunk: its signature covers no data.
-	if err := c.checkChunk(); err != nil {
-		return err
-	}
-	if c.total != c.declared {
-		return errIncompleteBody(nil)
-	}
-	if err := c.readTrailer(); err != nil {
-		return err
-	}
-	c.done = true
-	return nil
+// CheckChunk and CheckTrailer make chainSigner an awschunked.Checker.
+func (s *chainSigner) CheckChunk(dataSHA256, sig string) error {
+	return s.check(s.chunkStringToSign(dataSHA256), sig)
 }
 
-func (c *chunkReader) checkChunk() error {
-	if c.signer == nil {
-		return nil
-	}
-	return c.signer.check(c.signer.chunkStringToSign(hex.EncodeToString(c.sum.Sum(nil))), c.sig)
-}
-
-// line reads one framing line without its CRLF; a line that does not end
-// in CRLF (bare LF) is malformed, end of body is IncompleteBody.
-func (c *chunkReader) line() (string, error) {
-	l, err := c.rawLine()
-	if errors.Is(err, io.EOF) {
-		return "", errIncompleteBody(io.ErrUnexpectedEOF)
-	}
-	if err != nil {
-		return "", err
-	}
-	s, ok := strings.CutSuffix(l, "\r")
-	if !ok {
-		return "", errInvalidRequest("malformed aws-chunked framing: a chunk header must end in CRLF")
-	}
-	return s, nil
-}
-
-// rawLine reads up to and without a '\n', at most maxChunkLine bytes. At
-// the end of the body it returns what it read and io.EOF.
-func (c *chunkReader) rawLine() (string, error) {
-	var b []byte
-	for {
-		frag, err := c.br.ReadSlice('\n')
-		b = append(b, frag...)
-		if len(b) > maxChunkLine {
-			return "", errInvalidRequest("malformed aws-chunked framing: a line is longer than %d bytes", maxChunkLine)
-		}
-		switch {
-		case err == nil:
-			return string(b[:len(b)-1]), nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err == io.EOF:
-			return string(b), io.EOF
-		default:
-			return "", errIncompleteBody(err)
-		}
-	}
-}
-
-func (c *chunkReader) expectCRLF() error {
-	var crlf [2]byte
-	if _, err := io.ReadFull(c.br, crlf[:]); err != nil {
-		return errIncompleteBody(io.ErrUnexpectedEOF)
-	}
-	if crlf != [2]byte{'\r', '\n'} {
-		return errInvalidRequest("malformed aws-chunked framing: chunk data must be followed by CRLF")
-	}
-	return nil
-}
-
-// parseChunkHeader parses "<hex size>" or "<hex size>;chunk-signature=<sig>".
-// A signature is required when signed and refused otherwise.
-func parseChunkHeader(line string, signed bool) (int64, string, error) {
-	sizeHex, ext, hasExt := strings.Cut(line, ";")
-	if sizeHex == "" || len(sizeHex) > 16 || !isHex(sizeHex) {
-		return 0, "", errInvalidRequest("malformed aws-chunked framing: bad chunk size %q", clip(sizeHex))
-	}
-	size, err := strconv.ParseInt(sizeHex, 16, 64)
-	if err != nil {
-		return 0, "", errInvalidRequest("malformed aws-chunked framing: chunk size %q out of range", clip(sizeHex))
-	}
-	if !signed {
-		if hasExt {
-			return 0, "", errInvalidRequest("malformed aws-chunked framing: an unsigned chunk carries an extension")
-		}
-		return size, "", nil
-	}
-	sig, ok := strings.CutPrefix(ext, "chunk-signature=")
-	if !hasExt || !ok || len(sig) != 64 || !isHex(sig) {
-		return 0, "", errInvalidRequest("malformed aws-chunked framing: a signed chunk needs chunk-signature=<64 hex digits>")
-	}
-	return size, strings.ToLower(sig), nil
-}
-
-// readTrailer reads what follows the last chunk header, to the end of the
-// body: blank lines only, or (c.trailer) trailer headers and, when signed,
-// the trailer signature as the last of them.
-func (c *chunkReader) readTrailer() error {
-	var canon strings.Builder
-	sig := ""
-	c.trailers = map[string]string{}
-	for i := 0; ; i++ {
-		if i > maxTrailerLines {
-			return errInvalidRequest("malformed aws-chunked framing: too many trailer lines")
-		}
-		l, err := c.rawLine()
-		if errors.Is(err, io.EOF) {
-			// The end of the body; a line without its newline is a
-			// truncated trailer.
-			if l != "" {
-				return errInvalidRequest("malformed aws-chunked framing: truncated line after the last chunk")
-			}
-			break
-		}
-		if err != nil {
-			return err
-		}
-		l = strings.TrimSuffix(l, "\r")
-		if l == "" {
-			continue
-		}
-		if !c.trailer || sig != "" {
-			return errInvalidRequest("malformed aws-chunked framing: unexpected data after the last chunk")
-		}
-		name, value, ok := strings.Cut(l, ":")
-		name = strings.ToLower(strings.TrimSpace(name))
-		value = strings.TrimSpace(value)
-		if !ok || name == "" {
-			return errInvalidRequest("malformed aws-chunked trailer line")
-		}
-		if name == "x-amz-trailer-signature" {
-			if c.signer == nil {
-				return errInvalidRequest("an unsigned trailer carries a trailer signature")
-			}
-			if len(value) != 64 || !isHex(value) {
-				return errInvalidRequest("malformed x-amz-trailer-signature")
-			}
-			sig = strings.ToLower(value)
-			continue
-		}
-		if _, dup := c.trailers[name]; dup {
-			return errInvalidRequest("the trailer %s is repeated", clip(name))
-		}
-		c.trailers[name] = value
-		canon.WriteString(name + ":" + value + "\n")
-	}
-	if c.signer != nil && c.trailer {
-		if sig == "" {
-			return errInvalidRequest("a signed trailer has no x-amz-trailer-signature")
-		}
-		return c.signer.check(c.signer.trailerStringToSign(hexSHA256([]byte(canon.String()))), sig)
-	}
-	return nil
+func (s *chainSigner) CheckTrailer(trailerSHA256, sig string) error {
+	return s.check(s.trailerStringToSign(trailerSHA256), sig)
 }

@@ -23,6 +23,10 @@
 // PostRequest.Body enforces the policy's content-length-range and the form's
 // checksum on the file, failing the last read as Body does.
 //
+// The aws-chunked framing decoder is package awschunked and the POST policy
+// document's parsing and condition matching package postpolicy; this
+// package maps their failures to S3 errors.
+//
 // Every failure is an *Error carrying the S3 error code and HTTP status,
 // except a failed key lookup, which is returned wrapped so the handler
 // answers 5xx. Secrets never appear in errors.

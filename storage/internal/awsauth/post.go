@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -171,33 +170,25 @@ func (v *Verifier) VerifyPostPolicy(ctx context.Context, form PostForm) (*PostRe
 	if err != nil {
 		return nil, err
 	}
-	if !v.now().Before(p.expiration) {
+	if !v.now().Before(p.Expiration) {
 		return nil, errPolicy("Policy expired.")
 	}
 	// Conditions on the key apply to it after ${filename} is substituted.
 	fields[fKey] = req.Key
-	covered := map[string]bool{}
-	for _, c := range p.conditions {
-		value := fields[c.field]
-		if c.field == fBucket {
-			value = form.Bucket
+	value := func(field string) string {
+		if field == fBucket {
+			return form.Bucket
 		}
-		if !c.holds(value) {
-			return nil, errPolicy("Policy Condition failed: %s", c.text)
-		}
-		covered[c.field] = true
+		return fields[field]
 	}
-	var extra []string
-	for name := range fields {
-		if !covered[name] && !exemptFromPolicy(name) {
-			extra = append(extra, name)
-		}
+	failed, extra := p.Match(fields, value, exemptFromPolicy)
+	if failed != nil {
+		return nil, errPolicy("Policy Condition failed: %s", failed.Text)
 	}
 	if len(extra) > 0 {
-		slices.Sort(extra)
 		return nil, errPolicy("Extra input fields: %s", strings.Join(extra, ", "))
 	}
-	req.HasLengthRange, req.MinLength, req.MaxLength = p.hasRange, p.min, p.max
+	req.HasLengthRange, req.MinLength, req.MaxLength = p.HasRange, p.Min, p.Max
 	fillPostRequest(req, fields)
 	if err := checkPostChecksum(req); err != nil {
 		return nil, err

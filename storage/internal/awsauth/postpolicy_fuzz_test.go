@@ -25,11 +25,11 @@ func FuzzPostPolicy(f *testing.F) {
 			}
 			return
 		}
-		if p.hasRange && (p.min < 0 || p.max < 0) {
-			t.Fatalf("range %d-%d accepted", p.min, p.max)
+		if p.HasRange && (p.Min < 0 || p.Max < 0) {
+			t.Fatalf("range %d-%d accepted", p.Min, p.Max)
 		}
-		for _, c := range p.conditions {
-			if c.field == "" || (c.op != "eq" && c.op != "starts-with") {
+		for _, c := range p.Conditions {
+			if c.Field == "" || (c.Op != "eq" && c.Op != "starts-with") {
 				t.Fatalf("condition %+v accepted", c)
 			}
 		}
