@@ -14,6 +14,7 @@ func FuzzPostPolicy(f *testing.F) {
 		`{"expiration":"2030-01-01T00:00:00Z","conditions":[{"bucket":"b"},["starts-with","$key",""],["content-length-range",1,10]]}`,
 		`{"expiration":"2030-01-01T00:00:00.000Z","conditions":[["eq","$x-amz-meta-a","v"],["content-length-range","0","5"],["content-length-range",2,9]]}`,
 		`{"expiration":"x","conditions":[]}`, `[]`, `{"conditions":[[1,2,3]]}`,
+		`{"expiration":"2030-01-01T00:00:00Z","conditions":[{"":""}]}`, // an empty field name: found by the fuzzer
 	} {
 		f.Add([]byte(s))
 	}

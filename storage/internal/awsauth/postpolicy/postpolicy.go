@@ -99,6 +99,9 @@ func (p *Policy) addCondition(c json.RawMessage) error {
 			return invalid("Invalid Policy: Invalid Simple-Condition: %s", clip(string(c)))
 		}
 		for name, rv := range m {
+			if name == "" {
+				return invalid("Invalid Policy: Invalid Simple-Condition: empty field name")
+			}
 			var v string
 			if err := json.Unmarshal(rv, &v); err != nil {
 				return invalid("Invalid Policy: Invalid Simple-Condition: value of %q must be a string", clip(name))
