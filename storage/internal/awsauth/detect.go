@@ -42,6 +42,9 @@ func IsAWS(r *http.Request) bool {
 			return true
 		}
 	}
+	if r.URL.RawQuery == "" { // most requests: no query map to build
+		return false
+	}
 	q := r.URL.Query()
 	if q.Has(qAlgorithm) || q.Has(qCredential) || q.Has(qSignature) {
 		return true
