@@ -9,6 +9,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/meta/record/etag"
 )
 
 // applier applies commands inside one write transaction. Every handler
@@ -372,7 +373,7 @@ func ifMatchHolds(ifMatch string, old *record.Object, exists bool) record.Code {
 		return record.CodeOK
 	case !exists:
 		return record.CodeObjectNotFound
-	case !record.SameETag(old.ETag, ifMatch):
+	case !etag.Same(old.ETag, ifMatch):
 		return record.CodePreconditionFailed
 	}
 	return record.CodeOK

@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"hash/crc32"
 	"hash/crc64"
 	"testing"
 
@@ -10,6 +11,9 @@ import (
 )
 
 var ecma = crc64.MakeTable(crc64.ECMA)
+
+// crcTable is the snapshot stream's checksum table (package snapstream's).
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // harness applies commands to one FSM with consecutive indexes.
 type harness struct {

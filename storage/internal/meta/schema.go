@@ -1,6 +1,10 @@
 package meta
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/koss-io/koss/storage/internal/meta/snapstream"
+)
 
 // The bbolt layout. Every bucket name and key encoding lives in this file;
 // the record values are package record's (record.EncodeBucket,
@@ -52,21 +56,15 @@ var (
 var allBuckets = [][]byte{bucketMeta, bucketBuckets, bucketObjects, bucketKeys, bucketRefs, bucketGarbage, bucketPlace, bucketUnder, bucketUploads, bucketParts}
 
 // snapshotSections are the replicated buckets in snapshot order, with the tag
-// each section carries in the stream. Tags are part of the snapshot format.
-// Optional sections were added later: a snapshot from older code ends
-// before them, and restoring it leaves those buckets empty.
-var snapshotSections = []struct {
-	tag      uint8
-	name     []byte
-	optional bool
-}{
-	{1, bucketBuckets, false},
-	{2, bucketObjects, false},
-	{3, bucketKeys, false},
-	{4, bucketRefs, false},
-	{5, bucketPlace, true},
-	{6, bucketUploads, true},
-	{7, bucketParts, true},
+// each section carries in the stream (see snapstream.Section).
+var snapshotSections = []snapstream.Section{
+	{Tag: 1, Name: bucketBuckets},
+	{Tag: 2, Name: bucketObjects},
+	{Tag: 3, Name: bucketKeys},
+	{Tag: 4, Name: bucketRefs},
+	{Tag: 5, Name: bucketPlace, Optional: true},
+	{Tag: 6, Name: bucketUploads, Optional: true},
+	{Tag: 7, Name: bucketParts, Optional: true},
 }
 
 // schemaVersion is the layout version stored under meta/schema.

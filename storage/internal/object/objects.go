@@ -11,6 +11,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/meta/record/etag"
 )
 
 // testHookBeforePropose runs after an object's data is durable and before
@@ -136,7 +137,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 			if err != nil {
 				return toLayerErr(err)
 			}
-			if !record.SameETag(cur.ETag, opts.IfMatch) {
+			if !etag.Same(cur.ETag, opts.IfMatch) {
 				return ErrPreconditionFailed
 			}
 		}

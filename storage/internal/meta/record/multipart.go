@@ -1,11 +1,10 @@
 package record
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/koss-io/koss/storage/internal/meta/record/etag"
 )
 
 // Multipart uploads. An upload is opened by CreateUpload, collects parts
@@ -58,25 +57,16 @@ type Part struct {
 
 // ETag is the part's ETag: its MD5 in quoted upper-case hex, as OSS
 // returns it.
-func (p *Part) ETag() string { return MD5ETag(p.MD5) }
+func (p *Part) ETag() string { return etag.MD5(p.MD5) }
 
-// MD5ETag is the ETag of content whose MD5 is sum: quoted upper-case hex.
-func MD5ETag(sum []byte) string {
-	return `"` + strings.ToUpper(hex.EncodeToString(sum)) + `"`
-}
-
-// MultipartETag is the ETag OSS gives a completed multipart object: the MD5
-// of its parts' ETags written as upper-case hex and concatenated (not of
-// their binary MD5s, as S3 does), in upper-case hex, a dash and the number
-// of parts. The v1 SDK's own tests pin OSS's value for a sample file
-// (download_test.go TestDownloadRoutineWithRecovery), which only this
-// form reproduces.
+// MultipartETag is the ETag OSS gives a completed multipart object made of
+// parts; see etag.Multipart.
 func MultipartETag(parts []Part) string {
-	h := md5.New()
+	sums := make([][]byte, len(parts))
 	for i := range parts {
-		h.Write([]byte(strings.ToUpper(hex.EncodeToString(parts[i].MD5))))
+		sums[i] = parts[i].MD5
 	}
-	return fmt.Sprintf("\"%s-%d\"", strings.ToUpper(hex.EncodeToString(h.Sum(nil))), len(parts))
+	return etag.Multipart(sums)
 }
 
 // CompletePart names one part of a CompleteUpload and the ETag the client
