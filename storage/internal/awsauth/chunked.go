@@ -1,6 +1,7 @@
 package awsauth
 
 import (
+	"errors"
 	"io"
 
 	"github.com/koss-io/koss/storage/internal/awsauth/awschunked"
@@ -33,7 +34,7 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.trailers = c.r.Trailers()
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		c.err = chunkError(err)
 		return n, c.err
 	}
@@ -43,11 +44,13 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 // chunkError maps an awschunked failure to an *Error; the signer's errors
 // are already ours.
 func chunkError(err error) error {
-	switch e := err.(type) {
-	case *awschunked.FramingError:
-		return errInvalidRequest("%s", e.Message)
-	case *awschunked.IncompleteError:
-		return errIncompleteBody(e.Cause)
+	var framing *awschunked.FramingError
+	if errors.As(err, &framing) {
+		return errInvalidRequest("%s", framing.Message)
+	}
+	var incomplete *awschunked.IncompleteError
+	if errors.As(err, &incomplete) {
+		return errIncompleteBody(incomplete.Cause)
 	}
 	return err
 }

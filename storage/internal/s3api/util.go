@@ -11,5 +11,3 @@ func atoi(s string) (int, error) { return strconv.Atoi(s) }
 func fmtSscanRange(spec string, first, last *int64) (int, error) {
 	return fmt.Sscanf(spec, "%d-%d", first, last)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
