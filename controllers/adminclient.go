@@ -17,13 +17,18 @@ limitations under the License.
 package controllers
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/storage/adminapi"
@@ -34,6 +39,8 @@ import (
 var (
 	// ErrRootKeyInvalid means a Region's root-key Secret lacks the key id or secret.
 	ErrRootKeyInvalid = errors.New("root-key Secret has no accessKeyId or accessKeySecret")
+	// ErrCABundleInvalid means a Region's CA bundle (ca.crt) holds no PEM certificate.
+	ErrCABundleInvalid = errors.New("CA bundle holds no PEM certificate")
 )
 
 // AdminClientFactory gives the reconcilers the admin API client of a Region. It is injected
@@ -52,8 +59,37 @@ func (f AdminClientFactoryFunc) ForRegion(ctx context.Context, region *kossv1alp
 	return f(ctx, region, rootKey)
 }
 
+// CAAdminClientFactory is an AdminClientFactory that can also be told which CA a TLS
+// Region's certificate chains to. NewRegionAdminClient gives it the Region's CA bundle;
+// a factory that does not implement it (a test double reaching kossd over plain HTTP) is
+// called through ForRegion alone.
+type CAAdminClientFactory interface {
+	AdminClientFactory
+	// ForRegionWithCA is ForRegion with caPEM as the only roots the client trusts for
+	// the Region's https endpoint; an empty caPEM means the system's roots.
+	ForRegionWithCA(ctx context.Context, region *kossv1alpha1.Region, rootKey *corev1.Secret, caPEM []byte) (adminclient.Interface, error)
+}
+
+// NewRegionAdminClient is factory's client of region's admin API, trusting the Region's
+// CA (RegionCABundle) when the Region serves TLS and the factory takes a CA. Every
+// reconciler makes its admin clients through it (directly or through AdminClientFor), so
+// the operator never talks to a TLS Region without verifying its certificate.
+func NewRegionAdminClient(ctx context.Context, cache, live client.Reader, factory AdminClientFactory, region *kossv1alpha1.Region, rootKey *corev1.Secret) (adminclient.Interface, error) {
+	f, ok := factory.(CAAdminClientFactory)
+	if !ok || !region.Spec.TLS.Enabled() {
+		return factory.ForRegion(ctx, region, rootKey)
+	}
+	ca, err := RegionCABundle(ctx, cache, live, region)
+	if err != nil {
+		return nil, err
+	}
+	return f.ForRegionWithCA(ctx, region, rootKey, ca)
+}
+
 // HTTPAdminClientFactory makes adminclient.New clients for a Region's client Service, the
-// way the operator reaches kossd inside a cluster.
+// way the operator reaches kossd inside a cluster. For a TLS Region given its CA
+// (ForRegionWithCA) the client trusts that CA alone and verifies the server's name
+// against the endpoint's host (the Service's DNS name, which the certificate carries).
 type HTTPAdminClientFactory struct {
 	// Endpoint returns the base URL of a Region's admin API. Nil means the Region's internal
 	// endpoint (RegionInternalEndpoint); tests set it to reach kossd on loopback.
@@ -61,16 +97,33 @@ type HTTPAdminClientFactory struct {
 	// HTTPClient sends the requests. Nil means a client with a 10 s timeout, short enough
 	// that an unreachable Region never holds a reconcile worker for long.
 	HTTPClient *http.Client
+
+	// mu guards tlsClients: one HTTP client per TLS Region, kept while its CA bundle stays
+	// the same, so connections are reused across reconciles as with defaultAdminHTTPClient.
+	mu         sync.Mutex
+	tlsClients map[string]tlsClient
 }
 
-var _ AdminClientFactory = (*HTTPAdminClientFactory)(nil)
+// tlsClient is the HTTP client of one TLS Region and the CA bundle it trusts.
+type tlsClient struct {
+	caPEM  []byte
+	client *http.Client
+}
+
+var _ CAAdminClientFactory = (*HTTPAdminClientFactory)(nil)
 
 // defaultAdminHTTPClient is shared by every client the factory makes, so connections to a
 // Region are reused across reconciles.
 var defaultAdminHTTPClient = &http.Client{Timeout: 10 * time.Second}
 
-// ForRegion implements AdminClientFactory.
-func (f *HTTPAdminClientFactory) ForRegion(_ context.Context, region *kossv1alpha1.Region, rootKey *corev1.Secret) (adminclient.Interface, error) {
+// ForRegion implements AdminClientFactory: an https endpoint is verified against the
+// system's roots (use ForRegionWithCA for a Region's own CA).
+func (f *HTTPAdminClientFactory) ForRegion(ctx context.Context, region *kossv1alpha1.Region, rootKey *corev1.Secret) (adminclient.Interface, error) {
+	return f.ForRegionWithCA(ctx, region, rootKey, nil)
+}
+
+// ForRegionWithCA implements CAAdminClientFactory.
+func (f *HTTPAdminClientFactory) ForRegionWithCA(_ context.Context, region *kossv1alpha1.Region, rootKey *corev1.Secret, caPEM []byte) (adminclient.Interface, error) {
 	id, secret, err := RootCredentials(rootKey)
 	if err != nil {
 		return nil, err
@@ -81,11 +134,51 @@ func (f *HTTPAdminClientFactory) ForRegion(_ context.Context, region *kossv1alph
 			return nil, fmt.Errorf("endpoint of Region %s/%s: %w", region.Namespace, region.Name, err)
 		}
 	}
-	hc := f.HTTPClient
-	if hc == nil {
-		hc = defaultAdminHTTPClient
+	hc, err := f.httpClient(region, caPEM)
+	if err != nil {
+		return nil, err
 	}
 	return adminclient.New(endpoint, id, secret, adminclient.WithHTTPClient(hc), adminclient.WithUserAgent(FieldOwner))
+}
+
+// httpClient is the HTTP client for region: the configured (or default) one without a CA,
+// else one whose TLS trusts caPEM alone, made once per Region and CA bundle.
+func (f *HTTPAdminClientFactory) httpClient(region *kossv1alpha1.Region, caPEM []byte) (*http.Client, error) {
+	base := f.HTTPClient
+	if base == nil {
+		base = defaultAdminHTTPClient
+	}
+	if len(caPEM) == 0 {
+		return base, nil
+	}
+	key := RegionKey(region.Namespace, region.Name)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.tlsClients[key]; ok && bytes.Equal(c.caPEM, caPEM) {
+		return c.client, nil
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("CA of Region %s/%s: %w", region.Namespace, region.Name, ErrCABundleInvalid)
+	}
+	var tr *http.Transport
+	if t, ok := base.Transport.(*http.Transport); ok {
+		tr = t.Clone()
+	} else {
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	// No InsecureSkipVerify, no ServerName: crypto/tls checks the chain against the
+	// Region's CA and the certificate's names against the endpoint's host.
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool}
+	c := &http.Client{Transport: tr, Timeout: base.Timeout}
+	if f.tlsClients == nil {
+		f.tlsClients = map[string]tlsClient{}
+	}
+	if old, ok := f.tlsClients[key]; ok {
+		old.client.CloseIdleConnections() // the CA changed: connections verified by the old one go
+	}
+	f.tlsClients[key] = tlsClient{caPEM: bytes.Clone(caPEM), client: c}
+	return c, nil
 }
 
 // RootCredentials reads the key pair of a root-key Secret.

@@ -54,15 +54,36 @@ func ManagedByLabels() map[string]string {
 }
 
 // ClientServiceName is the name of the Service clients use: the Region's name, so the
-// endpoint reads http://<region>.<namespace>.svc.cluster.local:9000.
+// endpoint reads https://<region>.<namespace>.svc.cluster.local:9000.
 func ClientServiceName(region *kossv1alpha1.Region) string { return region.Name }
 
 // RootKeySecretName is the name of the Secret that holds a Region's root key.
 func RootKeySecretName(region *kossv1alpha1.Region) string { return region.Name + "-root-key" }
 
-// RegionInternalEndpoint is the in-cluster URL of a Region's OSS API (its client Service).
+// RegionCASecretName is the Secret of a Region's own CA (ca.crt, ca.key): the operator's,
+// never mounted in pods.
+func RegionCASecretName(region *kossv1alpha1.Region) string { return region.Name + "-ca" }
+
+// RegionTLSSecretName is the Secret the Region's pods mount (ca.crt, tls.crt, tls.key),
+// issued by the operator from the Region's CA or by cert-manager.
+func RegionTLSSecretName(region *kossv1alpha1.Region) string { return region.Name + "-tls" }
+
+// SecretKeyCACert is the key of a CA bundle in a Secret, as cert-manager and the
+// kubernetes.io/tls convention name it: in the TLS Secrets and in an AccessKey's Secret.
+const SecretKeyCACert = "ca.crt"
+
+// RegionScheme is the URL scheme of a Region's OSS API: https unless spec.tls.disabled.
+func RegionScheme(region *kossv1alpha1.Region) string {
+	if region.Spec.TLS.Enabled() {
+		return "https"
+	}
+	return "http"
+}
+
+// RegionInternalEndpoint is the in-cluster URL of a Region's OSS API (its client Service):
+// https:// when the Region serves TLS, its certificate names the Service's DNS names.
 func RegionInternalEndpoint(region *kossv1alpha1.Region) string {
-	return fmt.Sprintf("http://%s.%s.svc.cluster.local:%d", ClientServiceName(region), region.Namespace, OSSPort)
+	return fmt.Sprintf("%s://%s.%s.svc.cluster.local:%d", RegionScheme(region), ClientServiceName(region), region.Namespace, OSSPort)
 }
 
 // RegionKey is the index value that names a Region: <namespace>/<name>.

@@ -139,7 +139,8 @@ func UseRegion(ctx context.Context, c client.Reader, ref types.NamespacedName, n
 	return region, regionUseChain.evaluate(regionCheckInput{ref: ref, region: region, namespace: ns, namespaceObj: namespace}), nil
 }
 
-// AdminClientFor returns the admin client of a Region, signing with its root key.
+// AdminClientFor returns the admin client of a Region, signing with its root key and, for a
+// TLS Region, trusting its CA (NewRegionAdminClient).
 func AdminClientFor(ctx context.Context, cache, live client.Reader, factory AdminClientFactory, region *kossv1alpha1.Region) (adminclient.Interface, error) {
 	rootKey, err := GetRootKey(ctx, cache, live, region)
 	if err != nil {
@@ -148,7 +149,7 @@ func AdminClientFor(ctx context.Context, cache, live client.Reader, factory Admi
 	if rootKey == nil {
 		return nil, fmt.Errorf("region %s/%s: %w", region.Namespace, region.Name, ErrRootKeyMissing)
 	}
-	admin, err := factory.ForRegion(ctx, region, rootKey)
+	admin, err := NewRegionAdminClient(ctx, cache, live, factory, region, rootKey)
 	if err != nil {
 		return nil, fmt.Errorf("admin client of Region %s/%s: %w", region.Namespace, region.Name, err)
 	}

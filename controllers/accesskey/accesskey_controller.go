@@ -237,10 +237,18 @@ func (r *Reconciler) reconcileSecret(ctx context.Context, s *accessKeyScope) (ct
 	if s.pair == nil {
 		return ctrl.Result{}, nil
 	}
+	// A TLS Region's CA goes with its endpoint: the Secret is all a client needs. The CA is
+	// read on every pass, so a CA that cert-manager rotates reaches the Secret with the
+	// next pass (the Region's changes and the resync interval bring one).
+	ca, err := controllers.RegionCABundle(ctx, r.Client, r.APIReader, s.region)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	content := accessKeySecretContent{
 		endpoint: controllers.RegionInternalEndpoint(s.region),
 		region:   s.region.Name,
 		bucket:   s.firstBucket,
+		caPEM:    ca,
 	}
 	if err := controllers.ApplyOwned(ctx, r.Client, desiredAccessKeySecret(s.key, *s.pair, content)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("apply Secret %s: %w", s.key.SecretName(), err)

@@ -70,7 +70,11 @@ var _ = Describe("AccessKey controller", func() {
 
 		By("writing every key the OSS and AWS SDKs and apps read, owned by the AccessKey")
 		got := env.GetAccessKeyNow(Default, k)
-		endpoint := fmt.Sprintf("http://main.%s.svc.cluster.local:9000", env.MainRegion.Namespace)
+		// The main Region serves TLS (the default): the endpoint is https and the Secret
+		// carries the Region's CA, exactly the ca.crt of the pods' Secret.
+		endpoint := fmt.Sprintf("https://main.%s.svc.cluster.local:9000", env.MainRegion.Namespace)
+		regionTLS := readSecret(Default, env.MainRegion.Namespace, "main-tls")
+		Expect(regionTLS.Data["ca.crt"]).NotTo(BeEmpty())
 		Expect(metav1.IsControlledBy(secret, got)).To(BeTrue())
 		Expect(secret.Labels).To(HaveKeyWithValue("app.kubernetes.io/managed-by", "koss-operator"))
 		id, sk := string(secret.Data["accessKeyId"]), string(secret.Data["accessKeySecret"])
@@ -82,7 +86,9 @@ var _ = Describe("AccessKey controller", func() {
 			"OSS_ACCESS_KEY_ID": []byte(id), "OSS_ACCESS_KEY_SECRET": []byte(sk), "OSS_ENDPOINT": []byte(endpoint), "OSS_REGION": []byte("main"),
 			"AWS_ACCESS_KEY_ID": []byte(id), "AWS_SECRET_ACCESS_KEY": []byte(sk), "AWS_ENDPOINT_URL": []byte(endpoint),
 			"AWS_ENDPOINT_URL_S3": []byte(endpoint), "AWS_REGION": []byte("main"),
+			"ca.crt": regionTLS.Data["ca.crt"],
 		}))
+		Expect(secret.Data).NotTo(HaveKey("tls.key"), "a client's Secret never holds the pods' key")
 		Expect(got.Status.AccessKeyID).To(Equal(id))
 		Expect(got.Status.SecretName).To(Equal("app"))
 		status, err := json.Marshal(got.Status)
@@ -104,6 +110,27 @@ var _ = Describe("AccessKey controller", func() {
 			for _, e := range evs {
 				g.Expect(e.Note).NotTo(ContainSubstring(sk))
 			}
+		}).Should(Succeed())
+	})
+
+	It("writes the http endpoint and no ca.crt for a Region with TLS disabled", func() {
+		ns := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "plain", func(r *kossv1alpha1.Region) { r.Spec.TLS.Disabled = true })
+		env.StartKossd(r)
+		env.WaitAvailable(r)
+		k := &kossv1alpha1.AccessKey{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "plain-app"},
+			Spec:       kossv1alpha1.AccessKeySpec{RegionRef: kossv1alpha1.RegionReference{Name: r.Name}},
+		}
+		Expect(env.Client.Create(ctx, k)).To(Succeed())
+		endpoint := fmt.Sprintf("http://plain.%s.svc.cluster.local:9000", ns)
+		Eventually(func(g Gomega) {
+			s := readSecret(g, ns, "plain-app")
+			for _, key := range []string{"endpoint", "OSS_ENDPOINT", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"} {
+				g.Expect(string(s.Data[key])).To(Equal(endpoint), key)
+			}
+			// No CA: a plain-HTTP Region has none, and an empty ca.crt would be mistaken for one.
+			g.Expect(s.Data).NotTo(HaveKey("ca.crt"))
 		}).Should(Succeed())
 	})
 

@@ -64,10 +64,13 @@ type accessKeySecretContent struct {
 	region string
 	// bucket is the bucket name of the first granted Bucket; "" when none is granted.
 	bucket string
+	// caPEM is the CA bundle the Region's certificate chains to (controllers.RegionCABundle);
+	// nil for a plain-HTTP Region, or one whose issuer chains to a public root.
+	caPEM []byte
 }
 
 // desiredAccessKeySecret is the credentials Secret of an AccessKey: the pair, the endpoint
-// and the region under the koss names, and again under the names the OSS SDKs and the AWS
+// (https:// for a TLS Region, with the Region's CA under ca.crt) and the region under the koss names, and again under the names the OSS SDKs and the AWS
 // SDKs read from the environment, so that a pod can use it with envFrom in either dialect. It is controlled by the
 // AccessKey, so it goes with it (garbage collection) and the operator knows it is its own.
 func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key controllers.KeyPair, c accessKeySecretContent) *corev1ac.SecretApplyConfiguration {
@@ -88,6 +91,12 @@ func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key controllers.KeyPair, 
 	}
 	if c.bucket != "" {
 		data[secretKeyBucket] = []byte(c.bucket)
+	}
+	// The CA as a file a pod mounts, not as an environment value: the SDKs and CLIs take a
+	// CA bundle as a path (AWS_CA_BUNDLE, curl --cacert, osscli --ca-file), never as PEM
+	// text, so envFrom carries the https endpoint and a volume carries ca.crt.
+	if len(c.caPEM) > 0 {
+		data[controllers.SecretKeyCACert] = c.caPEM
 	}
 	return corev1ac.Secret(k.SecretName(), k.Namespace).
 		WithLabels(map[string]string{

@@ -166,10 +166,17 @@ func TestDesiredAccessKeySecret(t *testing.T) {
 		key *kossv1alpha1.AccessKey
 		// bucket is the first granted bucket name.
 		bucket string
+		// endpoint and caPEM are the Region's; endpoint "" means content's plain one.
+		endpoint string
+		caPEM    []byte
 		// wantName is the Secret's name.
 		wantName string
 	}{
-		"one bucket: bucket is set":     {key: testAccessKey(), bucket: "photos", wantName: "app"},
+		"one bucket: bucket is set": {key: testAccessKey(), bucket: "photos", wantName: "app"},
+		"a TLS Region: the https endpoint everywhere and its CA as ca.crt": {
+			key: testAccessKey(), bucket: "photos", endpoint: "https://eu.storage.svc.cluster.local:9000",
+			caPEM: []byte("-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"), wantName: "app",
+		},
 		"no bucket: bucket is left out": {key: testAccessKey(func(k *kossv1alpha1.AccessKey) { k.Spec.Buckets = nil }), wantName: "app"},
 		"spec.secretName names the Secret": {
 			key: testAccessKey(func(k *kossv1alpha1.AccessKey) { k.Spec.SecretName = "creds" }), bucket: "photos", wantName: "creds",
@@ -179,6 +186,9 @@ func TestDesiredAccessKeySecret(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := content
 			c.bucket = tc.bucket
+			if tc.endpoint != "" {
+				c.endpoint, c.caPEM = tc.endpoint, tc.caPEM
+			}
 			s := controllertest.Decode[corev1.Secret](t, desiredAccessKeySecret(tc.key, pair, c))
 			want := map[string]string{
 				"accessKeyId": "KOSSID", "accessKeySecret": "SECRETVALUE", "endpoint": c.endpoint, "region": "eu",
@@ -188,6 +198,11 @@ func TestDesiredAccessKeySecret(t *testing.T) {
 			}
 			if tc.bucket != "" {
 				want["bucket"] = tc.bucket
+			}
+			// Without a CA there is no ca.crt key at all: a pod mounting it must fail to start
+			// rather than trust an empty bundle.
+			if len(tc.caPEM) > 0 {
+				want["ca.crt"] = string(tc.caPEM)
 			}
 			if len(s.Data) != len(want) {
 				t.Errorf("keys = %v, want %d", slices.Sorted(maps.Keys(s.Data)), len(want))

@@ -48,6 +48,15 @@ const (
 	tmpDir        = "/tmp"
 )
 
+// The pods' TLS Secret (<region>-tls: ca.crt, tls.crt, tls.key) is mounted read-only on
+// tlsDir when the Region serves TLS. The kubelet refreshes a Secret volume's files when the
+// Secret changes (a renewed certificate), and kossd reloads them when they change, so a
+// renewal reaches the pods without a restart.
+const (
+	tlsVolumeName = "tls"
+	tlsDir        = "/etc/koss/tls"
+)
+
 // kossdContainerName is the name of the kossd container in every pod.
 const kossdContainerName = "kossd"
 

@@ -147,8 +147,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 	}
 	return controllers.RunPhases(ctx, s,
 		r.reconcileRootKey,
-		r.reconcileTLS,
+		// The Services first: the certificate names the client Service's IPs too.
 		r.reconcileServices,
+		r.reconcileTLS,
 		r.reconcileClusterStatus,
 		r.reconcileStatefulSet,
 		r.reconcilePodDisruptionBudget,
@@ -253,7 +254,7 @@ func (r *Reconciler) reconcileClusterStatus(ctx context.Context, s *regionScope)
 		s.observed.clusterErr = s.rootKeyErr
 		return ctrl.Result{}, nil
 	}
-	admin, err := r.AdminClients.ForRegion(ctx, s.region, s.rootKey)
+	admin, err := controllers.NewRegionAdminClient(ctx, r.Client, r.APIReader, r.AdminClients, s.region, s.rootKey)
 	if err != nil {
 		s.observed.clusterErr = err
 		return ctrl.Result{}, fmt.Errorf("admin client: %w", err)

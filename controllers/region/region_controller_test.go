@@ -41,6 +41,7 @@ import (
 	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient/fake"
+	"github.com/koss-io/koss/storage/pki"
 )
 
 var _ = Describe("Region controller", func() {
@@ -98,7 +99,7 @@ var _ = Describe("Region controller", func() {
 				HaveField("Status", metav1.ConditionFalse), HaveField("Reason", kossv1alpha1.RegionCreatingReason)))
 			g.Expect(controllertest.ConditionOf(region.Status.Conditions, kossv1alpha1.RegionDegradedCondition)).To(And(
 				HaveField("Status", metav1.ConditionTrue), HaveField("Reason", kossv1alpha1.RegionReplicasUnavailableReason)))
-			g.Expect(region.Status.Endpoints.Internal).To(Equal(fmt.Sprintf("http://eu.%s.svc.cluster.local:9000", ns)))
+			g.Expect(region.Status.Endpoints.Internal).To(Equal(fmt.Sprintf("https://eu.%s.svc.cluster.local:9000", ns)))
 		}).Should(Succeed())
 
 		By("becoming Available, healthy and up to date once kossd runs and the pods are ready")
@@ -243,7 +244,20 @@ var _ = Describe("Region controller", func() {
 		patched.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "203.0.113.9"}}
 		Expect(env.Client.Status().Patch(ctx, patched, client.MergeFrom(svc))).To(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(env.GetRegionNow(g, r).Status.Endpoints.External).To(Equal("http://203.0.113.9:9000"))
+			g.Expect(env.GetRegionNow(g, r).Status.Endpoints.External).To(Equal("https://203.0.113.9:9000"))
+		}).Should(Succeed())
+
+		By("re-issuing the certificate for the load balancer's address and the Service's cluster IP, so the https endpoint verifies")
+		Eventually(func(g Gomega) {
+			g.Expect(env.Client.Get(ctx, svcKey, svc)).To(Succeed())
+			g.Expect(svc.Spec.ClusterIP).NotTo(BeEmpty())
+			tlsSecret := &corev1.Secret{}
+			g.Expect(env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: "ext-tls"}, tlsSecret)).To(Succeed())
+			cert, err := pki.ParseCertificate(tlsSecret.Data[SecretKeyTLSCert])
+			g.Expect(err).NotTo(HaveOccurred())
+			for _, host := range []string{"203.0.113.9", svc.Spec.ClusterIP, "ext." + ns + ".svc.cluster.local"} {
+				g.Expect(cert.VerifyHostname(host)).To(Succeed(), "the certificate does not name %s", host)
+			}
 		}).Should(Succeed())
 
 		By("disabling spec.external")

@@ -170,7 +170,27 @@ func kossdArgs(region *kossv1alpha1.Region) []string {
 	if region.Spec.Domain != "" {
 		args = append(args, "--domain="+region.Spec.Domain)
 	}
+	if region.Spec.TLS.Enabled() {
+		args = append(args, kossdTLSArgs()...)
+	}
 	return args
+}
+
+// kossdTLSArgs make kossd serve HTTPS on the OSS port and mutual TLS on the peer port, from
+// the mounted TLS Secret. The pods present one certificate both as servers and as clients
+// of each other (it carries both usages), and a peer must present one that chains to the
+// Region's CA: a process without the Region's certificate can neither join nor fetch
+// blobs. OSS clients are not asked for a certificate (they sign their requests). Peer
+// addresses stay host:port: the scheme is the peer listener's, not part of the address.
+func kossdTLSArgs() []string {
+	file := func(key string) string { return tlsDir + "/" + key }
+	return []string{
+		"--tls-cert-file=" + file(SecretKeyTLSCert),
+		"--tls-key-file=" + file(SecretKeyTLSKey),
+		"--peer-tls-cert-file=" + file(SecretKeyTLSCert),
+		"--peer-tls-key-file=" + file(SecretKeyTLSKey),
+		"--peer-tls-ca-file=" + file(SecretKeyCACert),
+	}
 }
 
 // kossdEnv is the container environment: the pod's identity from the downward API (used by
@@ -193,9 +213,15 @@ func kossdEnv(region *kossv1alpha1.Region) []*corev1ac.EnvVarApplyConfiguration 
 	}
 }
 
-func httpProbe(path string, period, failures, initialDelay int32) *corev1ac.ProbeApplyConfiguration {
+// httpProbe probes path on the OSS port, over HTTPS when the Region serves TLS (the kubelet
+// does not verify a probe's certificate).
+func httpProbe(region *kossv1alpha1.Region, path string, period, failures, initialDelay int32) *corev1ac.ProbeApplyConfiguration {
+	get := corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString(ossPortName))
+	if region.Spec.TLS.Enabled() {
+		get.WithScheme(corev1.URISchemeHTTPS)
+	}
 	p := corev1ac.Probe().
-		WithHTTPGet(corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString(ossPortName))).
+		WithHTTPGet(get).
 		WithPeriodSeconds(period).
 		WithFailureThreshold(failures)
 	if initialDelay > 0 {
@@ -219,13 +245,25 @@ func kossdContainer(region *kossv1alpha1.Region, image string) *corev1ac.Contain
 			corev1ac.VolumeMount().WithName(dataVolumeName).WithMountPath(dataDir),
 			corev1ac.VolumeMount().WithName(tmpVolumeName).WithMountPath(tmpDir),
 		).
-		WithReadinessProbe(httpProbe("/-/readyz", readinessPeriodSeconds, readinessFailureThreshold, 0)).
-		WithLivenessProbe(httpProbe("/-/healthz", livenessPeriodSeconds, livenessFailureThreshold, livenessInitialDelay)).
+		WithReadinessProbe(httpProbe(region, "/-/readyz", readinessPeriodSeconds, readinessFailureThreshold, 0)).
+		WithLivenessProbe(httpProbe(region, "/-/healthz", livenessPeriodSeconds, livenessFailureThreshold, livenessInitialDelay)).
 		WithSecurityContext(containerSecurityContext())
+	if region.Spec.TLS.Enabled() {
+		c.WithVolumeMounts(corev1ac.VolumeMount().WithName(tlsVolumeName).WithMountPath(tlsDir).WithReadOnly(true))
+	}
 	if res := resourceRequirements(region.Spec.Resources); res != nil {
 		c.WithResources(res)
 	}
 	return c
+}
+
+// tlsVolume is the pods' TLS Secret as a volume. The files keep the Secret volume's
+// default mode (0644): the key is readable by the container's user on every kubelet,
+// including ones that do not give Secret volumes to the pod's fsGroup; nothing else runs
+// in the container.
+func tlsVolume(region *kossv1alpha1.Region) *corev1ac.VolumeApplyConfiguration {
+	return corev1ac.Volume().WithName(tlsVolumeName).
+		WithSecret(corev1ac.SecretVolumeSource().WithSecretName(TLSSecretName(region)))
 }
 
 // The kossd image's user (hack/imagebuild): distroless' nonroot.
@@ -367,7 +405,7 @@ func dataVolumeClaimTemplate(region *kossv1alpha1.Region) *corev1ac.PersistentVo
 // member left the cluster, its data was re-placed first); deleting the Region keeps the
 // volumes, so retained buckets are never destroyed by accident.
 //
-// Any change of the pod template (image, placement, labels) rolls out through the
+// Any change of the pod template (image, placement, labels, turning TLS on or off) rolls out through the
 // StatefulSet's RollingUpdate: one pod at a time, highest ordinal first, each replaced only
 // once the one before is ready again, and the PodDisruptionBudget keeps evictions to one pod
 // meanwhile.
@@ -411,6 +449,9 @@ func desiredPodTemplate(region *kossv1alpha1.Region, image string) (*corev1ac.Po
 		WithVolumes(corev1ac.Volume().WithName(tmpVolumeName).WithEmptyDir(corev1ac.EmptyDirVolumeSource())).
 		WithAffinity(affinity).
 		WithTopologySpreadConstraints(spread...)
+	if region.Spec.TLS.Enabled() {
+		spec.WithVolumes(tlsVolume(region))
+	}
 	if len(region.Spec.NodeSelector) > 0 {
 		spec.WithNodeSelector(maps.Clone(region.Spec.NodeSelector))
 	}

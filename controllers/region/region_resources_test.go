@@ -57,8 +57,8 @@ func TestDesiredStatefulSet(t *testing.T) {
 		// check inspects the result.
 		check func(t *testing.T, sts *appsv1.StatefulSet)
 	}{
-		"renders the kossd command line binding the pod IP with the first three pods as initial cluster": {
-			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
+		"renders the kossd command line binding the pod IP with the first three pods as initial cluster (TLS off: no TLS flags)": {
+			region: controllertest.TestRegion(plainHTTP), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				c := sts.Spec.Template.Spec.Containers[0]
 				want := []string{
@@ -151,6 +151,10 @@ func TestDesiredStatefulSet(t *testing.T) {
 					if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != name || p.HTTPGet.Port.String() != "oss" {
 						t.Errorf("probe %s = %+v", name, p)
 					}
+					// An HTTP probe of the TLS port gets a 400 and restarts a healthy pod.
+					if p != nil && p.HTTPGet != nil && p.HTTPGet.Scheme != corev1.URISchemeHTTPS {
+						t.Errorf("probe %s scheme = %q, want HTTPS with TLS on", name, p.HTTPGet.Scheme)
+					}
 				}
 				ports := map[string]int32{}
 				for _, p := range c.Ports {
@@ -162,7 +166,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 			},
 		},
 		"starts pods in parallel behind the headless Service with one volume each": {
-			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.Storage.StorageClassName = ptr.To("fast") }), image: "img:1", replicas: 3,
+			region: controllertest.TestRegion(plainHTTP, func(r *kossv1alpha1.Region) { r.Spec.Storage.StorageClassName = ptr.To("fast") }), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				if sts.Spec.PodManagementPolicy != appsv1.ParallelPodManagement {
 					t.Errorf("podManagementPolicy = %q", sts.Spec.PodManagementPolicy)
@@ -234,6 +238,78 @@ func TestDesiredStatefulSet(t *testing.T) {
 					t.Errorf("labels = %v", sts.Labels)
 				}
 				checkOwnedByRegion(t, sts.OwnerReferences)
+			},
+		},
+		"serves TLS by default: the pods' Secret mounted read-only, kossd given it for the OSS port and for mutual TLS between peers": {
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				spec := sts.Spec.Template.Spec
+				var vol *corev1.Volume
+				for i := range spec.Volumes {
+					if spec.Volumes[i].Name == "tls" {
+						vol = &spec.Volumes[i]
+					}
+				}
+				if vol == nil || vol.Secret == nil || vol.Secret.SecretName != "eu-tls" {
+					t.Fatalf("volumes = %+v, want Secret eu-tls as volume tls", spec.Volumes)
+				}
+				if len(vol.Secret.Items) != 0 {
+					t.Errorf("items = %+v: the whole Secret is mounted, so a renewal replaces every file", vol.Secret.Items)
+				}
+				c := spec.Containers[0]
+				var mount *corev1.VolumeMount
+				for i := range c.VolumeMounts {
+					if c.VolumeMounts[i].Name == "tls" {
+						mount = &c.VolumeMounts[i]
+					}
+				}
+				if mount == nil || mount.MountPath != "/etc/koss/tls" || !mount.ReadOnly || mount.SubPath != "" {
+					// A subPath mount is never refreshed by the kubelet: a renewal would not reach kossd.
+					t.Errorf("mount = %+v, want /etc/koss/tls read-only, no subPath", mount)
+				}
+				for _, want := range []string{
+					"--tls-cert-file=/etc/koss/tls/tls.crt",
+					"--tls-key-file=/etc/koss/tls/tls.key",
+					"--peer-tls-cert-file=/etc/koss/tls/tls.crt",
+					"--peer-tls-key-file=/etc/koss/tls/tls.key",
+					"--peer-tls-ca-file=/etc/koss/tls/ca.crt",
+				} {
+					if !slices.Contains(c.Args, want) {
+						t.Errorf("args = %q, want %s", c.Args, want)
+					}
+				}
+				for _, a := range c.Args {
+					if strings.HasPrefix(a, "--tls-client-ca-file") {
+						t.Errorf("arg %q: OSS clients sign their requests, they are not asked for a certificate", a)
+					}
+				}
+				// The initial cluster stays host:port: the peer listener decides the scheme.
+				if !slices.Contains(c.Args, "--initial-cluster=eu-0=eu-0.eu-peers.storage.svc.cluster.local:9001,"+
+					"eu-1=eu-1.eu-peers.storage.svc.cluster.local:9001,eu-2=eu-2.eu-peers.storage.svc.cluster.local:9001") {
+					t.Errorf("args = %q", c.Args)
+				}
+				checkRestricted(t, &spec)
+			},
+		},
+		"TLS off renders exactly the plain pod: no TLS volume, flags or HTTPS probes": {
+			region: controllertest.TestRegion(plainHTTP), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				spec := sts.Spec.Template.Spec
+				if len(spec.Volumes) != 1 || spec.Volumes[0].Name != tmpVolumeName {
+					t.Errorf("volumes = %+v, want only /tmp", spec.Volumes)
+				}
+				c := spec.Containers[0]
+				for _, a := range c.Args {
+					if strings.Contains(a, "tls") {
+						t.Errorf("arg %q with TLS disabled", a)
+					}
+				}
+				for _, p := range []*corev1.Probe{c.ReadinessProbe, c.LivenessProbe} {
+					if p.HTTPGet.Scheme != "" && p.HTTPGet.Scheme != corev1.URISchemeHTTP {
+						t.Errorf("probe scheme %q with TLS disabled", p.HTTPGet.Scheme)
+					}
+				}
+				checkRestricted(t, &spec)
 			},
 		},
 		"restricted Pod Security Standard": {
@@ -345,6 +421,9 @@ func TestDesiredStatefulSet(t *testing.T) {
 		})
 	}
 }
+
+// plainHTTP turns a Region's TLS off.
+func plainHTTP(r *kossv1alpha1.Region) { r.Spec.TLS.Disabled = true }
 
 // checkRestricted fails unless spec meets the "restricted" Pod Security Standard.
 func checkRestricted(t *testing.T, spec *corev1.PodSpec) {
@@ -542,10 +621,11 @@ func TestNames(t *testing.T) {
 	tests := map[string]struct {
 		got, want string
 	}{
-		"internal endpoint":      {controllers.RegionInternalEndpoint(r), "http://eu.storage.svc.cluster.local:9000"},
-		"peer address":           {peerAddress(r, 4), "eu-4.eu-peers.storage.svc.cluster.local:9001"},
-		"pod name":               {podName(r, 2), "eu-2"},
-		"initial cluster of one": {initialCluster(r, 1), "eu-0=eu-0.eu-peers.storage.svc.cluster.local:9001"},
+		"internal endpoint":             {controllers.RegionInternalEndpoint(r), "https://eu.storage.svc.cluster.local:9000"},
+		"internal endpoint without TLS": {controllers.RegionInternalEndpoint(controllertest.TestRegion(plainHTTP)), "http://eu.storage.svc.cluster.local:9000"},
+		"peer address":                  {peerAddress(r, 4), "eu-4.eu-peers.storage.svc.cluster.local:9001"},
+		"pod name":                      {podName(r, 2), "eu-2"},
+		"initial cluster of one":        {initialCluster(r, 1), "eu-0=eu-0.eu-peers.storage.svc.cluster.local:9001"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -61,7 +61,8 @@ func setRegionStatus(region *kossv1alpha1.Region, o regionObservation) {
 }
 
 // externalEndpoint is the URL of the LoadBalancer's first ingress, "" until it has one or
-// when spec.external is off.
+// when spec.external is off; https:// with TLS, and the certificate names that ingress
+// (certificateAddresses).
 func externalEndpoint(region *kossv1alpha1.Region, svc *corev1.Service) string {
 	if !region.Spec.External.Enabled || svc == nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return ""
@@ -77,7 +78,7 @@ func externalEndpoint(region *kossv1alpha1.Region, svc *corev1.Service) string {
 		if strings.Contains(host, ":") { // an IPv6 address
 			host = "[" + host + "]"
 		}
-		return fmt.Sprintf("http://%s:%d", host, ossPort)
+		return fmt.Sprintf("%s://%s:%d", controllers.RegionScheme(region), host, ossPort)
 	}
 	return ""
 }

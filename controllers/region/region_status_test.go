@@ -74,7 +74,7 @@ func TestSetRegionStatus(t *testing.T) {
 				if r.Status.Replicas != 3 || r.Status.ReadyReplicas != 3 {
 					t.Errorf("replicas = %d/%d", r.Status.ReadyReplicas, r.Status.Replicas)
 				}
-				if r.Status.Endpoints.Internal != "http://eu.storage.svc.cluster.local:9000" || r.Status.Endpoints.External != "" {
+				if r.Status.Endpoints.Internal != "https://eu.storage.svc.cluster.local:9000" || r.Status.Endpoints.External != "" {
 					t.Errorf("endpoints = %+v", r.Status.Endpoints)
 				}
 			},
@@ -163,8 +163,23 @@ func TestSetRegionStatus(t *testing.T) {
 			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
 			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
 			check: func(t *testing.T, r *kossv1alpha1.Region) {
-				if r.Status.Endpoints.External != "http://203.0.113.7:9000" {
+				if r.Status.Endpoints.External != "https://203.0.113.7:9000" {
 					t.Errorf("external = %q", r.Status.Endpoints.External)
+				}
+			},
+		},
+		"a Region with TLS off reports http:// endpoints": {
+			region: controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.External.Enabled, r.Spec.TLS.Disabled = true, true }),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3), clientService: &corev1.Service{
+				Spec:   corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer},
+				Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "203.0.113.7"}}}},
+			}},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
+			check: func(t *testing.T, r *kossv1alpha1.Region) {
+				if r.Status.Endpoints.Internal != "http://eu.storage.svc.cluster.local:9000" || r.Status.Endpoints.External != "http://203.0.113.7:9000" {
+					t.Errorf("endpoints = %+v", r.Status.Endpoints)
 				}
 			},
 		},

@@ -20,6 +20,8 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"net"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -39,7 +41,7 @@ import (
 
 // Keys of the TLS Secrets, as cert-manager and kubernetes.io/tls name them.
 const (
-	SecretKeyCACert  = "ca.crt"
+	SecretKeyCACert  = controllers.SecretKeyCACert
 	SecretKeyCAKey   = "ca.key"
 	SecretKeyTLSCert = corev1.TLSCertKey
 	SecretKeyTLSKey  = corev1.TLSPrivateKeyKey
@@ -54,10 +56,12 @@ const (
 )
 
 // CASecretName is the Secret of a Region's CA (certificate and key; never mounted in pods).
-func CASecretName(region *kossv1alpha1.Region) string { return region.Name + "-ca" }
+func CASecretName(region *kossv1alpha1.Region) string { return controllers.RegionCASecretName(region) }
 
 // TLSSecretName is the Secret the pods mount: ca.crt, tls.crt, tls.key.
-func TLSSecretName(region *kossv1alpha1.Region) string { return region.Name + "-tls" }
+func TLSSecretName(region *kossv1alpha1.Region) string {
+	return controllers.RegionTLSSecretName(region)
+}
 
 // certificateDNSNames are the names the Region's certificate serves: the client Service
 // (short, namespaced and fully qualified) and every pod behind the headless Service.
@@ -75,6 +79,51 @@ func certificateDNSNames(region *kossv1alpha1.Region) []string {
 	return out
 }
 
+// certificateAddresses are the further names of the client Service that clients may dial:
+// its cluster IPs (a client outside the cluster network reaching it through a proxy, as
+// `make run` does) and, with spec.external, its load balancer's IPs and host names (the
+// Region's external endpoint). They come from the Service as observed; until it has them
+// the certificate goes without, and the pass that sees them re-issues it.
+func certificateAddresses(region *kossv1alpha1.Region, svc *corev1.Service) (ips []net.IP, dns []string) {
+	if svc == nil {
+		return nil, nil
+	}
+	addIP := func(s string) {
+		if ip := net.ParseIP(s); ip != nil && !slices.ContainsFunc(ips, ip.Equal) {
+			ips = append(ips, ip)
+		}
+	}
+	for _, ip := range append([]string{svc.Spec.ClusterIP}, svc.Spec.ClusterIPs...) {
+		addIP(ip)
+	}
+	if region.Spec.External.Enabled {
+		for _, ing := range svc.Status.LoadBalancer.Ingress {
+			addIP(ing.IP)
+			if ing.Hostname != "" && !slices.Contains(dns, ing.Hostname) {
+				dns = append(dns, ing.Hostname)
+			}
+		}
+	}
+	return ips, dns
+}
+
+// certificateCovers reports whether cert names every one of dns and ips: a certificate
+// that misses one (a Service IP that came later, a Region from before a name was added)
+// is re-issued.
+func certificateCovers(cert *x509.Certificate, dns []string, ips []net.IP) bool {
+	for _, n := range dns {
+		if !slices.Contains(cert.DNSNames, n) {
+			return false
+		}
+	}
+	for _, ip := range ips {
+		if !slices.ContainsFunc(cert.IPAddresses, ip.Equal) {
+			return false
+		}
+	}
+	return true
+}
+
 // reconcileTLS makes sure the Region's pods have a certificate: from the operator's own
 // CA (issued, and re-issued before it expires) or, with spec.tls.issuerRef, from a
 // cert-manager Certificate. It asks to be called again when the certificate is due.
@@ -83,8 +132,10 @@ func (r *Reconciler) reconcileTLS(ctx context.Context, s *regionScope) (ctrl.Res
 		return ctrl.Result{}, nil
 	}
 	if s.region.Spec.TLS.IssuerRef != nil {
-		return ctrl.Result{}, r.applyCertificate(ctx, s.region)
+		return ctrl.Result{}, r.applyCertificate(ctx, s.region, s.observed.clientService)
 	}
+	ips, extraDNS := certificateAddresses(s.region, s.observed.clientService)
+	dnsNames := append(certificateDNSNames(s.region), extraDNS...)
 	now := r.now()
 	ca, err := r.ensureCA(ctx, s.region, now)
 	if err != nil {
@@ -98,16 +149,22 @@ func (r *Reconciler) reconcileTLS(ctx context.Context, s *regionScope) (ctrl.Res
 	}
 	if err == nil {
 		kp := pki.KeyPair{CertPEM: cur.Data[SecretKeyTLSCert], KeyPEM: cur.Data[SecretKeyTLSKey]}
-		if pki.Valid(kp, ca.CertPEM, x509.ExtKeyUsageServerAuth, now) == nil {
+		// The pods present the one leaf both as servers and as clients of each other
+		// (mutual TLS on the peer port): a leaf without either usage is replaced, as is
+		// one whose ca.crt is not the CA's (clients read ca.crt from this Secret).
+		if pki.Valid(kp, ca.CertPEM, x509.ExtKeyUsageServerAuth, now) == nil &&
+			pki.Valid(kp, ca.CertPEM, x509.ExtKeyUsageClientAuth, now) == nil &&
+			string(cur.Data[SecretKeyCACert]) == string(ca.CertPEM) {
 			cert, _ := pki.ParseCertificate(kp.CertPEM)
-			if renew := pki.RenewalTime(cert, r.RenewBefore); now.Before(renew) {
+			if renew := pki.RenewalTime(cert, r.RenewBefore); now.Before(renew) && certificateCovers(cert, dnsNames, ips) {
 				return ctrl.Result{RequeueAfter: renew.Sub(now)}, nil
 			}
 		}
 	}
 	leaf, err := pki.Issue(ca, pki.Request{
 		CommonName: s.region.Name + "." + s.region.Namespace,
-		DNSNames:   certificateDNSNames(s.region),
+		DNSNames:   dnsNames,
+		IPs:        ips,
 		// Peers present the same certificate as clients of each other.
 		Usage:    pki.UsageServer | pki.UsageClient,
 		Validity: r.certValidity(),
@@ -165,7 +222,7 @@ func (r *Reconciler) ensureCA(ctx context.Context, region *kossv1alpha1.Region, 
 
 // desiredCertificate is the cert-manager Certificate of a Region that names an issuer,
 // as an unstructured object: the operator does not depend on cert-manager's Go module.
-func desiredCertificate(region *kossv1alpha1.Region) *unstructured.Unstructured {
+func desiredCertificate(region *kossv1alpha1.Region, svc *corev1.Service) *unstructured.Unstructured {
 	ref := region.Spec.TLS.IssuerRef
 	kind, group := ref.Kind, ref.Group
 	if kind == "" {
@@ -174,8 +231,9 @@ func desiredCertificate(region *kossv1alpha1.Region) *unstructured.Unstructured 
 	if group == "" {
 		group = "cert-manager.io"
 	}
+	ips, extraDNS := certificateAddresses(region, svc)
 	dns := make([]any, 0, 8)
-	for _, n := range certificateDNSNames(region) {
+	for _, n := range append(certificateDNSNames(region), extraDNS...) {
 		dns = append(dns, n)
 	}
 	u := &unstructured.Unstructured{Object: map[string]any{
@@ -198,6 +256,9 @@ func desiredCertificate(region *kossv1alpha1.Region) *unstructured.Unstructured 
 			},
 		},
 	}}
+	if len(ips) > 0 {
+		u.Object["spec"].(map[string]any)["ipAddresses"] = ipStrings(ips)
+	}
 	owner := regionOwnerReference(region)
 	u.SetOwnerReferences([]metav1.OwnerReference{{
 		APIVersion: *owner.APIVersion, Kind: *owner.Kind, Name: *owner.Name, UID: *owner.UID,
@@ -208,8 +269,8 @@ func desiredCertificate(region *kossv1alpha1.Region) *unstructured.Unstructured 
 
 // +kubebuilder:rbac:groups=cert-manager.io,resources=certificates,verbs=get;list;watch;create;update;patch;delete
 
-func (r *Reconciler) applyCertificate(ctx context.Context, region *kossv1alpha1.Region) error {
-	u := desiredCertificate(region)
+func (r *Reconciler) applyCertificate(ctx context.Context, region *kossv1alpha1.Region, svc *corev1.Service) error {
+	u := desiredCertificate(region, svc)
 	ctrl.LoggerFrom(ctx).V(1).Info("Applying cert-manager Certificate", "Certificate", klog.KRef(u.GetNamespace(), u.GetName()))
 	//nolint:staticcheck // client.Apply with an unstructured object: no typed apply configuration exists for it
 	if err := r.Client.Patch(ctx, u, client.Apply, client.FieldOwner(controllers.FieldOwner), client.ForceOwnership); err != nil {
@@ -230,6 +291,14 @@ func (r *Reconciler) certValidity() time.Duration {
 		return r.CertValidity
 	}
 	return DefaultCertValidity
+}
+
+func ipStrings(ips []net.IP) []any {
+	out := make([]any, 0, len(ips))
+	for _, ip := range ips {
+		out = append(out, ip.String())
+	}
+	return out
 }
 
 func stringMap(m map[string]string) map[string]any {

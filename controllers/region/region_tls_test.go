@@ -19,12 +19,17 @@ package region
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers/internal/test/controllertest"
@@ -97,12 +102,67 @@ var _ = Describe("Region TLS", func() {
 	})
 })
 
+var _ = Describe("Region pods and TLS", func() {
+	ctx := context.Background()
+
+	It("runs plain pods with TLS disabled, and rolls TLS out through the pod template when it is turned on", func() {
+		ns := env.NewNamespace(nil)
+		r := env.NewRegion(ns, "plain", func(r *kossv1alpha1.Region) { r.Spec.TLS.Disabled = true })
+		key := func(name string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: name} }
+		tlsVolume := func(sts *appsv1.StatefulSet) *corev1.Volume {
+			for i, v := range sts.Spec.Template.Spec.Volumes {
+				if v.Name == "tls" {
+					return &sts.Spec.Template.Spec.Volumes[i]
+				}
+			}
+			return nil
+		}
+
+		By("TLS disabled: no CA, no certificate, http endpoint, no TLS in the pod")
+		Eventually(func(g Gomega) {
+			sts := &appsv1.StatefulSet{}
+			g.Expect(env.Client.Get(ctx, key("plain"), sts)).To(Succeed())
+			g.Expect(tlsVolume(sts)).To(BeNil())
+			g.Expect(strings.Join(sts.Spec.Template.Spec.Containers[0].Args, " ")).NotTo(ContainSubstring("tls"))
+			g.Expect(sts.Spec.Template.Spec.Containers[0].ReadinessProbe.HTTPGet.Scheme).NotTo(Equal(corev1.URISchemeHTTPS))
+			g.Expect(env.GetRegionNow(g, r).Status.Endpoints.Internal).To(Equal(fmt.Sprintf("http://plain.%s.svc.cluster.local:9000", ns)))
+		}).Should(Succeed())
+		for _, name := range []string{"plain-ca", "plain-tls"} {
+			err := env.Client.Get(ctx, key(name), &corev1.Secret{})
+			Expect(apierrors.IsNotFound(err)).To(BeTrue(), "Secret %s exists with TLS disabled: %v", name, err)
+		}
+
+		By("turning TLS on: the certificate is issued and the pod template mounts it, with HTTPS probes")
+		region := &kossv1alpha1.Region{}
+		Expect(env.Client.Get(ctx, key("plain"), region)).To(Succeed())
+		patched := region.DeepCopy()
+		patched.Spec.TLS.Disabled = false
+		Expect(env.Client.Patch(ctx, patched, client.MergeFrom(region))).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(env.Client.Get(ctx, key("plain-tls"), &corev1.Secret{})).To(Succeed())
+			sts := &appsv1.StatefulSet{}
+			g.Expect(env.Client.Get(ctx, key("plain"), sts)).To(Succeed())
+			v := tlsVolume(sts)
+			g.Expect(v).NotTo(BeNil(), "no TLS volume")
+			g.Expect(v.Secret).NotTo(BeNil())
+			g.Expect(v.Secret.SecretName).To(Equal("plain-tls"))
+			c := sts.Spec.Template.Spec.Containers[0]
+			g.Expect(c.Args).To(ContainElements("--tls-cert-file=/etc/koss/tls/tls.crt", "--peer-tls-ca-file=/etc/koss/tls/ca.crt"))
+			g.Expect(c.ReadinessProbe.HTTPGet.Scheme).To(Equal(corev1.URISchemeHTTPS))
+			g.Expect(c.LivenessProbe.HTTPGet.Scheme).To(Equal(corev1.URISchemeHTTPS))
+			// A template change, so the StatefulSet controller replaces one pod at a time.
+			g.Expect(sts.Spec.UpdateStrategy.Type).To(Equal(appsv1.RollingUpdateStatefulSetStrategyType))
+			g.Expect(env.GetRegionNow(g, r).Status.Endpoints.Internal).To(Equal(fmt.Sprintf("https://plain.%s.svc.cluster.local:9000", ns)))
+		}).Should(Succeed())
+	})
+})
+
 var _ = Describe("Region TLS with cert-manager", func() {
 	It("describes a cert-manager Certificate for the Region's names with its issuer", func() {
 		region := &kossv1alpha1.Region{}
 		region.Name, region.Namespace, region.UID = "cm", "team", "uid-1"
 		region.Spec.TLS.IssuerRef = &kossv1alpha1.IssuerReference{Name: "corp-ca", Kind: "ClusterIssuer"}
-		u := desiredCertificate(region)
+		u := desiredCertificate(region, nil)
 		Expect(u.GetAPIVersion()).To(Equal("cert-manager.io/v1"))
 		Expect(u.GetKind()).To(Equal("Certificate"))
 		Expect(u.GetName()).To(Equal("cm-tls"))
