@@ -8,9 +8,12 @@
 //
 // It also uploads one 1 GiB object (--multipart-size) through the v2 SDK's
 // Uploader, 8 MiB parts, 16 in flight (--multipart-parallel), to the single
-// node and to the Region, timed from Initiate to Complete, and compares it
-// with the raw disk writing 8 MiB files with fsync from as many writers:
-// the MULTIPART rows.
+// node and to the Region, timed from Initiate to Complete: the MULTIPART
+// rows. Each is the median of --multipart-rounds uploads, every one between
+// two raw-disk runs that write what it writes (a copy per replica, as 8 MiB
+// fsynced files from 16 writers), and compared with their mean: the disk of
+// a shared machine changes speed by half within a minute, so a baseline is
+// only fair taken at the moment of the upload (multipart.go).
 //
 // The S3 rows repeat the PUT/GET and multipart measurements through
 // aws-sdk-go-v2 against the same nodes in the same run, each compared with

@@ -16,9 +16,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
-
 	"github.com/koss-io/koss/test/kossdproc"
 	"github.com/koss-io/koss/test/osssign"
 )
@@ -32,10 +29,13 @@ type result struct {
 	ops     int64
 	elapsed time.Duration
 	errors  int64
-	// base, when set, is the raw-disk row (size, writers) this result is
-	// compared with instead of its own size and clients: a multipart
-	// upload writes part-sized files from ParallelNum writers.
-	base [2]int
+	// rawMiBps, when set, is the raw disk's MiB/s this result is compared
+	// with instead of the raw row of its own size and clients: a multipart
+	// upload's bracketing baseline (multipart.go).
+	rawMiBps float64
+	// rounds lists every round's share of raw when the row is the median
+	// of several (multipart.go).
+	rounds string
 }
 
 func (r result) opsPerSec() float64 { return float64(r.ops) / r.elapsed.Seconds() }
@@ -53,6 +53,7 @@ func main() {
 	nodes := flag.Int("nodes", 3, "size of the Region measured beside the single node")
 	mpSize := flag.Int64("multipart-size", 1<<30, "bytes of the multipart upload (0 skips it)")
 	mpParallel := flag.Int("multipart-parallel", 16, "parts of the multipart upload in flight at once")
+	mpRounds := flag.Int("multipart-rounds", 3, "uploads per multipart row, each between two raw-disk runs of the same bytes")
 	flag.Parse()
 
 	work := *dir
@@ -76,12 +77,6 @@ func main() {
 			results = append(results, r)
 		}
 	}
-	if *mpSize > 0 {
-		// What the multipart upload's parts amount to on the disk.
-		r := rawDisk(filepath.Join(work, "raw"), multipartPartSize, *mpParallel, *duration)
-		progress(r)
-		results = append(results, r)
-	}
 
 	nothing, stopNothing := startNothing()
 	fmt.Fprintf(os.Stderr, ">> do-nothing HTTP server at %s\n", nothing)
@@ -96,11 +91,9 @@ func main() {
 	defer p.Stop()
 	fmt.Fprintf(os.Stderr, ">> kossd (1 node) at %s\n", p.Endpoint())
 	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration)...)
-	results = append(results, measureS3("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration, *mpSize, *mpParallel)...) // s3.go
+	results = append(results, measureS3("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration)...) // s3.go
 	if *mpSize > 0 {
-		r := measureMultipart("kossd 1 node", p.Endpoint(), 1, *mpSize, *mpParallel)
-		progress(r)
-		results = append(results, r)
+		results = append(results, measureUploads("kossd 1 node", p.Endpoint(), filepath.Join(work, "raw"), *mpRounds, 1, *mpSize, *mpParallel)...)
 	}
 	p.Stop()
 
@@ -116,11 +109,9 @@ func main() {
 	target := fmt.Sprintf("kossd %d nodes", *nodes)
 	fmt.Fprintf(os.Stderr, ">> %s at %v (clients spread over the nodes)\n", target, endpoints)
 	results = append(results, measureNode(target, endpoints, sizes, clients, *duration)...)
-	results = append(results, measureS3(target, endpoints, sizes, clients, *duration, *mpSize, *mpParallel)...) // s3.go
+	results = append(results, measureS3(target, endpoints, sizes, clients, *duration)...) // s3.go
 	if *mpSize > 0 {
-		r := measureMultipart(target, endpoints[0], min(len(endpoints), 3), *mpSize, *mpParallel)
-		progress(r)
-		results = append(results, r)
+		results = append(results, measureUploads(target, endpoints[0], filepath.Join(work, "raw"), *mpRounds, min(len(endpoints), 3), *mpSize, *mpParallel)...)
 	}
 
 	printTable(results)
@@ -229,11 +220,10 @@ func rawBaseline(results []result) map[[2]int]float64 {
 // replica writes the bytes to the same disk here, so a Region of three can
 // at best reach a third of the raw bandwidth.
 func rawShare(r result, raw map[[2]int]float64) (float64, bool) {
-	k := [2]int{r.size, r.clients}
-	if r.base != [2]int{} {
-		k = r.base
+	base := raw[[2]int{r.size, r.clients}] / float64(r.nodes)
+	if r.rawMiBps > 0 {
+		base = r.rawMiBps / float64(r.nodes)
 	}
-	base := raw[k] / float64(r.nodes)
 	if base <= 0 {
 		return 0, false
 	}
@@ -315,16 +305,22 @@ func do(client *http.Client, method, endpoint, bucket, key string, body []byte) 
 
 // runFor runs fn from n workers for d and counts successful calls.
 func runFor(target, op string, size, n int, d time.Duration, fn func(worker int, i int64) error) result {
+	deadline := time.Now().Add(d)
+	return runWhile(target, op, size, n, func() bool { return time.Now().Before(deadline) }, fn)
+}
+
+// runWhile runs fn from n workers for as long as more, asked before every
+// call, says so, and counts successful calls.
+func runWhile(target, op string, size, n int, more func() bool, fn func(worker int, i int64) error) result {
 	var ops, errs atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	deadline := start.Add(d)
 	var firstErr atomic.Value
 	for w := 0; w < n; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for i := int64(0); time.Now().Before(deadline); i++ {
+			for i := int64(0); more(); i++ {
 				if err := fn(w, i); err != nil {
 					errs.Add(1)
 					firstErr.CompareAndSwap(nil, err)
@@ -344,6 +340,12 @@ func runFor(target, op string, size, n int, d time.Duration, fn func(worker int,
 // rawDisk writes size-byte files with fsync (file, then directory), as a
 // storage node must, from n writers for d.
 func rawDisk(dir string, size, n int, d time.Duration) result {
+	deadline := time.Now().Add(d)
+	return rawDiskWhile(dir, size, n, func() bool { return time.Now().Before(deadline) })
+}
+
+// rawDiskWhile is rawDisk for as long as more says so.
+func rawDiskWhile(dir string, size, n int, more func() bool) result {
 	body := make([]byte, size)
 	_, _ = rand.Read(body)
 	sub := filepath.Join(dir, human(size), fmt.Sprint(n))
@@ -351,31 +353,35 @@ func rawDisk(dir string, size, n int, d time.Duration) result {
 		fail(err)
 	}
 	defer os.RemoveAll(sub)
-	return runFor("raw disk", "PUT", size, n, d, func(worker int, i int64) error {
-		name := filepath.Join(sub, fmt.Sprintf("%d-%d", worker, i))
-		f, err := os.Create(name)
-		if err != nil {
-			return err
-		}
-		// On a failed Write or Sync that error is the one to report.
-		if _, err := f.Write(body); err != nil {
-			_ = f.Close()
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			_ = f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		dirf, err := os.Open(sub)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = dirf.Close() }() // read-only; Sync's error is returned
-		return dirf.Sync()
+	return runWhile("raw disk", "PUT", size, n, more, func(worker int, i int64) error {
+		return writeSynced(sub, fmt.Sprintf("%d-%d", worker, i), body)
 	})
+}
+
+// writeSynced creates dir/name with body, fsyncs it, then fsyncs dir.
+func writeSynced(dir, name string, body []byte) error {
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return err
+	}
+	// On a failed Write or Sync that error is the one to report.
+	if _, err := f.Write(body); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	dirf, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = dirf.Close() }() // read-only; Sync's error is returned
+	return dirf.Sync()
 }
 
 func printTable(results []result) {
@@ -401,6 +407,9 @@ func printTable(results []result) {
 				if r.nodes > 1 {
 					ratio += " of " + rawLabel(r.nodes)
 				}
+				if r.rounds != "" {
+					ratio += " (rounds: " + r.rounds + ")"
+				}
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%s\t%d\t\n", r.target, r.op, human(r.size), r.clients, r.opsPerSec(), r.mibPerSec(), ratio, nothing, r.errors)
@@ -421,61 +430,4 @@ func human(size int) string {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench:", err)
 	os.Exit(1)
-}
-
-// opMultipart names the rows of one large object uploaded by the v2 SDK's
-// Uploader: what a client does with a 1 GiB file, parts in parallel.
-const opMultipart = "MULTIPART"
-
-// multipartPartSize is the Uploader's part size: osscli's default.
-const multipartPartSize = 8 << 20
-
-// measureMultipart uploads one size-byte object to endpoint with the v2
-// SDK's Uploader, parallel parts at once, and times it from Initiate to
-// Complete. replicas is how many copies each part lands on.
-func measureMultipart(target, endpoint string, replicas int, size int64, parallel int) result {
-	ctx := context.Background()
-	c := oss.NewClient(oss.LoadDefaultConfig().
-		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(kossdproc.RootAccessKeyID, kossdproc.RootAccessKeySecret)).
-		WithEndpoint(endpoint).
-		WithRegion(kossdproc.Region).
-		WithUsePathStyle(true).
-		WithSignatureVersion(oss.SignatureVersionV4))
-	bucket := fmt.Sprintf("bench-mp-%d", time.Now().UnixNano())
-	if _, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr(bucket)}); err != nil {
-		fail(fmt.Errorf("create bucket: %w", err))
-	}
-	u := c.NewUploader(func(o *oss.UploaderOptions) { o.PartSize = multipartPartSize; o.ParallelNum = parallel })
-	r := result{target: target, nodes: replicas, op: opMultipart, size: int(size), clients: parallel, base: [2]int{multipartPartSize, parallel}}
-	start := time.Now()
-	// A ReaderAt+Seeker: the Uploader reads each part where it lies, as it
-	// does a file, instead of buffering the 1 GiB.
-	_, err := u.UploadFrom(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr("1GiB")}, io.NewSectionReader(newPattern(), 0, size))
-	r.elapsed = time.Since(start)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "   %s %s error: %v\n", target, opMultipart, err)
-		r.errors = 1
-		return r
-	}
-	r.ops = 1
-	return r
-}
-
-// pattern is endless random-looking bytes from a small block: its period
-// is not a multiple of the part size, so no two parts are the same bytes
-// (a store that shared equal parts would otherwise look faster).
-type pattern struct{ block []byte }
-
-func newPattern() pattern {
-	b := make([]byte, 1<<20+4093)
-	_, _ = rand.Read(b)
-	return pattern{block: b}
-}
-
-func (p pattern) ReadAt(b []byte, off int64) (int, error) {
-	n := 0
-	for n < len(b) {
-		n += copy(b[n:], p.block[(off+int64(n))%int64(len(p.block)):])
-	}
-	return n, nil
 }
