@@ -3,15 +3,20 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
@@ -26,6 +31,7 @@ import (
 	"github.com/koss-io/koss/hack/localkube/framework"
 	"github.com/koss-io/koss/hack/localkube/localcluster"
 	"github.com/koss-io/koss/storage/adminclient"
+	"github.com/koss-io/koss/storage/pki"
 )
 
 // namespace holds the samples and everything the suite creates.
@@ -168,7 +174,7 @@ spec:
 	// admin is the Region's admin API with the root key.
 	admin := func() *adminclient.Client {
 		c, err := adminclient.New(rootCreds.Endpoint, rootCreds.AccessKeyID, rootCreds.AccessKeySecret,
-			adminclient.WithHTTPClient(env.HTTPClient()))
+			adminclient.WithHTTPClient(env.HTTPClientTrusting(rootCreds.CACert)))
 		must(err)
 		return c
 	}
@@ -192,7 +198,8 @@ spec:
 		var region kossv1alpha1.Region
 		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &region)).To(Succeed())
 		Expect(userCreds.Endpoint).To(Equal(region.Status.Endpoints.Internal), "the Secret's endpoint is the Region's internal endpoint")
-		Expect(userCreds.Endpoint).To(Equal(fmt.Sprintf("http://%s.%s.svc.cluster.local:9000", regionName, namespace)))
+		Expect(userCreds.Endpoint).To(Equal(fmt.Sprintf("https://%s.%s.svc.cluster.local:9000", regionName, namespace)),
+			"the sample Region serves TLS by default")
 		Expect(userCreds.Region).To(Equal(regionName))
 		var s corev1.Secret
 		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &s)).To(Succeed())
@@ -207,6 +214,79 @@ spec:
 		Expect(owner.Name).To(Equal(accessKeyName))
 	})
 
+	It("serves TLS by default: the Secret's https endpoint and ca.crt work with the OSS SDK, plain HTTP and other CAs do not, and the peer port wants the Region's certificate", func(ctx SpecContext) {
+		var s, regionTLS corev1.Secret
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &s)).To(Succeed())
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName + "-tls"}, &regionTLS)).To(Succeed())
+		endpoint := string(s.Data["endpoint"])
+		for _, k := range []string{"endpoint", "OSS_ENDPOINT", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"} {
+			Expect(string(s.Data[k])).To(HavePrefix("https://"), "Secret key %s", k)
+		}
+		ca := s.Data["ca.crt"]
+		Expect(ca).NotTo(BeEmpty(), "the AccessKey Secret has no ca.crt")
+		Expect(ca).To(Equal(regionTLS.Data["ca.crt"]), "the AccessKey Secret's ca.crt is not the Region's CA")
+		Expect(s.Data).NotTo(HaveKey("tls.key"), "a client's Secret holds the pods' private key")
+
+		sdk := func(hc *http.Client) *oss.Client {
+			return oss.NewClient(oss.LoadDefaultConfig().
+				WithCredentialsProvider(credentials.NewStaticCredentialsProvider(string(s.Data["OSS_ACCESS_KEY_ID"]), string(s.Data["OSS_ACCESS_KEY_SECRET"]))).
+				WithRegion(string(s.Data["OSS_REGION"])).
+				WithEndpoint(string(s.Data["OSS_ENDPOINT"])).
+				WithUsePathStyle(true).
+				WithSignatureVersion(oss.SignatureVersionV4).
+				WithRetryMaxAttempts(1).
+				WithConnectTimeout(5 * time.Second).
+				WithHttpClient(hc))
+		}
+
+		By("the OSS Go SDK v2 with an http.Client trusting only the Secret's ca.crt: PUT and GET over https")
+		trusted := env.HTTPClientTrusting(ca)
+		c := sdk(trusted)
+		body := []byte("written over TLS, verified against the Region's CA\n")
+		Expect(put(ctx, c, bucketName, "tls/hello.txt", body)).To(Succeed())
+		Expect(get(ctx, c, bucketName, "tls/hello.txt")).To(Equal(body))
+		objects["tls/hello.txt"] = digestOf(body)
+
+		By("plain HTTP to the TLS port is refused, never served")
+		plainURL := strings.Replace(endpoint, "https://", "http://", 1) + "/" + bucketName + "/tls/hello.txt"
+		resp, err := env.HTTPClient().Get(plainURL)
+		if err == nil {
+			got, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			Expect(resp.StatusCode).To(Equal(http.StatusBadRequest), "plain HTTP to the TLS port answered %s", resp.Status)
+			Expect(bytes.Contains(got, body)).To(BeFalse(), "plain HTTP to the TLS port served the object")
+		}
+
+		By("a client trusting another CA fails verification")
+		otherCA, err := pki.NewCA("not the Region's CA", time.Hour, time.Now())
+		must(err)
+		_, err = get(ctx, sdk(env.HTTPClientTrusting(otherCA.CertPEM)), bucketName, "tls/hello.txt")
+		Expect(err).To(HaveOccurred(), "a client trusting another CA read the object")
+		Expect(err.Error()).To(ContainSubstring("certificate signed by unknown authority"))
+
+		By("the peer port refuses a client without a certificate, and one whose certificate another CA signed")
+		peerURL := fmt.Sprintf("https://%s-0.%s-peers.%s.svc.cluster.local:9001/", regionName, regionName, namespace)
+		noCert := env.HTTPClientTrusting(ca)
+		noCert.Timeout = 10 * time.Second
+		resp, err = noCert.Get(peerURL)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		Expect(err).To(HaveOccurred(), "the peer port answered a client without a certificate")
+		leaf, err := pki.Issue(otherCA, pki.Request{CommonName: "intruder", Usage: pki.UsageClient, Validity: time.Hour}, time.Now())
+		must(err)
+		cert, err := tls.X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
+		must(err)
+		foreign := env.HTTPClientTrusting(ca)
+		foreign.Timeout = 10 * time.Second
+		foreign.Transport.(*http.Transport).TLSClientConfig.Certificates = []tls.Certificate{cert}
+		resp, err = foreign.Get(peerURL)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		Expect(err).To(HaveOccurred(), "the peer port answered a client whose certificate the Region's CA did not sign")
+	})
+
 	It("serves the S3 dialect to the same key, configured from the Secret's AWS_* values as envFrom gives them", func(ctx SpecContext) {
 		var s corev1.Secret
 		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &s)).To(Succeed())
@@ -214,7 +294,7 @@ spec:
 		Expect(string(s.Data["AWS_ENDPOINT_URL"])).To(Equal(userCreds.Endpoint), "S3 and OSS share the endpoint")
 		Expect(string(s.Data["AWS_ENDPOINT_URL_S3"])).To(Equal(userCreds.Endpoint))
 		Expect(string(s.Data["AWS_REGION"])).To(Equal(regionName))
-		c, err := s3FromSecret(ctx, &s, env.HTTPClient())
+		c, err := s3FromSecret(ctx, &s, env.HTTPClientTrusting(s.Data["ca.crt"]))
 		must(err)
 
 		By("PUT through S3, GET through S3 and through OSS")

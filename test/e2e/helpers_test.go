@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/hack/localkube/framework"
 )
 
@@ -117,9 +118,16 @@ func checkObjects(ctx context.Context, c *oss.Client, bucket string, want map[st
 	return problems
 }
 
-// podEndpoints are the OSS endpoints of a Region's ready pods (pod IPs are
-// reachable from this machine), by pod name.
+// podEndpoints are the OSS endpoints of a Region's ready pods, by pod name:
+// https://<pod>.<region>-peers.<ns>.svc.cluster.local:9000 for a TLS Region
+// (the name its certificate carries for every pod; the cluster's DNS
+// resolves it for env's HTTP clients), else http://<pod IP>:9000 (pod IPs
+// are reachable from this machine).
 func podEndpoints(ctx context.Context, env *framework.Env, namespace, region string) (map[string]string, error) {
+	var r kossv1alpha1.Region
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: region}, &r); err != nil {
+		return nil, err
+	}
 	var pods corev1.PodList
 	if err := env.Client.List(ctx, &pods, client.InNamespace(namespace),
 		client.MatchingLabels{"app.kubernetes.io/name": "kossd", "app.kubernetes.io/instance": region}); err != nil {
@@ -130,7 +138,11 @@ func podEndpoints(ctx context.Context, env *framework.Env, namespace, region str
 		if p.DeletionTimestamp != nil || p.Status.PodIP == "" || !podReady(&p) {
 			continue
 		}
-		out[p.Name] = fmt.Sprintf("http://%s:9000", p.Status.PodIP)
+		if r.Spec.TLS.Enabled() {
+			out[p.Name] = fmt.Sprintf("https://%s.%s-peers.%s.svc.cluster.local:9000", p.Name, region, namespace)
+		} else {
+			out[p.Name] = fmt.Sprintf("http://%s:9000", p.Status.PodIP)
+		}
 	}
 	return out, nil
 }

@@ -35,7 +35,8 @@ func s3FromSecret(ctx context.Context, s *corev1.Secret, hc *http.Client) (*s3.C
 		o.UsePathStyle = true
 		// Set here, not through config.WithHTTPClient: LoadDefaultConfig
 		// refuses a plain *http.Client when the machine names a CA bundle
-		// (AWS_CA_BUNDLE), and this endpoint is plain HTTP anyway.
+		// (AWS_CA_BUNDLE); hc trusts the Secret's ca.crt, as a pod does
+		// with AWS_CA_BUNDLE pointing at the mounted file.
 		o.HTTPClient = hc
 	}), nil
 }

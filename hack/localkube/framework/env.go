@@ -3,6 +3,8 @@ package framework
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -230,13 +232,27 @@ func (e *Env) ApplySamples(ctx context.Context, namespace string) (string, error
 }
 
 // HTTPClient dials with the cluster's DNS names resolved, so URLs such as
-// the endpoint in an AccessKey's Secret work from this machine.
-func (e *Env) HTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{
+// the endpoint in an AccessKey's Secret work from this machine. An https
+// URL is verified against the system's roots; see HTTPClientTrusting.
+func (e *Env) HTTPClient() *http.Client { return e.HTTPClientTrusting(nil) }
+
+// HTTPClientTrusting is HTTPClient trusting only the PEM CA bundle caPEM
+// (a Secret's ca.crt) for https URLs, and verifying the server's name as
+// any client does; an empty caPEM keeps the system's roots.
+func (e *Env) HTTPClientTrusting(caPEM []byte) *http.Client {
+	tr := &http.Transport{
 		DialContext:         e.Cluster.DialContext,
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     30 * time.Second,
-	}}
+	}
+	if len(caPEM) > 0 {
+		pool := x509.NewCertPool()
+		// A bundle without a certificate leaves the pool empty, so every
+		// https request fails verification: never a silent fallback.
+		pool.AppendCertsFromPEM(caPEM)
+		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool}
+	}
+	return &http.Client{Transport: tr}
 }
 
 // Credentials are an OSS key pair and where to use it, as in a koss
@@ -248,6 +264,9 @@ type Credentials struct {
 	Endpoint string
 	// Region is the OSS region name to sign with.
 	Region string
+	// CACert is the PEM CA bundle that a TLS Region's certificate chains
+	// to (the Secret's ca.crt); nil for a plain-HTTP Region.
+	CACert []byte
 }
 
 // String shows the key id, endpoint and region, never the secret.
@@ -290,6 +309,7 @@ func (e *Env) SecretCredentials(ctx context.Context, namespace, name string) (Cr
 		AccessKeySecret: string(s.Data["accessKeySecret"]),
 		Endpoint:        string(s.Data["endpoint"]),
 		Region:          string(s.Data["region"]),
+		CACert:          s.Data["ca.crt"],
 	}
 	if c.AccessKeyID == "" || c.AccessKeySecret == "" {
 		return Credentials{}, fmt.Errorf("%w: Secret %s/%s has no accessKeyId/accessKeySecret", ErrNotReady, namespace, name)
@@ -314,16 +334,54 @@ func (e *Env) RootCredentials(ctx context.Context, namespace, region string) (Cr
 	if c.Region == "" {
 		c.Region = region
 	}
+	if strings.HasPrefix(c.Endpoint, "https://") && len(c.CACert) == 0 {
+		ca, err := e.RegionCA(ctx, namespace, region)
+		if err != nil {
+			return Credentials{}, err
+		}
+		c.CACert = ca
+	}
 	if c.Endpoint == "" {
 		return Credentials{}, fmt.Errorf("%w: Region %s/%s has no status.endpoints.internal", ErrNotReady, namespace, region)
 	}
 	return c, nil
 }
 
+// RegionCA is the CA bundle of a TLS Region: ca.crt of its pods' Secret
+// <region>-tls, as the operator copies it into AccessKey Secrets.
+func (e *Env) RegionCA(ctx context.Context, namespace, region string) ([]byte, error) {
+	var s corev1.Secret
+	if err := e.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: region + "-tls"}, &s); err != nil {
+		return nil, err
+	}
+	if len(s.Data["ca.crt"]) == 0 {
+		return nil, fmt.Errorf("%w: Secret %s/%s-tls has no ca.crt", ErrNotReady, namespace, region)
+	}
+	return s.Data["ca.crt"], nil
+}
+
+// regionTLS reports whether a Region serves TLS (spec.tls.disabled unset).
+func (e *Env) regionTLS(ctx context.Context, namespace, region string) (bool, error) {
+	var r kossv1alpha1.Region
+	if err := e.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: region}, &r); err != nil {
+		return false, err
+	}
+	return r.Spec.TLS.Enabled(), nil
+}
+
 // HostEndpoint is the URL of a Region's client Service (named like the
 // Region) by its ClusterIP, which this machine reaches without any name
-// resolution: the local cluster's Service proxy listens on it.
+// resolution: the local cluster's Service proxy listens on it. It is
+// https:// for a TLS Region, whose certificate names the ClusterIP too.
 func (e *Env) HostEndpoint(ctx context.Context, namespace, region string) (string, error) {
+	tlsOn, err := e.regionTLS(ctx, namespace, region)
+	if err != nil {
+		return "", err
+	}
+	scheme := "http"
+	if tlsOn {
+		scheme = "https"
+	}
 	var svc corev1.Service
 	if err := e.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: region}, &svc); err != nil {
 		return "", err
@@ -331,12 +389,12 @@ func (e *Env) HostEndpoint(ctx context.Context, namespace, region string) (strin
 	if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone || len(svc.Spec.Ports) == 0 {
 		return "", fmt.Errorf("%w: Service %s/%s has no ClusterIP and port", ErrNotReady, namespace, region)
 	}
-	return fmt.Sprintf("http://%s:%d", svc.Spec.ClusterIP, svc.Spec.Ports[0].Port), nil
+	return fmt.Sprintf("%s://%s:%d", scheme, svc.Spec.ClusterIP, svc.Spec.Ports[0].Port), nil
 }
 
 // OSSClient is an alibabacloud-oss-go-sdk-v2 client for creds (V4
 // signatures, path-style requests, no retries, so every failure shows),
-// dialing through HTTPClient.
+// dialing through HTTPClientTrusting(creds.CACert).
 func (e *Env) OSSClient(creds Credentials) *oss.Client {
 	cfg := oss.LoadDefaultConfig().
 		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.AccessKeySecret)).
@@ -347,7 +405,7 @@ func (e *Env) OSSClient(creds Credentials) *oss.Client {
 		WithRetryMaxAttempts(1).
 		WithConnectTimeout(5 * time.Second).
 		WithReadWriteTimeout(30 * time.Second).
-		WithHttpClient(e.HTTPClient())
+		WithHttpClient(e.HTTPClientTrusting(creds.CACert))
 	return oss.NewClient(cfg)
 }
 

@@ -159,8 +159,29 @@ func (e *Env) State(ctx context.Context, namespace string, o Object) (ObjectStat
 }
 
 // PodsServing checks that every pod of a Region answers GET /-/readyz on
-// its pod IP (reachable from this machine).
+// its pod IP (reachable from this machine). A TLS Region's pods are asked
+// over https by their DNS names (<pod>.<region>-peers.<ns>.svc.cluster.local,
+// which the certificate names, dialled through the cluster's DNS), trusting
+// the Region's CA: a pod that serves a certificate clients cannot verify is
+// not serving.
 func (e *Env) PodsServing(ctx context.Context, namespace, region string) error {
+	tlsOn, err := e.regionTLS(ctx, namespace, region)
+	if err != nil {
+		return err
+	}
+	hc := &http.Client{Timeout: 3 * time.Second}
+	podURL := func(p *corev1.Pod) string { return fmt.Sprintf("http://%s:9000/-/readyz", p.Status.PodIP) }
+	if tlsOn {
+		ca, err := e.RegionCA(ctx, namespace, region)
+		if err != nil {
+			return err
+		}
+		hc = e.HTTPClientTrusting(ca)
+		hc.Timeout = 3 * time.Second
+		podURL = func(p *corev1.Pod) string {
+			return fmt.Sprintf("https://%s.%s-peers.%s.svc.cluster.local:9000/-/readyz", p.Name, region, namespace)
+		}
+	}
 	var pods corev1.PodList
 	if err := e.Client.List(ctx, &pods, client.InNamespace(namespace),
 		client.MatchingLabels{"app.kubernetes.io/name": "kossd", "app.kubernetes.io/instance": region}); err != nil {
@@ -169,13 +190,13 @@ func (e *Env) PodsServing(ctx context.Context, namespace, region string) error {
 	if len(pods.Items) == 0 {
 		return fmt.Errorf("%w: no pods", ErrNotReady)
 	}
-	hc := &http.Client{Timeout: 3 * time.Second}
-	for _, p := range pods.Items {
+	for i := range pods.Items {
+		p := &pods.Items[i]
 		if p.Status.PodIP == "" {
 			return fmt.Errorf("%w: pod %s has no IP yet", ErrNotReady, p.Name)
 		}
-		if err := httpOK(ctx, hc, fmt.Sprintf("http://%s:9000/-/readyz", p.Status.PodIP)); err != nil {
-			return fmt.Errorf("%w: pod %s does not answer /-/readyz yet", ErrNotReady, p.Name)
+		if err := httpOK(ctx, hc, podURL(p)); err != nil {
+			return fmt.Errorf("%w: pod %s does not answer /-/readyz yet: %v", ErrNotReady, p.Name, err)
 		}
 	}
 	return nil

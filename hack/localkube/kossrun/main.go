@@ -249,6 +249,21 @@ func printUsage(ctx context.Context, env *framework.Env, root string, o options,
 			return fmt.Errorf("%w\n%s", err, env.Pointers(o.namespace))
 		}
 	}
+	// A TLS Region's endpoint verifies against its own CA: save the AccessKey
+	// Secret's ca.crt where the printed commands can name it.
+	var caFile, ossCA, awsCA, curlCA string
+	if len(creds.CACert) > 0 {
+		caFile = filepath.Join(o.stateDir, region+"-ca.crt")
+		if abs, err := filepath.Abs(caFile); err == nil {
+			caFile = abs
+		}
+		if err := os.WriteFile(caFile, creds.CACert, 0o644); err != nil {
+			return fmt.Errorf("save the Region's CA: %w", err)
+		}
+		ossCA = fmt.Sprintf("  export OSS_CA_FILE=%s   # osscli --ca-file; the Region's CA (Secret %s, key ca.crt)\n", caFile, secretName)
+		awsCA = fmt.Sprintf("  export AWS_CA_BUNDLE=%s\n", caFile)
+		curlCA = "--cacert " + caFile + " "
+	}
 	kubectl := env.Cluster.Bin("kubectl")
 	osscli := filepath.Join(root, "bin", "osscli")
 	if fi, err := os.Stat(osscli); err != nil || fi.Mode()&0o111 == 0 {
@@ -274,18 +289,19 @@ Credentials of AccessKey %s (Secret %s/%s; may use %s):
   export OSS_REGION=%s
   export OSS_ACCESS_KEY_ID=%s
   export OSS_ACCESS_KEY_SECRET=%s
-
+%s
 Write and read an object (after the exports above; the CLI is cmd/osscli, OSS Go SDK v2):
 
   echo 'hello, koss' | %s put %s hello.txt
   %s get %s hello.txt
   %s ls %s
+  curl %s%s/-/healthz
 
 The same endpoint speaks S3 with the same key (aws CLI, rclone, restic, any S3 SDK; path style):
 
   export AWS_ENDPOINT_URL=%s AWS_REGION=%s
   export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s
-  aws s3 ls s3://%s --endpoint-url $AWS_ENDPOINT_URL
+%s  aws s3 ls s3://%s --endpoint-url $AWS_ENDPOINT_URL
 
 Logs: operator %s
       kossd    %s
@@ -293,9 +309,9 @@ Logs: operator %s
 		rel(root, env.Cluster.Bin("")), env.Cluster.KubeconfigPath(), kubectl, o.namespace,
 		region, endpoint, creds.Endpoint,
 		accessKey, o.namespace, secretName, strings.Join(grants, ", "),
-		endpoint, creds.Region, creds.AccessKeyID, creds.AccessKeySecret,
-		osscli, bucket, osscli, bucket, osscli, bucket,
-		endpoint, creds.Region, creds.AccessKeyID, creds.AccessKeySecret, bucket,
+		endpoint, creds.Region, creds.AccessKeyID, creds.AccessKeySecret, ossCA,
+		osscli, bucket, osscli, bucket, osscli, bucket, curlCA, endpoint,
+		endpoint, creds.Region, creds.AccessKeyID, creds.AccessKeySecret, awsCA, bucket,
 		filepath.Join(env.Cluster.PodLogDir(), framework.ReleaseNamespace+"_*"),
 		filepath.Join(env.Cluster.PodLogDir(), o.namespace+"_"+region+"-*"))
 	return nil
