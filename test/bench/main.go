@@ -36,6 +36,9 @@ type result struct {
 	// rounds lists every round's share of raw when the row is the median
 	// of several (multipart.go).
 	rounds string
+	// serverCPU is the CPU the server processes used during the row
+	// (cpu.go); zero when not measured.
+	serverCPU time.Duration
 }
 
 func (r result) opsPerSec() float64 { return float64(r.ops) / r.elapsed.Seconds() }
@@ -78,9 +81,9 @@ func main() {
 		}
 	}
 
-	nothing, stopNothing := startNothing()
+	nothing, nothingPid, stopNothing := startNothing()
 	fmt.Fprintf(os.Stderr, ">> do-nothing HTTP server at %s\n", nothing)
-	results = append(results, measureNode(nothingTarget, []string{nothing}, sizes, clients, *duration)...)
+	results = append(results, measureNode(nothingTarget, []string{nothing}, []int{nothingPid}, sizes, clients, *duration)...)
 	stopNothing()
 
 	ctx := context.Background()
@@ -90,8 +93,8 @@ func main() {
 	}
 	defer p.Stop()
 	fmt.Fprintf(os.Stderr, ">> kossd (1 node) at %s\n", p.Endpoint())
-	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration)...)
-	results = append(results, measureS3("kossd 1 node", []string{p.Endpoint()}, sizes, clients, *duration)...) // s3.go
+	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, []int{p.Pid()}, sizes, clients, *duration)...)
+	results = append(results, measureS3("kossd 1 node", []string{p.Endpoint()}, []int{p.Pid()}, sizes, clients, *duration)...) // s3.go
 	if *mpSize > 0 {
 		results = append(results, measureUploads("kossd 1 node", p.Endpoint(), filepath.Join(work, "raw"), *mpRounds, 1, *mpSize, *mpParallel)...)
 	}
@@ -102,14 +105,16 @@ func main() {
 		fail(err)
 	}
 	var endpoints []string
+	var pids []int
 	for _, n := range region {
 		defer n.Stop()
 		endpoints = append(endpoints, n.Endpoint())
+		pids = append(pids, n.Pid())
 	}
 	target := fmt.Sprintf("kossd %d nodes", *nodes)
 	fmt.Fprintf(os.Stderr, ">> %s at %v (clients spread over the nodes)\n", target, endpoints)
-	results = append(results, measureNode(target, endpoints, sizes, clients, *duration)...)
-	results = append(results, measureS3(target, endpoints, sizes, clients, *duration)...) // s3.go
+	results = append(results, measureNode(target, endpoints, pids, sizes, clients, *duration)...)
+	results = append(results, measureS3(target, endpoints, pids, sizes, clients, *duration)...) // s3.go
 	if *mpSize > 0 {
 		results = append(results, measureUploads(target, endpoints[0], filepath.Join(work, "raw"), *mpRounds, min(len(endpoints), 3), *mpSize, *mpParallel)...)
 	}
@@ -246,8 +251,9 @@ func progress(r result) {
 }
 
 // measureNode runs PUT then GET for every size and client count; worker w
-// talks to endpoints[w % len(endpoints)].
-func measureNode(target string, endpoints []string, sizes, clients []int, d time.Duration) []result {
+// talks to endpoints[w % len(endpoints)]. pids are the server processes
+// whose CPU each row records.
+func measureNode(target string, endpoints []string, pids []int, sizes, clients []int, d time.Duration) []result {
 	var out []result
 	bucket := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -258,8 +264,10 @@ func measureNode(target string, endpoints []string, sizes, clients []int, d time
 		body := make([]byte, size)
 		_, _ = rand.Read(body)
 		for _, n := range clients {
-			r := runFor(target, "PUT", size, n, d, func(worker int, i int64) error {
-				return do(client, http.MethodPut, endpoints[worker%len(endpoints)], bucket, key(size, worker, i), body)
+			r := withServerCPU(pids, func() result {
+				return runFor(target, "PUT", size, n, d, func(worker int, i int64) error {
+					return do(client, http.MethodPut, endpoints[worker%len(endpoints)], bucket, key(size, worker, i), body)
+				})
 			})
 			r.nodes = min(len(endpoints), 3)
 			progress(r)
@@ -267,8 +275,10 @@ func measureNode(target string, endpoints []string, sizes, clients []int, d time
 		}
 		// Read back what the single-client run wrote, from every reader.
 		for _, n := range clients {
-			r := runFor(target, "GET", size, n, d, func(worker int, i int64) error {
-				return do(client, http.MethodGet, endpoints[worker%len(endpoints)], bucket, key(size, 0, i%8), nil)
+			r := withServerCPU(pids, func() result {
+				return runFor(target, "GET", size, n, d, func(worker int, i int64) error {
+					return do(client, http.MethodGet, endpoints[worker%len(endpoints)], bucket, key(size, 0, i%8), nil)
+				})
 			})
 			progress(r)
 			out = append(out, r)
@@ -393,7 +403,7 @@ func printTable(results []result) {
 	})
 	raw := rawBaseline(results)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\top\tsize\tclients\tops/s\tMiB/s\tvs raw disk\tvs do-nothing\terrors\t")
+	fmt.Fprintln(tw, "target\top\tsize\tclients\tops/s\tMiB/s\tserver CPU/op\tvs raw disk\tvs do-nothing\terrors\t")
 	for _, r := range results {
 		ratio, nothing := "", ""
 		if r.target != nothingTarget && r.target != "raw disk" {
@@ -412,7 +422,11 @@ func printTable(results []result) {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%s\t%d\t\n", r.target, r.op, human(r.size), r.clients, r.opsPerSec(), r.mibPerSec(), ratio, nothing, r.errors)
+		cpu := ""
+		if c := r.serverCPUPerOp(); c > 0 {
+			cpu = c.Round(time.Microsecond).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%s\t%s\t%d\t\n", r.target, r.op, human(r.size), r.clients, r.opsPerSec(), r.mibPerSec(), cpu, ratio, nothing, r.errors)
 	}
 	tw.Flush()
 }

@@ -71,8 +71,8 @@ func serveNothing() bool {
 }
 
 // startNothing starts the do-nothing server as a child process and returns
-// its endpoint and a function that stops it.
-func startNothing() (string, func()) {
+// its endpoint, its process id and a function that stops it.
+func startNothing() (string, int, func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fail(err)
@@ -93,7 +93,7 @@ func startNothing() (string, func()) {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			_ = c.Close()
-			return "http://" + addr, stop
+			return "http://" + addr, cmd.Process.Pid, stop
 		}
 		if time.Now().After(deadline) {
 			stop()

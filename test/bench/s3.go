@@ -97,7 +97,7 @@ func newS3Client(ctx context.Context, endpoint string) *s3.Client {
 // measureS3 runs, through the S3 dialect of target's endpoints, PUT then
 // GET for every size and client count as measureNode does (worker w talks
 // to endpoints[w % len(endpoints)]).
-func measureS3(target string, endpoints []string, sizes, clients []int, d time.Duration) []result {
+func measureS3(target string, endpoints []string, pids []int, sizes, clients []int, d time.Duration) []result {
 	ctx := context.Background()
 	target += s3Suffix
 	cs := make([]*s3.Client, len(endpoints))
@@ -114,11 +114,13 @@ func measureS3(target string, endpoints []string, sizes, clients []int, d time.D
 		body := make([]byte, size)
 		_, _ = rand.Read(body)
 		for _, n := range clients {
-			r := runFor(target, "PUT", size, n, d, func(worker int, i int64) error {
-				_, err := cs[worker%len(cs)].PutObject(ctx, &s3.PutObjectInput{
-					Bucket: aws.String(bucket), Key: aws.String(key(size, worker, i)), Body: bytes.NewReader(body),
+			r := withServerCPU(pids, func() result {
+				return runFor(target, "PUT", size, n, d, func(worker int, i int64) error {
+					_, err := cs[worker%len(cs)].PutObject(ctx, &s3.PutObjectInput{
+						Bucket: aws.String(bucket), Key: aws.String(key(size, worker, i)), Body: bytes.NewReader(body),
+					})
+					return err
 				})
-				return err
 			})
 			r.nodes = replicas
 			progress(r)
@@ -126,14 +128,16 @@ func measureS3(target string, endpoints []string, sizes, clients []int, d time.D
 		}
 		// Read back what the single-client run wrote, from every reader.
 		for _, n := range clients {
-			r := runFor(target, "GET", size, n, d, func(worker int, i int64) error {
-				o, err := cs[worker%len(cs)].GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key(size, 0, i%8))})
-				if err != nil {
+			r := withServerCPU(pids, func() result {
+				return runFor(target, "GET", size, n, d, func(worker int, i int64) error {
+					o, err := cs[worker%len(cs)].GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key(size, 0, i%8))})
+					if err != nil {
+						return err
+					}
+					defer func() { _ = o.Body.Close() }() // drained below; a failed read is the error
+					_, err = io.Copy(io.Discard, o.Body)
 					return err
-				}
-				defer func() { _ = o.Body.Close() }() // drained below; a failed read is the error
-				_, err = io.Copy(io.Discard, o.Body)
-				return err
+				})
 			})
 			progress(r)
 			out = append(out, r)
@@ -182,7 +186,7 @@ func printS3Targets(results []result) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Println("S3 rows: aws-sdk-go-v2 from config.LoadDefaultConfig; UNSIGNED-PAYLOAD, checksums and response validation when required,")
 	fmt.Println("no Expect: 100-continue, 64 idle connections per host: on the wire what the OSS rows' client sends (test/bench/doc.go)")
-	fmt.Fprintln(tw, "goal (S3 dialect)\tthis run\t\t")
+	fmt.Fprintln(tw, "goal (S3 dialect)\tthis run\t\tserver CPU/op, S3 vs OSS\t")
 	for _, r := range results {
 		base, ok := strings.CutSuffix(r.target, s3Suffix)
 		if !ok {
@@ -196,10 +200,13 @@ func printS3Targets(results []result) {
 		if r.op == opMultipart {
 			what = fmt.Sprintf("%s multipart upload (%s parts, %d in flight)", human(r.size), human(multipartPartSize), r.clients)
 		}
-		got, verdict := "no OSS row", "MISSED"
+		got, verdict, cpu := "no OSS row", "MISSED", ""
 		for _, o := range results {
 			if o.target != base || o.op != r.op || o.size != r.size || o.clients != r.clients {
 				continue
+			}
+			if sc, oc := r.serverCPUPerOp(), o.serverCPUPerOp(); sc > 0 && oc > 0 {
+				cpu = fmt.Sprintf("%v vs %v (%.0f%%)", sc.Round(time.Microsecond), oc.Round(time.Microsecond), 100*float64(sc)/float64(oc))
 			}
 			if o.opsPerSec() > 0 {
 				share := r.opsPerSec() / o.opsPerSec()
@@ -214,7 +221,7 @@ func printS3Targets(results []result) {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s: %s via S3 >= %.0f%% of OSS\t%s\t%s\t\n", base, what, 100*s3MinShare, got, verdict)
+		fmt.Fprintf(tw, "%s: %s via S3 >= %.0f%% of OSS\t%s\t%s\t%s\t\n", base, what, 100*s3MinShare, got, verdict, cpu)
 	}
 	tw.Flush()
 }

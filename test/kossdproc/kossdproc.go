@@ -170,6 +170,21 @@ func (p *Process) Endpoint() string { return "http://" + p.addr }
 // Addr is host:port of the OSS API.
 func (p *Process) Addr() string { return p.addr }
 
+// Pid is the process id of the running kossd, 0 when it is not running.
+func (p *Process) Pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || p.cmd.Process == nil || p.done == nil {
+		return 0
+	}
+	select {
+	case <-p.done:
+		return 0
+	default:
+		return p.cmd.Process.Pid
+	}
+}
+
 // LogPath is the file that receives the process's output.
 func (p *Process) LogPath() string { return p.opts.LogPath }
 
