@@ -196,7 +196,7 @@ func (e *Env) PodsServing(ctx context.Context, namespace, region string) error {
 			return fmt.Errorf("%w: pod %s has no IP yet", ErrNotReady, p.Name)
 		}
 		if err := httpOK(ctx, hc, podURL(p)); err != nil {
-			return fmt.Errorf("%w: pod %s does not answer /-/readyz yet: %v", ErrNotReady, p.Name, err)
+			return fmt.Errorf("%w: pod %s does not answer /-/readyz yet: %w", ErrNotReady, p.Name, err)
 		}
 	}
 	return nil
