@@ -20,7 +20,9 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"strings"
+	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -99,8 +101,74 @@ var _ = Describe("Region TLS", func() {
 			g.Expect(renewed.NotAfter.After(first.NotAfter)).To(BeTrue())
 			g.Expect(s.Data[SecretKeyCACert]).To(Equal(caPEM), "clients keep trusting the same CA")
 		}).Should(Succeed())
+
+		By("a certificate without the client-auth usage is replaced at once: peers present it to each other in mutual TLS")
+		caSecret := &corev1.Secret{}
+		Expect(env.Client.Get(ctx, key("tls-ca"), caSecret)).To(Succeed())
+		ca := pki.KeyPair{CertPEM: caSecret.Data[SecretKeyCACert], KeyPEM: caSecret.Data[SecretKeyCAKey]}
+		// Every name and IP the manager's reconciler wants, so that only the missing usage
+		// can be why it is replaced.
+		svc := &corev1.Service{}
+		Expect(env.Client.Get(ctx, key("tls"), svc)).To(Succeed())
+		ips, _ := certificateAddresses(region, svc)
+		serverOnly, err := pki.Issue(ca, pki.Request{CommonName: "tls." + ns, DNSNames: certificateDNSNames(region), IPs: ips, Usage: pki.UsageServer, Validity: time.Hour}, time.Now())
+		Expect(err).NotTo(HaveOccurred())
+		cur := &corev1.Secret{}
+		Expect(env.Client.Get(ctx, key("tls-tls"), cur)).To(Succeed())
+		cur.Data[SecretKeyTLSCert], cur.Data[SecretKeyTLSKey] = serverOnly.CertPEM, serverOnly.KeyPEM
+		Expect(env.Client.Update(ctx, cur)).To(Succeed())
+		now = time.Now()
+		Eventually(func(g Gomega) {
+			_, err := rec.reconcileTLS(ctx, &regionScope{region: region})
+			g.Expect(err).NotTo(HaveOccurred())
+			s := &corev1.Secret{}
+			g.Expect(env.Client.Get(ctx, key("tls-tls"), s)).To(Succeed())
+			kp := pki.KeyPair{CertPEM: s.Data[SecretKeyTLSCert], KeyPEM: s.Data[SecretKeyTLSKey]}
+			g.Expect(pki.Valid(kp, caPEM, x509.ExtKeyUsageClientAuth, time.Now())).To(Succeed(), "the server-only certificate was kept")
+			g.Expect(pki.Valid(kp, caPEM, x509.ExtKeyUsageServerAuth, time.Now())).To(Succeed())
+		}).Should(Succeed())
 	})
 })
+
+func TestCertificateAddresses(t *testing.T) {
+	svc := &corev1.Service{
+		Spec: corev1.ServiceSpec{ClusterIP: "10.0.0.7", ClusterIPs: []string{"10.0.0.7", "fd00::7"}},
+		Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{
+			{IP: "203.0.113.9"}, {Hostname: "oss.example.com"},
+		}}},
+	}
+	internal := controllertest.TestRegion()
+	external := controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.External.Enabled = true })
+	ips, dns := certificateAddresses(internal, svc)
+	if len(ips) != 2 || !ips[0].Equal(net.ParseIP("10.0.0.7")) || !ips[1].Equal(net.ParseIP("fd00::7")) || len(dns) != 0 {
+		t.Errorf("internal Region: ips %v dns %v, want the cluster IPs once each and no load balancer names", ips, dns)
+	}
+	ips, dns = certificateAddresses(external, svc)
+	if len(ips) != 3 || !ips[2].Equal(net.ParseIP("203.0.113.9")) || len(dns) != 1 || dns[0] != "oss.example.com" {
+		t.Errorf("external Region: ips %v dns %v, want the load balancer's address and name too", ips, dns)
+	}
+	if ips, dns := certificateAddresses(external, nil); ips != nil || dns != nil {
+		t.Errorf("no Service yet: %v %v", ips, dns)
+	}
+
+	now := time.Now()
+	ca, err := pki.NewCA("test", time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := pki.Issue(ca, pki.Request{DNSNames: []string{"a", "b"}, IPs: []net.IP{net.ParseIP("10.0.0.7")}, Usage: pki.UsageServer, Validity: time.Hour}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := pki.ParseCertificate(leaf.CertPEM)
+	if !certificateCovers(cert, []string{"a"}, []net.IP{net.ParseIP("10.0.0.7")}) {
+		t.Error("a certificate naming more than wanted must be kept")
+	}
+	// Kept, a certificate missing a name would fail every client dialling that name.
+	if certificateCovers(cert, []string{"a", "c"}, nil) || certificateCovers(cert, nil, []net.IP{net.ParseIP("10.0.0.8")}) {
+		t.Error("a certificate missing a wanted name or IP must be re-issued")
+	}
+}
 
 var _ = Describe("Region pods and TLS", func() {
 	ctx := context.Background()
