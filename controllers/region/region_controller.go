@@ -235,14 +235,15 @@ func (r *Reconciler) reconcileServices(ctx context.Context, s *regionScope) (ctr
 	if err := r.apply(ctx, desiredClientService(s.region)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("apply client Service: %w", err)
 	}
-	svc := &corev1.Service{}
-	err := r.Client.Get(ctx, types.NamespacedName{Namespace: s.region.Namespace, Name: controllers.ClientServiceName(s.region)}, svc)
-	switch {
-	case err == nil:
-		s.observed.clientService = svc
-	case !apierrors.IsNotFound(err):
+	// A cache miss right after creation is confirmed live: the certificate names the
+	// Service's cluster IP (reconcileTLS), and issuing it once without would re-issue it on
+	// the next pass.
+	svc, err := controllers.GetOrNil[corev1.Service](ctx, r.Client, r.APIReader,
+		types.NamespacedName{Namespace: s.region.Namespace, Name: controllers.ClientServiceName(s.region)})
+	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("get client Service: %w", err)
 	}
+	s.observed.clientService = svc
 	return ctrl.Result{}, nil
 }
 
