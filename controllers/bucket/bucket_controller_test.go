@@ -49,7 +49,7 @@ var _ = Describe("Bucket controller", func() {
 		Expect(controllertest.ConditionOf(got.Status.Conditions, kossv1alpha1.BucketProvisionedCondition)).To(And(
 			HaveField("Status", metav1.ConditionTrue), HaveField("Reason", kossv1alpha1.BucketCreatedReason)))
 		Expect(got.Status.BucketName).To(Equal(name))
-		Expect(got.Status.Endpoint).To(Equal(fmt.Sprintf("http://main.%s.svc.cluster.local:9000/%s", env.MainRegion.Namespace, name)))
+		Expect(got.Status.Endpoint).To(Equal(fmt.Sprintf("https://main.%s.svc.cluster.local:9000/%s", env.MainRegion.Namespace, name)))
 		Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
 
 		admin := env.RegionAdmin(env.MainRegion, env.MainKossd)
