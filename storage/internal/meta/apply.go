@@ -212,8 +212,14 @@ func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 
 func (a *applier) putObject(c *record.PutObject) *record.Result {
 	o := c.Object
-	if !validKey(c.Key) || o.Size < 0 || (o.Type != record.TypeNormal && o.Type != record.TypeAppendable) ||
-		!o.Checksum.Valid() || len(o.PartSizes) > 0 || len(o.PartChecksums) > 0 {
+	if !validKey(c.Key) || o.Size < 0 || (o.Type != record.TypeNormal && o.Type != record.TypeAppendable && o.Type != record.TypeSymlink) ||
+		!o.Checksum.Valid() || len(o.PartSizes) > 0 || len(o.PartChecksums) > 0 || record.CheckObjectTags(o.Tags) != nil {
+		return reject(record.CodeInvalidArgument)
+	}
+	// A symlink is a target and metadata, nothing else; only a symlink has
+	// a target.
+	if (o.Type == record.TypeSymlink) != (o.SymlinkTarget != "") ||
+		(o.Type == record.TypeSymlink && (o.Size != 0 || len(o.Segments) > 0 || !validKey(o.SymlinkTarget))) {
 		return reject(record.CodeInvalidArgument)
 	}
 	var total int64
@@ -251,7 +257,7 @@ func AppendETag(crc uint64, length int64) string {
 
 func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 	seg := c.Segment
-	if !validKey(c.Key) || c.Position < 0 || !validSegment(&seg) {
+	if !validKey(c.Key) || c.Position < 0 || !validSegment(&seg) || record.CheckObjectTags(c.Tags) != nil {
 		return reject(record.CodeInvalidArgument)
 	}
 	if _, ok := a.getBucket(c.Bucket); !ok {
@@ -263,7 +269,8 @@ func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 	case !exists && c.Position != 0:
 		return &record.Result{Code: record.CodePositionNotEqual, Length: 0}
 	case !exists:
-		o = record.Object{Type: record.TypeAppendable, Meta: c.Meta}
+		// Tags, like the metadata, are the creating append's.
+		o = record.Object{Type: record.TypeAppendable, Meta: c.Meta, Tags: c.Tags}
 	case old.Type != record.TypeAppendable:
 		return reject(record.CodeNotAppendable)
 	case old.Size != c.Position:
@@ -307,7 +314,7 @@ func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 }
 
 func (a *applier) copyObject(c *record.CopyObject) *record.Result {
-	if !validKey(c.SrcKey) || !validKey(c.DstKey) {
+	if !validKey(c.SrcKey) || !validKey(c.DstKey) || record.CheckObjectTags(c.Tags) != nil {
 		return reject(record.CodeInvalidArgument)
 	}
 	if _, ok := a.getBucket(c.SrcBucket); !ok {
@@ -336,6 +343,11 @@ func (a *applier) copyObject(c *record.CopyObject) *record.Result {
 	o.MTime = c.MTime
 	if c.ReplaceMeta {
 		o.Meta = c.Meta
+	}
+	// Tags follow their own directive (x-oss-tagging-directive): the
+	// source's unless replaced.
+	if c.ReplaceTags {
+		o.Tags = c.Tags
 	}
 	a.setObject(c.DstBucket, c.DstKey, ptrIf(&old, exists), &o)
 	r := withoutData(o)

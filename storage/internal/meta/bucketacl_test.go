@@ -3,6 +3,7 @@ package meta
 import (
 	"bytes"
 	"io"
+	"reflect"
 	"testing"
 
 	"github.com/koss-io/koss/storage/internal/meta/record"
@@ -18,7 +19,7 @@ func TestSetBucketACL(t *testing.T) {
 	h.ok(&record.PutObject{Bucket: "b", Key: "k", Object: inlineObject("abc", 1)})
 	r := h.ok(&record.SetBucketACL{Name: "b", ACL: "public-read-write"})
 	want := record.Bucket{Name: "b", Created: 10, ACL: "public-read-write", StorageClass: "IA", Owner: "o", Objects: 1, Bytes: 3}
-	if r.Bucket == nil || *r.Bucket != want {
+	if r.Bucket == nil || !reflect.DeepEqual(*r.Bucket, want) {
 		t.Fatalf("result bucket = %+v, want %+v", r.Bucket, want)
 	}
 	for _, bad := range []string{"", "default", "PRIVATE", "authenticated-read"} {
@@ -28,7 +29,7 @@ func TestSetBucketACL(t *testing.T) {
 	if _, err := h.f.GetBucket("missing"); err == nil {
 		t.Fatal("SetBucketACL created a bucket")
 	}
-	if got, err := h.f.GetBucket("b"); err != nil || got != want {
+	if got, err := h.f.GetBucket("b"); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetBucket = %+v, %v; want %+v", got, err, want)
 	}
 
@@ -36,7 +37,7 @@ func TestSetBucketACL(t *testing.T) {
 	if err := c.Restore(io.NopCloser(bytes.NewReader(snapshotBytes(t, h.f)))); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := c.GetBucket("b"); err != nil || got != want {
+	if got, err := c.GetBucket("b"); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("restored GetBucket = %+v, %v; want %+v", got, err, want)
 	}
 }

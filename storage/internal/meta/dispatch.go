@@ -49,6 +49,8 @@ func init() {
 	register(record.CmdAbortUpload, (*applier).abortUpload)
 	register(record.CmdAbortStaleUploads, (*applier).abortStaleUploads)
 	register(record.CmdSetBucketACL, (*applier).setBucketACL)
+	register(record.CmdSetObjectTagging, (*applier).setObjectTagging)
+	register(record.CmdSetBucketTagging, (*applier).setBucketTagging)
 
 	// Every command record can decode must have an apply function, or
 	// Apply would crash on the first one instead of at start-up; and a

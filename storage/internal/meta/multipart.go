@@ -74,7 +74,8 @@ func (a *applier) dropUpload(u *record.Upload) {
 func (a *applier) createUpload(c *record.CreateUpload) *record.Result {
 	u := c.Upload
 	// The id ends the uploads key and starts the parts key: no 0x00 in it.
-	if !validKey(u.Key) || u.ID == "" || len(u.ID) > 128 || strings.ContainsRune(u.ID, 0) || !u.Checksum.Valid() {
+	if !validKey(u.Key) || u.ID == "" || len(u.ID) > 128 || strings.ContainsRune(u.ID, 0) || !u.Checksum.Valid() ||
+		record.CheckObjectTags(u.Tags) != nil {
 		return reject(record.CodeInvalidArgument)
 	}
 	switch _, code := a.getUpload(u.Bucket, u.Key, u.ID); code {
@@ -161,6 +162,8 @@ func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
 	o := record.Object{
 		Bucket: c.Bucket, Key: c.Key, Type: record.TypeMultipart, MTime: c.MTime,
 		Meta: u.Meta, ETag: record.MultipartETag(chosen), Checksum: c.Checksum,
+		// The tags given at initiation (x-oss-tagging) are the object's.
+		Tags: u.Tags,
 	}
 	if c.ACL != "" {
 		o.Meta.ACL = c.ACL

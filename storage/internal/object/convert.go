@@ -55,6 +55,8 @@ func toObjectInfo(o *record.Object) ObjectInfo {
 		Checksum:      fromMetaChecksum(o.Checksum),
 		PartSizes:     slices.Clone(o.PartSizes),
 		PartChecksums: slices.Clone(o.PartChecksums),
+		Tags:          maps.Clone(o.Tags),
+		SymlinkTarget: o.SymlinkTarget,
 	}
 }
 
@@ -84,6 +86,7 @@ func toBucketInfo(b *record.Bucket) BucketInfo {
 		Owner:        b.Owner,
 		Objects:      b.Objects,
 		Bytes:        b.Bytes,
+		Tags:         maps.Clone(b.Tags),
 	}
 }
 

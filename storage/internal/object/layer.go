@@ -3,6 +3,7 @@ package object
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 )
@@ -37,6 +38,16 @@ var (
 	// PutObject and CompleteUpload when the object's ETag is not the
 	// IfMatch of their options.
 	ErrPreconditionFailed = errors.New("object: precondition failed")
+	// ErrInvalidTag is returned for tags outside OSS's limits (see
+	// SetObjectTagging, SetBucketTagging).
+	ErrInvalidTag = errors.New("object: invalid tag")
+	// ErrNotSymlink is returned by GetSymlink for an object that is no
+	// symlink.
+	ErrNotSymlink = errors.New("object: not a symlink")
+	// ErrSymlinkTargetNotFound is returned by reads that follow a symlink
+	// whose target does not exist (or is itself a symlink: links are
+	// followed one level only). It wraps ErrObjectNotFound.
+	ErrSymlinkTargetNotFound = fmt.Errorf("%w: the symlink's target does not exist", ErrObjectNotFound)
 )
 
 // MaxDeleteObjects is the most keys one DeleteObjects call accepts.
@@ -53,6 +64,7 @@ const MaxUserMetadataSize = 8 << 10
 const (
 	TypeNormal     = "Normal"
 	TypeAppendable = "Appendable"
+	TypeSymlink    = "Symlink"
 )
 
 // Layer is the object storage engine as the HTTP layers see it. Every method
@@ -94,6 +106,11 @@ type Layer interface {
 	// metadata except the ACL, which a non-empty opts.Metadata.ACL replaces
 	// (OSS: x-oss-object-acl applies on every append).
 	AppendObject(ctx context.Context, bucket, key string, position int64, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
+	// GetObject follows a symlink to its target (one level: a target
+	// that is missing or itself a symlink is ErrSymlinkTargetNotFound)
+	// and then returns the target's info, with Type TypeSymlink and
+	// SymlinkTarget set, as OSS reports a read through a link.
+	//
 	// GetObject returns the object's info and a reader of the bytes sel
 	// picks from the record it reads (the whole object when sel is nil or
 	// returns a nil Range), so that a range or a condition is judged
@@ -103,8 +120,29 @@ type Layer interface {
 	// a nil ReadCloser whenever err != nil; otherwise the caller must close
 	// it.
 	GetObject(ctx context.Context, bucket, key string, sel Selector) (ObjectInfo, io.ReadCloser, error)
-	// HeadObject returns the object's info.
+	// HeadObject returns the object's info. A symlink is not followed:
+	// its own record comes back (Type TypeSymlink, SymlinkTarget set),
+	// which is what authorization and tagging judge.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
+	// StatObject is HeadObject with a symlink followed as GetObject
+	// follows it.
+	StatObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
+	// SetObjectTagging replaces an existing object's tags (nil removes
+	// them): ErrInvalidTag for tags outside OSS's limits, ErrObjectNotFound
+	// when there is no object. Content, metadata, ETag and LastModified
+	// stay.
+	SetObjectTagging(ctx context.Context, bucket, key string, tags map[string]string) error
+	// SetBucketTagging replaces a bucket's tags (nil removes them):
+	// ErrInvalidTag, ErrBucketNotFound.
+	SetBucketTagging(ctx context.Context, bucket string, tags map[string]string) error
+	// PutSymlink stores a symlink bucket/key to target (a key of the same
+	// bucket, which need not exist), replacing any object there; opts
+	// give its metadata (ACL, storage class, user metadata), tags and
+	// ForbidOverwrite. A symlink has no content.
+	PutSymlink(ctx context.Context, bucket, key, target string, opts PutOptions) (ObjectInfo, error)
+	// GetSymlink returns a symlink's own info (SymlinkTarget set), or
+	// ErrNotSymlink for another object, ErrObjectNotFound for none.
+	GetSymlink(ctx context.Context, bucket, key string) (ObjectInfo, error)
 	// CopyObject makes dst a copy of src without copying data (blobs are
 	// immutable and shared). Copying an object onto itself with
 	// opts.ReplaceMetadata changes its metadata only.
@@ -142,6 +180,8 @@ type BucketInfo struct {
 	// as objects come and go.
 	Objects int64
 	Bytes   int64
+	// Tags are the bucket's tags, nil when none.
+	Tags map[string]string
 }
 
 // ListBucketsOptions selects buckets: names with Prefix, strictly after Marker,
@@ -199,6 +239,11 @@ type PutOptions struct {
 	// Sequential (CreateUpload only) makes an upload that takes parts in
 	// ascending order and gives its object the MD5 of the whole content.
 	Sequential bool
+	// Tags are the new object's tags (x-oss-tagging): PutObject, the
+	// append that creates an object (later appends keep the object's),
+	// CreateUpload (the completed object gets them), PutSymlink.
+	// ErrInvalidTag outside OSS's limits.
+	Tags map[string]string
 }
 
 // Checksum is an S3 flexible checksum of content, as the client sent it
@@ -224,6 +269,10 @@ type CopyOptions struct {
 	ForbidOverwrite bool
 	// Condition is checked against the source, atomically with the copy.
 	Condition Condition
+	// ReplaceTags gives the copy Tags (x-oss-tagging-directive: Replace;
+	// nil Tags: none) instead of the source's.
+	ReplaceTags bool
+	Tags        map[string]string
 }
 
 // Condition holds conditional request headers, evaluated against an object.
@@ -280,6 +329,12 @@ type ObjectInfo struct {
 	// algorithm, and for objects completed before they were kept. When set
 	// it has one value per PartSizes entry.
 	PartChecksums []string
+	// Tags are the object's tags, nil when none.
+	Tags map[string]string
+	// SymlinkTarget is the key a symlink points to: set for a symlink's
+	// own info (HeadObject, GetSymlink, ListObjects) and for a read that
+	// followed one (GetObject, StatObject), "" otherwise.
+	SymlinkTarget string
 }
 
 // DeletedObject reports one key of a DeleteObjects call.

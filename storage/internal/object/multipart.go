@@ -175,9 +175,12 @@ func (s *Store) CreateUpload(ctx context.Context, bucket, key string, opts PutOp
 	if err := checkChecksum(declared); err != nil {
 		return UploadInfo{}, err
 	}
+	if err := checkObjectTags(opts.Tags); err != nil {
+		return UploadInfo{}, err
+	}
 	u := record.Upload{Bucket: bucket, Key: key, ID: s.newUploadID(), Initiated: s.now().UnixNano(),
 		Meta: toMetaMetadata(opts.Metadata), ForbidOverwrite: opts.ForbidOverwrite,
-		Sequential: opts.Sequential, Checksum: toMetaChecksum(declared)}
+		Sequential: opts.Sequential, Checksum: toMetaChecksum(declared), Tags: tagsOrNil(opts.Tags)}
 	r, err := s.apply(ctx, &record.CreateUpload{Upload: u})
 	if err != nil {
 		return UploadInfo{}, err

@@ -120,6 +120,9 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 	if err := checkChecksum(opts.Checksum); err != nil {
 		return ObjectInfo{}, err
 	}
+	if err := checkObjectTags(opts.Tags); err != nil {
+		return ObjectInfo{}, err
+	}
 	// Fail before reading the body when the write cannot succeed; the state
 	// machine checks again when it applies the command, so these checks
 	// read locally and take a barrier only to confirm a refusal.
@@ -159,6 +162,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 		MTime:    s.now().UnixNano(),
 		Meta:     toMetaMetadata(opts.Metadata),
 		Checksum: toMetaChecksum(opts.Checksum),
+		Tags:     tagsOrNil(opts.Tags),
 	}
 	if w.seg != nil {
 		o.Segments = []record.Segment{*w.seg}
@@ -185,6 +189,9 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	}
 	if position+size > MaxObjectSize {
 		return ObjectInfo{}, fmt.Errorf("%w: %d bytes after the append", ErrEntityTooLarge, position+size)
+	}
+	if err := checkObjectTags(opts.Tags); err != nil {
+		return ObjectInfo{}, err
 	}
 	// Early checks, so that a doomed append does not upload its body; the
 	// state machine decides when it applies the append.
@@ -217,6 +224,13 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 		// An ACL given with an append is the object's from then on, as in
 		// OSS; only then does the command need codec version 5.
 		SetACL: opts.Metadata.ACL != "",
+		// Only an append that creates the object applies them; they ride
+		// on the position-0 append alone, so later appends keep their
+		// old encoding.
+		Tags: tagsOrNil(opts.Tags),
+	}
+	if position != 0 {
+		c.Tags = nil
 	}
 	if w.seg != nil {
 		c.Segment = *w.seg
@@ -267,10 +281,14 @@ func (s *Store) CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOpt
 	if opts.ReplaceMetadata && userMetadataSize(opts.Metadata) > MaxUserMetadataSize {
 		return ObjectInfo{}, ErrMetadataTooLarge
 	}
+	if err := checkObjectTags(opts.Tags); err != nil {
+		return ObjectInfo{}, err
+	}
 	c := &record.CopyObject{
 		SrcBucket: src.Bucket, SrcKey: src.Key, DstBucket: dst.Bucket, DstKey: dst.Key,
 		ReplaceMeta: opts.ReplaceMetadata, ForbidOverwrite: opts.ForbidOverwrite,
-		MTime: s.now().UnixNano(),
+		MTime:       s.now().UnixNano(),
+		ReplaceTags: opts.ReplaceTags,
 		Cond: record.Condition{
 			IfMatch:     opts.Condition.IfMatch,
 			IfNoneMatch: opts.Condition.IfNoneMatch,
@@ -278,6 +296,9 @@ func (s *Store) CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOpt
 	}
 	if opts.ReplaceMetadata {
 		c.Meta = toMetaMetadata(opts.Metadata)
+	}
+	if opts.ReplaceTags {
+		c.Tags = tagsOrNil(opts.Tags)
 	}
 	if t := opts.Condition.IfModifiedSince; t != nil {
 		v := t.Unix()

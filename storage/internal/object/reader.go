@@ -28,9 +28,10 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, sel Selector)
 		return ObjectInfo{}, nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		o, err := s.meta.GetObject(bucket, key)
+		// A symlink is read as its target (symlink.go).
+		o, err := s.followed(bucket, key)
 		if err != nil {
-			return ObjectInfo{}, nil, toLayerErr(err)
+			return ObjectInfo{}, nil, err
 		}
 		info := toObjectInfo(&o)
 		start, length := int64(0), o.Size

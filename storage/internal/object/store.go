@@ -171,6 +171,7 @@ func (s *Store) apply(ctx context.Context, c record.Command) (*record.Result, er
 // state machine, replication, the blob store) to the Layer's sentinels.
 // The first entry whose error matches wins.
 var lowerErrors = []struct{ from, to error }{
+	{record.ErrInvalidTags, ErrInvalidTag},
 	{record.ErrBucketNotFound, ErrBucketNotFound},
 	{record.ErrBucketExists, ErrBucketAlreadyExists},
 	{record.ErrBucketNotEmpty, ErrBucketNotEmpty},

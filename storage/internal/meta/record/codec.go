@@ -27,11 +27,17 @@ var errShort = errors.New("record: truncated encoding")
 // ext, and the same rule holds: those fields are written only then.
 //
 // acl says it carries AppendObject.SetACL: commands of codec version 5.
+//
+// tags says it carries tags and symlinks (Object.Tags and SymlinkTarget,
+// Upload.Tags, AppendObject.Tags, CopyObject.ReplaceTags): commands of
+// codec version 6, object and upload records of version 4, results of
+// version 4. It implies all of the above.
 type encoder struct {
 	b    []byte
 	ext  bool
 	sums bool
 	acl  bool
+	tags bool
 }
 
 func (e *encoder) u8(v uint8)       { e.b = append(e.b, v) }
@@ -93,6 +99,7 @@ type decoder struct {
 	ext  bool
 	sums bool
 	acl  bool
+	tags bool
 }
 
 func (d *decoder) fail(err error) {

@@ -89,6 +89,20 @@ func sampleCommands() map[string]Command {
 		"set bucket acl": &SetBucketACL{Name: "b1", ACL: "public-read-write"},
 		"append set acl": &AppendObject{Bucket: "b", Key: "k", Position: 3, Segment: Segment{Size: 1, CRC64: 2, Data: []byte("x")},
 			MTime: 4, Meta: Metadata{ACL: "public-read"}, SetACL: true},
+		// Codec version 6: tags and symlinks.
+		"put tags": &PutObject{Bucket: "b", Key: "k", Object: Object{Size: 1, ETag: `"E"`, Type: TypeNormal,
+			Tags: map[string]string{"b": "2", "a": ""}, Segments: []Segment{{Size: 1, CRC64: 2, Data: []byte("x")}}}},
+		"put symlink": &PutObject{Bucket: "b", Key: "l", Object: Object{Type: TypeSymlink, ETag: `"S"`, MTime: 5,
+			Meta: Metadata{ACL: "public-read"}, SymlinkTarget: "dir/t"}},
+		"append tags": &AppendObject{Bucket: "b", Key: "k", Segment: Segment{Size: 1, CRC64: 2, Data: []byte("x")},
+			MTime: 4, Tags: map[string]string{"k": "v"}},
+		"copy replace tags": &CopyObject{SrcBucket: "s", SrcKey: "sk", DstBucket: "d", DstKey: "dk", MTime: 7,
+			ReplaceTags: true, Tags: map[string]string{"k": "v"}},
+		"copy remove tags":      &CopyObject{SrcBucket: "s", SrcKey: "sk", DstBucket: "d", DstKey: "dk", MTime: 7, ReplaceTags: true},
+		"create upload tags":    &CreateUpload{Upload: Upload{Bucket: "b", Key: "k", ID: "0A", Initiated: 5, Tags: map[string]string{"k": "v"}}},
+		"set object tagging":    &SetObjectTagging{Bucket: "b", Key: "k", Tags: map[string]string{"k2": "v2", "k1": "v1"}},
+		"delete object tagging": &SetObjectTagging{Bucket: "b", Key: "k"},
+		"set bucket tagging":    &SetBucketTagging{Name: "b", Tags: map[string]string{"owner": "team"}},
 	}
 }
 
@@ -121,6 +135,8 @@ func TestCodecVersions(t *testing.T) {
 	for name, c := range sampleCommands() {
 		want := uint8(1)
 		switch {
+		case strings.Contains(name, "tag") || strings.Contains(name, "symlink"):
+			want = 6
 		case strings.Contains(name, "acl"):
 			want = 5
 		case strings.Contains(name, "part sums"):

@@ -31,6 +31,10 @@ const (
 	CmdAbortStaleUploads CommandType = 16
 	// CmdSetBucketACL needs codec version 5 (bucketacl.go).
 	CmdSetBucketACL CommandType = 17
+	// CmdSetObjectTagging and CmdSetBucketTagging need codec version 6
+	// (tagging.go).
+	CmdSetObjectTagging CommandType = 18
+	CmdSetBucketTagging CommandType = 19
 )
 
 // codecVersion is the newest payload version this code reads and writes. A
@@ -47,8 +51,11 @@ const (
 // cluster whose nodes run older code keeps working until the first command
 // that needs more. Version 5 added SetBucketACL, which always needs it: a
 // node of older code stops at it (unknown type) rather than ignore it; and
-// AppendObject.SetACL (encoder.acl).
-const codecVersion = 5
+// AppendObject.SetACL (encoder.acl). Version 6 added tags and symlinks
+// (encoder.tags): SetObjectTagging and SetBucketTagging (always), and
+// PutObject, AppendObject, CopyObject and CreateUpload when they carry
+// tags or a symlink; every other command keeps its old bytes.
+const codecVersion = 6
 
 // extVersion is the first codec version with the S3 fields, sumsVersion
 // the first with the part checksums.
@@ -57,6 +64,8 @@ const (
 	sumsVersion = 4
 	// aclVersion is the first codec version with SetBucketACL.
 	aclVersion = 5
+	// tagsVersion is the first with tags and symlinks.
+	tagsVersion = 6
 )
 
 // versioned is implemented by commands whose payload may need a codec
@@ -118,6 +127,8 @@ func init() {
 	register(CmdAbortUpload, "AbortUpload", func() Command { return new(AbortUpload) })
 	register(CmdAbortStaleUploads, "AbortStaleUploads", func() Command { return new(AbortStaleUploads) })
 	register(CmdSetBucketACL, "SetBucketACL", func() Command { return new(SetBucketACL) })
+	register(CmdSetObjectTagging, "SetObjectTagging", func() Command { return new(SetObjectTagging) })
+	register(CmdSetBucketTagging, "SetBucketTagging", func() Command { return new(SetBucketTagging) })
 }
 
 // Known reports whether t is a command type this code can decode. The state
@@ -143,7 +154,7 @@ func commandVersion(c Command) uint8 {
 // Encode returns the wire form of c: [type][version][payload].
 func Encode(c Command) []byte {
 	v := commandVersion(c)
-	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion, sums: v >= sumsVersion, acl: v >= aclVersion}
+	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion, sums: v >= sumsVersion, acl: v >= aclVersion, tags: v >= tagsVersion}
 	e.u8(uint8(c.Type()))
 	e.u8(v)
 	c.encode(&e)
@@ -166,7 +177,7 @@ func Decode(b []byte) (Command, error) {
 		return nil, fmt.Errorf("record: %s: unsupported codec version %d", def.name, v)
 	}
 	c := def.new()
-	d := decoder{b: b[2:], ext: b[1] >= extVersion, sums: b[1] >= sumsVersion, acl: b[1] >= aclVersion}
+	d := decoder{b: b[2:], ext: b[1] >= extVersion, sums: b[1] >= sumsVersion, acl: b[1] >= aclVersion, tags: b[1] >= tagsVersion}
 	c.decode(&d)
 	if err := d.done(); err != nil {
 		return nil, fmt.Errorf("record: decode %s: %w", def.name, err)
@@ -220,6 +231,10 @@ type AppendObject struct {
 	// in every command older code wrote) an existing object keeps its
 	// ACL, so old logs replay as they first applied. Codec version 5.
 	SetACL bool
+	// Tags are the new object's tags (x-oss-tagging on the first append);
+	// an append to an existing object keeps the object's tags, as OSS
+	// does. Codec version 6.
+	Tags map[string]string
 }
 
 // Condition is a conditional check on a copy source, made at apply time.
@@ -243,6 +258,11 @@ type CopyObject struct {
 	ForbidOverwrite bool
 	Cond            Condition
 	MTime           int64
+	// ReplaceTags gives the copy Tags (x-oss-tagging-directive: Replace)
+	// instead of the source's tags, which a copy keeps otherwise (and in
+	// every command older code wrote). Codec version 6.
+	ReplaceTags bool
+	Tags        map[string]string
 }
 
 // DeleteObject deletes one object; a missing key is not an error.
@@ -367,6 +387,9 @@ func (c *AppendObject) encode(e *encoder) {
 	if e.acl {
 		e.boolean(c.SetACL)
 	}
+	if e.tags {
+		e.strMap(c.Tags)
+	}
 }
 
 func (c *AppendObject) decode(d *decoder) {
@@ -378,6 +401,9 @@ func (c *AppendObject) decode(d *decoder) {
 	c.Meta = decodeMetadata(d)
 	if d.acl {
 		c.SetACL = d.boolean()
+	}
+	if d.tags {
+		c.Tags = d.strMap()
 	}
 }
 
@@ -394,6 +420,10 @@ func (c *CopyObject) encode(e *encoder) {
 	e.optInt(c.Cond.IfModifiedSince)
 	e.optInt(c.Cond.IfUnmodifiedSince)
 	e.varint(c.MTime)
+	if e.tags {
+		e.boolean(c.ReplaceTags)
+		e.strMap(c.Tags)
+	}
 }
 
 func (c *CopyObject) decode(d *decoder) {
@@ -409,6 +439,10 @@ func (c *CopyObject) decode(d *decoder) {
 	c.Cond.IfModifiedSince = d.optInt()
 	c.Cond.IfUnmodifiedSince = d.optInt()
 	c.MTime = d.varint()
+	if d.tags {
+		c.ReplaceTags = d.boolean()
+		c.Tags = d.strMap()
+	}
 }
 
 func (c *DeleteObject) encode(e *encoder) { e.str(c.Bucket); e.str(c.Key) }
@@ -458,6 +492,9 @@ func (c *UpdateReplicas) decode(d *decoder) {
 func (*UpdateReplicas) codecVersion() uint8 { return 2 }
 
 func (c *PutObject) codecVersion() uint8 {
+	if c.Object.needsTags() {
+		return tagsVersion
+	}
 	if c.Object.needsSums() {
 		return sumsVersion
 	}
@@ -468,10 +505,22 @@ func (c *PutObject) codecVersion() uint8 {
 }
 
 func (c *AppendObject) codecVersion() uint8 {
+	if len(c.Tags) > 0 {
+		return tagsVersion
+	}
 	if c.SetACL {
 		return aclVersion
 	}
 	return segmentsVersion([]Segment{c.Segment})
+}
+
+// codecVersion: a copy that replaces the tags needs version 6; one that
+// keeps the source's is the command older code wrote.
+func (c *CopyObject) codecVersion() uint8 {
+	if c.ReplaceTags || len(c.Tags) > 0 {
+		return tagsVersion
+	}
+	return 1
 }
 
 // segmentsVersion is the version segs need: 2 as soon as one is written as

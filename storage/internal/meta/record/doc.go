@@ -17,14 +17,19 @@
 // version a command needs, so that nodes running older code keep applying
 // the log until a command needs something they lack. Codec version 5
 // (SetBucketACL, and AppendObject with SetACL) changes no record format:
-// bucket and object records already carry their ACLs.
+// bucket and object records already carry their ACLs. Codec version 6
+// adds tags and symlinks: SetObjectTagging and SetBucketTagging, and
+// PutObject, AppendObject, CopyObject and CreateUpload that carry tags or
+// a symlink (tagging.go).
 //
 // Records start with a version byte the same way: 1, or 2 for an object,
 // upload or part record that carries the S3 fields (checksums, part
 // sizes), which codec version 3 carries in commands, or 3 for an object
-// record that also carries its parts' checksums (codec version 4). Values
-// without those fields keep their old bytes, and every old encoding still
-// decodes.
+// record that also carries its parts' checksums (codec version 4), or 4
+// for an object or upload record that also carries tags (an object: or
+// is a symlink; codec version 6). Bucket records are 1, or 2 with tags.
+// Values without those fields keep their old bytes, and every old
+// encoding still decodes.
 //
 // Which bbolt bucket and key hold each record, and what applying a command
 // does, are package meta's business: it imports this package, never the

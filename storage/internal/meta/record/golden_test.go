@@ -60,6 +60,17 @@ func goldenValues() map[string][]byte {
 		"result s3 part sums": mustEncodeResult(&Result{Object: &Object{Bucket: "b", Key: "k", Size: 4, ETag: `"X-1"`, CRC64: 3,
 			Type: TypeMultipart, MTime: 9, Checksum: Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
 			PartSizes: []int64{4}, PartChecksums: []string{"AAAAAA=="}, Segments: []Segment{{Blob: "x", Size: 4, CRC64: 3}}}}),
+		// Version 4 object and upload records (version 4 results), version
+		// 2 bucket records: tags and symlinks.
+		"object tags": EncodeObject(&Object{Size: 3, ETag: `"ABC"`, MD5: []byte{1, 2, 3}, CRC64: 1, Type: TypeNormal, MTime: 42,
+			Meta: meta, Tags: map[string]string{"b": "2", "a": ""}, Segments: []Segment{{Size: 3, CRC64: 9, Data: []byte("abc")}}}),
+		"object symlink": EncodeObject(&Object{ETag: `"S"`, Type: TypeSymlink, MTime: 7, Meta: meta, SymlinkTarget: "dir/target"}),
+		"upload tags":    EncodeUpload(&Upload{Initiated: 5, Meta: meta, Tags: map[string]string{"k": "v"}}),
+		"bucket tags": EncodeBucket(&Bucket{Created: 5, ACL: "private", StorageClass: "Standard", Objects: 1, Bytes: 2,
+			Tags: map[string]string{"owner": "team", "env": "prod"}}),
+		"result tags": mustEncodeResult(&Result{Object: &Object{Bucket: "b", Key: "l", ETag: `"S"`, Type: TypeSymlink, MTime: 9,
+			Tags: map[string]string{"k": "v"}, SymlinkTarget: "t"}}),
+		"result bucket tags": mustEncodeResult(&Result{Bucket: &Bucket{Name: "b", Created: 5, Tags: map[string]string{"k": "v"}}}),
 	}
 }
 
@@ -110,6 +121,16 @@ var goldenCommands = map[string]string{
 	// Version 5.
 	"set bucket acl": "1105026231117075626c69632d726561642d7772697465",
 	"append set acl": "04050162016b060001780000000000000002080000000000000b7075626c69632d72656164000001",
+	// Version 6.
+	"append tags":           "04060162016b000001780000000000000002080000000000000000000001016b0176",
+	"copy remove tags":      "0506017302736b016402646b0000000000000000000000000000000e0100",
+	"copy replace tags":     "0506017302736b016402646b0000000000000000000000000000000e0101016b0176",
+	"create upload tags":    "0c060162016b0230410a000000000000000000000000000001016b0176",
+	"delete object tagging": "12060162016b00",
+	"put symlink":           "03060162016c0003225322000000000000000000040a0000000000000b7075626c69632d726561640000000000000000056469722f74000000",
+	"put tags":              "03060162016b0203224522000000000000000000010000000000000000000000000000000201610001620132000100017800000000000000020000",
+	"set bucket tagging":    "1306016201056f776e6572047465616d",
+	"set object tagging":    "12060162016b02026b31027631026b32027632",
 }
 
 // goldenRecordHex are the encodings of goldenValues.
@@ -138,6 +159,13 @@ var goldenRecordHex = map[string]string{
 	"upload s3":               "020a0a746578742f706c61696e000000000007707269766174650002016101310162013200000543524333320009434f4d504f53495445",
 	// Version 3.
 	"object s3 part sums": "031007224142432d322200000000000000000503060000000000000000000543524333320a4141414141413d3d2d3209434f4d504f5349544502080802084141414141413d3d082f2f2f2f2f773d3d020102703108000000000000000101027032080000000000000002",
+	// Version 4 (bucket records: version 2).
+	"bucket tags":         "020a0770726976617465085374616e646172640002040203656e760470726f64056f776e6572047465616d",
+	"object symlink":      "040003225322000000000000000000040e0a746578742f706c61696e00000000000770726976617465000201610131016201320000000000000a6469722f74617267657400",
+	"object tags":         "040605224142432203010203000000000000000101540a746578742f706c61696e000000000007707269766174650002016101310162013200000000000201610001620132000100036162630000000000000009",
+	"result bucket tags":  "040100020001620a000000000001016b0176",
+	"result tags":         "04010001000162016c00032253220000000000000000000753796d6c696e6b12000000000000000000000000000001016b0176017400",
+	"upload tags":         "040a0a746578742f706c61696e0000000000077072697661746500020161013101620132000000000001016b0176",
 	"result s3 part sums": "03010001000162016b080522582d3122000000000000000003094d756c74697061727412000000000000000000054352433332084141414141413d3d0b46554c4c5f4f424a454354010801084141414141413d3d01017808000000000000000300",
 }
 

@@ -40,6 +40,9 @@ type Upload struct {
 	Sequential bool // Checksum is the algorithm and type S3's CreateMultipartUpload
 	// declared (no value).
 	Checksum Checksum
+	// Tags are the object tags given at initiation (x-oss-tagging): the
+	// completed object gets them. Record version 4, codec version 6.
+	Tags map[string]string
 }
 
 // Part is one uploaded part. Number is the record's key. Segment is the
@@ -206,8 +209,12 @@ func (c *PutPart) codecVersion() uint8 {
 	return segmentsVersion([]Segment{*c.Part.Segment})
 }
 
-// codecVersion: an upload that declares a checksum needs version 3.
+// codecVersion: an upload that declares a checksum needs version 3, one
+// with tags version 6.
 func (c *CreateUpload) codecVersion() uint8 {
+	if len(c.Upload.Tags) > 0 {
+		return tagsVersion
+	}
 	if !c.Upload.Checksum.IsZero() {
 		return extVersion
 	}
@@ -303,6 +310,9 @@ func encodeUploadBody(e *encoder, u *Upload) {
 		// With the S3 fields the flag is always written, then the checksum.
 		e.boolean(u.Sequential)
 		e.checksum(&u.Checksum)
+		if e.tags {
+			e.strMap(u.Tags)
+		}
 		return
 	}
 	// Optional trailing field: records and commands of uploads that are not
@@ -319,6 +329,9 @@ func decodeUploadBody(d *decoder, u *Upload) {
 	if d.ext {
 		u.Sequential = d.boolean()
 		u.Checksum = d.checksum()
+		if d.tags {
+			u.Tags = d.strMap()
+		}
 		return
 	}
 	// Present only when true, so canonical only as true.
@@ -361,7 +374,7 @@ func decodePartBody(d *decoder, p *Part) {
 // part of it: they are the record's key.
 func EncodeUpload(u *Upload) []byte {
 	e := encoder{}
-	recordHeader(&e, !u.Checksum.IsZero(), false)
+	recordHeader(&e, !u.Checksum.IsZero(), false, len(u.Tags) > 0)
 	encodeUploadBody(&e, u)
 	return e.b
 }
@@ -370,7 +383,7 @@ func EncodeUpload(u *Upload) []byte {
 func DecodeUpload(bucket, key, id string, v []byte) (Upload, error) {
 	u := Upload{Bucket: bucket, Key: key, ID: id}
 	d := decoder{b: v}
-	if !readRecordHeader(&d, false) {
+	if !readRecordHeader(&d, false, true) {
 		return u, fmt.Errorf("record: upload %s/%s/%s: unknown record version", bucket, key, id)
 	}
 	decodeUploadBody(&d, &u)
@@ -391,7 +404,7 @@ func EncodePart(p *Part) []byte {
 		c.Segment = &s
 	}
 	e := encoder{}
-	recordHeader(&e, !c.Checksum.IsZero(), false)
+	recordHeader(&e, !c.Checksum.IsZero(), false, false)
 	encodePartBody(&e, &c)
 	return e.b
 }
@@ -400,7 +413,7 @@ func EncodePart(p *Part) []byte {
 func DecodePart(n int, v []byte) (Part, error) {
 	p := Part{Number: n}
 	d := decoder{b: v}
-	if !readRecordHeader(&d, false) {
+	if !readRecordHeader(&d, false, false) {
 		return p, fmt.Errorf("record: part %d: unknown record version", n)
 	}
 	decodePartBody(&d, &p)

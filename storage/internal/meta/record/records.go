@@ -14,20 +14,30 @@ import (
 // recordVersion prefixes every record value. recordVersionExt (2) marks
 // an object, upload or part record that carries S3 fields (see
 // encoder.ext); recordVersionSums (3) an object record that also carries
-// its parts' checksums (encoder.sums). Records keep the lowest version
-// their value needs, so old values keep their bytes, and every version
-// decodes.
+// its parts' checksums (encoder.sums); recordVersionTags (4) an object or
+// upload record that also carries tags (and, for an object, a symlink
+// target: encoder.tags). Records keep the lowest version their value
+// needs, so old values keep their bytes, and every version decodes.
+//
+// Bucket records have their own numbering: 1, or bucketVersionTags (2)
+// for a bucket with tags.
 const (
 	recordVersion     = 1
 	recordVersionExt  = 2
 	recordVersionSums = 3
+	recordVersionTags = 4
+	bucketVersionTags = 2
 )
 
-// recordHeader writes a record's version byte: 3 when sums, 2 when ext,
-// else 1.
-func recordHeader(e *encoder, ext, sums bool) {
-	e.ext, e.sums = ext || sums, sums
+// recordHeader writes a record's version byte: 4 when tags, 3 when sums,
+// 2 when ext, else 1. Version 4 carries every field of the versions below
+// it (an upload has no part checksums to write, so sums changes nothing
+// there).
+func recordHeader(e *encoder, ext, sums, tags bool) {
+	e.ext, e.sums, e.tags = ext || sums || tags, sums || tags, tags
 	switch {
+	case tags:
+		e.u8(recordVersionTags)
 	case sums:
 		e.u8(recordVersionSums)
 	case ext:
@@ -39,8 +49,9 @@ func recordHeader(e *encoder, ext, sums bool) {
 
 // readRecordHeader reads the version byte of a record that may carry S3
 // fields, and reports whether it is one this code knows for this kind of
-// record: version 3 only where sums says the kind has one (objects).
-func readRecordHeader(d *decoder, sums bool) bool {
+// record: version 3 only where sums says the kind has one (objects),
+// version 4 only where tags says so (objects and uploads).
+func readRecordHeader(d *decoder, sums, tags bool) bool {
 	switch d.u8() {
 	case recordVersion:
 		return d.err == nil
@@ -50,6 +61,9 @@ func readRecordHeader(d *decoder, sums bool) bool {
 	case recordVersionSums:
 		d.ext, d.sums = sums, sums
 		return sums && d.err == nil
+	case recordVersionTags:
+		d.ext, d.sums, d.tags = tags, sums && tags, tags
+		return tags && d.err == nil
 	default:
 		return false
 	}
@@ -63,11 +77,19 @@ func (o *Object) needsExt() bool {
 // needsSums reports whether o has part checksums to encode.
 func (o *Object) needsSums() bool { return len(o.PartChecksums) > 0 }
 
-// Object types on disk.
+// needsTags reports whether o has tags or is a symlink: fields of record
+// version 4 (codec version 6).
+func (o *Object) needsTags() bool {
+	return len(o.Tags) > 0 || o.SymlinkTarget != "" || o.Type == TypeSymlink
+}
+
+// Object types on disk. objTypeSymlink appears only in encodings that
+// carry tags (record version 4, codec version 6), with the target.
 const (
 	objTypeNormal     = 1
 	objTypeAppendable = 2
 	objTypeMultipart  = 3
+	objTypeSymlink    = 4
 )
 
 func encodeObjectBody(e *encoder, o *Object) {
@@ -82,6 +104,11 @@ func encodeObjectBody(e *encoder, o *Object) {
 		e.u8(objTypeAppendable)
 	case TypeMultipart:
 		e.u8(objTypeMultipart)
+	case TypeSymlink:
+		if !e.tags {
+			panic("record: encode object: a symlink needs an encoding with tags")
+		}
+		e.u8(objTypeSymlink)
 	default:
 		panic(fmt.Sprintf("record: encode object: unknown type %q", o.Type))
 	}
@@ -93,6 +120,10 @@ func encodeObjectBody(e *encoder, o *Object) {
 	}
 	if e.sums {
 		e.strs(o.PartChecksums)
+	}
+	if e.tags {
+		e.strMap(o.Tags)
+		e.str(o.SymlinkTarget)
 	}
 	e.uvarint(uint64(len(o.Segments)))
 	for i := range o.Segments {
@@ -114,6 +145,11 @@ func decodeObjectBody(d *decoder, o *Object, withSegments bool) {
 		o.Type = TypeAppendable
 	case objTypeMultipart:
 		o.Type = TypeMultipart
+	case objTypeSymlink:
+		o.Type = TypeSymlink
+		if !d.tags {
+			d.fail(errors.New("record: symlink in an encoding without tags"))
+		}
 	default:
 		d.fail(fmt.Errorf("record: unknown object type %d", t))
 	}
@@ -125,6 +161,10 @@ func decodeObjectBody(d *decoder, o *Object, withSegments bool) {
 	}
 	if d.sums {
 		o.PartChecksums = d.strs()
+	}
+	if d.tags {
+		o.Tags = d.strMap()
+		o.SymlinkTarget = d.str()
 	}
 	if !withSegments {
 		return
@@ -224,7 +264,7 @@ func decodeMetadata(d *decoder) Metadata {
 // of it: they are the record's key.
 func EncodeObject(o *Object) []byte {
 	e := encoder{b: make([]byte, 0, 128+inlineBytes(o))}
-	recordHeader(&e, o.needsExt(), o.needsSums())
+	recordHeader(&e, o.needsExt(), o.needsSums(), o.needsTags())
 	encodeObjectBody(&e, o)
 	return e.b
 }
@@ -252,7 +292,7 @@ func DecodeObjectHead(bucket, key string, v []byte) (Object, error) {
 func decodeObject(bucket, key string, v []byte, withSegments bool) (Object, error) {
 	o := Object{Bucket: bucket, Key: key}
 	d := decoder{b: v}
-	if !readRecordHeader(&d, true) {
+	if !readRecordHeader(&d, true, true) {
 		return o, fmt.Errorf("record: object %s/%s: unknown record version", bucket, key)
 	}
 	decodeObjectBody(&d, &o, withSegments)
@@ -267,23 +307,32 @@ func decodeObject(bucket, key string, v []byte, withSegments bool) (Object, erro
 }
 
 // EncodeBucket returns the stored form of b. Name is not part of it: it is
-// the record's key.
+// the record's key. A bucket without tags keeps version 1 and its old
+// bytes; one with tags is version 2, the tags last.
 func EncodeBucket(b *Bucket) []byte {
 	e := encoder{}
-	e.u8(recordVersion)
+	if len(b.Tags) > 0 {
+		e.u8(bucketVersionTags)
+	} else {
+		e.u8(recordVersion)
+	}
 	e.varint(b.Created)
 	e.str(b.ACL)
 	e.str(b.StorageClass)
 	e.str(b.Owner)
 	e.varint(b.Objects)
 	e.varint(b.Bytes)
+	if len(b.Tags) > 0 {
+		e.strMap(b.Tags)
+	}
 	return e.b
 }
 
 // DecodeBucket parses a stored bucket record, the bucket name.
 func DecodeBucket(name string, v []byte) (Bucket, error) {
 	d := decoder{b: v}
-	if d.u8() != recordVersion {
+	version := d.u8()
+	if version != recordVersion && version != bucketVersionTags {
 		return Bucket{}, fmt.Errorf("record: bucket %s: unknown record version", name)
 	}
 	b := Bucket{
@@ -294,6 +343,12 @@ func DecodeBucket(name string, v []byte) (Bucket, error) {
 		Owner:        d.str(),
 		Objects:      d.varint(),
 		Bytes:        d.varint(),
+	}
+	if version == bucketVersionTags {
+		// Version 2 exists only for tags: none would re-encode as 1.
+		if b.Tags = d.strMap(); d.err == nil && len(b.Tags) == 0 {
+			d.fail(errors.New("record: bucket record of version 2 without tags"))
+		}
 	}
 	if err := d.done(); err != nil {
 		return Bucket{}, fmt.Errorf("record: bucket %s: %w", name, err)

@@ -10,10 +10,15 @@ import (
 // PartSizes), which follow its metadata. Results without them keep
 // version 1 and their old bytes. resultVersionSums (3) is that of a Result
 // whose object also carries its part checksums (after PartSizes).
+// resultVersionTags (4) that of a Result whose object has tags or is a
+// symlink, or whose bucket has tags: all of the above, then the object's
+// tags and symlink target after its part checksums, and the bucket's tags
+// after its counters.
 const (
 	resultVersion     = 1
 	resultVersionExt  = 2
 	resultVersionSums = 3
+	resultVersionTags = 4
 )
 
 // ResultCodec encodes the Results of Apply for the wire: when a follower
@@ -62,6 +67,9 @@ const (
 func EncodeResult(r *Result) []byte {
 	e := encoder{b: make([]byte, 0, 64)}
 	switch {
+	case (r.Object != nil && r.Object.needsTags()) || (r.Bucket != nil && len(r.Bucket.Tags) > 0):
+		e.u8(resultVersionTags)
+		e.ext, e.sums, e.tags = true, true, true
 	case r.Object != nil && r.Object.needsSums():
 		e.u8(resultVersionSums)
 		e.ext, e.sums = true, true
@@ -103,6 +111,10 @@ func EncodeResult(r *Result) []byte {
 		if e.sums {
 			e.strs(o.PartChecksums)
 		}
+		if e.tags {
+			e.strMap(o.Tags)
+			e.str(o.SymlinkTarget)
+		}
 		e.uvarint(uint64(len(o.Segments)))
 		for _, s := range o.Segments {
 			e.str(s.Blob)
@@ -119,6 +131,9 @@ func EncodeResult(r *Result) []byte {
 		e.str(b.Owner)
 		e.varint(b.Objects)
 		e.varint(b.Bytes)
+		if e.tags {
+			e.strMap(b.Tags)
+		}
 	}
 	if k := r.Key; k != nil {
 		e.str(k.ID)
@@ -138,6 +153,8 @@ func DecodeResult(b []byte) (*Result, error) {
 		d.ext = true
 	case v == resultVersionSums:
 		d.ext, d.sums = true, true
+	case v == resultVersionTags:
+		d.ext, d.sums, d.tags = true, true, true
 	default:
 		return nil, fmt.Errorf("record: decode result: unknown version %d", v)
 	}
@@ -166,6 +183,10 @@ func DecodeResult(b []byte) (*Result, error) {
 		if d.sums {
 			o.PartChecksums = d.strs()
 		}
+		if d.tags {
+			o.Tags = d.strMap()
+			o.SymlinkTarget = d.str()
+		}
 		if n := d.count(); d.err == nil && n > 0 {
 			o.Segments = make([]Segment, n)
 			for i := range o.Segments {
@@ -183,6 +204,9 @@ func DecodeResult(b []byte) (*Result, error) {
 			Owner:        d.str(),
 			Objects:      d.varint(),
 			Bytes:        d.varint(),
+		}
+		if d.tags {
+			r.Bucket.Tags = d.strMap()
 		}
 	}
 	if bits&resHasKey != 0 {

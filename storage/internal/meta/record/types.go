@@ -7,6 +7,9 @@ const (
 	// TypeMultipart is an object made by CompleteUpload; its segments are
 	// the parts' data.
 	TypeMultipart = "Multipart"
+	// TypeSymlink is a symbolic link (OSS PutSymlink): no content, no
+	// segments, SymlinkTarget names a key of the same bucket.
+	TypeSymlink = "Symlink"
 )
 
 // Bucket is a bucket record with its counters, which Apply keeps current so
@@ -19,6 +22,9 @@ type Bucket struct {
 	Owner        string
 	Objects      int64
 	Bytes        int64
+	// Tags are the bucket's tags (OSS PutBucketTags); nil when none.
+	// Record version 2.
+	Tags map[string]string
 }
 
 // Metadata is what a client stores with an object besides its bytes.
@@ -84,6 +90,11 @@ type Object struct {
 	// algorithm, and for objects completed by older code. Kept and cleared
 	// with PartSizes.
 	PartChecksums []string
+	// Tags are the object's tags (x-oss-tagging, PutObjectTagging); nil
+	// when none. SymlinkTarget is the key a TypeSymlink object points to,
+	// "" for every other type. Both need record version 4.
+	Tags          map[string]string
+	SymlinkTarget string
 	Segments      []Segment
 }
 
