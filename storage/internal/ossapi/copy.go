@@ -29,6 +29,16 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if replace {
 		opts.Metadata = md
 	}
+	// Tags follow their own directive: the source's unless Replace, then
+	// the request's x-oss-tagging (none: no tags).
+	if opts.ReplaceTags, ae = osswire.ParseTaggingDirective(r.Header); ae != nil {
+		return ae
+	}
+	if opts.ReplaceTags {
+		if opts.Tags, ae = osswire.ParseTaggingHeader(r.Header); ae != nil {
+			return ae
+		}
+	}
 	if err := h.authorize(ctx, st, dst.Bucket, dst.Key, accessWrite); err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ var errorTable = []struct {
 	err error
 	api *osswire.Error
 }{
+	{object.ErrInvalidTag, osswire.ErrInvalidTag},
+	{object.ErrNotSymlink, osswire.ErrNotSymlink},
 	{object.ErrBucketNotFound, osswire.ErrNoSuchBucket},
 	{object.ErrBucketNotEmpty, osswire.ErrBucketNotEmpty},
 	{object.ErrBucketAlreadyExists, osswire.ErrBucketAlreadyExists},

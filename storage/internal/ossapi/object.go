@@ -84,7 +84,9 @@ func errString(err error) string {
 
 func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
-	info, err := h.layer.HeadObject(r.Context(), b, k)
+	// A symlink answers with its target's headers (x-oss-object-type:
+	// Symlink), as GET does.
+	info, err := h.layer.StatObject(r.Context(), b, k)
 	if err != nil {
 		return objectErr(err, b, k)
 	}
@@ -99,7 +101,7 @@ func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqStat
 
 func (h *Handler) getObjectMeta(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
-	info, err := h.layer.HeadObject(r.Context(), b, k)
+	info, err := h.layer.StatObject(r.Context(), b, k)
 	if err != nil {
 		return objectErr(err, b, k)
 	}
@@ -276,22 +278,5 @@ func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
-	return nil
-}
-
-func (h *Handler) getObjectTagging(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b, k := st.target.bucket, st.target.key
-	if _, err := h.layer.HeadObject(r.Context(), b, k); err != nil {
-		return objectErr(err, b, k)
-	}
-	return writeXML(w, osswire.Tagging{})
-}
-
-func (h *Handler) deleteObjectTagging(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b, k := st.target.bucket, st.target.key
-	if _, err := h.layer.HeadObject(r.Context(), b, k); err != nil {
-		return objectErr(err, b, k)
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -78,7 +78,7 @@ var emptyBucketConfigs = map[string]*osswire.Error{
 // deletableBucketConfigs are configurations whose DELETE succeeds trivially:
 // none can exist.
 var deletableBucketConfigs = map[string]bool{
-	"lifecycle": true, "cors": true, "website": true, "tagging": true,
+	"lifecycle": true, "cors": true, "website": true,
 	"encryption": true, "policy": true, "logging": true, "referer": true,
 }
 
@@ -114,7 +114,7 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "versioning":
 			return operation{name: "GetBucketVersioning", access: accessRead, handle: bucketDocument(osswire.VersioningConfiguration{})}
 		case "tagging":
-			return operation{name: "GetBucketTags", access: accessRead, handle: bucketDocument(osswire.Tagging{})}
+			return operation{name: "GetBucketTags", access: accessRead, handle: (*Handler).getBucketTags}
 		case "referer":
 			return operation{name: "GetBucketReferer", access: accessRead,
 				handle: bucketDocument(osswire.RefererConfiguration{AllowEmptyReferer: true})}
@@ -144,11 +144,16 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "PutBucket", access: accessRoot, handle: (*Handler).putBucket}
 		case "acl":
 			return operation{name: "PutBucketAcl", access: accessRoot, handle: (*Handler).putBucketACL}
+		case "tagging":
+			return operation{name: "PutBucketTags", access: accessRoot, handle: (*Handler).putBucketTags}
 		}
 		return notImplemented("BucketOperation")
 	case http.MethodDelete:
-		if sub == "" {
+		switch sub {
+		case "":
 			return operation{name: "DeleteBucket", access: accessRoot, handle: (*Handler).deleteBucket}
+		case "tagging":
+			return operation{name: "DeleteBucketTags", access: accessRoot, handle: (*Handler).deleteBucketTags}
 		}
 		if deletableBucketConfigs[sub] {
 			return operation{name: "DeleteBucketConfig", access: accessRoot, handle: (*Handler).deleteBucketConfig}
@@ -173,6 +178,8 @@ func routeObject(method, sub string, hdr http.Header) operation {
 			return operation{name: "GetObjectAcl", access: accessRead, handle: (*Handler).getObjectACL}
 		case "tagging":
 			return operation{name: "GetObjectTagging", access: accessRead, handle: (*Handler).getObjectTagging}
+		case "symlink":
+			return operation{name: "GetSymlink", access: accessRead, handle: (*Handler).getSymlink}
 		case "uploadId":
 			return operation{name: "ListParts", access: accessRead, handle: (*Handler).listParts}
 		}
@@ -194,6 +201,10 @@ func routeObject(method, sub string, hdr http.Header) operation {
 			return operation{name: "PutObject", access: accessWrite, handle: (*Handler).putObject}
 		case "acl":
 			return operation{name: "PutObjectAcl", access: accessWrite, handle: (*Handler).putObjectACL}
+		case "tagging":
+			return operation{name: "PutObjectTagging", access: accessWrite, handle: (*Handler).putObjectTagging}
+		case "symlink":
+			return operation{name: "PutSymlink", access: accessWrite, handle: (*Handler).putSymlink}
 		case "uploadId":
 			if hdr.Get("X-Oss-Copy-Source") != "" {
 				return operation{name: "UploadPartCopy", access: accessCustom, handle: (*Handler).uploadPartCopy}

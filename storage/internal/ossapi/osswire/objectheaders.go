@@ -49,7 +49,7 @@ func SetObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 	}
 	// Each header gets a one-element slice of vals, capped so that an
 	// append to one header copies instead of overwriting the next.
-	vals := make([]string, 0, 13+len(md.User))
+	vals := make([]string, 0, 14+len(md.User))
 	set := func(key, v string) {
 		vals = append(vals, v)
 		n := len(vals)
@@ -62,6 +62,9 @@ func SetObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 	set(HeaderObjectType, info.Type)
 	set(HeaderStorageClass, StorageClassOr(md.StorageClass))
 	set(HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
+	if len(info.Tags) > 0 {
+		set(HeaderTaggingCount, strconv.Itoa(len(info.Tags)))
+	}
 	if info.Type == object.TypeAppendable {
 		set(HeaderNextAppendPosition, strconv.FormatInt(info.Size, 10))
 	} else if len(info.MD5) > 0 {

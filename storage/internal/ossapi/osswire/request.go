@@ -193,10 +193,15 @@ func ParsePutOptions(h http.Header) (object.PutOptions, *Error) {
 	if ae != nil {
 		return object.PutOptions{}, ae
 	}
+	tags, ae := ParseTaggingHeader(h)
+	if ae != nil {
+		return object.PutOptions{}, ae
+	}
 	return object.PutOptions{
 		Metadata:        md,
 		ContentMD5:      sum,
 		ForbidOverwrite: ForbidOverwrite(h),
+		Tags:            tags,
 	}, nil
 }
 

@@ -240,11 +240,6 @@ type VersioningConfiguration struct {
 	XMLName xml.Name `xml:"VersioningConfiguration"`
 }
 
-type Tagging struct {
-	XMLName xml.Name `xml:"Tagging"`
-	TagSet  struct{} `xml:"TagSet"`
-}
-
 type RefererConfiguration struct {
 	XMLName           xml.Name `xml:"RefererConfiguration"`
 	AllowEmptyReferer bool     `xml:"AllowEmptyReferer"`
