@@ -144,6 +144,8 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	ef.str(&cfg.PeerAdvertise, "peer-advertise", "KOSS_PEER_ADVERTISE", "", "peer address other nodes dial (default: this node's --initial-cluster entry, else --peer-listen)")
 	ef.str(&cfg.Region, "region", "KOSS_REGION", cfg.Region, "region name (clients use oss-<region> as location)")
 	ef.str(&cfg.Domain, "domain", "KOSS_DOMAIN", "", "domain for virtual-host style requests (<bucket>.<domain>); empty for path style only")
+	ef.str(&cfg.IntranetEndpoint, "intranet-endpoint", "KOSS_INTRANET_ENDPOINT", "", "host[:port] GetBucketInfo and ListBuckets report as IntranetEndpoint (e.g. the in-cluster Service); empty reports the request's Host")
+	ef.str(&cfg.ExtranetEndpoint, "extranet-endpoint", "KOSS_EXTRANET_ENDPOINT", "", "host[:port] GetBucketInfo and ListBuckets report as ExtranetEndpoint (e.g. the load balancer); empty reports the request's Host")
 	ef.str(&cfg.TLSCertFile, "tls-cert-file", "KOSS_TLS_CERT_FILE", "", "PEM certificate (chain) of the OSS API port: serve HTTPS (reloaded when the file changes); empty serves plain HTTP")
 	ef.str(&cfg.TLSKeyFile, "tls-key-file", "KOSS_TLS_KEY_FILE", "", "PEM private key of --tls-cert-file")
 	ef.str(&cfg.TLSClientCAFile, "tls-client-ca-file", "KOSS_TLS_CLIENT_CA_FILE", "", "PEM CA bundle: require OSS API clients to present a certificate it signed; empty accepts any client")

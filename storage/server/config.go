@@ -57,6 +57,12 @@ type Config struct {
 	// addresses a bucket. Empty means path style only (which the SDKs use
 	// automatically for IP endpoints).
 	Domain string
+	// IntranetEndpoint and ExtranetEndpoint (host[:port]) are what
+	// GetBucketInfo and ListBuckets report as a bucket's internal and
+	// external endpoints, e.g. the Region's in-cluster Service and its
+	// load balancer. Each empty means the request's Host.
+	IntranetEndpoint string
+	ExtranetEndpoint string
 	// RootAccessKeyID and RootAccessKeySecret are the Region's root key: it
 	// may do everything, including the admin API.
 	RootAccessKeyID     string
@@ -256,6 +262,14 @@ func (c Config) Validate() error {
 	if c.Domain != "" && !validDomain(c.Domain) {
 		bad("domain %q (--domain, KOSS_DOMAIN): want a DNS name such as oss.example.com, without scheme or path", c.Domain)
 	}
+	for _, e := range []struct{ value, flag, env string }{
+		{c.IntranetEndpoint, "--intranet-endpoint", "KOSS_INTRANET_ENDPOINT"},
+		{c.ExtranetEndpoint, "--extranet-endpoint", "KOSS_EXTRANET_ENDPOINT"},
+	} {
+		if e.value != "" && !validEndpoint(e.value) {
+			bad("endpoint %q (%s, %s): want host[:port], such as oss.example.com or 10.0.0.1:9000, without scheme or path", e.value, e.flag, e.env)
+		}
+	}
 	if !adminapi.ValidAccessKeyID(c.RootAccessKeyID) {
 		bad("root access key id (KOSS_ROOT_ACCESS_KEY_ID) is required: 1-128 characters of [A-Za-z0-9._-]")
 	}
@@ -310,6 +324,27 @@ func validRegion(r string) bool {
 		}
 	}
 	return true
+}
+
+// validEndpoint reports whether e is host[:port]: a DNS name, an IPv4
+// address or a bracketed IPv6 address, with an optional port 1-65535.
+func validEndpoint(e string) bool {
+	host := e
+	if h, port, err := net.SplitHostPort(e); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return false
+		}
+		host = h
+		if strings.Contains(host, ":") {
+			return net.ParseIP(host) != nil // [v6]:port
+		}
+	} else if strings.HasPrefix(e, "[") && strings.HasSuffix(e, "]") {
+		return net.ParseIP(e[1:len(e)-1]) != nil
+	}
+	if net.ParseIP(host) != nil {
+		return !strings.Contains(host, ":") // a bare IPv6 address needs brackets
+	}
+	return validDomain(host)
 }
 
 func validDomain(d string) bool {

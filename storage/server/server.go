@@ -163,14 +163,16 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 		return nil, err
 	}
 	oss, err := ossapi.New(ossapi.Config{
-		Layer:           s.engine,
-		Keys:            s.engine,
-		Verifier:        verifier,
-		RootAccessKeyID: cfg.RootAccessKeyID,
-		Region:          cfg.Region,
-		Domain:          cfg.Domain,
-		SpoolDir:        spool,
-		Logger:          log.With("component", "ossapi"),
+		Layer:            s.engine,
+		Keys:             s.engine,
+		Verifier:         verifier,
+		RootAccessKeyID:  cfg.RootAccessKeyID,
+		Region:           cfg.Region,
+		Domain:           cfg.Domain,
+		IntranetEndpoint: cfg.IntranetEndpoint,
+		ExtranetEndpoint: cfg.ExtranetEndpoint,
+		SpoolDir:         spool,
+		Logger:           log.With("component", "ossapi"),
 	})
 	if err != nil {
 		return nil, err

@@ -124,16 +124,20 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("good config: %v", err)
 	}
 	for name, mutate := range map[string]func(*Config){
-		"no data dir":       func(c *Config) { c.DataDir = "" },
-		"bad listen":        func(c *Config) { c.Listen = "nonsense" },
-		"bad peer listen":   func(c *Config) { c.PeerListen = "1.2.3.4" },
-		"no node id":        func(c *Config) { c.NodeID = "" },
-		"bad region":        func(c *Config) { c.Region = "Hang Zhou" },
-		"bad domain":        func(c *Config) { c.Domain = "http://oss.example.com" },
-		"no root id":        func(c *Config) { c.RootAccessKeyID = "" },
-		"short secret":      func(c *Config) { c.RootAccessKeySecret = "short" },
-		"bad cluster":       func(c *Config) { c.InitialCluster = "n1" },
-		"cluster sans peer": func(c *Config) { c.InitialCluster = "n1=127.0.0.1:9001,n2=127.0.0.1:9002" },
+		"no data dir":          func(c *Config) { c.DataDir = "" },
+		"bad listen":           func(c *Config) { c.Listen = "nonsense" },
+		"bad peer listen":      func(c *Config) { c.PeerListen = "1.2.3.4" },
+		"no node id":           func(c *Config) { c.NodeID = "" },
+		"bad region":           func(c *Config) { c.Region = "Hang Zhou" },
+		"bad domain":           func(c *Config) { c.Domain = "http://oss.example.com" },
+		"intranet with scheme": func(c *Config) { c.IntranetEndpoint = "http://oss.internal:9000" },
+		"extranet with path":   func(c *Config) { c.ExtranetEndpoint = "oss.example.com/x" },
+		"extranet bad port":    func(c *Config) { c.ExtranetEndpoint = "oss.example.com:0" },
+		"intranet bare ipv6":   func(c *Config) { c.IntranetEndpoint = "fd00::1" },
+		"no root id":           func(c *Config) { c.RootAccessKeyID = "" },
+		"short secret":         func(c *Config) { c.RootAccessKeySecret = "short" },
+		"bad cluster":          func(c *Config) { c.InitialCluster = "n1" },
+		"cluster sans peer":    func(c *Config) { c.InitialCluster = "n1=127.0.0.1:9001,n2=127.0.0.1:9002" },
 		"joiner on wildcard": func(c *Config) {
 			c.InitialCluster, c.PeerListen = "other=127.0.0.1:9001", ":9001"
 		},
@@ -150,7 +154,11 @@ func TestConfigValidate(t *testing.T) {
 	for name, mutate := range map[string]func(*Config){
 		"single-member cluster": func(c *Config) { c.InitialCluster, c.PeerListen = "n1=127.0.0.1:9001", ":9001" },
 		"three members":         func(c *Config) { c.InitialCluster, c.PeerListen = "n1=h1:9001,n2=h2:9001,n3=h3:9001", ":9001" },
-		"joiner":                func(c *Config) { c.InitialCluster, c.PeerListen = "n2=h2:9001,n3=h3:9001", "10.0.0.7:9001" },
+		"endpoints": func(c *Config) {
+			c.IntranetEndpoint, c.ExtranetEndpoint = "oss.koss-system.svc:9000", "203.0.113.7"
+		},
+		"ipv6 endpoint": func(c *Config) { c.ExtranetEndpoint = "[2001:db8::1]:443" },
+		"joiner":        func(c *Config) { c.InitialCluster, c.PeerListen = "n2=h2:9001,n3=h3:9001", "10.0.0.7:9001" },
 		"joiner advertising": func(c *Config) {
 			c.InitialCluster, c.PeerListen, c.PeerAdvertise = "n2=h2:9001", ":9001", "n1.peers:9001"
 		},

@@ -342,3 +342,59 @@ func TestTaggingSurvivesRestart(t *testing.T) {
 		t.Fatalf("bucket tags after a restart = %+v, %v", res, err)
 	}
 }
+
+// TestBucketInfoEndpoints starts nodes with --intranet-endpoint (a flag)
+// and KOSS_EXTRANET_ENDPOINT (the environment): GetBucketInfo must report
+// each setting in its own element, through both SDKs, and a node without
+// them must report the endpoint the client addressed in both, as before.
+func TestBucketInfoEndpoints(t *testing.T) {
+	ctx := context.Background()
+	start := func(t *testing.T, args, env []string) *kossdproc.Process {
+		t.Helper()
+		dir := t.TempDir()
+		p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: kossdBin, DataDir: filepath.Join(dir, "data"),
+			LogPath: filepath.Join(dir, "kossd.log"), Args: args, Env: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Stop)
+		return p
+	}
+	check := func(t *testing.T, p *kossdproc.Process, intranet, extranet string) {
+		t.Helper()
+		cfg := oss.LoadDefaultConfig().WithCredentialsProvider(rootCreds()).WithRegion(kossdproc.Region).
+			WithEndpoint(p.Endpoint()).WithUsePathStyle(true).WithRetryMaxAttempts(1)
+		c := oss.NewClient(cfg)
+		bucket := v2MakeBucket(t, c)
+		info, err := c.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: oss.Ptr(bucket)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := oss.ToString(info.BucketInfo.IntranetEndpoint); got != intranet {
+			t.Errorf("v2 IntranetEndpoint = %q, want %q", got, intranet)
+		}
+		if got := oss.ToString(info.BucketInfo.ExtranetEndpoint); got != extranet {
+			t.Errorf("v2 ExtranetEndpoint = %q, want %q", got, extranet)
+		}
+		c1, err := v1.New(p.Endpoint(), kossdproc.RootAccessKeyID, kossdproc.RootAccessKeySecret,
+			v1.AuthVersion(v1.AuthV4), v1.Region(kossdproc.Region))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := c1.GetBucketInfo(bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.BucketInfo.IntranetEndpoint != intranet || res.BucketInfo.ExtranetEndpoint != extranet {
+			t.Errorf("v1 endpoints = %q, %q; want %q, %q", res.BucketInfo.IntranetEndpoint, res.BucketInfo.ExtranetEndpoint, intranet, extranet)
+		}
+	}
+	t.Run("configured", func(t *testing.T) {
+		p := start(t, []string{"--intranet-endpoint", "oss.koss-system.svc:9000"}, []string{"KOSS_EXTRANET_ENDPOINT=oss.example.com"})
+		check(t, p, "oss.koss-system.svc:9000", "oss.example.com")
+	})
+	t.Run("unset", func(t *testing.T) {
+		p := start(t, nil, nil)
+		check(t, p, p.Addr(), p.Addr())
+	})
+}

@@ -30,8 +30,8 @@ func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqSta
 	for _, b := range res.Buckets {
 		out.Buckets = append(out.Buckets, osswire.BucketRecord{
 			CreationDate:     osswire.ISOTime(b.Created),
-			ExtranetEndpoint: st.target.endpoint,
-			IntranetEndpoint: st.target.endpoint,
+			ExtranetEndpoint: h.extranetEndpoint(st),
+			IntranetEndpoint: h.intranetEndpoint(st),
 			Location:         h.location(),
 			Name:             b.Name,
 			Region:           h.region,
@@ -140,8 +140,8 @@ func (h *Handler) getBucketInfo(w http.ResponseWriter, r *http.Request, st *reqS
 	return writeXML(w, osswire.BucketInfoResult{Bucket: osswire.BucketInfoDetail{
 		AccessMonitor:          "Disabled",
 		CreationDate:           osswire.ISOTime(b.Created),
-		ExtranetEndpoint:       st.target.endpoint,
-		IntranetEndpoint:       st.target.endpoint,
+		ExtranetEndpoint:       h.extranetEndpoint(st),
+		IntranetEndpoint:       h.intranetEndpoint(st),
 		Location:               h.location(),
 		StorageClass:           osswire.StorageClassOr(b.StorageClass),
 		TransferAcceleration:   "Disabled",
@@ -274,4 +274,21 @@ func (h *Handler) deleteBucketConfig(w http.ResponseWriter, r *http.Request, st 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// intranetEndpoint and extranetEndpoint are the endpoints a bucket is
+// reported at: the configured ones, else the host the request addressed
+// (clients match them against the endpoint they were configured with).
+func (h *Handler) intranetEndpoint(st *reqState) string {
+	if h.intranet != "" {
+		return h.intranet
+	}
+	return st.target.endpoint
+}
+
+func (h *Handler) extranetEndpoint(st *reqState) string {
+	if h.extranet != "" {
+		return h.extranet
+	}
+	return st.target.endpoint
 }

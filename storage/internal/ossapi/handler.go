@@ -43,6 +43,11 @@ type Config struct {
 	// Domain enables virtual-host style: a request for "<bucket>.<Domain>"
 	// addresses <bucket>. Empty means path style only.
 	Domain string
+	// IntranetEndpoint and ExtranetEndpoint (host[:port]) are reported as
+	// a bucket's internal and external endpoints (GetBucketInfo,
+	// ListBuckets); each empty means the request's Host.
+	IntranetEndpoint string
+	ExtranetEndpoint string
 	// OwnerID is reported as the owner of every bucket and object. Empty
 	// means a value derived from RootAccessKeyID (never the id itself).
 	OwnerID string
@@ -88,6 +93,10 @@ type Handler struct {
 	verifier Verifier
 	region   string
 	domain   string
+	// intranet and extranet are Config.IntranetEndpoint and
+	// Config.ExtranetEndpoint ("" for the request's Host).
+	intranet string
+	extranet string
 	owner    osswire.Owner
 	spoolDir string
 	log      *slog.Logger
@@ -105,6 +114,8 @@ func New(cfg Config) (*Handler, error) {
 		verifier: cfg.Verifier,
 		region:   cfg.Region,
 		domain:   cfg.Domain,
+		intranet: cfg.IntranetEndpoint,
+		extranet: cfg.ExtranetEndpoint,
 		spoolDir: cfg.SpoolDir,
 		log:      cfg.Logger,
 		maxXML:   cfg.MaxXMLBodySize,

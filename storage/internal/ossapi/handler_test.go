@@ -101,10 +101,17 @@ func newStoreEnv(t *testing.T, domain string) *testEnv {
 // (httpapi), as in production.
 func newTestEnv(t *testing.T, domain string, layer engine) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, domain, layer, nil)
+}
+
+// newTestEnvWith is newTestEnv with the Handler's Config changed by
+// mutate first.
+func newTestEnvWith(t *testing.T, domain string, layer engine, mutate func(*Config)) *testEnv {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil))
-	h, err := New(Config{
+	cfg := Config{
 		Layer:           layer,
 		Keys:            layer,
 		Verifier:        newHeaderVerifier(layer),
@@ -113,7 +120,11 @@ func newTestEnv(t *testing.T, domain string, layer engine) *testEnv {
 		Domain:          domain,
 		SpoolDir:        t.TempDir(),
 		Logger:          log,
-	})
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
