@@ -52,6 +52,9 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 		return objectErr(err, b, k)
 	}
 	defer func() { _ = body.Close() }()
+	if err := h.authorizeLinkTarget(ctx, st, b, info); err != nil {
+		return err
+	}
 	hdr := w.Header()
 	osswire.SetObjectHeaders(hdr, info)
 	osswire.ApplyResponseOverrides(hdr, r.URL.Query())
@@ -90,6 +93,9 @@ func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err != nil {
 		return objectErr(err, b, k)
 	}
+	if err := h.authorizeLinkTarget(r.Context(), st, b, info); err != nil {
+		return err
+	}
 	if ae := osswire.RequestConditions(r.Header).Check(info, false); ae != nil {
 		return ae
 	}
@@ -104,6 +110,9 @@ func (h *Handler) getObjectMeta(w http.ResponseWriter, r *http.Request, st *reqS
 	info, err := h.layer.StatObject(r.Context(), b, k)
 	if err != nil {
 		return objectErr(err, b, k)
+	}
+	if err := h.authorizeLinkTarget(r.Context(), st, b, info); err != nil {
+		return err
 	}
 	hdr := w.Header()
 	lm := info.LastModified.UTC().Format(http.TimeFormat)

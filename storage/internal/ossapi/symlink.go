@@ -1,7 +1,10 @@
 package ossapi
 
 import (
+	"context"
 	"net/http"
+
+	"github.com/koss-io/koss/storage/internal/object"
 
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
@@ -46,4 +49,16 @@ func (h *Handler) getSymlink(w http.ResponseWriter, r *http.Request, st *reqStat
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// authorizeLinkTarget checks, for a read that followed a symlink (info is
+// the target's, Type Symlink), that the caller may read the target too:
+// the route authorized the link alone, and OSS checks both ACLs. Without
+// it a key that may only write could point a public-read link at a
+// private object and read it anonymously.
+func (h *Handler) authorizeLinkTarget(ctx context.Context, st *reqState, bucket string, info object.ObjectInfo) error {
+	if info.Type != object.TypeSymlink || info.SymlinkTarget == "" {
+		return nil
+	}
+	return h.authorize(ctx, st, bucket, info.SymlinkTarget, accessRead)
 }

@@ -188,3 +188,23 @@ func between(s, a, b string) string {
 	s, _, _ = strings.Cut(s, b)
 	return s
 }
+
+// TestSymlinkReadNeedsTargetAccess: a read through a link is allowed only
+// where the target may be read too; a public-read link must never expose
+// a private target to anonymous callers.
+func TestSymlinkReadNeedsTargetAccess(t *testing.T) {
+	e := newStoreEnv(t, "")
+	wantStatus(t, e.root("PUT", "/bkt", nil), 200)
+	wantStatus(t, e.root("PUT", "/bkt/secret", []byte("secret")), 200)
+	wantStatus(t, e.root("PUT", "/bkt/link?symlink", nil, "x-oss-symlink-target", "secret", "x-oss-object-acl", "public-read"), 200)
+	anon := func(method string) resp { return e.do(req{method: method, path: "/bkt/link"}) }
+	if r := anon("GET"); r.status != 403 || bytes.Contains(r.body, []byte("secret")) {
+		t.Fatalf("anonymous GET through a public link to a private object: %d %q", r.status, r.body)
+	}
+	wantStatus(t, anon("HEAD"), 403)
+	wantErr(t, e.do(req{method: "HEAD", path: "/bkt/link?objectMeta"}), 403, "AccessDenied")
+	wantStatus(t, e.root("PUT", "/bkt/secret?acl", nil, "x-oss-object-acl", "public-read"), 200)
+	if r := anon("GET"); r.status != 200 || string(r.body) != "secret" {
+		t.Fatalf("anonymous GET once both are public: %d %q", r.status, r.body)
+	}
+}
