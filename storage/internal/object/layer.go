@@ -106,11 +106,6 @@ type Layer interface {
 	// metadata except the ACL, which a non-empty opts.Metadata.ACL replaces
 	// (OSS: x-oss-object-acl applies on every append).
 	AppendObject(ctx context.Context, bucket, key string, position int64, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
-	// GetObject follows a symlink to its target (one level: a target
-	// that is missing or itself a symlink is ErrSymlinkTargetNotFound)
-	// and then returns the target's info, with Type TypeSymlink and
-	// SymlinkTarget set, as OSS reports a read through a link.
-	//
 	// GetObject returns the object's info and a reader of the bytes sel
 	// picks from the record it reads (the whole object when sel is nil or
 	// returns a nil Range), so that a range or a condition is judged
@@ -119,13 +114,23 @@ type Layer interface {
 	// rather than return corrupt bytes it cannot repair. GetObject returns
 	// a nil ReadCloser whenever err != nil; otherwise the caller must close
 	// it.
+	//
+	// GetObject does not follow a symlink: it reads the link's own,
+	// content-less record (Type TypeSymlink, no bytes).
 	GetObject(ctx context.Context, bucket, key string, sel Selector) (ObjectInfo, io.ReadCloser, error)
+	// GetObjectFollow is GetObject through a symlink: it reads the
+	// target (one level: a target that is missing or itself a symlink is
+	// ErrSymlinkTargetNotFound) and returns the target's info with Type
+	// TypeSymlink and SymlinkTarget set, as OSS reports a read through a
+	// link. It is a separate method so that only a caller that also
+	// authorizes the target (OSS checks both ACLs) reads through links.
+	GetObjectFollow(ctx context.Context, bucket, key string, sel Selector) (ObjectInfo, io.ReadCloser, error)
 	// HeadObject returns the object's info. A symlink is not followed:
 	// its own record comes back (Type TypeSymlink, SymlinkTarget set),
 	// which is what authorization and tagging judge.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
-	// StatObject is HeadObject with a symlink followed as GetObject
-	// follows it.
+	// StatObject is HeadObject with a symlink followed as
+	// GetObjectFollow follows it.
 	StatObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
 	// SetObjectTagging replaces an existing object's tags (nil removes
 	// them): ErrInvalidTag for tags outside OSS's limits, ErrObjectNotFound

@@ -18,6 +18,16 @@ import (
 // overwrite cannot pull a blob from under a reader. (If the record changed
 // in between, the lookup starts over, with sel judging the newer record.)
 func (s *Store) GetObject(ctx context.Context, bucket, key string, sel Selector) (ObjectInfo, io.ReadCloser, error) {
+	return s.getObject(ctx, bucket, key, sel, false)
+}
+
+// GetObjectFollow implements Layer.
+func (s *Store) GetObjectFollow(ctx context.Context, bucket, key string, sel Selector) (ObjectInfo, io.ReadCloser, error) {
+	return s.getObject(ctx, bucket, key, sel, true)
+}
+
+// getObject is GetObject, following a symlink when follow is set.
+func (s *Store) getObject(ctx context.Context, bucket, key string, sel Selector, follow bool) (ObjectInfo, io.ReadCloser, error) {
 	if err := ValidBucketName(bucket); err != nil {
 		return ObjectInfo{}, nil, err
 	}
@@ -28,8 +38,9 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, sel Selector)
 		return ObjectInfo{}, nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		// A symlink is read as its target (symlink.go).
-		o, err := s.followed(bucket, key)
+		// With follow a symlink is read as its target (symlink.go);
+		// without, as the content-less record it is.
+		o, err := s.read(bucket, key, follow)
 		if err != nil {
 			return ObjectInfo{}, nil, err
 		}

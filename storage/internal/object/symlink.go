@@ -71,6 +71,16 @@ func (s *Store) StatObject(ctx context.Context, bucket, key string) (ObjectInfo,
 	return toObjectInfo(&o), nil
 }
 
+// read reads bucket/key from the local state machine, through a symlink
+// when follow is set.
+func (s *Store) read(bucket, key string, follow bool) (record.Object, error) {
+	if follow {
+		return s.followed(bucket, key)
+	}
+	o, err := s.meta.GetObject(bucket, key)
+	return o, toLayerErr(err)
+}
+
 // followed reads bucket/key from the local state machine (the caller has
 // taken the barrier) and, when it is a symlink, its target instead, with
 // the link's key, Type and SymlinkTarget, as OSS reports a read through

@@ -130,14 +130,14 @@ func TestSymlinkThroughLayer(t *testing.T) {
 	if _, err := s.PutSymlink(ctx, "bkt", "link", "target", PutOptions{Metadata: Metadata{User: map[string]string{"m": "1"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.GetObject(ctx, "bkt", "link", nil); !errors.Is(err, ErrSymlinkTargetNotFound) || !errors.Is(err, ErrObjectNotFound) {
+	if _, _, err := s.GetObjectFollow(ctx, "bkt", "link", nil); !errors.Is(err, ErrSymlinkTargetNotFound) || !errors.Is(err, ErrObjectNotFound) {
 		t.Fatalf("GetObject through a dangling link = %v", err)
 	}
 	target, err := s.PutObject(ctx, "bkt", "target", strings.NewReader("target"), 6, PutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, body, err := s.GetObject(ctx, "bkt", "link", nil)
+	info, body, err := s.GetObjectFollow(ctx, "bkt", "link", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +148,16 @@ func TestSymlinkThroughLayer(t *testing.T) {
 	}
 	if stat, err := s.StatObject(ctx, "bkt", "link"); err != nil || stat.Size != 6 || stat.Type != TypeSymlink {
 		t.Fatalf("StatObject = %+v, %v", stat, err)
+	}
+	// GetObject reads the link itself: no bytes, never the target's.
+	raw, rawBody, err := s.GetObject(ctx, "bkt", "link", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawData, _ := io.ReadAll(rawBody)
+	_ = rawBody.Close()
+	if len(rawData) != 0 || raw.Type != TypeSymlink || raw.Size != 0 {
+		t.Fatalf("GetObject of the link = %+v %q, want the link's empty record", raw, rawData)
 	}
 	link, err := s.GetSymlink(ctx, "bkt", "link")
 	if err != nil || link.SymlinkTarget != "target" || link.Size != 0 || link.Metadata.User["m"] != "1" {

@@ -34,7 +34,8 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 	// The conditions and the range are judged against the version whose
 	// bytes the read returns, in the one read the layer makes.
 	var rng *object.Range
-	info, body, err := h.layer.GetObject(ctx, b, k, func(info object.ObjectInfo) (*object.Range, error) {
+	// Through a symlink, whose target authorizeLinkTarget checks below.
+	info, body, err := h.layer.GetObjectFollow(ctx, b, k, func(info object.ObjectInfo) (*object.Range, error) {
 		if ae := cond.Check(info, false); ae != nil {
 			return nil, ae
 		}

@@ -11,16 +11,17 @@ import (
 	"github.com/koss-io/koss/storage/internal/object/objecttest"
 )
 
-// panickingEngine is a real single-node engine whose GetObject panics for
+// panickingEngine is a real single-node engine whose GetObjectFollow
+// (what GetObject requests read through) panics for
 // the key "panic", and serves the key "midway" with a body that panics
 // while it is being sent.
 type panickingEngine struct{ *object.Store }
 
-func (p panickingEngine) GetObject(ctx context.Context, bucket, key string, sel object.Selector) (object.ObjectInfo, io.ReadCloser, error) {
+func (p panickingEngine) GetObjectFollow(ctx context.Context, bucket, key string, sel object.Selector) (object.ObjectInfo, io.ReadCloser, error) {
 	if key == "panic" {
 		panic("bug")
 	}
-	info, body, err := p.Store.GetObject(ctx, bucket, key, sel)
+	info, body, err := p.Store.GetObjectFollow(ctx, bucket, key, sel)
 	if err == nil && key == "midway" {
 		_ = body.Close()
 		body = io.NopCloser(panicReader{})
