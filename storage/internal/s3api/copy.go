@@ -31,8 +31,15 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if ae := rejectUnsupportedHeaders(r.Header); ae != nil {
 		return ae
 	}
-	if r.Header.Get("X-Amz-Tagging-Directive") == "REPLACE" {
-		return s3wire.ErrNotImplemented.Msgf("Object tagging is not supported.").With("Header", "x-amz-tagging-directive")
+	replaceTags, ae := s3wire.ParseTaggingDirective(r.Header)
+	if ae != nil {
+		return ae
+	}
+	var tags map[string]string
+	if replaceTags {
+		if tags, ae = s3wire.ParseTaggingHeader(r.Header); ae != nil {
+			return ae
+		}
 	}
 	wc, ae := s3wire.ParseWriteConditions(r.Header)
 	if ae != nil {
@@ -50,7 +57,8 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if src == dst && !replace && !aclOverride {
 		return s3wire.ErrInvalidRequest.Msgf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
-	opts := object.CopyOptions{ReplaceMetadata: replace, ForbidOverwrite: wc.IfNoneMatchAll}
+	// Tags follow their own directive: the source's unless REPLACE.
+	opts := object.CopyOptions{ReplaceMetadata: replace, ForbidOverwrite: wc.IfNoneMatchAll, ReplaceTags: replaceTags, Tags: tags}
 	if replace {
 		opts.Metadata = md
 	}

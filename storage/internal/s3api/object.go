@@ -47,6 +47,9 @@ func setObjectHeaders(hdr http.Header, info object.ObjectInfo) {
 	for k, v := range md.User {
 		hdr[http.CanonicalHeaderKey(s3wire.MetaPrefix+k)] = []string{v}
 	}
+	if len(info.Tags) > 0 {
+		hdr.Set(s3wire.HeaderTaggingCount, strconv.Itoa(len(info.Tags)))
+	}
 }
 
 // readSelection is what a GET or HEAD returns of an object: a Range, or
@@ -194,12 +197,16 @@ func putOptions(r *http.Request) (object.PutOptions, *s3wire.Error) {
 	if ae := rejectUnsupportedHeaders(r.Header); ae != nil {
 		return object.PutOptions{}, ae
 	}
-	return object.PutOptions{Metadata: md, ContentMD5: sum}, nil
+	tags, ae := s3wire.ParseTaggingHeader(r.Header)
+	if ae != nil {
+		return object.PutOptions{}, ae
+	}
+	return object.PutOptions{Metadata: md, ContentMD5: sum, Tags: tags}, nil
 }
 
 // rejectUnsupportedHeaders refuses write features kossd does not have
 // rather than store an object without them: server-side encryption with
-// the client's or KMS keys, object lock, tagging, website redirects.
+// the client's or KMS keys, object lock, website redirects.
 func rejectUnsupportedHeaders(h http.Header) *s3wire.Error {
 	for name := range h {
 		switch {
@@ -207,7 +214,7 @@ func rejectUnsupportedHeaders(h http.Header) *s3wire.Error {
 			// Data at rest is the disks'; AES256 asks nothing kossd must do.
 		case strings.HasPrefix(name, "X-Amz-Server-Side-Encryption"),
 			strings.HasPrefix(name, "X-Amz-Object-Lock-"),
-			name == "X-Amz-Tagging", name == "X-Amz-Website-Redirect-Location":
+			name == "X-Amz-Website-Redirect-Location":
 			return s3wire.ErrNotImplemented.Msgf("The %s header is not supported.", name).With("Header", name)
 		}
 	}

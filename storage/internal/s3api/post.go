@@ -36,8 +36,13 @@ func (h *Handler) postObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	if ae := s3wire.CheckKey(pr.Key); ae != nil {
 		return ae.With("Key", pr.Key)
 	}
+	// The form's tagging field is a Tagging document, as in PutObjectTagging.
+	var tags map[string]string
 	if pr.Tagging != "" {
-		return s3wire.ErrNotImplemented.Msgf("Object tagging is not supported.").With("ArgumentName", "tagging")
+		var ae *s3wire.Error
+		if tags, ae = s3wire.ParseTagging([]byte(pr.Tagging)); ae != nil {
+			return ae
+		}
 	}
 	if err := h.authorize(ctx, st, b, pr.Key, accessWrite); err != nil {
 		return err
@@ -55,7 +60,7 @@ func (h *Handler) postObject(w http.ResponseWriter, r *http.Request, st *reqStat
 		return err
 	}
 	defer body.Close()
-	opts := object.PutOptions{Metadata: md}
+	opts := object.PutOptions{Metadata: md, Tags: tags}
 	setPutChecksum(&opts, body.Storable(object.Checksum{}))
 	info, err := h.layer.PutObject(ctx, b, pr.Key, body.R, body.Size, opts)
 	if err != nil {

@@ -106,6 +106,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "GetBucketAcl", access: accessRead, handle: (*Handler).getBucketACL}
 		case "versioning":
 			return operation{name: "GetBucketVersioning", access: accessRead, handle: (*Handler).getBucketVersioning}
+		case "tagging":
+			return operation{name: "GetBucketTagging", access: accessRead, handle: (*Handler).getBucketTagging}
 		}
 		return notImplemented("GetBucket" + sub)
 	case http.MethodHead:
@@ -119,11 +121,16 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "CreateBucket", access: accessCustom, handle: (*Handler).createBucket}
 		case "acl":
 			return operation{name: "PutBucketAcl", access: accessRoot, handle: (*Handler).putBucketACL}
+		case "tagging":
+			return operation{name: "PutBucketTagging", access: accessRoot, handle: (*Handler).putBucketTagging}
 		}
 		return notImplemented("PutBucket" + sub)
 	case http.MethodDelete:
-		if sub == "" {
+		switch sub {
+		case "":
 			return operation{name: "DeleteBucket", access: accessRoot, handle: (*Handler).deleteBucket}
+		case "tagging":
+			return operation{name: "DeleteBucketTagging", access: accessRoot, handle: (*Handler).deleteBucketTagging}
 		}
 		return notImplemented("DeleteBucket" + sub)
 	case http.MethodPost:
@@ -148,6 +155,8 @@ func routeObject(method, sub string, hdr http.Header) operation {
 			return operation{name: "ListParts", access: accessRead, handle: (*Handler).listParts}
 		case "attributes":
 			return operation{name: "GetObjectAttributes", access: accessRead, handle: (*Handler).getObjectAttributes}
+		case "tagging":
+			return operation{name: "GetObjectTagging", access: accessRead, handle: (*Handler).getObjectTagging}
 		}
 		return notImplemented("GetObject" + sub)
 	case http.MethodHead:
@@ -163,6 +172,8 @@ func routeObject(method, sub string, hdr http.Header) operation {
 			return operation{name: "PutObject", access: accessWrite, handle: (*Handler).putObject}
 		case sub == "acl":
 			return operation{name: "PutObjectAcl", access: accessWrite, handle: (*Handler).putObjectACL}
+		case sub == "tagging":
+			return operation{name: "PutObjectTagging", access: accessWrite, handle: (*Handler).putObjectTagging}
 		case sub == "uploadId" && copySource:
 			return operation{name: "UploadPartCopy", access: accessCustom, handle: (*Handler).uploadPartCopy}
 		case sub == "uploadId":
@@ -183,6 +194,8 @@ func routeObject(method, sub string, hdr http.Header) operation {
 			return operation{name: "DeleteObject", access: accessWrite, handle: (*Handler).deleteObject}
 		case "uploadId":
 			return operation{name: "AbortMultipartUpload", access: accessWrite, handle: (*Handler).abortMultipartUpload}
+		case "tagging":
+			return operation{name: "DeleteObjectTagging", access: accessWrite, handle: (*Handler).deleteObjectTagging}
 		}
 		return notImplemented("DeleteObject" + sub)
 	}

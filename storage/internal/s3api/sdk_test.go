@@ -276,9 +276,10 @@ func TestSDKUnsupported(t *testing.T) {
 	wantCode(t, "PutBucketVersioning", err, "NotImplemented", 501)
 	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("bkt")})
 	wantCode(t, "GetBucketLifecycle", err, "NotImplemented", 501)
+	// Tagging is implemented (tagging_test.go): a missing object is 404.
 	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}})
-	wantCode(t, "PutObjectTagging", err, "NotImplemented", 501)
+	wantCode(t, "PutObjectTagging", err, "NoSuchKey", 404)
 }
 
 // Conditional reads and writes. What must never happen: a write whose

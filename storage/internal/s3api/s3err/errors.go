@@ -19,6 +19,7 @@ var errorTable = []struct {
 	err error
 	api *s3wire.Error
 }{
+	{object.ErrInvalidTag, s3wire.ErrInvalidTag},
 	{object.ErrBucketNotFound, s3wire.ErrNoSuchBucket},
 	{object.ErrBucketNotEmpty, s3wire.ErrBucketNotEmpty},
 	{object.ErrBucketAlreadyExists, s3wire.ErrBucketAlreadyExists},
