@@ -64,6 +64,20 @@ type CreateOptions struct {
 	// MD5 is the expected raw MD5 of the content, or nil. On a mismatch
 	// Create fails with ErrDigestMismatch and commits nothing.
 	MD5 []byte
+	// Digest, when set, gives the content's digest as the writer computed
+	// it over the same stream, known only once the last byte is sent (the
+	// replicated write hashes the body once, not once per copy). Create
+	// calls it after reading the content, records its MD5 instead of
+	// hashing the content with MD5, and checks its CRC-64 against its own,
+	// cheap one: a mismatch (bytes changed on the way) or an error from
+	// Digest commits nothing, ErrDigestMismatch or the error wrapped.
+	Digest func() (Digest, error)
+}
+
+// Digest is a content's MD5 and CRC-64/ECMA, as Info records them.
+type Digest struct {
+	MD5   [16]byte
+	CRC64 uint64
 }
 
 // Handle reads one committed blob. ReadAt verifies the CRC-32C of every block

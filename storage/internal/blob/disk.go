@@ -178,9 +178,19 @@ func (d *Disk) Create(ctx context.Context, id string, r io.Reader, opts CreateOp
 		}
 	}()
 
-	w, err := d.writeContent(ctx, f, r, opts.Size)
+	w, err := d.writeContent(ctx, f, r, opts.Size, opts.Digest == nil)
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: create %s: %w", id, err)
+	}
+	if opts.Digest != nil {
+		dg, err := opts.Digest()
+		if err != nil {
+			return Info{}, fmt.Errorf("blob: create %s: digest: %w", id, err)
+		}
+		if dg.CRC64 != w.crc64 {
+			return Info{}, fmt.Errorf("blob: create %s: %w (CRC-64 %d, the writer's %d)", id, ErrDigestMismatch, w.crc64, dg.CRC64)
+		}
+		w.md5 = dg.MD5
 	}
 	if opts.MD5 != nil && !bytes.Equal(opts.MD5, w.md5[:]) {
 		return Info{}, fmt.Errorf("blob: create %s: %w", id, ErrDigestMismatch)
@@ -243,9 +253,12 @@ type written struct {
 // the running CRC-64, a writer goroutine writes it (chunkWriter), and a hasher
 // goroutine feeds it to MD5, the most expensive of the three hashes.
 //
+// With hashMD5 false the MD5 is left zero: the caller has it from the
+// writer (CreateOptions.Digest).
+//
 // When it returns, f is back to buffered I/O so the caller can append the
 // footer.
-func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size int64) (written, error) {
+func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size int64, hashMD5 bool) (written, error) {
 	var w written
 	if size >= 0 {
 		w.table = make([]uint32, 0, numBlocks(size, d.blockSize))
@@ -265,7 +278,9 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 			return w, err
 		}
 		w.size = size
-		w.md5 = md5.Sum(buf)
+		if hashMD5 {
+			w.md5 = md5.Sum(buf)
+		}
 		w.crc64 = crc64ecma.Update(0, buf)
 		return w, nil
 	}
@@ -275,8 +290,11 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 	// write (every replica computes it), and the server hashes up to 16
 	// streams for the cost of about one (AVX-512; 8 with AVX2; crypto/md5
 	// without either).
-	h := simdMD5().NewHash()
-	defer h.Close()
+	var h md5simd.Hasher
+	if hashMD5 {
+		h = simdMD5().NewHash()
+		defer h.Close()
+	}
 	cw := &chunkWriter{f: f, direct: d.directIO && setDirectIO(f, true) == nil}
 	const inFlight = 4
 	free := make(chan *[]byte, inFlight)
@@ -302,7 +320,7 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 	go func() {
 		defer close(hashDone)
 		for bp := range toHash {
-			if !writeFailed.Load() {
+			if h != nil && !writeFailed.Load() {
 				h.Write(*bp)
 			}
 			free <- bp
@@ -354,12 +372,20 @@ func (d *Disk) writeContent(ctx context.Context, f *os.File, r io.Reader, size i
 	if err != nil {
 		return w, err
 	}
-	copy(w.md5[:], h.Sum(nil))
+	if h != nil {
+		copy(w.md5[:], h.Sum(nil))
+	}
 	return w, nil
 }
 
 // simdMD5 is the process's multi-stream MD5 server, started on first use.
 var simdMD5 = sync.OnceValue(md5simd.NewServer)
+
+// NewMD5 returns an MD5 hash served by the process's multi-stream MD5
+// server, which hashes many streams at once for the cost of about one (see
+// writeContent): for writers that hash a body for CreateOptions.Digest.
+// The caller must Close it.
+func NewMD5() md5simd.Hasher { return simdMD5().NewHash() }
 
 // directIOAlign is the alignment O_DIRECT needs of buffer addresses, lengths
 // and file offsets. 4096 covers every logical block size in use (512 and

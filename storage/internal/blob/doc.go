@@ -49,7 +49,9 @@
 // Create makes a blob durable before it returns:
 //
 //  1. stream the content into tmp/<id> (O_EXCL), computing the block CRCs,
-//     MD5 and CRC-64 on the way; write the footer;
+//     MD5 and CRC-64 on the way (or, with CreateOptions.Digest, taking the
+//     MD5 the writer computed over the same stream and checking its CRC-64
+//     against the one computed here); write the footer;
 //  2. f.Sync() the file;
 //  3. rename tmp/<id> to blobs/<aa>/<bb>/<id> (creating and fsyncing the
 //     fan-out directories the first time this process uses them);

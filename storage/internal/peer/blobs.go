@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/koss-io/koss/storage/internal/blob"
 )
@@ -21,6 +22,8 @@ import (
 // Blob transfer between nodes (see "Blob transfer" in the package doc).
 //
 //	PUT  /-/peer/v1/blobs/{id}?md5=HEX     store the streamed body as blob id
+//	PUT  /-/peer/v1/blobs/{id}?digest=trailer&size=N[&md5=HEX]
+//	                                       the same, chunked, the writer's digest in trailers (digest.go)
 //	GET  /-/peer/v1/blobs/{id}?off=&n=     part of it in checksummed frames
 
 // pathBlobs is the root of the blob endpoints.
@@ -132,11 +135,22 @@ func (h *blobHandler) put(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid blob id", http.StatusBadRequest)
 		return
 	}
-	if r.ContentLength < 0 {
+	// Every answer says what this node takes, so that writers can use it
+	// from their next write on (digest.go).
+	if !playOlderNode {
+		w.Header().Set(headerPeerFeatures, featureDigestTrailer)
+	}
+	opts, ok := digestTrailerOptions(w, r)
+	if !ok {
+		return
+	}
+	if opts.Digest == nil && r.ContentLength < 0 {
 		http.Error(w, "Content-Length is required", http.StatusLengthRequired)
 		return
 	}
-	opts := blob.CreateOptions{Size: r.ContentLength}
+	if opts.Digest == nil {
+		opts.Size = r.ContentLength
+	}
 	if m := r.URL.Query().Get("md5"); m != "" {
 		md5, err := hex.DecodeString(m)
 		if err != nil || len(md5) != 16 {
@@ -225,6 +239,10 @@ func (h *blobHandler) serveFramed(w http.ResponseWriter, rc io.Reader, info blob
 // BlobClient calls the blob endpoints of other nodes.
 type BlobClient struct {
 	c *Client
+	// trailers remembers, per address, whether the node there takes the
+	// writer's digest in trailers (digest.go): true once one of its
+	// answers said so, false again if it refused.
+	trailers sync.Map
 }
 
 // NewBlobClient returns a BlobClient sending through c.
@@ -265,6 +283,7 @@ func (b *BlobClient) Put(ctx context.Context, addr, id string, body io.Reader, s
 		return blob.Info{}, err
 	}
 	defer func() { _ = resp.Body.Close() }()
+	b.learnFeatures(addr, resp)
 	if resp.StatusCode != http.StatusOK {
 		return blob.Info{}, remoteErr(addr, resp)
 	}
@@ -394,12 +413,19 @@ var _ blob.Replica = Remote{}
 // Remote returns the blob store of the node at addr.
 func (b *BlobClient) Remote(addr string) Remote { return Remote{c: b, addr: addr} }
 
-// Create implements blob.Replica with Put; the size must be known.
+// Create implements blob.Replica with Put; the size must be known. With
+// opts.Digest the writer's digest goes to the node in trailers when the
+// node takes them, else the node hashes the content itself and its digest
+// is checked against the writer's here (digest.go).
 func (r Remote) Create(ctx context.Context, id string, body io.Reader, opts blob.CreateOptions) (blob.Info, error) {
 	if opts.Size < 0 {
 		return blob.Info{}, fmt.Errorf("peer: create %s on %s: the size must be known", id, r.addr)
 	}
-	return r.c.Put(ctx, r.addr, id, &exactReader{r: body, left: opts.Size}, opts.Size, opts.MD5)
+	exact := &exactReader{r: body, left: opts.Size}
+	if opts.Digest != nil {
+		return r.c.putDigested(ctx, r.addr, id, exact, opts)
+	}
+	return r.c.Put(ctx, r.addr, id, exact, opts.Size, opts.MD5)
 }
 
 // exactReader ends a body of a known size with blob.ErrSizeMismatch when

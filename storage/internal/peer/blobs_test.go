@@ -184,6 +184,14 @@ func TestBlobReadOfCorruptCopy(t *testing.T) {
 func TestRemoteIsAReplica(t *testing.T) {
 	blobtest.RunReplica(t, func(t *testing.T) blob.Replica {
 		a, b := newBlobNode(t, "same"), newBlobNode(t, "same")
+		// One write first, as a running node has made: its answer teaches
+		// the client that the node takes the writer's digest in trailers
+		// (digest.go), the path replicated writes take. The first-write
+		// path is TestDigestTrailersOnceLearned's.
+		warm := blobtest.Data(99, 10)
+		if _, err := a.bc.Put(context.Background(), b.srv.Advertise(), blob.NewID(), bytes.NewReader(warm), int64(len(warm)), nil); err != nil {
+			t.Fatal(err)
+		}
 		return a.bc.Remote(b.srv.Advertise())
 	})
 }

@@ -51,7 +51,19 @@ func (c *Client) DoUnsigned(ctx context.Context, method, addr, path string, body
 	return c.do(ctx, method, addr, path, body, size, UnsignedPayload)
 }
 
+// DoUnsignedTrailer is DoUnsigned for a body of unknown length sent
+// chunked, followed by trailer: its keys are announced in the request and
+// its values must be final when body returns io.EOF (net/http's rule for
+// request trailers). Trailers are not covered by the signature either.
+func (c *Client) DoUnsignedTrailer(ctx context.Context, method, addr, path string, body io.Reader, trailer http.Header) (*http.Response, error) {
+	return c.send(ctx, method, addr, path, body, -1, UnsignedPayload, trailer)
+}
+
 func (c *Client) do(ctx context.Context, method, addr, path string, body io.Reader, size int64, contentSHA string) (*http.Response, error) {
+	return c.send(ctx, method, addr, path, body, size, contentSHA, nil)
+}
+
+func (c *Client) send(ctx context.Context, method, addr, path string, body io.Reader, size int64, contentSHA string, trailer http.Header) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, body)
 	if err != nil {
 		return nil, fmt.Errorf("peer: %w", err)
@@ -60,6 +72,7 @@ func (c *Client) do(ctx context.Context, method, addr, path string, body io.Read
 	if size == 0 {
 		req.Body = http.NoBody
 	}
+	req.Trailer = trailer
 	sign(req, c.secret, c.from, contentSHA, c.now())
 	resp, err := c.hc.Do(req)
 	if err != nil {

@@ -49,6 +49,12 @@
 //	                                     payload, Content-Length required) with
 //	                                     blob.Store.Create: durable on 200, which
 //	                                     carries the stored size, MD5 and CRC-64
+//	PUT  /-/peer/v1/blobs/{id}?digest=trailer&size=N[&md5=HEX]
+//	                                     the same body chunked, the writer's MD5
+//	                                     and CRC-64 in trailers: the node records
+//	                                     that MD5 instead of hashing, and checks
+//	                                     the CRC-64 (digest.go; sent only to nodes
+//	                                     whose answers name the feature)
 //	GET  /-/peer/v1/blobs/{id}           the whole blob, or a Range: bytes=a-b
 //	GET  /-/peer/v1/blobs/{id}?off=&n=   a range in frames [u32 length][u32
 //	                                     CRC-32C][bytes] of whole blocks, so the

@@ -90,6 +90,8 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 	wctx, cancelAll := context.WithCancel(ctx)
 	defer cancelAll()
 	depth := max(1, s.cfg.ReplicaBuffer/replicaChunk)
+	// The body is hashed once, here, for every copy (digest.go).
+	dg := newDigester(depth)
 	sinks := make([]*sink, len(targets))
 	results := make(chan *sink, len(targets))
 	for i, nd := range targets {
@@ -104,11 +106,14 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 				close(k.done)
 				results <- k
 			}()
-			k.info, k.err = k.to.Create(kctx, id, k, blob.CreateOptions{Size: size, MD5: wantMD5})
+			k.info, k.err = k.to.Create(kctx, id, k, blob.CreateOptions{Size: size, MD5: wantMD5, Digest: dg.wait})
 		}()
 	}
 
-	perr := s.pump(ctx, body, size, sinks, need)
+	perr := s.pump(ctx, body, size, sinks, need, dg)
+	// Before the replicas can read their last byte: each asks for the
+	// digest then.
+	dg.end(perr)
 	for _, k := range sinks {
 		if perr != nil {
 			k.drop()
@@ -181,10 +186,11 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 }
 
 // pump reads exactly size bytes of body in chunks and queues each chunk for
-// every live sink. A sink whose queue stays full for StallTimeout is dropped;
-// a sink whose consumer ended is no longer fed. When fewer than need sinks
-// are left the write cannot succeed and pump stops.
-func (s *Set) pump(ctx context.Context, body io.Reader, size int64, sinks []*sink, need int) error {
+// the digester and every live sink. A sink whose queue stays full for
+// StallTimeout is dropped; a sink whose consumer ended is no longer fed.
+// When fewer than need sinks are left the write cannot succeed and pump
+// stops.
+func (s *Set) pump(ctx context.Context, body io.Reader, size int64, sinks []*sink, need int, dg *digester) error {
 	// A sink still counts while its consumer runs, and once it has
 	// returned successfully: a replica may finish as soon as it has the
 	// last byte, before this loop checks.
@@ -212,6 +218,9 @@ func (s *Set) pump(ctx context.Context, body io.Reader, size int64, sinks []*sin
 			return err
 		}
 		sent += int64(len(c))
+		if err := dg.add(ctx, c); err != nil {
+			return err
+		}
 		for _, k := range sinks {
 			if !k.live {
 				continue

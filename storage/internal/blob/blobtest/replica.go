@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/md5"
 	"errors"
+	"fmt"
+	"hash/crc64"
 	"io"
 	"testing"
 
@@ -28,6 +30,9 @@ func RunReplica(t *testing.T, newReplica func(t *testing.T) blob.Replica) {
 		{"md5 mismatch commits nothing", testReplicaBadMD5},
 		{"short body commits nothing", testReplicaShortBody},
 		{"reader error is returned", testReplicaReaderError},
+		{"digest from the writer", testReplicaWriterDigest},
+		{"digest CRC-64 mismatch commits nothing", testReplicaDigestMismatch},
+		{"digest error commits nothing", testReplicaDigestError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newReplica(t)) })
@@ -118,5 +123,91 @@ func testReplicaReaderError(t *testing.T, r blob.Replica) {
 	}
 	if _, _, err := replicaRead(r, id, 0, 1); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("ReadRange after a failed create: %v, want ErrNotFound", err)
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// writerDigest is the digest a writer computes over data.
+func writerDigest(data []byte) blob.Digest {
+	return blob.Digest{MD5: md5.Sum(data), CRC64: crc64.Checksum(data, crcTable)}
+}
+
+// testReplicaWriterDigest: with CreateOptions.Digest the replica asks for
+// the writer's digest only once it has read the whole content (the writer
+// knows it no sooner), and commits a blob whose Info is that of the
+// content, small (one chunk) and large (the pipelined path) alike.
+func testReplicaWriterDigest(t *testing.T, r blob.Replica) {
+	for _, n := range []int{1000, 3<<20 + 5} {
+		data := Data(16, n)
+		body := &countingReader{r: bytes.NewReader(data)}
+		calls := 0
+		id := blob.NewID()
+		info, err := r.Create(context.Background(), id, body, blob.CreateOptions{Size: int64(n), Digest: func() (blob.Digest, error) {
+			calls++
+			if body.n != int64(n) {
+				return blob.Digest{}, fmt.Errorf("digest asked for after %d of %d bytes", body.n, n)
+			}
+			return writerDigest(data), nil
+		}})
+		if err != nil {
+			t.Fatalf("Create(%d bytes) with the writer's digest: %v", n, err)
+		}
+		if calls != 1 {
+			t.Fatalf("Create(%d bytes) asked for the digest %d times, want once", n, calls)
+		}
+		checkInfo(t, info, id, data)
+		got, rinfo, err := replicaRead(r, id, 0, int64(n))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("ReadRange of a blob created with the writer's digest: %v, content equal %v", err, bytes.Equal(got, data))
+		}
+		checkInfo(t, rinfo, id, data)
+	}
+}
+
+// testReplicaDigestMismatch: bytes that differ from what the writer hashed
+// (a CRC-64 that does not match) must never be committed.
+func testReplicaDigestMismatch(t *testing.T, r blob.Replica) {
+	for _, n := range []int{1000, 3<<20 + 5} {
+		data := Data(17, n)
+		id := blob.NewID()
+		_, err := r.Create(context.Background(), id, bytes.NewReader(data), blob.CreateOptions{Size: int64(n), Digest: func() (blob.Digest, error) {
+			dg := writerDigest(data)
+			dg.CRC64 ^= 1
+			return dg, nil
+		}})
+		if !errors.Is(err, blob.ErrDigestMismatch) {
+			t.Fatalf("Create(%d bytes) with a writer's CRC-64 that differs: %v, want ErrDigestMismatch", n, err)
+		}
+		if _, _, err := replicaRead(r, id, 0, 1); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("ReadRange after a refused create: %v, want ErrNotFound", err)
+		}
+	}
+}
+
+// testReplicaDigestError: a writer that cannot give its digest (its write
+// failed) must leave nothing behind.
+func testReplicaDigestError(t *testing.T, r blob.Replica) {
+	data := Data(18, 1<<20+3)
+	id := blob.NewID()
+	failed := errors.New("the write failed")
+	_, err := r.Create(context.Background(), id, bytes.NewReader(data), blob.CreateOptions{Size: int64(len(data)), Digest: func() (blob.Digest, error) {
+		return blob.Digest{}, failed
+	}})
+	if err == nil {
+		t.Fatal("Create succeeded although the writer's digest failed")
+	}
+	if _, _, err := replicaRead(r, id, 0, 1); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("ReadRange after a failed digest: %v, want ErrNotFound", err)
 	}
 }
