@@ -8,12 +8,16 @@ import (
 	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
-// checkObjectTags refuses tags the state machine would refuse, with
-// ErrInvalidTag (the state machine judges them again: every replica runs
-// Apply, whoever proposed the command).
+// checkObjectTags refuses tags the state machine would refuse, and
+// non-ASCII characters OSS does not allow (which Apply, table-free,
+// cannot judge), with ErrInvalidTag. The state machine judges its part
+// again: every replica runs Apply, whoever proposed the command.
 func checkObjectTags(tags map[string]string) error {
 	if err := record.CheckObjectTags(tags); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidTag, err)
+	}
+	if !record.TagCharsStrict(tags) {
+		return fmt.Errorf("%w: a tag has a character that is no letter or digit", ErrInvalidTag)
 	}
 	return nil
 }

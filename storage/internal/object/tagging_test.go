@@ -73,7 +73,7 @@ func TestTaggingThroughLayer(t *testing.T) {
 	for i := range 11 {
 		eleven[strings.Repeat("k", i+1)] = "v"
 	}
-	for _, bad := range []map[string]string{eleven, {strings.Repeat("k", 129): "v"}, {"a&b": "c"}} {
+	for _, bad := range []map[string]string{eleven, {strings.Repeat("k", 129): "v"}, {"a&b": "c"}, {"k☃": "v"}} {
 		if err := s.SetObjectTagging(ctx, "bkt", "put", bad); !errors.Is(err, ErrInvalidTag) {
 			t.Errorf("SetObjectTagging(%v) = %v, want ErrInvalidTag", bad, err)
 		}

@@ -26,8 +26,9 @@ var ErrInvalidTags = errors.New("record: invalid tags")
 // CheckObjectTags reports why tags cannot be an object's, or nil. The
 // characters OSS allows in object tags are letters, digits, spaces and
 // + - = . _ : / (so "&", which separates tags in x-oss-tagging, never
-// appears in one). Apply judges with it too: every replica refuses the
-// same values whoever proposed them.
+// appears in one); see tagChars for how non-ASCII ones are judged. Apply
+// judges with it too: every replica refuses the same values whoever
+// proposed them.
 func CheckObjectTags(tags map[string]string) error {
 	if len(tags) > MaxObjectTags {
 		return fmt.Errorf("%w: %d tags, at most %d", ErrInvalidTags, len(tags), MaxObjectTags)
@@ -46,12 +47,44 @@ func CheckObjectTags(tags map[string]string) error {
 	return nil
 }
 
+// tagChars is the character rule Apply judges with, so it must give the
+// same answer on every replica whatever Go (and so Unicode) version built
+// it: ASCII letters, digits, space and "+-=._:/", and any non-ASCII
+// character but the C1 controls, with no Unicode table consulted.
+// TagCharsStrict, for the layers above Apply, also wants non-ASCII
+// characters to be letters or digits.
 func tagChars(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && !strings.ContainsRune("+-=._:/", r) {
+		switch {
+		case r >= 0x80 && r <= 0x9f:
+			return false
+		case r >= 0x80:
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == ' ', strings.ContainsRune("+-=._:/", r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// TagCharsStrict reports whether every non-ASCII character of the tags'
+// keys and values is a Unicode letter or digit, as OSS allows them. It
+// uses Go's Unicode tables, so it belongs in the request path, never in
+// Apply (see tagChars).
+func TagCharsStrict(tags map[string]string) bool {
+	ok := func(s string) bool {
+		for _, r := range s {
+			if r >= 0x80 && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		}
+		return true
+	}
+	for k, v := range tags {
+		if !ok(k) || !ok(v) {
 			return false
 		}
 	}

@@ -89,12 +89,22 @@ func TestCheckObjectTags(t *testing.T) {
 		"ampersand in key":      {map[string]string{"a&b": "v"}, false},
 		"ampersand in value":    {map[string]string{"k": "a&b"}, false},
 		"letters of any script": {map[string]string{"项目": "值"}, true},
+		"C1 control":            {map[string]string{"k\u0085": "v"}, false},
+		"tab":                   {map[string]string{"k\t": "v"}, false},
 	}
 	for name, tc := range tests {
 		err := CheckObjectTags(tc.tags)
 		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrInvalidTags)) {
 			t.Errorf("%s: %v, want ok=%v", name, err, tc.ok)
 		}
+	}
+	// Non-ASCII symbols pass Apply's table-free rule, but not the strict
+	// one of the request path.
+	if err := CheckObjectTags(map[string]string{"k☃": "v"}); err != nil || TagCharsStrict(map[string]string{"k☃": "v"}) {
+		t.Errorf("a snowman: CheckObjectTags %v, TagCharsStrict true; want nil and false", err)
+	}
+	if !TagCharsStrict(map[string]string{"项目": "值"}) {
+		t.Error("TagCharsStrict refused CJK letters")
 	}
 	if err := CheckBucketTags(map[string]string{"Aliyunx": "v"}); err == nil {
 		t.Error("a bucket tag key with the reserved prefix Aliyun was accepted")
