@@ -40,6 +40,14 @@ func KeySessionsPath(id string) string { return KeyPath(id) + "/sessions" }
 // BucketPath is the path of one bucket.
 func BucketPath(name string) string { return PathBuckets + "/" + url.PathEscape(name) }
 
+// BucketACLPath is a bucket's canned ACL: PUT (SetBucketACLRequest) replaces
+// it, answering the Bucket.
+func BucketACLPath(name string) string { return BucketPath(name) + "/acl" }
+
+// BucketTagsPath is a bucket's tag set: PUT (SetBucketTagsRequest) replaces
+// it as a whole, answering the Bucket.
+func BucketTagsPath(name string) string { return BucketPath(name) + "/tags" }
+
 // BucketUploadsPath is the collection of a bucket's open multipart
 // uploads: DELETE aborts every one of them, answering an AbortUploadsResult.
 func BucketUploadsPath(name string) string { return BucketPath(name) + "/uploads" }
@@ -130,8 +138,24 @@ type CreateBucketRequest struct {
 	StorageClass string `json:"storageClass,omitempty"`
 }
 
+// SetBucketACLRequest is the body of PUT /buckets/{name}/acl.
+type SetBucketACLRequest struct {
+	// ACL is private, public-read or public-read-write (required).
+	ACL string `json:"acl"`
+}
+
+// SetBucketTagsRequest is the body of PUT /buckets/{name}/tags: the bucket's
+// complete new tag set; empty (or absent) removes every tag. The engine
+// judges OSS's limits (20 tags, keys of 1-64 bytes without an "Aliyun",
+// "http://" or "https://" prefix, values of at most 128 bytes) and answers
+// CodeInvalidArgument, changing nothing, for tags outside them.
+type SetBucketTagsRequest struct {
+	Tags map[string]string `json:"tags"`
+}
+
 // Bucket describes a bucket. Objects and Bytes are filled by GET
-// /buckets/{name} (and by the create response), not by the listing.
+// /buckets/{name} (and by the create and set responses), not by the
+// listing.
 type Bucket struct {
 	Name         string    `json:"name"`
 	Owner        string    `json:"owner"`
@@ -140,6 +164,8 @@ type Bucket struct {
 	StorageClass string    `json:"storageClass"`
 	Objects      int64     `json:"objects"`
 	Bytes        int64     `json:"bytes"`
+	// Tags are the bucket's tags; absent (nil) when it has none.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // BucketList is the body of GET /buckets, in name order.

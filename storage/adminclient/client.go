@@ -47,6 +47,15 @@ type Interface interface {
 	GetBucket(ctx context.Context, name string) (adminapi.Bucket, error)
 	// ListBuckets returns every bucket (without statistics) in name order.
 	ListBuckets(ctx context.Context) ([]adminapi.Bucket, error)
+	// SetBucketACL replaces a bucket's canned ACL (private, public-read or
+	// public-read-write) and returns the bucket: ErrInvalidArgument for
+	// another value, ErrNotFound when the bucket does not exist.
+	SetBucketACL(ctx context.Context, name, acl string) (adminapi.Bucket, error)
+	// SetBucketTags replaces a bucket's tags as a whole (nil or empty removes
+	// them all) and returns the bucket: ErrInvalidArgument, with the engine's
+	// reason in the message, for tags outside OSS's limits (nothing changes
+	// then), ErrNotFound when the bucket does not exist.
+	SetBucketTags(ctx context.Context, name string, tags map[string]string) (adminapi.Bucket, error)
 	// DeleteBucket deletes an empty bucket: ErrBucketNotEmpty when it has
 	// objects, ErrNotFound when it does not exist.
 	DeleteBucket(ctx context.Context, name string) error
@@ -181,6 +190,10 @@ func IsBucketNotEmpty(err error) bool { return errors.Is(err, adminapi.ErrBucket
 
 // IsKeyConflict reports whether err means the key id exists with another secret.
 func IsKeyConflict(err error) bool { return errors.Is(err, adminapi.ErrKeyConflict) }
+
+// IsInvalidArgument reports whether err means the server refused a value
+// it was sent (it will refuse it again: retrying the same request is pointless).
+func IsInvalidArgument(err error) bool { return errors.Is(err, adminapi.ErrInvalidArgument) }
 
 // IsUnauthorized reports whether err means the credentials were refused.
 func IsUnauthorized(err error) bool { return errors.Is(err, adminapi.ErrUnauthorized) }
@@ -351,6 +364,23 @@ func (c *Client) ListBuckets(ctx context.Context) ([]adminapi.Bucket, error) {
 	var out adminapi.BucketList
 	err := c.do(ctx, http.MethodGet, adminapi.PathBuckets, nil, &out)
 	return out.Buckets, err
+}
+
+// SetBucketACL implements Interface.
+func (c *Client) SetBucketACL(ctx context.Context, name, acl string) (adminapi.Bucket, error) {
+	var out adminapi.Bucket
+	err := c.do(ctx, http.MethodPut, adminapi.BucketACLPath(name), adminapi.SetBucketACLRequest{ACL: acl}, &out)
+	return out, err
+}
+
+// SetBucketTags implements Interface.
+func (c *Client) SetBucketTags(ctx context.Context, name string, tags map[string]string) (adminapi.Bucket, error) {
+	var out adminapi.Bucket
+	if tags == nil {
+		tags = map[string]string{} // the body says "no tags" explicitly
+	}
+	err := c.do(ctx, http.MethodPut, adminapi.BucketTagsPath(name), adminapi.SetBucketTagsRequest{Tags: tags}, &out)
+	return out, err
 }
 
 // DeleteBucket implements Interface.

@@ -64,6 +64,8 @@ func TestSignatureVerifies(t *testing.T) {
 		},
 		func() error { _, err := c.GetBucket(ctx, "bkt"); return err },
 		func() error { _, err := c.ListBuckets(ctx); return err },
+		func() error { _, err := c.SetBucketACL(ctx, "bkt", "public-read"); return err },
+		func() error { _, err := c.SetBucketTags(ctx, "bkt", map[string]string{"k": "v"}); return err },
 		func() error { return c.DeleteBucket(ctx, "bkt") },
 		func() error {
 			s, err := c.ClusterStatus(ctx)
@@ -120,6 +122,7 @@ func TestErrorMapping(t *testing.T) {
 		{409, `{"code":"BucketAlreadyExists"}`, adminapi.ErrBucketAlreadyExists, IsBucketAlreadyExists},
 		{409, `{"code":"BucketNotEmpty"}`, adminapi.ErrBucketNotEmpty, IsBucketNotEmpty},
 		{409, `{"code":"KeyConflict"}`, adminapi.ErrKeyConflict, IsKeyConflict},
+		{400, `{"code":"InvalidArgument","message":"object: invalid tag"}`, adminapi.ErrInvalidArgument, IsInvalidArgument},
 		{403, `<Error><Code>AccessDenied</Code></Error>`, adminapi.ErrUnauthorized, IsUnauthorized},
 		{404, `not json`, adminapi.ErrNotFound, IsNotFound},
 		{503, ``, adminapi.ErrUnavailable, func(err error) bool { return errors.Is(err, adminapi.ErrUnavailable) }},
@@ -179,5 +182,41 @@ func TestAbortBucketUploadsRequest(t *testing.T) {
 	n, err := c.AbortBucketUploads(t.Context(), "bkt")
 	if err != nil || n != 7 || method != http.MethodDelete || path != adminapi.BucketUploadsPath("bkt") {
 		t.Fatalf("%d %v: %s %s", n, err, method, path)
+	}
+}
+
+// TestSetBucketACLAndTagsRequests: the client PUTs the bucket's acl and tags
+// sub-resources with the documented bodies (nil tags as an explicit empty
+// set, which removes them) and decodes the bucket answered.
+func TestSetBucketACLAndTagsRequests(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+strings.TrimSpace(string(body)))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"bkt","acl":"public-read","tags":{"team":"media"}}`))
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, "root", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.SetBucketACL(t.Context(), "bkt", "public-read")
+	if err != nil || b.ACL != "public-read" {
+		t.Fatalf("SetBucketACL: %+v %v", b, err)
+	}
+	if b, err = c.SetBucketTags(t.Context(), "bkt", map[string]string{"team": "media"}); err != nil || b.Tags["team"] != "media" {
+		t.Fatalf("SetBucketTags: %+v %v", b, err)
+	}
+	if _, err = c.SetBucketTags(t.Context(), "bkt", nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`PUT /-/admin/v1/buckets/bkt/acl {"acl":"public-read"}`,
+		`PUT /-/admin/v1/buckets/bkt/tags {"tags":{"team":"media"}}`,
+		`PUT /-/admin/v1/buckets/bkt/tags {"tags":{}}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("requests\n%q\nwant\n%q", got, want)
 	}
 }

@@ -3,8 +3,10 @@ package fake
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -279,7 +281,7 @@ func (c *Client) CreateBucket(_ context.Context, name string, req adminapi.Creat
 		if b.Owner != req.Owner {
 			return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrBucketAlreadyExists)
 		}
-		return b, nil
+		return withOwnTags(b), nil
 	}
 	b := adminapi.Bucket{Name: name, Owner: req.Owner, Created: c.now().UTC(), ACL: req.ACL, StorageClass: req.StorageClass}
 	if b.ACL == "" {
@@ -303,7 +305,100 @@ func (c *Client) GetBucket(_ context.Context, name string) (adminapi.Bucket, err
 	if !ok {
 		return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
 	}
-	return b, nil
+	return withOwnTags(b), nil
+}
+
+// withOwnTags returns b with a copy of its tags, so that callers never share
+// the fake's map.
+func withOwnTags(b adminapi.Bucket) adminapi.Bucket {
+	b.Tags = maps.Clone(b.Tags)
+	return b
+}
+
+// SetBucketACL implements adminclient.Interface.
+func (c *Client) SetBucketACL(_ context.Context, name, acl string) (adminapi.Bucket, error) {
+	err := c.enter("SetBucketACL", name, acl)
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.Bucket{}, err
+	}
+	if acl != "private" && acl != "public-read" && acl != "public-read-write" {
+		return adminapi.Bucket{}, fmt.Errorf("acl %q: %w", acl, adminapi.ErrInvalidArgument)
+	}
+	b, ok := c.buckets[name]
+	if !ok {
+		return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
+	}
+	b.ACL = acl
+	c.buckets[name] = b
+	return withOwnTags(b), nil
+}
+
+// SetBucketTags implements adminclient.Interface. It refuses what kossd
+// refuses (OSS's bucket tag limits); tests that need the engine to refuse
+// something else use FailNext.
+func (c *Client) SetBucketTags(_ context.Context, name string, tags map[string]string) (adminapi.Bucket, error) {
+	err := c.enter("SetBucketTags", name)
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.Bucket{}, err
+	}
+	if err := validBucketTags(tags); err != nil {
+		return adminapi.Bucket{}, err
+	}
+	b, ok := c.buckets[name]
+	if !ok {
+		return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
+	}
+	b.Tags = nil
+	if len(tags) > 0 {
+		b.Tags = maps.Clone(tags)
+	}
+	c.buckets[name] = b
+	return withOwnTags(b), nil
+}
+
+// SetBucketTagsDirectly replaces an existing bucket's tags as a client of
+// the OSS API would (PutBucketTags), around the operator, and without
+// recording a call.
+func (c *Client) SetBucketTagsDirectly(name string, tags map[string]string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.buckets[name]; ok {
+		b.Tags = maps.Clone(tags)
+		c.buckets[name] = b
+	}
+}
+
+// SetBucketACLDirectly replaces an existing bucket's ACL as a client of the
+// OSS API would (PutBucketAcl), around the operator, and without recording
+// a call.
+func (c *Client) SetBucketACLDirectly(name, acl string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.buckets[name]; ok {
+		b.ACL = acl
+		c.buckets[name] = b
+	}
+}
+
+// validBucketTags applies kossd's limits on bucket tags (the engine's
+// record.CheckBucketTags, which this package cannot import).
+func validBucketTags(tags map[string]string) error {
+	if len(tags) > 20 {
+		return fmt.Errorf("%d tags, at most 20: %w", len(tags), adminapi.ErrInvalidArgument)
+	}
+	for k, v := range tags {
+		switch {
+		case k == "" || len(k) > 64:
+			return fmt.Errorf("key of %d bytes, want 1-64: %w", len(k), adminapi.ErrInvalidArgument)
+		case strings.HasPrefix(k, "http://"), strings.HasPrefix(k, "https://"), strings.HasPrefix(k, "Aliyun"):
+			return fmt.Errorf("key %q has a reserved prefix: %w", k, adminapi.ErrInvalidArgument)
+		case len(v) > 128:
+			return fmt.Errorf("value of %d bytes, at most 128: %w", len(v), adminapi.ErrInvalidArgument)
+		}
+	}
+	return nil
 }
 
 // ListBuckets implements adminclient.Interface.
@@ -316,7 +411,7 @@ func (c *Client) ListBuckets(context.Context) ([]adminapi.Bucket, error) {
 	out := make([]adminapi.Bucket, 0, len(c.buckets))
 	for _, b := range c.buckets {
 		b.Objects, b.Bytes = 0, 0
-		out = append(out, b)
+		out = append(out, withOwnTags(b))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -156,3 +156,45 @@ func TestFakeUploads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFakeBucketACLAndTags: the fake keeps ACL and tags as kossd does,
+// refuses what kossd refuses, and never shares its maps with callers.
+func TestFakeBucketACLAndTags(t *testing.T) {
+	ctx := t.Context()
+	c := New()
+	if _, err := c.SetBucketACL(ctx, "b1", "public-read"); !adminclient.IsNotFound(err) {
+		t.Fatalf("ACL of a missing bucket: %v", err)
+	}
+	if _, err := c.CreateBucket(ctx, "b1", adminapi.CreateBucketRequest{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := c.SetBucketACL(ctx, "b1", "public-read"); err != nil || b.ACL != "public-read" {
+		t.Fatalf("set ACL: %+v %v", b, err)
+	}
+	if _, err := c.SetBucketACL(ctx, "b1", ""); !adminclient.IsInvalidArgument(err) {
+		t.Fatalf("empty ACL: %v", err)
+	}
+	tags := map[string]string{"team": "media"}
+	if b, err := c.SetBucketTags(ctx, "b1", tags); err != nil || b.Tags["team"] != "media" {
+		t.Fatalf("set tags: %+v %v", b, err)
+	}
+	tags["team"] = "changed by the caller"
+	b, _ := c.GetBucket(ctx, "b1")
+	b.Tags["other"] = "x"
+	if b, _ := c.GetBucket(ctx, "b1"); len(b.Tags) != 1 || b.Tags["team"] != "media" {
+		t.Fatalf("the fake shares its tags: %v", b.Tags)
+	}
+	for _, bad := range []map[string]string{{"Aliyun-x": "v"}, {"": "v"}, {strings.Repeat("k", 65): "v"}, {"k": strings.Repeat("v", 129)}} {
+		if _, err := c.SetBucketTags(ctx, "b1", bad); !adminclient.IsInvalidArgument(err) {
+			t.Errorf("tags %v accepted: %v", bad, err)
+		}
+	}
+	if b, err := c.SetBucketTags(ctx, "b1", map[string]string{}); err != nil || b.Tags != nil {
+		t.Fatalf("no tags: %+v %v", b, err)
+	}
+	c.SetBucketACLDirectly("b1", "private")
+	c.SetBucketTagsDirectly("b1", map[string]string{"a": "b"})
+	if b, _ := c.GetBucket(ctx, "b1"); b.ACL != "private" || b.Tags["a"] != "b" {
+		t.Fatalf("direct changes: %+v", b)
+	}
+}

@@ -38,6 +38,7 @@ var errorTable = []struct {
 	{object.ErrKeyConflict, http.StatusConflict, adminapi.CodeKeyConflict},
 	{object.ErrInvalidBucketName, http.StatusBadRequest, adminapi.CodeInvalidArgument},
 	{object.ErrInvalidArgument, http.StatusBadRequest, adminapi.CodeInvalidArgument},
+	{object.ErrInvalidTag, http.StatusBadRequest, adminapi.CodeInvalidArgument},
 	{object.ErrUnavailable, http.StatusServiceUnavailable, adminapi.CodeUnavailable},
 	{consensus.ErrBadMember, http.StatusBadRequest, adminapi.CodeInvalidArgument},
 	{consensus.ErrNoQuorum, http.StatusServiceUnavailable, adminapi.CodeUnavailable},

@@ -129,6 +129,8 @@ func (h *Handler) routes() {
 		{"PUT " + adminapi.PathBuckets + "/{name}", "CreateBucket", h.createBucket},
 		{"GET " + adminapi.PathBuckets + "/{name}", "GetBucket", h.getBucket},
 		{"DELETE " + adminapi.PathBuckets + "/{name}", "DeleteBucket", h.deleteBucket},
+		{"PUT " + adminapi.PathBuckets + "/{name}/acl", "SetBucketACL", h.setBucketACL},
+		{"PUT " + adminapi.PathBuckets + "/{name}/tags", "SetBucketTags", h.setBucketTags},
 		{"DELETE " + adminapi.PathBuckets + "/{name}/uploads", "AbortBucketUploads", h.abortUploads},
 		{"GET " + adminapi.PathCluster, "GetCluster", h.getCluster},
 		{"POST " + adminapi.PathMembers, "AddMember", h.addMember},
@@ -421,7 +423,7 @@ func (h *Handler) deleteKey(ctx context.Context, w http.ResponseWriter, r *http.
 func fromBucket(b object.BucketInfo) adminapi.Bucket {
 	return adminapi.Bucket{
 		Name: b.Name, Owner: b.Owner, Created: b.Created.UTC(), ACL: b.ACL, StorageClass: b.StorageClass,
-		Objects: b.Objects, Bytes: b.Bytes,
+		Objects: b.Objects, Bytes: b.Bytes, Tags: b.Tags,
 	}
 }
 
@@ -443,6 +445,42 @@ func (h *Handler) createBucket(ctx context.Context, w http.ResponseWriter, r *ht
 	h.log.Info("Creating bucket", "bucket", name, "owner", req.Owner)
 	opts := object.BucketOptions{ACL: req.ACL, StorageClass: req.StorageClass, Owner: req.Owner}
 	if err := h.layer.CreateBucket(ctx, name, opts); err != nil {
+		return err
+	}
+	return h.writeBucket(ctx, w, name)
+}
+
+// setBucketACL replaces a bucket's canned ACL (OSS PutBucketAcl, for the
+// operator, which keeps the ACL its Bucket object declares).
+func (h *Handler) setBucketACL(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
+	name := r.PathValue("name")
+	var req adminapi.SetBucketACLRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	// Unlike at creation, an empty ACL means nothing here: it is refused, not
+	// taken for private.
+	if req.ACL == "" || !object.ValidBucketACL(req.ACL) {
+		return badRequest("acl must be private, public-read or public-read-write, not " + strconvQuote(req.ACL))
+	}
+	h.log.Info("Setting bucket ACL", "bucket", name, "acl", req.ACL)
+	if err := h.layer.SetBucketACL(ctx, name, req.ACL); err != nil {
+		return err
+	}
+	return h.writeBucket(ctx, w, name)
+}
+
+// setBucketTags replaces a bucket's tags as a whole (OSS PutBucketTags, or
+// DeleteBucketTags for an empty set). The object layer judges the tags, so
+// that the admin API and both dialects refuse exactly the same sets.
+func (h *Handler) setBucketTags(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
+	name := r.PathValue("name")
+	var req adminapi.SetBucketTagsRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	h.log.Info("Setting bucket tags", "bucket", name, "tags", len(req.Tags))
+	if err := h.layer.SetBucketTagging(ctx, name, req.Tags); err != nil {
 		return err
 	}
 	return h.writeBucket(ctx, w, name)

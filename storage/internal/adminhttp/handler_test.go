@@ -218,3 +218,98 @@ func TestAbortBucketUploads(t *testing.T) {
 		t.Fatalf("anonymous abort: %d %s", r.status, r.body)
 	}
 }
+
+// TestSetBucketACLAndTags: PUT /buckets/{name}/acl and /tags change the
+// bucket's record and answer it; GET shows both. A value the engine refuses
+// is 400 InvalidArgument with the engine's reason and changes nothing; a
+// missing bucket is 404.
+func TestSetBucketACLAndTags(t *testing.T) {
+	srv, store := newServer(t)
+	ctx := t.Context()
+	root := func(method, path, body string) result {
+		return call(t, srv, rootID, rootSecret, method, path, body, "")
+	}
+	if err := store.CreateBucket(ctx, "bkt", object.BucketOptions{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	bucketOf := func(r result) adminapi.Bucket {
+		t.Helper()
+		var b adminapi.Bucket
+		if r.status != 200 {
+			t.Fatalf("%d %s, want 200", r.status, r.body)
+		}
+		if err := json.Unmarshal(r.body, &b); err != nil {
+			t.Fatalf("%v: %s", err, r.body)
+		}
+		return b
+	}
+
+	if b := bucketOf(root("PUT", adminapi.BucketACLPath("bkt"), `{"acl":"public-read"}`)); b.ACL != "public-read" || b.Owner != "o" {
+		t.Fatalf("PUT acl answered %+v", b)
+	}
+	tags := `{"tags":{"team":"media","cost-center":"42","empty":""}}`
+	if b := bucketOf(root("PUT", adminapi.BucketTagsPath("bkt"), tags)); len(b.Tags) != 3 || b.Tags["team"] != "media" || b.ACL != "public-read" {
+		t.Fatalf("PUT tags answered %+v", b)
+	}
+	if b := bucketOf(root("GET", adminapi.BucketPath("bkt"), "")); b.ACL != "public-read" || b.Tags["cost-center"] != "42" {
+		t.Fatalf("GET answered %+v, want the ACL and tags just set", b)
+	}
+	if info, err := store.GetBucket(ctx, "bkt"); err != nil || info.ACL != "public-read" || len(info.Tags) != 3 {
+		t.Fatalf("the engine holds %+v %v", info, err)
+	}
+
+	tooMany := map[string]string{}
+	for i := range 21 {
+		tooMany[strings.Repeat("k", i+1)] = "v"
+	}
+	tooManyBody, _ := json.Marshal(adminapi.SetBucketTagsRequest{Tags: tooMany})
+	for _, tc := range []struct {
+		name, path, body string
+		status           int
+		code, message    string
+	}{
+		{"empty acl", adminapi.BucketACLPath("bkt"), `{"acl":""}`, 400, adminapi.CodeInvalidArgument, "acl must be"},
+		{"unknown acl", adminapi.BucketACLPath("bkt"), `{"acl":"open"}`, 400, adminapi.CodeInvalidArgument, "acl must be"},
+		{"unknown field", adminapi.BucketACLPath("bkt"), `{"ACL":"private","x":1}`, 400, adminapi.CodeInvalidArgument, "malformed"},
+		{"acl of a missing bucket", adminapi.BucketACLPath("nope"), `{"acl":"private"}`, 404, adminapi.CodeNotFound, ""},
+		{"21 tags", adminapi.BucketTagsPath("bkt"), string(tooManyBody), 400, adminapi.CodeInvalidArgument, "21 tags, at most 20"},
+		{"reserved prefix", adminapi.BucketTagsPath("bkt"), `{"tags":{"Aliyun-x":"v"}}`, 400, adminapi.CodeInvalidArgument, "reserved prefix"},
+		{"https prefix", adminapi.BucketTagsPath("bkt"), `{"tags":{"https://x":"v"}}`, 400, adminapi.CodeInvalidArgument, "reserved prefix"},
+		{"empty key", adminapi.BucketTagsPath("bkt"), `{"tags":{"":"v"}}`, 400, adminapi.CodeInvalidArgument, "key of 0 bytes"},
+		{"long key", adminapi.BucketTagsPath("bkt"), `{"tags":{"` + strings.Repeat("k", 65) + `":"v"}}`, 400, adminapi.CodeInvalidArgument, "key of 65 bytes"},
+		{"long value", adminapi.BucketTagsPath("bkt"), `{"tags":{"k":"` + strings.Repeat("é", 65) + `"}}`, 400, adminapi.CodeInvalidArgument, "value of 130 bytes"},
+		{"tags of a missing bucket", adminapi.BucketTagsPath("nope"), `{"tags":{"k":"v"}}`, 404, adminapi.CodeNotFound, ""},
+		{"GET acl", adminapi.BucketACLPath("bkt"), "", 405, adminapi.CodeMethodNotAllowed, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			method := "PUT"
+			if tc.code == adminapi.CodeMethodNotAllowed {
+				method = "GET"
+			}
+			r := root(method, tc.path, tc.body)
+			var e adminapi.Error
+			_ = json.Unmarshal(r.body, &e)
+			if r.status != tc.status || r.code != tc.code || !strings.Contains(e.Message, tc.message) {
+				t.Fatalf("%d %q %q, want %d %q with %q", r.status, r.code, e.Message, tc.status, tc.code, tc.message)
+			}
+		})
+	}
+	if info, _ := store.GetBucket(ctx, "bkt"); info.ACL != "public-read" || len(info.Tags) != 3 {
+		t.Fatalf("a refused request changed the bucket: %+v", info)
+	}
+
+	// An empty set removes every tag, and the answer shows none.
+	if b := bucketOf(root("PUT", adminapi.BucketTagsPath("bkt"), `{"tags":{}}`)); b.Tags != nil {
+		t.Fatalf("PUT of no tags answered %+v", b.Tags)
+	}
+	if r := root("GET", adminapi.BucketPath("bkt"), ""); strings.Contains(string(r.body), `"tags"`) {
+		t.Fatalf("an untagged bucket shows tags: %s", r.body)
+	}
+	// Only the root key may change them.
+	if r := call(t, srv, "", "", "PUT", adminapi.BucketACLPath("bkt"), `{"acl":"public-read-write"}`, ""); r.status != 403 {
+		t.Fatalf("anonymous PUT acl: %d %s", r.status, r.body)
+	}
+	if info, _ := store.GetBucket(ctx, "bkt"); info.ACL != "public-read" {
+		t.Fatalf("an anonymous request changed the ACL to %s", info.ACL)
+	}
+}
