@@ -32,12 +32,16 @@ var errShort = errors.New("record: truncated encoding")
 // Upload.Tags, AppendObject.Tags, CopyObject.ReplaceTags): commands of
 // codec version 6, object and upload records of version 4, results of
 // version 4. It implies all of the above.
+//
+// cors says it carries a bucket's CORS configuration: results of version
+// 5 (bucket records mark it by their own version, commands by their type).
 type encoder struct {
 	b    []byte
 	ext  bool
 	sums bool
 	acl  bool
 	tags bool
+	cors bool
 }
 
 func (e *encoder) u8(v uint8)       { e.b = append(e.b, v) }
@@ -100,6 +104,7 @@ type decoder struct {
 	sums bool
 	acl  bool
 	tags bool
+	cors bool
 }
 
 func (d *decoder) fail(err error) {

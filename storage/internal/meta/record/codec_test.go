@@ -103,6 +103,13 @@ func sampleCommands() map[string]Command {
 		"set object tagging":    &SetObjectTagging{Bucket: "b", Key: "k", Tags: map[string]string{"k2": "v2", "k1": "v1"}},
 		"delete object tagging": &SetObjectTagging{Bucket: "b", Key: "k"},
 		"set bucket tagging":    &SetBucketTagging{Name: "b", Tags: map[string]string{"owner": "team"}},
+		// Codec version 7: CORS.
+		"set bucket cors": &SetBucketCors{Name: "b", CORS: &CORS{ResponseVary: true, Rules: []CORSRule{
+			{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"PUT", "GET"}},
+			{AllowedOrigins: []string{"http://a.example", "https://*.b.example"}, AllowedMethods: []string{"GET"},
+				AllowedHeaders: []string{"x-oss-*", "Authorization"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: ptr(int64(100))},
+		}}},
+		"delete bucket cors": &SetBucketCors{Name: "b"},
 	}
 }
 
@@ -135,6 +142,8 @@ func TestCodecVersions(t *testing.T) {
 	for name, c := range sampleCommands() {
 		want := uint8(1)
 		switch {
+		case strings.Contains(name, "cors"):
+			want = 7
 		case strings.Contains(name, "tag") || strings.Contains(name, "symlink"):
 			want = 6
 		case strings.Contains(name, "acl"):
@@ -187,6 +196,8 @@ func TestDecodeRejectsMalformedInput(t *testing.T) {
 		"v4 payload as v3": {asVersion(3, &CompleteUpload{Bucket: "b", Key: "k", UploadID: "u", All: true, KeepPartChecksums: true}), nil},
 		// A version-1 AppendObject relabelled version 5 lacks SetACL.
 		"v1 append as v5": {asVersion(5, &AppendObject{Bucket: "b", Key: "k"}), nil},
+		// SetBucketCors did not exist before version 7.
+		"v7 command as v6": {asVersion(6, &SetBucketCors{Name: "b"}), nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

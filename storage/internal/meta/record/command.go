@@ -35,6 +35,8 @@ const (
 	// (tagging.go).
 	CmdSetObjectTagging CommandType = 18
 	CmdSetBucketTagging CommandType = 19
+	// CmdSetBucketCors needs codec version 7 (cors.go).
+	CmdSetBucketCors CommandType = 20
 )
 
 // codecVersion is the newest payload version this code reads and writes. A
@@ -54,8 +56,9 @@ const (
 // AppendObject.SetACL (encoder.acl). Version 6 added tags and symlinks
 // (encoder.tags): SetObjectTagging and SetBucketTagging (always), and
 // PutObject, AppendObject, CopyObject and CreateUpload when they carry
-// tags or a symlink; every other command keeps its old bytes.
-const codecVersion = 6
+// tags or a symlink; every other command keeps its old bytes. Version 7
+// added SetBucketCors, which always needs it; no other command changed.
+const codecVersion = 7
 
 // extVersion is the first codec version with the S3 fields, sumsVersion
 // the first with the part checksums.
@@ -66,6 +69,8 @@ const (
 	aclVersion = 5
 	// tagsVersion is the first with tags and symlinks.
 	tagsVersion = 6
+	// corsVersion is the first with SetBucketCors.
+	corsVersion = 7
 )
 
 // versioned is implemented by commands whose payload may need a codec
@@ -129,6 +134,7 @@ func init() {
 	register(CmdSetBucketACL, "SetBucketACL", func() Command { return new(SetBucketACL) })
 	register(CmdSetObjectTagging, "SetObjectTagging", func() Command { return new(SetObjectTagging) })
 	register(CmdSetBucketTagging, "SetBucketTagging", func() Command { return new(SetBucketTagging) })
+	register(CmdSetBucketCors, "SetBucketCors", func() Command { return new(SetBucketCors) })
 }
 
 // Known reports whether t is a command type this code can decode. The state

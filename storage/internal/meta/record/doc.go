@@ -20,14 +20,15 @@
 // bucket and object records already carry their ACLs. Codec version 6
 // adds tags and symlinks: SetObjectTagging and SetBucketTagging, and
 // PutObject, AppendObject, CopyObject and CreateUpload that carry tags or
-// a symlink (tagging.go).
+// a symlink (tagging.go). Codec version 7 adds SetBucketCors (cors.go).
 //
 // Records start with a version byte the same way: 1, or 2 for an object,
 // upload or part record that carries the S3 fields (checksums, part
 // sizes), which codec version 3 carries in commands, or 3 for an object
 // record that also carries its parts' checksums (codec version 4), or 4
 // for an object or upload record that also carries tags (an object: or
-// is a symlink; codec version 6). Bucket records are 1, or 2 with tags.
+// is a symlink; codec version 6). Bucket records are 1, or 2 with tags,
+// or 3 with a CORS configuration (and tags, perhaps none).
 // Values without those fields keep their old bytes, and every old
 // encoding still decodes.
 //

@@ -71,7 +71,23 @@ func goldenValues() map[string][]byte {
 		"result tags": mustEncodeResult(&Result{Object: &Object{Bucket: "b", Key: "l", ETag: `"S"`, Type: TypeSymlink, MTime: 9,
 			Tags: map[string]string{"k": "v"}, SymlinkTarget: "t"}}),
 		"result bucket tags": mustEncodeResult(&Result{Bucket: &Bucket{Name: "b", Created: 5, Tags: map[string]string{"k": "v"}}}),
+		// Version 3 bucket records (version 5 results): CORS.
+		"bucket cors": EncodeBucket(&Bucket{Created: 5, ACL: "private", StorageClass: "Standard", CORS: &CORS{Rules: []CORSRule{
+			{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}}}}}),
+		"bucket cors tags": EncodeBucket(&Bucket{Created: 5, ACL: "private", StorageClass: "Standard", Objects: 1, Bytes: 2,
+			Tags: map[string]string{"env": "prod"}, CORS: sampleCORS()}),
+		"result bucket cors": mustEncodeResult(&Result{Bucket: &Bucket{Name: "b", Created: 5, Tags: map[string]string{"k": "v"}, CORS: sampleCORS()}}),
 	}
+}
+
+// sampleCORS is a CORS configuration with every field set.
+func sampleCORS() *CORS {
+	age := int64(600)
+	return &CORS{ResponseVary: true, Rules: []CORSRule{
+		{AllowedOrigins: []string{"http://a.example", "https://*.b.example"}, AllowedMethods: []string{"PUT", "GET"},
+			AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag", "x-oss-request-id"}, MaxAgeSeconds: &age},
+		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"HEAD"}},
+	}}
 }
 
 func mustEncodeResult(r any) []byte {
@@ -131,6 +147,9 @@ var goldenCommands = map[string]string{
 	"put tags":              "03060162016b0203224522000000000000000000010000000000000000000000000000000201610001620132000100017800000000000000020000",
 	"set bucket tagging":    "1306016201056f776e6572047465616d",
 	"set object tagging":    "12060162016b02026b31027631026b32027632",
+	// Version 7.
+	"set bucket cors":    "14070162010201012a0203505554034745540000000210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6501034745540207782d6f73732d2a0d417574686f72697a6174696f6e01044554616701c80101",
+	"delete bucket cors": "1407016200",
 }
 
 // goldenRecordHex are the encodings of goldenValues.
@@ -167,6 +186,10 @@ var goldenRecordHex = map[string]string{
 	"result tags":         "04010001000162016c00032253220000000000000000000753796d6c696e6b12000000000000000000000000000001016b0176017400",
 	"upload tags":         "040a0a746578742f706c61696e0000000000077072697661746500020161013101620132000000000001016b0176",
 	"result s3 part sums": "03010001000162016b080522582d3122000000000000000003094d756c74697061727412000000000000000000054352433332084141414141413d3d0b46554c4c5f4f424a454354010801084141414141413d3d01017808000000000000000300",
+	// Bucket records of version 3, results of version 5: CORS.
+	"bucket cors":        "030a0770726976617465085374616e64617264000000000101012a010347455400000000",
+	"bucket cors tags":   "030a0770726976617465085374616e646172640002040103656e760470726f64020210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6502035055540347455401012a02044554616710782d6f73732d726571756573742d696401b00901012a01044845414400000001",
+	"result bucket cors": "050100020001620a000000000001016b0176020210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6502035055540347455401012a02044554616710782d6f73732d726571756573742d696401b00901012a01044845414400000001",
 }
 
 func TestCommandEncodingIsPinned(t *testing.T) {

@@ -20,13 +20,15 @@ import (
 // needs, so old values keep their bytes, and every version decodes.
 //
 // Bucket records have their own numbering: 1, or bucketVersionTags (2)
-// for a bucket with tags.
+// for a bucket with tags, or bucketVersionCORS (3) for a bucket with a
+// CORS configuration (and perhaps tags).
 const (
 	recordVersion     = 1
 	recordVersionExt  = 2
 	recordVersionSums = 3
 	recordVersionTags = 4
 	bucketVersionTags = 2
+	bucketVersionCORS = 3
 )
 
 // recordHeader writes a record's version byte: 4 when tags, 3 when sums,
@@ -307,13 +309,18 @@ func decodeObject(bucket, key string, v []byte, withSegments bool) (Object, erro
 }
 
 // EncodeBucket returns the stored form of b. Name is not part of it: it is
-// the record's key. A bucket without tags keeps version 1 and its old
-// bytes; one with tags is version 2, the tags last.
+// the record's key. A bucket without tags or CORS keeps version 1 and its
+// old bytes; one with tags and no CORS is version 2, the tags last; one
+// with CORS is version 3: the tags (perhaps none), then the CORS
+// configuration.
 func EncodeBucket(b *Bucket) []byte {
 	e := encoder{}
-	if len(b.Tags) > 0 {
+	switch {
+	case b.CORS != nil:
+		e.u8(bucketVersionCORS)
+	case len(b.Tags) > 0:
 		e.u8(bucketVersionTags)
-	} else {
+	default:
 		e.u8(recordVersion)
 	}
 	e.varint(b.Created)
@@ -322,8 +329,11 @@ func EncodeBucket(b *Bucket) []byte {
 	e.str(b.Owner)
 	e.varint(b.Objects)
 	e.varint(b.Bytes)
-	if len(b.Tags) > 0 {
+	if len(b.Tags) > 0 || b.CORS != nil {
 		e.strMap(b.Tags)
+	}
+	if b.CORS != nil {
+		encodeCORS(&e, b.CORS)
 	}
 	return e.b
 }
@@ -332,7 +342,7 @@ func EncodeBucket(b *Bucket) []byte {
 func DecodeBucket(name string, v []byte) (Bucket, error) {
 	d := decoder{b: v}
 	version := d.u8()
-	if version != recordVersion && version != bucketVersionTags {
+	if version != recordVersion && version != bucketVersionTags && version != bucketVersionCORS {
 		return Bucket{}, fmt.Errorf("record: bucket %s: unknown record version", name)
 	}
 	b := Bucket{
@@ -344,10 +354,18 @@ func DecodeBucket(name string, v []byte) (Bucket, error) {
 		Objects:      d.varint(),
 		Bytes:        d.varint(),
 	}
-	if version == bucketVersionTags {
+	switch version {
+	case bucketVersionTags:
 		// Version 2 exists only for tags: none would re-encode as 1.
 		if b.Tags = d.strMap(); d.err == nil && len(b.Tags) == 0 {
 			d.fail(errors.New("record: bucket record of version 2 without tags"))
+		}
+	case bucketVersionCORS:
+		// Version 3 exists only for CORS: a record without rules would
+		// re-encode as 1 or 2.
+		b.Tags = d.strMap()
+		if b.CORS = decodeCORS(&d); d.err == nil && len(b.CORS.Rules) == 0 {
+			d.fail(errors.New("record: bucket record of version 3 without CORS rules"))
 		}
 	}
 	if err := d.done(); err != nil {

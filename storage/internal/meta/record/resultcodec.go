@@ -13,12 +13,15 @@ import (
 // resultVersionTags (4) that of a Result whose object has tags or is a
 // symlink, or whose bucket has tags: all of the above, then the object's
 // tags and symlink target after its part checksums, and the bucket's tags
-// after its counters.
+// after its counters. resultVersionCORS (5) that of a Result whose bucket
+// has a CORS configuration: all of version 4, then the bucket's CORS
+// configuration after its tags.
 const (
 	resultVersion     = 1
 	resultVersionExt  = 2
 	resultVersionSums = 3
 	resultVersionTags = 4
+	resultVersionCORS = 5
 )
 
 // ResultCodec encodes the Results of Apply for the wire: when a follower
@@ -67,6 +70,9 @@ const (
 func EncodeResult(r *Result) []byte {
 	e := encoder{b: make([]byte, 0, 64)}
 	switch {
+	case r.Bucket != nil && r.Bucket.CORS != nil:
+		e.u8(resultVersionCORS)
+		e.ext, e.sums, e.tags, e.cors = true, true, true, true
 	case (r.Object != nil && r.Object.needsTags()) || (r.Bucket != nil && len(r.Bucket.Tags) > 0):
 		e.u8(resultVersionTags)
 		e.ext, e.sums, e.tags = true, true, true
@@ -134,6 +140,9 @@ func EncodeResult(r *Result) []byte {
 		if e.tags {
 			e.strMap(b.Tags)
 		}
+		if e.cors {
+			encodeCORS(&e, b.CORS)
+		}
 	}
 	if k := r.Key; k != nil {
 		e.str(k.ID)
@@ -155,6 +164,8 @@ func DecodeResult(b []byte) (*Result, error) {
 		d.ext, d.sums = true, true
 	case v == resultVersionTags:
 		d.ext, d.sums, d.tags = true, true, true
+	case v == resultVersionCORS:
+		d.ext, d.sums, d.tags, d.cors = true, true, true, true
 	default:
 		return nil, fmt.Errorf("record: decode result: unknown version %d", v)
 	}
@@ -207,6 +218,9 @@ func DecodeResult(b []byte) (*Result, error) {
 		}
 		if d.tags {
 			r.Bucket.Tags = d.strMap()
+		}
+		if d.cors {
+			r.Bucket.CORS = decodeCORS(&d)
 		}
 	}
 	if bits&resHasKey != 0 {

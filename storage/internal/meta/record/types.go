@@ -25,6 +25,9 @@ type Bucket struct {
 	// Tags are the bucket's tags (OSS PutBucketTags); nil when none.
 	// Record version 2.
 	Tags map[string]string
+	// CORS is the bucket's CORS configuration (OSS PutBucketCors), nil
+	// when none; never one without rules. Record version 3.
+	CORS *CORS
 }
 
 // Metadata is what a client stores with an object besides its bytes.
