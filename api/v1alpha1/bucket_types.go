@@ -68,11 +68,37 @@ type BucketSpec struct {
 	// +kubebuilder:default=Retain
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 
-	// acl is the bucket's canned ACL: private (the default), public-read or public-read-write.
+	// acl is the bucket's canned ACL: private, public-read or public-read-write. When set, the
+	// operator keeps the bucket's ACL at this value: a change made around it (PutBucketAcl) is
+	// put back and reported in a DriftCorrected event. When unset, the operator leaves the
+	// bucket's ACL alone, so it may be managed through the OSS API; a bucket created without
+	// one is private, as on OSS. (Until this field lost its default, the API server wrote
+	// acl: private into every Bucket created without it; such objects keep it, and so keep
+	// their bucket private, until the field is removed.)
 	// +optional
-	// +kubebuilder:default=private
 	ACL BucketACL `json:"acl,omitempty"`
+
+	// tags are the bucket's tags (OSS bucket tagging), as a whole: when set, the operator keeps
+	// the bucket's tags exactly equal to this map (an empty map means no tags), putting back
+	// changes made around it (PutBucketTags) and reporting them in a DriftCorrected event. When
+	// unset, the operator leaves the bucket's tags alone. The API server checks OSS's static
+	// limits, the same as the engine's: at most 20 tags, keys of 1 to 64 bytes that do not
+	// start with "Aliyun", "http://" or "https://", values of at most 128 bytes. The Region's
+	// engine is the final judge: a tag set it refuses shows as Ready=False with reason
+	// ConfigRejected, and the bucket keeps its tags.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=20
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) >= 1 && size(bytes(k)) <= 64)",message="tag keys must be 1 to 64 bytes long"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('Aliyun') && !k.startsWith('http://') && !k.startsWith('https://'))",message="tag keys must not start with Aliyun, http:// or https://"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(bytes(self[k])) <= 128)",message="tag values must be at most 128 bytes long"
+	Tags map[string]string `json:"tags,omitzero"`
 }
+
+// BucketConfigRejectedReason surfaces (on Ready, with status False) when the Region's engine
+// refused spec.acl or spec.tags; the bucket keeps its previous setting, and the operator
+// tries again at the refresh interval and on every change of the Bucket. It sits beside the
+// spec it judges rather than in conditions.go.
+const BucketConfigRejectedReason = "ConfigRejected"
 
 // BucketStatus defines the observed state of a Bucket.
 type BucketStatus struct {
@@ -106,6 +132,17 @@ type BucketStatus struct {
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	Bytes int64 `json:"bytes,omitempty"`
+
+	// acl is the bucket's canned ACL as the Region last reported it: spec.acl once applied, or
+	// whatever the bucket has when spec.acl is unset.
+	// +optional
+	ACL BucketACL `json:"acl,omitempty"`
+
+	// tags are the bucket's tags as the Region last reported them: spec.tags once applied, or
+	// whatever the bucket has when spec.tags is unset. Absent when the bucket has none.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=20
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Bucket is an OSS bucket in a Region. Its bucket name is spec.name, or metadata.name when
@@ -118,6 +155,7 @@ type BucketStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`,description="The Ready condition"
 // +kubebuilder:printcolumn:name="Bucket",type=string,JSONPath=`.status.bucketName`,description="Bucket name in the Region"
 // +kubebuilder:printcolumn:name="Region",type=string,JSONPath=`.spec.regionRef.name`,description="The Region"
+// +kubebuilder:printcolumn:name="ACL",type=string,JSONPath=`.status.acl`,priority=1,description="The bucket's ACL in the Region"
 // +kubebuilder:printcolumn:name="Objects",type=integer,JSONPath=`.status.objectCount`,priority=1,description="Objects in the bucket"
 // +kubebuilder:printcolumn:name="Bytes",type=integer,JSONPath=`.status.bytes`,priority=1,description="Bytes in the bucket"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

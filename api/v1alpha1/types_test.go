@@ -293,8 +293,14 @@ func TestJSONOmitsUnsetParts(t *testing.T) {
 	}{
 		"Bucket without status or optional spec": {
 			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}}},
-			absent:  []string{`"status"`, `"name":""`, `"deletionPolicy"`, `"acl"`, `"namespace"`},
+			absent:  []string{`"status"`, `"name":""`, `"deletionPolicy"`, `"acl"`, `"namespace"`, `"tags"`},
 			present: []string{`"spec":{"regionRef":{"name":"eu"}}`},
+		},
+		// An empty tags map means "no tags", unlike an unset one ("leave the tags alone"): it
+		// must survive a round trip through JSON, so it may not be omitted.
+		"Bucket declaring no tags": {
+			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}, Tags: map[string]string{}}},
+			present: []string{`"tags":{}`},
 		},
 		"Region with empty spec": {
 			obj:     &Region{ObjectMeta: metav1.ObjectMeta{Name: "eu"}},

@@ -143,6 +143,20 @@ func bucket(name string, mutate ...func(*kossv1alpha1.Bucket)) *kossv1alpha1.Buc
 	return b
 }
 
+// withTags sets spec.tags.
+func withTags(tags map[string]string) func(*kossv1alpha1.Bucket) {
+	return func(b *kossv1alpha1.Bucket) { b.Spec.Tags = tags }
+}
+
+// tagSet returns n distinct valid tags.
+func tagSet(n int) map[string]string {
+	out := make(map[string]string, n)
+	for i := range n {
+		out[fmt.Sprintf("key-%02d", i)] = "value"
+	}
+	return out
+}
+
 func bucketNamed(objName, bucketName string) *kossv1alpha1.Bucket {
 	return bucket(objName, func(b *kossv1alpha1.Bucket) { b.Spec.Name = bucketName })
 }
@@ -204,6 +218,25 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 			obj:     bucket("bad-acl", func(b *kossv1alpha1.Bucket) { b.Spec.ACL = "public" }),
 			wantErr: "spec.acl",
 		},
+		"bucket without acl": {obj: bucket("no-acl")},
+
+		// Bucket tags: the engine's limits (record.CheckBucketTags), in bytes where it counts bytes.
+		"bucket with 20 tags":    {obj: bucket("tags-20", withTags(tagSet(20)))},
+		"bucket with 21 tags":    {obj: bucket("tags-21", withTags(tagSet(21))), wantErr: "spec.tags"},
+		"bucket with no tags":    {obj: bucket("tags-none", withTags(map[string]string{}))},
+		"tag key of 64 bytes":    {obj: bucket("key-64", withTags(map[string]string{strings.Repeat("k", 64): "v"}))},
+		"tag key of 65 bytes":    {obj: bucket("key-65", withTags(map[string]string{strings.Repeat("k", 65): "v"})), wantErr: "tag keys must be 1 to 64 bytes long"},
+		"tag key of 0 bytes":     {obj: bucket("key-0", withTags(map[string]string{"": "v"})), wantErr: "tag keys must be 1 to 64 bytes long"},
+		"tag key of 32 é":        {obj: bucket("key-32e", withTags(map[string]string{strings.Repeat("é", 32): "v"}))},
+		"tag key of 33 é":        {obj: bucket("key-33e", withTags(map[string]string{strings.Repeat("é", 33): "v"})), wantErr: "tag keys must be 1 to 64 bytes long"},
+		"tag key Aliyun...":      {obj: bucket("key-aliyun", withTags(map[string]string{"Aliyun-cost": "v"})), wantErr: "must not start with Aliyun"},
+		"tag key http://...":     {obj: bucket("key-http", withTags(map[string]string{"http://x": "v"})), wantErr: "must not start with Aliyun"},
+		"tag key https://...":    {obj: bucket("key-https", withTags(map[string]string{"https://x": "v"})), wantErr: "must not start with Aliyun"},
+		"tag key aliyun...":      {obj: bucket("key-lower-aliyun", withTags(map[string]string{"aliyun-cost": "v", "my-Aliyun": "v", "http:/x": "v"}))},
+		"tag value of 128 bytes": {obj: bucket("value-128", withTags(map[string]string{"k": strings.Repeat("v", 128)}))},
+		"tag value of 129 bytes": {obj: bucket("value-129", withTags(map[string]string{"k": strings.Repeat("v", 129)})), wantErr: "tag values must be at most 128 bytes long"},
+		"tag value of 65 é":      {obj: bucket("value-65e", withTags(map[string]string{"k": strings.Repeat("é", 65)})), wantErr: "tag values must be at most 128 bytes long"},
+		"tag value empty":        {obj: bucket("value-empty", withTags(map[string]string{"k": ""}))},
 		"bucket regionRef without a name": {
 			obj:     bucket("no-region", func(b *kossv1alpha1.Bucket) { b.Spec.RegionRef.Name = "" }),
 			wantErr: "spec.regionRef.name",
@@ -341,6 +374,19 @@ func testUpdate(t *testing.T, c client.Client, ns string) {
 				b.Spec.ACL = kossv1alpha1.BucketACLPublicRead
 			},
 		},
+		"bucket acl removed and tags added": {
+			initial: bucket("u-acl-removed", func(b *kossv1alpha1.Bucket) { b.Spec.ACL = kossv1alpha1.BucketACLPublicRead }),
+			mutate: func(o client.Object) {
+				b := o.(*kossv1alpha1.Bucket)
+				b.Spec.ACL = ""
+				b.Spec.Tags = map[string]string{"team": "media"}
+			},
+		},
+		"bucket tags changed to a reserved key": {
+			initial: bucket("u-tags-reserved", withTags(map[string]string{"team": "media"})),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.Tags["Aliyun-x"] = "v" },
+			wantErr: "must not start with Aliyun",
+		},
 		"access key regionRef changed": {
 			initial: accessKey("u-key-region"),
 			mutate:  func(o client.Object) { o.(*kossv1alpha1.AccessKey).Spec.RegionRef.Name = "other" },
@@ -419,8 +465,36 @@ func testDefaults(t *testing.T, c client.Client, ns string) {
 	if b.Spec.DeletionPolicy != kossv1alpha1.DeletionPolicyRetain {
 		t.Errorf("bucket spec.deletionPolicy defaulted to %q, want Retain", b.Spec.DeletionPolicy)
 	}
-	if b.Spec.ACL != kossv1alpha1.BucketACLPrivate {
-		t.Errorf("bucket spec.acl defaulted to %q, want private", b.Spec.ACL)
+	// No default for acl: an unset acl leaves the bucket's ACL to whoever manages it.
+	if b.Spec.ACL != "" {
+		t.Errorf("bucket spec.acl defaulted to %q, want it left unset", b.Spec.ACL)
+	}
+	if b.Spec.Tags != nil {
+		t.Errorf("bucket spec.tags defaulted to %v, want it left unset", b.Spec.Tags)
+	}
+
+	// An empty tags map ("no tags") is kept as such, never dropped to "unset" (leave alone).
+	empty := bucket("no-tags", withTags(map[string]string{}))
+	empty.Namespace = ns
+	if err := c.Create(t.Context(), empty); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	got := &kossv1alpha1.Bucket{}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(empty), got); err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if got.Spec.Tags == nil || len(got.Spec.Tags) != 0 {
+		t.Errorf("spec.tags: {} read back as %#v, want an empty map", got.Spec.Tags)
+	}
+	// An existing object written while acl defaulted to private stays valid.
+	old := bucket("old-default", func(b *kossv1alpha1.Bucket) { b.Spec.ACL = kossv1alpha1.BucketACLPrivate })
+	old.Namespace = ns
+	if err := c.Create(t.Context(), old); err != nil {
+		t.Fatalf("create a Bucket with acl: private: %v", err)
+	}
+	old.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete
+	if err := c.Update(t.Context(), old); err != nil || old.Spec.ACL != kossv1alpha1.BucketACLPrivate {
+		t.Errorf("update a Bucket with acl: private: %v (acl %q)", err, old.Spec.ACL)
 	}
 	if b.Spec.Name != "" {
 		t.Errorf("bucket spec.name was written (%q): the operator and the API server must leave it to the user", b.Spec.Name)
@@ -446,6 +520,8 @@ func testStatus(t *testing.T, c client.Client, ns string) {
 		Endpoint:           "http://demo.validation.svc:9000/with-status",
 		ObjectCount:        2,
 		Bytes:              10,
+		ACL:                kossv1alpha1.BucketACLPublicRead,
+		Tags:               map[string]string{"team": "media"},
 	}
 	if err := c.Status().Update(t.Context(), b); err != nil {
 		t.Fatalf("status update: %v", err)
@@ -454,7 +530,8 @@ func testStatus(t *testing.T, c client.Client, ns string) {
 	if err := c.Get(t.Context(), client.ObjectKeyFromObject(b), got); err != nil {
 		t.Fatalf("get: %v", err)
 	}
-	if got.Status.BucketName != "with-status" || got.Status.ObjectCount != 2 || len(got.Status.Conditions) != 1 {
+	if got.Status.BucketName != "with-status" || got.Status.ObjectCount != 2 || len(got.Status.Conditions) != 1 ||
+		got.Status.ACL != kossv1alpha1.BucketACLPublicRead || got.Status.Tags["team"] != "media" {
 		t.Fatalf("status after update = %+v", got.Status)
 	}
 
