@@ -87,6 +87,7 @@ func toBucketInfo(b *record.Bucket) BucketInfo {
 		Objects:      b.Objects,
 		Bytes:        b.Bytes,
 		Tags:         maps.Clone(b.Tags),
+		CORS:         fromMetaCORS(b.CORS),
 	}
 }
 

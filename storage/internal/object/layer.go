@@ -140,6 +140,10 @@ type Layer interface {
 	// SetBucketTagging replaces a bucket's tags (nil removes them):
 	// ErrInvalidTag, ErrBucketNotFound.
 	SetBucketTagging(ctx context.Context, bucket string, tags map[string]string) error
+	// SetBucketCors replaces a bucket's CORS configuration (nil removes
+	// it; cors.go): ErrInvalidArgument for one outside OSS's limits
+	// (CheckCORS), ErrBucketNotFound. GetBucket reads it back.
+	SetBucketCors(ctx context.Context, bucket string, cfg *CORSConfiguration) error
 	// PutSymlink stores a symlink bucket/key to target (a key of the same
 	// bucket, which need not exist), replacing any object there; opts
 	// give its metadata (ACL, storage class, user metadata), tags and
@@ -187,6 +191,8 @@ type BucketInfo struct {
 	Bytes   int64
 	// Tags are the bucket's tags, nil when none.
 	Tags map[string]string
+	// CORS is the bucket's CORS configuration, nil when none.
+	CORS *CORSConfiguration
 }
 
 // ListBucketsOptions selects buckets: names with Prefix, strictly after Marker,
