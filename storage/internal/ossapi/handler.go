@@ -222,6 +222,14 @@ func (h *Handler) serveOSS(w http.ResponseWriter, r *http.Request, st *reqState)
 			return
 		}
 	}
+	if op.access == accessPreflight {
+		if err := op.handle(h, w, r, st); err != nil {
+			h.writeError(w, r, err)
+		}
+		return
+	}
+	// Before authentication, so that a browser can read a refusal too.
+	h.setCORSHeaders(w, r, st)
 	if err := h.authenticate(r, st); err != nil {
 		h.writeError(w, r, err)
 		return

@@ -21,6 +21,10 @@ const (
 	// the key may see; CopyObject needs read on one bucket and write on
 	// another).
 	accessCustom
+	// accessPreflight: no authentication at all. Only the CORS preflight
+	// (OPTIONS) has it: browsers send it without credentials, and its
+	// handler answers nothing but the bucket's CORS verdict.
+	accessPreflight
 )
 
 // handlerFunc runs one authorized operation. It returns nil once it has
@@ -43,6 +47,11 @@ func notImplemented(name string) operation {
 // route picks the operation for a request.
 func route(method, bucket, key string, q url.Values, hdr http.Header) operation {
 	sub := osswire.Subresource(q)
+	if method == http.MethodOptions && bucket != "" {
+		// Whatever the query: an OPTIONS is a preflight, never an
+		// operation on the resource it names.
+		return operation{name: "Options", access: accessPreflight, handle: (*Handler).preflight}
+	}
 	switch {
 	case bucket == "":
 		return routeService(method, sub)
@@ -67,7 +76,6 @@ func routeService(method, sub string) operation {
 // answer OSS's "no such configuration" error for them.
 var emptyBucketConfigs = map[string]*osswire.Error{
 	"lifecycle":   osswire.ErrNoSuchLifecycle,
-	"cors":        osswire.ErrNoSuchCORSConfiguration,
 	"website":     osswire.ErrNoSuchWebsiteConfiguration,
 	"encryption":  osswire.ErrNoSuchServerSideEncryptionRule,
 	"policy":      osswire.ErrNoSuchBucketPolicy,
@@ -78,7 +86,7 @@ var emptyBucketConfigs = map[string]*osswire.Error{
 // deletableBucketConfigs are configurations whose DELETE succeeds trivially:
 // none can exist.
 var deletableBucketConfigs = map[string]bool{
-	"lifecycle": true, "cors": true, "website": true,
+	"lifecycle": true, "website": true,
 	"encryption": true, "policy": true, "logging": true, "referer": true,
 }
 
@@ -115,6 +123,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "GetBucketVersioning", access: accessRead, handle: bucketDocument(osswire.VersioningConfiguration{})}
 		case "tagging":
 			return operation{name: "GetBucketTags", access: accessRead, handle: (*Handler).getBucketTags}
+		case "cors":
+			return operation{name: "GetBucketCors", access: accessRead, handle: (*Handler).getBucketCors}
 		case "referer":
 			return operation{name: "GetBucketReferer", access: accessRead,
 				handle: bucketDocument(osswire.RefererConfiguration{AllowEmptyReferer: true})}
@@ -146,6 +156,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "PutBucketAcl", access: accessRoot, handle: (*Handler).putBucketACL}
 		case "tagging":
 			return operation{name: "PutBucketTags", access: accessRoot, handle: (*Handler).putBucketTags}
+		case "cors":
+			return operation{name: "PutBucketCors", access: accessRoot, handle: (*Handler).putBucketCors}
 		}
 		return notImplemented("BucketOperation")
 	case http.MethodDelete:
@@ -154,6 +166,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "DeleteBucket", access: accessRoot, handle: (*Handler).deleteBucket}
 		case "tagging":
 			return operation{name: "DeleteBucketTags", access: accessRoot, handle: (*Handler).deleteBucketTags}
+		case "cors":
+			return operation{name: "DeleteBucketCors", access: accessRoot, handle: (*Handler).deleteBucketCors}
 		}
 		if deletableBucketConfigs[sub] {
 			return operation{name: "DeleteBucketConfig", access: accessRoot, handle: (*Handler).deleteBucketConfig}

@@ -1,0 +1,176 @@
+package ossapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
+)
+
+// putBucketCors replaces a bucket's CORS rules (PUT /<bucket>?cors with a
+// CORSConfiguration document). Like PutBucketAcl it is the bucket
+// owner's, here root (the route's access). A document that does not parse
+// is MalformedXML, one outside OSS's limits InvalidArgument; neither
+// changes anything.
+func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	b := st.target.bucket
+	body, err := h.readXMLBody(r, st)
+	if err != nil {
+		return err
+	}
+	doc, ae := osswire.ParseCORS(body)
+	if ae != nil {
+		return ae
+	}
+	cfg := fromWireCORS(doc)
+	if err := object.CheckCORS(cfg); err != nil {
+		_, why, _ := strings.Cut(err.Error(), "invalid CORS configuration: ")
+		return osswire.ErrInvalidArgument.Msgf("The CORS configuration is not valid: %s.", why)
+	}
+	if err := h.layer.SetBucketCors(r.Context(), b, cfg); err != nil {
+		return bucketErr(err, b)
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// getBucketCors answers a bucket's CORS rules, or NoSuchCORSConfiguration
+// when it has none.
+func (h *Handler) getBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	info, err := h.getBucket(r, st)
+	if err != nil {
+		return err
+	}
+	if info.CORS == nil {
+		return osswire.ErrNoSuchCORSConfiguration.With("BucketName", info.Name)
+	}
+	return writeXML(w, toWireCORS(info.CORS))
+}
+
+// deleteBucketCors removes a bucket's CORS rules: 204, also when it had
+// none, as OSS answers.
+func (h *Handler) deleteBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	b := st.target.bucket
+	if err := h.layer.SetBucketCors(r.Context(), b, nil); err != nil {
+		return bucketErr(err, b)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// preflight answers a browser's CORS preflight (OPTIONS on a bucket or an
+// object) from the bucket's CORS rules alone. It runs unauthenticated, as
+// browsers send preflights without credentials, so it must never answer
+// anything but the rules' verdict: no object is read, nothing listed. The
+// first rule allowing the Origin, the Access-Control-Request-Method and
+// every Access-Control-Request-Headers name gives 200 with the
+// Access-Control-Allow-* headers; none (or no rules at all, or a request
+// missing either header) is 403 AccessForbidden. A missing bucket is
+// NoSuchBucket, as OSS answers it.
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, st *reqState) error {
+	info, err := h.getBucket(r, st)
+	if err != nil {
+		return err
+	}
+	hdr := w.Header()
+	if info.CORS != nil && info.CORS.ResponseVary {
+		hdr.Set(osswire.HeaderVary, osswire.HeaderOrigin)
+	}
+	origin := r.Header.Get(osswire.HeaderOrigin)
+	method := r.Header.Get(osswire.HeaderAccessControlRequestMethod)
+	requested := osswire.SplitHeaderList(r.Header.Values(osswire.HeaderAccessControlRequestHeaders))
+	rule := info.CORS.Match(origin, method, requested)
+	if rule == nil || method == "" {
+		return osswire.ErrCORSForbidden
+	}
+	setAllowOrigin(hdr, rule, origin)
+	hdr.Set(osswire.HeaderAccessControlAllowMethods, strings.Join(rule.AllowedMethods, ", "))
+	if len(requested) > 0 {
+		hdr.Set(osswire.HeaderAccessControlAllowHeaders, strings.Join(requested, ", "))
+	}
+	if len(rule.ExposeHeaders) > 0 {
+		hdr.Set(osswire.HeaderAccessControlExposeHeaders, strings.Join(rule.ExposeHeaders, ", "))
+	}
+	if rule.MaxAgeSeconds != nil {
+		hdr.Set(osswire.HeaderAccessControlMaxAge, strconv.FormatInt(*rule.MaxAgeSeconds, 10))
+	}
+	hdr.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// setCORSHeaders gives an actual cross-origin request (one with an
+// Origin header) the headers its bucket's first matching rule allows:
+// Access-Control-Allow-Origin and -Expose-Headers (and Vary: Origin when
+// the bucket's ResponseVary says so). It runs before authentication, so
+// that a browser can read error answers too. A bucket that cannot be read
+// (missing, unavailable) adds nothing: the request's own handling reports
+// that. The read is the request's linearizable one and shares its read
+// view's barrier.
+func (h *Handler) setCORSHeaders(w http.ResponseWriter, r *http.Request, st *reqState) {
+	origin := r.Header.Get(osswire.HeaderOrigin)
+	if origin == "" || st.target.bucket == "" {
+		return
+	}
+	info, err := h.layer.GetBucket(r.Context(), st.target.bucket)
+	if err != nil || info.CORS == nil {
+		return
+	}
+	hdr := w.Header()
+	if info.CORS.ResponseVary {
+		hdr.Set(osswire.HeaderVary, osswire.HeaderOrigin)
+	}
+	rule := info.CORS.Match(origin, r.Method, nil)
+	if rule == nil {
+		return
+	}
+	setAllowOrigin(hdr, rule, origin)
+	hdr.Set(osswire.HeaderAccessControlAllowMethods, strings.Join(rule.AllowedMethods, ", "))
+	if len(rule.ExposeHeaders) > 0 {
+		hdr.Set(osswire.HeaderAccessControlExposeHeaders, strings.Join(rule.ExposeHeaders, ", "))
+	}
+	if rule.MaxAgeSeconds != nil {
+		hdr.Set(osswire.HeaderAccessControlMaxAge, strconv.FormatInt(*rule.MaxAgeSeconds, 10))
+	}
+}
+
+// setAllowOrigin answers "*" for a rule allowing every origin, as OSS
+// does, and the request's origin otherwise.
+func setAllowOrigin(hdr http.Header, rule *object.CORSRule, origin string) {
+	if rule.AllowsAnyOrigin() {
+		hdr.Set(osswire.HeaderAccessControlAllowOrigin, "*")
+		return
+	}
+	hdr.Set(osswire.HeaderAccessControlAllowOrigin, origin)
+}
+
+func fromWireCORS(doc osswire.CORSConfiguration) *object.CORSConfiguration {
+	cfg := &object.CORSConfiguration{ResponseVary: doc.ResponseVary, Rules: make([]object.CORSRule, len(doc.Rules))}
+	for i, r := range doc.Rules {
+		cfg.Rules[i] = object.CORSRule{
+			AllowedOrigins: r.AllowedOrigins,
+			AllowedMethods: r.AllowedMethods,
+			AllowedHeaders: r.AllowedHeaders,
+			ExposeHeaders:  r.ExposeHeaders,
+			MaxAgeSeconds:  r.MaxAgeSeconds,
+		}
+	}
+	return cfg
+}
+
+func toWireCORS(cfg *object.CORSConfiguration) osswire.CORSConfiguration {
+	doc := osswire.CORSConfiguration{ResponseVary: cfg.ResponseVary, Rules: make([]osswire.CORSRule, len(cfg.Rules))}
+	for i, r := range cfg.Rules {
+		doc.Rules[i] = osswire.CORSRule{
+			AllowedOrigins: r.AllowedOrigins,
+			AllowedMethods: r.AllowedMethods,
+			AllowedHeaders: r.AllowedHeaders,
+			ExposeHeaders:  r.ExposeHeaders,
+			MaxAgeSeconds:  r.MaxAgeSeconds,
+		}
+	}
+	return doc
+}
