@@ -238,8 +238,15 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 // OSS presigned parameters — and carrying x-amz-* headers or X-Amz-* query
 // parameters. Other unsigned requests (a browser fetching a public-read
 // object, curl) are the OSS dialect's, kossd's first: both answer them
-// alike but for the header names.
+// alike but for the header names. OPTIONS requests are never S3's.
 func isS3(r *http.Request) bool {
+	// Every OPTIONS is a CORS preflight, answered by the OSS dialect from
+	// the bucket's rules (the S3 dialect shares them) without looking at
+	// any credentials: a browser's preflight for an S3 app carries only
+	// Origin and Access-Control-Request-* headers, whatever it names.
+	if r.Method == http.MethodOptions {
+		return false
+	}
 	if awsauth.IsAWS(r) || awsauth.IsPostForm(r) {
 		return true
 	}
