@@ -154,6 +154,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, st *reqState) {
 	t := st.target
 	op := route(r.Method, t.bucket, t.key, r.URL.Query(), r.Header)
 	st.rec.Operation = op.name
+	// Before authentication, so that a browser can read a refusal too;
+	// only a bucket's own CORS rules decide what it adds.
+	h.setCORSHeaders(w, r, st)
 	// Authenticate first: a request with a bad signature learns nothing
 	// about names or operations. A POST Object form carries its signature
 	// in the body: its handler verifies it.

@@ -108,6 +108,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "GetBucketVersioning", access: accessRead, handle: (*Handler).getBucketVersioning}
 		case "tagging":
 			return operation{name: "GetBucketTagging", access: accessRead, handle: (*Handler).getBucketTagging}
+		case "cors":
+			return operation{name: "GetBucketCors", access: accessRead, handle: (*Handler).getBucketCors}
 		}
 		return notImplemented("GetBucket" + sub)
 	case http.MethodHead:
@@ -123,6 +125,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "PutBucketAcl", access: accessRoot, handle: (*Handler).putBucketACL}
 		case "tagging":
 			return operation{name: "PutBucketTagging", access: accessRoot, handle: (*Handler).putBucketTagging}
+		case "cors":
+			return operation{name: "PutBucketCors", access: accessRoot, handle: (*Handler).putBucketCors}
 		}
 		return notImplemented("PutBucket" + sub)
 	case http.MethodDelete:
@@ -131,6 +135,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "DeleteBucket", access: accessRoot, handle: (*Handler).deleteBucket}
 		case "tagging":
 			return operation{name: "DeleteBucketTagging", access: accessRoot, handle: (*Handler).deleteBucketTagging}
+		case "cors":
+			return operation{name: "DeleteBucketCors", access: accessRoot, handle: (*Handler).deleteBucketCors}
 		}
 		return notImplemented("DeleteBucket" + sub)
 	case http.MethodPost:

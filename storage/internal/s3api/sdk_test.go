@@ -269,8 +269,9 @@ func TestSDKUnsupported(t *testing.T) {
 	if loc.LocationConstraint != "" {
 		t.Errorf("location %q, want us-east-1 as empty", loc.LocationConstraint)
 	}
+	// CORS is implemented (cors_test.go): a bucket without rules is 404.
 	_, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String("bkt")})
-	wantCode(t, "GetBucketCors", err, "NotImplemented", 501)
+	wantCode(t, "GetBucketCors", err, "NoSuchCORSConfiguration", 404)
 	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("bkt"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
 	wantCode(t, "PutBucketVersioning", err, "NotImplemented", 501)
