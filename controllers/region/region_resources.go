@@ -166,6 +166,11 @@ func kossdArgs(region *kossv1alpha1.Region) []string {
 		fmt.Sprintf("--node-id=$(%s)", envPodName),
 		"--region=" + region.Name,
 		"--initial-cluster=" + initialCluster(region, kossv1alpha1.MinRegionReplicas),
+		// GetBucketInfo's IntranetEndpoint: the client Service inside the cluster. The
+		// ExtranetEndpoint is left to the request's Host: a LoadBalancer's address is known
+		// only after the pods run, and writing it into the pod template would roll the
+		// Region when it appears; clients from outside reach kossd through it anyway.
+		"--intranet-endpoint=" + intranetEndpoint(region),
 	}
 	if region.Spec.Domain != "" {
 		args = append(args, "--domain="+region.Spec.Domain)
@@ -174,6 +179,11 @@ func kossdArgs(region *kossv1alpha1.Region) []string {
 		args = append(args, kossdTLSArgs()...)
 	}
 	return args
+}
+
+// intranetEndpoint is host:port of the Region's client Service, as cluster DNS names it.
+func intranetEndpoint(region *kossv1alpha1.Region) string {
+	return fmt.Sprintf("%s.%s.svc.cluster.local:%d", controllers.ClientServiceName(region), region.Namespace, ossPort)
 }
 
 // kossdTLSArgs make kossd serve HTTPS on the OSS port and mutual TLS on the peer port, from

@@ -71,6 +71,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 					"--initial-cluster=eu-0=eu-0.eu-peers.storage.svc.cluster.local:9001," +
 						"eu-1=eu-1.eu-peers.storage.svc.cluster.local:9001," +
 						"eu-2=eu-2.eu-peers.storage.svc.cluster.local:9001",
+					"--intranet-endpoint=eu.storage.svc.cluster.local:9000",
 				}
 				if !slices.Equal(c.Args, want) {
 					t.Errorf("args =\n%q\nwant\n%q", c.Args, want)

@@ -25,6 +25,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
@@ -120,8 +121,9 @@ var _ = Describe("Operator", Ordered, ContinueOnFailure, func() {
 		}
 		Expect([]string{regionName, bucketName, accessKeyName}).NotTo(ContainElement(""),
 			"config/samples must hold a Region, a Bucket and an AccessKey: %v", samples)
-		_, err = env.Kubectl(ctx, "create", "namespace", namespace)
-		must(err)
+		// The samples' namespace enforces the restricted Pod Security Standard, as a
+		// platform team's would: a kossd pod that broke it would be refused.
+		must(env.RestrictNamespace(ctx, namespace))
 		_, err = env.ApplySamples(ctx, namespace)
 		must(err)
 		other := filepath.Join(stateDir, "other-bucket.yaml")
@@ -194,6 +196,28 @@ spec:
 		}
 	}
 
+	It("runs the operator and the Region in restricted namespaces, which refuse a pod that breaks the standard", func(ctx SpecContext) {
+		for _, ns := range []string{framework.ReleaseNamespace, namespace} {
+			var n corev1.Namespace
+			Expect(env.Client.Get(ctx, client.ObjectKey{Name: ns}, &n)).To(Succeed())
+			Expect(n.Labels).To(HaveKeyWithValue("pod-security.kubernetes.io/enforce", "restricted"), "namespace %s", ns)
+			// Enforcement is live, not a label nobody reads: a privileged pod is refused.
+			bad := &corev1.Pod{
+				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "breaks-restricted"},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "c", Image: framework.KossdImage,
+					SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)},
+				}}},
+			}
+			err := env.Client.Create(ctx, bad)
+			Expect(apierrors.IsForbidden(err)).To(BeTrue(), "a privileged pod in %s: %v, want Forbidden by Pod Security admission", ns, err)
+		}
+		// The Region's pods were admitted there, so they meet the standard.
+		eps, err := podEndpoints(ctx, env, namespace, regionName)
+		must(err)
+		Expect(eps).NotTo(BeEmpty())
+	})
+
 	It("writes the AccessKey's credentials into its Secret, for envFrom and for SDKs", func(ctx SpecContext) {
 		var region kossv1alpha1.Region
 		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &region)).To(Succeed())
@@ -246,6 +270,11 @@ spec:
 		Expect(put(ctx, c, bucketName, "tls/hello.txt", body)).To(Succeed())
 		Expect(get(ctx, c, bucketName, "tls/hello.txt")).To(Equal(body))
 		objects["tls/hello.txt"] = digestOf(body)
+
+		By("GetBucketInfo names the client Service as the bucket's intranet endpoint")
+		info, err := c.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: oss.Ptr(bucketName)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(oss.ToString(info.BucketInfo.IntranetEndpoint)).To(Equal(regionName + "." + namespace + ".svc.cluster.local:9000"))
 
 		By("plain HTTP to the TLS port is refused, never served")
 		plainURL := strings.Replace(endpoint, "https://", "http://", 1) + "/" + bucketName + "/tls/hello.txt"
