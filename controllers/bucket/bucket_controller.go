@@ -74,7 +74,8 @@ type bucketScope struct {
 	admin adminclient.Interface
 	// observed collects what the phases saw, for setBucketStatus: region and
 	// regionEndpoint are set by reconcileRegion, claimedBy by reconcileClaim, bucket and
-	// engineErr by reconcileBucket (or reconcileDelete).
+	// engineErr by reconcileBucket (or reconcileDelete), config and configRejected by
+	// reconcileConfig.
 	observed bucketObservation
 	// gone is true once the finalizer was removed: the object may no longer exist.
 	gone bool
@@ -183,8 +184,10 @@ func claimsFirst(a, b *kossv1alpha1.Bucket) bool {
 	return a.UID < b.UID
 }
 
-// reconcileBucket makes the bucket exist under this Bucket's owner tag and reads its
-// statistics. A bucket of that name with another owner is reported, never taken over.
+// reconcileBucket makes the bucket exist under this Bucket's owner tag, keeps its ACL and
+// tags as spec declares them (reconcileConfig) and reads its statistics. A bucket of that
+// name with another owner is reported, never taken over. The refresh also finds changes made
+// around the operator: the For predicate passes spec changes only.
 func (r *Reconciler) reconcileBucket(ctx context.Context, s *bucketScope) (ctrl.Result, error) {
 	if s.admin == nil || s.observed.claimedBy != "" {
 		return ctrl.Result{}, nil
@@ -216,6 +219,9 @@ func (r *Reconciler) reconcileBucket(ctx context.Context, s *bucketScope) (ctrl.
 		return ctrl.Result{}, fmt.Errorf("ensure bucket %s: %w", name, err)
 	}
 	s.observed.bucket = &got
+	if err := r.reconcileConfig(ctx, s, got); err != nil {
+		return ctrl.Result{}, err
+	}
 	return ctrl.Result{RequeueAfter: refresh}, nil
 }
 

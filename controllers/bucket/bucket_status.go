@@ -18,6 +18,7 @@ package bucket
 
 import (
 	"fmt"
+	"maps"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -51,6 +52,11 @@ type bucketObservation struct {
 	// abortingUploads is true when the pass stopped while aborting the bucket's open
 	// multipart uploads (engineErr says why).
 	abortingUploads bool
+	// config is the bucket's ACL and tags once spec was applied to them; nil when the pass
+	// did not get that far (status.acl and status.tags keep their values).
+	config *bucketConfig
+	// configRejected says what the Region refused of spec.acl and spec.tags, and why.
+	configRejected []string
 }
 
 // setBucketStatus derives a Bucket's status (but observedGeneration) from an observation.
@@ -64,6 +70,13 @@ func setBucketStatus(b *kossv1alpha1.Bucket, o bucketObservation) {
 	if o.bucket != nil {
 		b.Status.ObjectCount = o.bucket.Objects
 		b.Status.Bytes = o.bucket.Bytes
+	}
+	if o.config != nil {
+		b.Status.ACL = kossv1alpha1.BucketACL(o.config.acl)
+		b.Status.Tags = nil // none is nil, as the API server reads it back: no status churn
+		if len(o.config.tags) > 0 {
+			b.Status.Tags = maps.Clone(o.config.tags)
+		}
 	}
 	setBucketProvisionedCondition(b, o)
 	setBucketReadyCondition(b, o)
@@ -99,7 +112,8 @@ func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) 
 
 // setBucketReadyCondition sets Ready from the first problem found, in the order a user must
 // fix them: deletion, the Region (regionUseChain), the Region's answers, then Provisioned,
-// which was just set. Ready is True when the bucket is Provisioned and the Region answers.
+// which was just set, then the configuration the Region refused. Ready is True when the
+// bucket is Provisioned, the Region answers and holds the ACL and tags spec declares.
 func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
 		controllers.SetCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketReadyCondition, status, reason, message)
@@ -136,6 +150,8 @@ func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 			"Cannot reach the Region's admin API, retrying with back-off: "+controllers.EngineErrorMessage(o.engineErr))
 	case provisioned.Status != metav1.ConditionTrue:
 		set(metav1.ConditionFalse, provisioned.Reason, provisioned.Message)
+	case len(o.configRejected) > 0:
+		set(metav1.ConditionFalse, kossv1alpha1.BucketConfigRejectedReason, configRejectedMessage(name, o.configRejected))
 	case o.engineErr != nil:
 		set(metav1.ConditionFalse, kossv1alpha1.BucketProvisioningFailedReason,
 			"The Region answered with an error: "+controllers.EngineErrorMessage(o.engineErr))

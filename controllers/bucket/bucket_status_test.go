@@ -206,6 +206,44 @@ func TestSetBucketStatus(t *testing.T) {
 			o:     bucketObservation{deleting: true, abortingUploads: true, engineErr: controllertest.ErrConnRefused},
 			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "Aborting the open multipart uploads"),
 		},
+		"the ACL and tags the Region holds show in status, no tags as none": {
+			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Status.Tags = map[string]string{"old": "tag"} }),
+			o: bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos"},
+				config: &bucketConfig{acl: "public-read", tags: map[string]string{}}},
+			provisioned: created,
+			ready:       controllertest.Want(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "photos is ready"),
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				if b.Status.ACL != kossv1alpha1.BucketACLPublicRead || b.Status.Tags != nil {
+					t.Errorf("status acl %q tags %#v, want public-read and nil (as the API server reads {} back)", b.Status.ACL, b.Status.Tags)
+				}
+			},
+		},
+		"configuration the Region refused is Ready=False ConfigRejected, and status shows what the bucket has": {
+			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.Tags = map[string]string{"Aliyun-x": "y"} }),
+			o: bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos"},
+				config:         &bucketConfig{acl: "private", tags: map[string]string{"team": "media"}},
+				configRejected: []string{"spec.tags: InvalidArgument (400): object: invalid tag"}},
+			provisioned: created,
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketConfigRejectedReason,
+				"The Region refused spec.tags: InvalidArgument (400): object: invalid tag; bucket photos keeps its previous setting"),
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				if b.Status.ACL != kossv1alpha1.BucketACLPrivate || b.Status.Tags["team"] != "media" {
+					t.Errorf("status = %+v, want the bucket's own ACL and tags", b.Status)
+				}
+			},
+		},
+		"a pass that did not get to the configuration keeps status.acl and status.tags": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
+				b.Status.ACL, b.Status.Tags = kossv1alpha1.BucketACLPublicRead, map[string]string{"team": "media"}
+			}),
+			o:     bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: controllertest.ErrConnRefused},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"),
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				if b.Status.ACL != kossv1alpha1.BucketACLPublicRead || b.Status.Tags["team"] != "media" {
+					t.Errorf("status = %+v, want the last ACL and tags kept", b.Status)
+				}
+			},
+		},
 		"deleting": {
 			bucket:      testBucket(func(b *kossv1alpha1.Bucket) { b.Spec.DeletionPolicy = kossv1alpha1.DeletionPolicyDelete }),
 			o:           bucketObservation{deleting: true},

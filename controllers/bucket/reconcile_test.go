@@ -88,6 +88,17 @@ func TestReconcileNeverReturnsAResultWithAnError(t *testing.T) {
 		},
 		controllertest.Scenario{Name: "a new Bucket", Objects: world(available, bucket()), Request: req},
 		controllertest.Scenario{Name: "a provisioned Bucket", Objects: world(available, bucket()), Admin: owned(3), Request: req},
+		controllertest.Scenario{Name: "a provisioned Bucket whose ACL and tags drifted",
+			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) {
+				b.Spec.ACL, b.Spec.Tags = kossv1alpha1.BucketACLPublicRead, map[string]string{"team": "media"}
+			})),
+			Admin: func(a *fake.Client) {
+				owned(3)(a)
+				a.SetBucketTagsDirectly("photos", map[string]string{"team": "other"})
+			}, Request: req},
+		controllertest.Scenario{Name: "a Bucket whose tags the Region refuses",
+			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) { b.Spec.Tags = map[string]string{"Aliyun-x": "y"} })),
+			Admin:   owned(0), Request: req},
 		controllertest.Scenario{Name: "a Bucket whose name is owned elsewhere", Objects: world(available, bucket()), Request: req,
 			Admin: func(a *fake.Client) {
 				_, _ = a.CreateBucket(context.Background(), "photos", adminapi.CreateBucketRequest{Owner: "someone/else/uid"})

@@ -1,0 +1,163 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package bucket
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
+	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/adminclient"
+)
+
+// Event reasons of the bucket's configuration.
+const (
+	// eventDriftCorrected is a Warning: the bucket's ACL or tags were changed around the
+	// operator (through the OSS API) and were put back as spec declares them.
+	eventDriftCorrected = "DriftCorrected"
+	// eventConfigApplied is Normal: a change of spec.acl or spec.tags was applied.
+	eventConfigApplied = "ConfigApplied"
+	// eventConfigRejected is a Warning: the Region refused spec.acl or spec.tags.
+	eventConfigRejected = "ConfigRejected"
+)
+
+// bucketConfig is a bucket's ACL and tags as the Region reported them.
+type bucketConfig struct {
+	acl  string
+	tags map[string]string
+}
+
+// reconcileConfig keeps the bucket's ACL and tags as spec declares them: a set field is
+// applied when the bucket differs, an unset one is left alone. got is the bucket as the
+// Region just reported it. It records in s.observed what the bucket has afterwards (config)
+// and what the Region refused (configRejected: no error, since sending the same value again
+// cannot succeed; the refresh brings the next try). Any other failure is returned, and the
+// status keeps the configuration it showed, so that the next pass still tells a drift from a
+// change of spec.
+//
+// A difference is a drift when the last status showed spec's value in place: the operator had
+// applied it, so someone else changed the bucket since. Otherwise spec changed (or the value
+// was never applied), which is no one's mistake and gets a Normal event.
+func (r *Reconciler) reconcileConfig(ctx context.Context, s *bucketScope, got adminapi.Bucket) error {
+	log := ctrl.LoggerFrom(ctx)
+	b := s.bucket
+	name := b.BucketName()
+	var rejected []string
+
+	if want := string(b.Spec.ACL); want != "" && want != got.ACL {
+		drift := string(s.before.Status.ACL) == want
+		log.Info("Setting bucket ACL", "bucket", name, "acl", want, "was", got.ACL, "drift", drift)
+		updated, err := s.admin.SetBucketACL(ctx, name, want)
+		switch {
+		case adminclient.IsInvalidArgument(err):
+			rejected = append(rejected, fmt.Sprintf("spec.acl %s: %s", want, controllers.EngineErrorMessage(err)))
+		case err != nil:
+			s.observed.engineErr = err
+			return fmt.Errorf("set the ACL of bucket %s: %w", name, err)
+		case drift:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, eventDriftCorrected, "SetBucketACL",
+				"The ACL of bucket %s was changed around the operator from %s to %s; put back spec.acl %s", name, want, got.ACL, want)
+			got = updated
+		default:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, eventConfigApplied, "SetBucketACL",
+				"Set the ACL of bucket %s to %s (was %s)", name, want, got.ACL)
+			got = updated
+		}
+	}
+
+	if want := b.Spec.Tags; want != nil && !maps.Equal(want, got.Tags) {
+		drift := maps.Equal(s.before.Status.Tags, want)
+		log.Info("Setting bucket tags", "bucket", name, "tags", len(want), "was", len(got.Tags), "drift", drift)
+		updated, err := s.admin.SetBucketTags(ctx, name, want)
+		switch {
+		case adminclient.IsInvalidArgument(err):
+			rejected = append(rejected, "spec.tags: "+controllers.EngineErrorMessage(err))
+		case err != nil:
+			s.observed.engineErr = err
+			return fmt.Errorf("set the tags of bucket %s: %w", name, err)
+		case drift:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, eventDriftCorrected, "SetBucketTags",
+				"The tags of bucket %s were changed around the operator from %s to %s; put back spec.tags", name, formatTags(want), formatTags(got.Tags))
+			got = updated
+		default:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, eventConfigApplied, "SetBucketTags",
+				"Set the tags of bucket %s to %s (were %s)", name, formatTags(want), formatTags(got.Tags))
+			got = updated
+		}
+	}
+
+	s.observed.bucket = &got
+	s.observed.config = &bucketConfig{acl: got.ACL, tags: got.Tags}
+	s.observed.configRejected = rejected
+	if len(rejected) > 0 && !rejectionShown(s.before, rejected) {
+		// Once per refusal, not once per retry: the condition keeps saying it.
+		r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, eventConfigRejected, "SetBucketConfig",
+			"The Region refused %s", strings.Join(rejected, "; "))
+	}
+	return nil
+}
+
+// rejectionShown reports whether the Bucket's Ready condition already reports these
+// refusals.
+func rejectionShown(b *kossv1alpha1.Bucket, rejected []string) bool {
+	for _, c := range b.Status.Conditions {
+		if c.Type == kossv1alpha1.BucketReadyCondition {
+			return c.Reason == kossv1alpha1.BucketConfigRejectedReason && c.Message == configRejectedMessage(b.BucketName(), rejected)
+		}
+	}
+	return false
+}
+
+// configRejectedMessage is the Ready condition's message for refused configuration.
+func configRejectedMessage(name string, rejected []string) string {
+	return fmt.Sprintf("The Region refused %s; bucket %s keeps its previous setting, retrying at the refresh interval",
+		strings.Join(rejected, "; "), name)
+}
+
+// maxTagsInMessage bounds the part of an event message a tag set takes (an event's note is
+// at most 1 kB; twenty long tags are more).
+const maxTagsInMessage = 300
+
+// formatTags writes tags as "{k=v, k2=v2}" in key order, "{}" when none, cut short past
+// maxTagsInMessage.
+func formatTags(tags map[string]string) string {
+	parts := make([]string, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		parts = append(parts, k+"="+tags[k])
+	}
+	out := "{" + strings.Join(parts, ", ") + "}"
+	if len(out) > maxTagsInMessage {
+		cut := maxTagsInMessage
+		for cut > 0 && !isRuneStart(out[cut]) {
+			cut--
+		}
+		out = out[:cut] + "...}"
+	}
+	return out
+}
+
+// isRuneStart reports whether c begins a UTF-8 sequence (cutting before it keeps the string
+// valid).
+func isRuneStart(c byte) bool { return c&0xC0 != 0x80 }
