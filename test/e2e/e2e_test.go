@@ -316,6 +316,82 @@ spec:
 		Expect(err).To(HaveOccurred(), "the peer port answered a client whose certificate the Region's CA did not sign")
 	})
 
+	It("takes a renewed certificate under load without a failed request", func(ctx SpecContext) {
+		var caSecret, tlsSecret corev1.Secret
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName + "-ca"}, &caSecret)).To(Succeed())
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName + "-tls"}, &tlsSecret)).To(Succeed())
+		old, err := pki.ParseCertificate(tlsSecret.Data["tls.crt"])
+		must(err)
+		caPEM := tlsSecret.Data["ca.crt"]
+
+		// servedSerial is the serial of the certificate the pod at ep presents on a
+		// fresh connection.
+		servedSerial := func(ep string) (string, error) {
+			resp, err := env.HTTPClientTrusting(caPEM).Get(ep + "/-/healthz")
+			if err != nil {
+				return "", err
+			}
+			_ = resp.Body.Close()
+			if resp.TLS == nil || len(resp.TLS.PeerCertificates) == 0 {
+				return "", fmt.Errorf("%s answered without TLS", ep)
+			}
+			return resp.TLS.PeerCertificates[0].SerialNumber.String(), nil
+		}
+
+		c := env.OSSClient(userCreds)
+		stream := newWriteStream()
+		wctx, stopWriters := context.WithCancel(ctx)
+		defer stopWriters()
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("renew/w%d", i), uint64(200+i)) })
+		}
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the renewal")
+
+		By("renewing the certificate in place, as the operator does: a new leaf from the Region's CA, same names, into the same Secret")
+		leaf, err := pki.Issue(pki.KeyPair{CertPEM: caSecret.Data["ca.crt"], KeyPEM: caSecret.Data["ca.key"]}, pki.Request{
+			CommonName: old.Subject.CommonName, DNSNames: old.DNSNames, IPs: old.IPAddresses,
+			Usage: pki.UsageServer | pki.UsageClient, Validity: 90 * 24 * time.Hour,
+		}, time.Now())
+		must(err)
+		renewed, err := pki.ParseCertificate(leaf.CertPEM)
+		must(err)
+		tlsSecret.Data["tls.crt"], tlsSecret.Data["tls.key"] = leaf.CertPEM, leaf.KeyPEM
+		Expect(env.Client.Update(ctx, &tlsSecret)).To(Succeed())
+		renewedAt := time.Now()
+
+		By("every pod serves the renewed certificate, the writers going on")
+		Eventually(ctx, func(g Gomega) {
+			eps, err := podEndpoints(ctx, env, namespace, regionName)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(eps).NotTo(BeEmpty())
+			for pod, ep := range eps {
+				serial, err := servedSerial(ep)
+				g.Expect(err).NotTo(HaveOccurred(), "pod %s", pod)
+				g.Expect(serial).To(Equal(renewed.SerialNumber.String()), "pod %s still serves certificate %s", pod, old.SerialNumber)
+			}
+		}).WithTimeout(2 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
+		fmt.Fprintf(GinkgoWriter, "every pod served the renewed certificate %v after the Secret changed\n", time.Since(renewedAt).Round(100*time.Millisecond))
+		at := stream.count()
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the renewal")
+		stopWriters()
+		wg.Wait()
+		acked, failures, lastErr := stream.snapshot()
+		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the renewal, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
+		Expect(failures).To(BeZero(), "requests failed across the renewal; last: %s", lastErr)
+
+		By("the operator keeps the renewed certificate: it is valid and names everything")
+		Consistently(ctx, func(g Gomega) {
+			var s corev1.Secret
+			g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName + "-tls"}, &s)).To(Succeed())
+			g.Expect(s.Data["tls.crt"]).To(Equal(leaf.CertPEM))
+		}).WithTimeout(5 * time.Second).WithPolling(time.Second).Should(Succeed())
+		for k, d := range acked {
+			objects[k] = d
+		}
+		everyPodHasObjects(ctx)
+	})
+
 	It("serves the S3 dialect to the same key, configured from the Secret's AWS_* values as envFrom gives them", func(ctx SpecContext) {
 		var s corev1.Secret
 		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &s)).To(Succeed())
