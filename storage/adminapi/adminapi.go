@@ -3,6 +3,7 @@ package adminapi
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -47,6 +48,10 @@ func BucketACLPath(name string) string { return BucketPath(name) + "/acl" }
 // BucketTagsPath is a bucket's tag set: PUT (SetBucketTagsRequest) replaces
 // it as a whole, answering the Bucket.
 func BucketTagsPath(name string) string { return BucketPath(name) + "/tags" }
+
+// BucketCORSPath is a bucket's CORS configuration: PUT
+// (SetBucketCORSRequest) replaces it as a whole, answering the Bucket.
+func BucketCORSPath(name string) string { return BucketPath(name) + "/cors" }
 
 // BucketUploadsPath is the collection of a bucket's open multipart
 // uploads: DELETE aborts every one of them, answering an AbortUploadsResult.
@@ -153,6 +158,57 @@ type SetBucketTagsRequest struct {
 	Tags map[string]string `json:"tags"`
 }
 
+// SetBucketCORSRequest is the body of PUT /buckets/{name}/cors: the bucket's
+// complete new CORS configuration; no rules (an empty or absent list)
+// removes it, and ResponseVary then must be false. The engine judges OSS's
+// limits (1-10 rules, each with an origin and a method of GET, PUT, DELETE,
+// POST or HEAD; at most one "*" in an origin or an allowed header, none in
+// an exposed header; no CR, LF or NUL; MaxAgeSeconds >= 0; 16 KiB of
+// strings) and answers CodeInvalidArgument, changing nothing, for rules
+// outside them.
+type SetBucketCORSRequest struct {
+	CORS
+}
+
+// CORS is a bucket's CORS configuration (OSS PutBucketCors): rules tried
+// in order, the first match deciding, and whether every response says
+// Vary: Origin.
+type CORS struct {
+	Rules        []CORSRule `json:"rules"`
+	ResponseVary bool       `json:"responseVary,omitempty"`
+}
+
+// Clone returns a deep copy of c (nil for nil).
+func (c *CORS) Clone() *CORS {
+	if c == nil {
+		return nil
+	}
+	out := &CORS{ResponseVary: c.ResponseVary, Rules: make([]CORSRule, len(c.Rules))}
+	for i, r := range c.Rules {
+		out.Rules[i] = CORSRule{
+			AllowedOrigins: slices.Clone(r.AllowedOrigins), AllowedMethods: slices.Clone(r.AllowedMethods),
+			AllowedHeaders: slices.Clone(r.AllowedHeaders), ExposeHeaders: slices.Clone(r.ExposeHeaders),
+		}
+		if r.MaxAgeSeconds != nil {
+			v := *r.MaxAgeSeconds
+			out.Rules[i].MaxAgeSeconds = &v
+		}
+	}
+	return out
+}
+
+// CORSRule is one rule of a bucket's CORS configuration, its lists in the
+// order they were given.
+type CORSRule struct {
+	AllowedOrigins []string `json:"allowedOrigins"`
+	AllowedMethods []string `json:"allowedMethods"`
+	AllowedHeaders []string `json:"allowedHeaders,omitempty"`
+	ExposeHeaders  []string `json:"exposeHeaders,omitempty"`
+	// MaxAgeSeconds is how long a browser may cache a preflight answer;
+	// nil when the rule says nothing.
+	MaxAgeSeconds *int64 `json:"maxAgeSeconds,omitempty"`
+}
+
 // Bucket describes a bucket. Objects and Bytes are filled by GET
 // /buckets/{name} (and by the create and set responses), not by the
 // listing.
@@ -166,6 +222,9 @@ type Bucket struct {
 	Bytes        int64     `json:"bytes"`
 	// Tags are the bucket's tags; absent (nil) when it has none.
 	Tags map[string]string `json:"tags,omitempty"`
+	// CORS is the bucket's CORS configuration; absent (nil) when it has
+	// none.
+	CORS *CORS `json:"cors,omitempty"`
 }
 
 // BucketList is the body of GET /buckets, in name order.

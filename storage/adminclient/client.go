@@ -56,6 +56,12 @@ type Interface interface {
 	// reason in the message, for tags outside OSS's limits (nothing changes
 	// then), ErrNotFound when the bucket does not exist.
 	SetBucketTags(ctx context.Context, name string, tags map[string]string) (adminapi.Bucket, error)
+	// SetBucketCORS replaces a bucket's CORS configuration as a whole (nil,
+	// or one without rules, removes it) and returns the bucket:
+	// ErrInvalidArgument, with the engine's reason in the message, for rules
+	// outside OSS's limits (nothing changes then), ErrNotFound when the
+	// bucket does not exist.
+	SetBucketCORS(ctx context.Context, name string, cors *adminapi.CORS) (adminapi.Bucket, error)
 	// DeleteBucket deletes an empty bucket: ErrBucketNotEmpty when it has
 	// objects, ErrNotFound when it does not exist.
 	DeleteBucket(ctx context.Context, name string) error
@@ -380,6 +386,20 @@ func (c *Client) SetBucketTags(ctx context.Context, name string, tags map[string
 		tags = map[string]string{} // the body says "no tags" explicitly
 	}
 	err := c.do(ctx, http.MethodPut, adminapi.BucketTagsPath(name), adminapi.SetBucketTagsRequest{Tags: tags}, &out)
+	return out, err
+}
+
+// SetBucketCORS implements Interface.
+func (c *Client) SetBucketCORS(ctx context.Context, name string, cors *adminapi.CORS) (adminapi.Bucket, error) {
+	var out adminapi.Bucket
+	req := adminapi.SetBucketCORSRequest{}
+	if cors != nil {
+		req.CORS = *cors
+	}
+	if req.Rules == nil {
+		req.Rules = []adminapi.CORSRule{} // the body says "no rules" explicitly
+	}
+	err := c.do(ctx, http.MethodPut, adminapi.BucketCORSPath(name), req, &out)
 	return out, err
 }
 

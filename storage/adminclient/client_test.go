@@ -66,6 +66,7 @@ func TestSignatureVerifies(t *testing.T) {
 		func() error { _, err := c.ListBuckets(ctx); return err },
 		func() error { _, err := c.SetBucketACL(ctx, "bkt", "public-read"); return err },
 		func() error { _, err := c.SetBucketTags(ctx, "bkt", map[string]string{"k": "v"}); return err },
+		func() error { _, err := c.SetBucketCORS(ctx, "bkt", nil); return err },
 		func() error { return c.DeleteBucket(ctx, "bkt") },
 		func() error {
 			s, err := c.ClusterStatus(ctx)
@@ -215,6 +216,44 @@ func TestSetBucketACLAndTagsRequests(t *testing.T) {
 		`PUT /-/admin/v1/buckets/bkt/acl {"acl":"public-read"}`,
 		`PUT /-/admin/v1/buckets/bkt/tags {"tags":{"team":"media"}}`,
 		`PUT /-/admin/v1/buckets/bkt/tags {"tags":{}}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("requests\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestSetBucketCORSRequest: the client PUTs the bucket's cors sub-resource
+// with the documented body (nil as an explicit empty rule list, which removes
+// the configuration) and decodes the rules answered.
+func TestSetBucketCORSRequest(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+strings.TrimSpace(string(body)))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"bkt","cors":{"rules":[{"allowedOrigins":["https://app"],"allowedMethods":["PUT"],"maxAgeSeconds":60}]}}`))
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, "root", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	age := int64(60)
+	cors := &adminapi.CORS{Rules: []adminapi.CORSRule{{AllowedOrigins: []string{"https://app"}, AllowedMethods: []string{"PUT"}, MaxAgeSeconds: &age}}, ResponseVary: true}
+	b, err := c.SetBucketCORS(t.Context(), "bkt", cors)
+	if err != nil || b.CORS == nil || len(b.CORS.Rules) != 1 || *b.CORS.Rules[0].MaxAgeSeconds != 60 {
+		t.Fatalf("SetBucketCORS: %+v %v", b, err)
+	}
+	if _, err = c.SetBucketCORS(t.Context(), "bkt", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = c.SetBucketCORS(t.Context(), "bkt", &adminapi.CORS{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`PUT /-/admin/v1/buckets/bkt/cors {"rules":[{"allowedOrigins":["https://app"],"allowedMethods":["PUT"],"maxAgeSeconds":60}],"responseVary":true}`,
+		`PUT /-/admin/v1/buckets/bkt/cors {"rules":[]}`,
+		`PUT /-/admin/v1/buckets/bkt/cors {"rules":[]}`,
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("requests\n%q\nwant\n%q", got, want)

@@ -312,6 +312,7 @@ func (c *Client) GetBucket(_ context.Context, name string) (adminapi.Bucket, err
 // the fake's map.
 func withOwnTags(b adminapi.Bucket) adminapi.Bucket {
 	b.Tags = maps.Clone(b.Tags)
+	b.CORS = b.CORS.Clone()
 	return b
 }
 
@@ -380,6 +381,97 @@ func (c *Client) SetBucketACLDirectly(name, acl string) {
 		b.ACL = acl
 		c.buckets[name] = b
 	}
+}
+
+// SetBucketCORS implements adminclient.Interface. It refuses what kossd
+// refuses (OSS's CORS limits); tests that need the engine to refuse
+// something else use FailNext.
+func (c *Client) SetBucketCORS(_ context.Context, name string, cors *adminapi.CORS) (adminapi.Bucket, error) {
+	err := c.enter("SetBucketCORS", name)
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.Bucket{}, err
+	}
+	if cors != nil && len(cors.Rules) == 0 && cors.ResponseVary {
+		return adminapi.Bucket{}, fmt.Errorf("responseVary needs at least one rule: %w", adminapi.ErrInvalidArgument)
+	}
+	if cors != nil && len(cors.Rules) == 0 {
+		cors = nil
+	}
+	if err := validCORS(cors); err != nil {
+		return adminapi.Bucket{}, err
+	}
+	b, ok := c.buckets[name]
+	if !ok {
+		return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
+	}
+	b.CORS = cors.Clone()
+	c.buckets[name] = b
+	return withOwnTags(b), nil
+}
+
+// SetBucketCORSDirectly replaces an existing bucket's CORS configuration as
+// a client of the OSS API would (PutBucketCors, DeleteBucketCors for nil),
+// around the operator, and without recording a call.
+func (c *Client) SetBucketCORSDirectly(name string, cors *adminapi.CORS) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.buckets[name]; ok {
+		b.CORS = cors.Clone()
+		c.buckets[name] = b
+	}
+}
+
+// Limits of validCORS: kossd's record.MaxCORSRules and MaxCORSBytes.
+const (
+	maxCORSRules = 10
+	maxCORSBytes = 16 << 10
+)
+
+// validCORS applies kossd's limits on a CORS configuration (the engine's
+// record.CheckCORS, which this package cannot import).
+func validCORS(cors *adminapi.CORS) error {
+	if cors == nil {
+		return nil
+	}
+	if len(cors.Rules) > maxCORSRules {
+		return fmt.Errorf("%d rules, want 1-%d: %w", len(cors.Rules), maxCORSRules, adminapi.ErrInvalidArgument)
+	}
+	size := 0
+	for i, r := range cors.Rules {
+		if len(r.AllowedOrigins) == 0 || len(r.AllowedMethods) == 0 {
+			return fmt.Errorf("rule %d needs an AllowedOrigin and an AllowedMethod: %w", i+1, adminapi.ErrInvalidArgument)
+		}
+		for _, m := range r.AllowedMethods {
+			if !slices.Contains([]string{"GET", "PUT", "DELETE", "POST", "HEAD"}, m) {
+				return fmt.Errorf("rule %d: method %q is none of GET, PUT, DELETE, POST, HEAD: %w", i+1, m, adminapi.ErrInvalidArgument)
+			}
+		}
+		for _, l := range []struct {
+			name     string
+			v        []string
+			wildcard int
+		}{{"AllowedOrigin", r.AllowedOrigins, 1}, {"AllowedHeader", r.AllowedHeaders, 1}, {"ExposeHeader", r.ExposeHeaders, 0}} {
+			for _, s := range l.v {
+				switch {
+				case s == "":
+					return fmt.Errorf("rule %d: empty %s: %w", i+1, l.name, adminapi.ErrInvalidArgument)
+				case strings.Count(s, "*") > l.wildcard:
+					return fmt.Errorf("rule %d: %s %q has more than %d wildcard: %w", i+1, l.name, s, l.wildcard, adminapi.ErrInvalidArgument)
+				case strings.ContainsAny(s, "\r\n\x00"):
+					return fmt.Errorf("rule %d: %s %q has a control character: %w", i+1, l.name, s, adminapi.ErrInvalidArgument)
+				}
+				size += len(s)
+			}
+		}
+		if r.MaxAgeSeconds != nil && *r.MaxAgeSeconds < 0 {
+			return fmt.Errorf("rule %d: negative MaxAgeSeconds: %w", i+1, adminapi.ErrInvalidArgument)
+		}
+	}
+	if size > maxCORSBytes {
+		return fmt.Errorf("%d bytes of rules, at most %d: %w", size, maxCORSBytes, adminapi.ErrInvalidArgument)
+	}
+	return nil
 }
 
 // validBucketTags applies kossd's limits on bucket tags (the engine's

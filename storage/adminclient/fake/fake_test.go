@@ -198,3 +198,64 @@ func TestFakeBucketACLAndTags(t *testing.T) {
 		t.Fatalf("direct changes: %+v", b)
 	}
 }
+
+// TestFakeBucketCORS: the fake keeps a bucket's CORS configuration as kossd
+// does, refuses what kossd refuses (record.CheckCORS), removes it for no
+// rules, and never shares its rules with callers.
+func TestFakeBucketCORS(t *testing.T) {
+	ctx := t.Context()
+	c := New()
+	rule := func(origin string, methods ...string) adminapi.CORSRule {
+		return adminapi.CORSRule{AllowedOrigins: []string{origin}, AllowedMethods: methods}
+	}
+	if _, err := c.SetBucketCORS(ctx, "b1", &adminapi.CORS{Rules: []adminapi.CORSRule{rule("*", "GET")}}); !adminclient.IsNotFound(err) {
+		t.Fatalf("CORS of a missing bucket: %v", err)
+	}
+	if _, err := c.CreateBucket(ctx, "b1", adminapi.CreateBucketRequest{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	in := &adminapi.CORS{Rules: []adminapi.CORSRule{rule("https://app.example.com", "PUT", "GET")}, ResponseVary: true}
+	if b, err := c.SetBucketCORS(ctx, "b1", in); err != nil || b.CORS == nil || len(b.CORS.Rules) != 1 || !b.CORS.ResponseVary {
+		t.Fatalf("set CORS: %+v %v", b, err)
+	}
+	in.Rules[0].AllowedOrigins[0] = "changed by the caller"
+	b, _ := c.GetBucket(ctx, "b1")
+	b.CORS.Rules[0].AllowedMethods[0] = "DELETE"
+	if b, _ := c.GetBucket(ctx, "b1"); b.CORS.Rules[0].AllowedOrigins[0] != "https://app.example.com" || b.CORS.Rules[0].AllowedMethods[0] != "PUT" {
+		t.Fatalf("the fake shares its rules: %+v", b.CORS.Rules)
+	}
+	negative := int64(-1)
+	eleven := make([]adminapi.CORSRule, 11)
+	for i := range eleven {
+		eleven[i] = rule("*", "GET")
+	}
+	for what, bad := range map[string]*adminapi.CORS{
+		"11 rules":         {Rules: eleven},
+		"PATCH":            {Rules: []adminapi.CORSRule{rule("*", "PATCH")}},
+		"lower case":       {Rules: []adminapi.CORSRule{rule("*", "get")}},
+		"two wildcards":    {Rules: []adminapi.CORSRule{rule("https://*.*", "GET")}},
+		"no origin":        {Rules: []adminapi.CORSRule{{AllowedMethods: []string{"GET"}}}},
+		"no method":        {Rules: []adminapi.CORSRule{{AllowedOrigins: []string{"*"}}}},
+		"empty origin":     {Rules: []adminapi.CORSRule{rule("", "GET")}},
+		"exposed wildcard": {Rules: []adminapi.CORSRule{{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, ExposeHeaders: []string{"*"}}}},
+		"negative max age": {Rules: []adminapi.CORSRule{{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, MaxAgeSeconds: &negative}}},
+		"too many bytes":   {Rules: []adminapi.CORSRule{rule(strings.Repeat("o", 16<<10+1), "GET")}},
+		"vary, no rules":   {ResponseVary: true},
+	} {
+		if _, err := c.SetBucketCORS(ctx, "b1", bad); !adminclient.IsInvalidArgument(err) {
+			t.Errorf("%s accepted: %v", what, err)
+		}
+	}
+	if b, _ := c.GetBucket(ctx, "b1"); b.CORS == nil || len(b.CORS.Rules) != 1 {
+		t.Fatalf("a refused configuration changed the bucket: %+v", b.CORS)
+	}
+	for _, none := range []*adminapi.CORS{{}, nil} {
+		c.SetBucketCORSDirectly("b1", &adminapi.CORS{Rules: []adminapi.CORSRule{rule("*", "HEAD")}})
+		if b, _ := c.GetBucket(ctx, "b1"); b.CORS == nil || b.CORS.Rules[0].AllowedMethods[0] != "HEAD" {
+			t.Fatalf("direct change: %+v", b.CORS)
+		}
+		if b, err := c.SetBucketCORS(ctx, "b1", none); err != nil || b.CORS != nil {
+			t.Fatalf("no rules (%v): %+v %v", none, b.CORS, err)
+		}
+	}
+}

@@ -131,6 +131,7 @@ func (h *Handler) routes() {
 		{"DELETE " + adminapi.PathBuckets + "/{name}", "DeleteBucket", h.deleteBucket},
 		{"PUT " + adminapi.PathBuckets + "/{name}/acl", "SetBucketACL", h.setBucketACL},
 		{"PUT " + adminapi.PathBuckets + "/{name}/tags", "SetBucketTags", h.setBucketTags},
+		{"PUT " + adminapi.PathBuckets + "/{name}/cors", "SetBucketCORS", h.setBucketCORS},
 		{"DELETE " + adminapi.PathBuckets + "/{name}/uploads", "AbortBucketUploads", h.abortUploads},
 		{"GET " + adminapi.PathCluster, "GetCluster", h.getCluster},
 		{"POST " + adminapi.PathMembers, "AddMember", h.addMember},
@@ -423,8 +424,40 @@ func (h *Handler) deleteKey(ctx context.Context, w http.ResponseWriter, r *http.
 func fromBucket(b object.BucketInfo) adminapi.Bucket {
 	return adminapi.Bucket{
 		Name: b.Name, Owner: b.Owner, Created: b.Created.UTC(), ACL: b.ACL, StorageClass: b.StorageClass,
-		Objects: b.Objects, Bytes: b.Bytes, Tags: b.Tags,
+		Objects: b.Objects, Bytes: b.Bytes, Tags: b.Tags, CORS: fromCORS(b.CORS),
 	}
+}
+
+// fromCORS is the admin API's form of a bucket's CORS configuration (nil
+// when none).
+func fromCORS(c *object.CORSConfiguration) *adminapi.CORS {
+	if c == nil {
+		return nil
+	}
+	out := &adminapi.CORS{ResponseVary: c.ResponseVary, Rules: make([]adminapi.CORSRule, len(c.Rules))}
+	for i, r := range c.Rules {
+		out.Rules[i] = adminapi.CORSRule{
+			AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods,
+			AllowedHeaders: r.AllowedHeaders, ExposeHeaders: r.ExposeHeaders, MaxAgeSeconds: r.MaxAgeSeconds,
+		}
+	}
+	return out
+}
+
+// toCORS is the object layer's form of a requested CORS configuration: nil
+// (remove it) when there are no rules.
+func toCORS(c adminapi.CORS) *object.CORSConfiguration {
+	if len(c.Rules) == 0 {
+		return nil
+	}
+	out := &object.CORSConfiguration{ResponseVary: c.ResponseVary, Rules: make([]object.CORSRule, len(c.Rules))}
+	for i, r := range c.Rules {
+		out.Rules[i] = object.CORSRule{
+			AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods,
+			AllowedHeaders: r.AllowedHeaders, ExposeHeaders: r.ExposeHeaders, MaxAgeSeconds: r.MaxAgeSeconds,
+		}
+	}
+	return out
 }
 
 func (h *Handler) createBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
@@ -481,6 +514,27 @@ func (h *Handler) setBucketTags(ctx context.Context, w http.ResponseWriter, r *h
 	}
 	h.log.Info("Setting bucket tags", "bucket", name, "tags", len(req.Tags))
 	if err := h.layer.SetBucketTagging(ctx, name, req.Tags); err != nil {
+		return err
+	}
+	return h.writeBucket(ctx, w, name)
+}
+
+// setBucketCORS replaces a bucket's CORS configuration as a whole (OSS
+// PutBucketCors, or DeleteBucketCors for no rules). The object layer judges
+// the rules, so that the admin API and both dialects refuse exactly the
+// same configurations.
+func (h *Handler) setBucketCORS(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) error {
+	name := r.PathValue("name")
+	var req adminapi.SetBucketCORSRequest
+	if err := decode(body, &req); err != nil {
+		return err
+	}
+	if len(req.Rules) == 0 && req.ResponseVary {
+		// Nothing would keep it: removing the rules removes the configuration.
+		return badRequest("responseVary needs at least one rule")
+	}
+	h.log.Info("Setting bucket CORS", "bucket", name, "rules", len(req.Rules))
+	if err := h.layer.SetBucketCors(ctx, name, toCORS(req.CORS)); err != nil {
 		return err
 	}
 	return h.writeBucket(ctx, w, name)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -311,5 +312,111 @@ func TestSetBucketACLAndTags(t *testing.T) {
 	}
 	if info, _ := store.GetBucket(ctx, "bkt"); info.ACL != "public-read" {
 		t.Fatalf("an anonymous request changed the ACL to %s", info.ACL)
+	}
+}
+
+// TestSetBucketCORS: PUT /buckets/{name}/cors replaces the bucket's CORS
+// configuration as a whole and answers the bucket; GET shows the rules. A
+// configuration the engine refuses is 400 InvalidArgument with the engine's
+// reason and changes nothing; no rules remove it; a missing bucket is 404.
+func TestSetBucketCORS(t *testing.T) {
+	srv, store := newServer(t)
+	ctx := t.Context()
+	root := func(method, path, body string) result {
+		return call(t, srv, rootID, rootSecret, method, path, body, "")
+	}
+	if err := store.CreateBucket(ctx, "bkt", object.BucketOptions{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	bucketOf := func(r result) adminapi.Bucket {
+		t.Helper()
+		var b adminapi.Bucket
+		if r.status != 200 {
+			t.Fatalf("%d %s, want 200", r.status, r.body)
+		}
+		if err := json.Unmarshal(r.body, &b); err != nil {
+			t.Fatalf("%v: %s", err, r.body)
+		}
+		return b
+	}
+	rules := `{"rules":[{"allowedOrigins":["https://app.example.com"],"allowedMethods":["PUT","GET"],` +
+		`"allowedHeaders":["*"],"exposeHeaders":["ETag"],"maxAgeSeconds":0},` +
+		`{"allowedOrigins":["*"],"allowedMethods":["GET"]}],"responseVary":true}`
+	b := bucketOf(root("PUT", adminapi.BucketCORSPath("bkt"), rules))
+	if b.CORS == nil || len(b.CORS.Rules) != 2 || !b.CORS.ResponseVary || b.Owner != "o" {
+		t.Fatalf("PUT cors answered %+v", b.CORS)
+	}
+	first := b.CORS.Rules[0]
+	if !slices.Equal(first.AllowedMethods, []string{"PUT", "GET"}) || first.MaxAgeSeconds == nil || *first.MaxAgeSeconds != 0 ||
+		b.CORS.Rules[1].MaxAgeSeconds != nil || b.CORS.Rules[1].AllowedHeaders != nil {
+		t.Fatalf("PUT cors answered the rules %+v", b.CORS.Rules)
+	}
+	if got := bucketOf(root("GET", adminapi.BucketPath("bkt"), "")); got.CORS == nil || len(got.CORS.Rules) != 2 ||
+		got.CORS.Rules[0].AllowedOrigins[0] != "https://app.example.com" {
+		t.Fatalf("GET answered %+v, want the rules just set", got.CORS)
+	}
+	if info, err := store.GetBucket(ctx, "bkt"); err != nil || info.CORS == nil || len(info.CORS.Rules) != 2 || !info.CORS.ResponseVary {
+		t.Fatalf("the engine holds %+v %v", info.CORS, err)
+	}
+
+	rule := func(origin, method string) string {
+		return `{"allowedOrigins":["` + origin + `"],"allowedMethods":["` + method + `"]}`
+	}
+	eleven := make([]string, 11)
+	for i := range eleven {
+		eleven[i] = rule("https://a.example", "GET")
+	}
+	for _, tc := range []struct {
+		name, path, body string
+		status           int
+		code, message    string
+	}{
+		{"11 rules", adminapi.BucketCORSPath("bkt"), `{"rules":[` + strings.Join(eleven, ",") + `]}`, 400, adminapi.CodeInvalidArgument, "11 rules, want 1-10"},
+		{"unknown method", adminapi.BucketCORSPath("bkt"), `{"rules":[` + rule("*", "PATCH") + `]}`, 400, adminapi.CodeInvalidArgument, `method "PATCH"`},
+		{"lower-case method", adminapi.BucketCORSPath("bkt"), `{"rules":[` + rule("*", "get") + `]}`, 400, adminapi.CodeInvalidArgument, `method "get"`},
+		{"two wildcards", adminapi.BucketCORSPath("bkt"), `{"rules":[` + rule("https://*.*.example", "GET") + `]}`, 400, adminapi.CodeInvalidArgument, "more than 1 wildcard"},
+		{"no origin", adminapi.BucketCORSPath("bkt"), `{"rules":[{"allowedMethods":["GET"]}]}`, 400, adminapi.CodeInvalidArgument, "needs an AllowedOrigin"},
+		{"negative max age", adminapi.BucketCORSPath("bkt"), `{"rules":[{"allowedOrigins":["*"],"allowedMethods":["GET"],"maxAgeSeconds":-1}]}`, 400, adminapi.CodeInvalidArgument, "negative MaxAgeSeconds"},
+		{"wildcard in an exposed header", adminapi.BucketCORSPath("bkt"), `{"rules":[{"allowedOrigins":["*"],"allowedMethods":["GET"],"exposeHeaders":["*"]}]}`, 400, adminapi.CodeInvalidArgument, "more than 0 wildcard"},
+		{"responseVary without rules", adminapi.BucketCORSPath("bkt"), `{"rules":[],"responseVary":true}`, 400, adminapi.CodeInvalidArgument, "responseVary needs at least one rule"},
+		{"unknown field", adminapi.BucketCORSPath("bkt"), `{"rules":[],"x":1}`, 400, adminapi.CodeInvalidArgument, "malformed"},
+		{"cors of a missing bucket", adminapi.BucketCORSPath("nope"), `{"rules":[` + rule("*", "GET") + `]}`, 404, adminapi.CodeNotFound, ""},
+		{"GET cors", adminapi.BucketCORSPath("bkt"), "", 405, adminapi.CodeMethodNotAllowed, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			method := "PUT"
+			if tc.code == adminapi.CodeMethodNotAllowed {
+				method = "GET"
+			}
+			r := root(method, tc.path, tc.body)
+			var e adminapi.Error
+			_ = json.Unmarshal(r.body, &e)
+			if r.status != tc.status || r.code != tc.code || !strings.Contains(e.Message, tc.message) {
+				t.Fatalf("%d %q %q, want %d %q with %q", r.status, r.code, e.Message, tc.status, tc.code, tc.message)
+			}
+		})
+	}
+	if info, _ := store.GetBucket(ctx, "bkt"); info.CORS == nil || len(info.CORS.Rules) != 2 {
+		t.Fatalf("a refused request changed the rules: %+v", info.CORS)
+	}
+	// Only the root key may change them.
+	if r := call(t, srv, "", "", "PUT", adminapi.BucketCORSPath("bkt"), `{"rules":[]}`, ""); r.status != 403 {
+		t.Fatalf("anonymous PUT cors: %d %s", r.status, r.body)
+	}
+
+	// No rules (an empty list, or none at all) remove the configuration.
+	for _, body := range []string{`{"rules":[]}`, `{}`, ``} {
+		if err := store.SetBucketCors(ctx, "bkt", &object.CORSConfiguration{Rules: []object.CORSRule{{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if b := bucketOf(root("PUT", adminapi.BucketCORSPath("bkt"), body)); b.CORS != nil {
+			t.Fatalf("PUT of %q answered %+v", body, b.CORS)
+		}
+		if info, _ := store.GetBucket(ctx, "bkt"); info.CORS != nil {
+			t.Fatalf("PUT of %q left %+v", body, info.CORS)
+		}
+	}
+	if r := root("GET", adminapi.BucketPath("bkt"), ""); strings.Contains(string(r.body), `"cors"`) {
+		t.Fatalf("a bucket without CORS shows cors: %s", r.body)
 	}
 }
