@@ -52,6 +52,7 @@ func init() {
 	register(record.CmdSetObjectTagging, (*applier).setObjectTagging)
 	register(record.CmdSetBucketTagging, (*applier).setBucketTagging)
 	register(record.CmdSetBucketCors, (*applier).setBucketCors)
+	register(record.CmdSetBucketLifecycle, (*applier).setBucketLifecycle)
 
 	// Every command record can decode must have an apply function, or
 	// Apply would crash on the first one instead of at start-up; and a

@@ -88,6 +88,7 @@ func toBucketInfo(b *record.Bucket) BucketInfo {
 		Bytes:        b.Bytes,
 		Tags:         maps.Clone(b.Tags),
 		CORS:         fromMetaCORS(b.CORS),
+		Lifecycle:    fromMetaLifecycle(b.Lifecycle),
 	}
 }
 

@@ -144,6 +144,11 @@ type Layer interface {
 	// it; cors.go): ErrInvalidArgument for one outside OSS's limits
 	// (CheckCORS), ErrBucketNotFound. GetBucket reads it back.
 	SetBucketCors(ctx context.Context, bucket string, cfg *CORSConfiguration) error
+	// SetBucketLifecycle replaces a bucket's lifecycle configuration (nil
+	// removes it; bucketlifecycle.go), giving rules without an ID one:
+	// ErrInvalidArgument for one outside OSS's limits (CheckLifecycle),
+	// ErrBucketNotFound. GetBucket reads it back.
+	SetBucketLifecycle(ctx context.Context, bucket string, cfg *LifecycleConfiguration) error
 	// PutSymlink stores a symlink bucket/key to target (a key of the same
 	// bucket, which need not exist), replacing any object there; opts
 	// give its metadata (ACL, storage class, user metadata), tags and
@@ -193,6 +198,8 @@ type BucketInfo struct {
 	Tags map[string]string
 	// CORS is the bucket's CORS configuration, nil when none.
 	CORS *CORSConfiguration
+	// Lifecycle is the bucket's lifecycle configuration, nil when none.
+	Lifecycle *LifecycleConfiguration
 }
 
 // ListBucketsOptions selects buckets: names with Prefix, strictly after Marker,

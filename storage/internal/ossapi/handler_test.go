@@ -388,7 +388,8 @@ func testReadOnlyBucketOperations(t *testing.T, newEnv envMaker) {
 	}
 	wantErr(t, e.root("GET", "/bkt/?lifecycle", nil), 404, "NoSuchLifecycle")
 	wantErr(t, e.root("GET", "/bkt/?cors", nil), 404, "NoSuchCORSConfiguration")
-	wantErr(t, e.root("PUT", "/bkt/?lifecycle", []byte("<x/>")), 400, "NotImplemented")
+	wantErr(t, e.root("PUT", "/bkt/?website", []byte("<x/>")), 400, "NotImplemented")
+	wantErr(t, e.root("PUT", "/bkt/?lifecycle", []byte("<x/>")), 400, "MalformedXML")
 	if r := e.root("POST", "/bkt/obj?uploads", nil); r.status != 200 || !bytes.Contains(r.body, []byte("<UploadId>")) {
 		t.Fatalf("InitiateMultipartUpload: %d %s", r.status, r.body)
 	}

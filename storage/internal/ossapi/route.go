@@ -75,7 +75,6 @@ func routeService(method, sub string) operation {
 // emptyBucketConfigs are bucket configurations kossd does not support: reads
 // answer OSS's "no such configuration" error for them.
 var emptyBucketConfigs = map[string]*osswire.Error{
-	"lifecycle":   osswire.ErrNoSuchLifecycle,
 	"website":     osswire.ErrNoSuchWebsiteConfiguration,
 	"encryption":  osswire.ErrNoSuchServerSideEncryptionRule,
 	"policy":      osswire.ErrNoSuchBucketPolicy,
@@ -86,7 +85,7 @@ var emptyBucketConfigs = map[string]*osswire.Error{
 // deletableBucketConfigs are configurations whose DELETE succeeds trivially:
 // none can exist.
 var deletableBucketConfigs = map[string]bool{
-	"lifecycle": true, "website": true,
+	"website":    true,
 	"encryption": true, "policy": true, "logging": true, "referer": true,
 }
 
@@ -125,6 +124,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "GetBucketTags", access: accessRead, handle: (*Handler).getBucketTags}
 		case "cors":
 			return operation{name: "GetBucketCors", access: accessRead, handle: (*Handler).getBucketCors}
+		case "lifecycle":
+			return operation{name: "GetBucketLifecycle", access: accessRead, handle: (*Handler).getBucketLifecycle}
 		case "referer":
 			return operation{name: "GetBucketReferer", access: accessRead,
 				handle: bucketDocument(osswire.RefererConfiguration{AllowEmptyReferer: true})}
@@ -158,6 +159,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "PutBucketTags", access: accessRoot, handle: (*Handler).putBucketTags}
 		case "cors":
 			return operation{name: "PutBucketCors", access: accessRoot, handle: (*Handler).putBucketCors}
+		case "lifecycle":
+			return operation{name: "PutBucketLifecycle", access: accessRoot, handle: (*Handler).putBucketLifecycle}
 		}
 		return notImplemented("BucketOperation")
 	case http.MethodDelete:
@@ -168,6 +171,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "DeleteBucketTags", access: accessRoot, handle: (*Handler).deleteBucketTags}
 		case "cors":
 			return operation{name: "DeleteBucketCors", access: accessRoot, handle: (*Handler).deleteBucketCors}
+		case "lifecycle":
+			return operation{name: "DeleteBucketLifecycle", access: accessRoot, handle: (*Handler).deleteBucketLifecycle}
 		}
 		if deletableBucketConfigs[sub] {
 			return operation{name: "DeleteBucketConfig", access: accessRoot, handle: (*Handler).deleteBucketConfig}

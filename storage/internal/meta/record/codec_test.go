@@ -110,6 +110,9 @@ func sampleCommands() map[string]Command {
 				AllowedHeaders: []string{"x-oss-*", "Authorization"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: ptr(int64(100))},
 		}}},
 		"delete bucket cors": &SetBucketCors{Name: "b"},
+		// Codec version 8: lifecycle.
+		"set bucket lifecycle":    &SetBucketLifecycle{Name: "b", Lifecycle: sampleLifecycle()},
+		"delete bucket lifecycle": &SetBucketLifecycle{Name: "b"},
 	}
 }
 
@@ -144,6 +147,8 @@ func TestCodecVersions(t *testing.T) {
 		switch {
 		case strings.Contains(name, "cors"):
 			want = 7
+		case strings.Contains(name, "lifecycle"):
+			want = 8
 		case strings.Contains(name, "tag") || strings.Contains(name, "symlink"):
 			want = 6
 		case strings.Contains(name, "acl"):
@@ -198,6 +203,8 @@ func TestDecodeRejectsMalformedInput(t *testing.T) {
 		"v1 append as v5": {asVersion(5, &AppendObject{Bucket: "b", Key: "k"}), nil},
 		// SetBucketCors did not exist before version 7.
 		"v7 command as v6": {asVersion(6, &SetBucketCors{Name: "b"}), nil},
+		// SetBucketLifecycle did not exist before version 8.
+		"v8 command as v7": {asVersion(7, &SetBucketLifecycle{Name: "b"}), nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -37,6 +37,8 @@ const (
 	CmdSetBucketTagging CommandType = 19
 	// CmdSetBucketCors needs codec version 7 (cors.go).
 	CmdSetBucketCors CommandType = 20
+	// CmdSetBucketLifecycle needs codec version 8 (lifecycle.go).
+	CmdSetBucketLifecycle CommandType = 21
 )
 
 // codecVersion is the newest payload version this code reads and writes. A
@@ -58,7 +60,8 @@ const (
 // PutObject, AppendObject, CopyObject and CreateUpload when they carry
 // tags or a symlink; every other command keeps its old bytes. Version 7
 // added SetBucketCors, which always needs it; no other command changed.
-const codecVersion = 7
+// Version 8 added SetBucketLifecycle, the same way.
+const codecVersion = 8
 
 // extVersion is the first codec version with the S3 fields, sumsVersion
 // the first with the part checksums.
@@ -71,6 +74,8 @@ const (
 	tagsVersion = 6
 	// corsVersion is the first with SetBucketCors.
 	corsVersion = 7
+	// lifecycleVersion is the first with SetBucketLifecycle.
+	lifecycleVersion = 8
 )
 
 // versioned is implemented by commands whose payload may need a codec
@@ -135,6 +140,7 @@ func init() {
 	register(CmdSetObjectTagging, "SetObjectTagging", func() Command { return new(SetObjectTagging) })
 	register(CmdSetBucketTagging, "SetBucketTagging", func() Command { return new(SetBucketTagging) })
 	register(CmdSetBucketCors, "SetBucketCors", func() Command { return new(SetBucketCors) })
+	register(CmdSetBucketLifecycle, "SetBucketLifecycle", func() Command { return new(SetBucketLifecycle) })
 }
 
 // Known reports whether t is a command type this code can decode. The state

@@ -20,7 +20,8 @@
 // bucket and object records already carry their ACLs. Codec version 6
 // adds tags and symlinks: SetObjectTagging and SetBucketTagging, and
 // PutObject, AppendObject, CopyObject and CreateUpload that carry tags or
-// a symlink (tagging.go). Codec version 7 adds SetBucketCors (cors.go).
+// a symlink (tagging.go). Codec version 7 adds SetBucketCors (cors.go),
+// version 8 SetBucketLifecycle (lifecycle.go).
 //
 // Records start with a version byte the same way: 1, or 2 for an object,
 // upload or part record that carries the S3 fields (checksums, part
@@ -28,7 +29,8 @@
 // record that also carries its parts' checksums (codec version 4), or 4
 // for an object or upload record that also carries tags (an object: or
 // is a symlink; codec version 6). Bucket records are 1, or 2 with tags,
-// or 3 with a CORS configuration (and tags, perhaps none).
+// or 3 with a CORS configuration (and tags, perhaps none), or 4 with a
+// lifecycle configuration (and tags and CORS, perhaps none).
 // Values without those fields keep their old bytes, and every old
 // encoding still decodes.
 //

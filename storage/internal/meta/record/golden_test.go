@@ -77,7 +77,26 @@ func goldenValues() map[string][]byte {
 		"bucket cors tags": EncodeBucket(&Bucket{Created: 5, ACL: "private", StorageClass: "Standard", Objects: 1, Bytes: 2,
 			Tags: map[string]string{"env": "prod"}, CORS: sampleCORS()}),
 		"result bucket cors": mustEncodeResult(&Result{Bucket: &Bucket{Name: "b", Created: 5, Tags: map[string]string{"k": "v"}, CORS: sampleCORS()}}),
+		// Version 4 bucket records (version 6 results): lifecycle rules.
+		"bucket lifecycle": EncodeBucket(&Bucket{Created: 5, ACL: "private", StorageClass: "Standard", Lifecycle: &Lifecycle{
+			Rules: []LifecycleRule{{ID: "r", Enabled: true, Expiration: LifecycleAction{When: LifecycleDays, Value: 1}}}}}),
+		"bucket lifecycle cors tags": EncodeBucket(&Bucket{Created: 5, ACL: "private", StorageClass: "Standard", Objects: 1, Bytes: 2,
+			Tags: map[string]string{"env": "prod"}, CORS: sampleCORS(), Lifecycle: sampleLifecycle()}),
+		"result bucket lifecycle": mustEncodeResult(&Result{Bucket: &Bucket{Name: "b", Created: 5, Lifecycle: sampleLifecycle()}}),
 	}
+}
+
+// sampleLifecycle is a lifecycle configuration with every field and kind
+// of time set.
+func sampleLifecycle() *Lifecycle {
+	return &Lifecycle{Rules: []LifecycleRule{
+		{ID: "logs", Prefix: "logs/", Enabled: true, Expiration: LifecycleAction{When: LifecycleDays, Value: 30},
+			AbortUpload: LifecycleAction{When: LifecycleDays, Value: 7}},
+		{ID: "tmp", Prefix: "tmp/", Tags: map[string]string{"k": "v", "a": ""},
+			Expiration: LifecycleAction{When: LifecycleCreatedBefore, Value: 1700000000000000000}},
+		{ID: "all", Enabled: true, Expiration: LifecycleAction{When: LifecycleDate, Value: 1600000000000000000},
+			AbortUpload: LifecycleAction{When: LifecycleCreatedBefore, Value: 1500000000000000000}},
+	}}
 }
 
 // sampleCORS is a CORS configuration with every field set.
@@ -150,6 +169,9 @@ var goldenCommands = map[string]string{
 	// Version 7.
 	"set bucket cors":    "14070162010201012a0203505554034745540000000210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6501034745540207782d6f73732d2a0d417574686f72697a6174696f6e01044554616701c80101",
 	"delete bucket cors": "1407016200",
+	// Version 8.
+	"set bucket lifecycle":    "150801620103046c6f6773056c6f67732f0100013c010e03746d7004746d702f0002016100016b0176038080d0e2c6bfce972f0003616c6c000100028080808abbe1abb42c038080b0b1af8389d129",
+	"delete bucket lifecycle": "1508016200",
 }
 
 // goldenRecordHex are the encodings of goldenValues.
@@ -187,9 +209,13 @@ var goldenRecordHex = map[string]string{
 	"upload tags":         "040a0a746578742f706c61696e0000000000077072697661746500020161013101620132000000000001016b0176",
 	"result s3 part sums": "03010001000162016b080522582d3122000000000000000003094d756c74697061727412000000000000000000054352433332084141414141413d3d0b46554c4c5f4f424a454354010801084141414141413d3d01017808000000000000000300",
 	// Bucket records of version 3, results of version 5: CORS.
-	"bucket cors":        "030a0770726976617465085374616e64617264000000000101012a010347455400000000",
-	"bucket cors tags":   "030a0770726976617465085374616e646172640002040103656e760470726f64020210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6502035055540347455401012a02044554616710782d6f73732d726571756573742d696401b00901012a01044845414400000001",
-	"result bucket cors": "050100020001620a000000000001016b0176020210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6502035055540347455401012a02044554616710782d6f73732d726571756573742d696401b00901012a01044845414400000001",
+	"bucket cors":      "030a0770726976617465085374616e64617264000000000101012a010347455400000000",
+	"bucket cors tags": "030a0770726976617465085374616e646172640002040103656e760470726f64020210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6502035055540347455401012a02044554616710782d6f73732d726571756573742d696401b00901012a01044845414400000001",
+	// Bucket records of version 4, results of version 6: lifecycle.
+	"bucket lifecycle":           "040a0770726976617465085374616e646172640000000000010172000100010200",
+	"bucket lifecycle cors tags": "040a0770726976617465085374616e646172640002040103656e760470726f6401020210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6502035055540347455401012a02044554616710782d6f73732d726571756573742d696401b00901012a0104484541440000000103046c6f6773056c6f67732f0100013c010e03746d7004746d702f0002016100016b0176038080d0e2c6bfce972f0003616c6c000100028080808abbe1abb42c038080b0b1af8389d129",
+	"result bucket lifecycle":    "060100020001620a0000000000000003046c6f6773056c6f67732f0100013c010e03746d7004746d702f0002016100016b0176038080d0e2c6bfce972f0003616c6c000100028080808abbe1abb42c038080b0b1af8389d129",
+	"result bucket cors":         "050100020001620a000000000001016b0176020210687474703a2f2f612e6578616d706c651368747470733a2f2f2a2e622e6578616d706c6502035055540347455401012a02044554616710782d6f73732d726571756573742d696401b00901012a01044845414400000001",
 }
 
 func TestCommandEncodingIsPinned(t *testing.T) {

@@ -29,6 +29,8 @@ const (
 	recordVersionTags = 4
 	bucketVersionTags = 2
 	bucketVersionCORS = 3
+	// bucketVersionLifecycle (4): a bucket with a lifecycle configuration.
+	bucketVersionLifecycle = 4
 )
 
 // recordHeader writes a record's version byte: 4 when tags, 3 when sums,
@@ -312,10 +314,14 @@ func decodeObject(bucket, key string, v []byte, withSegments bool) (Object, erro
 // the record's key. A bucket without tags or CORS keeps version 1 and its
 // old bytes; one with tags and no CORS is version 2, the tags last; one
 // with CORS is version 3: the tags (perhaps none), then the CORS
-// configuration.
+// configuration; one with a lifecycle configuration is version 4: the
+// tags (perhaps none), whether a CORS configuration follows and it, then
+// the lifecycle configuration.
 func EncodeBucket(b *Bucket) []byte {
 	e := encoder{}
 	switch {
+	case b.Lifecycle != nil:
+		e.u8(bucketVersionLifecycle)
 	case b.CORS != nil:
 		e.u8(bucketVersionCORS)
 	case len(b.Tags) > 0:
@@ -329,10 +335,12 @@ func EncodeBucket(b *Bucket) []byte {
 	e.str(b.Owner)
 	e.varint(b.Objects)
 	e.varint(b.Bytes)
-	if len(b.Tags) > 0 || b.CORS != nil {
+	if len(b.Tags) > 0 || b.CORS != nil || b.Lifecycle != nil {
 		e.strMap(b.Tags)
 	}
-	if b.CORS != nil {
+	if b.Lifecycle != nil {
+		encodeBucketTail(&e, b)
+	} else if b.CORS != nil {
 		encodeCORS(&e, b.CORS)
 	}
 	return e.b
@@ -342,7 +350,7 @@ func EncodeBucket(b *Bucket) []byte {
 func DecodeBucket(name string, v []byte) (Bucket, error) {
 	d := decoder{b: v}
 	version := d.u8()
-	if version != recordVersion && version != bucketVersionTags && version != bucketVersionCORS {
+	if version < recordVersion || version > bucketVersionLifecycle {
 		return Bucket{}, fmt.Errorf("record: bucket %s: unknown record version", name)
 	}
 	b := Bucket{
@@ -366,6 +374,13 @@ func DecodeBucket(name string, v []byte) (Bucket, error) {
 		b.Tags = d.strMap()
 		if b.CORS = decodeCORS(&d); d.err == nil && len(b.CORS.Rules) == 0 {
 			d.fail(errors.New("record: bucket record of version 3 without CORS rules"))
+		}
+	case bucketVersionLifecycle:
+		// Version 4 exists only for lifecycle rules.
+		b.Tags = d.strMap()
+		decodeBucketTail(&d, &b)
+		if d.err == nil && (len(b.Lifecycle.Rules) == 0 || (b.CORS != nil && len(b.CORS.Rules) == 0)) {
+			d.fail(errors.New("record: bucket record of version 4 without lifecycle rules, or with empty CORS"))
 		}
 	}
 	if err := d.done(); err != nil {

@@ -15,13 +15,17 @@ import (
 // tags and symlink target after its part checksums, and the bucket's tags
 // after its counters. resultVersionCORS (5) that of a Result whose bucket
 // has a CORS configuration: all of version 4, then the bucket's CORS
-// configuration after its tags.
+// configuration after its tags. resultVersionLifecycle (6) that of a
+// Result whose bucket has a lifecycle configuration: all of version 4,
+// then after the bucket's tags its CORS configuration behind a presence
+// byte and its lifecycle configuration (encodeBucketTail).
 const (
-	resultVersion     = 1
-	resultVersionExt  = 2
-	resultVersionSums = 3
-	resultVersionTags = 4
-	resultVersionCORS = 5
+	resultVersion          = 1
+	resultVersionExt       = 2
+	resultVersionSums      = 3
+	resultVersionTags      = 4
+	resultVersionCORS      = 5
+	resultVersionLifecycle = 6
 )
 
 // ResultCodec encodes the Results of Apply for the wire: when a follower
@@ -69,7 +73,11 @@ const (
 // [version][code][presence bits][length][object?][bucket?][key?].
 func EncodeResult(r *Result) []byte {
 	e := encoder{b: make([]byte, 0, 64)}
+	lifecycle := r.Bucket != nil && r.Bucket.Lifecycle != nil
 	switch {
+	case lifecycle:
+		e.u8(resultVersionLifecycle)
+		e.ext, e.sums, e.tags = true, true, true
 	case r.Bucket != nil && r.Bucket.CORS != nil:
 		e.u8(resultVersionCORS)
 		e.ext, e.sums, e.tags, e.cors = true, true, true, true
@@ -143,6 +151,9 @@ func EncodeResult(r *Result) []byte {
 		if e.cors {
 			encodeCORS(&e, b.CORS)
 		}
+		if lifecycle {
+			encodeBucketTail(&e, b)
+		}
 	}
 	if k := r.Key; k != nil {
 		e.str(k.ID)
@@ -156,6 +167,7 @@ func EncodeResult(r *Result) []byte {
 // DecodeResult parses bytes made by EncodeResult.
 func DecodeResult(b []byte) (*Result, error) {
 	d := decoder{b: b}
+	lifecycle := false
 	switch v := d.u8(); {
 	case d.err != nil, v == resultVersion:
 	case v == resultVersionExt:
@@ -166,6 +178,8 @@ func DecodeResult(b []byte) (*Result, error) {
 		d.ext, d.sums, d.tags = true, true, true
 	case v == resultVersionCORS:
 		d.ext, d.sums, d.tags, d.cors = true, true, true, true
+	case v == resultVersionLifecycle:
+		d.ext, d.sums, d.tags, lifecycle = true, true, true, true
 	default:
 		return nil, fmt.Errorf("record: decode result: unknown version %d", v)
 	}
@@ -221,6 +235,9 @@ func DecodeResult(b []byte) (*Result, error) {
 		}
 		if d.cors {
 			r.Bucket.CORS = decodeCORS(&d)
+		}
+		if lifecycle {
+			decodeBucketTail(&d, r.Bucket)
 		}
 	}
 	if bits&resHasKey != 0 {

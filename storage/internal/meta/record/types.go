@@ -28,6 +28,10 @@ type Bucket struct {
 	// CORS is the bucket's CORS configuration (OSS PutBucketCors), nil
 	// when none; never one without rules. Record version 3.
 	CORS *CORS
+	// Lifecycle is the bucket's lifecycle configuration (OSS
+	// PutBucketLifecycle), nil when none; never one without rules.
+	// Record version 4.
+	Lifecycle *Lifecycle
 }
 
 // Metadata is what a client stores with an object besides its bytes.
