@@ -47,6 +47,7 @@ const (
 )
 
 // BucketSpec defines the desired state of a Bucket.
+// +kubebuilder:validation:XValidation:rule="!has(self.corsResponseVary) || !self.corsResponseVary || (has(self.cors) && size(self.cors) > 0)",message="corsResponseVary needs at least one rule in cors"
 type BucketSpec struct {
 	// regionRef is the Region the bucket lives in. A bucket never moves, so it is immutable.
 	// +required
@@ -92,10 +93,87 @@ type BucketSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('Aliyun') && !k.startsWith('http://') && !k.startsWith('https://'))",message="tag keys must not start with Aliyun, http:// or https://"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, size(bytes(self[k])) <= 128)",message="tag values must be at most 128 bytes long"
 	Tags map[string]string `json:"tags,omitzero"`
+
+	// cors are the bucket's CORS rules (OSS PutBucketCors), as a whole and in order, the first
+	// rule matching a browser's request deciding: when set, the operator keeps the bucket's
+	// rules exactly equal to this list (an empty list means no CORS: the bucket answers no
+	// preflight), putting back changes made around it (PutBucketCors, DeleteBucketCors) and
+	// reporting them in a DriftCorrected event. When unset, the operator leaves the bucket's
+	// rules alone. The API server checks OSS's static limits, the same as the engine's: at most
+	// 10 rules, each with at least one origin and one method of GET, PUT, DELETE, POST or HEAD;
+	// at most one "*" in an origin or an allowed header, none in an exposed header; no empty
+	// entries, CR, LF or NUL; maxAgeSeconds not negative. The Region's engine is the final
+	// judge (it also bounds a configuration to 16 KiB of strings): rules it refuses show as
+	// Ready=False with reason ConfigRejected, and the bucket keeps its rules.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	CORS []BucketCORSRule `json:"cors,omitzero"`
+
+	// corsResponseVary makes every response of the bucket carry Vary: Origin, matched by a rule
+	// or not (OSS's ResponseVary), so that caches keep one answer per origin. It is part of the
+	// CORS configuration and so needs cors with at least one rule; unset means false.
+	// +optional
+	CORSResponseVary bool `json:"corsResponseVary,omitempty"`
+}
+
+// CORSMethod is a method a CORS rule allows, as OSS has them (upper case).
+// +kubebuilder:validation:Enum=GET;PUT;DELETE;POST;HEAD
+type CORSMethod string
+
+// The CORS strings are checked by patterns, not CEL rules: their lists are bounded only by the
+// engine's 16 KiB, and CEL's cost estimate refuses a rule on every item of such lists unless
+// they get bounds the engine does not have.
+
+// CORSPattern is an origin or a request header a CORS rule allows: "*" stands for any run of
+// characters, and one is allowed at most; CR, LF and NUL are not allowed (they would end up in
+// response headers).
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:Pattern=`^[^*\r\n\x00]*[*]?[^*\r\n\x00]*$`
+type CORSPattern string
+
+// CORSHeader is a response header a CORS rule exposes to the browser's script, by name: no
+// "*", CR, LF or NUL.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:Pattern=`^[^*\r\n\x00]+$`
+type CORSHeader string
+
+// BucketCORSRule is one CORS rule of a bucket.
+type BucketCORSRule struct {
+	// allowedOrigins are the origins (scheme://host[:port]) the rule allows, "*" standing for
+	// any run of characters (at most one per origin): "https://app.example.com",
+	// "https://*.example.com", or "*" for any origin.
+	// +required
+	// +listType=atomic
+	// +kubebuilder:validation:MinItems=1
+	AllowedOrigins []CORSPattern `json:"allowedOrigins"`
+
+	// allowedMethods are the methods the rule allows: GET, PUT, DELETE, POST or HEAD.
+	// +required
+	// +listType=atomic
+	// +kubebuilder:validation:MinItems=1
+	AllowedMethods []CORSMethod `json:"allowedMethods"`
+
+	// allowedHeaders are the request headers a preflight may ask for (Access-Control-Request-
+	// Headers), case-insensitive, "*" standing for any run of characters (at most one each).
+	// +optional
+	// +listType=atomic
+	AllowedHeaders []CORSPattern `json:"allowedHeaders,omitempty"`
+
+	// exposeHeaders are the response headers the browser lets the page read, such as ETag.
+	// +optional
+	// +listType=atomic
+	ExposeHeaders []CORSHeader `json:"exposeHeaders,omitempty"`
+
+	// maxAgeSeconds is how long a browser may cache a preflight's answer; unset sends no
+	// Access-Control-Max-Age.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxAgeSeconds *int64 `json:"maxAgeSeconds,omitempty"`
 }
 
 // BucketConfigRejectedReason surfaces (on Ready, with status False) when the Region's engine
-// refused spec.acl or spec.tags; the bucket keeps its previous setting, and the operator
+// refused spec.acl, spec.tags or spec.cors; the bucket keeps its previous setting, and the operator
 // tries again at the refresh interval and on every change of the Bucket. It sits beside the
 // spec it judges rather than in conditions.go.
 const BucketConfigRejectedReason = "ConfigRejected"
@@ -143,6 +221,20 @@ type BucketStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=20
 	Tags map[string]string `json:"tags,omitempty"`
+
+	// cors are the bucket's CORS rules as the Region last reported them: spec.cors once
+	// applied, or whatever the bucket has when spec.cors is unset. Absent when it has none. The
+	// whole list is shown, not a summary: it is bounded like spec.cors (10 rules, 16 KiB), and
+	// comparing it with spec is how the operator tells a change made around it from a change
+	// of spec.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	CORS []BucketCORSRule `json:"cors,omitempty"`
+
+	// corsResponseVary is the bucket's ResponseVary as the Region last reported it.
+	// +optional
+	CORSResponseVary bool `json:"corsResponseVary,omitempty"`
 }
 
 // Bucket is an OSS bucket in a Region. Its bucket name is spec.name, or metadata.name when

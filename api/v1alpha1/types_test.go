@@ -293,7 +293,7 @@ func TestJSONOmitsUnsetParts(t *testing.T) {
 	}{
 		"Bucket without status or optional spec": {
 			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}}},
-			absent:  []string{`"status"`, `"name":""`, `"deletionPolicy"`, `"acl"`, `"namespace"`, `"tags"`},
+			absent:  []string{`"status"`, `"name":""`, `"deletionPolicy"`, `"acl"`, `"namespace"`, `"tags"`, `"cors"`, `"corsResponseVary"`},
 			present: []string{`"spec":{"regionRef":{"name":"eu"}}`},
 		},
 		// An empty tags map means "no tags", unlike an unset one ("leave the tags alone"): it
@@ -301,6 +301,11 @@ func TestJSONOmitsUnsetParts(t *testing.T) {
 		"Bucket declaring no tags": {
 			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}, Tags: map[string]string{}}},
 			present: []string{`"tags":{}`},
+		},
+		// Likewise an empty cors list means "no CORS", unlike an unset one.
+		"Bucket declaring no CORS": {
+			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}, CORS: []BucketCORSRule{}}},
+			present: []string{`"cors":[]`},
 		},
 		"Region with empty spec": {
 			obj:     &Region{ObjectMeta: metav1.ObjectMeta{Name: "eu"}},

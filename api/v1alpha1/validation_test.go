@@ -157,6 +157,33 @@ func tagSet(n int) map[string]string {
 	return out
 }
 
+// withCORS sets spec.cors.
+func withCORS(rules ...kossv1alpha1.BucketCORSRule) func(*kossv1alpha1.Bucket) {
+	return func(b *kossv1alpha1.Bucket) {
+		b.Spec.CORS = rules
+		if b.Spec.CORS == nil {
+			b.Spec.CORS = []kossv1alpha1.BucketCORSRule{}
+		}
+	}
+}
+
+// corsRule is a rule allowing origin to send methods (GET when none).
+func corsRule(origin string, methods ...kossv1alpha1.CORSMethod) kossv1alpha1.BucketCORSRule {
+	if len(methods) == 0 {
+		methods = []kossv1alpha1.CORSMethod{"GET"}
+	}
+	return kossv1alpha1.BucketCORSRule{AllowedOrigins: []kossv1alpha1.CORSPattern{kossv1alpha1.CORSPattern(origin)}, AllowedMethods: methods}
+}
+
+// corsRules returns n valid rules.
+func corsRules(n int) []kossv1alpha1.BucketCORSRule {
+	out := make([]kossv1alpha1.BucketCORSRule, n)
+	for i := range out {
+		out[i] = corsRule(fmt.Sprintf("https://app%d.example.com", i))
+	}
+	return out
+}
+
 func bucketNamed(objName, bucketName string) *kossv1alpha1.Bucket {
 	return bucket(objName, func(b *kossv1alpha1.Bucket) { b.Spec.Name = bucketName })
 }
@@ -237,6 +264,52 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 		"tag value of 129 bytes": {obj: bucket("value-129", withTags(map[string]string{"k": strings.Repeat("v", 129)})), wantErr: "tag values must be at most 128 bytes long"},
 		"tag value of 65 é":      {obj: bucket("value-65e", withTags(map[string]string{"k": strings.Repeat("é", 65)})), wantErr: "tag values must be at most 128 bytes long"},
 		"tag value empty":        {obj: bucket("value-empty", withTags(map[string]string{"k": ""}))},
+
+		// Bucket CORS: the engine's static limits (record.CheckCORS).
+		"cors of 10 rules":     {obj: bucket("cors-10", withCORS(corsRules(10)...))},
+		"cors of 11 rules":     {obj: bucket("cors-11", withCORS(corsRules(11)...)), wantErr: "spec.cors: Too many"},
+		"cors without rules":   {obj: bucket("cors-none", withCORS())},
+		"cors of every method": {obj: bucket("cors-methods", withCORS(corsRule("*", "GET", "PUT", "DELETE", "POST", "HEAD")))},
+		"cors method PATCH":    {obj: bucket("cors-patch", withCORS(corsRule("*", "PATCH"))), wantErr: "spec.cors[0].allowedMethods[0]: Unsupported value"},
+		"cors method get":      {obj: bucket("cors-lower", withCORS(corsRule("*", "get"))), wantErr: "spec.cors[0].allowedMethods[0]: Unsupported value"},
+		"cors without methods": {
+			obj:     bucket("cors-no-method", withCORS(kossv1alpha1.BucketCORSRule{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{}})),
+			wantErr: "spec.cors[0].allowedMethods",
+		},
+		"cors without origins": {
+			obj:     bucket("cors-no-origin", withCORS(kossv1alpha1.BucketCORSRule{AllowedOrigins: []kossv1alpha1.CORSPattern{}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}})),
+			wantErr: "spec.cors[0].allowedOrigins",
+		},
+		"cors origin with one *":  {obj: bucket("cors-one-star", withCORS(corsRule("https://*.example.com"), corsRule("*")))},
+		"cors origin with two *":  {obj: bucket("cors-two-stars", withCORS(corsRule("*"), corsRule("https://*.*.example.com"))), wantErr: "spec.cors[1].allowedOrigins[0]: Invalid value: \"https://*.*.example.com\": spec.cors[1].allowedOrigins[0] in body should match"},
+		"cors origin empty":       {obj: bucket("cors-empty-origin", withCORS(corsRule(""))), wantErr: "spec.cors[0].allowedOrigins[0]"},
+		"cors origin with a LF":   {obj: bucket("cors-lf", withCORS(corsRule("https://a\nb"))), wantErr: "spec.cors[0].allowedOrigins[0]: Invalid value"},
+		"cors origin with a NUL":  {obj: bucket("cors-nul", withCORS(corsRule("https://a\x00b"))), wantErr: "spec.cors[0].allowedOrigins[0]: Invalid value"},
+		"cors headers, max age 0": {obj: bucket("cors-full", withCORS(fullCORSRule(0)))},
+		"cors allowed header **": {
+			obj: bucket("cors-header-stars", withCORS(func() kossv1alpha1.BucketCORSRule {
+				r := fullCORSRule(1)
+				r.AllowedHeaders = []kossv1alpha1.CORSPattern{"x-oss-**"}
+				return r
+			}())),
+			wantErr: "spec.cors[0].allowedHeaders[0]: Invalid value: \"x-oss-**\"",
+		},
+		"cors exposed header *": {
+			obj: bucket("cors-expose-star", withCORS(func() kossv1alpha1.BucketCORSRule {
+				r := fullCORSRule(1)
+				r.ExposeHeaders = []kossv1alpha1.CORSHeader{"x-oss-*"}
+				return r
+			}())),
+			wantErr: "spec.cors[0].exposeHeaders[0]: Invalid value: \"x-oss-*\"",
+		},
+		"cors negative max age":   {obj: bucket("cors-negative-age", withCORS(fullCORSRule(-1))), wantErr: "spec.cors[0].maxAgeSeconds"},
+		"cors with response vary": {obj: bucket("cors-vary", withCORS(corsRule("*")), func(b *kossv1alpha1.Bucket) { b.Spec.CORSResponseVary = true })},
+		"response vary without cors": {
+			obj: bucket("vary-no-cors", func(b *kossv1alpha1.Bucket) { b.Spec.CORSResponseVary = true }), wantErr: "corsResponseVary needs at least one rule in cors",
+		},
+		"response vary with no rules": {
+			obj: bucket("vary-no-rules", withCORS(), func(b *kossv1alpha1.Bucket) { b.Spec.CORSResponseVary = true }), wantErr: "corsResponseVary needs at least one rule in cors",
+		},
 		"bucket regionRef without a name": {
 			obj:     bucket("no-region", func(b *kossv1alpha1.Bucket) { b.Spec.RegionRef.Name = "" }),
 			wantErr: "spec.regionRef.name",
@@ -382,6 +455,18 @@ func testUpdate(t *testing.T, c client.Client, ns string) {
 				b.Spec.Tags = map[string]string{"team": "media"}
 			},
 		},
+		"bucket cors changed to 11 rules": {
+			initial: bucket("u-cors-11", withCORS(corsRules(10)...)),
+			mutate: func(o client.Object) {
+				b := o.(*kossv1alpha1.Bucket)
+				b.Spec.CORS = append(b.Spec.CORS, corsRule("*"))
+			},
+			wantErr: "spec.cors: Too many",
+		},
+		"bucket cors removed": {
+			initial: bucket("u-cors-removed", withCORS(corsRule("*"))),
+			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.CORS = nil },
+		},
 		"bucket tags changed to a reserved key": {
 			initial: bucket("u-tags-reserved", withTags(map[string]string{"team": "media"})),
 			mutate:  func(o client.Object) { o.(*kossv1alpha1.Bucket).Spec.Tags["Aliyun-x"] = "v" },
@@ -486,6 +571,21 @@ func testDefaults(t *testing.T, c client.Client, ns string) {
 	if got.Spec.Tags == nil || len(got.Spec.Tags) != 0 {
 		t.Errorf("spec.tags: {} read back as %#v, want an empty map", got.Spec.Tags)
 	}
+	if b.Spec.CORS != nil {
+		t.Errorf("bucket spec.cors defaulted to %v, want it left unset", b.Spec.CORS)
+	}
+	// An empty cors list ("no CORS") is kept as such, never dropped to "unset" (leave alone).
+	noCORS := bucket("no-cors", withCORS())
+	noCORS.Namespace = ns
+	if err := c.Create(t.Context(), noCORS); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(noCORS), got); err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if got.Spec.CORS == nil || len(got.Spec.CORS) != 0 {
+		t.Errorf("spec.cors: [] read back as %#v, want an empty list", got.Spec.CORS)
+	}
 	// An existing object written while acl defaulted to private stays valid.
 	old := bucket("old-default", func(b *kossv1alpha1.Bucket) { b.Spec.ACL = kossv1alpha1.BucketACLPrivate })
 	old.Namespace = ns
@@ -522,6 +622,8 @@ func testStatus(t *testing.T, c client.Client, ns string) {
 		Bytes:              10,
 		ACL:                kossv1alpha1.BucketACLPublicRead,
 		Tags:               map[string]string{"team": "media"},
+		CORS:               []kossv1alpha1.BucketCORSRule{fullCORSRule(60)},
+		CORSResponseVary:   true,
 	}
 	if err := c.Status().Update(t.Context(), b); err != nil {
 		t.Fatalf("status update: %v", err)
@@ -531,7 +633,8 @@ func testStatus(t *testing.T, c client.Client, ns string) {
 		t.Fatalf("get: %v", err)
 	}
 	if got.Status.BucketName != "with-status" || got.Status.ObjectCount != 2 || len(got.Status.Conditions) != 1 ||
-		got.Status.ACL != kossv1alpha1.BucketACLPublicRead || got.Status.Tags["team"] != "media" {
+		got.Status.ACL != kossv1alpha1.BucketACLPublicRead || got.Status.Tags["team"] != "media" ||
+		len(got.Status.CORS) != 1 || *got.Status.CORS[0].MaxAgeSeconds != 60 || !got.Status.CORSResponseVary {
 		t.Fatalf("status after update = %+v", got.Status)
 	}
 
@@ -624,4 +727,15 @@ func decodeFile(path string, into any) error {
 		return fmt.Errorf("decode %s: %w", path, errEmptyDocument)
 	}
 	return nil
+}
+
+// fullCORSRule is a rule with every field set, maxAge its maxAgeSeconds.
+func fullCORSRule(maxAge int64) kossv1alpha1.BucketCORSRule {
+	return kossv1alpha1.BucketCORSRule{
+		AllowedOrigins: []kossv1alpha1.CORSPattern{"https://app.example.com", "http://localhost:*"},
+		AllowedMethods: []kossv1alpha1.CORSMethod{"PUT", "GET"},
+		AllowedHeaders: []kossv1alpha1.CORSPattern{"*", "x-oss-meta-*", "content-type"},
+		ExposeHeaders:  []kossv1alpha1.CORSHeader{"ETag", "x-oss-request-id"},
+		MaxAgeSeconds:  &maxAge,
+	}
 }
