@@ -108,6 +108,15 @@ func (e envFlags) duration(p *time.Duration, name, env string, def time.Duration
 	e.fs.DurationVar(p, name, def, help+" (env "+env+")")
 }
 
+// integer is an int flag whose default comes from an environment
+// variable (strconv.Atoi).
+func (e envFlags) integer(p *int, name, env string, def int, help string) {
+	if v, err := strconv.Atoi(e.getenv(env)); err == nil {
+		def = v
+	}
+	e.fs.IntVar(p, name, def, help+" (env "+env+")")
+}
+
 type logFlags struct{ level, format string }
 
 func (e envFlags) logging(l *logFlags, defFormat string) {
@@ -159,6 +168,12 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 		cfg.AbortIncompleteUploadsAfter, "abort multipart uploads neither completed nor aborted after this long, freeing their parts; 0 never")
 	ef.duration(&cfg.OrphanSweepGrace, "orphan-sweep-grace", "KOSS_ORPHAN_SWEEP_GRACE", 0,
 		"age at which a blob nothing refers to (left by a crashed or failed write) is deleted, and the longest time between sweeps; 0 keeps the default (10m); must exceed the longest write")
+	ef.duration(&cfg.LifecycleInterval, "lifecycle-interval", "KOSS_LIFECYCLE_INTERVAL", cfg.LifecycleInterval,
+		"how often the leader carries out the buckets' lifecycle rules (expiring objects, aborting uploads); 0 never")
+	ef.duration(&cfg.LifecycleDay, "lifecycle-day", "KOSS_LIFECYCLE_DAY", 0,
+		"test knob: the length of a lifecycle rule's day; 0 is 24h, as OSS counts")
+	ef.integer(&cfg.LifecycleMaxPerPass, "lifecycle-max-per-pass", "KOSS_LIFECYCLE_MAX_PER_PASS", 0,
+		"most objects deleted and uploads aborted by one lifecycle pass, the rest at the next; 0 is 1000")
 	leaseReads := true
 	ef.booleanDefault(&leaseReads, "lease-reads", "KOSS_LEASE_READS", true, "the leader serves linearizable reads on a lease (half the heartbeat timeout) instead of a quorum round per read; see the consensus docs for what it assumes")
 	fs.Usage = func() {

@@ -102,7 +102,22 @@ type Config struct {
 	// data store's default (minutes). Crash tests shorten it once no
 	// write is in flight, to see that leftovers go away.
 	OrphanSweepGrace time.Duration
+	// LifecycleInterval is how often the leader carries out the buckets'
+	// lifecycle rules (expiring objects, aborting uploads); zero or
+	// negative never.
+	LifecycleInterval time.Duration
+	// LifecycleDay is the length of a lifecycle rule's day. A test knob:
+	// 24h but in tests, which shorten it to see rules act in seconds.
+	// Zero means 24h.
+	LifecycleDay time.Duration
+	// LifecycleMaxPerPass bounds one pass: at most this many objects
+	// deleted and uploads aborted, the rest at the next. Zero means
+	// object.DefaultLifecycleMaxPerPass.
+	LifecycleMaxPerPass int
 }
+
+// DefaultLifecycleInterval is the default of Config.LifecycleInterval.
+const DefaultLifecycleInterval = 5 * time.Minute
 
 // DefaultAbortIncompleteUploadsAfter is the default of
 // Config.AbortIncompleteUploadsAfter.
@@ -146,6 +161,7 @@ func DefaultConfig() Config {
 		Region:     DefaultRegion,
 
 		AbortIncompleteUploadsAfter: DefaultAbortIncompleteUploadsAfter,
+		LifecycleInterval:           DefaultLifecycleInterval,
 	}
 }
 
@@ -244,6 +260,12 @@ func (c Config) Validate() error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.DataDir == "" {
 		bad("data directory is required (--data, KOSS_DATA)")
+	}
+	if c.LifecycleDay < 0 {
+		bad("lifecycle day (--lifecycle-day, KOSS_LIFECYCLE_DAY) %v: want a positive duration, or 0 for 24h", c.LifecycleDay)
+	}
+	if c.LifecycleMaxPerPass < 0 {
+		bad("lifecycle bound (--lifecycle-max-per-pass, KOSS_LIFECYCLE_MAX_PER_PASS) %d: want a positive number, or 0 for the default", c.LifecycleMaxPerPass)
 	}
 	if err := checkHostPort(c.Listen); err != nil {
 		bad("listen address (--listen, KOSS_LISTEN): %v", err)

@@ -127,6 +127,15 @@ func startNode(cfg Config, d disks, p object.Proposer, log *slog.Logger, cluster
 	}
 	age := cfg.AbortIncompleteUploadsAfter
 	store.StartUploadReaper(bg, isLeader, age, min(max(age/4, time.Second), time.Hour))
+	day := cfg.LifecycleDay
+	if day == 0 {
+		day = 24 * time.Hour
+	}
+	perPass := cfg.LifecycleMaxPerPass
+	if perPass == 0 {
+		perPass = object.DefaultLifecycleMaxPerPass
+	}
+	store.StartLifecycle(bg, isLeader, cfg.LifecycleInterval, day, perPass)
 	return node{Store: store, disks: d, data: data, bg: bg}, nil
 }
 

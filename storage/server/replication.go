@@ -100,6 +100,18 @@ func (n node) collectors() []prometheus.Collector {
 			Name: "koss_read_barriers_total",
 			Help: "Linearizable read barriers taken by requests (at most one per request).",
 		}, func() float64 { return float64(n.ReadBarriers()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "koss_lifecycle_passes_total",
+			Help: "Lifecycle passes this node ran as leader.",
+		}, func() float64 { p, _, _ := n.LifecycleCounts(); return float64(p) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "koss_lifecycle_deleted_objects_total",
+			Help: "Objects deleted by bucket lifecycle rules (Expiration) on this node's proposals.",
+		}, func() float64 { _, e, _ := n.LifecycleCounts(); return float64(e) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "koss_lifecycle_aborted_uploads_total",
+			Help: "Multipart uploads aborted by bucket lifecycle rules (AbortMultipartUpload) on this node's proposals.",
+		}, func() float64 { _, _, a := n.LifecycleCounts(); return float64(a) }),
 	}
 }
 

@@ -53,6 +53,7 @@ func init() {
 	register(record.CmdSetBucketTagging, (*applier).setBucketTagging)
 	register(record.CmdSetBucketCors, (*applier).setBucketCors)
 	register(record.CmdSetBucketLifecycle, (*applier).setBucketLifecycle)
+	register(record.CmdExpireObjects, (*applier).expireObjects)
 
 	// Every command record can decode must have an apply function, or
 	// Apply would crash on the first one instead of at start-up; and a

@@ -18,3 +18,29 @@ func (a *applier) setBucketLifecycle(c *record.SetBucketLifecycle) *record.Resul
 	a.putBucket(&b)
 	return &record.Result{Bucket: &b}
 }
+
+// expireObjects deletes the objects the lifecycle loop saw expire, each
+// only if it is still the object the loop saw (same ETag and MTime: a
+// re-written object stays) and the bucket's current rules still expire it
+// at the command's time (rules changed or removed since the loop looked
+// stop it). An object already gone is skipped, so nothing is deleted
+// twice.
+func (a *applier) expireObjects(c *record.ExpireObjects) *record.Result {
+	if c.Day < 1 {
+		return reject(record.CodeInvalidArgument)
+	}
+	b, ok := a.getBucket(c.Bucket)
+	if !ok {
+		return reject(record.CodeBucketNotFound)
+	}
+	n := int64(0)
+	for _, e := range c.Objects {
+		o, ok := a.getObject(c.Bucket, e.Key)
+		if !ok || o.ETag != e.ETag || o.MTime != e.MTime || !b.Lifecycle.ExpiresObject(e.Key, o.MTime, o.Tags, c.Now, c.Day) {
+			continue
+		}
+		a.removeObject(c.Bucket, e.Key, &o)
+		n++
+	}
+	return &record.Result{Length: n}
+}

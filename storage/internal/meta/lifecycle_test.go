@@ -64,3 +64,58 @@ func TestBucketLifecycle(t *testing.T) {
 	}
 	h.ok(&record.SetBucketLifecycle{Name: "b"})
 }
+
+// TestExpireObjects: ExpireObjects deletes only objects that are still
+// what the loop saw and that the bucket's current rules expire at the
+// command's time. Never deleted: a re-written object (same key, other
+// MTime), one not matching a rule, one whose rule was removed after the
+// loop looked; a second identical command deletes nothing more. The
+// bucket's counters follow, and a restored snapshot agrees.
+func TestExpireObjects(t *testing.T) {
+	const day = int64(100)
+	h := newHarness(t)
+	h.ok(&record.CreateBucket{Name: "b", Created: 1})
+	for key, mtime := range map[string]int64{"logs/old": 10, "logs/rewritten": 10, "logs/new": 900, "keep/old": 10, "logs/later": 10} {
+		h.ok(&record.PutObject{Bucket: "b", Key: key, Object: inlineObject("abc", mtime)})
+	}
+	// The loop saw logs/rewritten at mtime 10; it has been written again.
+	h.ok(&record.PutObject{Bucket: "b", Key: "logs/rewritten", Object: inlineObject("abc", 950)})
+	lc := &record.Lifecycle{Rules: []record.LifecycleRule{
+		{ID: "logs", Prefix: "logs/", Enabled: true, Expiration: record.LifecycleAction{When: record.LifecycleDays, Value: 2}}}}
+	h.ok(&record.SetBucketLifecycle{Name: "b", Lifecycle: lc})
+	seen := func(key string, mtime int64) record.Expired { return record.Expired{Key: key, ETag: `"E"`, MTime: mtime} }
+	cmd := &record.ExpireObjects{Bucket: "b", Now: 1000, Day: day, Objects: []record.Expired{
+		seen("logs/old", 10), seen("logs/rewritten", 10), seen("logs/new", 900), seen("keep/old", 10), seen("logs/gone", 10),
+	}}
+	if r := h.ok(cmd); r.Length != 1 {
+		t.Fatalf("deleted %d, want 1 (logs/old only)", r.Length)
+	}
+	if r := h.ok(cmd); r.Length != 0 {
+		t.Fatalf("the same command again deleted %d", r.Length)
+	}
+	for key, want := range map[string]bool{"logs/old": false, "logs/rewritten": true, "logs/new": true, "keep/old": true, "logs/later": true} {
+		if _, err := h.f.GetObject("b", key); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", key, err == nil, want)
+		}
+	}
+	// Rules removed between the loop's look and Apply: nothing goes.
+	h.ok(&record.SetBucketLifecycle{Name: "b"})
+	if r := h.ok(&record.ExpireObjects{Bucket: "b", Now: 1000, Day: day, Objects: []record.Expired{seen("logs/later", 10)}}); r.Length != 0 {
+		t.Fatal("an object was deleted after its bucket's rules were removed")
+	}
+	if b, _ := h.f.GetBucket("b"); b.Objects != 4 || b.Bytes != 12 {
+		t.Errorf("counters %d objects %d bytes, want 4 and 12", b.Objects, b.Bytes)
+	}
+	h.want(&record.ExpireObjects{Bucket: "b", Now: 1, Day: 0}, record.CodeInvalidArgument)
+	h.want(&record.ExpireObjects{Bucket: "missing", Now: 1, Day: day}, record.CodeBucketNotFound)
+	c := newFSM(t)
+	if err := c.Restore(io.NopCloser(bytes.NewReader(snapshotBytes(t, h.f)))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetObject("b", "logs/old"); err == nil {
+		t.Error("restored snapshot has the expired object")
+	}
+	if _, err := c.GetObject("b", "logs/later"); err != nil {
+		t.Errorf("restored snapshot lost logs/later: %v", err)
+	}
+}

@@ -119,6 +119,8 @@ type Store struct {
 
 	// barriers counts the read barriers requests took (ReadBarriers).
 	barriers atomic.Uint64
+	// lifecycle counts what the lifecycle loop did (LifecycleCounts).
+	lifecycle lifecycleCounters
 }
 
 var (

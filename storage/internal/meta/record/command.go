@@ -39,6 +39,8 @@ const (
 	CmdSetBucketCors CommandType = 20
 	// CmdSetBucketLifecycle needs codec version 8 (lifecycle.go).
 	CmdSetBucketLifecycle CommandType = 21
+	// CmdExpireObjects needs codec version 8 (lifecycleexpire.go).
+	CmdExpireObjects CommandType = 22
 )
 
 // codecVersion is the newest payload version this code reads and writes. A
@@ -60,7 +62,7 @@ const (
 // PutObject, AppendObject, CopyObject and CreateUpload when they carry
 // tags or a symlink; every other command keeps its old bytes. Version 7
 // added SetBucketCors, which always needs it; no other command changed.
-// Version 8 added SetBucketLifecycle, the same way.
+// Version 8 added SetBucketLifecycle and ExpireObjects, the same way.
 const codecVersion = 8
 
 // extVersion is the first codec version with the S3 fields, sumsVersion
@@ -141,6 +143,7 @@ func init() {
 	register(CmdSetBucketTagging, "SetBucketTagging", func() Command { return new(SetBucketTagging) })
 	register(CmdSetBucketCors, "SetBucketCors", func() Command { return new(SetBucketCors) })
 	register(CmdSetBucketLifecycle, "SetBucketLifecycle", func() Command { return new(SetBucketLifecycle) })
+	register(CmdExpireObjects, "ExpireObjects", func() Command { return new(ExpireObjects) })
 }
 
 // Known reports whether t is a command type this code can decode. The state
