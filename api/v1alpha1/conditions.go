@@ -64,6 +64,11 @@ const (
 	// RegionHealthyReason surfaces (with status False) when every member is ready and every
 	// object has its three copies.
 	RegionHealthyReason = "Healthy"
+	// RegionCertificateUnavailableReason surfaces when TLS is on and the pods' certificate
+	// cannot be had: cert-manager is not installed although spec.tls.issuerRef names an
+	// issuer, or it has not issued the certificate yet (the message says which, with
+	// cert-manager's own reason). The pods cannot start without it.
+	RegionCertificateUnavailableReason = "CertificateUnavailable"
 )
 
 // Region's Deleting condition and corresponding reasons.

@@ -44,6 +44,9 @@ type regionObservation struct {
 	clusterErr error
 	// scale is this pass's scaling step.
 	scale scaleDecision
+	// certificateProblem, set by reconcileTLS, says why the pods have no certificate yet;
+	// empty when they have one or TLS is off.
+	certificateProblem string
 }
 
 // setRegionStatus derives everything in a Region's status but observedGeneration (which the
@@ -171,6 +174,9 @@ func setRegionDegradedCondition(region *kossv1alpha1.Region, o regionObservation
 		want = statefulSetReplicas(o.statefulSet)
 	}
 	switch {
+	case o.certificateProblem != "":
+		// Before the pods' own state: they cannot start without a certificate.
+		set(metav1.ConditionTrue, kossv1alpha1.RegionCertificateUnavailableReason, o.certificateProblem)
 	case o.statefulSet == nil || readyReplicas(o) < want:
 		set(metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason,
 			fmt.Sprintf("%d of %d pods are ready", readyReplicas(o), want))

@@ -26,6 +26,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -132,7 +133,7 @@ func (r *Reconciler) reconcileTLS(ctx context.Context, s *regionScope) (ctrl.Res
 		return ctrl.Result{}, nil
 	}
 	if s.region.Spec.TLS.IssuerRef != nil {
-		return ctrl.Result{}, r.applyCertificate(ctx, s.region, s.observed.clientService)
+		return r.reconcileCertManager(ctx, s)
 	}
 	ips, extraDNS := certificateAddresses(s.region, s.observed.clientService)
 	dnsNames := append(certificateDNSNames(s.region), extraDNS...)
@@ -268,6 +269,59 @@ func desiredCertificate(region *kossv1alpha1.Region, svc *corev1.Service) *unstr
 }
 
 // +kubebuilder:rbac:groups=cert-manager.io,resources=certificates,verbs=get;list;watch;create;update;patch;delete
+
+// certManagerPoll is how often a Region waiting for cert-manager looks again: the Secret
+// cert-manager writes is not the Region's, so its arrival triggers no reconcile.
+const certManagerPoll = 15 * time.Second
+
+// reconcileCertManager applies the Region's cert-manager Certificate and checks that
+// cert-manager has filled its Secret; until it has, the Degraded condition says why, with
+// cert-manager's own reason, instead of pods that silently wait for a volume.
+func (r *Reconciler) reconcileCertManager(ctx context.Context, s *regionScope) (ctrl.Result, error) {
+	if err := r.applyCertificate(ctx, s.region, s.observed.clientService); err != nil {
+		if meta.IsNoMatchError(err) {
+			s.observed.certificateProblem = "spec.tls.issuerRef names a cert-manager issuer, but this cluster serves no cert-manager.io/v1 Certificate: " +
+				"install cert-manager, or remove spec.tls.issuerRef to let the operator issue the Region's certificate"
+			r.Recorder.Eventf(s.region, nil, corev1.EventTypeWarning, "CertManagerMissing", "ApplyCertificate", "%s", s.observed.certificateProblem)
+		}
+		return ctrl.Result{}, err
+	}
+	// Read live: the cache holds only Secrets labelled as the operator's, and whether
+	// cert-manager copied the Certificate's secretTemplate labels yet is its business.
+	secret := &corev1.Secret{}
+	name := types.NamespacedName{Namespace: s.region.Namespace, Name: TLSSecretName(s.region)}
+	err := r.APIReader.Get(ctx, name, secret)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return ctrl.Result{}, fmt.Errorf("get TLS Secret %s: %w", name, err)
+	}
+	if err == nil && len(secret.Data[SecretKeyTLSCert]) > 0 && len(secret.Data[SecretKeyTLSKey]) > 0 {
+		return ctrl.Result{}, nil
+	}
+	s.observed.certificateProblem = fmt.Sprintf("Waiting for cert-manager to issue the certificate into Secret %s%s", name.Name, r.certificateReadiness(ctx, name))
+	return ctrl.Result{RequeueAfter: certManagerPoll}, nil
+}
+
+// certificateReadiness is " (cert-manager: Ready=<status>, <reason>: <message>)" from the Certificate's Ready condition when
+// cert-manager has reported one, else "".
+func (r *Reconciler) certificateReadiness(ctx context.Context, name types.NamespacedName) string {
+	u := &unstructured.Unstructured{}
+	u.SetAPIVersion("cert-manager.io/v1")
+	u.SetKind("Certificate")
+	if err := r.Client.Get(ctx, name, u); err != nil {
+		return ""
+	}
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		m, ok := c.(map[string]any)
+		if !ok || m["type"] != "Ready" {
+			continue
+		}
+		reason, _ := m["reason"].(string)
+		msg, _ := m["message"].(string)
+		return fmt.Sprintf(" (cert-manager: Ready=%v, %s: %s)", m["status"], reason, msg)
+	}
+	return ""
+}
 
 func (r *Reconciler) applyCertificate(ctx context.Context, region *kossv1alpha1.Region, svc *corev1.Service) error {
 	u := desiredCertificate(region, svc)
