@@ -34,22 +34,23 @@ import (
 
 // Event reasons of the bucket's configuration.
 const (
-	// eventDriftCorrected is a Warning: the bucket's ACL or tags were changed around the
-	// operator (through the OSS API) and were put back as spec declares them.
+	// eventDriftCorrected is a Warning: the bucket's ACL, tags or CORS rules were changed
+	// around the operator (through the OSS API) and were put back as spec declares them.
 	eventDriftCorrected = "DriftCorrected"
-	// eventConfigApplied is Normal: a change of spec.acl or spec.tags was applied.
+	// eventConfigApplied is Normal: a change of spec.acl, spec.tags or spec.cors was applied.
 	eventConfigApplied = "ConfigApplied"
-	// eventConfigRejected is a Warning: the Region refused spec.acl or spec.tags.
+	// eventConfigRejected is a Warning: the Region refused spec.acl, spec.tags or spec.cors.
 	eventConfigRejected = "ConfigRejected"
 )
 
-// bucketConfig is a bucket's ACL and tags as the Region reported them.
+// bucketConfig is a bucket's ACL, tags and CORS configuration as the Region reported them.
 type bucketConfig struct {
 	acl  string
 	tags map[string]string
+	cors *adminapi.CORS
 }
 
-// reconcileConfig keeps the bucket's ACL and tags as spec declares them: a set field is
+// reconcileConfig keeps the bucket's ACL, tags and CORS rules as spec declares them: a set field is
 // applied when the bucket differs, an unset one is left alone. got is the bucket as the
 // Region just reported it. It records in s.observed what the bucket has afterwards (config)
 // and what the Region refused (configRejected: no error, since sending the same value again
@@ -108,8 +109,30 @@ func (r *Reconciler) reconcileConfig(ctx context.Context, s *bucketScope, got ad
 		}
 	}
 
+	if want, declared := declaredCORS(b.Spec); declared && !sameCORS(want, got.CORS) {
+		drift := sameCORS(statusCORS(s.before.Status), want)
+		log.Info("Setting bucket CORS", "bucket", name, "rules", corsRuleCount(want), "was", corsRuleCount(got.CORS), "drift", drift)
+		updated, err := s.admin.SetBucketCORS(ctx, name, want)
+		differ := fmt.Sprintf("cors rules differ (%d declared, %d found)", corsRuleCount(want), corsRuleCount(got.CORS))
+		switch {
+		case adminclient.IsInvalidArgument(err):
+			rejected = append(rejected, "spec.cors: "+controllers.EngineErrorMessage(err))
+		case err != nil:
+			s.observed.engineErr = err
+			return fmt.Errorf("set the CORS rules of bucket %s: %w", name, err)
+		case drift:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, eventDriftCorrected, "SetBucketCORS",
+				"The CORS rules of bucket %s were changed around the operator: %s; put back spec.cors", name, differ)
+			got = updated
+		default:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, eventConfigApplied, "SetBucketCORS",
+				"Set the CORS rules of bucket %s from spec.cors: %s", name, differ)
+			got = updated
+		}
+	}
+
 	s.observed.bucket = &got
-	s.observed.config = &bucketConfig{acl: got.ACL, tags: got.Tags}
+	s.observed.config = &bucketConfig{acl: got.ACL, tags: got.Tags, cors: got.CORS}
 	s.observed.configRejected = rejected
 	if len(rejected) > 0 && !rejectionShown(s.before, rejected) {
 		// Once per refusal, not once per retry: the condition keeps saying it.
@@ -117,6 +140,110 @@ func (r *Reconciler) reconcileConfig(ctx context.Context, s *bucketScope, got ad
 			"The Region refused %s", strings.Join(rejected, "; "))
 	}
 	return nil
+}
+
+// declaredCORS is the CORS configuration spec declares, and whether it declares one (an unset
+// spec.cors leaves the bucket's rules alone; an empty one is a configuration without rules,
+// which removes them).
+func declaredCORS(spec kossv1alpha1.BucketSpec) (*adminapi.CORS, bool) {
+	if spec.CORS == nil {
+		return nil, false
+	}
+	return toAdminCORS(spec.CORS, spec.CORSResponseVary), true
+}
+
+// statusCORS is the CORS configuration the status shows.
+func statusCORS(st kossv1alpha1.BucketStatus) *adminapi.CORS {
+	return toAdminCORS(st.CORS, st.CORSResponseVary)
+}
+
+// toAdminCORS is the admin API's form of a list of rules: nil for none.
+func toAdminCORS(rules []kossv1alpha1.BucketCORSRule, vary bool) *adminapi.CORS {
+	if len(rules) == 0 {
+		return nil
+	}
+	out := &adminapi.CORS{ResponseVary: vary, Rules: make([]adminapi.CORSRule, len(rules))}
+	for i, r := range rules {
+		out.Rules[i] = adminapi.CORSRule{
+			AllowedOrigins: fromNamed(r.AllowedOrigins),
+			AllowedMethods: fromNamed(r.AllowedMethods),
+			AllowedHeaders: fromNamed(r.AllowedHeaders),
+			ExposeHeaders:  fromNamed(r.ExposeHeaders),
+		}
+		if r.MaxAgeSeconds != nil {
+			v := *r.MaxAgeSeconds
+			out.Rules[i].MaxAgeSeconds = &v
+		}
+	}
+	return out
+}
+
+// fromCORS is the status's form of the CORS configuration the Region reported: nil rules for
+// none, and nil for every empty list, as the API server reads them back (no status churn).
+func fromCORS(c *adminapi.CORS) ([]kossv1alpha1.BucketCORSRule, bool) {
+	if c == nil || len(c.Rules) == 0 {
+		return nil, false
+	}
+	out := make([]kossv1alpha1.BucketCORSRule, len(c.Rules))
+	for i, r := range c.Rules {
+		out[i] = kossv1alpha1.BucketCORSRule{
+			AllowedOrigins: toNamed[kossv1alpha1.CORSPattern](r.AllowedOrigins),
+			AllowedMethods: toNamed[kossv1alpha1.CORSMethod](r.AllowedMethods),
+			AllowedHeaders: toNamed[kossv1alpha1.CORSPattern](r.AllowedHeaders),
+			ExposeHeaders:  toNamed[kossv1alpha1.CORSHeader](r.ExposeHeaders),
+		}
+		if r.MaxAgeSeconds != nil {
+			v := *r.MaxAgeSeconds
+			out[i].MaxAgeSeconds = &v
+		}
+	}
+	return out, c.ResponseVary
+}
+
+// fromNamed copies a list of named strings into plain ones (nil for none).
+func fromNamed[T ~string](v []T) []string {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// toNamed copies plain strings into a list of named ones (nil for none).
+func toNamed[T ~string](v []string) []T {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make([]T, len(v))
+	for i, s := range v {
+		out[i] = T(s)
+	}
+	return out
+}
+
+// sameCORS reports whether two CORS configurations are the same: the same rules in the same
+// order, list by list, and the same ResponseVary. No rules is no configuration, and an empty
+// list is an absent one.
+func sameCORS(a, b *adminapi.CORS) bool {
+	if corsRuleCount(a) == 0 || corsRuleCount(b) == 0 {
+		return corsRuleCount(a) == corsRuleCount(b)
+	}
+	return a.ResponseVary == b.ResponseVary && slices.EqualFunc(a.Rules, b.Rules, func(x, y adminapi.CORSRule) bool {
+		return slices.Equal(x.AllowedOrigins, y.AllowedOrigins) && slices.Equal(x.AllowedMethods, y.AllowedMethods) &&
+			slices.Equal(x.AllowedHeaders, y.AllowedHeaders) && slices.Equal(x.ExposeHeaders, y.ExposeHeaders) &&
+			(x.MaxAgeSeconds == nil) == (y.MaxAgeSeconds == nil) && (x.MaxAgeSeconds == nil || *x.MaxAgeSeconds == *y.MaxAgeSeconds)
+	})
+}
+
+// corsRuleCount is the number of rules of c (0 for nil).
+func corsRuleCount(c *adminapi.CORS) int {
+	if c == nil {
+		return 0
+	}
+	return len(c.Rules)
 }
 
 // rejectionShown reports whether the Bucket's Ready condition already reports these

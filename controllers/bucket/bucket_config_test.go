@@ -222,3 +222,194 @@ func TestFormatTags(t *testing.T) {
 		t.Errorf("formatTags of long tags = %q (%d bytes)", got, len(got))
 	}
 }
+
+// TestReconcileConfigCORS drives reconcileConfig's CORS part against the fake admin API:
+// the rules are applied when spec declares others, left alone when spec.cors is unset, put
+// back with a DriftCorrected warning (naming the field and the rule counts, never the rules)
+// when the status showed spec's rules in place, and a refusal is a condition, not an error.
+func TestReconcileConfigCORS(t *testing.T) {
+	age := int64(600)
+	upload := kossv1alpha1.BucketCORSRule{
+		AllowedOrigins: []kossv1alpha1.CORSPattern{"https://app.example.com"},
+		AllowedMethods: []kossv1alpha1.CORSMethod{"PUT", "GET"},
+		AllowedHeaders: []kossv1alpha1.CORSPattern{"*"},
+		ExposeHeaders:  []kossv1alpha1.CORSHeader{"ETag"},
+		MaxAgeSeconds:  &age,
+	}
+	anyGet := kossv1alpha1.BucketCORSRule{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}}
+	engineUpload := toAdminCORS([]kossv1alpha1.BucketCORSRule{upload}, false)
+	tests := map[string]struct {
+		spec         []kossv1alpha1.BucketCORSRule // nil: unset
+		vary         bool                          // spec.corsResponseVary
+		status       []kossv1alpha1.BucketCORSRule // what the last status showed
+		engine       *adminapi.CORS                // what the Region holds
+		fail         error                         // the answer to SetBucketCORS
+		wantWrites   []string
+		wantEvents   []string
+		wantCORS     *adminapi.CORS // what the Region holds afterwards, and the status gets
+		wantRejected string
+		wantErr      bool
+	}{
+		"unset cors leaves the bucket's rules alone": {
+			engine: engineUpload, wantCORS: engineUpload,
+		},
+		"rules spec declares and the bucket has are quiet": {
+			spec: []kossv1alpha1.BucketCORSRule{upload}, status: []kossv1alpha1.BucketCORSRule{upload},
+			engine: engineUpload, wantCORS: engineUpload,
+		},
+		"declared rules are applied with a Normal event": {
+			spec:       []kossv1alpha1.BucketCORSRule{upload, anyGet},
+			wantWrites: []string{"SetBucketCORS"},
+			wantEvents: []string{"Normal ConfigApplied Set the CORS rules of bucket photos from spec.cors: cors rules differ (2 declared, 0 found)"},
+			wantCORS:   toAdminCORS([]kossv1alpha1.BucketCORSRule{upload, anyGet}, false),
+		},
+		"a change of responseVary alone is applied": {
+			spec: []kossv1alpha1.BucketCORSRule{upload}, vary: true, status: []kossv1alpha1.BucketCORSRule{upload},
+			engine:     engineUpload,
+			wantWrites: []string{"SetBucketCORS"},
+			wantEvents: []string{"Normal ConfigApplied Set the CORS rules of bucket photos from spec.cors: cors rules differ (1 declared, 1 found)"},
+			wantCORS:   toAdminCORS([]kossv1alpha1.BucketCORSRule{upload}, true),
+		},
+		"rules changed around the operator are put back with a DriftCorrected warning": {
+			spec: []kossv1alpha1.BucketCORSRule{upload}, status: []kossv1alpha1.BucketCORSRule{upload},
+			engine:     toAdminCORS([]kossv1alpha1.BucketCORSRule{anyGet, anyGet}, false),
+			wantWrites: []string{"SetBucketCORS"},
+			wantEvents: []string{"Warning DriftCorrected The CORS rules of bucket photos were changed around the operator: cors rules differ (1 declared, 2 found); put back spec.cors"},
+			wantCORS:   engineUpload,
+		},
+		"a max age changed around the operator is a drift": {
+			spec: []kossv1alpha1.BucketCORSRule{upload}, status: []kossv1alpha1.BucketCORSRule{upload},
+			engine: func() *adminapi.CORS {
+				c := engineUpload.Clone()
+				c.Rules[0].MaxAgeSeconds = nil
+				return c
+			}(),
+			wantWrites: []string{"SetBucketCORS"},
+			wantEvents: []string{"Warning DriftCorrected The CORS rules of bucket photos were changed around the operator: cors rules differ (1 declared, 1 found)"},
+			wantCORS:   engineUpload,
+		},
+		"an empty list removes rules set around the operator": {
+			spec:       []kossv1alpha1.BucketCORSRule{},
+			engine:     engineUpload,
+			wantWrites: []string{"SetBucketCORS"},
+			wantEvents: []string{"Warning DriftCorrected The CORS rules of bucket photos were changed around the operator: cors rules differ (0 declared, 1 found)"},
+		},
+		"an empty list and a bucket without rules are quiet": {
+			spec: []kossv1alpha1.BucketCORSRule{},
+		},
+		"rules the Region refuses are a condition and one warning, not an error": {
+			spec:         []kossv1alpha1.BucketCORSRule{upload},
+			engine:       toAdminCORS([]kossv1alpha1.BucketCORSRule{anyGet}, false),
+			fail:         &adminclient.APIError{StatusCode: 400, Code: adminapi.CodeInvalidArgument, Message: "object: invalid argument: record: invalid CORS configuration: 16385 bytes of rules, at most 16384"},
+			wantWrites:   []string{"SetBucketCORS"},
+			wantEvents:   []string{"Warning ConfigRejected The Region refused spec.cors: InvalidArgument (400): object: invalid argument: record: invalid CORS configuration: 16385 bytes"},
+			wantCORS:     toAdminCORS([]kossv1alpha1.BucketCORSRule{anyGet}, false),
+			wantRejected: "spec.cors: InvalidArgument (400): object: invalid argument",
+		},
+		"an unreachable Region is an error and no configuration for the status": {
+			spec:       []kossv1alpha1.BucketCORSRule{upload},
+			fail:       controllertest.ErrConnRefused,
+			wantWrites: []string{"SetBucketCORS"}, wantErr: true,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			admin := fake.New()
+			b := testBucket(func(b *kossv1alpha1.Bucket) {
+				b.Spec.CORS, b.Spec.CORSResponseVary = tc.spec, tc.vary
+				b.Status.CORS = tc.status
+			})
+			got, err := admin.CreateBucket(t.Context(), "photos", adminapi.CreateBucketRequest{Owner: bucketOwnerTag(b)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			admin.SetBucketCORSDirectly("photos", tc.engine)
+			got.CORS = tc.engine.Clone()
+			if tc.fail != nil {
+				admin.FailNext("SetBucketCORS", tc.fail)
+			}
+			recorder := events.NewFakeRecorder(10)
+			r := &Reconciler{Recorder: recorder}
+			s := &bucketScope{bucket: b, before: b.DeepCopy(), admin: admin}
+			before := len(admin.Calls())
+
+			err = r.reconcileConfig(t.Context(), s, got)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want an error: %v", err, tc.wantErr)
+			}
+			if writes := admin.Calls()[before:]; !slices.Equal(writes, tc.wantWrites) {
+				t.Errorf("admin calls %q, want %q", writes, tc.wantWrites)
+			}
+			close(recorder.Events)
+			var evs []string
+			for e := range recorder.Events {
+				evs = append(evs, e)
+			}
+			if len(evs) != len(tc.wantEvents) {
+				t.Fatalf("events %q, want %q", evs, tc.wantEvents)
+			}
+			for i, want := range tc.wantEvents {
+				if !strings.HasPrefix(evs[i], want) {
+					t.Errorf("event %q, want it to start with %q", evs[i], want)
+				}
+			}
+			if tc.wantErr {
+				if s.observed.config != nil {
+					t.Errorf("a failed pass reports configuration %+v", s.observed.config)
+				}
+				return
+			}
+			if c := s.observed.config; c == nil || !sameCORS(c.cors, tc.wantCORS) {
+				t.Fatalf("observed config %+v, want CORS %+v", c, tc.wantCORS)
+			}
+			if engine, _ := admin.GetBucket(t.Context(), "photos"); !sameCORS(engine.CORS, tc.wantCORS) {
+				t.Errorf("the Region holds %+v, want %+v", engine.CORS, tc.wantCORS)
+			}
+			if rejected := strings.Join(s.observed.configRejected, "; "); !strings.HasPrefix(rejected, tc.wantRejected) || (tc.wantRejected == "") != (rejected == "") {
+				t.Errorf("rejected %q, want %q", rejected, tc.wantRejected)
+			}
+		})
+	}
+}
+
+// TestCORSConversions: spec's rules and the Region's answer convert both ways without loss,
+// the status gets nil for every empty list (as the API server reads it back), and sameCORS
+// tells order, lists and max ages apart.
+func TestCORSConversions(t *testing.T) {
+	age := int64(0)
+	rules := []kossv1alpha1.BucketCORSRule{
+		{AllowedOrigins: []kossv1alpha1.CORSPattern{"https://a", "https://b"}, AllowedMethods: []kossv1alpha1.CORSMethod{"PUT"},
+			AllowedHeaders: []kossv1alpha1.CORSPattern{}, ExposeHeaders: []kossv1alpha1.CORSHeader{"ETag"}, MaxAgeSeconds: &age},
+		{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET", "HEAD"}},
+	}
+	api := toAdminCORS(rules, true)
+	back, vary := fromCORS(api)
+	if !vary || len(back) != 2 || back[0].AllowedHeaders != nil || *back[0].MaxAgeSeconds != 0 || back[1].MaxAgeSeconds != nil ||
+		back[0].AllowedOrigins[1] != "https://b" || back[1].AllowedMethods[1] != "HEAD" {
+		t.Fatalf("round trip: %+v vary %v", back, vary)
+	}
+	if got, vary := fromCORS(&adminapi.CORS{ResponseVary: true}); got != nil || vary {
+		t.Errorf("no rules: %+v %v, want none", got, vary)
+	}
+	if toAdminCORS([]kossv1alpha1.BucketCORSRule{}, false) != nil {
+		t.Error("an empty list is not nil in the admin API's form")
+	}
+	if !sameCORS(nil, &adminapi.CORS{}) || !sameCORS(api, toAdminCORS(back, true)) {
+		t.Error("equal configurations differ")
+	}
+	swapped := toAdminCORS([]kossv1alpha1.BucketCORSRule{rules[1], rules[0]}, true)
+	noAge := api.Clone()
+	noAge.Rules[0].MaxAgeSeconds = nil
+	otherAge := api.Clone()
+	otherAge.Rules[0].MaxAgeSeconds = new(int64)
+	*otherAge.Rules[0].MaxAgeSeconds = 5
+	novary := api.Clone()
+	novary.ResponseVary = false
+	oneOrigin := api.Clone()
+	oneOrigin.Rules[0].AllowedOrigins = oneOrigin.Rules[0].AllowedOrigins[:1]
+	for what, other := range map[string]*adminapi.CORS{"order": swapped, "max age unset": noAge, "max age": otherAge, "vary": novary, "origins": oneOrigin, "none": nil} {
+		if sameCORS(api, other) {
+			t.Errorf("%s: configurations that differ are the same", what)
+		}
+	}
+}

@@ -52,10 +52,11 @@ type bucketObservation struct {
 	// abortingUploads is true when the pass stopped while aborting the bucket's open
 	// multipart uploads (engineErr says why).
 	abortingUploads bool
-	// config is the bucket's ACL and tags once spec was applied to them; nil when the pass
+	// config is the bucket's ACL, tags and CORS rules once spec was applied to them; nil when the pass
 	// did not get that far (status.acl and status.tags keep their values).
 	config *bucketConfig
-	// configRejected says what the Region refused of spec.acl and spec.tags, and why.
+	// configRejected says what the Region refused of spec.acl, spec.tags and spec.cors, and
+	// why.
 	configRejected []string
 }
 
@@ -77,6 +78,7 @@ func setBucketStatus(b *kossv1alpha1.Bucket, o bucketObservation) {
 		if len(o.config.tags) > 0 {
 			b.Status.Tags = maps.Clone(o.config.tags)
 		}
+		b.Status.CORS, b.Status.CORSResponseVary = fromCORS(o.config.cors)
 	}
 	setBucketProvisionedCondition(b, o)
 	setBucketReadyCondition(b, o)
@@ -113,7 +115,7 @@ func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) 
 // setBucketReadyCondition sets Ready from the first problem found, in the order a user must
 // fix them: deletion, the Region (regionUseChain), the Region's answers, then Provisioned,
 // which was just set, then the configuration the Region refused. Ready is True when the
-// bucket is Provisioned, the Region answers and holds the ACL and tags spec declares.
+// bucket is Provisioned, the Region answers and holds the ACL, tags and CORS rules spec declares.
 func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
 		controllers.SetCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketReadyCondition, status, reason, message)

@@ -232,6 +232,41 @@ func TestSetBucketStatus(t *testing.T) {
 				}
 			},
 		},
+		"the CORS rules the Region holds show in status as a whole, none as nil": {
+			bucket: testBucket(func(b *kossv1alpha1.Bucket) {
+				b.Status.CORS = []kossv1alpha1.BucketCORSRule{{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}}}
+			}),
+			o: bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos"},
+				config: &bucketConfig{acl: "private", cors: &adminapi.CORS{ResponseVary: true, Rules: []adminapi.CORSRule{
+					{AllowedOrigins: []string{"https://app"}, AllowedMethods: []string{"PUT"}, ExposeHeaders: []string{"ETag"}},
+					{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, AllowedHeaders: []string{}},
+				}}}},
+			provisioned: created,
+			ready:       controllertest.Want(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "photos is ready"),
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				c := b.Status.CORS
+				if len(c) != 2 || c[0].AllowedOrigins[0] != "https://app" || c[0].ExposeHeaders[0] != "ETag" || c[1].AllowedHeaders != nil || !b.Status.CORSResponseVary {
+					t.Errorf("status cors %+v vary %v, want both rules, empty lists as nil", c, b.Status.CORSResponseVary)
+				}
+				setBucketStatus(b, bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos"},
+					config: &bucketConfig{acl: "private"}})
+				if b.Status.CORS != nil || b.Status.CORSResponseVary {
+					t.Errorf("a bucket without rules shows %+v %v", b.Status.CORS, b.Status.CORSResponseVary)
+				}
+			},
+		},
+		"a pass that did not get to the configuration keeps status.cors": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
+				b.Status.CORS = []kossv1alpha1.BucketCORSRule{{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}}}
+			}),
+			o:     bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: controllertest.ErrConnRefused},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"),
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				if len(b.Status.CORS) != 1 {
+					t.Errorf("status cors = %+v, want the last rules kept", b.Status.CORS)
+				}
+			},
+		},
 		"a pass that did not get to the configuration keeps status.acl and status.tags": {
 			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
 				b.Status.ACL, b.Status.Tags = kossv1alpha1.BucketACLPublicRead, map[string]string{"team": "media"}

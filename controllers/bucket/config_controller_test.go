@@ -59,7 +59,8 @@ func (a *watchedAdmin) count(name string) {
 	a.writes[name]++
 }
 
-// Writes returns how many SetBucketACL and SetBucketTags calls were made for a bucket.
+// Writes returns how many SetBucketACL, SetBucketTags and SetBucketCORS calls were made for a
+// bucket.
 func (a *watchedAdmin) Writes(name string) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -78,6 +79,11 @@ func (a *watchedAdmin) SetBucketTags(ctx context.Context, name string, tags map[
 			Message: fmt.Sprintf("object: invalid tag: key %q is not allowed here", engineRefusedKey)}
 	}
 	return a.Interface.SetBucketTags(ctx, name, tags)
+}
+
+func (a *watchedAdmin) SetBucketCORS(ctx context.Context, name string, cors *adminapi.CORS) (adminapi.Bucket, error) {
+	a.count(name)
+	return a.Interface.SetBucketCORS(ctx, name, cors)
 }
 
 var _ = Describe("Bucket ACL and tags", func() {
@@ -287,6 +293,13 @@ var _ = Describe("Bucket ACL and tags", func() {
 		b := env.NewBucket(ns, name, func(b *kossv1alpha1.Bucket) {
 			b.Spec.ACL = kossv1alpha1.BucketACLPublicRead
 			b.Spec.Tags = map[string]string{"team": "media", "env": ""}
+			age := int64(0)
+			b.Spec.CORS = []kossv1alpha1.BucketCORSRule{
+				{AllowedOrigins: []kossv1alpha1.CORSPattern{"https://app.example.com"}, AllowedMethods: []kossv1alpha1.CORSMethod{"PUT", "GET"},
+					AllowedHeaders: []kossv1alpha1.CORSPattern{"*"}, ExposeHeaders: []kossv1alpha1.CORSHeader{"ETag"}, MaxAgeSeconds: &age},
+				{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}, AllowedHeaders: []kossv1alpha1.CORSPattern{}},
+			}
+			b.Spec.CORSResponseVary = true
 		})
 		env.WaitBucketReady(b)
 		var settled *kossv1alpha1.Bucket
@@ -294,6 +307,8 @@ var _ = Describe("Bucket ACL and tags", func() {
 			settled = env.GetBucketNow(g, b)
 			g.Expect(settled.Status.ACL).To(Equal(kossv1alpha1.BucketACLPublicRead))
 			g.Expect(settled.Status.Tags).To(HaveLen(2))
+			g.Expect(settled.Status.CORS).To(HaveLen(2))
+			g.Expect(settled.Status.CORSResponseVary).To(BeTrue())
 		}).Should(Succeed())
 		// Let the last writes of creation land (statistics, the ConfigApplied event).
 		time.Sleep(2 * controllertest.RefreshInterval)
@@ -307,7 +322,7 @@ var _ = Describe("Bucket ACL and tags", func() {
 			got := env.GetBucketNow(g, b)
 			g.Expect(got.ResourceVersion).To(Equal(settled.ResourceVersion), "the Bucket (status included) was written")
 			g.Expect(env.EventsFor(g, b)).To(HaveLen(events), "an event was recorded")
-			g.Expect(watched.Writes(name)).To(Equal(writes), "the bucket's ACL or tags were written")
+			g.Expect(watched.Writes(name)).To(Equal(writes), "the bucket's ACL, tags or CORS rules were written")
 		}).WithTimeout(window).WithPolling(500 * time.Millisecond).Should(Succeed())
 		Expect(client.ObjectKeyFromObject(settled)).To(Equal(client.ObjectKeyFromObject(b)))
 	})

@@ -96,6 +96,19 @@ func TestReconcileNeverReturnsAResultWithAnError(t *testing.T) {
 				owned(3)(a)
 				a.SetBucketTagsDirectly("photos", map[string]string{"team": "other"})
 			}, Request: req},
+		controllertest.Scenario{Name: "a provisioned Bucket whose CORS rules drifted",
+			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) {
+				b.Spec.CORS = []kossv1alpha1.BucketCORSRule{{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}}}
+			})),
+			Admin: func(a *fake.Client) {
+				owned(3)(a)
+				a.SetBucketCORSDirectly("photos", &adminapi.CORS{Rules: []adminapi.CORSRule{{AllowedOrigins: []string{"https://x"}, AllowedMethods: []string{"PUT"}}}})
+			}, Request: req},
+		controllertest.Scenario{Name: "a Bucket whose CORS rules the Region refuses",
+			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) {
+				b.Spec.CORS = []kossv1alpha1.BucketCORSRule{{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"PATCH"}}}
+			})),
+			Admin: owned(0), Request: req},
 		controllertest.Scenario{Name: "a Bucket whose tags the Region refuses",
 			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) { b.Spec.Tags = map[string]string{"Aliyun-x": "y"} })),
 			Admin:   owned(0), Request: req},
