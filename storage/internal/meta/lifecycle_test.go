@@ -83,7 +83,9 @@ func TestExpireObjects(t *testing.T) {
 	lc := &record.Lifecycle{Rules: []record.LifecycleRule{
 		{ID: "logs", Prefix: "logs/", Enabled: true, Expiration: record.LifecycleAction{When: record.LifecycleDays, Value: 2}}}}
 	h.ok(&record.SetBucketLifecycle{Name: "b", Lifecycle: lc})
-	seen := func(key string, mtime int64) record.Expired { return record.Expired{Key: key, ETag: `"E"`, MTime: mtime} }
+	seen := func(key string, mtime int64) record.Expired {
+		return record.Expired{Key: key, ETag: `"E"`, MTime: mtime}
+	}
 	cmd := &record.ExpireObjects{Bucket: "b", Now: 1000, Day: day, Objects: []record.Expired{
 		seen("logs/old", 10), seen("logs/rewritten", 10), seen("logs/new", 900), seen("keep/old", 10), seen("logs/gone", 10),
 	}}

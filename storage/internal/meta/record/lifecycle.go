@@ -125,7 +125,7 @@ func checkLifecycleAction(a LifecycleAction) error {
 		}
 	case LifecycleDays:
 		if a.Value <= 0 {
-			return fmt.Errorf("Days %d, want a positive number", a.Value)
+			return fmt.Errorf("days %d, want a positive number", a.Value)
 		}
 	case LifecycleDate, LifecycleCreatedBefore:
 		// Any instant: OSS wants midnight UTC, which the wire layer judges.
