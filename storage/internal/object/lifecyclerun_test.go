@@ -3,8 +3,11 @@ package object
 import (
 	"bytes"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/koss-io/koss/storage/internal/background"
 )
 
 // TestRunLifecycle: one pass at a chosen time deletes exactly the objects
@@ -102,5 +105,47 @@ func TestRunLifecycle(t *testing.T) {
 	}
 	if !exists("again/a") || !exists("keep/a") {
 		t.Fatal("an object was deleted after the rules were removed")
+	}
+}
+
+// TestLifecycleLoopLeaderOnly: the loop deletes nothing on a node that
+// does not lead (a follower never deletes on its own), and carries the
+// rules out once it leads.
+func TestLifecycleLoopLeaderOnly(t *testing.T) {
+	st := openStack(t, t.TempDir())
+	ctx := t.Context()
+	s := st.store
+	if err := s.CreateBucket(ctx, "bkt", BucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutObject(ctx, "bkt", "a", bytes.NewReader([]byte("x")), 1, PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &LifecycleConfiguration{Rules: []LifecycleRule{{ID: "all", Enabled: true, Expiration: LifecycleAction{Days: 1}}}}
+	if err := s.SetBucketLifecycle(ctx, "bkt", cfg); err != nil {
+		t.Fatal(err)
+	}
+	st.offset.Store(int64(time.Hour)) // a "day" of 1ms has long passed
+	var leads atomic.Bool
+	g := background.New()
+	defer g.Stop()
+	s.StartLifecycle(g, leads.Load, 5*time.Millisecond, time.Millisecond, 10)
+	time.Sleep(100 * time.Millisecond)
+	if _, err := s.HeadObject(ctx, "bkt", "a"); err != nil {
+		t.Fatalf("a node that does not lead deleted the object: %v", err)
+	}
+	if passes, _, _ := s.LifecycleCounts(); passes != 0 {
+		t.Fatalf("%d passes ran on a node that does not lead", passes)
+	}
+	leads.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := s.HeadObject(ctx, "bkt", "a"); errors.Is(err, ErrObjectNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the leader's loop did not delete the expired object")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -20,8 +20,9 @@ import (
 // elements NotImplemented (osswire.ParseLifecycle); values outside OSS's
 // rules (a Status other than Enabled/Disabled, Days < 1, a date not at
 // midnight UTC, an action with two times or none, duplicate IDs, more
-// than 1000 rules, prefixes overlapping for the same action without
-// x-oss-allow-same-action-overlap: true) are InvalidArgument. None of
+// than 1000 rules, and without x-oss-allow-same-action-overlap: true two
+// rules with the same prefix or prefixes overlapping for the same action)
+// are InvalidArgument. None of
 // them changes anything. Rules without an ID get one.
 func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b := st.target.bucket
@@ -81,12 +82,19 @@ func (h *Handler) deleteBucketLifecycle(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// lifecycleOverlap refuses two rules that act the same way (both expire
-// objects, or both abort uploads) on prefixes one of which starts the
-// other, as OSS does unless the request allows it.
+// lifecycleOverlap refuses, as OSS does unless the request allows it,
+// two rules with the same prefix (EC 0014-00000085, whatever their
+// actions), and two that act the same way (both expire objects, or both
+// abort uploads) on prefixes one of which starts the other (EC
+// 0014-00000084).
 func lifecycleOverlap(cfg *object.LifecycleConfiguration) *osswire.Error {
 	for i, a := range cfg.Rules {
 		for _, b := range cfg.Rules[i+1:] {
+			if a.Prefix == b.Prefix {
+				e := osswire.ErrInvalidArgument.Msgf("Rules %q and %q have the same prefix %q.", a.ID, b.ID, a.Prefix)
+				e.EC = "0014-00000085"
+				return e
+			}
 			if !strings.HasPrefix(a.Prefix, b.Prefix) && !strings.HasPrefix(b.Prefix, a.Prefix) {
 				continue
 			}
@@ -98,7 +106,9 @@ func lifecycleOverlap(cfg *object.LifecycleConfiguration) *osswire.Error {
 				{"AbortMultipartUpload", !a.AbortUpload.IsZero(), !b.AbortUpload.IsZero()},
 			} {
 				if act.ax && act.bx {
-					return osswire.ErrInvalidArgument.Msgf("Overlap for same action type %s between rules %q and %q.", act.name, a.ID, b.ID)
+					e := osswire.ErrInvalidArgument.Msgf("Overlap for same action type %s between rules %q and %q.", act.name, a.ID, b.ID)
+					e.EC = "0014-00000084"
+					return e
 				}
 			}
 		}
@@ -141,7 +151,9 @@ func fromWireLifecycle(doc osswire.LifecycleConfiguration) (*object.LifecycleCon
 			}
 		}
 		if r.Expiration.IsZero() && r.AbortUpload.IsZero() {
-			return nil, osswire.ErrInvalidArgument.Msgf("Rule %d has no action: give it an Expiration or an AbortMultipartUpload.", i+1)
+			e := osswire.ErrInvalidArgument.Msgf("Rule %d has no action: give it an Expiration or an AbortMultipartUpload.", i+1)
+			e.EC = "0014-00000026"
+			return nil, e
 		}
 		cfg.Rules[i] = r
 	}
@@ -179,7 +191,11 @@ func fromWireLifecycleTime(i int, name string, t *osswire.LifecycleTime) (object
 		}
 	}
 	if n != 1 {
-		return a, osswire.ErrInvalidArgument.Msgf("Rule %d: %s takes exactly one of Days, Date and CreatedBeforeDate.", i+1, name)
+		e := osswire.ErrInvalidArgument.Msgf("Rule %d: %s takes exactly one of Days, Date and CreatedBeforeDate.", i+1, name)
+		if n == 0 {
+			e.EC = "0014-00000060"
+		}
+		return a, e
 	}
 	return a, nil
 }

@@ -87,22 +87,24 @@ func TestBucketLifecycleHandlers(t *testing.T) {
 		doc  []byte
 		code string
 	}{
-		"not XML":           {[]byte("<LifecycleConfiguration><Rule>"), "MalformedXML"},
-		"another root":      {[]byte("<Tagging><TagSet/></Tagging>"), "MalformedXML"},
-		"no rule":           {[]byte("<LifecycleConfiguration></LifecycleConfiguration>"), "MalformedXML"},
-		"days not integer":  {rule("<Status>Enabled</Status><Expiration><Days>x</Days></Expiration>"), "MalformedXML"},
-		"1001 rules":        {[]byte(many.String()), "InvalidArgument"},
-		"bad status":        {rule("<Status>On</Status><Expiration><Days>1</Days></Expiration>"), "InvalidArgument"},
-		"zero days":         {rule("<Status>Enabled</Status><Expiration><Days>0</Days></Expiration>"), "InvalidArgument"},
-		"no action":         {rule("<Status>Enabled</Status>"), "InvalidArgument"},
-		"empty expiration":  {rule("<Status>Enabled</Status><Expiration></Expiration>"), "InvalidArgument"},
-		"two times":         {rule("<Status>Enabled</Status><Expiration><Days>1</Days><CreatedBeforeDate>2026-01-02T00:00:00.000Z</CreatedBeforeDate></Expiration>"), "InvalidArgument"},
-		"not midnight":      {rule("<Status>Enabled</Status><Expiration><CreatedBeforeDate>2026-01-02T03:00:00.000Z</CreatedBeforeDate></Expiration>"), "InvalidArgument"},
-		"bad date":          {rule("<Status>Enabled</Status><Expiration><Date>yesterday</Date></Expiration>"), "InvalidArgument"},
-		"abort by date":     {rule("<Status>Enabled</Status><AbortMultipartUpload><Date>2026-01-02T00:00:00.000Z</Date></AbortMultipartUpload>"), "InvalidArgument"},
-		"tags with abort":   {rule("<Status>Enabled</Status><Tag><Key>k</Key><Value>v</Value></Tag><AbortMultipartUpload><Days>1</Days></AbortMultipartUpload>"), "InvalidArgument"},
-		"duplicate IDs":     {two("<ID>a</ID><Prefix>x/</Prefix>"+exp1, "<ID>a</ID><Prefix>y/</Prefix>"+exp1), "InvalidArgument"},
-		"overlap":           {two("<ID>a</ID><Prefix>x/</Prefix>"+exp1, "<ID>b</ID><Prefix>x/y/</Prefix>"+exp1), "InvalidArgument"},
+		"not XML":          {[]byte("<LifecycleConfiguration><Rule>"), "MalformedXML"},
+		"another root":     {[]byte("<Tagging><TagSet/></Tagging>"), "MalformedXML"},
+		"no rule":          {[]byte("<LifecycleConfiguration></LifecycleConfiguration>"), "MalformedXML"},
+		"days not integer": {rule("<Status>Enabled</Status><Expiration><Days>x</Days></Expiration>"), "MalformedXML"},
+		"1001 rules":       {[]byte(many.String()), "InvalidArgument"},
+		"bad status":       {rule("<Status>On</Status><Expiration><Days>1</Days></Expiration>"), "InvalidArgument"},
+		"zero days":        {rule("<Status>Enabled</Status><Expiration><Days>0</Days></Expiration>"), "InvalidArgument"},
+		"no action":        {rule("<Status>Enabled</Status>"), "InvalidArgument"},
+		"empty expiration": {rule("<Status>Enabled</Status><Expiration></Expiration>"), "InvalidArgument"},
+		"two times":        {rule("<Status>Enabled</Status><Expiration><Days>1</Days><CreatedBeforeDate>2026-01-02T00:00:00.000Z</CreatedBeforeDate></Expiration>"), "InvalidArgument"},
+		"not midnight":     {rule("<Status>Enabled</Status><Expiration><CreatedBeforeDate>2026-01-02T03:00:00.000Z</CreatedBeforeDate></Expiration>"), "InvalidArgument"},
+		"bad date":         {rule("<Status>Enabled</Status><Expiration><Date>yesterday</Date></Expiration>"), "InvalidArgument"},
+		"abort by date":    {rule("<Status>Enabled</Status><AbortMultipartUpload><Date>2026-01-02T00:00:00.000Z</Date></AbortMultipartUpload>"), "InvalidArgument"},
+		"tags with abort":  {rule("<Status>Enabled</Status><Tag><Key>k</Key><Value>v</Value></Tag><AbortMultipartUpload><Days>1</Days></AbortMultipartUpload>"), "InvalidArgument"},
+		"duplicate IDs":    {two("<ID>a</ID><Prefix>x/</Prefix>"+exp1, "<ID>a</ID><Prefix>y/</Prefix>"+exp1), "InvalidArgument"},
+		"overlap":          {two("<ID>a</ID><Prefix>x/</Prefix>"+exp1, "<ID>b</ID><Prefix>x/y/</Prefix>"+exp1), "InvalidArgument"},
+		"same prefix": {two("<ID>a</ID><Prefix>x/</Prefix>"+exp1,
+			"<ID>b</ID><Prefix>x/</Prefix><Status>Enabled</Status><AbortMultipartUpload><Days>2</Days></AbortMultipartUpload>"), "InvalidArgument"},
 		"transition":        {rule(exp1 + "<Transition><Days>1</Days><StorageClass>IA</StorageClass></Transition>"), "InvalidArgument"},
 		"noncurrent":        {rule(exp1 + "<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>"), "NotImplemented"},
 		"delete marker":     {rule("<Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"), "NotImplemented"},
@@ -115,6 +117,16 @@ func TestBucketLifecycleHandlers(t *testing.T) {
 			t.Errorf("%s: status %d %s, want 400 %s", name, r.status, r.body, tc.code)
 		}
 	}
+	for ec, doc := range map[string][]byte{
+		"0014-00000084": two("<ID>a</ID><Prefix>x/</Prefix>"+exp1, "<ID>b</ID><Prefix>x/y/</Prefix>"+exp1),
+		"0014-00000085": two("<ID>a</ID>"+exp1, "<ID>b</ID>"+exp1),
+		"0014-00000026": rule("<Status>Enabled</Status>"),
+		"0014-00000060": rule("<Status>Enabled</Status><Expiration></Expiration>"),
+	} {
+		if r := e.root("PUT", "/bkt?lifecycle", doc); parseErr(t, r.body).EC != ec {
+			t.Errorf("EC of %s: %s, want %s", doc, r.body, ec)
+		}
+	}
 	wantDoc()
 	if got.Rules[1].ID != generated {
 		t.Fatalf("a refused PUT changed the rules: ID %q, was %q", got.Rules[1].ID, generated)
@@ -122,9 +134,10 @@ func TestBucketLifecycleHandlers(t *testing.T) {
 	// Overlapping prefixes with the same action are allowed when asked.
 	overlap := two("<ID>a</ID><Prefix>x/</Prefix>"+exp1, "<ID>b</ID><Prefix>x/y/</Prefix>"+exp1)
 	wantStatus(t, e.root("PUT", "/bkt?lifecycle", overlap, osswire.HeaderAllowSameActionOverlap, "true"), 200)
-	// Different actions may overlap anyway.
+	wantStatus(t, e.root("PUT", "/bkt?lifecycle", two("<ID>a</ID>"+exp1, "<ID>b</ID>"+exp1), osswire.HeaderAllowSameActionOverlap, "true"), 200)
+	// Different actions may overlap anyway, on different prefixes.
 	wantStatus(t, e.root("PUT", "/bkt?lifecycle", two("<ID>a</ID>"+exp1,
-		"<ID>b</ID><Status>Enabled</Status><AbortMultipartUpload><Days>2</Days></AbortMultipartUpload>")), 200)
+		"<ID>b</ID><Prefix>x/</Prefix><Status>Enabled</Status><AbortMultipartUpload><Days>2</Days></AbortMultipartUpload>")), 200)
 	wantStatus(t, e.root("PUT", "/bkt?lifecycle", []byte(lifecycleDoc)), 200)
 
 	// Changing is root's; reading needs read access.
