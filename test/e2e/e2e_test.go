@@ -55,6 +55,8 @@ var _ = Describe("Operator", Ordered, ContinueOnFailure, func() {
 
 		userCreds framework.Credentials
 		rootCreds framework.Credentials
+		// imagesDir is the process kubelets' image store (an OCI layout).
+		imagesDir string
 		// objects are what the sample bucket must hold: every acknowledged
 		// write that was not deleted since.
 		objects = map[string]digest{}
@@ -74,6 +76,7 @@ var _ = Describe("Operator", Ordered, ContinueOnFailure, func() {
 			must(err)
 		}
 		must(bins.Check())
+		imagesDir = bins.Images
 
 		stateDir, err = os.MkdirTemp("", "koss-e2e-")
 		must(err)
@@ -603,6 +606,73 @@ spec:
 
 	It("scales the Region back down 5 → 3 with every object still readable", func(ctx SpecContext) {
 		scaleTo(ctx, 3)
+		everyPodHasObjects(ctx)
+	})
+
+	It("rolls a new kossd image out one pod at a time under load, losing no acknowledged write", func(ctx SpecContext) {
+		var sts appsv1.StatefulSet
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &sts)).To(Succeed())
+		oldImage := sts.Spec.Template.Spec.Containers[0].Image
+		newImage := tagImage(imagesDir, oldImage, "rolled")
+		By(fmt.Sprintf("the node image store holds %s too (the same image under a new tag)", newImage))
+
+		c := env.OSSClient(userCreds)
+		stream := newWriteStream()
+		wctx, stopWriters := context.WithCancel(ctx)
+		defer stopWriters()
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("upgrade/w%d", i), uint64(300+i)) })
+		}
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the upgrade")
+
+		By("spec.image names the new tag; the StatefulSet replaces the pods one at a time")
+		_, err := env.Kubectl(ctx, "patch", "-n", namespace, "region/"+regionName, "--type=merge",
+			"-p", fmt.Sprintf(`{"spec":{"image":%q}}`, newImage))
+		must(err)
+		start := time.Now()
+		maxUnready := 0
+		Eventually(ctx, func(g Gomega) {
+			var pods corev1.PodList
+			g.Expect(env.Client.List(ctx, &pods, client.InNamespace(namespace),
+				client.MatchingLabels{"app.kubernetes.io/name": "kossd", "app.kubernetes.io/instance": regionName})).To(Succeed())
+			unready, updated := 0, 0
+			for _, p := range pods.Items {
+				if p.DeletionTimestamp != nil || !podReady(&p) {
+					unready++
+				}
+				if p.DeletionTimestamp == nil && podReady(&p) && p.Spec.Containers[0].Image == newImage {
+					updated++
+				}
+			}
+			unready += 3 - len(pods.Items) // a pod deleted and not yet recreated
+			maxUnready = max(maxUnready, unready)
+			g.Expect(updated).To(Equal(3), "pods ready on the new image")
+		}).WithTimeout(5 * time.Minute).WithPolling(300 * time.Millisecond).Should(Succeed())
+		fmt.Fprintf(GinkgoWriter, "rolled to %s in %v, at most %d pod(s) unready at once\n", newImage, time.Since(start).Round(100*time.Millisecond), maxUnready)
+		Expect(maxUnready).To(BeNumerically("<=", 1), "more than one pod was down at once during the rollout")
+
+		Eventually(ctx, func(g Gomega) {
+			r, err := regionState(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(meta.IsStatusConditionTrue(r.Status.Conditions, kossv1alpha1.RegionAvailableCondition)).To(BeTrue())
+			g.Expect(r.Status.ReadyReplicas).To(Equal(r.Spec.Replicas))
+			st, err := admin().ClusterStatus(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(st.Members).To(HaveLen(3))
+			g.Expect(offlineMemberIDs(st)).To(BeEmpty(), "members offline after the rollout")
+		}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Succeed())
+		at := stream.count()
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the rollout")
+		stopWriters()
+		wg.Wait()
+		acked, failures, lastErr := stream.snapshot()
+		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the rollout, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
+
+		By(fmt.Sprintf("reading all %d acknowledged writes back through every pod", len(acked)))
+		for k, d := range acked {
+			objects[k] = d
+		}
 		everyPodHasObjects(ctx)
 	})
 

@@ -13,12 +13,17 @@ import (
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/hack/localkube/framework"
+	"github.com/koss-io/koss/storage/adminapi"
 )
 
 // digest identifies an object's content.
@@ -236,4 +241,54 @@ func must(err error) {
 	if err != nil {
 		Fail(err.Error())
 	}
+}
+
+// tagImage adds to the OCI layout at dir (the process kubelets' image store)
+// the image ref names under ref's repository with tag suffix appended
+// ("koss/kossd:v0.1.0" → "koss/kossd:v0.1.0-rolled"): a new tag for the
+// same image, as a registry would hold a release, so that a Region can be
+// moved to it. It returns the new reference; adding one that is there
+// already is a no-op.
+func tagImage(dir, ref, suffix string) string {
+	GinkgoHelper()
+	p, err := layout.FromPath(dir)
+	Expect(err).NotTo(HaveOccurred())
+	idx, err := p.ImageIndex()
+	Expect(err).NotTo(HaveOccurred())
+	im, err := idx.IndexManifest()
+	Expect(err).NotTo(HaveOccurred())
+	want, err := name.ParseReference(ref)
+	Expect(err).NotTo(HaveOccurred())
+	tagged := ref + "-" + suffix
+	newRef, err := name.ParseReference(tagged)
+	Expect(err).NotTo(HaveOccurred())
+	var found *v1.Descriptor
+	for i, d := range im.Manifests {
+		have, err := name.ParseReference(d.Annotations["org.opencontainers.image.ref.name"])
+		if err != nil {
+			continue
+		}
+		if have.Name() == newRef.Name() {
+			return tagged
+		}
+		if have.Name() == want.Name() {
+			found = &im.Manifests[i]
+		}
+	}
+	Expect(found).NotTo(BeNil(), "image %s is not in the store %s", ref, dir)
+	d := *found
+	d.Annotations = map[string]string{"org.opencontainers.image.ref.name": tagged}
+	Expect(p.AppendDescriptor(d)).To(Succeed())
+	return tagged
+}
+
+// offlineMemberIDs lists the members the cluster status reports offline.
+func offlineMemberIDs(st adminapi.ClusterStatus) []string {
+	var out []string
+	for _, m := range st.Members {
+		if m.State == adminapi.MemberOffline {
+			out = append(out, m.ID)
+		}
+	}
+	return out
 }
