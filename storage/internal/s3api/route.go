@@ -110,6 +110,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "GetBucketTagging", access: accessRead, handle: (*Handler).getBucketTagging}
 		case "cors":
 			return operation{name: "GetBucketCors", access: accessRead, handle: (*Handler).getBucketCors}
+		case "lifecycle":
+			return operation{name: "GetBucketLifecycleConfiguration", access: accessRead, handle: (*Handler).getBucketLifecycle}
 		}
 		return notImplemented("GetBucket" + sub)
 	case http.MethodHead:
@@ -127,6 +129,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "PutBucketTagging", access: accessRoot, handle: (*Handler).putBucketTagging}
 		case "cors":
 			return operation{name: "PutBucketCors", access: accessRoot, handle: (*Handler).putBucketCors}
+		case "lifecycle":
+			return operation{name: "PutBucketLifecycleConfiguration", access: accessRoot, handle: (*Handler).putBucketLifecycle}
 		}
 		return notImplemented("PutBucket" + sub)
 	case http.MethodDelete:
@@ -137,6 +141,8 @@ func routeBucket(method, sub string, q url.Values) operation {
 			return operation{name: "DeleteBucketTagging", access: accessRoot, handle: (*Handler).deleteBucketTagging}
 		case "cors":
 			return operation{name: "DeleteBucketCors", access: accessRoot, handle: (*Handler).deleteBucketCors}
+		case "lifecycle":
+			return operation{name: "DeleteBucketLifecycle", access: accessRoot, handle: (*Handler).deleteBucketLifecycle}
 		}
 		return notImplemented("DeleteBucket" + sub)
 	case http.MethodPost:

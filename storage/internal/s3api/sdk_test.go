@@ -275,8 +275,9 @@ func TestSDKUnsupported(t *testing.T) {
 	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("bkt"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
 	wantCode(t, "PutBucketVersioning", err, "NotImplemented", 501)
+	// Lifecycle is implemented (lifecycle_test.go): a bucket without rules is 404.
 	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("bkt")})
-	wantCode(t, "GetBucketLifecycle", err, "NotImplemented", 501)
+	wantCode(t, "GetBucketLifecycle", err, "NoSuchLifecycleConfiguration", 404)
 	// Tagging is implemented (tagging_test.go): a missing object is 404.
 	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}})
