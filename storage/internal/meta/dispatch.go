@@ -54,6 +54,7 @@ func init() {
 	register(record.CmdSetBucketCors, (*applier).setBucketCors)
 	register(record.CmdSetBucketLifecycle, (*applier).setBucketLifecycle)
 	register(record.CmdExpireObjects, (*applier).expireObjects)
+	register(record.CmdAbortLifecycleUploads, (*applier).abortLifecycleUploads)
 
 	// Every command record can decode must have an apply function, or
 	// Apply would crash on the first one instead of at start-up; and a

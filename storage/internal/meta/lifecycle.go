@@ -44,3 +44,26 @@ func (a *applier) expireObjects(c *record.ExpireObjects) *record.Result {
 	}
 	return &record.Result{Length: n}
 }
+
+// abortLifecycleUploads aborts the uploads the lifecycle loop saw due,
+// each only if it still exists and the bucket's current rules still abort
+// it at the command's time.
+func (a *applier) abortLifecycleUploads(c *record.AbortLifecycleUploads) *record.Result {
+	if c.Day < 1 {
+		return reject(record.CodeInvalidArgument)
+	}
+	b, ok := a.getBucket(c.Bucket)
+	if !ok {
+		return reject(record.CodeBucketNotFound)
+	}
+	n := int64(0)
+	for _, ref := range c.Uploads {
+		u, code := a.getUpload(c.Bucket, ref.Key, ref.UploadID)
+		if code != record.CodeOK || !b.Lifecycle.AbortsUpload(ref.Key, u.Initiated, c.Now, c.Day) {
+			continue
+		}
+		a.dropUpload(&u)
+		n++
+	}
+	return &record.Result{Length: n}
+}

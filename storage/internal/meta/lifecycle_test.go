@@ -121,3 +121,44 @@ func TestExpireObjects(t *testing.T) {
 		t.Errorf("restored snapshot lost logs/later: %v", err)
 	}
 }
+
+// TestAbortLifecycleUploads: AbortLifecycleUploads aborts only uploads
+// that still exist and that the bucket's current rules abort at the
+// command's time. Never aborted: one not yet due, one outside the
+// prefix, any after the rules are removed; a second identical command
+// aborts nothing more.
+func TestAbortLifecycleUploads(t *testing.T) {
+	const day = int64(100)
+	h := newHarness(t)
+	h.ok(&record.CreateBucket{Name: "b", Created: 1})
+	for _, u := range []struct {
+		key, id   string
+		initiated int64
+	}{{"logs/old", "u1", 10}, {"logs/new", "u2", 950}, {"keep/old", "u3", 10}, {"logs/later", "u4", 10}} {
+		h.ok(&record.CreateUpload{Upload: record.Upload{Bucket: "b", Key: u.key, ID: u.id, Initiated: u.initiated}})
+	}
+	h.ok(&record.SetBucketLifecycle{Name: "b", Lifecycle: &record.Lifecycle{Rules: []record.LifecycleRule{
+		{ID: "logs", Prefix: "logs/", Enabled: true, AbortUpload: record.LifecycleAction{When: record.LifecycleDays, Value: 1}}}}})
+	cmd := &record.AbortLifecycleUploads{Bucket: "b", Now: 1000, Day: day, Uploads: []record.UploadRef{
+		{Key: "logs/old", UploadID: "u1"}, {Key: "logs/new", UploadID: "u2"}, {Key: "keep/old", UploadID: "u3"}, {Key: "logs/gone", UploadID: "u9"}}}
+	if r := h.ok(cmd); r.Length != 1 {
+		t.Fatalf("aborted %d, want 1 (logs/old only)", r.Length)
+	}
+	if r := h.ok(cmd); r.Length != 0 {
+		t.Fatalf("the same command again aborted %d", r.Length)
+	}
+	h.ok(&record.SetBucketLifecycle{Name: "b"})
+	if r := h.ok(&record.AbortLifecycleUploads{Bucket: "b", Now: 1000, Day: day,
+		Uploads: []record.UploadRef{{Key: "logs/later", UploadID: "u4"}}}); r.Length != 0 {
+		t.Fatal("an upload was aborted after its bucket's rules were removed")
+	}
+	for id, want := range map[string]bool{"u1": false, "u2": true, "u3": true, "u4": true} {
+		key := map[string]string{"u1": "logs/old", "u2": "logs/new", "u3": "keep/old", "u4": "logs/later"}[id]
+		_, _, err := h.f.UploadParts("b", key, id)
+		if (err == nil) != want {
+			t.Errorf("upload %s: exists %v, want %v", id, err == nil, want)
+		}
+	}
+	h.want(&record.AbortLifecycleUploads{Bucket: "b", Now: 1, Day: 0}, record.CodeInvalidArgument)
+	h.want(&record.AbortLifecycleUploads{Bucket: "missing", Now: 1, Day: day}, record.CodeBucketNotFound)
+}

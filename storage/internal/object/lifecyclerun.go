@@ -46,8 +46,8 @@ func (s *Store) LifecycleCounts() (passes, expired, aborted uint64) {
 // every replica applies. Expired objects go through ExpireObjects, which
 // carries now and what the pass saw of each object, so that Apply deletes
 // an object only if it is still that object and the bucket's rules still
-// expire it; uploads are aborted one by one (AbortUpload: an upload never
-// changes, and a second abort is NoSuchUpload, skipped).
+// expire it; due uploads go through AbortLifecycleUploads, which Apply
+// re-checks against the bucket's current rules the same way.
 func (s *Store) RunLifecycle(ctx context.Context, now time.Time, day time.Duration, max int) (LifecyclePass, error) {
 	var pass LifecyclePass
 	if day <= 0 || max <= 0 {
@@ -139,6 +139,27 @@ func (s *Store) runBucketLifecycle(ctx context.Context, bucket string, l *record
 	if err := flush(); err != nil {
 		return err
 	}
+	var uploads []record.UploadRef
+	abort := func() error {
+		if len(uploads) == 0 {
+			return nil
+		}
+		r, err := s.apply(ctx, &record.AbortLifecycleUploads{Bucket: bucket, Now: now, Day: day, Uploads: uploads})
+		uploads = uploads[:0]
+		if err != nil {
+			return err
+		}
+		if err := r.Err(); err != nil {
+			return toLayerErr(err)
+		}
+		if r.Length > 0 {
+			pass.Aborted += int(r.Length)
+			s.lifecycle.aborted.Add(uint64(r.Length))
+			s.data.KickGC()
+		}
+		return nil
+	}
+	seenUploads := map[record.UploadRef]bool{}
 	for i := range l.Rules {
 		rule := &l.Rules[i]
 		if !rule.Enabled || rule.AbortUpload.When == record.LifecycleNever {
@@ -151,20 +172,20 @@ func (s *Store) runBucketLifecycle(ctx context.Context, bucket string, l *record
 				return err
 			}
 			for _, u := range page.Uploads {
-				if !rule.AbortsUpload(u.Key, u.Initiated.UnixNano(), now, day) {
+				ref := record.UploadRef{Key: u.Key, UploadID: u.UploadID}
+				if seenUploads[ref] || !rule.AbortsUpload(u.Key, u.Initiated.UnixNano(), now, day) {
 					continue
 				}
-				if done() >= max {
+				if done()+len(uploads) >= max {
 					pass.Truncated = true
-					return nil
+					return abort()
 				}
-				switch err := s.AbortUpload(ctx, bucket, u.Key, u.UploadID); {
-				case errors.Is(err, ErrNoSuchUpload):
-				case err != nil:
-					return err
-				default:
-					pass.Aborted++
-					s.lifecycle.aborted.Add(1)
+				seenUploads[ref] = true
+				uploads = append(uploads, ref)
+				if len(uploads) == expireBatch {
+					if err := abort(); err != nil {
+						return err
+					}
 				}
 			}
 			if !page.IsTruncated {
@@ -173,7 +194,7 @@ func (s *Store) runBucketLifecycle(ctx context.Context, bucket string, l *record
 			opts.KeyMarker, opts.UploadIDMarker = page.NextKeyMarker, page.NextUploadIDMarker
 		}
 	}
-	return nil
+	return abort()
 }
 
 // StartLifecycle runs, in g, a loop that every interval carries out the

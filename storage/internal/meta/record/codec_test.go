@@ -113,6 +113,8 @@ func sampleCommands() map[string]Command {
 		// Codec version 8: lifecycle.
 		"set bucket lifecycle":    &SetBucketLifecycle{Name: "b", Lifecycle: sampleLifecycle()},
 		"delete bucket lifecycle": &SetBucketLifecycle{Name: "b"},
+		"abort uploads lifecycle": &AbortLifecycleUploads{Bucket: "b", Now: 1700000000000000000, Day: Day, Uploads: []UploadRef{
+			{Key: "logs/u", UploadID: "id1"}, {Key: "logs/v", UploadID: "id2"}}},
 		"expire objects lifecycle": &ExpireObjects{Bucket: "b", Now: 1700000000000000000, Day: Day, Objects: []Expired{
 			{Key: "logs/a", ETag: `"A"`, MTime: 1600000000000000000}, {Key: "logs/b", ETag: `"B-2"`, MTime: 5}}},
 	}

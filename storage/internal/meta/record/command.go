@@ -41,6 +41,8 @@ const (
 	CmdSetBucketLifecycle CommandType = 21
 	// CmdExpireObjects needs codec version 8 (lifecycleexpire.go).
 	CmdExpireObjects CommandType = 22
+	// CmdAbortLifecycleUploads needs codec version 8 (lifecycleexpire.go).
+	CmdAbortLifecycleUploads CommandType = 23
 )
 
 // codecVersion is the newest payload version this code reads and writes. A
@@ -62,7 +64,8 @@ const (
 // PutObject, AppendObject, CopyObject and CreateUpload when they carry
 // tags or a symlink; every other command keeps its old bytes. Version 7
 // added SetBucketCors, which always needs it; no other command changed.
-// Version 8 added SetBucketLifecycle and ExpireObjects, the same way.
+// Version 8 added SetBucketLifecycle, ExpireObjects and
+// AbortLifecycleUploads, the same way.
 const codecVersion = 8
 
 // extVersion is the first codec version with the S3 fields, sumsVersion
@@ -144,6 +147,7 @@ func init() {
 	register(CmdSetBucketCors, "SetBucketCors", func() Command { return new(SetBucketCors) })
 	register(CmdSetBucketLifecycle, "SetBucketLifecycle", func() Command { return new(SetBucketLifecycle) })
 	register(CmdExpireObjects, "ExpireObjects", func() Command { return new(ExpireObjects) })
+	register(CmdAbortLifecycleUploads, "AbortLifecycleUploads", func() Command { return new(AbortLifecycleUploads) })
 }
 
 // Known reports whether t is a command type this code can decode. The state

@@ -128,3 +128,53 @@ func (c *ExpireObjects) decode(d *decoder) {
 
 // codecVersion: the command did not exist before version 8.
 func (*ExpireObjects) codecVersion() uint8 { return lifecycleVersion }
+
+// UploadRef names one upload the lifecycle loop saw due.
+type UploadRef struct {
+	Key, UploadID string
+}
+
+// AbortLifecycleUploads aborts uploads of Bucket that its lifecycle rules
+// abort at Now (unix nanoseconds, the leader's decision time), days being
+// Day nanoseconds long. Apply re-checks each one against the bucket's
+// current rules and the upload's own initiation time; one already gone,
+// or no longer due (rules changed or removed), is left alone. The
+// Result's Length is how many it aborted. A missing bucket is
+// CodeBucketNotFound, Day < 1 CodeInvalidArgument. Codec version 8.
+type AbortLifecycleUploads struct {
+	Bucket  string
+	Now     int64
+	Day     int64
+	Uploads []UploadRef
+}
+
+// Type implements Command.
+func (*AbortLifecycleUploads) Type() CommandType { return CmdAbortLifecycleUploads }
+
+func (c *AbortLifecycleUploads) encode(e *encoder) {
+	e.str(c.Bucket)
+	e.varint(c.Now)
+	e.varint(c.Day)
+	e.uvarint(uint64(len(c.Uploads)))
+	for _, u := range c.Uploads {
+		e.str(u.Key)
+		e.str(u.UploadID)
+	}
+}
+
+func (c *AbortLifecycleUploads) decode(d *decoder) {
+	c.Bucket = d.str()
+	c.Now = d.varint()
+	c.Day = d.varint()
+	n := d.count()
+	if d.err != nil || n == 0 {
+		return
+	}
+	c.Uploads = make([]UploadRef, n)
+	for i := range c.Uploads {
+		c.Uploads[i] = UploadRef{Key: d.str(), UploadID: d.str()}
+	}
+}
+
+// codecVersion: the command did not exist before version 8.
+func (*AbortLifecycleUploads) codecVersion() uint8 { return lifecycleVersion }
