@@ -21,7 +21,8 @@
 // adds tags and symlinks: SetObjectTagging and SetBucketTagging, and
 // PutObject, AppendObject, CopyObject and CreateUpload that carry tags or
 // a symlink (tagging.go). Codec version 7 adds SetBucketCors (cors.go),
-// version 8 SetBucketLifecycle (lifecycle.go).
+// version 8 SetBucketLifecycle (lifecycle.go) and the lifecycle loop's
+// ExpireObjects and AbortLifecycleUploads (lifecycleexpire.go).
 //
 // Records start with a version byte the same way: 1, or 2 for an object,
 // upload or part record that carries the S3 fields (checksums, part
