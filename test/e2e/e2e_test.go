@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -669,6 +671,158 @@ spec:
 		acked, failures, lastErr := stream.snapshot()
 		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the rollout, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
 
+		By(fmt.Sprintf("reading all %d acknowledged writes back through every pod", len(acked)))
+		for k, d := range acked {
+			objects[k] = d
+		}
+		everyPodHasObjects(ctx)
+	})
+
+	// kossdPods maps the Region's kossd pod names to their UIDs and nodes.
+	kossdPods := func(ctx context.Context, g Gomega) []corev1.Pod {
+		var pods corev1.PodList
+		g.Expect(env.Client.List(ctx, &pods, client.InNamespace(namespace),
+			client.MatchingLabels{"app.kubernetes.io/name": "kossd", "app.kubernetes.io/instance": regionName})).To(Succeed())
+		return pods.Items
+	}
+	// unreadyKossd counts the Region's pods that are not serving: deleting, not ready,
+	// or missing from the three.
+	unreadyKossd := func(pods []corev1.Pod) int {
+		ready := 0
+		for _, p := range pods {
+			if p.DeletionTimestamp == nil && podReady(&p) {
+				ready++
+			}
+		}
+		return 3 - ready
+	}
+
+	It("upgrades the operator with helm under load without restarting a kossd pod", func(ctx SpecContext) {
+		var deploys appsv1.DeploymentList
+		Expect(env.Client.List(ctx, &deploys, client.InNamespace(framework.ReleaseNamespace))).To(Succeed())
+		Expect(deploys.Items).To(HaveLen(1))
+		oldImage := deploys.Items[0].Spec.Template.Spec.Containers[0].Image
+		newImage := tagImage(imagesDir, oldImage, "next")
+		_, newTag, _ := strings.Cut(newImage, ":")
+		before := map[string]types.UID{}
+		for _, p := range kossdPods(ctx, Default) {
+			before[p.Name] = p.UID
+		}
+		var sts appsv1.StatefulSet
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &sts)).To(Succeed())
+
+		c := env.OSSClient(userCreds)
+		stream := newWriteStream()
+		wctx, stopWriters := context.WithCancel(ctx)
+		defer stopWriters()
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("operator-upgrade/w%d", i), uint64(400+i)) })
+		}
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the upgrade")
+
+		By(fmt.Sprintf("helm upgrade to the manager image %s", newImage))
+		_, err := env.InstallChart(ctx, 3*time.Minute, "--set", "image.tag="+newTag)
+		must(err)
+		Expect(env.Client.List(ctx, &deploys, client.InNamespace(framework.ReleaseNamespace))).To(Succeed())
+		Expect(deploys.Items[0].Spec.Template.Spec.Containers[0].Image).To(Equal(newImage))
+
+		By("the new operator reconciles (a new Bucket gets Ready) and leaves the Region's pods alone")
+		upgraded := filepath.Join(stateDir, "after-upgrade-bucket.yaml")
+		Expect(os.WriteFile(upgraded, fmt.Appendf(nil, "apiVersion: koss.io/v1alpha1\nkind: Bucket\nmetadata:\n  name: e2e-after-upgrade\nspec:\n  regionRef:\n    name: %s\n", regionName), 0o644)).To(Succeed())
+		_, err = env.Kubectl(ctx, "apply", "--server-side", "-n", namespace, "-f", upgraded)
+		must(err)
+		_, err = env.Kubectl(ctx, "wait", "-n", namespace, "--for=condition=Ready", "bucket/e2e-after-upgrade", "--timeout=2m")
+		must(err)
+		Consistently(ctx, func(g Gomega) {
+			now := map[string]types.UID{}
+			for _, p := range kossdPods(ctx, g) {
+				now[p.Name] = p.UID
+			}
+			g.Expect(now).To(Equal(before), "a kossd pod was replaced by the operator upgrade")
+			var cur appsv1.StatefulSet
+			g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &cur)).To(Succeed())
+			g.Expect(cur.Generation).To(Equal(sts.Generation), "the new operator changed the StatefulSet")
+		}).WithTimeout(10 * time.Second).WithPolling(time.Second).Should(Succeed())
+		stopWriters()
+		wg.Wait()
+		acked, failures, lastErr := stream.snapshot()
+		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the operator upgrade, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
+		Expect(failures).To(BeZero(), "the operator is not in the data path, yet writes failed; last: %s", lastErr)
+		for k, d := range acked {
+			objects[k] = d
+		}
+		_, err = env.Kubectl(ctx, "delete", "-n", namespace, "bucket/e2e-after-upgrade", "--wait=true", "--timeout=2m")
+		must(err)
+	})
+
+	It("drains two nodes at once under load: the PodDisruptionBudget lets one kossd pod go at a time", func(ctx SpecContext) {
+		var nodes []string
+		for _, p := range kossdPods(ctx, Default) {
+			if p.Spec.NodeName != "" && !slices.Contains(nodes, p.Spec.NodeName) {
+				nodes = append(nodes, p.Spec.NodeName)
+			}
+		}
+		Expect(len(nodes)).To(BeNumerically(">=", 2), "the Region's pods are not spread over two nodes")
+		nodes = nodes[:2]
+
+		c := env.OSSClient(userCreds)
+		stream := newWriteStream()
+		wctx, stopWriters := context.WithCancel(ctx)
+		defer stopWriters()
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("drain/w%d", i), uint64(500+i)) })
+		}
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the drain")
+
+		By(fmt.Sprintf("kubectl drain %v at the same time, while sampling the Region's pods", nodes))
+		defer func() {
+			for _, n := range nodes {
+				_, _ = env.Kubectl(context.Background(), "uncordon", n)
+			}
+		}()
+		drained := make(chan error, len(nodes))
+		for _, n := range nodes {
+			go func() {
+				_, err := env.Kubectl(ctx, "drain", n, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=4m")
+				drained <- err
+			}()
+		}
+		maxUnready, done := 0, 0
+		start := time.Now()
+		for done < len(nodes) {
+			select {
+			case err := <-drained:
+				Expect(err).NotTo(HaveOccurred(), "kubectl drain")
+				done++
+			case <-time.After(300 * time.Millisecond):
+				maxUnready = max(maxUnready, unreadyKossd(kossdPods(ctx, Default)))
+			}
+		}
+		By("every kossd pod ready again, on the node left")
+		Eventually(ctx, func(g Gomega) {
+			pods := kossdPods(ctx, g)
+			n := unreadyKossd(pods)
+			maxUnready = max(maxUnready, n)
+			g.Expect(n).To(BeZero(), "kossd pods not ready after the drain")
+			for _, p := range pods {
+				g.Expect(nodes).NotTo(ContainElement(p.Spec.NodeName), "pod %s still on a drained node", p.Name)
+			}
+		}).WithTimeout(4 * time.Minute).WithPolling(300 * time.Millisecond).Should(Succeed())
+		fmt.Fprintf(GinkgoWriter, "drained %v in %v, at most %d kossd pod(s) unready at once\n", nodes, time.Since(start).Round(100*time.Millisecond), maxUnready)
+		Expect(maxUnready).To(BeNumerically("<=", 1), "the drain took more than one kossd pod down at once: the PodDisruptionBudget was not respected")
+
+		at := stream.count()
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the drain")
+		stopWriters()
+		wg.Wait()
+		acked, failures, lastErr := stream.snapshot()
+		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the drain, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
+		for _, n := range nodes {
+			_, err := env.Kubectl(ctx, "uncordon", n)
+			must(err)
+		}
 		By(fmt.Sprintf("reading all %d acknowledged writes back through every pod", len(acked)))
 		for k, d := range acked {
 			objects[k] = d
