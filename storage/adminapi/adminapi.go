@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
 	"time"
@@ -52,6 +53,10 @@ func BucketTagsPath(name string) string { return BucketPath(name) + "/tags" }
 // BucketCORSPath is a bucket's CORS configuration: PUT
 // (SetBucketCORSRequest) replaces it as a whole, answering the Bucket.
 func BucketCORSPath(name string) string { return BucketPath(name) + "/cors" }
+
+// BucketLifecyclePath is a bucket's lifecycle configuration: PUT
+// (SetBucketLifecycleRequest) replaces it as a whole, answering the Bucket.
+func BucketLifecyclePath(name string) string { return BucketPath(name) + "/lifecycle" }
 
 // BucketUploadsPath is the collection of a bucket's open multipart
 // uploads: DELETE aborts every one of them, answering an AbortUploadsResult.
@@ -209,6 +214,88 @@ type CORSRule struct {
 	MaxAgeSeconds *int64 `json:"maxAgeSeconds,omitempty"`
 }
 
+// SetBucketLifecycleRequest is the body of PUT /buckets/{name}/lifecycle:
+// the bucket's complete new lifecycle configuration; no rules (an empty or
+// absent list) removes it. Rules without an ID get one from the engine.
+// kossd judges OSS's limits (at most 1000 rules, IDs of 1-255 bytes and
+// unique, prefixes of at most 1024 bytes, each rule with an action, each
+// action with exactly one time: Days >= 1, Date or CreatedBeforeDate at
+// midnight UTC, no Date for AbortUpload, no Tags with AbortUpload, object
+// tags' limits) and answers CodeInvalidArgument, changing nothing, for rules
+// outside them. Unlike OSS's PutBucketLifecycle without
+// x-oss-allow-same-action-overlap, rules whose prefixes overlap are kept: a
+// request here is the owner's whole declaration.
+type SetBucketLifecycleRequest struct {
+	Lifecycle
+}
+
+// Lifecycle is a bucket's lifecycle configuration (OSS
+// PutBucketLifecycle), its rules in the order given.
+type Lifecycle struct {
+	Rules []LifecycleRule `json:"rules"`
+}
+
+// Clone returns a deep copy of l (nil for nil).
+func (l *Lifecycle) Clone() *Lifecycle {
+	if l == nil {
+		return nil
+	}
+	out := &Lifecycle{Rules: make([]LifecycleRule, len(l.Rules))}
+	for i, r := range l.Rules {
+		r.Tags = maps.Clone(r.Tags)
+		r.Expiration = r.Expiration.clone()
+		r.AbortUpload = r.AbortUpload.clone()
+		out.Rules[i] = r
+	}
+	return out
+}
+
+// LifecycleRule is one rule of a bucket's lifecycle configuration: objects
+// under Prefix carrying every one of Tags expire as Expiration says,
+// uploads under Prefix are aborted as AbortUpload says; a rule that is not
+// Enabled is kept and does nothing.
+type LifecycleRule struct {
+	ID      string            `json:"id,omitempty"`
+	Prefix  string            `json:"prefix,omitempty"`
+	Enabled bool              `json:"enabled"`
+	Tags    map[string]string `json:"tags,omitempty"`
+	// Expiration is when matching objects are deleted; nil for never.
+	Expiration *LifecycleAction `json:"expiration,omitempty"`
+	// AbortUpload is when matching multipart uploads are aborted; nil for
+	// never.
+	AbortUpload *LifecycleAction `json:"abortUpload,omitempty"`
+}
+
+// LifecycleAction is when one action of a lifecycle rule applies: exactly
+// one of its fields is set.
+type LifecycleAction struct {
+	// Days: that many days after an object's last modification (an
+	// upload's initiation).
+	Days int64 `json:"days,omitempty"`
+	// Date (OSS's deprecated Expiration Date): from then on every matching
+	// object expires, whenever it was written. Midnight UTC.
+	Date *time.Time `json:"date,omitempty"`
+	// CreatedBeforeDate: objects last modified (uploads initiated) before
+	// it. Midnight UTC.
+	CreatedBeforeDate *time.Time `json:"createdBeforeDate,omitempty"`
+}
+
+func (a *LifecycleAction) clone() *LifecycleAction {
+	if a == nil {
+		return nil
+	}
+	out := &LifecycleAction{Days: a.Days}
+	if a.Date != nil {
+		t := *a.Date
+		out.Date = &t
+	}
+	if a.CreatedBeforeDate != nil {
+		t := *a.CreatedBeforeDate
+		out.CreatedBeforeDate = &t
+	}
+	return out
+}
+
 // Bucket describes a bucket. Objects and Bytes are filled by GET
 // /buckets/{name} (and by the create and set responses), not by the
 // listing.
@@ -225,6 +312,9 @@ type Bucket struct {
 	// CORS is the bucket's CORS configuration; absent (nil) when it has
 	// none.
 	CORS *CORS `json:"cors,omitempty"`
+	// Lifecycle is the bucket's lifecycle configuration; absent (nil) when
+	// it has none.
+	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
 }
 
 // BucketList is the body of GET /buckets, in name order.

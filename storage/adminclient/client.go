@@ -62,6 +62,13 @@ type Interface interface {
 	// outside OSS's limits (nothing changes then), ErrNotFound when the
 	// bucket does not exist.
 	SetBucketCORS(ctx context.Context, name string, cors *adminapi.CORS) (adminapi.Bucket, error)
+	// SetBucketLifecycle replaces a bucket's lifecycle configuration as a
+	// whole (nil, or one without rules, removes it) and returns the bucket,
+	// which shows the IDs the engine gave rules without one:
+	// ErrInvalidArgument, with the engine's reason in the message, for
+	// rules outside OSS's limits (nothing changes then), ErrNotFound when
+	// the bucket does not exist.
+	SetBucketLifecycle(ctx context.Context, name string, lc *adminapi.Lifecycle) (adminapi.Bucket, error)
 	// DeleteBucket deletes an empty bucket: ErrBucketNotEmpty when it has
 	// objects, ErrNotFound when it does not exist.
 	DeleteBucket(ctx context.Context, name string) error
@@ -400,6 +407,20 @@ func (c *Client) SetBucketCORS(ctx context.Context, name string, cors *adminapi.
 		req.Rules = []adminapi.CORSRule{} // the body says "no rules" explicitly
 	}
 	err := c.do(ctx, http.MethodPut, adminapi.BucketCORSPath(name), req, &out)
+	return out, err
+}
+
+// SetBucketLifecycle implements Interface.
+func (c *Client) SetBucketLifecycle(ctx context.Context, name string, lc *adminapi.Lifecycle) (adminapi.Bucket, error) {
+	var out adminapi.Bucket
+	req := adminapi.SetBucketLifecycleRequest{}
+	if lc != nil {
+		req.Lifecycle = *lc
+	}
+	if req.Rules == nil {
+		req.Rules = []adminapi.LifecycleRule{} // the body says "no rules" explicitly
+	}
+	err := c.do(ctx, http.MethodPut, adminapi.BucketLifecyclePath(name), req, &out)
 	return out, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/internal/auth"
@@ -67,6 +68,7 @@ func TestSignatureVerifies(t *testing.T) {
 		func() error { _, err := c.SetBucketACL(ctx, "bkt", "public-read"); return err },
 		func() error { _, err := c.SetBucketTags(ctx, "bkt", map[string]string{"k": "v"}); return err },
 		func() error { _, err := c.SetBucketCORS(ctx, "bkt", nil); return err },
+		func() error { _, err := c.SetBucketLifecycle(ctx, "bkt", nil); return err },
 		func() error { return c.DeleteBucket(ctx, "bkt") },
 		func() error {
 			s, err := c.ClusterStatus(ctx)
@@ -254,6 +256,50 @@ func TestSetBucketCORSRequest(t *testing.T) {
 		`PUT /-/admin/v1/buckets/bkt/cors {"rules":[{"allowedOrigins":["https://app"],"allowedMethods":["PUT"],"maxAgeSeconds":60}],"responseVary":true}`,
 		`PUT /-/admin/v1/buckets/bkt/cors {"rules":[]}`,
 		`PUT /-/admin/v1/buckets/bkt/cors {"rules":[]}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("requests\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestSetBucketLifecycleRequest: the client PUTs the bucket's lifecycle
+// sub-resource with the documented body (nil as an explicit empty rule
+// list, which removes the configuration) and decodes the rules answered.
+func TestSetBucketLifecycleRequest(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+strings.TrimSpace(string(body)))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"bkt","lifecycle":{"rules":[{"id":"tmp","prefix":"tmp/","enabled":true,"expiration":{"days":7}},` +
+			`{"id":"gen","enabled":false,"expiration":{"createdBeforeDate":"2026-01-02T00:00:00Z"}}]}}`))
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, "root", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	lc := &adminapi.Lifecycle{Rules: []adminapi.LifecycleRule{
+		{ID: "tmp", Prefix: "tmp/", Enabled: true, Expiration: &adminapi.LifecycleAction{Days: 7}, AbortUpload: &adminapi.LifecycleAction{Days: 2}},
+		{Tags: map[string]string{"k": "v"}, Expiration: &adminapi.LifecycleAction{CreatedBeforeDate: &day}},
+	}}
+	b, err := c.SetBucketLifecycle(t.Context(), "bkt", lc)
+	if err != nil || b.Lifecycle == nil || len(b.Lifecycle.Rules) != 2 || b.Lifecycle.Rules[1].ID != "gen" ||
+		!b.Lifecycle.Rules[1].Expiration.CreatedBeforeDate.Equal(day) {
+		t.Fatalf("SetBucketLifecycle: %+v %v", b, err)
+	}
+	if _, err = c.SetBucketLifecycle(t.Context(), "bkt", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = c.SetBucketLifecycle(t.Context(), "bkt", &adminapi.Lifecycle{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`PUT /-/admin/v1/buckets/bkt/lifecycle {"rules":[{"id":"tmp","prefix":"tmp/","enabled":true,"expiration":{"days":7},"abortUpload":{"days":2}},` +
+			`{"enabled":false,"tags":{"k":"v"},"expiration":{"createdBeforeDate":"2026-01-02T00:00:00Z"}}]}`,
+		`PUT /-/admin/v1/buckets/bkt/lifecycle {"rules":[]}`,
+		`PUT /-/admin/v1/buckets/bkt/lifecycle {"rules":[]}`,
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("requests\n%q\nwant\n%q", got, want)

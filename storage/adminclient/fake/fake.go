@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
@@ -32,6 +33,8 @@ type Client struct {
 	calls   []string
 	onCall  func(method string, args ...string)
 	now     func() time.Time
+	// lifecycleIDs numbers the IDs given to lifecycle rules without one.
+	lifecycleIDs int
 }
 
 var _ adminclient.Interface = (*Client)(nil)
@@ -313,6 +316,7 @@ func (c *Client) GetBucket(_ context.Context, name string) (adminapi.Bucket, err
 func withOwnTags(b adminapi.Bucket) adminapi.Bucket {
 	b.Tags = maps.Clone(b.Tags)
 	b.CORS = b.CORS.Clone()
+	b.Lifecycle = b.Lifecycle.Clone()
 	return b
 }
 
@@ -420,6 +424,148 @@ func (c *Client) SetBucketCORSDirectly(name string, cors *adminapi.CORS) {
 		b.CORS = cors.Clone()
 		c.buckets[name] = b
 	}
+}
+
+// SetBucketLifecycle implements adminclient.Interface. It refuses what
+// kossd refuses (the admin API's and record.CheckLifecycle's limits) and
+// gives rules without an ID one ("generated-<n>"), as kossd does; tests
+// that need the engine to refuse something else use FailNext.
+func (c *Client) SetBucketLifecycle(_ context.Context, name string, lc *adminapi.Lifecycle) (adminapi.Bucket, error) {
+	err := c.enter("SetBucketLifecycle", name)
+	defer c.mu.Unlock()
+	if err != nil {
+		return adminapi.Bucket{}, err
+	}
+	if lc != nil && len(lc.Rules) == 0 {
+		lc = nil
+	}
+	if err := validLifecycle(lc); err != nil {
+		return adminapi.Bucket{}, err
+	}
+	b, ok := c.buckets[name]
+	if !ok {
+		return adminapi.Bucket{}, fmt.Errorf("bucket %s: %w", name, adminapi.ErrNotFound)
+	}
+	b.Lifecycle = lc.Clone()
+	if b.Lifecycle != nil {
+		for i := range b.Lifecycle.Rules {
+			if b.Lifecycle.Rules[i].ID == "" {
+				c.lifecycleIDs++
+				b.Lifecycle.Rules[i].ID = fmt.Sprintf("generated-%d", c.lifecycleIDs)
+			}
+		}
+	}
+	c.buckets[name] = b
+	return withOwnTags(b), nil
+}
+
+// SetBucketLifecycleDirectly replaces an existing bucket's lifecycle
+// configuration as a client of the OSS API would (PutBucketLifecycle,
+// DeleteBucketLifecycle for nil), around the operator, and without
+// recording a call.
+func (c *Client) SetBucketLifecycleDirectly(name string, lc *adminapi.Lifecycle) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.buckets[name]; ok {
+		b.Lifecycle = lc.Clone()
+		c.buckets[name] = b
+	}
+}
+
+// Limits of validLifecycle: kossd's record.MaxLifecycle* constants.
+const (
+	maxLifecycleRules     = 1000
+	maxLifecycleIDLen     = 255
+	maxLifecyclePrefixLen = 1024
+)
+
+// validLifecycle applies kossd's limits on a lifecycle configuration (the
+// admin API's and the engine's record.CheckLifecycle, which this package
+// cannot import; object tags' limits are validBucketTags's).
+func validLifecycle(lc *adminapi.Lifecycle) error {
+	if lc == nil {
+		return nil
+	}
+	if len(lc.Rules) > maxLifecycleRules {
+		return fmt.Errorf("%d rules, want 1-%d: %w", len(lc.Rules), maxLifecycleRules, adminapi.ErrInvalidArgument)
+	}
+	ids := map[string]bool{}
+	for i, r := range lc.Rules {
+		for _, a := range []struct {
+			name string
+			a    *adminapi.LifecycleAction
+		}{{"expiration", r.Expiration}, {"abortUpload", r.AbortUpload}} {
+			if err := validLifecycleAction(a.a); err != nil {
+				return fmt.Errorf("rule %d: %s %w", i+1, a.name, err)
+			}
+		}
+		switch {
+		case len(r.ID) > maxLifecycleIDLen:
+			return fmt.Errorf("rule %d: ID of %d bytes, want 1-%d: %w", i+1, len(r.ID), maxLifecycleIDLen, adminapi.ErrInvalidArgument)
+		case r.ID != "" && ids[r.ID]:
+			return fmt.Errorf("rule ID %q used twice: %w", r.ID, adminapi.ErrInvalidArgument)
+		case len(r.Prefix) > maxLifecyclePrefixLen:
+			return fmt.Errorf("rule %d: prefix of %d bytes, at most %d: %w", i+1, len(r.Prefix), maxLifecyclePrefixLen, adminapi.ErrInvalidArgument)
+		case strings.Contains(r.ID+r.Prefix, "\x00"):
+			return fmt.Errorf("rule %d: NUL in ID or prefix: %w", i+1, adminapi.ErrInvalidArgument)
+		case r.Expiration == nil && r.AbortUpload == nil:
+			return fmt.Errorf("rule %d has no action: %w", i+1, adminapi.ErrInvalidArgument)
+		case r.AbortUpload != nil && r.AbortUpload.Date != nil:
+			return fmt.Errorf("rule %d: AbortMultipartUpload takes Days or CreatedBeforeDate: %w", i+1, adminapi.ErrInvalidArgument)
+		case len(r.Tags) > 0 && r.AbortUpload != nil:
+			return fmt.Errorf("rule %d: a rule with tags cannot abort uploads: %w", i+1, adminapi.ErrInvalidArgument)
+		}
+		ids[r.ID] = true
+		if err := validObjectTags(r.Tags); err != nil {
+			return fmt.Errorf("rule %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// validObjectTags applies kossd's limits on object tags (record.CheckObjectTags, less its
+// character rule): at most 10, keys of 1-128 characters, values of at most 256.
+func validObjectTags(tags map[string]string) error {
+	if len(tags) > 10 {
+		return fmt.Errorf("%d tags, at most 10: %w", len(tags), adminapi.ErrInvalidArgument)
+	}
+	for k, v := range tags {
+		if n := utf8.RuneCountInString(k); n == 0 || n > 128 {
+			return fmt.Errorf("key of %d characters, want 1-128: %w", n, adminapi.ErrInvalidArgument)
+		}
+		if n := utf8.RuneCountInString(v); n > 256 {
+			return fmt.Errorf("value of %d characters, at most 256: %w", n, adminapi.ErrInvalidArgument)
+		}
+	}
+	return nil
+}
+
+// validLifecycleAction refuses an action without exactly one time, days
+// below 1 and dates not at midnight UTC.
+func validLifecycleAction(a *adminapi.LifecycleAction) error {
+	if a == nil {
+		return nil
+	}
+	n := 0
+	if a.Days != 0 {
+		n++
+		if a.Days < 1 {
+			return fmt.Errorf("days %d, want a positive number: %w", a.Days, adminapi.ErrInvalidArgument)
+		}
+	}
+	for _, d := range []*time.Time{a.Date, a.CreatedBeforeDate} {
+		if d == nil {
+			continue
+		}
+		n++
+		if _, offset := d.Zone(); offset != 0 || !d.Equal(d.Truncate(24*time.Hour)) {
+			return fmt.Errorf("date %s is not at midnight UTC: %w", d.Format(time.RFC3339), adminapi.ErrInvalidArgument)
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("takes exactly one of days, date and createdBeforeDate: %w", adminapi.ErrInvalidArgument)
+	}
+	return nil
 }
 
 // Limits of validCORS: kossd's record.MaxCORSRules and MaxCORSBytes.

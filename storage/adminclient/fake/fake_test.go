@@ -2,8 +2,10 @@ package fake
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
@@ -256,6 +258,79 @@ func TestFakeBucketCORS(t *testing.T) {
 		}
 		if b, err := c.SetBucketCORS(ctx, "b1", none); err != nil || b.CORS != nil {
 			t.Fatalf("no rules (%v): %+v %v", none, b.CORS, err)
+		}
+	}
+}
+
+// TestFakeBucketLifecycle: the fake keeps a bucket's lifecycle rules as
+// kossd does (IDs given to rules without one), refuses what kossd refuses,
+// removes them for no rules, and never shares its rules with callers.
+func TestFakeBucketLifecycle(t *testing.T) {
+	ctx := t.Context()
+	c := New()
+	days := func(n int64) *adminapi.LifecycleAction { return &adminapi.LifecycleAction{Days: n} }
+	expire := func(id, prefix string, n int64) adminapi.LifecycleRule {
+		return adminapi.LifecycleRule{ID: id, Prefix: prefix, Enabled: true, Expiration: days(n)}
+	}
+	if _, err := c.SetBucketLifecycle(ctx, "b1", &adminapi.Lifecycle{Rules: []adminapi.LifecycleRule{expire("a", "", 1)}}); !adminclient.IsNotFound(err) {
+		t.Fatalf("lifecycle of a missing bucket: %v", err)
+	}
+	if _, err := c.CreateBucket(ctx, "b1", adminapi.CreateBucketRequest{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	in := &adminapi.Lifecycle{Rules: []adminapi.LifecycleRule{expire("tmp", "tmp/", 7), {Prefix: "up/", AbortUpload: days(2)}}}
+	b, err := c.SetBucketLifecycle(ctx, "b1", in)
+	if err != nil || b.Lifecycle == nil || len(b.Lifecycle.Rules) != 2 || b.Lifecycle.Rules[0].ID != "tmp" || b.Lifecycle.Rules[1].ID == "" {
+		t.Fatalf("set lifecycle: %+v %v", b.Lifecycle, err)
+	}
+	in.Rules[0].Expiration.Days = 99
+	b.Lifecycle.Rules[0].Prefix = "changed by the caller"
+	if b, _ := c.GetBucket(ctx, "b1"); b.Lifecycle.Rules[0].Expiration.Days != 7 || b.Lifecycle.Rules[0].Prefix != "tmp/" {
+		t.Fatalf("the fake shares its rules: %+v", b.Lifecycle.Rules[0])
+	}
+	noon := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	many := make([]adminapi.LifecycleRule, 1001)
+	for i := range many {
+		many[i] = expire(fmt.Sprint(i), "", 1)
+	}
+	eleven := map[string]string{}
+	for i := range 11 {
+		eleven[fmt.Sprint(i)] = ""
+	}
+	for what, bad := range map[string]adminapi.LifecycleRule{
+		"days 0":          {ID: "a", Expiration: &adminapi.LifecycleAction{}},
+		"negative days":   {ID: "a", Expiration: days(-1)},
+		"two times":       {ID: "a", Expiration: &adminapi.LifecycleAction{Days: 1, CreatedBeforeDate: &time.Time{}}},
+		"noon":            {ID: "a", Expiration: &adminapi.LifecycleAction{Date: &noon}},
+		"no action":       {ID: "a"},
+		"abort on a date": {ID: "a", AbortUpload: &adminapi.LifecycleAction{Date: &time.Time{}}},
+		"tags and abort":  {ID: "a", Tags: map[string]string{"k": "v"}, AbortUpload: days(1)},
+		"long ID":         expire(strings.Repeat("i", 256), "", 1),
+		"long prefix":     expire("a", strings.Repeat("p", 1025), 1),
+		"11 tags":         {ID: "a", Tags: eleven, Expiration: days(1)},
+	} {
+		if _, err := c.SetBucketLifecycle(ctx, "b1", &adminapi.Lifecycle{Rules: []adminapi.LifecycleRule{bad}}); !adminclient.IsInvalidArgument(err) {
+			t.Errorf("%s accepted: %v", what, err)
+		}
+	}
+	for what, bad := range map[string][]adminapi.LifecycleRule{
+		"1001 rules":    many,
+		"same ID twice": {expire("a", "x/", 1), expire("a", "y/", 1)},
+	} {
+		if _, err := c.SetBucketLifecycle(ctx, "b1", &adminapi.Lifecycle{Rules: bad}); !adminclient.IsInvalidArgument(err) {
+			t.Errorf("%s accepted: %v", what, err)
+		}
+	}
+	if b, _ := c.GetBucket(ctx, "b1"); b.Lifecycle == nil || len(b.Lifecycle.Rules) != 2 {
+		t.Fatalf("a refused configuration changed the bucket: %+v", b.Lifecycle)
+	}
+	for _, none := range []*adminapi.Lifecycle{{}, nil} {
+		c.SetBucketLifecycleDirectly("b1", &adminapi.Lifecycle{Rules: []adminapi.LifecycleRule{expire("direct", "", 3)}})
+		if b, _ := c.GetBucket(ctx, "b1"); b.Lifecycle == nil || b.Lifecycle.Rules[0].ID != "direct" {
+			t.Fatalf("direct change: %+v", b.Lifecycle)
+		}
+		if b, err := c.SetBucketLifecycle(ctx, "b1", none); err != nil || b.Lifecycle != nil {
+			t.Fatalf("no rules (%v): %+v %v", none, b.Lifecycle, err)
 		}
 	}
 }

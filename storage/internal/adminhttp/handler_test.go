@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -418,5 +419,121 @@ func TestSetBucketCORS(t *testing.T) {
 	}
 	if r := root("GET", adminapi.BucketPath("bkt"), ""); strings.Contains(string(r.body), `"cors"`) {
 		t.Fatalf("a bucket without CORS shows cors: %s", r.body)
+	}
+}
+
+// TestSetBucketLifecycle: PUT /buckets/{name}/lifecycle replaces the
+// bucket's lifecycle rules as a whole and answers the bucket, with the IDs
+// the engine gave rules without one; GET shows them. Rules the engine
+// refuses are 400 InvalidArgument with its reason and change nothing; no
+// rules remove them; a missing bucket is 404.
+func TestSetBucketLifecycle(t *testing.T) {
+	srv, store := newServer(t)
+	ctx := t.Context()
+	root := func(method, path, body string) result {
+		return call(t, srv, rootID, rootSecret, method, path, body, "")
+	}
+	if err := store.CreateBucket(ctx, "bkt", object.BucketOptions{Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	bucketOf := func(r result) adminapi.Bucket {
+		t.Helper()
+		var b adminapi.Bucket
+		if r.status != 200 {
+			t.Fatalf("%d %s, want 200", r.status, r.body)
+		}
+		if err := json.Unmarshal(r.body, &b); err != nil {
+			t.Fatalf("%v: %s", err, r.body)
+		}
+		return b
+	}
+	rules := `{"rules":[{"id":"tmp","prefix":"tmp/","enabled":true,"expiration":{"days":7},"abortUpload":{"days":2}},` +
+		`{"prefix":"logs/","enabled":false,"tags":{"k":"v"},"expiration":{"createdBeforeDate":"2026-01-02T00:00:00Z"}},` +
+		`{"id":"old","prefix":"old/","enabled":true,"expiration":{"date":"2025-06-01T00:00:00Z"}}]}`
+	b := bucketOf(root("PUT", adminapi.BucketLifecyclePath("bkt"), rules))
+	if b.Lifecycle == nil || len(b.Lifecycle.Rules) != 3 || b.Owner != "o" {
+		t.Fatalf("PUT lifecycle answered %+v", b.Lifecycle)
+	}
+	r0, r1, r2 := b.Lifecycle.Rules[0], b.Lifecycle.Rules[1], b.Lifecycle.Rules[2]
+	if r0.ID != "tmp" || !r0.Enabled || r0.Expiration == nil || r0.Expiration.Days != 7 || r0.AbortUpload == nil || r0.AbortUpload.Days != 2 ||
+		r1.ID == "" || r1.Enabled || r1.Tags["k"] != "v" || r1.AbortUpload != nil || r1.Expiration.CreatedBeforeDate == nil ||
+		!r1.Expiration.CreatedBeforeDate.Equal(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)) ||
+		r2.Expiration.Date == nil || !r2.Expiration.Date.Equal(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)) || r2.Expiration.Days != 0 {
+		t.Fatalf("PUT lifecycle answered the rules %+v %+v %+v", r0, r1, r2)
+	}
+	if got := bucketOf(root("GET", adminapi.BucketPath("bkt"), "")); got.Lifecycle == nil || len(got.Lifecycle.Rules) != 3 ||
+		got.Lifecycle.Rules[1].ID != r1.ID {
+		t.Fatalf("GET answered %+v, want the rules just set (generated ID %q kept)", got.Lifecycle, r1.ID)
+	}
+	if info, err := store.GetBucket(ctx, "bkt"); err != nil || info.Lifecycle == nil || len(info.Lifecycle.Rules) != 3 {
+		t.Fatalf("the engine holds %+v %v", info.Lifecycle, err)
+	}
+
+	rule := func(id, action string) string {
+		return `{"id":"` + id + `","prefix":"p/","enabled":true,` + action + `}`
+	}
+	many := make([]string, 1001)
+	for i := range many {
+		many[i] = `{"id":"r` + strconv.Itoa(i) + `","enabled":true,"expiration":{"days":1}}`
+	}
+	for _, tc := range []struct {
+		name, path, body string
+		status           int
+		code, message    string
+	}{
+		{"1001 rules", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + strings.Join(many, ",") + `]}`, 400, adminapi.CodeInvalidArgument, "1001 rules, want 1-1000"},
+		{"days 0", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule("a", `"expiration":{}`) + `]}`, 400, adminapi.CodeInvalidArgument, "exactly one of"},
+		{"negative days", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule("a", `"expiration":{"days":-1}`) + `]}`, 400, adminapi.CodeInvalidArgument, "want a positive number"},
+		{"two times", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule("a", `"expiration":{"days":1,"date":"2026-01-01T00:00:00Z"}`) + `]}`, 400, adminapi.CodeInvalidArgument, "exactly one of"},
+		{"date not at midnight", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule("a", `"expiration":{"date":"2026-01-01T12:00:00Z"}`) + `]}`, 400, adminapi.CodeInvalidArgument, "not at midnight UTC"},
+		{"date in another zone", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule("a", `"expiration":{"createdBeforeDate":"2026-01-01T00:00:00+08:00"}`) + `]}`, 400, adminapi.CodeInvalidArgument, "not at midnight UTC"},
+		{"no action", adminapi.BucketLifecyclePath("bkt"), `{"rules":[{"id":"a","enabled":true}]}`, 400, adminapi.CodeInvalidArgument, "has no action"},
+		{"abort on a date", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule("a", `"abortUpload":{"date":"2026-01-01T00:00:00Z"}`) + `]}`, 400, adminapi.CodeInvalidArgument, "AbortMultipartUpload takes Days or CreatedBeforeDate"},
+		{"tags and abort", adminapi.BucketLifecyclePath("bkt"), `{"rules":[{"id":"a","enabled":true,"tags":{"k":"v"},"abortUpload":{"days":1}}]}`, 400, adminapi.CodeInvalidArgument, "cannot abort uploads"},
+		{"same ID twice", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule("a", `"expiration":{"days":1}`) + `,` + rule("a", `"abortUpload":{"days":1}`) + `]}`, 400, adminapi.CodeInvalidArgument, `rule ID "a" used twice`},
+		{"long ID", adminapi.BucketLifecyclePath("bkt"), `{"rules":[` + rule(strings.Repeat("i", 256), `"expiration":{"days":1}`) + `]}`, 400, adminapi.CodeInvalidArgument, "ID of 256 bytes"},
+		{"11 tags", adminapi.BucketLifecyclePath("bkt"), `{"rules":[{"id":"a","enabled":true,"tags":{"a":"","b":"","c":"","d":"","e":"","f":"","g":"","h":"","i":"","j":"","k":""},"expiration":{"days":1}}]}`, 400, adminapi.CodeInvalidArgument, "11 tags"},
+		{"unknown field", adminapi.BucketLifecyclePath("bkt"), `{"rules":[],"x":1}`, 400, adminapi.CodeInvalidArgument, "malformed"},
+		{"lifecycle of a missing bucket", adminapi.BucketLifecyclePath("nope"), `{"rules":[` + rule("a", `"expiration":{"days":1}`) + `]}`, 404, adminapi.CodeNotFound, ""},
+		{"GET lifecycle", adminapi.BucketLifecyclePath("bkt"), "", 405, adminapi.CodeMethodNotAllowed, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			method := "PUT"
+			if tc.code == adminapi.CodeMethodNotAllowed {
+				method = "GET"
+			}
+			r := root(method, tc.path, tc.body)
+			var e adminapi.Error
+			_ = json.Unmarshal(r.body, &e)
+			if r.status != tc.status || r.code != tc.code || !strings.Contains(e.Message, tc.message) {
+				t.Fatalf("%d %q %q, want %d %q with %q", r.status, r.code, e.Message, tc.status, tc.code, tc.message)
+			}
+		})
+	}
+	if info, _ := store.GetBucket(ctx, "bkt"); info.Lifecycle == nil || len(info.Lifecycle.Rules) != 3 || info.Lifecycle.Rules[0].ID != "tmp" {
+		t.Fatalf("a refused request changed the rules: %+v", info.Lifecycle)
+	}
+	// Overlapping prefixes are kept (the request is the whole declaration).
+	overlap := `{"rules":[` + rule("a", `"expiration":{"days":1}`) + `,{"id":"b","prefix":"p/q","enabled":true,"expiration":{"days":2}}]}`
+	if b := bucketOf(root("PUT", adminapi.BucketLifecyclePath("bkt"), overlap)); b.Lifecycle == nil || len(b.Lifecycle.Rules) != 2 {
+		t.Fatalf("overlapping rules answered %+v", b.Lifecycle)
+	}
+	if r := call(t, srv, "", "", "PUT", adminapi.BucketLifecyclePath("bkt"), `{"rules":[]}`, ""); r.status != 403 {
+		t.Fatalf("anonymous PUT lifecycle: %d %s", r.status, r.body)
+	}
+	// No rules (an empty list, or none at all) remove the configuration.
+	for _, body := range []string{`{"rules":[]}`, `{}`, ``} {
+		if err := store.SetBucketLifecycle(ctx, "bkt", &object.LifecycleConfiguration{Rules: []object.LifecycleRule{{ID: "x", Enabled: true, Expiration: object.LifecycleAction{Days: 1}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if b := bucketOf(root("PUT", adminapi.BucketLifecyclePath("bkt"), body)); b.Lifecycle != nil {
+			t.Fatalf("PUT of %q answered %+v", body, b.Lifecycle)
+		}
+		if info, _ := store.GetBucket(ctx, "bkt"); info.Lifecycle != nil {
+			t.Fatalf("PUT of %q left %+v", body, info.Lifecycle)
+		}
+	}
+	if r := root("GET", adminapi.BucketPath("bkt"), ""); strings.Contains(string(r.body), `"lifecycle"`) {
+		t.Fatalf("a bucket without lifecycle rules shows lifecycle: %s", r.body)
 	}
 }
