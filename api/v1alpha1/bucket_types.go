@@ -115,6 +115,118 @@ type BucketSpec struct {
 	// CORS configuration and so needs cors with at least one rule; unset means false.
 	// +optional
 	CORSResponseVary bool `json:"corsResponseVary,omitempty"`
+
+	// lifecycle are the bucket's lifecycle rules (OSS PutBucketLifecycle), as a whole and in
+	// order: when set, the operator keeps the bucket's rules exactly equal to this list (an
+	// empty list means no rules: nothing expires), putting back changes made around it
+	// (PutBucketLifecycle, DeleteBucketLifecycle) and reporting them in a DriftCorrected event.
+	// When unset, the operator leaves the bucket's rules alone. Every rule needs an id: the
+	// engine gives rules without one a random id, which a declaration could never match, so
+	// requiring it keeps the comparison exact and drift detection from flapping. The API server
+	// checks OSS's static limits, the same as the engine's: at most 1000 rules with unique ids
+	// of 1 to 255 characters, prefixes of at most 1024, no NUL; status Enabled or Disabled;
+	// each rule with an expiration or an abortIncompleteUpload, each of them with exactly one
+	// time (days of at least 1, or a date, midnight UTC); no tags on a rule that aborts uploads;
+	// at most 10 tags, keys of 1 to 128 characters, values of at most 256. The Region's engine
+	// is the final judge (it also counts prefixes in bytes, checks the tags' characters and
+	// bounds a configuration to 1 MiB of strings): rules it refuses show as Ready=False with
+	// reason ConfigRejected, and the bucket keeps its rules. Overlapping prefixes are allowed.
+	// +optional
+	// +listType=map
+	// +listMapKey=id
+	// +kubebuilder:validation:MaxItems=1000
+	Lifecycle []BucketLifecycleRule `json:"lifecycle,omitzero"`
+}
+
+// BucketLifecycleRuleStatus says whether a lifecycle rule acts.
+// +kubebuilder:validation:Enum=Enabled;Disabled
+type BucketLifecycleRuleStatus string
+
+// Lifecycle rule statuses.
+const (
+	// BucketLifecycleRuleEnabled rules act.
+	BucketLifecycleRuleEnabled BucketLifecycleRuleStatus = "Enabled"
+	// BucketLifecycleRuleDisabled rules are kept and do nothing.
+	BucketLifecycleRuleDisabled BucketLifecycleRuleStatus = "Disabled"
+)
+
+// LifecycleDate is a day, YYYY-MM-DD, standing for its midnight UTC (OSS takes nothing else).
+// +kubebuilder:validation:Format=date
+// +kubebuilder:validation:Pattern=`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+type LifecycleDate string
+
+// LifecycleTagValue is the value of a tag a lifecycle rule matches.
+// +kubebuilder:validation:MaxLength=256
+type LifecycleTagValue string
+
+// BucketLifecycleRule is one lifecycle rule of a bucket: objects whose key starts with prefix
+// and that carry every one of tags expire as expiration says; multipart uploads under prefix
+// are aborted as abortIncompleteUpload says.
+// +kubebuilder:validation:XValidation:rule="has(self.expiration) || has(self.abortIncompleteUpload)",message="a rule needs an expiration or an abortIncompleteUpload"
+// +kubebuilder:validation:XValidation:rule="!has(self.abortIncompleteUpload) || !has(self.tags) || size(self.tags) == 0",message="a rule with tags cannot abort uploads"
+type BucketLifecycleRule struct {
+	// id names the rule, unique within the bucket.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:Pattern=`^[^\x00]+$`
+	ID string `json:"id"`
+
+	// prefix is the start of the keys the rule acts on; unset (or empty) is every key.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^[^\x00]*$`
+	Prefix string `json:"prefix,omitempty"`
+
+	// status is Enabled (the rule acts; unset means Enabled) or Disabled (kept, does nothing).
+	// +optional
+	Status BucketLifecycleRuleStatus `json:"status,omitempty"`
+
+	// expiration is when matching objects are deleted.
+	// +optional
+	Expiration *BucketLifecycleExpiration `json:"expiration,omitempty"`
+
+	// abortIncompleteUpload is when multipart uploads under prefix are aborted.
+	// +optional
+	AbortIncompleteUpload *BucketLifecycleAbort `json:"abortIncompleteUpload,omitempty"`
+
+	// tags restrict expiration to objects carrying every one of them (object tags).
+	// +optional
+	// +kubebuilder:validation:MaxProperties=10
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) >= 1 && size(k) <= 128)",message="tag keys must be 1 to 128 characters long"
+	Tags map[string]LifecycleTagValue `json:"tags,omitempty"`
+}
+
+// BucketLifecycleExpiration is when a lifecycle rule deletes objects: exactly one of its fields.
+// +kubebuilder:validation:XValidation:rule="[has(self.days), has(self.date), has(self.createdBeforeDate)].exists_one(x, x)",message="expiration takes exactly one of days, date and createdBeforeDate"
+type BucketLifecycleExpiration struct {
+	// days: that many days after an object's last modification.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	Days *int32 `json:"days,omitempty"`
+
+	// date (OSS's Expiration Date): from that day on every matching object expires, whenever it
+	// was written.
+	// +optional
+	Date *LifecycleDate `json:"date,omitempty"`
+
+	// createdBeforeDate: objects last modified before that day.
+	// +optional
+	CreatedBeforeDate *LifecycleDate `json:"createdBeforeDate,omitempty"`
+}
+
+// BucketLifecycleAbort is when a lifecycle rule aborts multipart uploads: exactly one of its
+// fields.
+// +kubebuilder:validation:XValidation:rule="has(self.days) != has(self.createdBeforeDate)",message="abortIncompleteUpload takes exactly one of days and createdBeforeDate"
+type BucketLifecycleAbort struct {
+	// days: that many days after an upload was initiated.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	Days *int32 `json:"days,omitempty"`
+
+	// createdBeforeDate: uploads initiated before that day.
+	// +optional
+	CreatedBeforeDate *LifecycleDate `json:"createdBeforeDate,omitempty"`
 }
 
 // CORSMethod is a method a CORS rule allows, as OSS has them (upper case).
@@ -173,7 +285,7 @@ type BucketCORSRule struct {
 }
 
 // BucketConfigRejectedReason surfaces (on Ready, with status False) when the Region's engine
-// refused spec.acl, spec.tags or spec.cors; the bucket keeps its previous setting, and the operator
+// refused spec.acl, spec.tags, spec.cors or spec.lifecycle; the bucket keeps its previous setting, and the operator
 // tries again at the refresh interval and on every change of the Bucket. It sits beside the
 // spec it judges rather than in conditions.go.
 const BucketConfigRejectedReason = "ConfigRejected"
@@ -235,6 +347,16 @@ type BucketStatus struct {
 	// corsResponseVary is the bucket's ResponseVary as the Region last reported it.
 	// +optional
 	CORSResponseVary bool `json:"corsResponseVary,omitempty"`
+
+	// lifecycle are the bucket's lifecycle rules as the Region last reported them: spec.lifecycle
+	// once applied, or whatever the bucket has when spec.lifecycle is unset (ids the engine
+	// generated included; status always set). Absent when it has none. The whole list is
+	// shown, bounded like spec.lifecycle: comparing it with spec is how the operator tells a
+	// change made around it from a change of spec.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=1000
+	Lifecycle []BucketLifecycleRule `json:"lifecycle,omitempty"`
 }
 
 // Bucket is an OSS bucket in a Region. Its bucket name is spec.name, or metadata.name when

@@ -293,7 +293,7 @@ func TestJSONOmitsUnsetParts(t *testing.T) {
 	}{
 		"Bucket without status or optional spec": {
 			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}}},
-			absent:  []string{`"status"`, `"name":""`, `"deletionPolicy"`, `"acl"`, `"namespace"`, `"tags"`, `"cors"`, `"corsResponseVary"`},
+			absent:  []string{`"status"`, `"name":""`, `"deletionPolicy"`, `"acl"`, `"namespace"`, `"tags"`, `"cors"`, `"corsResponseVary"`, `"lifecycle"`},
 			present: []string{`"spec":{"regionRef":{"name":"eu"}}`},
 		},
 		// An empty tags map means "no tags", unlike an unset one ("leave the tags alone"): it
@@ -306,6 +306,11 @@ func TestJSONOmitsUnsetParts(t *testing.T) {
 		"Bucket declaring no CORS": {
 			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}, CORS: []BucketCORSRule{}}},
 			present: []string{`"cors":[]`},
+		},
+		// Likewise an empty lifecycle list means "no rules", unlike an unset one.
+		"Bucket declaring no lifecycle rules": {
+			obj:     &Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BucketSpec{RegionRef: RegionReference{Name: "eu"}, Lifecycle: []BucketLifecycleRule{}}},
+			present: []string{`"lifecycle":[]`},
 		},
 		"Region with empty spec": {
 			obj:     &Region{ObjectMeta: metav1.ObjectMeta{Name: "eu"}},

@@ -157,6 +157,30 @@ func tagSet(n int) map[string]string {
 	return out
 }
 
+// withLifecycle sets spec.lifecycle.
+func withLifecycle(rules ...kossv1alpha1.BucketLifecycleRule) func(*kossv1alpha1.Bucket) {
+	return func(b *kossv1alpha1.Bucket) {
+		b.Spec.Lifecycle = rules
+		if b.Spec.Lifecycle == nil {
+			b.Spec.Lifecycle = []kossv1alpha1.BucketLifecycleRule{}
+		}
+	}
+}
+
+// expireRule is a rule expiring objects under prefix after days.
+func expireRule(id, prefix string, days int32) kossv1alpha1.BucketLifecycleRule {
+	return kossv1alpha1.BucketLifecycleRule{ID: id, Prefix: prefix, Expiration: &kossv1alpha1.BucketLifecycleExpiration{Days: &days}}
+}
+
+// lifecycleDate is a *LifecycleDate.
+func lifecycleDate(s string) *kossv1alpha1.LifecycleDate {
+	d := kossv1alpha1.LifecycleDate(s)
+	return &d
+}
+
+// int32p is a *int32.
+func int32p(v int32) *int32 { return &v }
+
 // withCORS sets spec.cors.
 func withCORS(rules ...kossv1alpha1.BucketCORSRule) func(*kossv1alpha1.Bucket) {
 	return func(b *kossv1alpha1.Bucket) {
@@ -310,6 +334,102 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 		"response vary with no rules": {
 			obj: bucket("vary-no-rules", withCORS(), func(b *kossv1alpha1.Bucket) { b.Spec.CORSResponseVary = true }), wantErr: "corsResponseVary needs at least one rule in cors",
 		},
+		// Bucket lifecycle: the engine's static limits (record.CheckLifecycle, the wire layer's dates).
+		"lifecycle of 1000 rules": {obj: bucket("lc-1000", withLifecycle(func() []kossv1alpha1.BucketLifecycleRule {
+			out := make([]kossv1alpha1.BucketLifecycleRule, 1000)
+			for i := range out {
+				out[i] = expireRule(fmt.Sprintf("r%d", i), fmt.Sprintf("p%d/", i), 1)
+			}
+			return out
+		}()...))},
+		"lifecycle of 1001 rules": {obj: bucket("lc-1001", withLifecycle(func() []kossv1alpha1.BucketLifecycleRule {
+			out := make([]kossv1alpha1.BucketLifecycleRule, 1001)
+			for i := range out {
+				out[i] = expireRule(fmt.Sprintf("r%d", i), "", 1)
+			}
+			return out
+		}()...)), wantErr: "spec.lifecycle: Too many"},
+		"lifecycle without rules": {obj: bucket("lc-none", withLifecycle())},
+		"lifecycle of every form": {obj: bucket("lc-full", withLifecycle(
+			kossv1alpha1.BucketLifecycleRule{ID: "tmp", Prefix: "tmp/", Status: "Enabled",
+				Expiration:            &kossv1alpha1.BucketLifecycleExpiration{Days: int32p(7)},
+				AbortIncompleteUpload: &kossv1alpha1.BucketLifecycleAbort{Days: int32p(2)}},
+			kossv1alpha1.BucketLifecycleRule{ID: "tagged", Prefix: "logs/", Status: "Disabled",
+				Tags:       map[string]kossv1alpha1.LifecycleTagValue{"class": "scratch", strings.Repeat("k", 128): kossv1alpha1.LifecycleTagValue(strings.Repeat("v", 256))},
+				Expiration: &kossv1alpha1.BucketLifecycleExpiration{CreatedBeforeDate: lifecycleDate("2026-01-02")}},
+			kossv1alpha1.BucketLifecycleRule{ID: strings.Repeat("i", 255), Prefix: strings.Repeat("p", 1024),
+				Expiration: &kossv1alpha1.BucketLifecycleExpiration{Date: lifecycleDate("2025-06-01")}},
+			kossv1alpha1.BucketLifecycleRule{ID: "uploads", AbortIncompleteUpload: &kossv1alpha1.BucketLifecycleAbort{CreatedBeforeDate: lifecycleDate("2026-01-01")}},
+		))},
+		"lifecycle rule without id": {obj: bucket("lc-no-id", withLifecycle(expireRule("", "tmp/", 1))), wantErr: "spec.lifecycle[0].id"},
+		"lifecycle id used twice": {
+			obj: bucket("lc-dup", withLifecycle(expireRule("a", "x/", 1), expireRule("a", "y/", 2))), wantErr: "spec.lifecycle[1]: Duplicate value",
+		},
+		"lifecycle id of 256":       {obj: bucket("lc-long-id", withLifecycle(expireRule(strings.Repeat("i", 256), "", 1))), wantErr: "spec.lifecycle[0].id: Too long"},
+		"lifecycle prefix of 1025":  {obj: bucket("lc-long-prefix", withLifecycle(expireRule("a", strings.Repeat("p", 1025), 1))), wantErr: "spec.lifecycle[0].prefix: Too long"},
+		"lifecycle prefix with NUL": {obj: bucket("lc-nul", withLifecycle(expireRule("a", "a\x00b", 1))), wantErr: "spec.lifecycle[0].prefix: Invalid value"},
+		"lifecycle status on":       {obj: bucket("lc-status", withLifecycle(func() kossv1alpha1.BucketLifecycleRule { r := expireRule("a", "", 1); r.Status = "On"; return r }())), wantErr: "spec.lifecycle[0].status: Unsupported value"},
+		"lifecycle days 0":          {obj: bucket("lc-days-0", withLifecycle(expireRule("a", "", 0))), wantErr: "spec.lifecycle[0].expiration.days"},
+		"lifecycle without action": {
+			obj: bucket("lc-no-action", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", Prefix: "tmp/"})), wantErr: "a rule needs an expiration or an abortIncompleteUpload",
+		},
+		"lifecycle expiration without time": {
+			obj:     bucket("lc-no-time", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", Expiration: &kossv1alpha1.BucketLifecycleExpiration{}})),
+			wantErr: "expiration takes exactly one of days, date and createdBeforeDate",
+		},
+		"lifecycle expiration with two times": {
+			obj:     bucket("lc-two-times", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", Expiration: &kossv1alpha1.BucketLifecycleExpiration{Days: int32p(1), Date: lifecycleDate("2026-01-01")}})),
+			wantErr: "expiration takes exactly one of days, date and createdBeforeDate",
+		},
+		"lifecycle abort with two times": {
+			obj:     bucket("lc-abort-two", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", AbortIncompleteUpload: &kossv1alpha1.BucketLifecycleAbort{Days: int32p(1), CreatedBeforeDate: lifecycleDate("2026-01-01")}})),
+			wantErr: "abortIncompleteUpload takes exactly one of days and createdBeforeDate",
+		},
+		"lifecycle abort without time": {
+			obj:     bucket("lc-abort-none", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", AbortIncompleteUpload: &kossv1alpha1.BucketLifecycleAbort{}})),
+			wantErr: "abortIncompleteUpload takes exactly one of days and createdBeforeDate",
+		},
+		"lifecycle date with a time": {
+			obj:     bucket("lc-date-time", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", Expiration: &kossv1alpha1.BucketLifecycleExpiration{Date: lifecycleDate("2026-01-01T00:00:00Z")}})),
+			wantErr: "spec.lifecycle[0].expiration.date",
+		},
+		"lifecycle date of month 13": {
+			obj:     bucket("lc-date-13", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", Expiration: &kossv1alpha1.BucketLifecycleExpiration{CreatedBeforeDate: lifecycleDate("2026-13-01")}})),
+			wantErr: "spec.lifecycle[0].expiration.createdBeforeDate",
+		},
+		"lifecycle tags with abort": {
+			obj: bucket("lc-tags-abort", withLifecycle(kossv1alpha1.BucketLifecycleRule{ID: "a", Tags: map[string]kossv1alpha1.LifecycleTagValue{"k": "v"},
+				AbortIncompleteUpload: &kossv1alpha1.BucketLifecycleAbort{Days: int32p(1)}})),
+			wantErr: "a rule with tags cannot abort uploads",
+		},
+		"lifecycle 11 tags": {
+			obj: bucket("lc-11-tags", withLifecycle(func() kossv1alpha1.BucketLifecycleRule {
+				r := expireRule("a", "", 1)
+				r.Tags = map[string]kossv1alpha1.LifecycleTagValue{}
+				for i := range 11 {
+					r.Tags[fmt.Sprint(i)] = ""
+				}
+				return r
+			}())),
+			wantErr: "spec.lifecycle[0].tags: Too many",
+		},
+		"lifecycle tag key of 129": {
+			obj: bucket("lc-long-key", withLifecycle(func() kossv1alpha1.BucketLifecycleRule {
+				r := expireRule("a", "", 1)
+				r.Tags = map[string]kossv1alpha1.LifecycleTagValue{strings.Repeat("k", 129): "v"}
+				return r
+			}())),
+			wantErr: "tag keys must be 1 to 128 characters long",
+		},
+		"lifecycle tag value of 257": {
+			obj: bucket("lc-long-value", withLifecycle(func() kossv1alpha1.BucketLifecycleRule {
+				r := expireRule("a", "", 1)
+				r.Tags = map[string]kossv1alpha1.LifecycleTagValue{"k": kossv1alpha1.LifecycleTagValue(strings.Repeat("v", 257))}
+				return r
+			}())),
+			wantErr: "Too long",
+		},
+		"lifecycle overlapping prefixes": {obj: bucket("lc-overlap", withLifecycle(expireRule("a", "tmp/", 1), expireRule("b", "tmp/x/", 2)))},
 		"bucket regionRef without a name": {
 			obj:     bucket("no-region", func(b *kossv1alpha1.Bucket) { b.Spec.RegionRef.Name = "" }),
 			wantErr: "spec.regionRef.name",
@@ -586,6 +706,18 @@ func testDefaults(t *testing.T, c client.Client, ns string) {
 	if got.Spec.CORS == nil || len(got.Spec.CORS) != 0 {
 		t.Errorf("spec.cors: [] read back as %#v, want an empty list", got.Spec.CORS)
 	}
+	noLifecycle := bucket("no-lifecycle", withLifecycle())
+	noLifecycle.Namespace = ns
+	if err := c.Create(t.Context(), noLifecycle); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	got = &kossv1alpha1.Bucket{}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(noLifecycle), got); err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if got.Spec.Lifecycle == nil || len(got.Spec.Lifecycle) != 0 {
+		t.Errorf("spec.lifecycle: [] read back as %#v, want an empty list", got.Spec.Lifecycle)
+	}
 	// An existing object written while acl defaulted to private stays valid.
 	old := bucket("old-default", func(b *kossv1alpha1.Bucket) { b.Spec.ACL = kossv1alpha1.BucketACLPrivate })
 	old.Namespace = ns
@@ -624,6 +756,8 @@ func testStatus(t *testing.T, c client.Client, ns string) {
 		Tags:               map[string]string{"team": "media"},
 		CORS:               []kossv1alpha1.BucketCORSRule{fullCORSRule(60)},
 		CORSResponseVary:   true,
+		Lifecycle: []kossv1alpha1.BucketLifecycleRule{{ID: "0123456789abcdef0123456789abcdef", Prefix: "tmp/", Status: "Enabled",
+			Expiration: &kossv1alpha1.BucketLifecycleExpiration{Days: int32p(7)}}},
 	}
 	if err := c.Status().Update(t.Context(), b); err != nil {
 		t.Fatalf("status update: %v", err)
@@ -634,7 +768,8 @@ func testStatus(t *testing.T, c client.Client, ns string) {
 	}
 	if got.Status.BucketName != "with-status" || got.Status.ObjectCount != 2 || len(got.Status.Conditions) != 1 ||
 		got.Status.ACL != kossv1alpha1.BucketACLPublicRead || got.Status.Tags["team"] != "media" ||
-		len(got.Status.CORS) != 1 || *got.Status.CORS[0].MaxAgeSeconds != 60 || !got.Status.CORSResponseVary {
+		len(got.Status.CORS) != 1 || *got.Status.CORS[0].MaxAgeSeconds != 60 || !got.Status.CORSResponseVary ||
+		len(got.Status.Lifecycle) != 1 || *got.Status.Lifecycle[0].Expiration.Days != 7 {
 		t.Fatalf("status after update = %+v", got.Status)
 	}
 
