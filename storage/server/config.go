@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/adminapi"
+	"github.com/koss-io/koss/storage/internal/blob"
 )
 
 // Config configures one kossd node.
@@ -90,6 +91,13 @@ type Config struct {
 	// TLSReloadInterval is how often the certificate files are checked for
 	// a change; zero means every second.
 	TLSReloadInterval time.Duration
+	// MinFreeSpace is the free space the node keeps on its blob disk for
+	// the metadata (bbolt, the raft log when it shares the disk) and for
+	// deletes: a write that would leave less is refused with 507
+	// XKossStorageFull before anything is stored. "" is the default (1% of
+	// the file system, at most 256 MiB); otherwise a byte count ("512MiB")
+	// or a percentage ("2%"), "0" for none (blob.ParseReserve).
+	MinFreeSpace string
 	// AbortIncompleteUploadsAfter is the age at which the leader aborts a
 	// multipart upload that was neither completed nor aborted, freeing its
 	// parts (OSS's lifecycle rule AbortMultipartUpload does the same).
@@ -266,6 +274,9 @@ func (c Config) Validate() error {
 	}
 	if c.LifecycleMaxPerPass < 0 {
 		bad("lifecycle bound (--lifecycle-max-per-pass, KOSS_LIFECYCLE_MAX_PER_PASS) %d: want a positive number, or 0 for the default", c.LifecycleMaxPerPass)
+	}
+	if _, err := blob.ParseReserve(c.MinFreeSpace); err != nil {
+		bad("min free space (--min-free-space, KOSS_MIN_FREE_SPACE): %v", err)
 	}
 	if err := checkHostPort(c.Listen); err != nil {
 		bad("listen address (--listen, KOSS_LISTEN): %v", err)

@@ -64,6 +64,11 @@ func openDisks(cfg Config, log *slog.Logger) (disks, error) {
 	bcfg := blob.DefaultConfig()
 	bcfg.Dir = filepath.Join(cfg.DataDir, blobDir)
 	bcfg.Logger = log
+	reserve, err := blob.ParseReserve(cfg.MinFreeSpace)
+	if err != nil {
+		return disks{}, err
+	}
+	bcfg.MinFreeSpace = reserve
 	blobs, err := blob.New(bcfg)
 	if err != nil {
 		return disks{}, fmt.Errorf("blob store: %w", err)
@@ -89,6 +94,9 @@ type node struct {
 	disks disks
 	data  *replica.Set
 	bg    *background.Group
+	// otherDirs are data directories besides the blob store's whose
+	// space is exported (the raft log's).
+	otherDirs []string
 }
 
 // startNode builds the data store and the object store over d with

@@ -87,6 +87,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 		_ = d.close()
 		return nil, err
 	}
+	n.otherDirs = []string{rcfg.Dir}
 	return &raftEngine{node: n, peer: ps, peerTLS: peerTLS, raft: r}, nil
 }
 

@@ -96,6 +96,7 @@ func (c *replicationCollector) Collect(ch chan<- prometheus.Metric) {
 func (n node) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		newReplicationCollector(n.data, n.disks.fsm.BytesPerNode),
+		newDiskCollector(n.disks.blobs, n.otherDirs...),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "koss_read_barriers_total",
 			Help: "Linearizable read barriers taken by requests (at most one per request).",

@@ -40,13 +40,18 @@ type Config struct {
 	// the aligned bulk of contents larger than one chunk (1 MiB) bypasses
 	// it (O_DIRECT); see chunkWriter.
 	BufferedWrites bool
+	// MinFreeSpace is the free space the store keeps on its file system:
+	// a blob write that would leave less fails with ErrNoSpace before it
+	// starts (space.go). The zero value is Reserve{Bytes: 0}, no reserve;
+	// DefaultConfig sets the default (1%, at most 256 MiB).
+	MinFreeSpace Reserve
 	// Logger receives operational messages; nil discards them.
 	Logger *slog.Logger
 }
 
 // DefaultConfig returns a Config with defaults for everything but Dir.
 func DefaultConfig() Config {
-	return Config{BlockSize: DefaultBlockSize}
+	return Config{BlockSize: DefaultBlockSize, MinFreeSpace: Reserve{Default: true}}
 }
 
 // Validate reports whether the configuration is usable.
@@ -73,6 +78,7 @@ type Disk struct {
 	bufs      sync.Pool // *[]byte of chunkSize
 	blocks    sync.Pool // *[]byte of up to MaxBlockSize, for unaligned reads
 	dirsReady sync.Map  // "aa/bb" -> struct{}: fan-out dirs created and fsynced by this process
+	space     *spaceGuard
 }
 
 var _ Store = (*Disk)(nil)
@@ -97,6 +103,7 @@ func New(cfg Config) (*Disk, error) {
 		blobsDir:  filepath.Join(cfg.Dir, "blobs"),
 		blockSize: cfg.BlockSize,
 		lg:        lg.With("component", "blob"),
+		space:     newSpaceGuard(cfg.Dir, cfg.MinFreeSpace),
 	}
 	d.chunkSize = d.blockSize * max(1, chunkTarget/d.blockSize)
 	d.directIO = directIOSupported && !cfg.BufferedWrites && d.chunkSize%directIOAlign == 0
@@ -160,6 +167,19 @@ func (d *Disk) Create(ctx context.Context, id string, r io.Reader, opts CreateOp
 	if !ValidID(id) {
 		return Info{}, fmt.Errorf("%w: %q", ErrInvalidID, id)
 	}
+	if err := d.space.check(opts.Size); err != nil {
+		return Info{}, fmt.Errorf("blob: create %s: %w", id, err)
+	}
+	defer func() {
+		if err != nil && !errors.Is(err, ErrNoSpace) && noSpace(err) {
+			// The file system ran out before the guard saw it (another
+			// writer on the disk, or a stale statfs): say so, and statfs
+			// again next time.
+			d.space.invalidate()
+			d.space.refused.Add(1)
+			err = fmt.Errorf("%w: %w", ErrNoSpace, err)
+		}
+	}()
 	tmp := filepath.Join(d.tmpDir, id)
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {

@@ -37,6 +37,9 @@ func (s *Store) writeData(ctx context.Context, body io.Reader, size int64, inlin
 	}
 	body = bodyReader{body}
 	if inline {
+		if err := s.checkSpace(size); err != nil {
+			return written{}, err
+		}
 		data := make([]byte, size)
 		if _, err := io.ReadFull(body, data); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {

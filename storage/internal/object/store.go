@@ -190,7 +190,8 @@ var lowerErrors = []struct{ from, to error }{
 	{record.ErrInvalidPartOrder, ErrInvalidPartOrder},
 	{record.ErrEntityTooSmall, ErrEntityTooSmall},
 	{meta.ErrClosed, ErrUnavailable},
-	{ErrBodyRead, ErrBodyRead}, // a client's failure, whatever a lower layer made of it
+	{ErrBodyRead, ErrBodyRead},        // a client's failure, whatever a lower layer made of it
+	{blob.ErrNoSpace, ErrStorageFull}, // before ErrUnavailable: a quorum lost to a full disk says so
 	{replica.ErrUnavailable, ErrUnavailable},
 	{replica.ErrDamaged, ErrChecksumMismatch},
 	{blob.ErrSizeMismatch, ErrIncompleteBody},

@@ -37,6 +37,7 @@ var errorTable = []struct {
 	{object.ErrIncompleteBody, osswire.ErrIncompleteBody},
 	{object.ErrEntityTooLarge, osswire.ErrEntityTooLarge},
 	{object.ErrInvalidArgument, osswire.ErrInvalidArgument},
+	{object.ErrStorageFull, osswire.ErrStorageFull},
 	{object.ErrUnavailable, osswire.ErrServiceUnavailable},
 	{object.ErrChecksumMismatch, osswire.ErrInternal},
 	{object.ErrMetadataTooLarge, osswire.ErrMetadataTooLarge},

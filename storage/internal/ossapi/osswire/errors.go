@@ -123,6 +123,13 @@ var (
 		Message: "Authorization header is invalid."}
 	ErrContentSHA256Mismatch = &Error{Code: "InvalidDigest", Status: http.StatusBadRequest,
 		Message: "The x-oss-content-sha256 you specified did not match what we received."}
+	// ErrStorageFull has no OSS counterpart: OSS never runs out of disk.
+	// 507 Insufficient Storage (RFC 4918) with MinIO's kind of code
+	// (XMinioStorageFull): the SDKs show the code and message, the v2 SDK
+	// retries it a few times like any 5xx, and the S3 dialect sends the
+	// same code and status.
+	ErrStorageFull = &Error{Code: "XKossStorageFull", Status: http.StatusInsufficientStorage,
+		Message: "The node's disk is full (its free space is below the reserve it keeps for metadata); delete objects to free space, then retry."}
 	ErrServiceUnavailable = &Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable,
 		Message: "Not enough storage nodes are available to serve the request; retry later."}
 	ErrInternal = &Error{Code: "InternalError", Status: http.StatusInternalServerError,

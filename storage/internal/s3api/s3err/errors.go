@@ -34,6 +34,7 @@ var errorTable = []struct {
 	{object.ErrIncompleteBody, s3wire.ErrIncompleteBody},
 	{object.ErrEntityTooLarge, s3wire.ErrEntityTooLarge},
 	{object.ErrInvalidArgument, s3wire.ErrInvalidArgument},
+	{object.ErrStorageFull, s3wire.ErrStorageFull},
 	{object.ErrUnavailable, s3wire.ErrSlowDown},
 	{object.ErrChecksumMismatch, s3wire.ErrInternal},
 	{object.ErrMetadataTooLarge, s3wire.ErrMetadataTooLarge},

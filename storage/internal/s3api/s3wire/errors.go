@@ -86,6 +86,9 @@ var (
 	ErrPreconditionFailed    = newErr("PreconditionFailed", http.StatusPreconditionFailed, "At least one of the preconditions you specified did not hold.")
 	ErrRequestTimeTooSkewed  = newErr("RequestTimeTooSkewed", http.StatusForbidden, "The difference between the request time and the server's time is too large.")
 	ErrSignatureDoesNotMatch = newErr("SignatureDoesNotMatch", http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+	// ErrStorageFull is kossd's, not S3's: 507 as MinIO's XMinioStorageFull
+	// (the AWS SDKs do not retry 507; see osswire.ErrStorageFull).
+	ErrStorageFull           = newErr("XKossStorageFull", http.StatusInsufficientStorage, "The node's disk is full (its free space is below the reserve it keeps for metadata); delete objects to free space, then retry.")
 	ErrSlowDown              = newErr("SlowDown", http.StatusServiceUnavailable, "Please reduce your request rate.")
 	ErrContentSHA256Mismatch = newErr("XAmzContentSHA256Mismatch", http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed.")
 	ErrRequestCanceled       = newErr("RequestCanceled", 499, "The client closed the request.")
