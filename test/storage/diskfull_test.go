@@ -287,6 +287,13 @@ func TestDiskFull(t *testing.T) {
 		t.Fatalf("S3 PutObject on a full disk: %v, want %s (%d)", err, storageFullCode, storageFullStatus)
 	}
 
+	// A copy shares the source's blob: it needs no data space and is taken.
+	if _, err := c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr("copy-of-big"),
+		SourceKey: oss.Ptr("big-0000")}); err != nil {
+		t.Fatalf("CopyObject of a blob object on a full disk: %v", err)
+	}
+	acked["copy-of-big"] = acked["big-0000"]
+
 	// Nothing partial: only acknowledged objects are listed and read, and
 	// no interrupted write is left in the blob store's tmp/.
 	checkAcked(t, c, bucket, acked)
@@ -349,5 +356,96 @@ func TestDiskFull(t *testing.T) {
 	checkAcked(t, c, bucket, acked)
 	if freeAfter, _ := metricValue(t, p.Endpoint(), "koss_disk_free_bytes", dirLabel); freeAfter <= freeFull {
 		t.Fatalf("koss_disk_free_bytes did not grow after deletes: %v when full, %v after", freeFull, freeAfter)
+	}
+}
+
+// TestDiskFullRegionReplica gives one node of a 3-node Region a 64 MiB disk
+// of its own and fills it through another node: writes keep succeeding
+// (two copies are a quorum), the full node counts its refusals and the
+// Region counts the blobs under-replicated; once deletes free the node's
+// disk, repair copies them there and every object reads back from every
+// node.
+func TestDiskFullRegionReplica(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-process Region")
+	}
+	dir, err := os.MkdirTemp(workDir, "diskfull-region-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// node-0's data directory is the small disk's mount point.
+	small := smallDisk(t, 64)
+	if err := os.Symlink(small, filepath.Join(dir, "node-0")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	nodes, err := kossdproc.StartRegion(ctx, 3, kossdproc.Options{Binary: kossdBin, DataDir: dir, Args: []string{"--min-free-space", "8MiB"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i, p := range nodes {
+			if t.Failed() {
+				t.Logf("--- node-%d log tail (%s) ---\n%s", i, p.LogPath(), p.Tail(20))
+			}
+			p.Stop()
+		}
+	})
+	full := nodes[0]
+	c := lcV2Client(nodes[1].Endpoint())
+	bucket := lcMakeBucket(t, c)
+
+	// 80 MiB: more than the small disk holds above its reserve.
+	acked := map[string][]byte{}
+	for i := range 80 {
+		key := fmt.Sprintf("obj-%04d", i)
+		body := randomBytes(1 << 20)
+		if _, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), Body: bytes.NewReader(body)}); err != nil {
+			t.Fatalf("PutObject %s with one node's disk full: %v", key, err)
+		}
+		acked[key] = body
+	}
+	refused, _ := metricValue(t, full.Endpoint(), "koss_writes_refused_no_space_total", "")
+	if refused < 10 {
+		t.Fatalf("the small-disk node refused %v writes of 80 MiB, want >= 10", refused)
+	}
+	under, _ := metricValue(t, nodes[1].Endpoint(), "koss_blobs_under_replicated", "")
+	if under < 10 {
+		t.Fatalf("koss_blobs_under_replicated = %v with the small disk full, want >= 10", under)
+	}
+	t.Logf("The full node refused %v copies; %v blobs under-replicated", refused, under)
+	// Reads keep working, from the full node too.
+	for key, want := range acked {
+		if got := v2GetFrom(t, lcV2Client(full.Endpoint()), bucket, key); !bytes.Equal(got, want) {
+			t.Fatalf("%s read from the full node differs", key)
+		}
+	}
+
+	// Free the small disk: delete the first 40 objects (all three copies
+	// of them); repair then copies the under-replicated rest there.
+	for i := range 40 {
+		key := fmt.Sprintf("obj-%04d", i)
+		if _, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)}); err != nil {
+			t.Fatalf("DeleteObject %s: %v", key, err)
+		}
+		delete(acked, key)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		under, _ = metricValue(t, nodes[1].Endpoint(), "koss_blobs_under_replicated", "")
+		if under == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("3 minutes after freeing space, %v blobs are still under-replicated", under)
+		}
+		time.Sleep(time.Second)
+	}
+	for i, p := range nodes {
+		for key, want := range acked {
+			if got := v2GetFrom(t, lcV2Client(p.Endpoint()), bucket, key); !bytes.Equal(got, want) {
+				t.Fatalf("%s read from node-%d differs", key, i)
+			}
+		}
 	}
 }
