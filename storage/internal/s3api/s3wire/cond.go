@@ -73,11 +73,17 @@ func parseConditions(h http.Header, prefix string) Conditions {
 	if v, ok := h[prefix+"If-None-Match"]; ok {
 		c.ifNoneMatch, c.hasIfNoneMatch = strings.Join(v, ","), true
 	}
-	if t, err := http.ParseTime(h.Get(prefix + "If-Modified-Since")); err == nil {
-		c.ifModifiedSince = &t
+	// An absent header is not parsed: http.ParseTime tries three layouts and
+	// allocates an error for each, on every request.
+	if v := h.Get(prefix + "If-Modified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil {
+			c.ifModifiedSince = &t
+		}
 	}
-	if t, err := http.ParseTime(h.Get(prefix + "If-Unmodified-Since")); err == nil {
-		c.ifUnmodifiedSince = &t
+	if v := h.Get(prefix + "If-Unmodified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil {
+			c.ifUnmodifiedSince = &t
+		}
 	}
 	c.present = c.hasIfMatch || c.hasIfNoneMatch || c.ifModifiedSince != nil || c.ifUnmodifiedSince != nil
 	return c
