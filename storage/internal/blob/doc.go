@@ -73,6 +73,21 @@
 // that returns an error makes Create return at once and leave the files as a
 // crash would.
 //
+// # Free space
+//
+// A Disk keeps a reserve of free space on its file system
+// (Config.MinFreeSpace, kossd's --min-free-space; by default 1% of the file
+// system, at most 256 MiB) for what must still work when the disk is full:
+// the metadata (bbolt, and the raft log when it shares the disk) and the
+// deletes that free space. Create refuses a blob whose size would eat into
+// it with ErrNoSpace before opening anything, and CheckSpace lets the
+// object layer apply the same rule to data it keeps inline in the metadata.
+// The check uses a statfs cached for a second, charged with every write it
+// accepts meanwhile, so a small request costs no syscall. When the file
+// system runs out anyway (another writer, a blob of unknown size) its
+// ENOSPC or EDQUOT is reported as ErrNoSpace too, after the tmp/ file is
+// removed. Either way nothing is visible under the id.
+//
 // # Reading
 //
 // Open returns a Handle whose ReadAt reads whole blocks, verifies each one
