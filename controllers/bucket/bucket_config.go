@@ -22,6 +22,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -34,23 +35,25 @@ import (
 
 // Event reasons of the bucket's configuration.
 const (
-	// eventDriftCorrected is a Warning: the bucket's ACL, tags or CORS rules were changed
+	// eventDriftCorrected is a Warning: the bucket's ACL, tags, CORS or lifecycle rules were changed
 	// around the operator (through the OSS API) and were put back as spec declares them.
 	eventDriftCorrected = "DriftCorrected"
-	// eventConfigApplied is Normal: a change of spec.acl, spec.tags or spec.cors was applied.
+	// eventConfigApplied is Normal: a change of spec.acl, spec.tags, spec.cors or spec.lifecycle was applied.
 	eventConfigApplied = "ConfigApplied"
-	// eventConfigRejected is a Warning: the Region refused spec.acl, spec.tags or spec.cors.
+	// eventConfigRejected is a Warning: the Region refused spec.acl, spec.tags, spec.cors or spec.lifecycle.
 	eventConfigRejected = "ConfigRejected"
 )
 
-// bucketConfig is a bucket's ACL, tags and CORS configuration as the Region reported them.
+// bucketConfig is a bucket's ACL, tags, CORS and lifecycle configuration as the Region reported them.
 type bucketConfig struct {
 	acl  string
 	tags map[string]string
 	cors *adminapi.CORS
+	// lifecycle is the bucket's lifecycle rules (nil for none).
+	lifecycle *adminapi.Lifecycle
 }
 
-// reconcileConfig keeps the bucket's ACL, tags and CORS rules as spec declares them: a set field is
+// reconcileConfig keeps the bucket's ACL, tags, CORS and lifecycle rules as spec declares them: a set field is
 // applied when the bucket differs, an unset one is left alone. got is the bucket as the
 // Region just reported it. It records in s.observed what the bucket has afterwards (config)
 // and what the Region refused (configRejected: no error, since sending the same value again
@@ -131,8 +134,33 @@ func (r *Reconciler) reconcileConfig(ctx context.Context, s *bucketScope, got ad
 		}
 	}
 
+	if want, declared, err := declaredLifecycle(b.Spec); err != nil {
+		rejected = append(rejected, "spec.lifecycle: "+err.Error())
+	} else if declared && !sameLifecycle(want, got.Lifecycle) {
+		was, _ := toAdminLifecycle(s.before.Status.Lifecycle)
+		drift := sameLifecycle(was, want)
+		log.Info("Setting bucket lifecycle", "bucket", name, "rules", lifecycleRuleCount(want), "was", lifecycleRuleCount(got.Lifecycle), "drift", drift)
+		updated, err := s.admin.SetBucketLifecycle(ctx, name, want)
+		differ := fmt.Sprintf("lifecycle rules differ (%d declared, %d found)", lifecycleRuleCount(want), lifecycleRuleCount(got.Lifecycle))
+		switch {
+		case adminclient.IsInvalidArgument(err):
+			rejected = append(rejected, "spec.lifecycle: "+controllers.EngineErrorMessage(err))
+		case err != nil:
+			s.observed.engineErr = err
+			return fmt.Errorf("set the lifecycle rules of bucket %s: %w", name, err)
+		case drift:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, eventDriftCorrected, "SetBucketLifecycle",
+				"The lifecycle rules of bucket %s were changed around the operator: %s; put back spec.lifecycle", name, differ)
+			got = updated
+		default:
+			r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, eventConfigApplied, "SetBucketLifecycle",
+				"Set the lifecycle rules of bucket %s from spec.lifecycle: %s", name, differ)
+			got = updated
+		}
+	}
+
 	s.observed.bucket = &got
-	s.observed.config = &bucketConfig{acl: got.ACL, tags: got.Tags, cors: got.CORS}
+	s.observed.config = &bucketConfig{acl: got.ACL, tags: got.Tags, cors: got.CORS, lifecycle: got.Lifecycle}
 	s.observed.configRejected = rejected
 	if len(rejected) > 0 && !rejectionShown(s.before, rejected) {
 		// Once per refusal, not once per retry: the condition keeps saying it.
@@ -244,6 +272,155 @@ func corsRuleCount(c *adminapi.CORS) int {
 		return 0
 	}
 	return len(c.Rules)
+}
+
+// lifecycleDateLayout is how a LifecycleDate reads: a day, standing for its midnight UTC.
+const lifecycleDateLayout = time.DateOnly
+
+// declaredLifecycle is the lifecycle configuration spec declares, and whether it declares one
+// (an unset spec.lifecycle leaves the bucket's rules alone; an empty one removes them). The
+// error is a date admission let through that does not parse (it checks the format).
+func declaredLifecycle(spec kossv1alpha1.BucketSpec) (*adminapi.Lifecycle, bool, error) {
+	if spec.Lifecycle == nil {
+		return nil, false, nil
+	}
+	lc, err := toAdminLifecycle(spec.Lifecycle)
+	return lc, true, err
+}
+
+// toAdminLifecycle is the admin API's form of a list of lifecycle rules: nil for none, an unset
+// status Enabled.
+func toAdminLifecycle(rules []kossv1alpha1.BucketLifecycleRule) (*adminapi.Lifecycle, error) {
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	out := &adminapi.Lifecycle{Rules: make([]adminapi.LifecycleRule, len(rules))}
+	for i, r := range rules {
+		rule := adminapi.LifecycleRule{ID: r.ID, Prefix: r.Prefix, Enabled: r.Status != kossv1alpha1.BucketLifecycleRuleDisabled}
+		if len(r.Tags) > 0 {
+			rule.Tags = make(map[string]string, len(r.Tags))
+			for k, v := range r.Tags {
+				rule.Tags[k] = string(v)
+			}
+		}
+		var err error
+		if e := r.Expiration; e != nil {
+			rule.Expiration = &adminapi.LifecycleAction{}
+			if e.Days != nil {
+				rule.Expiration.Days = int64(*e.Days)
+			}
+			if rule.Expiration.Date, err = parseLifecycleDate(e.Date); err != nil {
+				return nil, fmt.Errorf("rule %s: expiration date: %w", r.ID, err)
+			}
+			if rule.Expiration.CreatedBeforeDate, err = parseLifecycleDate(e.CreatedBeforeDate); err != nil {
+				return nil, fmt.Errorf("rule %s: expiration createdBeforeDate: %w", r.ID, err)
+			}
+		}
+		if a := r.AbortIncompleteUpload; a != nil {
+			rule.AbortUpload = &adminapi.LifecycleAction{}
+			if a.Days != nil {
+				rule.AbortUpload.Days = int64(*a.Days)
+			}
+			if rule.AbortUpload.CreatedBeforeDate, err = parseLifecycleDate(a.CreatedBeforeDate); err != nil {
+				return nil, fmt.Errorf("rule %s: abortIncompleteUpload createdBeforeDate: %w", r.ID, err)
+			}
+		}
+		out.Rules[i] = rule
+	}
+	return out, nil
+}
+
+// parseLifecycleDate reads a day as its midnight UTC (nil for nil).
+func parseLifecycleDate(d *kossv1alpha1.LifecycleDate) (*time.Time, error) {
+	if d == nil {
+		return nil, nil
+	}
+	t, err := time.ParseInLocation(lifecycleDateLayout, string(*d), time.UTC)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// fromLifecycle is the status's form of the lifecycle rules the Region reported: nil for none,
+// status always set, nil for empty tags, as the API server reads them back (no status churn).
+func fromLifecycle(l *adminapi.Lifecycle) []kossv1alpha1.BucketLifecycleRule {
+	if l == nil || len(l.Rules) == 0 {
+		return nil
+	}
+	out := make([]kossv1alpha1.BucketLifecycleRule, len(l.Rules))
+	for i, r := range l.Rules {
+		rule := kossv1alpha1.BucketLifecycleRule{ID: r.ID, Prefix: r.Prefix, Status: kossv1alpha1.BucketLifecycleRuleDisabled}
+		if r.Enabled {
+			rule.Status = kossv1alpha1.BucketLifecycleRuleEnabled
+		}
+		if len(r.Tags) > 0 {
+			rule.Tags = make(map[string]kossv1alpha1.LifecycleTagValue, len(r.Tags))
+			for k, v := range r.Tags {
+				rule.Tags[k] = kossv1alpha1.LifecycleTagValue(v)
+			}
+		}
+		if e := r.Expiration; e != nil {
+			rule.Expiration = &kossv1alpha1.BucketLifecycleExpiration{
+				Days: lifecycleDays(e.Days), Date: formatLifecycleDate(e.Date), CreatedBeforeDate: formatLifecycleDate(e.CreatedBeforeDate),
+			}
+		}
+		if a := r.AbortUpload; a != nil {
+			rule.AbortIncompleteUpload = &kossv1alpha1.BucketLifecycleAbort{
+				Days: lifecycleDays(a.Days), CreatedBeforeDate: formatLifecycleDate(a.CreatedBeforeDate),
+			}
+		}
+		out[i] = rule
+	}
+	return out
+}
+
+// lifecycleDays is the status's form of an action's days: nil for none.
+func lifecycleDays(days int64) *int32 {
+	if days == 0 {
+		return nil
+	}
+	v := int32(min(days, 1<<31-1))
+	return &v
+}
+
+// formatLifecycleDate writes an instant as its day in UTC (nil for nil).
+func formatLifecycleDate(t *time.Time) *kossv1alpha1.LifecycleDate {
+	if t == nil {
+		return nil
+	}
+	d := kossv1alpha1.LifecycleDate(t.UTC().Format(lifecycleDateLayout))
+	return &d
+}
+
+// sameLifecycle reports whether two lifecycle configurations are the same: the same rules in
+// the same order, field by field (ids included: spec requires them, so a declared rule
+// matches the engine's exactly). No rules is no configuration.
+func sameLifecycle(a, b *adminapi.Lifecycle) bool {
+	if lifecycleRuleCount(a) == 0 || lifecycleRuleCount(b) == 0 {
+		return lifecycleRuleCount(a) == lifecycleRuleCount(b)
+	}
+	return slices.EqualFunc(a.Rules, b.Rules, func(x, y adminapi.LifecycleRule) bool {
+		return x.ID == y.ID && x.Prefix == y.Prefix && x.Enabled == y.Enabled && maps.Equal(x.Tags, y.Tags) &&
+			sameLifecycleAction(x.Expiration, y.Expiration) && sameLifecycleAction(x.AbortUpload, y.AbortUpload)
+	})
+}
+
+// sameLifecycleAction reports whether two actions apply at the same time (nil: never).
+func sameLifecycleAction(a, b *adminapi.LifecycleAction) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	sameTime := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
+	return a.Days == b.Days && sameTime(a.Date, b.Date) && sameTime(a.CreatedBeforeDate, b.CreatedBeforeDate)
+}
+
+// lifecycleRuleCount is the number of rules of l (0 for nil).
+func lifecycleRuleCount(l *adminapi.Lifecycle) int {
+	if l == nil {
+		return 0
+	}
+	return len(l.Rules)
 }
 
 // rejectionShown reports whether the Bucket's Ready condition already reports these

@@ -184,8 +184,8 @@ func claimsFirst(a, b *kossv1alpha1.Bucket) bool {
 	return a.UID < b.UID
 }
 
-// reconcileBucket makes the bucket exist under this Bucket's owner tag, keeps its ACL, tags
-// and CORS rules as spec declares them (reconcileConfig) and reads its statistics. A bucket of that
+// reconcileBucket makes the bucket exist under this Bucket's owner tag, keeps its ACL, tags,
+// CORS and lifecycle rules as spec declares them (reconcileConfig) and reads its statistics. A bucket of that
 // name with another owner is reported, never taken over. The refresh also finds changes made
 // around the operator: the For predicate passes spec changes only.
 func (r *Reconciler) reconcileBucket(ctx context.Context, s *bucketScope) (ctrl.Result, error) {

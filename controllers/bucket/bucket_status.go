@@ -52,10 +52,10 @@ type bucketObservation struct {
 	// abortingUploads is true when the pass stopped while aborting the bucket's open
 	// multipart uploads (engineErr says why).
 	abortingUploads bool
-	// config is the bucket's ACL, tags and CORS rules once spec was applied to them; nil when the pass
+	// config is the bucket's ACL, tags, CORS and lifecycle rules once spec was applied to them; nil when the pass
 	// did not get that far (status.acl and status.tags keep their values).
 	config *bucketConfig
-	// configRejected says what the Region refused of spec.acl, spec.tags and spec.cors, and
+	// configRejected says what the Region refused of spec.acl, spec.tags, spec.cors and spec.lifecycle, and
 	// why.
 	configRejected []string
 }
@@ -79,6 +79,7 @@ func setBucketStatus(b *kossv1alpha1.Bucket, o bucketObservation) {
 			b.Status.Tags = maps.Clone(o.config.tags)
 		}
 		b.Status.CORS, b.Status.CORSResponseVary = fromCORS(o.config.cors)
+		b.Status.Lifecycle = fromLifecycle(o.config.lifecycle)
 	}
 	setBucketProvisionedCondition(b, o)
 	setBucketReadyCondition(b, o)
@@ -115,7 +116,7 @@ func setBucketProvisionedCondition(b *kossv1alpha1.Bucket, o bucketObservation) 
 // setBucketReadyCondition sets Ready from the first problem found, in the order a user must
 // fix them: deletion, the Region (regionUseChain), the Region's answers, then Provisioned,
 // which was just set, then the configuration the Region refused. Ready is True when the
-// bucket is Provisioned, the Region answers and holds the ACL, tags and CORS rules spec declares.
+// bucket is Provisioned, the Region answers and holds the ACL, tags, CORS and lifecycle rules spec declares.
 func setBucketReadyCondition(b *kossv1alpha1.Bucket, o bucketObservation) {
 	set := func(status metav1.ConditionStatus, reason, message string) {
 		controllers.SetCondition(&b.Status.Conditions, b.Generation, kossv1alpha1.BucketReadyCondition, status, reason, message)

@@ -59,8 +59,8 @@ func (a *watchedAdmin) count(name string) {
 	a.writes[name]++
 }
 
-// Writes returns how many SetBucketACL, SetBucketTags and SetBucketCORS calls were made for a
-// bucket.
+// Writes returns how many SetBucketACL, SetBucketTags, SetBucketCORS and SetBucketLifecycle calls
+// were made for a bucket.
 func (a *watchedAdmin) Writes(name string) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -84,6 +84,11 @@ func (a *watchedAdmin) SetBucketTags(ctx context.Context, name string, tags map[
 func (a *watchedAdmin) SetBucketCORS(ctx context.Context, name string, cors *adminapi.CORS) (adminapi.Bucket, error) {
 	a.count(name)
 	return a.Interface.SetBucketCORS(ctx, name, cors)
+}
+
+func (a *watchedAdmin) SetBucketLifecycle(ctx context.Context, name string, lc *adminapi.Lifecycle) (adminapi.Bucket, error) {
+	a.count(name)
+	return a.Interface.SetBucketLifecycle(ctx, name, lc)
 }
 
 var _ = Describe("Bucket ACL and tags", func() {
@@ -300,6 +305,7 @@ var _ = Describe("Bucket ACL and tags", func() {
 				{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}, AllowedHeaders: []kossv1alpha1.CORSPattern{}},
 			}
 			b.Spec.CORSResponseVary = true
+			b.Spec.Lifecycle = []kossv1alpha1.BucketLifecycleRule{tmpRule(), oldLogsRule()}
 		})
 		env.WaitBucketReady(b)
 		var settled *kossv1alpha1.Bucket
@@ -309,6 +315,7 @@ var _ = Describe("Bucket ACL and tags", func() {
 			g.Expect(settled.Status.Tags).To(HaveLen(2))
 			g.Expect(settled.Status.CORS).To(HaveLen(2))
 			g.Expect(settled.Status.CORSResponseVary).To(BeTrue())
+			g.Expect(settled.Status.Lifecycle).To(HaveLen(2))
 		}).Should(Succeed())
 		// Let the last writes of creation land (statistics, the ConfigApplied event).
 		time.Sleep(2 * controllertest.RefreshInterval)
@@ -322,7 +329,7 @@ var _ = Describe("Bucket ACL and tags", func() {
 			got := env.GetBucketNow(g, b)
 			g.Expect(got.ResourceVersion).To(Equal(settled.ResourceVersion), "the Bucket (status included) was written")
 			g.Expect(env.EventsFor(g, b)).To(HaveLen(events), "an event was recorded")
-			g.Expect(watched.Writes(name)).To(Equal(writes), "the bucket's ACL, tags or CORS rules were written")
+			g.Expect(watched.Writes(name)).To(Equal(writes), "the bucket's ACL, tags, CORS or lifecycle rules were written")
 		}).WithTimeout(window).WithPolling(500 * time.Millisecond).Should(Succeed())
 		Expect(client.ObjectKeyFromObject(settled)).To(Equal(client.ObjectKeyFromObject(b)))
 	})

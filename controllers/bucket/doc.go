@@ -21,8 +21,8 @@ limitations under the License.
 // spec.deletionPolicy behind the koss.io/bucket finalizer (with Delete, the bucket's open
 // multipart uploads are aborted first: they would keep it from being deleted, and no one
 // completes them once the Bucket is going; objects are never removed), and refreshes the
-// object count and bytes. On every pass it keeps the bucket's ACL, tags and CORS rules as
-// spec.acl, spec.tags and spec.cors declare them (bucket_config.go): an unset field is left alone, a change made
+// object count and bytes. On every pass it keeps the bucket's ACL, tags, CORS and lifecycle
+// rules as spec.acl, spec.tags, spec.cors and spec.lifecycle declare them (bucket_config.go): an unset field is left alone, a change made
 // around the operator is put back with a DriftCorrected event, and a value the Region
 // refuses is a Ready=False ConfigRejected condition, tried again at the refresh, never a
 // backed-off loop. The refresh is what finds drift: the For predicate passes spec changes only.
@@ -31,5 +31,5 @@ limitations under the License.
 // the Region and belongs to this Bucket; it changes only on create, delete or a change of
 // ownership, and keeps its value while the Region cannot be asked, which is why AccessKey
 // grants and name claims follow it. Ready is Provisioned, the Region answering and holding
-// the declared ACL, tags and CORS rules.
+// the declared ACL, tags, CORS and lifecycle rules.
 package bucket

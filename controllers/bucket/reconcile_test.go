@@ -104,6 +104,19 @@ func TestReconcileNeverReturnsAResultWithAnError(t *testing.T) {
 				owned(3)(a)
 				a.SetBucketCORSDirectly("photos", &adminapi.CORS{Rules: []adminapi.CORSRule{{AllowedOrigins: []string{"https://x"}, AllowedMethods: []string{"PUT"}}}})
 			}, Request: req},
+		controllertest.Scenario{Name: "a provisioned Bucket whose lifecycle rules drifted",
+			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) { b.Spec.Lifecycle = []kossv1alpha1.BucketLifecycleRule{tmpRule()} })),
+			Admin: func(a *fake.Client) {
+				owned(3)(a)
+				a.SetBucketLifecycleDirectly("photos", &adminapi.Lifecycle{Rules: []adminapi.LifecycleRule{{ID: "x", Enabled: true, Expiration: &adminapi.LifecycleAction{Days: 1}}}})
+			}, Request: req},
+		controllertest.Scenario{Name: "a Bucket whose lifecycle rules the Region refuses",
+			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) {
+				r := tmpRule()
+				r.Tags = map[string]kossv1alpha1.LifecycleTagValue{"k": "v"} // with an abort: the fake refuses it
+				b.Spec.Lifecycle = []kossv1alpha1.BucketLifecycleRule{r}
+			})),
+			Admin: owned(0), Request: req},
 		controllertest.Scenario{Name: "a Bucket whose CORS rules the Region refuses",
 			Objects: world(available, bucket(func(b *kossv1alpha1.Bucket) {
 				b.Spec.CORS = []kossv1alpha1.BucketCORSRule{{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"PATCH"}}}
