@@ -69,6 +69,11 @@ func openDisks(cfg Config, log *slog.Logger) (disks, error) {
 		return disks{}, err
 	}
 	bcfg.MinFreeSpace = reserve
+	if cfg.RaftDir != "" {
+		// A raft log on a disk of its own needs the reserve too (the
+		// default, <data>/raft, shares the blobs' disk).
+		bcfg.MetaDirs = []string{cfg.RaftDir}
+	}
 	blobs, err := blob.New(bcfg)
 	if err != nil {
 		return disks{}, fmt.Errorf("blob store: %w", err)

@@ -45,6 +45,11 @@ type Config struct {
 	// starts (space.go). The zero value is Reserve{Bytes: 0}, no reserve;
 	// DefaultConfig sets the default (1%, at most 256 MiB).
 	MinFreeSpace Reserve
+	// MetaDirs are directories on other file systems that every write
+	// also needs room on (the raft log's, with kossd's --raft-dir on
+	// another disk): a write is refused while any of them has less free
+	// space than MinFreeSpace.
+	MetaDirs []string
 	// Logger receives operational messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -79,6 +84,7 @@ type Disk struct {
 	blocks    sync.Pool // *[]byte of up to MaxBlockSize, for unaligned reads
 	dirsReady sync.Map  // "aa/bb" -> struct{}: fan-out dirs created and fsynced by this process
 	space     *spaceGuard
+	metaSpace []*spaceGuard // Config.MetaDirs
 }
 
 var _ Store = (*Disk)(nil)
@@ -104,6 +110,9 @@ func New(cfg Config) (*Disk, error) {
 		blockSize: cfg.BlockSize,
 		lg:        lg.With("component", "blob"),
 		space:     newSpaceGuard(cfg.Dir, cfg.MinFreeSpace),
+	}
+	for _, dir := range cfg.MetaDirs {
+		d.metaSpace = append(d.metaSpace, newSpaceGuard(dir, cfg.MinFreeSpace))
 	}
 	d.chunkSize = d.blockSize * max(1, chunkTarget/d.blockSize)
 	d.directIO = directIOSupported && !cfg.BufferedWrites && d.chunkSize%directIOAlign == 0
@@ -167,7 +176,7 @@ func (d *Disk) Create(ctx context.Context, id string, r io.Reader, opts CreateOp
 	if !ValidID(id) {
 		return Info{}, fmt.Errorf("%w: %q", ErrInvalidID, id)
 	}
-	if err := d.space.check(opts.Size); err != nil {
+	if err := d.CheckSpace(opts.Size); err != nil {
 		return Info{}, fmt.Errorf("blob: create %s: %w", id, err)
 	}
 	defer func() {

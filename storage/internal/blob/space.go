@@ -179,13 +179,28 @@ func noSpace(err error) bool {
 // would leave less free space than the reserve, counting the write as
 // refused. Create checks it itself; the object layer calls it for data it
 // keeps in the metadata (inline objects), which shares the disk.
-func (d *Disk) CheckSpace(n int64) error { return d.space.check(n) }
+// The file systems of Config.MetaDirs must keep the reserve too.
+func (d *Disk) CheckSpace(n int64) error {
+	for _, g := range d.metaSpace {
+		// Metadata grows by a record per write, not by its data.
+		if err := g.check(0); err != nil {
+			return err
+		}
+	}
+	return d.space.check(n)
+}
 
 // Space reads the space of the store's file system (a statfs; for metrics).
 func (d *Disk) Space() (Space, error) { return StatSpace(d.dir) }
 
 // RefusedForSpace is the number of writes refused with ErrNoSpace.
-func (d *Disk) RefusedForSpace() uint64 { return d.space.refused.Load() }
+func (d *Disk) RefusedForSpace() uint64 {
+	n := d.space.refused.Load()
+	for _, g := range d.metaSpace {
+		n += g.refused.Load()
+	}
+	return n
+}
 
 // MinFreeSpace is the reserve the store keeps now, in bytes.
 func (d *Disk) MinFreeSpace() (int64, error) {

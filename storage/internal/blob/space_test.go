@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/koss-io/koss/storage/internal/blob"
 )
@@ -111,5 +112,49 @@ func TestDiskReportsENOSPC(t *testing.T) {
 		if _, err := d.Create(context.Background(), blob.NewID(), bytes.NewReader(small), blob.CreateOptions{Size: int64(len(small))}); err != nil {
 			t.Fatalf("a small blob after the failed one freed its space: %v", err)
 		}
+	}
+}
+
+// A full metadata disk (the raft log's, elsewhere) refuses blob writes
+// too, though the blobs' own disk has room, until space returns there.
+func TestDiskRefusesWhenMetaDirFull(t *testing.T) {
+	meta := mountTmpfs(t, "4m")
+	cfg := blob.DefaultConfig()
+	cfg.Dir = t.TempDir()
+	cfg.MinFreeSpace = blob.Reserve{Bytes: 1 << 20}
+	cfg.MetaDirs = []string{meta}
+	d, err := blob.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	create := func() error {
+		body := []byte("small blob")
+		_, err := d.Create(context.Background(), blob.NewID(), bytes.NewReader(body), blob.CreateOptions{Size: int64(len(body))})
+		return err
+	}
+	if err := create(); err != nil {
+		t.Fatalf("with room on both disks: %v", err)
+	}
+	filler := filepath.Join(meta, "raft.log")
+	if err := os.WriteFile(filler, bytes.Repeat([]byte("r"), 3<<20+512<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the cached statfs expires
+	if err := create(); !errors.Is(err, blob.ErrNoSpace) {
+		t.Fatalf("with the metadata disk below its reserve: %v, want ErrNoSpace", err)
+	}
+	if err := d.CheckSpace(0); !errors.Is(err, blob.ErrNoSpace) {
+		t.Fatalf("CheckSpace with the metadata disk full: %v, want ErrNoSpace", err)
+	}
+	if got := d.RefusedForSpace(); got != 2 {
+		t.Fatalf("RefusedForSpace = %d, want 2", got)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if err := create(); err != nil {
+		t.Fatalf("after space returned on the metadata disk: %v", err)
 	}
 }
