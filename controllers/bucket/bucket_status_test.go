@@ -255,6 +255,40 @@ func TestSetBucketStatus(t *testing.T) {
 				}
 			},
 		},
+		"the lifecycle rules the Region holds show in status as a whole, none as nil": {
+			bucket: testBucket(func(b *kossv1alpha1.Bucket) { b.Status.Lifecycle = []kossv1alpha1.BucketLifecycleRule{tmpRule()} }),
+			o: bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos"},
+				config: &bucketConfig{acl: "private", lifecycle: &adminapi.Lifecycle{Rules: []adminapi.LifecycleRule{
+					{ID: "0f3a", Prefix: "tmp/", Enabled: true, Tags: map[string]string{}, Expiration: &adminapi.LifecycleAction{Days: 7}},
+					{ID: "off", Enabled: false, AbortUpload: &adminapi.LifecycleAction{Days: 2}},
+				}}}},
+			provisioned: created,
+			ready:       controllertest.Want(metav1.ConditionTrue, kossv1alpha1.BucketProvisionedReason, "photos is ready"),
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				l := b.Status.Lifecycle
+				if len(l) != 2 || l[0].ID != "0f3a" || l[0].Status != kossv1alpha1.BucketLifecycleRuleEnabled || l[0].Tags != nil || *l[0].Expiration.Days != 7 ||
+					l[1].Status != kossv1alpha1.BucketLifecycleRuleDisabled || *l[1].AbortIncompleteUpload.Days != 2 || l[1].Expiration != nil {
+					t.Errorf("status lifecycle %+v, want both rules, status set, empty tags as nil", l)
+				}
+				setBucketStatus(b, bucketObservation{region: usable, regionEndpoint: endpoint, bucket: &adminapi.Bucket{Name: "photos"},
+					config: &bucketConfig{acl: "private"}})
+				if b.Status.Lifecycle != nil {
+					t.Errorf("a bucket without rules shows %+v", b.Status.Lifecycle)
+				}
+			},
+		},
+		"a pass that did not get to the configuration keeps status.lifecycle": {
+			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
+				b.Status.Lifecycle = []kossv1alpha1.BucketLifecycleRule{tmpRule()}
+			}),
+			o:     bucketObservation{region: usable, regionEndpoint: endpoint, engineErr: controllertest.ErrConnRefused},
+			ready: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.BucketKossdUnreachableReason, "connection refused"),
+			check: func(t *testing.T, b *kossv1alpha1.Bucket) {
+				if len(b.Status.Lifecycle) != 1 {
+					t.Errorf("status lifecycle = %+v, want the last rules kept", b.Status.Lifecycle)
+				}
+			},
+		},
 		"a pass that did not get to the configuration keeps status.cors": {
 			bucket: testBucket(provisionedBefore(metav1.ConditionTrue, kossv1alpha1.BucketCreatedReason), func(b *kossv1alpha1.Bucket) {
 				b.Status.CORS = []kossv1alpha1.BucketCORSRule{{AllowedOrigins: []kossv1alpha1.CORSPattern{"*"}, AllowedMethods: []kossv1alpha1.CORSMethod{"GET"}}}
