@@ -37,7 +37,15 @@ type LifecycleRule struct {
 	Tags                 []Tag               `xml:"Tag,omitempty"`
 	Expiration           *LifecycleTime      `xml:"Expiration,omitempty"`
 	AbortMultipartUpload *LifecycleTime      `xml:"AbortMultipartUpload,omitempty"`
-	Unsupported          *lifecycleElsewhere `xml:",any"`
+	// LegacyDays and LegacyDate are the rule-level Days and Date of OSS's
+	// first lifecycle form, which ali-oss still sends beside the Expiration
+	// it derives from them (its putBucketLifecycle keeps a rule's days or
+	// date and adds expiration {days} or {createdBeforeDate}). ParseLifecycle
+	// turns them into that Expiration when the rule has none; they are
+	// never written.
+	LegacyDays  string              `xml:"Days,omitempty"`
+	LegacyDate  string              `xml:"Date,omitempty"`
+	Unsupported *lifecycleElsewhere `xml:",any"`
 }
 
 // LifecycleTime is an Expiration or AbortMultipartUpload element: one of
@@ -85,6 +93,13 @@ func ParseLifecycle(body []byte) (LifecycleConfiguration, *Error) {
 			return LifecycleConfiguration{}, ErrNotImplemented.Msgf("Lifecycle rules with %s are not implemented by this server.", name)
 		}
 		r.ID, r.Prefix, r.Status = strings.TrimSpace(r.ID), strings.TrimSpace(r.Prefix), strings.TrimSpace(r.Status)
+		days, date := strings.TrimSpace(r.LegacyDays), strings.TrimSpace(r.LegacyDate)
+		r.LegacyDays, r.LegacyDate = "", ""
+		if r.Expiration == nil && (days != "" || date != "") {
+			// As ali-oss reads the old form: Days after last-modified, or the
+			// Date as a creation cut-off.
+			r.Expiration = &LifecycleTime{Days: days, CreatedBeforeDate: date}
+		}
 		for _, t := range []*LifecycleTime{r.Expiration, r.AbortMultipartUpload} {
 			if t == nil {
 				continue
