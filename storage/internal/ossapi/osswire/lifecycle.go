@@ -31,12 +31,12 @@ type LifecycleConfiguration struct {
 // features kossd does not have are parsed only to be refused
 // (ParseLifecycle) and never written.
 type LifecycleRule struct {
-	ID                   string              `xml:"ID"`
-	Prefix               string              `xml:"Prefix"`
-	Status               string              `xml:"Status"`
-	Tags                 []Tag               `xml:"Tag,omitempty"`
-	Expiration           *LifecycleTime      `xml:"Expiration,omitempty"`
-	AbortMultipartUpload *LifecycleTime      `xml:"AbortMultipartUpload,omitempty"`
+	ID                   string         `xml:"ID"`
+	Prefix               string         `xml:"Prefix"`
+	Status               string         `xml:"Status"`
+	Tags                 []Tag          `xml:"Tag,omitempty"`
+	Expiration           *LifecycleTime `xml:"Expiration,omitempty"`
+	AbortMultipartUpload *LifecycleTime `xml:"AbortMultipartUpload,omitempty"`
 	// LegacyDays and LegacyDate are the rule-level Days and Date of OSS's
 	// first lifecycle form, which ali-oss still sends beside the Expiration
 	// it derives from them (its putBucketLifecycle keeps a rule's days or
