@@ -162,7 +162,7 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	ef.str(&cfg.PeerTLSKeyFile, "peer-tls-key-file", "KOSS_PEER_TLS_KEY_FILE", "", "PEM private key of --peer-tls-cert-file")
 	ef.str(&cfg.PeerTLSCAFile, "peer-tls-ca-file", "KOSS_PEER_TLS_CA_FILE", "", "PEM CA bundle that peers' certificates must chain to")
 	ef.str(&cfg.MinFreeSpace, "min-free-space", "KOSS_MIN_FREE_SPACE", "",
-		"free space kept on the data disk for metadata and deletes: writes that would leave less fail with 507 XKossStorageFull; a byte count (512MiB) or a percentage (2%), 0 for none; empty is 1% of the disk, at most 256MiB")
+		"free space kept on the data disk for metadata and deletes: writes that would leave less fail with 507 XKossStorageFull; a byte count of at least 1MiB (512MiB) or a percentage (2%); empty is 1% of the disk, between 16MiB and 256MiB (at most a quarter of a small disk)")
 	var lf logFlags
 	ef.logging(&lf, "json")
 	ef.boolean(&cfg.AccessLog, "access-log", "KOSS_ACCESS_LOG", "log every request at info level (default: only failed and slow ones)")

@@ -95,8 +95,10 @@ type Config struct {
 	// the metadata (bbolt, the raft log when it shares the disk) and for
 	// deletes: a write that would leave less is refused with 507
 	// XKossStorageFull before anything is stored. "" is the default (1% of
-	// the file system, at most 256 MiB); otherwise a byte count ("512MiB")
-	// or a percentage ("2%"), "0" for none (blob.ParseReserve).
+	// the file system, between 16 MiB and 256 MiB, at most a quarter of
+	// it); otherwise a byte count of at least 1MiB ("512MiB") or a
+	// percentage ("2%") (blob.ParseReserve). It cannot be 0: a metadata
+	// commit that hits ENOSPC stops the node.
 	MinFreeSpace string
 	// AbortIncompleteUploadsAfter is the age at which the leader aborts a
 	// multipart upload that was neither completed nor aborted, freeing its

@@ -43,7 +43,7 @@ type Config struct {
 	// MinFreeSpace is the free space the store keeps on its file system:
 	// a blob write that would leave less fails with ErrNoSpace before it
 	// starts (space.go). The zero value is Reserve{Bytes: 0}, no reserve;
-	// DefaultConfig sets the default (1%, at most 256 MiB).
+	// DefaultConfig sets the default (1%, between 16 and 256 MiB).
 	MinFreeSpace Reserve
 	// MetaDirs are directories on other file systems that every write
 	// also needs room on (the raft log's, with kossd's --raft-dir on

@@ -77,7 +77,8 @@
 //
 // A Disk keeps a reserve of free space on its file system
 // (Config.MinFreeSpace, kossd's --min-free-space; by default 1% of the file
-// system, at most 256 MiB) for what must still work when the disk is full:
+// system, between 16 MiB and 256 MiB) for what must still work when the disk
+// is full:
 // the metadata (bbolt, and the raft log when it shares the disk) and the
 // deletes that free space. Create refuses a blob whose size would eat into
 // it with ErrNoSpace before opening anything, and CheckSpace lets the

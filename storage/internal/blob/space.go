@@ -18,11 +18,16 @@ import (
 // EDQUOT. Nothing is left behind under the id or in tmp/.
 var ErrNoSpace = errors.New("blob: not enough free space on the disk")
 
-// Default reserve: DefaultMinFreePercent of the file system, at most
-// DefaultMinFreeBytes.
+// Default reserve: DefaultMinFreePercent of the file system, at least
+// DefaultMinFreeFloor and at most DefaultMinFreeBytes (and never more than
+// a quarter of a small file system). An explicit reserve is at least
+// MinReserveBytes: without one a metadata commit can hit ENOSPC, and the
+// state machine stops the node rather than diverge.
 const (
 	DefaultMinFreePercent = 1
 	DefaultMinFreeBytes   = 256 << 20
+	DefaultMinFreeFloor   = 16 << 20
+	MinReserveBytes       = 1 << 20
 )
 
 // spaceTTL is how long a statfs result is trusted. Writes accepted meanwhile
@@ -44,9 +49,10 @@ type Reserve struct {
 }
 
 // ParseReserve parses --min-free-space: "" (the default: 1% of the file
-// system, at most 256 MiB), a percentage ("2%"), or a byte count with an
-// optional binary or decimal unit ("268435456", "512MiB", "1GiB", "500MB");
-// "0" disables the guard (ENOSPC is still reported as ErrNoSpace).
+// system, between 16 MiB and 256 MiB, at most a quarter of it), a
+// percentage ("2%"), or a byte count of at least 1 MiB with an optional
+// binary or decimal unit ("1048576", "512MiB", "1GiB", "500MB"). The guard
+// cannot be turned off: a node that lets bbolt run out of space stops.
 func ParseReserve(s string) (Reserve, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -54,8 +60,8 @@ func ParseReserve(s string) (Reserve, error) {
 	}
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || v < 0 || v >= 100 || math.IsNaN(v) {
-			return Reserve{}, fmt.Errorf("blob: min free space %q: want a percentage in [0, 100)", s)
+		if err != nil || v <= 0 || v >= 100 || math.IsNaN(v) {
+			return Reserve{}, fmt.Errorf("blob: min free space %q: want a percentage in (0, 100)", s)
 		}
 		return Reserve{Percent: v}, nil
 	}
@@ -76,6 +82,9 @@ func ParseReserve(s string) (Reserve, error) {
 	if err != nil || v < 0 || v > math.MaxInt64/unit {
 		return Reserve{}, fmt.Errorf("blob: min free space %q: want a byte count (e.g. 512MiB) or a percentage (e.g. 1%%)", s)
 	}
+	if v*unit < MinReserveBytes {
+		return Reserve{}, fmt.Errorf("blob: min free space %q: want at least 1MiB, room for the metadata to commit (deletes included)", s)
+	}
 	return Reserve{Bytes: v * unit}, nil
 }
 
@@ -83,9 +92,9 @@ func ParseReserve(s string) (Reserve, error) {
 func (r Reserve) bytes(total int64) int64 {
 	switch {
 	case r.Default:
-		return min(total*DefaultMinFreePercent/100, DefaultMinFreeBytes)
+		return min(max(total*DefaultMinFreePercent/100, DefaultMinFreeFloor), DefaultMinFreeBytes, total/4)
 	case r.Percent > 0:
-		return int64(float64(total) * r.Percent / 100)
+		return max(int64(float64(total)*r.Percent/100), MinReserveBytes)
 	}
 	return r.Bytes
 }

@@ -14,7 +14,9 @@ func TestParseReserve(t *testing.T) {
 	}{
 		"empty is the default":   {in: "", want: Reserve{Default: true}},
 		"plain bytes":            {in: "1048576", want: Reserve{Bytes: 1 << 20}},
-		"zero disables":          {in: "0", want: Reserve{}},
+		"zero is refused":        {in: "0", wantErr: true},
+		"below 1 MiB":            {in: "512KiB", wantErr: true},
+		"zero percent":           {in: "0%", wantErr: true},
 		"binary unit":            {in: "512MiB", want: Reserve{Bytes: 512 << 20}},
 		"binary unit with space": {in: "2 GiB", want: Reserve{Bytes: 2 << 30}},
 		"decimal unit":           {in: "500MB", want: Reserve{Bytes: 500e6}},
@@ -45,8 +47,17 @@ func TestReserveBytes(t *testing.T) {
 	if got := def.bytes(1 << 40); got != DefaultMinFreeBytes {
 		t.Errorf("default reserve of 1 TiB = %d, want the 256 MiB cap", got)
 	}
-	if got := (Reserve{Percent: 5}).bytes(1000); got != 50 {
-		t.Errorf("5%% of 1000 = %d", got)
+	if got := def.bytes(1 << 30); got != DefaultMinFreeFloor {
+		t.Errorf("default reserve of 1 GiB = %d, want the 16 MiB floor", got)
+	}
+	if got := def.bytes(32 << 20); got != 8<<20 {
+		t.Errorf("default reserve of 32 MiB = %d, want a quarter", got)
+	}
+	if got := (Reserve{Percent: 5}).bytes(1 << 30); got != 1<<30/20 {
+		t.Errorf("5%% of 1 GiB = %d", got)
+	}
+	if got := (Reserve{Percent: 5}).bytes(1000); got != MinReserveBytes {
+		t.Errorf("5%% of 1000 bytes = %d, want the 1 MiB floor", got)
 	}
 	if got := (Reserve{Bytes: 7}).bytes(1000); got != 7 {
 		t.Errorf("fixed reserve = %d", got)
@@ -135,9 +146,9 @@ func TestSpaceGuard(t *testing.T) {
 		}
 	})
 	t.Run("a percentage reserve follows the file system size", func(t *testing.T) {
-		fs := &fakeSpace{sp: Space{Free: 150, Total: 10000}}
+		fs := &fakeSpace{sp: Space{Free: 150 << 20, Total: 10000 << 20}}
 		g, _ := newTestGuard(Reserve{Percent: 1}, fs)
-		if err := g.check(50); err != nil {
+		if err := g.check(50 << 20); err != nil {
 			t.Fatal(err)
 		}
 		if err := g.check(1); !errors.Is(err, ErrNoSpace) {
