@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
@@ -344,14 +343,8 @@ spec:
 		}
 
 		c := env.OSSClient(userCreds)
-		stream := newWriteStream()
-		wctx, stopWriters := context.WithCancel(ctx)
-		defer stopWriters()
-		var wg sync.WaitGroup
-		for i := range 2 {
-			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("renew/w%d", i), uint64(200+i)) })
-		}
-		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the renewal")
+		stream := startWriters(ctx, c, bucketName, "renew", 200, "writes before the renewal")
+		defer stream.stop()
 
 		By("renewing the certificate in place, as the operator does: a new leaf from the Region's CA, same names, into the same Secret")
 		leaf, err := pki.Issue(pki.KeyPair{CertPEM: caSecret.Data["ca.crt"], KeyPEM: caSecret.Data["ca.key"]}, pki.Request{
@@ -379,9 +372,7 @@ spec:
 		fmt.Fprintf(GinkgoWriter, "every pod served the renewed certificate %v after the Secret changed\n", time.Since(renewedAt).Round(100*time.Millisecond))
 		at := stream.count()
 		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the renewal")
-		stopWriters()
-		wg.Wait()
-		acked, failures, lastErr := stream.snapshot()
+		acked, failures, lastErr := stream.finish()
 		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the renewal, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
 		Expect(failures).To(BeZero(), "requests failed across the renewal; last: %s", lastErr)
 
@@ -517,14 +508,8 @@ spec:
 
 	It("loses no acknowledged write when a kossd pod is killed during writes", func(ctx SpecContext) {
 		c := env.OSSClient(userCreds)
-		stream := newWriteStream()
-		wctx, stopWriters := context.WithCancel(ctx)
-		defer stopWriters()
-		var wg sync.WaitGroup
-		for i := range 2 {
-			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("kill/w%d", i), uint64(100+i)) })
-		}
-		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the kill")
+		stream := startWriters(ctx, c, bucketName, "kill", 100, "writes before the kill")
+		defer stream.stop()
 
 		st, err := admin().ClusterStatus(ctx)
 		must(err)
@@ -550,9 +535,7 @@ spec:
 		By("writes go on after the pod is back")
 		backAt := stream.count()
 		Eventually(ctx, stream.count).WithTimeout(2*time.Minute).Should(BeNumerically(">=", backAt+20), "writes after the pod came back")
-		stopWriters()
-		wg.Wait()
-		acked, failures, lastErr := stream.snapshot()
+		acked, failures, lastErr := stream.finish()
 		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
 
 		Eventually(ctx, func(g Gomega) {
@@ -619,14 +602,8 @@ spec:
 		By(fmt.Sprintf("the node image store holds %s too (the same image under a new tag)", newImage))
 
 		c := env.OSSClient(userCreds)
-		stream := newWriteStream()
-		wctx, stopWriters := context.WithCancel(ctx)
-		defer stopWriters()
-		var wg sync.WaitGroup
-		for i := range 2 {
-			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("upgrade/w%d", i), uint64(300+i)) })
-		}
-		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the upgrade")
+		stream := startWriters(ctx, c, bucketName, "upgrade", 300, "writes before the upgrade")
+		defer stream.stop()
 
 		By("spec.image names the new tag; the StatefulSet replaces the pods one at a time")
 		_, err := env.Kubectl(ctx, "patch", "-n", namespace, "region/"+regionName, "--type=merge",
@@ -666,9 +643,7 @@ spec:
 		}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Succeed())
 		at := stream.count()
 		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the rollout")
-		stopWriters()
-		wg.Wait()
-		acked, failures, lastErr := stream.snapshot()
+		acked, failures, lastErr := stream.finish()
 		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the rollout, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
 
 		By(fmt.Sprintf("reading all %d acknowledged writes back through every pod", len(acked)))
@@ -712,14 +687,8 @@ spec:
 		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &sts)).To(Succeed())
 
 		c := env.OSSClient(userCreds)
-		stream := newWriteStream()
-		wctx, stopWriters := context.WithCancel(ctx)
-		defer stopWriters()
-		var wg sync.WaitGroup
-		for i := range 2 {
-			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("operator-upgrade/w%d", i), uint64(400+i)) })
-		}
-		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the upgrade")
+		stream := startWriters(ctx, c, bucketName, "operator-upgrade", 400, "writes before the upgrade")
+		defer stream.stop()
 
 		By(fmt.Sprintf("helm upgrade to the manager image %s", newImage))
 		_, err := env.InstallChart(ctx, 3*time.Minute, "--set", "image.tag="+newTag)
@@ -744,9 +713,7 @@ spec:
 			g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: regionName}, &cur)).To(Succeed())
 			g.Expect(cur.Generation).To(Equal(sts.Generation), "the new operator changed the StatefulSet")
 		}).WithTimeout(10 * time.Second).WithPolling(time.Second).Should(Succeed())
-		stopWriters()
-		wg.Wait()
-		acked, failures, lastErr := stream.snapshot()
+		acked, failures, lastErr := stream.finish()
 		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the operator upgrade, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
 		Expect(failures).To(BeZero(), "the operator is not in the data path, yet writes failed; last: %s", lastErr)
 		for k, d := range acked {
@@ -767,14 +734,8 @@ spec:
 		nodes = nodes[:2]
 
 		c := env.OSSClient(userCreds)
-		stream := newWriteStream()
-		wctx, stopWriters := context.WithCancel(ctx)
-		defer stopWriters()
-		var wg sync.WaitGroup
-		for i := range 2 {
-			wg.Go(func() { stream.run(wctx, c, bucketName, fmt.Sprintf("drain/w%d", i), uint64(500+i)) })
-		}
-		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the drain")
+		stream := startWriters(ctx, c, bucketName, "drain", 500, "writes before the drain")
+		defer stream.stop()
 
 		By(fmt.Sprintf("kubectl drain %v at the same time, while sampling the Region's pods", nodes))
 		defer func() {
@@ -815,9 +776,7 @@ spec:
 
 		at := stream.count()
 		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the drain")
-		stopWriters()
-		wg.Wait()
-		acked, failures, lastErr := stream.snapshot()
+		acked, failures, lastErr := stream.finish()
 		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the drain, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
 		for _, n := range nodes {
 			_, err := env.Kubectl(ctx, "uncordon", n)

@@ -292,3 +292,37 @@ func offlineMemberIDs(st adminapi.ClusterStatus) []string {
 	}
 	return out
 }
+
+// writers are two writeStreams' writers putting <prefix>/w<i>/<n> into
+// bucket through c while a disruption runs.
+type writers struct {
+	*writeStream
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// startWriters starts the two writers (payload seeds seed and seed+1) and
+// waits until 20 writes are acknowledged, so that the disruption that
+// follows meets writes in flight; what names that wait in a failure.
+func startWriters(ctx context.Context, c *oss.Client, bucket, prefix string, seed uint64, what string) *writers {
+	GinkgoHelper()
+	wctx, cancel := context.WithCancel(ctx)
+	w := &writers{writeStream: newWriteStream(), cancel: cancel}
+	for i := range 2 {
+		w.wg.Go(func() { w.run(wctx, c, bucket, fmt.Sprintf("%s/w%d", prefix, i), seed+uint64(i)) })
+	}
+	Eventually(ctx, w.count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), what)
+	return w
+}
+
+// stop ends the writers and waits for them; it may be called again.
+func (w *writers) stop() {
+	w.cancel()
+	w.wg.Wait()
+}
+
+// finish stops the writers and returns what snapshot returns.
+func (w *writers) finish() (map[string]digest, int, string) {
+	w.stop()
+	return w.snapshot()
+}
