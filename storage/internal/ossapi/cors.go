@@ -7,6 +7,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire/bucketrules"
 )
 
 // putBucketCors replaces a bucket's CORS rules (PUT /<bucket>?cors with a
@@ -20,7 +21,7 @@ func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqS
 	if err != nil {
 		return err
 	}
-	doc, ae := osswire.ParseCORS(body)
+	doc, ae := bucketrules.ParseCORS(body)
 	if ae != nil {
 		return ae
 	}
@@ -77,25 +78,25 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, st *reqState
 	}
 	hdr := w.Header()
 	if info.CORS != nil && info.CORS.ResponseVary {
-		hdr.Set(osswire.HeaderVary, osswire.HeaderOrigin)
+		hdr.Set(bucketrules.HeaderVary, bucketrules.HeaderOrigin)
 	}
-	origin := r.Header.Get(osswire.HeaderOrigin)
-	method := r.Header.Get(osswire.HeaderAccessControlRequestMethod)
-	requested := osswire.SplitHeaderList(r.Header.Values(osswire.HeaderAccessControlRequestHeaders))
+	origin := r.Header.Get(bucketrules.HeaderOrigin)
+	method := r.Header.Get(bucketrules.HeaderAccessControlRequestMethod)
+	requested := bucketrules.SplitHeaderList(r.Header.Values(bucketrules.HeaderAccessControlRequestHeaders))
 	rule := info.CORS.Match(origin, method, requested)
 	if rule == nil || method == "" {
-		return osswire.ErrCORSForbidden
+		return bucketrules.ErrCORSForbidden
 	}
 	setAllowOrigin(hdr, rule, origin)
-	hdr.Set(osswire.HeaderAccessControlAllowMethods, strings.Join(rule.AllowedMethods, ", "))
+	hdr.Set(bucketrules.HeaderAccessControlAllowMethods, strings.Join(rule.AllowedMethods, ", "))
 	if len(requested) > 0 {
-		hdr.Set(osswire.HeaderAccessControlAllowHeaders, strings.Join(requested, ", "))
+		hdr.Set(bucketrules.HeaderAccessControlAllowHeaders, strings.Join(requested, ", "))
 	}
 	if len(rule.ExposeHeaders) > 0 {
-		hdr.Set(osswire.HeaderAccessControlExposeHeaders, strings.Join(rule.ExposeHeaders, ", "))
+		hdr.Set(bucketrules.HeaderAccessControlExposeHeaders, strings.Join(rule.ExposeHeaders, ", "))
 	}
 	if rule.MaxAgeSeconds != nil {
-		hdr.Set(osswire.HeaderAccessControlMaxAge, strconv.FormatInt(*rule.MaxAgeSeconds, 10))
+		hdr.Set(bucketrules.HeaderAccessControlMaxAge, strconv.FormatInt(*rule.MaxAgeSeconds, 10))
 	}
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
@@ -111,7 +112,7 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, st *reqState
 // that. The read is the request's linearizable one and shares its read
 // view's barrier.
 func (h *Handler) setCORSHeaders(w http.ResponseWriter, r *http.Request, st *reqState) {
-	origin := r.Header.Get(osswire.HeaderOrigin)
+	origin := r.Header.Get(bucketrules.HeaderOrigin)
 	if origin == "" || st.target.bucket == "" {
 		return
 	}
@@ -121,19 +122,19 @@ func (h *Handler) setCORSHeaders(w http.ResponseWriter, r *http.Request, st *req
 	}
 	hdr := w.Header()
 	if info.CORS.ResponseVary {
-		hdr.Set(osswire.HeaderVary, osswire.HeaderOrigin)
+		hdr.Set(bucketrules.HeaderVary, bucketrules.HeaderOrigin)
 	}
 	rule := info.CORS.Match(origin, r.Method, nil)
 	if rule == nil {
 		return
 	}
 	setAllowOrigin(hdr, rule, origin)
-	hdr.Set(osswire.HeaderAccessControlAllowMethods, strings.Join(rule.AllowedMethods, ", "))
+	hdr.Set(bucketrules.HeaderAccessControlAllowMethods, strings.Join(rule.AllowedMethods, ", "))
 	if len(rule.ExposeHeaders) > 0 {
-		hdr.Set(osswire.HeaderAccessControlExposeHeaders, strings.Join(rule.ExposeHeaders, ", "))
+		hdr.Set(bucketrules.HeaderAccessControlExposeHeaders, strings.Join(rule.ExposeHeaders, ", "))
 	}
 	if rule.MaxAgeSeconds != nil {
-		hdr.Set(osswire.HeaderAccessControlMaxAge, strconv.FormatInt(*rule.MaxAgeSeconds, 10))
+		hdr.Set(bucketrules.HeaderAccessControlMaxAge, strconv.FormatInt(*rule.MaxAgeSeconds, 10))
 	}
 }
 
@@ -141,13 +142,13 @@ func (h *Handler) setCORSHeaders(w http.ResponseWriter, r *http.Request, st *req
 // does, and the request's origin otherwise.
 func setAllowOrigin(hdr http.Header, rule *object.CORSRule, origin string) {
 	if rule.AllowsAnyOrigin() {
-		hdr.Set(osswire.HeaderAccessControlAllowOrigin, "*")
+		hdr.Set(bucketrules.HeaderAccessControlAllowOrigin, "*")
 		return
 	}
-	hdr.Set(osswire.HeaderAccessControlAllowOrigin, origin)
+	hdr.Set(bucketrules.HeaderAccessControlAllowOrigin, origin)
 }
 
-func fromWireCORS(doc osswire.CORSConfiguration) *object.CORSConfiguration {
+func fromWireCORS(doc bucketrules.CORSConfiguration) *object.CORSConfiguration {
 	cfg := &object.CORSConfiguration{ResponseVary: doc.ResponseVary, Rules: make([]object.CORSRule, len(doc.Rules))}
 	for i, r := range doc.Rules {
 		cfg.Rules[i] = object.CORSRule{
@@ -161,10 +162,10 @@ func fromWireCORS(doc osswire.CORSConfiguration) *object.CORSConfiguration {
 	return cfg
 }
 
-func toWireCORS(cfg *object.CORSConfiguration) osswire.CORSConfiguration {
-	doc := osswire.CORSConfiguration{ResponseVary: cfg.ResponseVary, Rules: make([]osswire.CORSRule, len(cfg.Rules))}
+func toWireCORS(cfg *object.CORSConfiguration) bucketrules.CORSConfiguration {
+	doc := bucketrules.CORSConfiguration{ResponseVary: cfg.ResponseVary, Rules: make([]bucketrules.CORSRule, len(cfg.Rules))}
 	for i, r := range cfg.Rules {
-		doc.Rules[i] = osswire.CORSRule{
+		doc.Rules[i] = bucketrules.CORSRule{
 			AllowedOrigins: r.AllowedOrigins,
 			AllowedMethods: r.AllowedMethods,
 			AllowedHeaders: r.AllowedHeaders,

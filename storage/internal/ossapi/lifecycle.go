@@ -10,6 +10,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire/bucketrules"
 )
 
 // putBucketLifecycle replaces a bucket's lifecycle rules (PUT
@@ -17,7 +18,7 @@ import (
 // PutBucketAcl it is the bucket owner's, here root (the route's access).
 // A document that does not parse (a Days that is no number included) is
 // MalformedXML; Transition is 400 InvalidArgument and the versioning
-// elements NotImplemented (osswire.ParseLifecycle); values outside OSS's
+// elements NotImplemented (bucketrules.ParseLifecycle); values outside OSS's
 // rules (a Status other than Enabled/Disabled, Days < 1, a date not at
 // midnight UTC, an action with two times or none, duplicate IDs, more
 // than 1000 rules, and without x-oss-allow-same-action-overlap: true two
@@ -30,7 +31,7 @@ func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 	if err != nil {
 		return err
 	}
-	doc, ae := osswire.ParseLifecycle(body)
+	doc, ae := bucketrules.ParseLifecycle(body)
 	if ae != nil {
 		return ae
 	}
@@ -38,7 +39,7 @@ func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 	if ae != nil {
 		return ae
 	}
-	if !strings.EqualFold(r.Header.Get(osswire.HeaderAllowSameActionOverlap), "true") {
+	if !strings.EqualFold(r.Header.Get(bucketrules.HeaderAllowSameActionOverlap), "true") {
 		if ae := lifecycleOverlap(cfg); ae != nil {
 			return ae
 		}
@@ -116,7 +117,7 @@ func lifecycleOverlap(cfg *object.LifecycleConfiguration) *osswire.Error {
 	return nil
 }
 
-func fromWireLifecycle(doc osswire.LifecycleConfiguration) (*object.LifecycleConfiguration, *osswire.Error) {
+func fromWireLifecycle(doc bucketrules.LifecycleConfiguration) (*object.LifecycleConfiguration, *osswire.Error) {
 	cfg := &object.LifecycleConfiguration{Rules: make([]object.LifecycleRule, len(doc.Rules))}
 	for i, wr := range doc.Rules {
 		r := object.LifecycleRule{ID: wr.ID, Prefix: wr.Prefix}
@@ -162,7 +163,7 @@ func fromWireLifecycle(doc osswire.LifecycleConfiguration) (*object.LifecycleCon
 
 // fromWireLifecycleTime reads an Expiration or AbortMultipartUpload: it
 // needs exactly one of its times.
-func fromWireLifecycleTime(i int, name string, t *osswire.LifecycleTime) (object.LifecycleAction, *osswire.Error) {
+func fromWireLifecycleTime(i int, name string, t *bucketrules.LifecycleTime) (object.LifecycleAction, *osswire.Error) {
 	var a object.LifecycleAction
 	n := 0
 	if t.Days != "" {
@@ -186,7 +187,7 @@ func fromWireLifecycleTime(i int, name string, t *osswire.LifecycleTime) (object
 		}
 		n++
 		var ok bool
-		if *d.dst, ok = osswire.ParseLifecycleDate(d.v); !ok {
+		if *d.dst, ok = bucketrules.ParseLifecycleDate(d.v); !ok {
 			return a, osswire.ErrInvalidArgument.Msgf("Rule %d: %s date %q is not ISO 8601 at midnight UTC.", i+1, name, d.v)
 		}
 	}
@@ -200,22 +201,22 @@ func fromWireLifecycleTime(i int, name string, t *osswire.LifecycleTime) (object
 	return a, nil
 }
 
-func toWireLifecycleTime(a object.LifecycleAction) *osswire.LifecycleTime {
+func toWireLifecycleTime(a object.LifecycleAction) *bucketrules.LifecycleTime {
 	switch {
 	case a.Days != 0:
-		return &osswire.LifecycleTime{Days: strconv.FormatInt(a.Days, 10)}
+		return &bucketrules.LifecycleTime{Days: strconv.FormatInt(a.Days, 10)}
 	case !a.Date.IsZero():
-		return &osswire.LifecycleTime{Date: a.Date.UTC().Format(osswire.LifecycleDateFormat)}
+		return &bucketrules.LifecycleTime{Date: a.Date.UTC().Format(bucketrules.LifecycleDateFormat)}
 	case !a.CreatedBefore.IsZero():
-		return &osswire.LifecycleTime{CreatedBeforeDate: a.CreatedBefore.UTC().Format(osswire.LifecycleDateFormat)}
+		return &bucketrules.LifecycleTime{CreatedBeforeDate: a.CreatedBefore.UTC().Format(bucketrules.LifecycleDateFormat)}
 	}
 	return nil
 }
 
-func toWireLifecycle(cfg *object.LifecycleConfiguration) osswire.LifecycleConfiguration {
-	doc := osswire.LifecycleConfiguration{Rules: make([]osswire.LifecycleRule, len(cfg.Rules))}
+func toWireLifecycle(cfg *object.LifecycleConfiguration) bucketrules.LifecycleConfiguration {
+	doc := bucketrules.LifecycleConfiguration{Rules: make([]bucketrules.LifecycleRule, len(cfg.Rules))}
 	for i, r := range cfg.Rules {
-		wr := osswire.LifecycleRule{ID: r.ID, Prefix: r.Prefix, Status: "Disabled",
+		wr := bucketrules.LifecycleRule{ID: r.ID, Prefix: r.Prefix, Status: "Disabled",
 			Expiration: toWireLifecycleTime(r.Expiration), AbortMultipartUpload: toWireLifecycleTime(r.AbortUpload)}
 		if r.Enabled {
 			wr.Status = "Enabled"

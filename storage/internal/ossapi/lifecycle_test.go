@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/koss-io/koss/storage/internal/object"
-	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire/bucketrules"
 )
 
 const lifecycleDoc = `<?xml version="1.0" encoding="UTF-8"?>
@@ -43,12 +43,12 @@ func TestBucketLifecycleHandlers(t *testing.T) {
 	wantStatus(t, e.root("PUT", "/bkt", nil), 200)
 	wantErr(t, e.root("GET", "/bkt?lifecycle", nil), 404, "NoSuchLifecycle")
 	wantStatus(t, e.root("PUT", "/bkt?lifecycle", []byte(lifecycleDoc)), 200)
-	var got osswire.LifecycleConfiguration
+	var got bucketrules.LifecycleConfiguration
 	wantDoc := func() {
 		t.Helper()
 		r := e.root("GET", "/bkt?lifecycle", nil)
 		wantStatus(t, r, 200)
-		got = osswire.LifecycleConfiguration{}
+		got = bucketrules.LifecycleConfiguration{}
 		if err := xml.Unmarshal(r.body, &got); err != nil || len(got.Rules) != 3 {
 			t.Fatalf("GetBucketLifecycle: %s (%v)", r.body, err)
 		}
@@ -133,8 +133,8 @@ func TestBucketLifecycleHandlers(t *testing.T) {
 	}
 	// Overlapping prefixes with the same action are allowed when asked.
 	overlap := two("<ID>a</ID><Prefix>x/</Prefix>"+exp1, "<ID>b</ID><Prefix>x/y/</Prefix>"+exp1)
-	wantStatus(t, e.root("PUT", "/bkt?lifecycle", overlap, osswire.HeaderAllowSameActionOverlap, "true"), 200)
-	wantStatus(t, e.root("PUT", "/bkt?lifecycle", two("<ID>a</ID>"+exp1, "<ID>b</ID>"+exp1), osswire.HeaderAllowSameActionOverlap, "true"), 200)
+	wantStatus(t, e.root("PUT", "/bkt?lifecycle", overlap, bucketrules.HeaderAllowSameActionOverlap, "true"), 200)
+	wantStatus(t, e.root("PUT", "/bkt?lifecycle", two("<ID>a</ID>"+exp1, "<ID>b</ID>"+exp1), bucketrules.HeaderAllowSameActionOverlap, "true"), 200)
 	// Different actions may overlap anyway, on different prefixes.
 	wantStatus(t, e.root("PUT", "/bkt?lifecycle", two("<ID>a</ID>"+exp1,
 		"<ID>b</ID><Prefix>x/</Prefix><Status>Enabled</Status><AbortMultipartUpload><Days>2</Days></AbortMultipartUpload>")), 200)

@@ -1,9 +1,11 @@
-package osswire
+package bucketrules
 
 import (
 	"encoding/xml"
 	"net/http"
 	"strings"
+
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // CORS headers: what a browser sends with a preflight (OPTIONS) and an
@@ -22,7 +24,7 @@ const (
 
 // ErrCORSForbidden answers a preflight that no CORS rule of the bucket
 // allows (or one of a bucket without CORS rules), as OSS words it.
-var ErrCORSForbidden = &Error{Code: "AccessForbidden", Status: http.StatusForbidden,
+var ErrCORSForbidden = &osswire.Error{Code: "AccessForbidden", Status: http.StatusForbidden,
 	Message: "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, " +
 		"request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."}
 
@@ -53,14 +55,14 @@ type CORSRule struct {
 // not parse, has another root, or holds no rule is MalformedXML; values
 // are trimmed of surrounding white space, and the limits (methods,
 // wildcards, counts) are the engine's to judge.
-func ParseCORS(body []byte) (CORSConfiguration, *Error) {
+func ParseCORS(body []byte) (CORSConfiguration, *osswire.Error) {
 	var doc struct {
 		XMLName      xml.Name   `xml:"CORSConfiguration"`
 		Rules        []CORSRule `xml:"CORSRule"`
 		ResponseVary *string    `xml:"ResponseVary"`
 	}
 	if err := xml.Unmarshal(body, &doc); err != nil || len(doc.Rules) == 0 {
-		return CORSConfiguration{}, ErrMalformedXML
+		return CORSConfiguration{}, osswire.ErrMalformedXML
 	}
 	cfg := CORSConfiguration{Rules: doc.Rules}
 	if doc.ResponseVary != nil {
@@ -69,7 +71,7 @@ func ParseCORS(body []byte) (CORSConfiguration, *Error) {
 			cfg.ResponseVary = true
 		case "false":
 		default:
-			return CORSConfiguration{}, ErrMalformedXML
+			return CORSConfiguration{}, osswire.ErrMalformedXML
 		}
 	}
 	for i := range cfg.Rules {

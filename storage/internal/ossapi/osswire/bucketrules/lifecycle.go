@@ -1,9 +1,11 @@
-package osswire
+package bucketrules
 
 import (
 	"encoding/xml"
 	"strings"
 	"time"
+
+	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
 // HeaderAllowSameActionOverlap lets PutBucketLifecycle keep rules whose
@@ -34,7 +36,7 @@ type LifecycleRule struct {
 	ID                   string         `xml:"ID"`
 	Prefix               string         `xml:"Prefix"`
 	Status               string         `xml:"Status"`
-	Tags                 []Tag          `xml:"Tag,omitempty"`
+	Tags                 []osswire.Tag  `xml:"Tag,omitempty"`
 	Expiration           *LifecycleTime `xml:"Expiration,omitempty"`
 	AbortMultipartUpload *LifecycleTime `xml:"AbortMultipartUpload,omitempty"`
 	// LegacyDays and LegacyDate are the rule-level Days and Date of OSS's
@@ -69,7 +71,7 @@ type lifecycleElsewhere struct {
 // ErrLifecycleStorageClass answers a rule with a Transition: kossd has one
 // storage class, so no transition has a class to go to; OSS answers an
 // unsupported storage class with this 400.
-var ErrLifecycleStorageClass = ErrInvalidArgument.Msgf("Transition is not supported: this server has no storage class to move objects to.")
+var ErrLifecycleStorageClass = osswire.ErrInvalidArgument.Msgf("Transition is not supported: this server has no storage class to move objects to.")
 
 // ParseLifecycle reads a LifecycleConfiguration document: white space
 // around values is trimmed. A document that does not parse, has another
@@ -78,10 +80,10 @@ var ErrLifecycleStorageClass = ErrInvalidArgument.Msgf("Transition is not suppor
 // element (NoncurrentVersion*, ExpiredObjectDeleteMarker true), a Filter
 // or AtimeBase is NotImplemented (400). The limits and the other rules
 // of a valid configuration are the caller's to judge.
-func ParseLifecycle(body []byte) (LifecycleConfiguration, *Error) {
+func ParseLifecycle(body []byte) (LifecycleConfiguration, *osswire.Error) {
 	var doc LifecycleConfiguration
 	if err := xml.Unmarshal(body, &doc); err != nil || len(doc.Rules) == 0 {
-		return LifecycleConfiguration{}, ErrMalformedXML
+		return LifecycleConfiguration{}, osswire.ErrMalformedXML
 	}
 	for i := range doc.Rules {
 		r := &doc.Rules[i]
@@ -90,7 +92,7 @@ func ParseLifecycle(body []byte) (LifecycleConfiguration, *Error) {
 			if name == "Transition" {
 				return LifecycleConfiguration{}, ErrLifecycleStorageClass
 			}
-			return LifecycleConfiguration{}, ErrNotImplemented.Msgf("Lifecycle rules with %s are not implemented by this server.", name)
+			return LifecycleConfiguration{}, osswire.ErrNotImplemented.Msgf("Lifecycle rules with %s are not implemented by this server.", name)
 		}
 		r.ID, r.Prefix, r.Status = strings.TrimSpace(r.ID), strings.TrimSpace(r.Prefix), strings.TrimSpace(r.Status)
 		days, date := strings.TrimSpace(r.LegacyDays), strings.TrimSpace(r.LegacyDate)
@@ -109,7 +111,7 @@ func ParseLifecycle(body []byte) (LifecycleConfiguration, *Error) {
 			case "", "false":
 				t.ExpiredObjectDeleteMarker = ""
 			default:
-				return LifecycleConfiguration{}, ErrNotImplemented.Msgf("ExpiredObjectDeleteMarker is not implemented by this server.")
+				return LifecycleConfiguration{}, osswire.ErrNotImplemented.Msgf("ExpiredObjectDeleteMarker is not implemented by this server.")
 			}
 		}
 	}

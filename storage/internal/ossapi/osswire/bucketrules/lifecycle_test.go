@@ -1,4 +1,4 @@
-package osswire
+package bucketrules
 
 import "testing"
 
