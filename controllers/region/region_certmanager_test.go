@@ -122,11 +122,15 @@ var _ = Describe("Region TLS with cert-manager", Ordered, func() {
 		}).WithTimeout(2*time.Second).Should(BeTrue(), "the operator made a CA Secret although the Region names an issuer")
 
 		By("until cert-manager issues, Degraded says the Region waits for it, with cert-manager's reason")
-		cert.Object["status"] = map[string]any{"conditions": []any{map[string]any{
-			"type": "Ready", "status": "False", "reason": "Issuing", "message": "Issuing certificate as Secret does not exist",
-		}}}
-		// The stand-in CRD has no status subresource: the status is written with the object.
-		Expect(env.Client.Update(ctx, cert)).To(Succeed())
+		// The stand-in CRD has no status subresource: the status is written with the object,
+		// read again on a 409 Conflict (the operator applies the Certificate meanwhile).
+		Eventually(func(g Gomega) {
+			g.Expect(env.Client.Get(ctx, key("cm-tls"), cert)).To(Succeed())
+			cert.Object["status"] = map[string]any{"conditions": []any{map[string]any{
+				"type": "Ready", "status": "False", "reason": "Issuing", "message": "Issuing certificate as Secret does not exist",
+			}}}
+			g.Expect(env.Client.Update(ctx, cert)).To(Succeed())
+		}).Should(Succeed())
 		Eventually(func(g Gomega) {
 			c := controllertest.ConditionOf(env.GetRegionNow(g, r).Status.Conditions, kossv1alpha1.RegionDegradedCondition)
 			g.Expect(c.Reason).To(Equal(kossv1alpha1.RegionCertificateUnavailableReason))

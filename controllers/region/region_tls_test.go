@@ -113,10 +113,14 @@ var _ = Describe("Region TLS", func() {
 		ips, _ := certificateAddresses(region, svc)
 		serverOnly, err := pki.Issue(ca, pki.Request{CommonName: "tls." + ns, DNSNames: certificateDNSNames(region), IPs: ips, Usage: pki.UsageServer, Validity: time.Hour}, time.Now())
 		Expect(err).NotTo(HaveOccurred())
-		cur := &corev1.Secret{}
-		Expect(env.Client.Get(ctx, key("tls-tls"), cur)).To(Succeed())
-		cur.Data[SecretKeyTLSCert], cur.Data[SecretKeyTLSKey] = serverOnly.CertPEM, serverOnly.KeyPEM
-		Expect(env.Client.Update(ctx, cur)).To(Succeed())
+		// The manager's own reconciler may rewrite the Secret between the read and the
+		// write (a 409 Conflict): read again and retry until the write lands.
+		Eventually(func(g Gomega) {
+			cur := &corev1.Secret{}
+			g.Expect(env.Client.Get(ctx, key("tls-tls"), cur)).To(Succeed())
+			cur.Data[SecretKeyTLSCert], cur.Data[SecretKeyTLSKey] = serverOnly.CertPEM, serverOnly.KeyPEM
+			g.Expect(env.Client.Update(ctx, cur)).To(Succeed())
+		}).Should(Succeed())
 		now = time.Now()
 		Eventually(func(g Gomega) {
 			_, err := rec.reconcileTLS(ctx, &regionScope{region: region})
