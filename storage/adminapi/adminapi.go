@@ -359,6 +359,25 @@ type Member struct {
 	// whose replica lists name it (small objects that ride in the raft log
 	// are on every member and are not counted).
 	Bytes int64 `json:"bytes"`
+	// Disk is the member's disk as it reported it; nil when it did not
+	// answer (offline, or a kossd older than the report).
+	Disk *MemberDisk `json:"disk,omitempty"`
+}
+
+// MemberDisk is the tightest file system of a member (its data directory
+// or its raft directory): free space, size and the reserve the member keeps
+// (--min-free-space), in bytes.
+type MemberDisk struct {
+	FreeBytes    int64 `json:"freeBytes"`
+	TotalBytes   int64 `json:"totalBytes"`
+	ReserveBytes int64 `json:"reserveBytes"`
+	// Full is true when the member refuses writes of 8 MiB or more: its
+	// free space is less than that above the reserve. It answers writes
+	// with 507 XKossStorageFull (a Region writes a full member's copies
+	// elsewhere and repairs them once space is freed).
+	Full bool `json:"full"`
+	// RefusedWrites counts the writes it refused for space since it started.
+	RefusedWrites uint64 `json:"refusedWrites"`
 }
 
 // AddMemberRequest is the body of POST /cluster/members: the node id and

@@ -204,10 +204,14 @@ func (e *singleEngine) Ready(ctx context.Context) error {
 // node opens no peer port).
 func (e *singleEngine) Cluster(context.Context) (adminapi.ClusterStatus, error) {
 	i := e.disks.fsm.AppliedIndex()
+	m := adminapi.Member{ID: e.nodeID, State: adminapi.MemberLeader, Suffrage: adminapi.SuffrageVoter, AppliedIndex: i}
+	if h, err := e.disks.blobs.Headroom(); err == nil {
+		m.Disk = memberDisk(h)
+	}
 	return adminapi.ClusterStatus{
 		NodeID:       e.nodeID,
 		Leader:       e.nodeID,
-		Members:      []adminapi.Member{{ID: e.nodeID, State: adminapi.MemberLeader, Suffrage: adminapi.SuffrageVoter, AppliedIndex: i}},
+		Members:      []adminapi.Member{m},
 		CommitIndex:  i,
 		AppliedIndex: i,
 		LastLogIndex: i,

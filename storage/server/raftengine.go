@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -78,6 +79,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 	}
 	// Blobs live on three voters: peers store and read their copies here.
 	peer.ServeBlobs(ps, d.blobs)
+	peer.ServeSpace(ps, d.blobs.Headroom)
 	blobs := peer.NewBlobClient(ps.Client())
 	n, err := startNode(cfg, d, r, log, raftCluster{r: r}, func(addr string) blob.Replica { return blobs.Remote(addr) })
 	if err != nil {
@@ -161,7 +163,43 @@ func (e *raftEngine) Cluster(ctx context.Context) (adminapi.ClusterStatus, error
 			Bytes:        bytesPerNode[m.ID],
 		})
 	}
+	e.fillMemberDisks(ctx, st.ID, out.Members)
 	return out, nil
+}
+
+// memberDiskTimeout bounds each member's disk report in Cluster.
+const memberDiskTimeout = 2 * time.Second
+
+// fillMemberDisks asks every member that is not offline for its disk
+// report, in parallel; a member that does not answer keeps a nil Disk.
+func (e *raftEngine) fillMemberDisks(ctx context.Context, self string, members []adminapi.Member) {
+	var wg sync.WaitGroup
+	for i := range members {
+		m := &members[i]
+		if m.ID == self {
+			if h, err := e.disks.blobs.Headroom(); err == nil {
+				m.Disk = memberDisk(h)
+			}
+			continue
+		}
+		if m.State == adminapi.MemberOffline || m.Address == "" {
+			continue
+		}
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, memberDiskTimeout)
+			defer cancel()
+			if h, err := e.peer.Client().Space(cctx, m.Address); err == nil {
+				m.Disk = memberDisk(h)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func memberDisk(h blob.Headroom) *adminapi.MemberDisk {
+	return &adminapi.MemberDisk{
+		FreeBytes: h.Free, TotalBytes: h.Total, ReserveBytes: h.Reserve, Full: h.Full(), RefusedWrites: h.Refused,
+	}
 }
 
 func suffrage(s string) string {

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/koss-io/koss/storage/adminclient"
 	"github.com/koss-io/koss/test/kossdproc"
 )
 
@@ -448,4 +449,71 @@ func TestDiskFullRegionReplica(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDiskFullRegionQuorum gives two nodes of a 3-node Region small disks
+// of their own and writes through the third: once the two are full, a
+// write has no quorum of copies and fails with 507 XKossStorageFull (the
+// peers say why they refused), not with 503 as for unreachable nodes.
+// The admin API's cluster status names the two full members. Nothing of
+// the refused write is listed or readable; every acknowledged write reads
+// back.
+func TestDiskFullRegionQuorum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-process Region")
+	}
+	dir, err := os.MkdirTemp(workDir, "diskfull-quorum-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := os.Symlink(smallDisk(t, 64), filepath.Join(dir, fmt.Sprintf("node-%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	nodes, err := kossdproc.StartRegion(ctx, 3, kossdproc.Options{Binary: kossdBin, DataDir: dir, Args: []string{"--min-free-space", "8MiB"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i, p := range nodes {
+			if t.Failed() {
+				t.Logf("--- node-%d log tail (%s) ---\n%s", i, p.LogPath(), p.Tail(20))
+			}
+			p.Stop()
+		}
+	})
+	c := lcV2Client(nodes[2].Endpoint())
+	bucket := lcMakeBucket(t, c)
+	acked := map[string][]byte{}
+	err = fillDisk(t, c, bucket, "obj-", 1<<20, 100, acked)
+	requireStorageFull(t, "PutObject with two of three disks full", err)
+	t.Logf("%d objects of 1 MiB acknowledged before the refusal: %v", len(acked), err)
+
+	admin, err := adminclient.New(nodes[2].Endpoint(), kossdproc.RootAccessKeyID, kossdproc.RootAccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := admin.ClusterStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]bool{}
+	for _, m := range st.Members {
+		if m.Disk == nil {
+			t.Fatalf("member %s reported no disk: %+v", m.ID, m)
+		}
+		full[m.ID] = m.Disk.Full
+		t.Logf("member %s: %d free of %d, reserve %d, full %v, %d refused", m.ID, m.Disk.FreeBytes, m.Disk.TotalBytes, m.Disk.ReserveBytes, m.Disk.Full, m.Disk.RefusedWrites)
+	}
+	if len(full) != 3 || !full["node-0"] || !full["node-1"] || full["node-2"] {
+		t.Fatalf("full members = %v, want node-0 and node-1 only", full)
+	}
+
+	keys := listKeys(t, c, bucket)
+	if len(keys) != len(acked) {
+		t.Fatalf("%d objects listed, %d acknowledged: the refused write is visible", len(keys), len(acked))
+	}
+	checkAcked(t, c, bucket, acked)
 }

@@ -219,3 +219,44 @@ func (d *Disk) MinFreeSpace() (int64, error) {
 	}
 	return d.space.reserve.bytes(sp.Total), nil
 }
+
+// FullHeadroom is how much room above its reserve a store needs not to be
+// called full: with less, a write of that size (an SDK's usual part or a
+// modest object) is refused. Operators are told about a full store
+// (the admin API's member disk, the Region's Degraded condition) before
+// every write fails, and the word means the same on every node.
+const FullHeadroom = 8 << 20
+
+// Headroom is the tightest of the store's file systems (its own and
+// Config.MetaDirs'): the one with the least free space above its reserve.
+type Headroom struct {
+	// Dir is the directory on that file system.
+	Dir string
+	Space
+	// Reserve is the free space the guard keeps there.
+	Reserve int64
+	// Refused counts the writes the store refused for space since it opened.
+	Refused uint64
+}
+
+// Full reports whether a write of FullHeadroom bytes would be refused.
+func (h Headroom) Full() bool { return h.Free-h.Reserve < FullHeadroom }
+
+// Headroom reads the space of every file system the store guards (one
+// statfs each, uncached: it is for status, not for the write path).
+func (d *Disk) Headroom() (Headroom, error) {
+	best := Headroom{}
+	found := false
+	for _, g := range append([]*spaceGuard{d.space}, d.metaSpace...) {
+		sp, err := g.stat(g.dir)
+		if err != nil {
+			return Headroom{}, err
+		}
+		h := Headroom{Dir: g.dir, Space: sp, Reserve: g.reserve.bytes(sp.Total)}
+		if !found || h.Free-h.Reserve < best.Free-best.Reserve {
+			best, found = h, true
+		}
+	}
+	best.Refused = d.RefusedForSpace()
+	return best, nil
+}

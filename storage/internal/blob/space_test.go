@@ -150,11 +150,25 @@ func TestDiskRefusesWhenMetaDirFull(t *testing.T) {
 	if got := d.RefusedForSpace(); got != 2 {
 		t.Fatalf("RefusedForSpace = %d, want 2", got)
 	}
+	// Headroom names the tightest file system: the full metadata disk.
+	h, err := d.Headroom()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Dir != meta || !h.Full() || h.Reserve != 1<<20 || h.Refused != 2 || h.Total == 0 {
+		t.Fatalf("Headroom with the metadata disk full = %+v (full %v), want %s, full, 1 MiB reserve, 2 refused", h, h.Full(), meta)
+	}
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1100 * time.Millisecond)
 	if err := create(); err != nil {
 		t.Fatalf("after space returned on the metadata disk: %v", err)
+	}
+	// 4 MiB less the 1 MiB reserve is below FullHeadroom: still "full" by
+	// the status's measure, though small writes fit; the data disk (a
+	// larger temp dir) is not the tightest.
+	if h, err = d.Headroom(); err != nil || h.Dir != meta || h.Free < 3<<20 {
+		t.Fatalf("Headroom after freeing = %+v, %v", h, err)
 	}
 }

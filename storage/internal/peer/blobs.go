@@ -48,6 +48,10 @@ const (
 	blobErrSize     = "size"
 	blobErrExists   = "exists"
 	blobErrRange    = "range"
+	// blobErrNoSpace: the node's disk is below its reserve (blob.ErrNoSpace),
+	// so a quorum lost to full disks is reported as such (507), not as an
+	// unreachable Region (503). Older nodes answer a bare 500 instead.
+	blobErrNoSpace = "nospace"
 )
 
 // blobErrs maps headerBlobError values to the blob store's sentinels, so
@@ -62,6 +66,7 @@ var blobErrs = []struct {
 	{blobErrSize, blob.ErrSizeMismatch},
 	{blobErrExists, blob.ErrExists},
 	{blobErrRange, blob.ErrInvalidRange},
+	{blobErrNoSpace, blob.ErrNoSpace},
 }
 
 // frameError marks an error frame in a framed read: the blob turned out to
@@ -97,6 +102,8 @@ func blobError(w http.ResponseWriter, err error) {
 				status = http.StatusConflict
 			case blobErrRange:
 				status = http.StatusRequestedRangeNotSatisfiable
+			case blobErrNoSpace:
+				status = http.StatusInsufficientStorage
 			default:
 				status = http.StatusUnprocessableEntity
 			}

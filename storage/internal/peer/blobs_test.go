@@ -195,3 +195,66 @@ func TestRemoteIsAReplica(t *testing.T) {
 		return a.bc.Remote(b.srv.Advertise())
 	})
 }
+
+// TestBlobPutToAFullNode: a node whose disk is below its reserve answers a
+// replica write with blob.ErrNoSpace, on both the plain and the trailer
+// paths, so the writer can tell a quorum lost to full disks (507) from one
+// lost to unreachable nodes (503). Nothing is stored.
+func TestBlobPutToAFullNode(t *testing.T) {
+	a := newBlobNode(t, "same")
+	s := newTestServer(t, "same", nil)
+	cfg := blob.DefaultConfig()
+	cfg.Dir = t.TempDir()
+	cfg.BlockSize = testBlockSize
+	cfg.MinFreeSpace = blob.Reserve{Percent: 99.99} // more than any test disk has free
+	full, err := blob.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { full.Close() })
+	ServeBlobs(s, full)
+
+	ctx := context.Background()
+	data := randomBytes(3*testBlockSize + 5)
+	id := blob.NewID()
+	if _, err := a.bc.Put(ctx, s.Advertise(), id, bytes.NewReader(data), int64(len(data)), nil); !errors.Is(err, blob.ErrNoSpace) {
+		t.Fatalf("put to a full node: %v, want ErrNoSpace", err)
+	}
+	// The answer above taught the client the trailer path; take it too.
+	r := a.bc.Remote(s.Advertise())
+	opts := blob.CreateOptions{Size: int64(len(data)), Digest: func() (blob.Digest, error) {
+		return blob.Digest{MD5: md5.Sum(data), CRC64: crc64.Checksum(data, crc64.MakeTable(crc64.ECMA))}, nil
+	}}
+	if _, err := r.Create(ctx, id, bytes.NewReader(data), opts); !errors.Is(err, blob.ErrNoSpace) {
+		t.Fatalf("digested put to a full node: %v, want ErrNoSpace", err)
+	}
+	if _, err := full.Open(id); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("the full node stored the blob: %v", err)
+	}
+}
+
+// TestSpaceReport: a node reports its blob store's headroom to a peer
+// holding the cluster secret, and to no one else.
+func TestSpaceReport(t *testing.T) {
+	a, b := newBlobNode(t, "same"), newBlobNode(t, "same")
+	ServeSpace(b.srv, b.disk.Headroom)
+	want, err := b.disk.Headroom()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.srv.Client().Space(context.Background(), b.srv.Advertise())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Dir != want.Dir || got.Total != want.Total || got.Reserve != want.Reserve || got.Free <= 0 {
+		t.Fatalf("Space = %+v, the node's own Headroom = %+v", got, want)
+	}
+	intruder := newTestServer(t, "other", nil)
+	if _, err := intruder.Client().Space(context.Background(), b.srv.Advertise()); err == nil {
+		t.Fatal("a node with another secret read the disk report")
+	}
+	// A node without the endpoint (an older kossd) is an error, not a zero report.
+	if _, err := a.srv.Client().Space(context.Background(), a.srv.Advertise()); err == nil {
+		t.Fatal("Space from a node that does not serve it succeeded")
+	}
+}

@@ -68,7 +68,11 @@
 //
 // Failures of the blob store cross the wire in X-Koss-Blob-Error, so that a
 // missing or corrupt remote copy tests like a local one (blob.ErrNotFound,
-// blob.ErrCorrupt...).
+// blob.ErrCorrupt, blob.ErrNoSpace for a disk below its reserve...).
+//
+// ServeSpace adds GET /-/peer/v1/space: the node's disk as its blob store
+// sees it (blob.Headroom, JSON), which the node answering the admin API's
+// cluster status asks every member for (space.go).
 //
 // # Faults
 //
