@@ -69,6 +69,12 @@ const (
 	// issuer, or it has not issued the certificate yet (the message says which, with
 	// cert-manager's own reason). The pods cannot start without it.
 	RegionCertificateUnavailableReason = "CertificateUnavailable"
+	// RegionStorageFullReason surfaces when a member's disk is full: it has less than 8 MiB
+	// free above the reserve kossd keeps (--min-free-space), so it refuses writes with 507
+	// XKossStorageFull; a Region writes that member's copies on the others and repairs them
+	// once space is freed (by deleting objects or growing the volume). The message names the
+	// members and their free space.
+	RegionStorageFullReason = "StorageFull"
 )
 
 // Region's Deleting condition and corresponding reasons.

@@ -28,6 +28,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -53,6 +54,9 @@ const (
 	DefaultHealthInterval = 60 * time.Second
 	// startingInterval is how often a starting Region is polled until it first answers.
 	startingInterval = 5 * time.Second
+	// degradedInterval is how often a Region with a full disk or objects short of their
+	// copies is polled, when HealthInterval is longer.
+	degradedInterval = 15 * time.Second
 	// DefaultScalingInterval is how often a membership change in progress is polled.
 	DefaultScalingInterval = 10 * time.Second
 )
@@ -165,6 +169,7 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *regionScope, reterr err
 	}
 	if s.region.DeletionTimestamp.IsZero() {
 		setRegionStatus(s.region, s.observed)
+		r.eventOnStorageFull(s)
 	} else {
 		setRegionDeletingCondition(s.region, s.bucketsInUse)
 	}
@@ -172,6 +177,23 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *regionScope, reterr err
 		s.region.Status.ObservedGeneration = s.region.Generation
 	}
 	return controllers.PatchStatus(ctx, r.Client, s.before, s.region, s.before.Status, s.region.Status)
+}
+
+// eventOnStorageFull records a Warning when the Degraded condition turns to StorageFull, and
+// a Normal event when it leaves it, so that the moment a member's disk filled up (and was
+// freed) stays in the Region's events after the condition moved on.
+func (r *Reconciler) eventOnStorageFull(s *regionScope) {
+	was := meta.FindStatusCondition(s.before.Status.Conditions, kossv1alpha1.RegionDegradedCondition)
+	now := meta.FindStatusCondition(s.region.Status.Conditions, kossv1alpha1.RegionDegradedCondition)
+	wasFull := was != nil && was.Reason == kossv1alpha1.RegionStorageFullReason
+	nowFull := now != nil && now.Reason == kossv1alpha1.RegionStorageFullReason
+	switch {
+	case nowFull && !wasFull:
+		r.Recorder.Eventf(s.region, nil, corev1.EventTypeWarning, kossv1alpha1.RegionStorageFullReason, "CheckDisks", "%s", now.Message)
+	case wasFull && !nowFull && s.observed.cluster != nil:
+		r.Recorder.Eventf(s.region, nil, corev1.EventTypeNormal, "StorageAvailable", "CheckDisks",
+			"No member's disk is full any longer; writes are taken everywhere again")
+	}
 }
 
 // reconcileRootKey makes sure the Region has its root key. The key is generated once, with
@@ -273,6 +295,10 @@ func (r *Reconciler) reconcileClusterStatus(ctx context.Context, s *regionScope)
 	interval := r.HealthInterval
 	if interval <= 0 {
 		interval = DefaultHealthInterval
+	}
+	if len(fullMembers(&cs)) > 0 || cs.UnderReplicated > 0 {
+		// Followed closely, so the condition clears soon after space is freed or repair ends.
+		interval = min(interval, degradedInterval)
 	}
 	return ctrl.Result{RequeueAfter: interval}, nil
 }

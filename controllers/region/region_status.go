@@ -187,6 +187,12 @@ func setRegionDegradedCondition(region *kossv1alpha1.Region, o regionObservation
 		off := offlineMembers(o.cluster)
 		set(metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason,
 			fmt.Sprintf("%d of %d members are offline: %s", len(off), len(o.cluster.Members), controllers.ListNames(off)))
+	case len(fullMembers(o.cluster)) > 0:
+		// Before under-replication, which a full member causes.
+		full := fullMembers(o.cluster)
+		set(metav1.ConditionTrue, kossv1alpha1.RegionStorageFullReason,
+			fmt.Sprintf("The disk of %d of %d members is full, so they refuse writes (507 XKossStorageFull) and their copies wait for repair: %s. Delete objects or grow the volumes.",
+				len(full), len(o.cluster.Members), strings.Join(full, "; ")))
 	case o.cluster.UnderReplicated > 0:
 		set(metav1.ConditionTrue, kossv1alpha1.RegionUnderReplicatedReason,
 			fmt.Sprintf("%d objects have fewer than three copies; repair is running", o.cluster.UnderReplicated))
@@ -203,6 +209,33 @@ func offlineMembers(cs *adminapi.ClusterStatus) []string {
 		}
 	}
 	return out
+}
+
+// fullMembers describes the members whose disk report says full, e.g. "kossd-1: 5.2 MiB
+// free of 64 MiB, 16 MiB kept in reserve".
+func fullMembers(cs *adminapi.ClusterStatus) []string {
+	var out []string
+	for _, m := range cs.Members {
+		if d := m.Disk; d != nil && d.Full {
+			out = append(out, fmt.Sprintf("%s: %s free of %s, %s kept in reserve",
+				m.ID, binaryBytes(d.FreeBytes), binaryBytes(d.TotalBytes), binaryBytes(d.ReserveBytes)))
+		}
+	}
+	return out
+}
+
+// binaryBytes renders n bytes for a message: "512 B", "5.2 MiB", "1.5 GiB".
+func binaryBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n)/unit, 0
+	for v >= unit && i < 4 {
+		v /= unit
+		i++
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") + " " + []string{"KiB", "MiB", "GiB", "TiB", "PiB"}[i]
 }
 
 // setRegionDeletingCondition says what a Region's deletion waits for: the Buckets

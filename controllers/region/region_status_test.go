@@ -126,6 +126,20 @@ func TestSetRegionStatus(t *testing.T) {
 			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
 			degraded:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionUnderReplicatedReason, "12 objects"),
 		},
+		"a full member disk degrades the Region, before the under-replication it causes": {
+			region: controllertest.TestRegion(),
+			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: func() *adminapi.ClusterStatus {
+				cs := healthyCluster(3)
+				cs.UnderReplicated = 40
+				cs.Members[0].Disk = &adminapi.MemberDisk{FreeBytes: 10 << 30, TotalBytes: 100 << 30, ReserveBytes: 256 << 20}
+				cs.Members[1].Disk = &adminapi.MemberDisk{FreeBytes: 17<<20 + 200<<10, TotalBytes: 64 << 20, ReserveBytes: 16 << 20, Full: true}
+				return cs
+			}()},
+			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
+			progressing: controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionUpToDateReason, ""),
+			degraded: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionStorageFullReason,
+				"The disk of 1 of 3 members is full, so they refuse writes (507 XKossStorageFull) and their copies wait for repair: "+podName(controllertest.TestRegion(), 1)+": 17.2 MiB free of 64 MiB, 16 MiB kept in reserve."),
+		},
 		"a rollout is Progressing": {
 			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: func() *appsv1.StatefulSet {
