@@ -24,6 +24,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -31,6 +32,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/hack/localkube/framework"
+	"github.com/koss-io/koss/hack/localkube/kubelet"
 	"github.com/koss-io/koss/hack/localkube/localcluster"
 	"github.com/koss-io/koss/storage/adminclient"
 	"github.com/koss-io/koss/storage/pki"
@@ -787,6 +789,165 @@ spec:
 			objects[k] = d
 		}
 		everyPodHasObjects(ctx)
+	})
+
+	It("fills the kossd volumes under load: 507 XKossStorageFull, nothing partial, reads go on, the Region says StorageFull, and writes return once space is freed", func(ctx SpecContext) {
+		const fullRegion = "e2e-full"
+		By("creating Region " + fullRegion + " on 128Mi volumes of the capped class (a file system of exactly that size per pod)")
+		region := &kossv1alpha1.Region{
+			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fullRegion},
+			Spec: kossv1alpha1.RegionSpec{Replicas: 3, Storage: kossv1alpha1.RegionStorage{
+				Size: resource.MustParse("128Mi"), StorageClassName: ptr.To(kubelet.CappedStorageClass)}},
+		}
+		Expect(env.Client.Create(ctx, region)).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) {
+			// The Region, then its volumes: the kubelet unmounts a capped
+			// volume when its PersistentVolume is reclaimed.
+			_, err := env.Kubectl(ctx, "delete", "-n", namespace, "region/"+fullRegion, "--timeout=2m")
+			must(err)
+			claims := []string{}
+			for i := range 3 {
+				claims = append(claims, fmt.Sprintf("pvc/data-%s-%d", fullRegion, i))
+			}
+			_, err = env.Kubectl(ctx, append([]string{"delete", "-n", namespace, "--ignore-not-found", "--timeout=2m"}, claims...)...)
+			must(err)
+			Eventually(ctx, func(g Gomega) {
+				var pvs corev1.PersistentVolumeList
+				g.Expect(env.Client.List(ctx, &pvs)).To(Succeed())
+				for _, pv := range pvs.Items {
+					if ref := pv.Spec.ClaimRef; ref != nil && strings.HasPrefix(ref.Name, "data-"+fullRegion+"-") {
+						g.Expect(ref.Name).To(BeEmpty(), "volume %s of %s not reclaimed yet", pv.Name, ref.Name)
+					}
+				}
+			}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Succeed())
+		}, NodeTimeout(5*time.Minute))
+		_, err := env.Kubectl(ctx, "wait", "-n", namespace, "--for=condition=Available", "region/"+fullRegion, "--timeout=4m")
+		must(err)
+		creds, err := env.RootCredentials(ctx, namespace, fullRegion)
+		must(err)
+		c := env.OSSClient(creds)
+		const bucket = "e2e-full"
+		_, err = c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr(bucket)})
+		must(err)
+		// Small writes (kept in the metadata), paced, all along: each still
+		// grows the raft log and the metadata store by a few KiB, and at
+		// full speed they would fill the freed space again themselves.
+		stream := startWritersOf(ctx, c, bucket, "small", 900, "writes before filling the volumes", smallPayload, 100*time.Millisecond)
+		defer stream.stop()
+
+		By("writing 4 MiB objects until one is refused")
+		fill := map[string]digest{}
+		refused := ""
+		for i := 0; i < 100 && refused == ""; i++ {
+			key := fmt.Sprintf("fill/%03d", i)
+			body := randomPayload(901, i, 4<<20)
+			wctx, cancel := context.WithTimeout(ctx, time.Minute)
+			err := put(wctx, c, bucket, key, body)
+			cancel()
+			if err == nil {
+				fill[key] = digestOf(body)
+				continue
+			}
+			Expect(describeErr(err)).To(Equal("XKossStorageFull (507)"), "the write that found the volumes full (%s, after %d of 4 MiB)", key, len(fill))
+			refused = key
+		}
+		Expect(refused).NotTo(BeEmpty(), "400 MiB written to 128 MiB volumes and no write refused")
+		fmt.Fprintf(GinkgoWriter, "%d objects of 4 MiB acknowledged, then %s refused with XKossStorageFull (507)\n", len(fill), refused)
+
+		By("nothing of the refused write is visible")
+		_, err = get(ctx, c, bucket, refused)
+		Expect(describeErr(err)).To(Equal("NoSuchKey (404)"))
+		keys, err := list(ctx, c, bucket, "fill/")
+		must(err)
+		Expect(keys).NotTo(ContainElement(refused))
+		Expect(keys).To(HaveLen(len(fill)))
+
+		By("the Region says StorageFull: the Degraded condition, a Warning event, the pods' metrics")
+		degradedReason := func(g Gomega) string {
+			var r kossv1alpha1.Region
+			g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(region), &r)).To(Succeed())
+			cond := meta.FindStatusCondition(r.Status.Conditions, kossv1alpha1.RegionDegradedCondition)
+			g.Expect(cond).NotTo(BeNil())
+			return cond.Reason + ": " + cond.Message
+		}
+		Eventually(ctx, degradedReason).WithTimeout(2*time.Minute).WithPolling(time.Second).
+			Should(HavePrefix(kossv1alpha1.RegionStorageFullReason+": "), "the Degraded condition")
+		fmt.Fprintf(GinkgoWriter, "Degraded: %s\n", degradedReason(Default))
+		events := func(reason string) string {
+			out, err := env.Kubectl(ctx, "get", "events", "-n", namespace, "-o", "name",
+				"--field-selector", "reason="+reason+",involvedObject.name="+fullRegion)
+			must(err)
+			return strings.TrimSpace(out)
+		}
+		Eventually(ctx, func() string { return events(kossv1alpha1.RegionStorageFullReason) }).
+			WithTimeout(time.Minute).WithPolling(time.Second).ShouldNot(BeEmpty(), "a StorageFull event")
+		eps, err := podEndpoints(ctx, env, namespace, fullRegion)
+		must(err)
+		Expect(eps).To(HaveLen(3))
+		hc := env.HTTPClientTrusting(creds.CACert)
+		var refusals float64
+		for pod, ep := range eps {
+			resp, err := hc.Get(ep + "/-/metrics")
+			must(err)
+			body, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			must(err)
+			n, ok := metricSum(string(body), "koss_writes_refused_no_space_total")
+			Expect(ok).To(BeTrue(), "pod %s exports no koss_writes_refused_no_space_total", pod)
+			refusals += n
+		}
+		Expect(refusals).To(BeNumerically(">=", 1), "no pod counted a write refused for space")
+
+		By("reads keep working: every acknowledged write, through every pod")
+		acked, _, _ := stream.snapshot()
+		for pod, ep := range eps {
+			pc := creds
+			pc.Endpoint = ep
+			Expect(checkObjects(ctx, env.OSSClient(pc), bucket, fill)).To(BeEmpty(), "4 MiB objects read through %s", pod)
+			Expect(checkObjects(ctx, env.OSSClient(pc), bucket, acked)).To(BeEmpty(), "small objects read through %s", pod)
+		}
+
+		By("freeing space: deleting all but three of the 4 MiB objects, then writing again")
+		deleted, toDelete := 0, len(fill)-3
+		for key := range fill {
+			if deleted >= toDelete {
+				break
+			}
+			_, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+			Expect(err).NotTo(HaveOccurred(), "DeleteObject %s on full volumes", key)
+			delete(fill, key)
+			deleted++
+		}
+		start := time.Now()
+		Eventually(ctx, func() string {
+			body := randomPayload(902, 0, 4<<20)
+			err := put(ctx, c, bucket, "after/big", body)
+			if err == nil {
+				fill["after/big"] = digestOf(body)
+			}
+			return describeErr(err)
+		}).WithTimeout(2*time.Minute).WithPolling(2*time.Second).Should(Equal("success"), "a 4 MiB write after deleting %d MiB", 4*deleted)
+		fmt.Fprintf(GinkgoWriter, "a 4 MiB write succeeded %v after deleting %d objects of 4 MiB\n", time.Since(start).Round(100*time.Millisecond), deleted)
+		Eventually(ctx, degradedReason).WithTimeout(2*time.Minute).WithPolling(time.Second).
+			ShouldNot(HavePrefix(kossv1alpha1.RegionStorageFullReason+": "), "the Degraded condition after space was freed")
+		Eventually(ctx, func() string { return events("StorageAvailable") }).
+			WithTimeout(time.Minute).WithPolling(time.Second).ShouldNot(BeEmpty(), "a StorageAvailable event")
+		at := stream.count()
+		Eventually(ctx, stream.count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "small writes after space was freed")
+
+		acked, failures, lastErr := stream.finish()
+		fmt.Fprintf(GinkgoWriter, "%d small writes acknowledged while the volumes filled and emptied, %d failed (last failure: %s)\n", len(acked), failures, lastErr)
+		By(fmt.Sprintf("reading all %d acknowledged writes back through every pod", len(acked)+len(fill)))
+		for k, d := range fill {
+			acked[k] = d
+		}
+		eps, err = podEndpoints(ctx, env, namespace, fullRegion)
+		must(err)
+		for pod, ep := range eps {
+			pc := creds
+			pc.Endpoint = ep
+			Expect(checkObjects(ctx, env.OSSClient(pc), bucket, acked)).To(BeEmpty(), "objects read through %s", pod)
+		}
 	})
 
 	It("revokes the key and removes its Secret when the AccessKey is deleted", func(ctx SpecContext) {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,12 +44,44 @@ func payload(seed uint64, n int) []byte {
 	if n%7 == 6 {
 		size = 200 << 10
 	}
+	return randomPayload(seed, n, size)
+}
+
+// smallPayload is payload without its large writes: 512 B to 2 KiB, kept
+// in the metadata, for a stream that must not fill a volume itself.
+func smallPayload(seed uint64, n int) []byte {
+	return randomPayload(seed, n, 512+n%7*300)
+}
+
+// randomPayload is size deterministic bytes for write n of stream seed.
+func randomPayload(seed uint64, n, size int) []byte {
 	r := rand.New(rand.NewPCG(seed, uint64(n)))
 	b := make([]byte, size)
 	for i := range b {
 		b[i] = byte(r.Uint32())
 	}
 	return b
+}
+
+// metricSum adds up the samples of a Prometheus counter or gauge (every
+// label set) in a text exposition.
+func metricSum(exposition, metric string) (float64, bool) {
+	var sum float64
+	found := false
+	for line := range strings.Lines(exposition) {
+		rest, ok := strings.CutPrefix(line, metric)
+		if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '{') {
+			continue
+		}
+		fields := strings.Fields(rest[strings.LastIndexByte(rest, '}')+1:])
+		if len(fields) == 0 {
+			continue
+		}
+		if v, err := strconv.ParseFloat(fields[0], 64); err == nil {
+			sum, found = sum+v, true
+		}
+	}
+	return sum, found
 }
 
 // ossCode returns the OSS error code and HTTP status of err ("" and 0 when
@@ -164,6 +198,10 @@ func podReady(p *corev1.Pod) bool {
 // writeStream puts objects <prefix>/<n> one after another until ctx ends,
 // recording which ones were acknowledged.
 type writeStream struct {
+	// body is the n-th write's content; nil is payload.
+	body func(seed uint64, n int) []byte
+	// pause is the wait after each acknowledged write (0: none).
+	pause    time.Duration
 	mu       sync.Mutex
 	acked    map[string]digest
 	failures int
@@ -175,7 +213,12 @@ func newWriteStream() *writeStream { return &writeStream{acked: map[string]diges
 func (w *writeStream) run(ctx context.Context, c *oss.Client, bucket, prefix string, seed uint64) {
 	for n := 0; ctx.Err() == nil; n++ {
 		key := fmt.Sprintf("%s/%05d", prefix, n)
-		body := payload(seed, n)
+		var body []byte
+		if w.body != nil {
+			body = w.body(seed, n)
+		} else {
+			body = payload(seed, n)
+		}
 		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		err := put(wctx, c, bucket, key, body)
 		cancel()
@@ -187,6 +230,12 @@ func (w *writeStream) run(ctx context.Context, c *oss.Client, bucket, prefix str
 			w.lastErr = describeErr(err)
 		}
 		w.mu.Unlock()
+		if err == nil && w.pause > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(w.pause):
+			}
+		}
 		if err != nil {
 			// Pace retries while the Region is short of a member; this is not
 			// synchronisation, every write's outcome is recorded either way.
@@ -306,8 +355,17 @@ type writers struct {
 // follows meets writes in flight; what names that wait in a failure.
 func startWriters(ctx context.Context, c *oss.Client, bucket, prefix string, seed uint64, what string) *writers {
 	GinkgoHelper()
+	return startWritersOf(ctx, c, bucket, prefix, seed, what, nil, 0)
+}
+
+// startWritersOf is startWriters with body as the writes' content (nil:
+// payload) and pause after each acknowledged write.
+func startWritersOf(ctx context.Context, c *oss.Client, bucket, prefix string, seed uint64, what string, body func(uint64, int) []byte, pause time.Duration) *writers {
+	GinkgoHelper()
 	wctx, cancel := context.WithCancel(ctx)
-	w := &writers{writeStream: newWriteStream(), cancel: cancel}
+	ws := newWriteStream()
+	ws.body, ws.pause = body, pause
+	w := &writers{writeStream: ws, cancel: cancel}
 	for i := range 2 {
 		w.wg.Go(func() { w.run(wctx, c, bucket, fmt.Sprintf("%s/w%d", prefix, i), seed+uint64(i)) })
 	}

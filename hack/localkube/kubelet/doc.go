@@ -83,6 +83,11 @@
 // directory, pre-bound to the claim; the controller manager completes the
 // binding. Data outlives pods (a re-created StatefulSet pod gets the same
 // claim back); a Released volume with reclaim policy Delete is removed.
+// A second class, CappedStorageClass ("capped"), mounts a file system of
+// exactly the claimed size on the directory (a loop-mounted ext4 image, or
+// a tmpfs where loop devices are missing; root only), so a pod that
+// outgrows its claim meets ENOSPC; it is unmounted when the volume is
+// reclaimed. The default class does not enforce sizes.
 //
 // # Not supported
 //

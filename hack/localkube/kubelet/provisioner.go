@@ -49,7 +49,9 @@ type ProvisionerConfig struct {
 // manager's binder completes the binding). A claim's directory lives as long
 // as its PersistentVolume, so a StatefulSet pod that is deleted and
 // re-created finds its data again. With the Delete reclaim policy a
-// released volume's directory and object are removed.
+// released volume's directory and object are removed. Claims of
+// CappedStorageClass get a file system of their requested size mounted on
+// that directory (capped.go), for tests that fill a volume.
 type Provisioner struct {
 	cfg   ProvisionerConfig
 	log   *slog.Logger
@@ -141,37 +143,47 @@ func (p *Provisioner) Run(ctx context.Context) error {
 	}
 }
 
+// ensureClass creates the default StorageClass and the capped one.
 func (p *Provisioner) ensureClass(ctx context.Context) error {
 	policy := corev1.PersistentVolumeReclaimDelete
 	mode := storagev1.VolumeBindingImmediate
-	sc := &storagev1.StorageClass{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:        p.cfg.StorageClass,
-			Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"},
-		},
-		Provisioner:       p.cfg.Name,
-		ReclaimPolicy:     &policy,
-		VolumeBindingMode: &mode,
-	}
-	for {
-		_, err := p.cfg.Client.StorageV1().StorageClasses().Create(ctx, sc, metav1.CreateOptions{})
-		if err == nil || apierrors.IsAlreadyExists(err) {
-			return nil
-		}
-		p.log.Warn("create storage class", "err", err)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
+	class := func(name string, annotations map[string]string) *storagev1.StorageClass {
+		return &storagev1.StorageClass{
+			ObjectMeta:        metav1.ObjectMeta{Name: name, Annotations: annotations},
+			Provisioner:       p.cfg.Name,
+			ReclaimPolicy:     &policy,
+			VolumeBindingMode: &mode,
 		}
 	}
+	for _, sc := range []*storagev1.StorageClass{
+		class(p.cfg.StorageClass, map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}),
+		class(CappedStorageClass, nil),
+	} {
+		for {
+			_, err := p.cfg.Client.StorageV1().StorageClasses().Create(ctx, sc, metav1.CreateOptions{})
+			if err == nil || apierrors.IsAlreadyExists(err) {
+				break
+			}
+			p.log.Warn("create storage class", "class", sc.Name, "err", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+		}
+	}
+	return nil
 }
 
 func (p *Provisioner) provision(ctx context.Context, pvc *corev1.PersistentVolumeClaim) error {
 	if pvc.Spec.VolumeName != "" || pvc.DeletionTimestamp != nil || pvc.Status.Phase != corev1.ClaimPending {
 		return nil
 	}
-	if pvc.Spec.StorageClassName == nil || *pvc.Spec.StorageClassName != p.cfg.StorageClass {
+	if pvc.Spec.StorageClassName == nil {
+		return nil
+	}
+	class := *pvc.Spec.StorageClassName
+	if class != p.cfg.StorageClass && class != CappedStorageClass {
 		return nil
 	}
 	name := "pvc-" + string(pvc.UID)
@@ -183,6 +195,13 @@ func (p *Provisioner) provision(ctx context.Context, pvc *corev1.PersistentVolum
 	if size.IsZero() {
 		size = resource.MustParse("1Gi")
 	}
+	if class == CappedStorageClass {
+		kind, err := mountCapped(dir, size.Value())
+		if err != nil {
+			return err
+		}
+		p.log.Info("mounted a capped volume", "pvc", pvc.Namespace+"/"+pvc.Name, "size", size.String(), "fs", kind)
+	}
 	hostPathType := corev1.HostPathDirectory
 	pv := &corev1.PersistentVolume{
 		ObjectMeta: metav1.ObjectMeta{
@@ -193,7 +212,7 @@ func (p *Provisioner) provision(ctx context.Context, pvc *corev1.PersistentVolum
 			Capacity:                      corev1.ResourceList{corev1.ResourceStorage: size},
 			AccessModes:                   pvc.Spec.AccessModes,
 			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimDelete,
-			StorageClassName:              p.cfg.StorageClass,
+			StorageClassName:              class,
 			VolumeMode:                    pvc.Spec.VolumeMode,
 			ClaimRef: &corev1.ObjectReference{
 				Kind: "PersistentVolumeClaim", APIVersion: "v1",
@@ -224,6 +243,9 @@ func (p *Provisioner) reclaim(ctx context.Context, pv *corev1.PersistentVolume) 
 		return nil
 	}
 	if hp := pv.Spec.HostPath; hp != nil && filepath.Dir(hp.Path) == p.cfg.Dir {
+		if err := unmountCapped(hp.Path); err != nil {
+			return err
+		}
 		if err := os.RemoveAll(hp.Path); err != nil {
 			return err
 		}
