@@ -80,8 +80,10 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 	// Blobs live on three voters: peers store and read their copies here.
 	peer.ServeBlobs(ps, d.blobs)
 	peer.ServeSpace(ps, d.blobs.Headroom)
+	serveCodec(ps)
 	blobs := peer.NewBlobClient(ps.Client())
-	n, err := startNode(cfg, d, r, log, raftCluster{r: r}, func(addr string) blob.Replica { return blobs.Remote(addr) })
+	gate := newCodecGate(r, ps.Client(), log)
+	n, err := startNode(cfg, d, gate, log, raftCluster{r: r}, func(addr string) blob.Replica { return blobs.Remote(addr) })
 	if err != nil {
 		_ = r.Close()
 		_ = ps.Close()
@@ -90,6 +92,7 @@ func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, err
 		return nil, err
 	}
 	n.otherDirs = []string{rcfg.Dir}
+	n.bg.Go(gate.run)
 	return &raftEngine{node: n, peer: ps, peerTLS: peerTLS, raft: r}, nil
 }
 

@@ -68,6 +68,11 @@ const (
 // AbortLifecycleUploads, the same way.
 const codecVersion = 8
 
+// CodecVersion is codecVersion for other packages: the newest command
+// version this node can apply (the codec gate of package server compares
+// the members' versions before proposing).
+const CodecVersion = codecVersion
+
 // extVersion is the first codec version with the S3 fields, sumsVersion
 // the first with the part checksums.
 const (
