@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/object/bucketconfig"
 )
 
 func toMetaMetadata(m Metadata) record.Metadata {
@@ -87,8 +88,8 @@ func toBucketInfo(b *record.Bucket) BucketInfo {
 		Objects:      b.Objects,
 		Bytes:        b.Bytes,
 		Tags:         maps.Clone(b.Tags),
-		CORS:         fromMetaCORS(b.CORS),
-		Lifecycle:    fromMetaLifecycle(b.Lifecycle),
+		CORS:         bucketconfig.CORSFromRecord(b.CORS),
+		Lifecycle:    bucketconfig.LifecycleFromRecord(b.Lifecycle),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/object/lifecycle"
 	"github.com/koss-io/koss/storage/internal/replica"
 )
 
@@ -119,8 +120,8 @@ type Store struct {
 
 	// barriers counts the read barriers requests took (ReadBarriers).
 	barriers atomic.Uint64
-	// lifecycle counts what the lifecycle loop did (LifecycleCounts).
-	lifecycle lifecycleCounters
+	// lifecycle runs the buckets' lifecycle rules (lifecyclerun.go).
+	lifecycle *lifecycle.Runner
 }
 
 var (
@@ -141,14 +142,16 @@ func New(cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{
+	s := &Store{
 		cfg:  cfg,
 		data: cfg.Data,
 		meta: cfg.Meta,
 		prop: cfg.Proposer,
 		lg:   lg.With("component", "object"),
 		now:  now,
-	}, nil
+	}
+	s.lifecycle = lifecycle.New(lifecycleStore{s}, s.lg, s.now)
+	return s, nil
 }
 
 // apply proposes c and returns the state machine's result. An error means
