@@ -8,11 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/object/segread"
 	"github.com/koss-io/koss/storage/internal/replica"
 )
 
@@ -284,8 +284,8 @@ func TestDamagedDataIsReported(t *testing.T) {
 	}
 
 	// Inline data is checked against its CRC-64 too.
-	r := &objectReader{s: s, id: "x", unpin: func() {}, parts: []part{{seg: record.Segment{Size: 3, Data: []byte("abc"), CRC64: 1}, n: 3}}}
-	if err := r.verifyInline(); !errors.Is(err, ErrChecksumMismatch) {
+	parts := []segread.Part{{Seg: record.Segment{Size: 3, Data: []byte("abc"), CRC64: 1}, N: 3}}
+	if err := verifyInline("x", parts); !errors.Is(err, ErrChecksumMismatch) {
 		t.Fatalf("verifyInline = %v", err)
 	}
 }
@@ -383,32 +383,6 @@ func TestConfigValidate(t *testing.T) {
 			}
 			if _, nerr := New(c); (nerr == nil) != tc.ok {
 				t.Fatalf("New() = %v, want ok=%v", nerr, tc.ok)
-			}
-		})
-	}
-}
-
-func TestSliceParts(t *testing.T) {
-	segs := []record.Segment{{Size: 5, Data: []byte("01234")}, {Blob: "b", Size: 10}, {Size: 0}, {Size: 3, Data: []byte("xyz")}}
-	tests := map[string]struct {
-		start, length int64
-		want          [][3]int64 // segment size, off, n
-	}{
-		"all":            {0, 18, [][3]int64{{5, 0, 5}, {10, 0, 10}, {3, 0, 3}}},
-		"inside first":   {1, 3, [][3]int64{{5, 1, 3}}},
-		"across":         {4, 3, [][3]int64{{5, 4, 1}, {10, 0, 2}}},
-		"last byte":      {17, 1, [][3]int64{{3, 2, 1}}},
-		"empty":          {3, 0, nil},
-		"exactly second": {5, 10, [][3]int64{{10, 0, 10}}},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			var got [][3]int64
-			for _, p := range slice(segs, tc.start, tc.length) {
-				got = append(got, [3]int64{p.seg.Size, p.off, p.n})
-			}
-			if !slices.Equal(got, tc.want) {
-				t.Fatalf("slice = %v, want %v", got, tc.want)
 			}
 		})
 	}

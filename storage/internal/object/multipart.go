@@ -14,6 +14,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/object/segread"
 )
 
 // Multipart uploads. A part is written like the data of PutObject (inline
@@ -295,16 +296,11 @@ func (s *Store) sequentialMD5(ctx context.Context, c *record.CompleteUpload) err
 		}
 	}
 	h := md5.New()
-	parts := slice(segs, 0, size)
-	var ids []string
-	for _, p := range parts {
-		if !p.seg.Inline() {
-			ids = append(ids, p.seg.Blob)
-		}
-	}
-	r := &objectReader{s: s, ctx: ctx, parts: parts, unpin: s.data.Pin(ids), id: c.Bucket + "/" + c.Key}
+	parts := segread.Slice(segs, 0, size)
+	id := c.Bucket + "/" + c.Key
+	r := s.newReader(ctx, id, parts, s.data.Pin(segread.Blobs(parts)))
 	defer func() { _ = r.Close() }() // read only; its errors come from Read
-	if err := r.verifyInline(); err != nil {
+	if err := verifyInline(id, parts); err != nil {
 		return err
 	}
 	if _, err := io.Copy(h, r); err != nil {

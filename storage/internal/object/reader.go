@@ -1,13 +1,12 @@
 package object
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
-	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/object/segread"
 )
 
 // GetObject implements Layer.
@@ -58,13 +57,8 @@ func (s *Store) getObject(ctx context.Context, bucket, key string, sel Selector,
 				start, length = rng.Start, rng.Length
 			}
 		}
-		parts := slice(o.Segments, start, length)
-		var ids []string
-		for _, p := range parts {
-			if !p.seg.Inline() {
-				ids = append(ids, p.seg.Blob)
-			}
-		}
+		parts := segread.Slice(o.Segments, start, length)
+		ids := segread.Blobs(parts)
 		unpin := s.data.Pin(ids)
 		stillUsed, err := s.referenced(ids)
 		if err != nil {
@@ -78,14 +72,15 @@ func (s *Store) getObject(ctx context.Context, bucket, key string, sel Selector,
 			}
 			return ObjectInfo{}, nil, fmt.Errorf("%w: object keeps changing under the read", ErrUnavailable)
 		}
-		r := &objectReader{s: s, ctx: ctx, parts: parts, unpin: unpin, id: bucket + "/" + key}
-		if err := r.verifyInline(); err != nil {
+		id := bucket + "/" + key
+		r := s.newReader(ctx, id, parts, unpin)
+		if err := verifyInline(id, parts); err != nil {
 			_ = r.Close()
 			return ObjectInfo{}, nil, err
 		}
 		// Open the first blob now so that a missing or damaged blob is an
 		// error of GetObject, before the caller commits to a response.
-		if err := r.next(); err != nil {
+		if err := r.Open(); err != nil {
 			_ = r.Close()
 			return ObjectInfo{}, nil, err
 		}
@@ -110,161 +105,20 @@ func (s *Store) referenced(ids []string) (bool, error) {
 	return true, nil
 }
 
-// part is the piece [off, off+n) of one segment that a read covers.
-type part struct {
-	seg    record.Segment
-	off, n int64
-}
-
-// slice returns the parts of segs covering [start, start+length).
-func slice(segs []record.Segment, start, length int64) []part {
-	if length <= 0 {
-		return nil
-	}
-	var out []part
-	pos := int64(0)
-	end := start + length
-	for _, sg := range segs {
-		segEnd := pos + sg.Size
-		if segEnd > start && pos < end && sg.Size > 0 {
-			off := max(start, pos) - pos
-			out = append(out, part{seg: sg, off: off, n: min(end, segEnd) - pos - off})
-		}
-		pos = segEnd
-		if pos >= end {
-			break
-		}
-	}
-	return out
-}
-
-// objectReader streams the parts of one read, verifying as it goes.
-type objectReader struct {
-	s     *Store
-	ctx   context.Context // of the GetObject call, for remote reads
-	id    string          // bucket/key, for errors
-	parts []part
-	i     int // index of the part cur reads
-	cur   io.Reader
-	rc    io.Closer // the data store's reader of the current part
-	unpin func()
-	done  bool
-}
-
-// verifyInline checks the CRC-64 of every inline segment of the read.
-func (r *objectReader) verifyInline() error {
-	for _, p := range r.parts {
-		if p.seg.Inline() && crc64ecma.Checksum(p.seg.Data) != p.seg.CRC64 {
-			return fmt.Errorf("%w: %s: inline data", ErrChecksumMismatch, r.id)
+// verifyInline checks the CRC-64 of every inline segment of a read of
+// the object id.
+func verifyInline(id string, parts []segread.Part) error {
+	for _, p := range parts {
+		if p.Seg.Inline() && crc64ecma.Checksum(p.Seg.Data) != p.Seg.CRC64 {
+			return fmt.Errorf("%w: %s: inline data", ErrChecksumMismatch, id)
 		}
 	}
 	return nil
 }
 
-// next makes cur read the part at r.i.
-func (r *objectReader) next() error {
-	r.closeCur()
-	r.cur = nil
-	if r.i >= len(r.parts) {
-		return nil
-	}
-	p := r.parts[r.i]
-	if p.seg.Inline() {
-		r.cur = bytes.NewReader(p.seg.Data[p.off : p.off+p.n])
-		return nil
-	}
-	rc, err := r.s.data.Open(r.ctx, p.seg, p.off, p.n)
-	if err != nil {
-		return r.failed(err)
-	}
-	r.rc, r.cur = rc, rc
-	return nil
-}
-
-// failed names a failure of the data store for this object.
-func (r *objectReader) failed(err error) error {
-	return fmt.Errorf("%s: %w", r.id, toLayerErr(err))
-}
-
-func (r *objectReader) Read(p []byte) (int, error) {
-	for {
-		if r.done || r.i >= len(r.parts) {
-			return 0, io.EOF
-		}
-		if r.cur == nil {
-			if err := r.next(); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		n, err := r.cur.Read(p)
-		if err == io.EOF {
-			r.i++
-			if nerr := r.next(); nerr != nil {
-				return n, nerr
-			}
-			if n > 0 {
-				return n, nil
-			}
-			continue
-		}
-		if err != nil {
-			return n, r.failed(err)
-		}
-		return n, nil
-	}
-}
-
-// WriteTo writes the rest of the read to w. Inline data goes to w in one
-// Write, without the 32 KiB buffer io.Copy would allocate for every read
-// (most reads of small objects are inline); blob data is copied from the
-// data store's reader, through w's ReadFrom when it has one.
-func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for !r.done && r.i < len(r.parts) {
-		if r.cur == nil {
-			if err := r.next(); err != nil {
-				return total, err
-			}
-			continue
-		}
-		var n int64
-		var err error
-		if br, ok := r.cur.(*bytes.Reader); ok {
-			n, err = br.WriteTo(w)
-		} else {
-			n, err = io.Copy(w, r.cur)
-			if err != nil {
-				err = r.failed(err)
-			}
-		}
-		total += n
-		if err != nil {
-			return total, err
-		}
-		r.i++
-		if err := r.next(); err != nil {
-			return total, err
-		}
-	}
-	return total, nil
-}
-
-// Close releases the open data and the pins.
-func (r *objectReader) Close() error {
-	if r.done {
-		return nil
-	}
-	r.done = true
-	r.closeCur()
-	r.unpin()
-	return nil
-}
-
-// closeCur releases what the current part reads from.
-func (r *objectReader) closeCur() {
-	if r.rc != nil {
-		_ = r.rc.Close()
-		r.rc = nil
-	}
+// newReader returns a reader of parts of the object id (bucket/key)
+// from the data store, failing in the Layer's errors; unpin releases the
+// parts' blobs when it is closed.
+func (s *Store) newReader(ctx context.Context, id string, parts []segread.Part, unpin func()) *segread.Reader {
+	return segread.NewReader(ctx, segread.Config{Data: s.data, ID: id, Parts: parts, Unpin: unpin, Wrap: toLayerErr})
 }
