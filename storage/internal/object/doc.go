@@ -53,6 +53,23 @@
 // error codes. Errors of the layers below are wrapped in them by one table
 // (lowerErrors in store.go), keeping the cause.
 //
+// # Packages
+//
+// The object layer is this package and three leaves below it, each
+// knowing nothing of this one:
+//
+//   - bucketconfig: a bucket's CORS and lifecycle configuration documents,
+//     their checks, CORS matching and record conversion (re-exported here
+//     as CORSConfiguration, LifecycleConfiguration and friends);
+//   - lifecycle: the pass that carries lifecycle rules out and the leader
+//     loop that runs it, over its own narrow Store interface, which
+//     lifecyclerun.go implements for *Store (RunLifecycle,
+//     StartLifecycle, LifecycleCounts);
+//   - segread: the reader that streams a range of an object's segments,
+//     used by GetObject and by the MD5 of sequential uploads.
+//
+// objecttest is the Layer's conformance suite.
+//
 // # Wiring
 //
 //	blobs, _ := blob.New(blob.Config{Dir: filepath.Join(data, "blob"), Logger: lg})
