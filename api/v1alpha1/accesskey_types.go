@@ -17,6 +17,8 @@ limitations under the License.
 package v1alpha1
 
 import (
+	"time"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -73,6 +75,48 @@ type AccessKeySpec struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	SecretName string `json:"secretName,omitempty"`
+
+	// rotation replaces the key pair on a schedule (period) and whenever the annotation
+	// koss.io/rotate changes value; the previous key keeps working for overlap after each
+	// rotation, then it is revoked. The Secret is updated in place, so pods that mount it see
+	// the new pair (Kubernetes refreshes Secret volumes) and pods that read it at start keep
+	// working until they restart within the overlap. Unset: the pair changes only when the
+	// Secret is deleted, and then the old key is revoked at once.
+	// +optional
+	Rotation *AccessKeyRotation `json:"rotation,omitempty"`
+}
+
+// RotateAnnotation on an AccessKey requests a rotation whenever its value changes (for
+// example to the current time): `kubectl annotate accesskey app koss.io/rotate="$(date +%s)"
+// --overwrite`. It works with or without spec.rotation (whose overlap it then uses).
+const RotateAnnotation = "koss.io/rotate"
+
+// DefaultRotationOverlap is spec.rotation.overlap when it is unset.
+const DefaultRotationOverlap = time.Hour
+
+// AccessKeyRotation says when an AccessKey's pair is replaced and how long the previous one
+// keeps working.
+// +kubebuilder:validation:XValidation:rule="!has(self.period) || !has(self.overlap) || duration(self.overlap) < duration(self.period)",message="overlap must be shorter than period"
+type AccessKeyRotation struct {
+	// period is how long a pair is used before a new one replaces it, at least 1m, e.g.
+	// 720h. Unset: only the koss.io/rotate annotation rotates.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="period must be at least 1m"
+	Period *metav1.Duration `json:"period,omitempty"`
+
+	// overlap is how long the previous key keeps working after a rotation, so that every
+	// holder can pick the new pair up; 0s revokes it at once. Default 1h.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="overlap must not be negative"
+	Overlap *metav1.Duration `json:"overlap,omitempty"`
+}
+
+// OverlapDuration is spec.rotation.overlap with its default.
+func (r *AccessKeyRotation) OverlapDuration() time.Duration {
+	if r == nil || r.Overlap == nil {
+		return DefaultRotationOverlap
+	}
+	return r.Overlap.Duration
 }
 
 // AccessKeyStatus defines the observed state of an AccessKey. It never holds the secret.
@@ -98,6 +142,25 @@ type AccessKeyStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	SecretName string `json:"secretName,omitempty"`
+
+	// keyIssuedAt is when the current pair was made.
+	// +optional
+	KeyIssuedAt *metav1.Time `json:"keyIssuedAt,omitempty"`
+
+	// previousAccessKeyId is the key a rotation replaced, which keeps working until
+	// previousKeyRetiresAt; empty when there is none.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	PreviousAccessKeyID string `json:"previousAccessKeyId,omitempty"`
+
+	// previousKeyRetiresAt is when the previous key is revoked.
+	// +optional
+	PreviousKeyRetiresAt *metav1.Time `json:"previousKeyRetiresAt,omitempty"`
+
+	// nextRotation is when spec.rotation.period next replaces the pair; unset without a
+	// period.
+	// +optional
+	NextRotation *metav1.Time `json:"nextRotation,omitempty"`
 }
 
 // AccessKey is a key pair issued by a Region with per-bucket grants. The operator writes the

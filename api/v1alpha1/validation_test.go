@@ -222,6 +222,23 @@ func accessKey(name string, grants ...kossv1alpha1.BucketGrant) *kossv1alpha1.Ac
 	}
 }
 
+// withRotation sets spec.rotation; "" leaves period or overlap unset.
+func withRotation(k *kossv1alpha1.AccessKey, period, overlap string) *kossv1alpha1.AccessKey {
+	k.Spec.Rotation = &kossv1alpha1.AccessKeyRotation{}
+	parse := func(s string) *metav1.Duration {
+		if s == "" {
+			return nil
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			panic(err)
+		}
+		return &metav1.Duration{Duration: d}
+	}
+	k.Spec.Rotation.Period, k.Spec.Rotation.Overlap = parse(period), parse(overlap)
+	return k
+}
+
 func grants(n int) []kossv1alpha1.BucketGrant {
 	access := []kossv1alpha1.BucketAccess{kossv1alpha1.BucketAccessRead, kossv1alpha1.BucketAccessWrite, kossv1alpha1.BucketAccessReadWrite}
 	out := make([]kossv1alpha1.BucketGrant, n)
@@ -507,6 +524,17 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 			obj: accessKey("too-many", grants(kossv1alpha1.MaxAccessKeyBuckets+1)...), wantErr: "spec.buckets",
 		},
 		"access key with no grants": {obj: accessKey("no-grants")},
+		"access key rotating every 30 days with a day's overlap": {obj: withRotation(accessKey("rot-ok"), "720h", "24h")},
+		"access key rotating on request only, overlap 0s":        {obj: withRotation(accessKey("rot-req"), "", "0s")},
+		"access key rotating every 30s": {
+			obj: withRotation(accessKey("rot-fast"), "30s", ""), wantErr: "period must be at least 1m",
+		},
+		"access key whose overlap is not shorter than its period": {
+			obj: withRotation(accessKey("rot-overlap"), "1h", "1h"), wantErr: "overlap must be shorter than period",
+		},
+		"access key with a negative overlap": {
+			obj: withRotation(accessKey("rot-neg"), "", "-1m"), wantErr: "overlap must not be negative",
+		},
 		"access key with a bad secretName": {
 			obj: func() client.Object {
 				k := accessKey("bad-secret")

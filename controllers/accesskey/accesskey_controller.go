@@ -65,6 +65,15 @@ type Reconciler struct {
 	// ResyncInterval is how often an issued key is checked; zero means
 	// DefaultResyncInterval.
 	ResyncInterval time.Duration
+	// Now is the clock of rotations; nil means time.Now.
+	Now func() time.Time
+}
+
+func (r *Reconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }
 
 // accessKeyScope is the state of one reconcile pass of an AccessKey.
@@ -85,6 +94,9 @@ type accessKeyScope struct {
 	// pair is the key pair. It is set by reconcileCredentials: read back from the Secret,
 	// or generated when there is none.
 	pair *controllers.KeyPair
+	// rotation is the pair's rotation state (rotation.go). It is set by
+	// reconcileCredentials with pair.
+	rotation *rotationState
 	// observed collects what the phases saw, for setAccessKeyStatus.
 	observed accessKeyObservation
 	// gone is true once the finalizer was removed: the object may no longer exist.
@@ -137,6 +149,7 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *accessKeyScope, reterr 
 	if s.gone {
 		return nil
 	}
+	s.observed.rotation = s.rotation
 	setAccessKeyStatus(s.key, s.observed)
 	if reterr == nil {
 		s.key.Status.ObservedGeneration = s.key.Generation
@@ -217,8 +230,7 @@ func (r *Reconciler) reconcileCredentials(ctx context.Context, s *accessKeyScope
 			return ctrl.Result{}, nil
 		}
 		if pair, ok := keyPairFromSecret(secret); ok {
-			s.pair = &pair
-			return ctrl.Result{}, nil
+			return ctrl.Result{}, r.rotateIfDue(ctx, s, pair, rotationFromSecret(secret))
 		}
 	}
 	pair, err := controllers.NewKeyPair(controllers.AccessKeyIDPrefix)
@@ -227,7 +239,60 @@ func (r *Reconciler) reconcileCredentials(ctx context.Context, s *accessKeyScope
 	}
 	ctrl.LoggerFrom(ctx).Info("Generated a key pair", "accessKeyId", pair.ID())
 	s.pair = &pair
+	// A first pair answers the rotate annotation already there.
+	s.rotation = &rotationState{issuedAt: r.now(), handledRequest: s.key.Annotations[kossv1alpha1.RotateAnnotation]}
 	return ctrl.Result{}, nil
+}
+
+// rotateIfDue keeps the Secret's pair, or replaces it when a rotation is due. A previous
+// key whose overlap ended is revoked first, and so is one still in its overlap when the
+// pair rotates again (there is one previous key at most): both before the Secret stops
+// naming it, so no registered key is ever forgotten.
+func (r *Reconciler) rotateIfDue(ctx context.Context, s *accessKeyScope, pair controllers.KeyPair, st rotationState) error {
+	now := r.now()
+	if st.previousID != "" && !now.Before(st.retiresAt) {
+		if err := r.retire(ctx, s, st.previousID, "its overlap ended"); err != nil {
+			return err
+		}
+		st.previousID, st.retiresAt = "", time.Time{}
+	}
+	why := rotationDue(s.key, st, now)
+	if why == "" {
+		s.pair, s.rotation = &pair, &st
+		return nil
+	}
+	if st.previousID != "" {
+		if err := r.retire(ctx, s, st.previousID, "the pair rotated again within its overlap"); err != nil {
+			return err
+		}
+	}
+	next, err := controllers.NewKeyPair(controllers.AccessKeyIDPrefix)
+	if err != nil {
+		return err
+	}
+	overlap := s.key.Spec.Rotation.OverlapDuration()
+	s.pair = &next
+	s.rotation = &rotationState{issuedAt: now, previousID: pair.ID(), retiresAt: now.Add(overlap),
+		handledRequest: s.key.Annotations[kossv1alpha1.RotateAnnotation]}
+	ctrl.LoggerFrom(ctx).Info("Rotating the key pair", "accessKeyId", next.ID(), "previousAccessKeyId", pair.ID(), "overlap", overlap, "why", why)
+	r.Recorder.Eventf(s.key, nil, corev1.EventTypeNormal, "KeyRotated", "RotateKey",
+		"Rotated to key %s because %s; the previous key %s keeps working until %s", next.ID(), why, pair.ID(),
+		s.rotation.retiresAt.UTC().Format(time.RFC3339))
+	return nil
+}
+
+// retire revokes a previous key and says so in an event.
+func (r *Reconciler) retire(ctx context.Context, s *accessKeyScope, id, why string) error {
+	if s.admin == nil {
+		return fmt.Errorf("retire key %s: no admin client", id)
+	}
+	if err := s.admin.DeleteAccessKey(ctx, id); err != nil && !adminclient.IsNotFound(err) {
+		s.observed.engineErr = err
+		return fmt.Errorf("retire key %s: %w", id, err)
+	}
+	ctrl.LoggerFrom(ctx).Info("Retired the previous access key", "accessKeyId", id, "why", why)
+	r.Recorder.Eventf(s.key, nil, corev1.EventTypeNormal, "KeyRetired", "RetireKey", "Revoked the previous key %s: %s", id, why)
+	return nil
 }
 
 // reconcileSecret applies the credentials Secret. It is written before the key is
@@ -249,6 +314,9 @@ func (r *Reconciler) reconcileSecret(ctx context.Context, s *accessKeyScope) (ct
 		region:   s.region.Name,
 		bucket:   s.firstBucket,
 		caPEM:    ca,
+	}
+	if s.rotation != nil {
+		content.annotations = s.rotation.annotations()
 	}
 	if err := controllers.ApplyOwned(ctx, r.Client, desiredAccessKeySecret(s.key, *s.pair, content)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("apply Secret %s: %w", s.key.SecretName(), err)
@@ -291,7 +359,17 @@ func (r *Reconciler) reconcileKey(ctx context.Context, s *accessKeyScope) (ctrl.
 		}
 	}
 	s.observed.keyID = id
-	if old := s.key.Status.AccessKeyID; old != "" && old != id {
+	var previous string
+	if s.rotation != nil {
+		previous = s.rotation.previousID
+	}
+	if previous != "" {
+		// The previous key keeps the same grants through its overlap.
+		if err := r.syncPreviousGrants(ctx, s, previous); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	if old := s.key.Status.AccessKeyID; old != "" && old != id && old != previous {
 		if err := r.revoke(ctx, s, old); err != nil {
 			return ctrl.Result{}, err
 		}
@@ -300,7 +378,31 @@ func (r *Reconciler) reconcileKey(ctx context.Context, s *accessKeyScope) (ctrl.
 	if resync <= 0 {
 		resync = DefaultResyncInterval
 	}
+	if s.rotation != nil {
+		if d, ok := untilNextEvent(s.key, *s.rotation, r.now()); ok {
+			resync = min(resync, d)
+		}
+	}
 	return ctrl.Result{RequeueAfter: resync}, nil
+}
+
+// syncPreviousGrants gives a previous key in its overlap the current grants.
+func (r *Reconciler) syncPreviousGrants(ctx context.Context, s *accessKeyScope, id string) error {
+	got, err := s.admin.GetAccessKey(ctx, id)
+	switch {
+	case adminclient.IsNotFound(err):
+		return nil // revoked around the operator: nothing to keep working
+	case err != nil:
+		s.observed.engineErr = err
+		return fmt.Errorf("get previous key %s: %w", id, err)
+	case sameGrants(got.Grants, s.grants):
+		return nil
+	}
+	if _, err := s.admin.SetGrants(ctx, id, s.grants); err != nil {
+		s.observed.engineErr = err
+		return fmt.Errorf("set grants of previous key %s: %w", id, err)
+	}
+	return nil
 }
 
 // sameGrants compares a key's grants with the wanted ones (sorted by bucket).
@@ -316,18 +418,23 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *accessKeyScope) (ct
 	log := ctrl.LoggerFrom(ctx)
 	s.observed.deleting = true
 	k := s.key
-	id := k.Status.AccessKeyID
-	if id == "" {
-		secret, err := r.getSecret(ctx, k)
-		if err != nil {
-			return ctrl.Result{}, err
-		}
-		if secret != nil && metav1.IsControlledBy(secret, k) {
+	id, previous := k.Status.AccessKeyID, k.Status.PreviousAccessKeyID
+	secret, err := r.getSecret(ctx, k)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if secret != nil && metav1.IsControlledBy(secret, k) {
+		if id == "" {
 			pair, _ := keyPairFromSecret(secret)
 			id = pair.ID()
 		}
+		// The Secret names the previous key even when the status write of its rotation
+		// did not happen.
+		if p := rotationFromSecret(secret).previousID; p != "" {
+			previous = p
+		}
 	}
-	if id == "" {
+	if id == "" && previous == "" {
 		return r.forget(ctx, s)
 	}
 	region, err := controllers.GetRegion(ctx, r.Client, k.Spec.RegionRef.NamespacedName(k.Namespace))
@@ -341,8 +448,13 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *accessKeyScope) (ct
 	if s.admin, err = controllers.AdminClientFor(ctx, r.Client, r.APIReader, r.AdminClients, region); err != nil {
 		return ctrl.Result{}, err
 	}
-	if err := r.revoke(ctx, s, id); err != nil {
-		return ctrl.Result{}, err
+	for _, kid := range []string{previous, id} {
+		if kid == "" {
+			continue
+		}
+		if err := r.revoke(ctx, s, kid); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 	return r.forget(ctx, s)
 }
@@ -385,7 +497,8 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, optio
 		return fmt.Errorf("accesskey.Reconciler: Client, APIReader, AdminClients and Recorder must be set: %w", controllers.ErrMissingDependency)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&kossv1alpha1.AccessKey{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// Annotations too: koss.io/rotate asks for a rotation.
+		For(&kossv1alpha1.AccessKey{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Owns(&corev1.Secret{}).
 		Watches(&kossv1alpha1.Region{}, handler.EnqueueRequestsFromMapFunc(r.regionToAccessKeys)).
 		Watches(&kossv1alpha1.Bucket{}, handler.EnqueueRequestsFromMapFunc(r.bucketToAccessKeys)).

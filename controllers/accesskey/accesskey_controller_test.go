@@ -240,6 +240,65 @@ var _ = Describe("AccessKey controller", func() {
 		Expect(controllertest.OSSCode(controllertest.PutObject(keyClient(old), b.Name, "before", "rotation"))).To(Equal("InvalidAccessKeyId"))
 	})
 
+	It("rotates on the koss.io/rotate annotation: the Secret is updated in place, the previous key works through the overlap, then it is revoked", func() {
+		ns := env.NewNamespace(served())
+		b := env.WaitBucketReady(env.NewBucket(ns, controllertest.UniqueName("rotated")))
+		k := env.NewAccessKey(ns, "roller", kossv1alpha1.BucketGrant{Name: b.Name, Access: kossv1alpha1.BucketAccessReadWrite})
+		old := waitIssued(k)
+		oldID := string(old.Data["accessKeyId"])
+		Expect(env.GetAccessKeyNow(Default, k).Status.KeyIssuedAt).NotTo(BeNil())
+
+		By("asking for a rotation with an 8s overlap")
+		Eventually(func(g Gomega) {
+			cur := env.GetAccessKeyNow(g, k)
+			cur.Spec.Rotation = &kossv1alpha1.AccessKeyRotation{Overlap: &metav1.Duration{Duration: 8 * time.Second}}
+			if cur.Annotations == nil {
+				cur.Annotations = map[string]string{}
+			}
+			cur.Annotations[kossv1alpha1.RotateAnnotation] = "1"
+			g.Expect(env.Client.Update(ctx, cur)).To(Succeed())
+		}).Should(Succeed())
+		var fresh *corev1.Secret
+		var retires time.Time
+		Eventually(func(g Gomega) {
+			fresh = readSecret(g, ns, "roller")
+			g.Expect(string(fresh.Data["accessKeyId"])).NotTo(Equal(oldID))
+			st := env.GetAccessKeyNow(g, k).Status
+			g.Expect(st.AccessKeyID).To(Equal(string(fresh.Data["accessKeyId"])))
+			g.Expect(st.PreviousAccessKeyID).To(Equal(oldID))
+			g.Expect(st.PreviousKeyRetiresAt).NotTo(BeNil())
+			retires = st.PreviousKeyRetiresAt.Time
+		}).Should(Succeed())
+		Expect(fresh.UID).To(Equal(old.UID), "the Secret is updated in place, so mounted volumes follow")
+		Expect(string(fresh.Data["OSS_ACCESS_KEY_ID"])).To(Equal(string(fresh.Data["accessKeyId"])))
+
+		By("both pairs working during the overlap")
+		if time.Until(retires) > 2*time.Second {
+			Expect(controllertest.PutObject(keyClient(old), b.Name, "old-pair", "still works")).To(Succeed())
+		}
+		Expect(controllertest.PutObject(keyClient(fresh), b.Name, "new-pair", "works")).To(Succeed())
+
+		By("revoking the previous key once the overlap ends")
+		Eventually(func(g Gomega) {
+			_, err := env.RegionAdmin(env.MainRegion, env.MainKossd).GetAccessKey(ctx, oldID)
+			g.Expect(adminclient.IsNotFound(err)).To(BeTrue(), "the previous key is still registered: %v", err)
+			st := env.GetAccessKeyNow(g, k).Status
+			g.Expect(st.PreviousAccessKeyID).To(BeEmpty())
+			g.Expect(st.PreviousKeyRetiresAt).To(BeNil())
+		}).WithTimeout(time.Minute).Should(Succeed())
+		Expect(time.Now()).To(BeTemporally(">=", retires), "revoked before the overlap ended")
+		Expect(controllertest.OSSCode(controllertest.PutObject(keyClient(old), b.Name, "old-pair", "refused"))).To(Equal("InvalidAccessKeyId"))
+		Expect(controllertest.PutObject(keyClient(fresh), b.Name, "new-pair", "still works")).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(controllertest.EventReasons(env.EventsFor(g, env.GetAccessKeyNow(g, k)))).To(ContainElements("KeyRotated", "KeyRetired"))
+		}).Should(Succeed())
+
+		By("not rotating again for the same annotation value")
+		Consistently(func(g Gomega) {
+			g.Expect(string(readSecret(g, ns, "roller").Data["accessKeyId"])).To(Equal(string(fresh.Data["accessKeyId"])))
+		}).WithTimeout(3 * time.Second).Should(Succeed())
+	})
+
 	It("never overwrites a Secret it does not own", func() {
 		ns := env.NewNamespace(served())
 		b := env.WaitBucketReady(env.NewBucket(ns, controllertest.UniqueName("guarded")))

@@ -67,6 +67,8 @@ type accessKeySecretContent struct {
 	// caPEM is the CA bundle the Region's certificate chains to (controllers.RegionCABundle);
 	// nil for a plain-HTTP Region, or one whose issuer chains to a public root.
 	caPEM []byte
+	// annotations are the Secret's rotation state (rotation.go).
+	annotations map[string]string
 }
 
 // desiredAccessKeySecret is the credentials Secret of an AccessKey: the pair, the endpoint
@@ -112,6 +114,7 @@ func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key controllers.KeyPair, 
 			WithUID(k.UID).
 			WithController(true).
 			WithBlockOwnerDeletion(true)).
+		WithAnnotations(c.annotations).
 		WithType(corev1.SecretTypeOpaque).
 		WithData(data)
 }

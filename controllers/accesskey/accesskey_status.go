@@ -47,6 +47,8 @@ type accessKeyObservation struct {
 	engineErr error
 	// deleting is true while the key is revoked.
 	deleting bool
+	// rotation is the pair's rotation state; nil when the pass did not read it.
+	rotation *rotationState
 }
 
 // setAccessKeyStatus derives an AccessKey's status (but observedGeneration).
@@ -56,6 +58,7 @@ func setAccessKeyStatus(k *kossv1alpha1.AccessKey, o accessKeyObservation) {
 	}
 	if o.secretWritten {
 		k.Status.SecretName = k.SecretName()
+		setRotationStatus(k, o.rotation)
 	}
 	setAccessKeyReadyCondition(k, o)
 }

@@ -24,4 +24,10 @@ limitations under the License.
 // Bucket's Provisioned condition, never its Ready reasons: Provisioned holds while the
 // Region is away, so a Region outage or failover never takes a key's access away, and a
 // Bucket refused the name (BucketAlreadyExists) never opens someone else's bucket.
+//
+// Rotation (rotation.go): spec.rotation.period and the koss.io/rotate annotation replace the
+// pair in the same Secret; the previous key stays registered, with the same grants, until
+// its overlap ends. Which key was replaced and until when it works is kept in the Secret's
+// annotations, written with the new pair, so a pass cut short never forgets a registered
+// key; a previous key is revoked before the Secret stops naming it.
 package accesskey
