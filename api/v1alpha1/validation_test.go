@@ -523,7 +523,7 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 		"access key with too many grants": {
 			obj: accessKey("too-many", grants(kossv1alpha1.MaxAccessKeyBuckets+1)...), wantErr: "spec.buckets",
 		},
-		"access key with no grants": {obj: accessKey("no-grants")},
+		"access key with no grants":                              {obj: accessKey("no-grants")},
 		"access key rotating every 30 days with a day's overlap": {obj: withRotation(accessKey("rot-ok"), "720h", "24h")},
 		"access key rotating on request only, overlap 0s":        {obj: withRotation(accessKey("rot-req"), "", "0s")},
 		"access key rotating every 30s": {
