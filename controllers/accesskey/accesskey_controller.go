@@ -97,6 +97,11 @@ type accessKeyScope struct {
 	// rotation is the pair's rotation state (rotation.go). It is set by
 	// reconcileCredentials with pair.
 	rotation *rotationState
+	// rotateTo is the pair that replaces pair in this pass (rotateIfDue), with its state;
+	// reconcileSecret registers it before the Secret names it.
+	rotateTo      *controllers.KeyPair
+	rotateToState *rotationState
+	rotateWhy     string
 	// observed collects what the phases saw, for setAccessKeyStatus.
 	observed accessKeyObservation
 	// gone is true once the finalizer was removed: the object may no longer exist.
@@ -250,6 +255,16 @@ func (r *Reconciler) reconcileCredentials(ctx context.Context, s *accessKeyScope
 // naming it, so no registered key is ever forgotten.
 func (r *Reconciler) rotateIfDue(ctx context.Context, s *accessKeyScope, pair controllers.KeyPair, st rotationState) error {
 	now := r.now()
+	if st.pendingID != "" {
+		// A rotation stopped between registering its pair and writing it: the pair's
+		// secret was never kept, so the key is held by no one.
+		if st.pendingID != pair.ID() {
+			if err := r.retire(ctx, s, st.pendingID, "a rotation was interrupted before its pair reached the Secret"); err != nil {
+				return err
+			}
+		}
+		st.pendingID = ""
+	}
 	if st.previousID != "" && !now.Before(st.retiresAt) {
 		if err := r.retire(ctx, s, st.previousID, "its overlap ended"); err != nil {
 			return err
@@ -271,13 +286,39 @@ func (r *Reconciler) rotateIfDue(ctx context.Context, s *accessKeyScope, pair co
 		return err
 	}
 	overlap := s.key.Spec.Rotation.OverlapDuration()
-	s.pair = &next
-	s.rotation = &rotationState{issuedAt: now, previousID: pair.ID(), retiresAt: now.Add(overlap),
+	st.previousID, st.retiresAt = "", time.Time{}
+	s.pair, s.rotation = &pair, &st
+	s.rotateTo = &next
+	s.rotateToState = &rotationState{issuedAt: now, previousID: pair.ID(), retiresAt: now.Add(overlap),
 		handledRequest: s.key.Annotations[kossv1alpha1.RotateAnnotation]}
 	ctrl.LoggerFrom(ctx).Info("Rotating the key pair", "accessKeyId", next.ID(), "previousAccessKeyId", pair.ID(), "overlap", overlap, "why", why)
+	s.rotateWhy = why
+	return nil
+}
+
+// completeRotation swaps in the pair rotateIfDue made, in three steps, so that a client
+// that reloads the Secret never reads a pair the Region does not know yet: the Secret first
+// names the new key as pending (keeping the old pair), then the key is registered with
+// the grants, then the Secret gets the new pair with the old key as previous. A pass cut
+// short after the first or second step leaves a pending id, which the next pass revokes
+// before it rotates again.
+func (r *Reconciler) completeRotation(ctx context.Context, s *accessKeyScope, content accessKeySecretContent) error {
+	next, st := *s.rotateTo, *s.rotateToState
+	pending := *s.rotation
+	pending.pendingID = next.ID()
+	content.annotations = pending.annotations()
+	if err := controllers.ApplyOwned(ctx, r.Client, desiredAccessKeySecret(s.key, *s.pair, content)); err != nil {
+		return fmt.Errorf("apply Secret %s: %w", s.key.SecretName(), err)
+	}
+	if _, err := s.admin.CreateAccessKey(ctx, adminapi.CreateKeyRequest{AccessKeyID: next.ID(), AccessKeySecret: next.Secret(), Grants: s.grants}); err != nil {
+		s.observed.engineErr = err
+		return fmt.Errorf("register rotated key %s: %w", next.ID(), err)
+	}
+	s.pair, s.rotation = &next, &st
+	s.rotateTo, s.rotateToState = nil, nil
 	r.Recorder.Eventf(s.key, nil, corev1.EventTypeNormal, "KeyRotated", "RotateKey",
-		"Rotated to key %s because %s; the previous key %s keeps working until %s", next.ID(), why, pair.ID(),
-		s.rotation.retiresAt.UTC().Format(time.RFC3339))
+		"Rotated to key %s because %s; the previous key %s keeps working until %s", next.ID(), s.rotateWhy, st.previousID,
+		st.retiresAt.UTC().Format(time.RFC3339))
 	return nil
 }
 
@@ -286,7 +327,11 @@ func (r *Reconciler) retire(ctx context.Context, s *accessKeyScope, id, why stri
 	if s.admin == nil {
 		return fmt.Errorf("retire key %s: no admin client", id)
 	}
-	if err := s.admin.DeleteAccessKey(ctx, id); err != nil && !adminclient.IsNotFound(err) {
+	err := s.admin.DeleteAccessKey(ctx, id)
+	switch {
+	case adminclient.IsNotFound(err):
+		return nil // gone already: nothing to record again
+	case err != nil:
 		s.observed.engineErr = err
 		return fmt.Errorf("retire key %s: %w", id, err)
 	}
@@ -314,6 +359,11 @@ func (r *Reconciler) reconcileSecret(ctx context.Context, s *accessKeyScope) (ct
 		region:   s.region.Name,
 		bucket:   s.firstBucket,
 		caPEM:    ca,
+	}
+	if s.rotateTo != nil {
+		if err := r.completeRotation(ctx, s, content); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 	if s.rotation != nil {
 		content.annotations = s.rotation.annotations()

@@ -19,7 +19,11 @@ package accesskey
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
@@ -299,6 +303,53 @@ var _ = Describe("AccessKey controller", func() {
 		}).WithTimeout(3 * time.Second).Should(Succeed())
 	})
 
+	It("never puts a pair the Region refused into the Secret: a rotation whose registration fails keeps the old pair, and completes once the Region takes it", func() {
+		ns := env.NewNamespace(served())
+		b := env.WaitBucketReady(env.NewBucket(ns, controllertest.UniqueName("refused-rot")))
+		k := env.NewAccessKey(ns, "stubborn", kossv1alpha1.BucketGrant{Name: b.Name, Access: kossv1alpha1.BucketAccessReadWrite})
+		old := waitIssued(k)
+		oldID := string(old.Data["accessKeyId"])
+
+		failing := &refusingAdmin{Interface: env.RegionAdmin(env.MainRegion, env.MainKossd)}
+		failing.refuse.Store(true)
+		key := controllers.RegionKey(env.MainRegion.Namespace, env.MainRegion.Name)
+		env.Admins.SetOverride(key, failing)
+		DeferCleanup(func() { env.Admins.SetOverride(key, nil) })
+		Eventually(func(g Gomega) {
+			cur := env.GetAccessKeyNow(g, k)
+			if cur.Annotations == nil {
+				cur.Annotations = map[string]string{}
+			}
+			cur.Annotations[kossv1alpha1.RotateAnnotation] = "now"
+			g.Expect(env.Client.Update(ctx, cur)).To(Succeed())
+		}).Should(Succeed())
+		By("keeping the old pair while registration fails")
+		Eventually(failing.refused.Load).Should(BeNumerically(">=", 2), "no rotation was attempted twice")
+		Consistently(func(g Gomega) {
+			g.Expect(string(readSecret(g, ns, "stubborn").Data["accessKeyId"])).To(Equal(oldID))
+		}).WithTimeout(2 * time.Second).Should(Succeed())
+		Expect(controllertest.PutObject(keyClient(old), b.Name, "during", "refused rotation")).To(Succeed())
+
+		By("completing once the Region takes the key, the interrupted attempts leaving no key behind")
+		failing.refuse.Store(false)
+		var fresh *corev1.Secret
+		Eventually(func(g Gomega) {
+			fresh = readSecret(g, ns, "stubborn")
+			g.Expect(string(fresh.Data["accessKeyId"])).NotTo(Equal(oldID))
+			g.Expect(fresh.Annotations).NotTo(HaveKey("koss.io/pending-access-key-id"))
+			g.Expect(env.GetAccessKeyNow(g, k).Status.PreviousAccessKeyID).To(Equal(oldID))
+		}).Should(Succeed())
+		Expect(controllertest.PutObject(keyClient(fresh), b.Name, "after", "rotation")).To(Succeed())
+		keys, err := env.RegionAdmin(env.MainRegion, env.MainKossd).ListAccessKeys(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		for _, ak := range failing.attempted() {
+			if ak == string(fresh.Data["accessKeyId"]) {
+				continue
+			}
+			Expect(keys).NotTo(ContainElement(HaveField("AccessKeyID", ak)), "an attempted key %s stayed registered", ak)
+		}
+	})
+
 	It("never overwrites a Secret it does not own", func() {
 		ns := env.NewNamespace(served())
 		b := env.WaitBucketReady(env.NewBucket(ns, controllertest.UniqueName("guarded")))
@@ -394,4 +445,31 @@ func countOf(calls []string, method string) int {
 		}
 	}
 	return n
+}
+
+// refusingAdmin fails CreateAccessKey while refuse is set, as a Region that refuses or
+// cannot take a key does, and records the ids asked for.
+type refusingAdmin struct {
+	adminclient.Interface
+	refuse  atomic.Bool
+	refused atomic.Int32
+	mu      sync.Mutex
+	ids     []string
+}
+
+func (a *refusingAdmin) CreateAccessKey(ctx context.Context, req adminapi.CreateKeyRequest) (adminapi.AccessKey, error) {
+	a.mu.Lock()
+	a.ids = append(a.ids, req.AccessKeyID)
+	a.mu.Unlock()
+	if a.refuse.Load() {
+		a.refused.Add(1)
+		return adminapi.AccessKey{}, errors.New("refused by the test")
+	}
+	return a.Interface.CreateAccessKey(ctx, req)
+}
+
+func (a *refusingAdmin) attempted() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.ids)
 }

@@ -34,6 +34,8 @@ const (
 	annKeyIssuedAt       = "koss.io/key-issued-at"
 	annPreviousKeyID     = "koss.io/previous-access-key-id"
 	annPreviousRetiresAt = "koss.io/previous-key-retires-at"
+	// annPendingKeyID names a key a rotation registered before the Secret held its pair.
+	annPendingKeyID = "koss.io/pending-access-key-id"
 	// annRotateHandled is the value of the AccessKey's koss.io/rotate annotation that the
 	// current pair answered; another value asks for a rotation.
 	annRotateHandled = "koss.io/rotate-handled"
@@ -49,6 +51,8 @@ type rotationState struct {
 	retiresAt  time.Time
 	// handledRequest is the koss.io/rotate value the current pair answered.
 	handledRequest string
+	// pendingID is a key being registered to replace the current pair (completeRotation).
+	pendingID string
 }
 
 // rotationFromSecret reads the state back from a Secret; a Secret written before rotation
@@ -65,6 +69,7 @@ func rotationFromSecret(s *corev1.Secret) rotationState {
 		}
 	}
 	st.handledRequest = a[annRotateHandled]
+	st.pendingID = a[annPendingKeyID]
 	return st
 }
 
@@ -77,6 +82,9 @@ func (st rotationState) annotations() map[string]string {
 	}
 	if st.handledRequest != "" {
 		a[annRotateHandled] = st.handledRequest
+	}
+	if st.pendingID != "" {
+		a[annPendingKeyID] = st.pendingID
 	}
 	return a
 }

@@ -65,7 +65,7 @@ func TestRotationDue(t *testing.T) {
 // creation.
 func TestRotationStateRoundTrip(t *testing.T) {
 	issued := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	st := rotationState{issuedAt: issued, previousID: "KOSSOLD", retiresAt: issued.Add(time.Hour), handledRequest: "7"}
+	st := rotationState{issuedAt: issued, previousID: "KOSSOLD", retiresAt: issued.Add(time.Hour), handledRequest: "7", pendingID: "KOSSNEW"}
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Annotations: st.annotations()}}
 	if got := rotationFromSecret(s); got != st {
 		t.Fatalf("round trip = %+v, want %+v", got, st)
