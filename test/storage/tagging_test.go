@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"maps"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -347,18 +348,33 @@ func TestTaggingSurvivesRestart(t *testing.T) {
 // and KOSS_EXTRANET_ENDPOINT (the environment): GetBucketInfo must report
 // each setting in its own element, through both SDKs, and a node without
 // them must report the endpoint the client addressed in both, as before.
+// With KOSS_TEST_NODES=N (N > 1) the nodes are a Region of N, each asked
+// in turn.
 func TestBucketInfoEndpoints(t *testing.T) {
 	ctx := context.Background()
-	start := func(t *testing.T, args, env []string) *kossdproc.Process {
+	start := func(t *testing.T, args, env []string) []*kossdproc.Process {
 		t.Helper()
 		dir := t.TempDir()
-		p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: kossdBin, DataDir: filepath.Join(dir, "data"),
-			LogPath: filepath.Join(dir, "kossd.log"), Args: args, Env: env})
+		opts := kossdproc.Options{Binary: kossdBin, DataDir: dir, Args: args, Env: env}
+		var nodes []*kossdproc.Process
+		var err error
+		if n, _ := strconv.Atoi(os.Getenv("KOSS_TEST_NODES")); n > 1 {
+			nodes, err = kossdproc.StartRegion(ctx, n, opts)
+		} else {
+			opts.DataDir, opts.LogPath = filepath.Join(dir, "data"), filepath.Join(dir, "kossd.log")
+			var p *kossdproc.Process
+			p, err = kossdproc.Start(ctx, opts)
+			nodes = []*kossdproc.Process{p}
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(p.Stop)
-		return p
+		t.Cleanup(func() {
+			for _, p := range nodes {
+				p.Stop()
+			}
+		})
+		return nodes
 	}
 	check := func(t *testing.T, p *kossdproc.Process, intranet, extranet string) {
 		t.Helper()
@@ -390,11 +406,13 @@ func TestBucketInfoEndpoints(t *testing.T) {
 		}
 	}
 	t.Run("configured", func(t *testing.T) {
-		p := start(t, []string{"--intranet-endpoint", "oss.koss-system.svc:9000"}, []string{"KOSS_EXTRANET_ENDPOINT=oss.example.com"})
-		check(t, p, "oss.koss-system.svc:9000", "oss.example.com")
+		for _, p := range start(t, []string{"--intranet-endpoint", "oss.koss-system.svc:9000"}, []string{"KOSS_EXTRANET_ENDPOINT=oss.example.com"}) {
+			check(t, p, "oss.koss-system.svc:9000", "oss.example.com")
+		}
 	})
 	t.Run("unset", func(t *testing.T) {
-		p := start(t, nil, nil)
-		check(t, p, p.Addr(), p.Addr())
+		for _, p := range start(t, nil, nil) {
+			check(t, p, p.Addr(), p.Addr())
+		}
 	})
 }
