@@ -137,6 +137,9 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, st *req
 	if err != nil {
 		return uploadErr(err, r, b, k)
 	}
+	// The part's ETag also as a header, as OSS sends it: ali-oss's
+	// multipartUploadCopy reads it there, not from CopyPartResult.
+	w.Header().Set("ETag", p.ETag)
 	w.Header().Set(osswire.HeaderCRC64, strconv.FormatUint(p.CRC64, 10))
 	return writeXML(w, osswire.CopyPartResult{LastModified: osswire.ISOTime(p.LastModified), ETag: p.ETag})
 }
