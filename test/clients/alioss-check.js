@@ -113,6 +113,10 @@ async function expectErr(fn, code) {
     const got = (await client.get('big.bin')).content;
     eq(crypto.createHash('md5').update(got).digest('hex'), crypto.createHash('md5').update(data).digest('hex'), 'md5');
   });
+  await check('multipartUploadCopy (UploadPartCopy)', async () => {
+    await client.multipartUploadCopy('big-copy.bin', { sourceKey: 'big.bin', sourceBucketName: bucket }, { partSize: 1024 * 1024 });
+    eq((await client.head('big-copy.bin')).res.headers['content-length'], String(5 * 1024 * 1024 + 123), 'size');
+  });
   await check('deleteMulti', async () => {
     await client.put('dm/1', Buffer.from('1')); await client.put('dm/2', Buffer.from('2'));
     await client.deleteMulti(['dm/1', 'dm/2'], { quiet: true });
