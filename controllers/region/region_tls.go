@@ -65,7 +65,8 @@ func TLSSecretName(region *kossv1alpha1.Region) string {
 }
 
 // certificateDNSNames are the names the Region's certificate serves: the client Service
-// (short, namespaced and fully qualified) and every pod behind the headless Service.
+// (short, namespaced and fully qualified), every pod behind the headless Service, and with
+// spec.domain the domain and its buckets (<bucket>.<domain>, virtual-host style).
 func certificateDNSNames(region *kossv1alpha1.Region) []string {
 	svc, headless, ns := controllers.ClientServiceName(region), headlessServiceName(region), region.Namespace
 	var out []string
@@ -76,6 +77,11 @@ func certificateDNSNames(region *kossv1alpha1.Region) []string {
 			out = append(out, svc+"."+ns+suffix)
 		}
 		out = append(out, "*."+headless+"."+ns+suffix)
+	}
+	if d := region.Spec.Domain; d != "" {
+		// Virtual-host style: clients dial <bucket>.<domain> (and the domain itself for
+		// ListBuckets), so TLS must hold for those names too.
+		out = append(out, d, "*."+d)
 	}
 	return out
 }

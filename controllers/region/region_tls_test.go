@@ -21,6 +21,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -246,3 +247,19 @@ var _ = Describe("Region TLS with cert-manager", func() {
 		Expect(spec["issuerRef"]).To(Equal(map[string]any{"name": "corp-ca", "kind": "ClusterIssuer", "group": "cert-manager.io"}))
 	})
 })
+
+// TestCertificateDNSNamesWithDomain: a Region with spec.domain serves virtual-host style,
+// so its certificate names the domain and every <bucket>.<domain>; without one it does not.
+func TestCertificateDNSNamesWithDomain(t *testing.T) {
+	region := controllertest.TestRegion()
+	if names := certificateDNSNames(region); slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "example") }) {
+		t.Fatalf("names without spec.domain: %v", names)
+	}
+	region.Spec.Domain = "oss.example.com"
+	names := certificateDNSNames(region)
+	for _, want := range []string{"oss.example.com", "*.oss.example.com"} {
+		if !slices.Contains(names, want) {
+			t.Fatalf("names with spec.domain %s = %v, want %s among them", region.Spec.Domain, names, want)
+		}
+	}
+}
