@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
@@ -948,6 +949,87 @@ spec:
 			pc.Endpoint = ep
 			Expect(checkObjects(ctx, env.OSSClient(pc), bucket, acked)).To(BeEmpty(), "objects read through %s", pod)
 		}
+	})
+
+	It("rotates the AccessKey under load: a writer that reloads the Secret never fails, and the old key is refused after the overlap", func(ctx SpecContext) {
+		oldCreds := userCreds
+		// The writer reads the Secret before every write, as an app that reloads its
+		// mounted credentials does, and counts every failure.
+		var (
+			mu               sync.Mutex
+			acked            = map[string]digest{}
+			failures         int
+			lastErr          string
+			pairsUsed        = map[string]bool{}
+			wctx, stopWriter = context.WithCancel(ctx)
+			done             = make(chan struct{})
+		)
+		go func() {
+			defer close(done)
+			for n := 0; wctx.Err() == nil; n++ {
+				creds, err := env.AccessKeyCredentials(wctx, namespace, accessKeyName)
+				if err == nil {
+					key := fmt.Sprintf("rotation/%05d", n)
+					body := smallPayload(950, n)
+					if err = put(wctx, env.OSSClient(creds), bucketName, key, body); err == nil {
+						mu.Lock()
+						acked[key] = digestOf(body)
+						pairsUsed[creds.AccessKeyID] = true
+						mu.Unlock()
+					}
+				}
+				if err != nil && wctx.Err() == nil {
+					mu.Lock()
+					failures++
+					lastErr = describeErr(err)
+					mu.Unlock()
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+		defer func() { stopWriter(); <-done }()
+		count := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
+		Eventually(ctx, count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the rotation")
+
+		By("annotating the AccessKey with koss.io/rotate, with a 15s overlap")
+		_, err := env.Kubectl(ctx, "patch", "-n", namespace, "accesskey/"+accessKeyName, "--type", "merge", "-p",
+			`{"spec":{"rotation":{"overlap":"15s"}},"metadata":{"annotations":{"`+kossv1alpha1.RotateAnnotation+`":"e2e-1"}}}`)
+		must(err)
+		var newCreds framework.Credentials
+		Eventually(ctx, func(g Gomega) {
+			c, err := env.AccessKeyCredentials(ctx, namespace, accessKeyName)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(c.AccessKeyID).NotTo(Equal(oldCreds.AccessKeyID), "the Secret still holds the old pair")
+			newCreds = c
+		}).WithTimeout(time.Minute).WithPolling(time.Second).Should(Succeed())
+		var ak kossv1alpha1.AccessKey
+		Eventually(ctx, func(g Gomega) {
+			g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &ak)).To(Succeed())
+			g.Expect(ak.Status.PreviousAccessKeyID).To(Equal(oldCreds.AccessKeyID))
+			g.Expect(ak.Status.AccessKeyID).To(Equal(newCreds.AccessKeyID))
+		}).WithTimeout(time.Minute).WithPolling(time.Second).Should(Succeed())
+		retires := ak.Status.PreviousKeyRetiresAt.Time
+		fmt.Fprintf(GinkgoWriter, "rotated %s -> %s; the previous key retires at %s\n", oldCreds.AccessKeyID, newCreds.AccessKeyID, retires.Format(time.RFC3339))
+
+		By("the previous key refused once the overlap ends, the writer going on with the new one")
+		Eventually(ctx, func() string {
+			return describeErr(put(ctx, env.OSSClient(oldCreds), bucketName, "rotation/old-pair", []byte("x")))
+		}).WithTimeout(2*time.Minute).WithPolling(time.Second).Should(Equal("InvalidAccessKeyId (403)"))
+		Expect(time.Now()).To(BeTemporally(">=", retires), "the previous key was refused before its overlap ended")
+		at := count()
+		Eventually(ctx, count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the previous key retired")
+		stopWriter()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(GinkgoWriter, "%d writes acknowledged across the rotation with %d pairs, %d failed (last failure: %s)\n", len(acked), len(pairsUsed), failures, lastErr)
+		Expect(failures).To(BeZero(), "writes failed across the rotation (last: %s)", lastErr)
+		Expect(pairsUsed).To(HaveLen(2), "the writer used both pairs")
+		for k, d := range acked {
+			objects[k] = d
+		}
+		userCreds = newCreds
+		everyPodHasObjects(ctx)
 	})
 
 	It("revokes the key and removes its Secret when the AccessKey is deleted", func(ctx SpecContext) {
