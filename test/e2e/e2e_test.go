@@ -1014,7 +1014,7 @@ spec:
 		By("the previous key refused once the overlap ends, the writer going on with the new one")
 		Eventually(ctx, func() string {
 			return describeErr(put(ctx, env.OSSClient(oldCreds), bucketName, "rotation/old-pair", []byte("x")))
-		}).WithTimeout(2*time.Minute).WithPolling(time.Second).Should(Equal("InvalidAccessKeyId (403)"))
+		}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Equal("InvalidAccessKeyId (403)"))
 		Expect(time.Now()).To(BeTemporally(">=", retires), "the previous key was refused before its overlap ended")
 		at := count()
 		Eventually(ctx, count).WithTimeout(time.Minute).Should(BeNumerically(">=", at+20), "writes after the previous key retired")

@@ -55,7 +55,7 @@ func mountCapped(dir string, size int64) (string, error) {
 	}
 	_ = os.Remove(img)
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=777", size)); err != nil {
-		return "", fmt.Errorf("no file system of %d bytes for %s (loop: %v; tmpfs: %w)", size, dir, loopErr, err)
+		return "", fmt.Errorf("no file system of %d bytes for %s (loop: %w; tmpfs: %w)", size, dir, loopErr, err)
 	}
 	return fmt.Sprintf("tmpfs (no loop-mounted ext4: %v)", loopErr), nil
 }

@@ -27,9 +27,9 @@ func run(ctx context.Context, pathStyle bool, bucket string) error {
 	// The README's snippet (WithUsePathStyle(true) there).
 	cfg := oss.LoadDefaultConfig().
 		WithCredentialsProvider(credentials.NewEnvironmentVariableCredentialsProvider()). // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET
-		WithRegion(os.Getenv("OSS_REGION")).     // the V4 signing scope
-		WithEndpoint(os.Getenv("OSS_ENDPOINT")). // with the scheme: otherwise the SDK assumes https
-		WithUsePathStyle(pathStyle)              // false: virtual-host style under spec.domain
+		WithRegion(os.Getenv("OSS_REGION")).                                              // the V4 signing scope
+		WithEndpoint(os.Getenv("OSS_ENDPOINT")).                                          // with the scheme: otherwise the SDK assumes https
+		WithUsePathStyle(pathStyle)                                                       // false: virtual-host style under spec.domain
 	if ca := os.Getenv("OSS_CA_FILE"); ca != "" { // TLS: trust the Region's CA
 		pem, err := os.ReadFile(ca)
 		if err != nil {
