@@ -11,7 +11,7 @@ import (
 )
 
 // TestReplicatedWritesCarryOneDigest: the writing node hashes the body once
-// and every copy records that digest (digest.go). The first write to each
+// and every copy records that digest (package bodydigest). The first write to each
 // peer goes the old way (the peer hashes and the writer compares) and
 // teaches the writer that the peer takes the digest in trailers; later
 // writes send it. Whichever way a copy was made, its footer must hold the

@@ -25,7 +25,7 @@
 //   - Write: the body is read once, in 256 KiB chunks queued to every
 //     replica at once, each of which fsyncs (blob.Replica.Create) and
 //     answers with size, MD5 and CRC-64. The body is also hashed once, here
-//     (digest.go): every replica records that MD5 instead of computing its
+//     (package bodydigest): every replica records that MD5 instead of computing its
 //     own and checks the CRC-64 against its own, so MD5, the dearest CPU of
 //     a write, is spent once and not three times. A replica whose queue
 //     (ReplicaBuffer) stays full for StallTimeout is dropped from the write,

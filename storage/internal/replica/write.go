@@ -9,6 +9,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/blob"
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/replica/bodydigest"
 )
 
 // replicaChunk is the unit the write path hands to replicas.
@@ -90,8 +91,8 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 	wctx, cancelAll := context.WithCancel(ctx)
 	defer cancelAll()
 	depth := max(1, s.cfg.ReplicaBuffer/replicaChunk)
-	// The body is hashed once, here, for every copy (digest.go).
-	dg := newDigester(depth)
+	// The body is hashed once, here, for every copy (package bodydigest).
+	dg := bodydigest.New(depth)
 	sinks := make([]*sink, len(targets))
 	results := make(chan *sink, len(targets))
 	for i, nd := range targets {
@@ -106,14 +107,14 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 				close(k.done)
 				results <- k
 			}()
-			k.info, k.err = k.to.Create(kctx, id, k, blob.CreateOptions{Size: size, MD5: wantMD5, Digest: dg.wait})
+			k.info, k.err = k.to.Create(kctx, id, k, blob.CreateOptions{Size: size, MD5: wantMD5, Digest: dg.Wait})
 		}()
 	}
 
 	perr := s.pump(ctx, body, size, sinks, need, dg)
 	// Before the replicas can read their last byte: each asks for the
 	// digest then.
-	dg.end(perr)
+	dg.End(perr)
 	for _, k := range sinks {
 		if perr != nil {
 			k.drop()
@@ -186,11 +187,11 @@ func (s *Set) writeReplicated(ctx context.Context, id string, body io.Reader, si
 }
 
 // pump reads exactly size bytes of body in chunks and queues each chunk for
-// the digester and every live sink. A sink whose queue stays full for
+// the body digester and every live sink. A sink whose queue stays full for
 // StallTimeout is dropped; a sink whose consumer ended is no longer fed.
 // When fewer than need sinks are left the write cannot succeed and pump
 // stops.
-func (s *Set) pump(ctx context.Context, body io.Reader, size int64, sinks []*sink, need int, dg *digester) error {
+func (s *Set) pump(ctx context.Context, body io.Reader, size int64, sinks []*sink, need int, dg *bodydigest.Digester) error {
 	// A sink still counts while its consumer runs, and once it has
 	// returned successfully: a replica may finish as soon as it has the
 	// last byte, before this loop checks.
@@ -218,7 +219,7 @@ func (s *Set) pump(ctx context.Context, body io.Reader, size int64, sinks []*sin
 			return err
 		}
 		sent += int64(len(c))
-		if err := dg.add(ctx, c); err != nil {
+		if err := dg.Add(ctx, c); err != nil {
 			return err
 		}
 		for _, k := range sinks {
