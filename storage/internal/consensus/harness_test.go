@@ -7,6 +7,7 @@ import (
 	"hash/crc64"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -46,6 +47,7 @@ type testNode struct {
 
 type testCluster struct {
 	t       *testing.T
+	base    string // holds the node directories
 	net     *peertest.Network
 	secret  []byte
 	nodes   map[string]*testNode
@@ -78,7 +80,13 @@ func (b *logBuffer) String() string {
 func newCluster(t *testing.T, n int, mod func(*RaftConfig)) *testCluster {
 	t.Helper()
 	logs := &logBuffer{}
+	// The node directories live under one made before the cleanup that stops
+	// the nodes is registered: cleanups run last-registered first, so the
+	// directories are removed only after every node stopped writing to them
+	// (a t.TempDir per node, made later, was removed under running nodes).
+	base := t.TempDir()
 	c := &testCluster{
+		base:   base,
 		t:      t,
 		net:    peertest.NewNetwork(),
 		secret: peer.DeriveSecret("test-root-secret"),
@@ -112,7 +120,11 @@ func (c *testCluster) reserve(id string) *testNode {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	nd := &testNode{id: id, dir: c.t.TempDir(), addr: ln.Addr().String(), ln: ln}
+	dir, err := os.MkdirTemp(c.base, id+"-")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	nd := &testNode{id: id, dir: dir, addr: ln.Addr().String(), ln: ln}
 	c.nodes[id] = nd
 	c.order = append(c.order, id)
 	c.net.Register(id, nd.addr)
