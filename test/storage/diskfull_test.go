@@ -360,27 +360,23 @@ func TestDiskFull(t *testing.T) {
 	}
 }
 
-// TestDiskFullRegionReplica gives one node of a 3-node Region a 64 MiB disk
-// of its own and fills it through another node: writes keep succeeding
-// (two copies are a quorum), the full node counts its refusals and the
-// Region counts the blobs under-replicated; once deletes free the node's
-// disk, repair copies them there and every object reads back from every
-// node.
-func TestDiskFullRegionReplica(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a 3-process Region")
-	}
-	dir, err := os.MkdirTemp(workDir, "diskfull-region-")
+// startRegionOnSmallDisks starts a 3-node Region (--min-free-space 8MiB)
+// whose first nSmall nodes keep their data on 64 MiB disks of their own
+// (smallDisk), the others in the test's work directory; the nodes stop,
+// with their log tails on failure, when the test ends.
+func startRegionOnSmallDisks(t *testing.T, prefix string, nSmall int) []*kossdproc.Process {
+	t.Helper()
+	dir, err := os.MkdirTemp(workDir, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// node-0's data directory is the small disk's mount point.
-	small := smallDisk(t, 64)
-	if err := os.Symlink(small, filepath.Join(dir, "node-0")); err != nil {
-		t.Fatal(err)
+	for i := range nSmall {
+		// node-i's data directory is the small disk's mount point.
+		if err := os.Symlink(smallDisk(t, 64), filepath.Join(dir, fmt.Sprintf("node-%d", i))); err != nil {
+			t.Fatal(err)
+		}
 	}
-	ctx := context.Background()
-	nodes, err := kossdproc.StartRegion(ctx, 3, kossdproc.Options{Binary: kossdBin, DataDir: dir, Args: []string{"--min-free-space", "8MiB"}})
+	nodes, err := kossdproc.StartRegion(context.Background(), 3, kossdproc.Options{Binary: kossdBin, DataDir: dir, Args: []string{"--min-free-space", "8MiB"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,6 +388,21 @@ func TestDiskFullRegionReplica(t *testing.T) {
 			p.Stop()
 		}
 	})
+	return nodes
+}
+
+// TestDiskFullRegionReplica gives one node of a 3-node Region a 64 MiB disk
+// of its own and fills it through another node: writes keep succeeding
+// (two copies are a quorum), the full node counts its refusals and the
+// Region counts the blobs under-replicated; once deletes free the node's
+// disk, repair copies them there and every object reads back from every
+// node.
+func TestDiskFullRegionReplica(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-process Region")
+	}
+	ctx := context.Background()
+	nodes := startRegionOnSmallDisks(t, "diskfull-region-", 1)
 	full := nodes[0]
 	c := lcV2Client(nodes[1].Endpoint())
 	bucket := lcMakeBucket(t, c)
@@ -462,32 +473,12 @@ func TestDiskFullRegionQuorum(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a 3-process Region")
 	}
-	dir, err := os.MkdirTemp(workDir, "diskfull-quorum-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 2 {
-		if err := os.Symlink(smallDisk(t, 64), filepath.Join(dir, fmt.Sprintf("node-%d", i))); err != nil {
-			t.Fatal(err)
-		}
-	}
 	ctx := context.Background()
-	nodes, err := kossdproc.StartRegion(ctx, 3, kossdproc.Options{Binary: kossdBin, DataDir: dir, Args: []string{"--min-free-space", "8MiB"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i, p := range nodes {
-			if t.Failed() {
-				t.Logf("--- node-%d log tail (%s) ---\n%s", i, p.LogPath(), p.Tail(20))
-			}
-			p.Stop()
-		}
-	})
+	nodes := startRegionOnSmallDisks(t, "diskfull-quorum-", 2)
 	c := lcV2Client(nodes[2].Endpoint())
 	bucket := lcMakeBucket(t, c)
 	acked := map[string][]byte{}
-	err = fillDisk(t, c, bucket, "obj-", 1<<20, 100, acked)
+	err := fillDisk(t, c, bucket, "obj-", 1<<20, 100, acked)
 	requireStorageFull(t, "PutObject with two of three disks full", err)
 	t.Logf("%d objects of 1 MiB acknowledged before the refusal: %v", len(acked), err)
 
