@@ -1,6 +1,8 @@
-// Command imagebuild is `make images`: it builds the kossd and manager
-// container images without Docker, from static binaries, with
-// go-containerregistry as the image library.
+// Command imagebuild is `make images`: it builds the kossd, manager and
+// osscli container images (koss/kossd, koss/manager, koss/osscli) without
+// Docker, from static binaries, with go-containerregistry as the image
+// library. osscli (cmd/osscli) is the OSS client the e2e suite runs in pods
+// of its own; its image has no default command.
 //
 // For each image it builds the binary for every platform (linux/amd64 and
 // linux/arm64: CGO_ENABLED=0, -trimpath, the version stamped with -ldflags),
@@ -15,7 +17,8 @@
 //
 // The process kubelet of the local cluster (hack/localkube/kubelet) reads
 // the OCI layout as its node's image store, so `make run` and the e2e suite
-// run exactly these images.
+// run exactly these images. The layout names all three, so a pod whose
+// image is koss/osscli:<version> runs the client built here.
 //
 // Reproducible: every timestamp (layer entries, config created, history) is
 // the commit time ($SOURCE_DATE_EPOCH, else `git log -1 --format=%ct`), layer

@@ -153,3 +153,34 @@ func TestImageContents(t *testing.T) {
 		}
 	}
 }
+
+// TestImageList checks the images `make images` builds: kossd, manager and
+// osscli, each named koss/<name>, built from ./cmd/<name> (a main package
+// of this repository) into /<name>, so a pod's image reference and the
+// binary it runs agree.
+func TestImageList(t *testing.T) {
+	want := map[string]bool{"kossd": false, "manager": false, "osscli": false}
+	for _, s := range images {
+		if _, ok := want[s.Name]; !ok {
+			t.Errorf("unexpected image %q", s.Name)
+			continue
+		}
+		if want[s.Name] {
+			t.Errorf("image %q listed twice", s.Name)
+		}
+		want[s.Name] = true
+		if s.Repository != "koss/"+s.Name || s.Package != "./cmd/"+s.Name ||
+			len(s.Entrypoint) != 1 || s.Entrypoint[0] != "/"+s.Name {
+			t.Errorf("%s: repository %q package %q entrypoint %v", s.Name, s.Repository, s.Package, s.Entrypoint)
+		}
+		src, err := os.ReadFile(filepath.Join("..", "..", s.Package, "main.go"))
+		if err != nil || !strings.Contains(string(src), "\nfunc main() {") {
+			t.Errorf("%s: %s is not a main package here (%v)", s.Name, s.Package, err)
+		}
+	}
+	for n, seen := range want {
+		if !seen {
+			t.Errorf("no %s image", n)
+		}
+	}
+}

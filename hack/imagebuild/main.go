@@ -25,11 +25,14 @@ import (
 // defaultSource is the repository the images say they come from.
 const defaultSource = "https://github.com/koss-io/koss"
 
-// images are what `make images` builds. The repositories are the chart's
-// default image references (charts/koss/values.yaml).
+// images are what `make images` builds. The kossd and manager repositories
+// are the chart's default image references (charts/koss/values.yaml);
+// osscli is the OSS client the e2e suite runs in pods of its own (no Cmd:
+// the pod gives the command, e.g. ["soak", "bucket", "prefix/"]).
 var images = []imageSpec{
 	{Name: "kossd", Repository: "koss/kossd", Package: "./cmd/kossd", Entrypoint: []string{"/kossd"}, Cmd: []string{"server"}},
 	{Name: "manager", Repository: "koss/manager", Package: "./cmd/manager", Entrypoint: []string{"/manager"}},
+	{Name: "osscli", Repository: "koss/osscli", Package: "./cmd/osscli", Entrypoint: []string{"/osscli"}},
 }
 
 func main() {
