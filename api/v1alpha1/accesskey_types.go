@@ -84,6 +84,72 @@ type AccessKeySpec struct {
 	// Secret is deleted, and then the old key is revoked at once.
 	// +optional
 	Rotation *AccessKeyRotation `json:"rotation,omitempty"`
+
+	// workloadIdentity lets pods of the named ServiceAccounts (in this AccessKey's namespace)
+	// exchange a projected ServiceAccount token for temporary credentials with this key's
+	// grants (STS AssumeRoleWithOIDC on the Region's endpoint, as Alibaba Cloud's RRSA
+	// clients send it), so that they need no copy of the key pair. The operator publishes
+	// what the pods need in the ConfigMap status.workloadIdentity.configMapName (for envFrom)
+	// and what the Region needs to verify the tokens offline in the Region's
+	// <region>-workload-identity Secret. Unset: only the static pair in the Secret works.
+	// +optional
+	WorkloadIdentity *AccessKeyWorkloadIdentity `json:"workloadIdentity,omitempty"`
+}
+
+// MaxWorkloadIdentityServiceAccounts is the most ServiceAccounts one AccessKey may name.
+const MaxWorkloadIdentityServiceAccounts = 20
+
+// DefaultMaxSessionDuration is spec.workloadIdentity.maxSessionDuration when it is unset.
+const DefaultMaxSessionDuration = time.Hour
+
+// MinSessionDuration is the shortest session STS issues (and so the shortest
+// spec.workloadIdentity.maxSessionDuration), as Alibaba Cloud STS does.
+const MinSessionDuration = 15 * time.Minute
+
+// AccessKeyWorkloadIdentity names who may assume an AccessKey's grants with a ServiceAccount
+// token, and for how long.
+type AccessKeyWorkloadIdentity struct {
+	// serviceAccounts are the names of the ServiceAccounts, in the AccessKey's namespace,
+	// whose tokens are exchanged (the token's subject must be
+	// system:serviceaccount:<namespace>:<name>).
+	// +required
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=253
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	ServiceAccounts []string `json:"serviceAccounts"`
+
+	// maxSessionDuration is the longest a session may last (the DurationSeconds a client
+	// asks for is capped to it), from 15m to 12h. Default 1h. With spec.rotation, a session
+	// never outlives its parent key: the cap is the rotation overlap instead when the
+	// overlap is shorter and at least 15m (a session ends when the key it was issued from is
+	// retired at the end of the overlap).
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('15m') && duration(self) <= duration('12h')",message="maxSessionDuration must be between 15m and 12h"
+	MaxSessionDuration *metav1.Duration `json:"maxSessionDuration,omitempty"`
+}
+
+// MaxSession is the longest session of the AccessKey's workload identity:
+// spec.workloadIdentity.maxSessionDuration with its default, capped at the rotation overlap
+// when spec.rotation is set and its overlap is shorter but still at least
+// MinSessionDuration. Zero without spec.workloadIdentity.
+func (k *AccessKey) MaxSession() time.Duration {
+	w := k.Spec.WorkloadIdentity
+	if w == nil {
+		return 0
+	}
+	d := DefaultMaxSessionDuration
+	if w.MaxSessionDuration != nil {
+		d = w.MaxSessionDuration.Duration
+	}
+	if k.Spec.Rotation != nil {
+		if o := k.Spec.Rotation.OverlapDuration(); o < d && o >= MinSessionDuration {
+			d = o
+		}
+	}
+	return d
 }
 
 // RotateAnnotation on an AccessKey requests a rotation whenever its value changes (for
@@ -161,6 +227,45 @@ type AccessKeyStatus struct {
 	// period.
 	// +optional
 	NextRotation *metav1.Time `json:"nextRotation,omitempty"`
+
+	// workloadIdentity is what a pod needs to exchange its ServiceAccount token, set once
+	// the ConfigMap that carries it is written; unset without spec.workloadIdentity.
+	// +optional
+	WorkloadIdentity *AccessKeyWorkloadIdentityStatus `json:"workloadIdentity,omitempty"`
+}
+
+// AccessKeyWorkloadIdentityStatus names the role, the OIDC provider, the token audience and
+// the STS endpoint of an AccessKey's workload identity. None of it is secret.
+type AccessKeyWorkloadIdentityStatus struct {
+	// roleArn is the role a pod assumes: acs:ram::koss:role/<namespace>/<accesskey>
+	// (ALIBABA_CLOUD_ROLE_ARN).
+	// +required
+	// +kubebuilder:validation:MaxLength=512
+	RoleArn string `json:"roleArn"`
+
+	// oidcProviderArn names the Region's token issuer:
+	// acs:ram::koss:oidc-provider/<region-namespace>/<region> (ALIBABA_CLOUD_OIDC_PROVIDER_ARN).
+	// +required
+	// +kubebuilder:validation:MaxLength=512
+	OIDCProviderArn string `json:"oidcProviderArn"`
+
+	// audience is the audience the projected ServiceAccount token must be issued for:
+	// koss.io/<region-namespace>/<region>.
+	// +required
+	// +kubebuilder:validation:MaxLength=512
+	Audience string `json:"audience"`
+
+	// stsEndpoint is host:port of the Region's in-cluster endpoint, which serves STS
+	// (ALIBABA_CLOUD_STS_ENDPOINT).
+	// +required
+	// +kubebuilder:validation:MaxLength=512
+	STSEndpoint string `json:"stsEndpoint"`
+
+	// configMapName is the ConfigMap, in the AccessKey's namespace, with the environment of
+	// a pod that uses the workload identity (for envFrom).
+	// +required
+	// +kubebuilder:validation:MaxLength=253
+	ConfigMapName string `json:"configMapName"`
 }
 
 // AccessKey is a key pair issued by a Region with per-bucket grants. The operator writes the

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -89,6 +90,49 @@ func TestAccessKeySecretName(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := tc.key.SecretName(); got != tc.want {
 				t.Fatalf("SecretName() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAccessKeyMaxSession(t *testing.T) {
+	d := func(v time.Duration) *metav1.Duration { return &metav1.Duration{Duration: v} }
+	wi := func(max *metav1.Duration) *AccessKeyWorkloadIdentity {
+		return &AccessKeyWorkloadIdentity{ServiceAccounts: []string{"app"}, MaxSessionDuration: max}
+	}
+	tests := map[string]struct {
+		spec AccessKeySpec
+		want time.Duration
+	}{
+		"no workload identity":      {spec: AccessKeySpec{}, want: 0},
+		"defaults to an hour":       {spec: AccessKeySpec{WorkloadIdentity: wi(nil)}, want: time.Hour},
+		"maxSessionDuration is set": {spec: AccessKeySpec{WorkloadIdentity: wi(d(3 * time.Hour))}, want: 3 * time.Hour},
+		"a shorter overlap caps it": {
+			spec: AccessKeySpec{WorkloadIdentity: wi(d(3 * time.Hour)), Rotation: &AccessKeyRotation{Overlap: d(30 * time.Minute)}},
+			want: 30 * time.Minute,
+		},
+		"the default overlap (1h) caps a longer session": {
+			spec: AccessKeySpec{WorkloadIdentity: wi(d(2 * time.Hour)), Rotation: &AccessKeyRotation{}},
+			want: time.Hour,
+		},
+		"a longer overlap does not lengthen it": {
+			spec: AccessKeySpec{WorkloadIdentity: wi(nil), Rotation: &AccessKeyRotation{Overlap: d(24 * time.Hour)}},
+			want: time.Hour,
+		},
+		"an overlap under 15m does not cap it": {
+			spec: AccessKeySpec{WorkloadIdentity: wi(nil), Rotation: &AccessKeyRotation{Overlap: d(10 * time.Minute)}},
+			want: time.Hour,
+		},
+		"an overlap of exactly 15m caps it": {
+			spec: AccessKeySpec{WorkloadIdentity: wi(nil), Rotation: &AccessKeyRotation{Overlap: d(15 * time.Minute)}},
+			want: 15 * time.Minute,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			k := AccessKey{Spec: tc.spec}
+			if got := k.MaxSession(); got != tc.want {
+				t.Fatalf("MaxSession() = %v, want %v", got, tc.want)
 			}
 		})
 	}

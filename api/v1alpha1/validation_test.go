@@ -239,6 +239,27 @@ func withRotation(k *kossv1alpha1.AccessKey, period, overlap string) *kossv1alph
 	return k
 }
 
+// withWorkloadIdentity sets spec.workloadIdentity; maxSession "" leaves it unset.
+func withWorkloadIdentity(k *kossv1alpha1.AccessKey, maxSession string, serviceAccounts ...string) *kossv1alpha1.AccessKey {
+	k.Spec.WorkloadIdentity = &kossv1alpha1.AccessKeyWorkloadIdentity{ServiceAccounts: serviceAccounts}
+	if maxSession != "" {
+		d, err := time.ParseDuration(maxSession)
+		if err != nil {
+			panic(err)
+		}
+		k.Spec.WorkloadIdentity.MaxSessionDuration = &metav1.Duration{Duration: d}
+	}
+	return k
+}
+
+func serviceAccounts(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("sa-%02d", i)
+	}
+	return out
+}
+
 func grants(n int) []kossv1alpha1.BucketGrant {
 	access := []kossv1alpha1.BucketAccess{kossv1alpha1.BucketAccessRead, kossv1alpha1.BucketAccessWrite, kossv1alpha1.BucketAccessReadWrite}
 	out := make([]kossv1alpha1.BucketGrant, n)
@@ -534,6 +555,22 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 		},
 		"access key with a negative overlap": {
 			obj: withRotation(accessKey("rot-neg"), "", "-1m"), wantErr: "overlap must not be negative",
+		},
+		"access key with a workload identity":                         {obj: withWorkloadIdentity(accessKey("wi-ok"), "", "app", "batch.worker")},
+		"access key with a workload identity of 12h sessions":         {obj: withWorkloadIdentity(accessKey("wi-12h"), "12h", "app")},
+		"access key with a workload identity of 15m sessions":         {obj: withWorkloadIdentity(accessKey("wi-15m"), "15m", "app")},
+		"access key with a workload identity of 20 ServiceAccounts":   {obj: withWorkloadIdentity(accessKey("wi-20"), "", serviceAccounts(20)...)},
+		"access key with a workload identity of no ServiceAccount":    {obj: withWorkloadIdentity(accessKey("wi-none"), ""), wantErr: "spec.workloadIdentity.serviceAccounts"},
+		"access key with a workload identity of 21 ServiceAccounts":   {obj: withWorkloadIdentity(accessKey("wi-21"), "", serviceAccounts(21)...), wantErr: "spec.workloadIdentity.serviceAccounts"},
+		"access key with a workload identity of a bad ServiceAccount": {obj: withWorkloadIdentity(accessKey("wi-bad"), "", "App_1"), wantErr: "spec.workloadIdentity.serviceAccounts[0]"},
+		"access key with a workload identity naming one ServiceAccount twice": {
+			obj: withWorkloadIdentity(accessKey("wi-twice"), "", "app", "app"), wantErr: "spec.workloadIdentity.serviceAccounts[1]",
+		},
+		"access key with a workload identity of 10m sessions": {
+			obj: withWorkloadIdentity(accessKey("wi-10m"), "10m", "app"), wantErr: "maxSessionDuration must be between 15m and 12h",
+		},
+		"access key with a workload identity of 13h sessions": {
+			obj: withWorkloadIdentity(accessKey("wi-13h"), "13h", "app"), wantErr: "maxSessionDuration must be between 15m and 12h",
 		},
 		"access key with a bad secretName": {
 			obj: func() client.Object {
