@@ -39,6 +39,10 @@ limitations under the License.
 //     thing, and the classification of admin API errors.
 //   - The manager's field indexes and cache restrictions (indexes.go), the names and labels
 //     the kinds share (names.go), and KeyPair, which never prints its secret (credentials.go).
+//   - Workload identity (AccessKey spec.workloadIdentity): the role and provider ARNs, the
+//     token audience and the objects' names that the Region controller publishes to kossd
+//     and the AccessKey controller to the pods (workloadidentity.go), and IssuerFetcher,
+//     the cached ServiceAccount issuer and JWKS of the manager's API server (issuer.go).
 //
 // Every reconciler follows one shape: Reconcile fetches the object, ensures its finalizer,
 // builds a scope, defers a single status patch, and runs reconcileX phases over the scope.

@@ -75,11 +75,13 @@ func SetupIndexes(ctx context.Context, indexer client.FieldIndexer) error {
 }
 
 // CacheByObject restricts what the manager's cache holds: only the Secrets the operator
-// labels (root keys and AccessKey credentials), never every Secret of the cluster. Pass it
-// as cache.Options.ByObject.
+// labels (root keys, AccessKey credentials, identity files), never every Secret of the
+// cluster, and likewise only its own ConfigMaps (workload identity), of which a cluster has
+// many more. Pass it as cache.Options.ByObject.
 func CacheByObject() map[client.Object]cache.ByObject {
 	return map[client.Object]cache.ByObject{
-		&corev1.Secret{}: {Label: labels.SelectorFromSet(ManagedByLabels())},
+		&corev1.Secret{}:    {Label: labels.SelectorFromSet(ManagedByLabels())},
+		&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(ManagedByLabels())},
 	}
 }
 

@@ -46,9 +46,9 @@ const (
 	PartOf = "koss"
 )
 
-// ManagedByLabels are the labels of every Secret the operator writes. The manager's cache
-// holds only Secrets that carry them (see CacheByObject), so it never keeps a copy of
-// unrelated Secrets.
+// ManagedByLabels are the labels of every Secret and ConfigMap the operator writes. The
+// manager's cache holds only Secrets and ConfigMaps that carry them (see CacheByObject), so
+// it never keeps a copy of unrelated ones.
 func ManagedByLabels() map[string]string {
 	return map[string]string{LabelManagedBy: FieldOwner}
 }
@@ -83,7 +83,14 @@ func RegionScheme(region *kossv1alpha1.Region) string {
 // RegionInternalEndpoint is the in-cluster URL of a Region's OSS API (its client Service):
 // https:// when the Region serves TLS, its certificate names the Service's DNS names.
 func RegionInternalEndpoint(region *kossv1alpha1.Region) string {
-	return fmt.Sprintf("%s://%s.%s.svc.cluster.local:%d", RegionScheme(region), ClientServiceName(region), region.Namespace, OSSPort)
+	return RegionScheme(region) + "://" + RegionInternalHost(region)
+}
+
+// RegionInternalHost is host:port of a Region's client Service, as cluster DNS names it:
+// RegionInternalEndpoint without its scheme, the form kossd's --intranet-endpoint and the
+// STS clients' ALIBABA_CLOUD_STS_ENDPOINT take.
+func RegionInternalHost(region *kossv1alpha1.Region) string {
+	return fmt.Sprintf("%s.%s.svc.cluster.local:%d", ClientServiceName(region), region.Namespace, OSSPort)
 }
 
 // RegionKey is the index value that names a Region: <namespace>/<name>.
