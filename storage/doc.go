@@ -64,7 +64,7 @@
 //     per-bucket grants, found once per request [auth].
 //   - Dialect: one HTTP API over the object layer: the OSS REST API and the
 //     Amazon S3 API on the same port (the signature scheme picks one), the
-//     STS AssumeRole call, beside the admin API; all are mounted side by side
+//     STS AssumeRole and AssumeRoleWithOIDC calls, beside the admin API; all are mounted side by side
 //     under the shared middleware [ossapi, s3api, stsapi, adminhttp,
 //     httpapi]. A dialect's wire format (its documents, error codes and
 //     request parsing, with nothing that serves) is a package of its own
@@ -83,8 +83,9 @@
 //	        │     ├─> s3api/s3wire           the S3 wire format (pure)
 //	        │     ├─> awsauth                AWS signatures, aws-chunked bodies, POST policies → principal
 //	        │     │     └─> checksum         S3's flexible checksums
-//	        │     └─> auth                   signature → principal (OSS; keys and tokens for both)
-//	        │           └─> session      temporary credentials: sealed tokens
+//	        │     ├─> auth                   signature → principal (OSS; keys and tokens for both)
+//	        │     │     └─> session          temporary credentials: sealed tokens
+//	        │     └─> workloadid             (stsapi) OIDC tokens → the role's key, offline
 //	        ├─> object                       object semantics
 //	        │     ├─> meta                   the state machine over bbolt
 //	        │     │     └─> meta/record      records, commands, results and their encodings

@@ -161,6 +161,8 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 	ef.str(&cfg.PeerTLSCertFile, "peer-tls-cert-file", "KOSS_PEER_TLS_CERT_FILE", "", "PEM certificate of the peer port, for server and client authentication: peers speak mutual TLS")
 	ef.str(&cfg.PeerTLSKeyFile, "peer-tls-key-file", "KOSS_PEER_TLS_KEY_FILE", "", "PEM private key of --peer-tls-cert-file")
 	ef.str(&cfg.PeerTLSCAFile, "peer-tls-ca-file", "KOSS_PEER_TLS_CA_FILE", "", "PEM CA bundle that peers' certificates must chain to")
+	ef.str(&cfg.WorkloadIdentityFile, "workload-identity-file", "KOSS_WORKLOAD_IDENTITY_FILE", "",
+		"trust file of STS AssumeRoleWithOIDC (issuer, audience, signing keys, roles; the operator writes it), re-read when it changes; empty turns workload identity off")
 	ef.str(&cfg.MinFreeSpace, "min-free-space", "KOSS_MIN_FREE_SPACE", "",
 		"free space kept on the data disk for metadata and deletes: writes that would leave less fail with 507 XKossStorageFull; a byte count of at least 1MiB (512MiB) or a percentage (2%); empty is 1% of the disk, between 16MiB and 256MiB (at most a quarter of a small disk)")
 	var lf logFlags

@@ -88,6 +88,11 @@ type Config struct {
 	// peers whose certificates chain to the CA. The HMAC peer
 	// authentication stays. All empty keeps the peer port plain TCP.
 	PeerTLSCertFile, PeerTLSKeyFile, PeerTLSCAFile string
+	// WorkloadIdentityFile is the trust file of STS AssumeRoleWithOIDC
+	// (package workloadid: issuer, audience, signing keys and roles, as
+	// the operator publishes them), re-read when it changes. Empty turns
+	// workload identity off: the call answers EntityNotExist.OIDCProvider.
+	WorkloadIdentityFile string
 	// TLSReloadInterval is how often the certificate files are checked for
 	// a change; zero means every second.
 	TLSReloadInterval time.Duration

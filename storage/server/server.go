@@ -30,6 +30,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/s3api"
 	"github.com/koss-io/koss/storage/internal/session"
 	"github.com/koss-io/koss/storage/internal/stsapi"
+	"github.com/koss-io/koss/storage/internal/workloadid"
 )
 
 // Paths served next to the OSS API. Paths under /-/ can never be buckets
@@ -201,6 +202,7 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 		Sessions:        sessions,
 		RootAccessKeyID: cfg.RootAccessKeyID,
 		Logger:          log.With("component", "sts"),
+		Trust:           workloadid.NewTrust(cfg.WorkloadIdentityFile),
 	})
 	if err != nil {
 		return nil, err

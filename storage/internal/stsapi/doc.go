@@ -18,6 +18,13 @@
 // intersection of the policy and the caller's grants, judged again on
 // every request made with the credentials.
 //
+// AssumeRoleWithOIDC (workload identity, Alibaba's RRSA) is anonymous:
+// the OIDCToken is the proof. Package workloadid checks it against the
+// trust file the operator publishes (issuer, audience, signing keys,
+// roles) and names the access key whose child the session becomes, so
+// deleting or rotating that key revokes the session as for AssumeRole. A
+// DurationSeconds above the role's bound is cut down to it.
+//
 // Answers are JSON in STS's shape: RequestId, AssumedRoleUser and
 // Credentials{AccessKeyId, AccessKeySecret, SecurityToken, Expiration} on
 // success; RequestId, Code and Message with a 4xx status otherwise.

@@ -22,6 +22,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/session"
+	"github.com/koss-io/koss/storage/internal/workloadid"
 )
 
 // APISTS names this dialect in access logs and metrics.
@@ -53,6 +54,9 @@ type Config struct {
 	// Logger records issued credentials (never their secrets); nil
 	// discards.
 	Logger *slog.Logger
+	// Trust decides AssumeRoleWithOIDC (workload identity); nil refuses
+	// every such call with EntityNotExist.OIDCProvider.
+	Trust *workloadid.Trust
 }
 
 // Handler serves the STS dialect.
@@ -63,6 +67,7 @@ type Handler struct {
 	now      func() time.Time
 	log      *slog.Logger
 	nonces   nonceCache
+	trust    *workloadid.Trust
 }
 
 // New returns a Handler for cfg.
@@ -70,7 +75,10 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Lookup == nil || cfg.Sessions == nil || cfg.RootAccessKeyID == "" {
 		return nil, errors.New("stsapi: Lookup, Sessions and RootAccessKeyID are required")
 	}
-	h := &Handler{lookup: cfg.Lookup, sessions: cfg.Sessions, root: cfg.RootAccessKeyID, now: cfg.Now, log: cfg.Logger}
+	h := &Handler{lookup: cfg.Lookup, sessions: cfg.Sessions, root: cfg.RootAccessKeyID, now: cfg.Now, log: cfg.Logger, trust: cfg.Trust}
+	if h.trust == nil {
+		h.trust = workloadid.NewTrust("")
+	}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -167,6 +175,8 @@ func (h *Handler) dispatch(ctx context.Context, method string, p url.Values, req
 	switch a := p.Get("Action"); a {
 	case "AssumeRole":
 		return h.assumeRole(ctx, method, p, requestID)
+	case "AssumeRoleWithOIDC":
+		return h.assumeRoleWithOIDC(ctx, p, requestID)
 	default:
 		return nil, fail(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
 	}
