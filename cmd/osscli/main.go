@@ -15,10 +15,10 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 )
 
 const usage = `usage:
@@ -26,6 +26,8 @@ const usage = `usage:
   osscli [FLAGS] get BUCKET KEY [FILE]   download to FILE (default: standard output)
   osscli [FLAGS] ls BUCKET [PREFIX]      list keys with their sizes
   osscli [FLAGS] rm BUCKET KEY           delete an object
+  osscli [FLAGS] soak BUCKET PREFIX      write PREFIX000001, PREFIX000002, ... until --duration or --count,
+                                         store the acknowledged keys in PREFIXacknowledged.txt, print a JSON summary
 
 flags (before or after the command):
   --threshold SIZE   put/get larger objects in parts (default 64MiB)
@@ -33,16 +35,26 @@ flags (before or after the command):
   --parallel N       parts in flight at once (default 4)
   --progress         print progress on standard error even when it is not a terminal
   --ca-file FILE     trust this PEM CA for https:// endpoints (env OSS_CA_FILE)
-SIZE is bytes or a number with K, M, G (KiB, MiB, GiB).
+  --credentials-dir DIR  read the key pair from DIR/OSS_ACCESS_KEY_ID and DIR/OSS_ACCESS_KEY_SECRET
+                     (a mounted AccessKey Secret), anew for every request (env OSS_CREDENTIALS_DIR)
+  --interval D       soak: wait between writes (default 100ms)
+  --duration D       soak: stop after this long (default 1m; none when only --count is given)
+  --count N          soak: stop after N writes
+SIZE is bytes or a number with K, M, G (KiB, MiB, GiB); D is a Go duration (100ms, 30s, 5m).
 
 environment: OSS_ENDPOINT, OSS_REGION, OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_CA_FILE
-(` + "`make run`" + ` prints them for the sample AccessKey)`
+(` + "`make run`" + ` prints them for the sample AccessKey), OSS_CREDENTIALS_DIR.
+credentials, first match wins: workload identity (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN,
+ALIBABA_CLOUD_OIDC_TOKEN_FILE, optional ALIBABA_CLOUD_STS_ENDPOINT; SSL_CERT_FILE for a private STS's CA),
+then --credentials-dir, then OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET.`
 
 // errUsage means the command line is wrong.
 var errUsage = errors.New("wrong arguments")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM too: a pod is stopped with it, and soak then stops early
+	// and still reports.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, errUsage) {
@@ -61,6 +73,8 @@ type options struct {
 	parallel  int
 	progress  bool
 	caFile    string
+	credDir   string
+	soak      soakOptions
 }
 
 // sizeFlag is a byte count given as 1048576, 1M or 1MiB.
@@ -108,7 +122,8 @@ func parseSize(v string) (int64, error) {
 // parseArgs reads the flags, which may come before the command, after it,
 // or both, and returns the positional arguments.
 func parseArgs(args []string, getenv func(string) string) (options, []string, error) {
-	o := options{threshold: 64 << 20, partSize: 8 << 20, parallel: 4, caFile: getenv("OSS_CA_FILE")}
+	o := options{threshold: 64 << 20, partSize: 8 << 20, parallel: 4, caFile: getenv("OSS_CA_FILE"),
+		credDir: getenv(envCredentialsDir), soak: soakOptions{interval: 100 * time.Millisecond, duration: time.Minute}}
 	fs := flag.NewFlagSet("osscli", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // main prints the usage once
 	fs.Var(sizeFlag{&o.threshold}, "threshold", "")
@@ -116,6 +131,10 @@ func parseArgs(args []string, getenv func(string) string) (options, []string, er
 	fs.IntVar(&o.parallel, "parallel", o.parallel, "")
 	fs.BoolVar(&o.progress, "progress", false, "")
 	fs.StringVar(&o.caFile, "ca-file", o.caFile, "")
+	fs.StringVar(&o.credDir, "credentials-dir", o.credDir, "")
+	fs.DurationVar(&o.soak.interval, "interval", o.soak.interval, "")
+	fs.DurationVar(&o.soak.duration, "duration", o.soak.duration, "")
+	fs.IntVar(&o.soak.count, "count", 0, "")
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -132,29 +151,59 @@ func parseArgs(args []string, getenv func(string) string) (options, []string, er
 	if o.parallel < 1 {
 		return o, nil, fmt.Errorf("%w: --parallel must be at least 1", errUsage)
 	}
+	durationSet := false
+	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == "duration" })
+	switch {
+	case o.soak.interval < 0:
+		return o, nil, fmt.Errorf("%w: --interval must not be negative", errUsage)
+	case o.soak.duration <= 0:
+		return o, nil, fmt.Errorf("%w: --duration must be positive", errUsage)
+	case o.soak.count < 0:
+		return o, nil, fmt.Errorf("%w: --count must not be negative", errUsage)
+	case o.soak.count > 0 && !durationSet:
+		o.soak.duration = 0 // --count alone: no time limit
+	}
 	return o, pos, nil
 }
 
-// config reads the client settings from the environment.
-func config(getenv func(string) string) (*oss.Config, error) {
-	var missing []string
-	vals := map[string]string{}
-	for _, k := range []string{"OSS_ENDPOINT", "OSS_REGION", "OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET"} {
-		vals[k] = getenv(k)
-		if vals[k] == "" {
-			missing = append(missing, k)
+// config reads the client settings from the environment and credDir
+// (--credentials-dir, may be empty; see selectCredentials) and says where
+// the credentials come from. OSS_ENDPOINT and OSS_REGION may also be
+// files of credDir, as they are keys of koss's AccessKey Secret; the
+// environment wins. log is told when credDir's key pair changes.
+func config(getenv func(string) string, credDir string, log io.Writer) (*oss.Config, string, error) {
+	endpoint, region := getenv("OSS_ENDPOINT"), getenv("OSS_REGION")
+	if credDir != "" {
+		if endpoint == "" {
+			endpoint, _ = readKeyFile(credDir, "OSS_ENDPOINT")
+		}
+		if region == "" {
+			region, _ = readKeyFile(credDir, "OSS_REGION")
 		}
 	}
+	var missing []string
+	if endpoint == "" {
+		missing = append(missing, "OSS_ENDPOINT")
+	}
+	if region == "" {
+		missing = append(missing, "OSS_REGION")
+	}
+	src, keys, err := selectCredentials(getenv, credDir, log)
+	if err != nil {
+		return nil, "", err
+	}
+	missing = append(missing, keys...)
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s not set (`make run` prints the export lines)", strings.Join(missing, ", "))
+		return nil, "", fmt.Errorf("%s not set (`make run` prints the export lines; the key pair may instead come from "+
+			"--credentials-dir or from workload identity's ALIBABA_CLOUD_* variables)", strings.Join(missing, ", "))
 	}
 	return oss.LoadDefaultConfig().
-		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(vals["OSS_ACCESS_KEY_ID"], vals["OSS_ACCESS_KEY_SECRET"])).
-		WithEndpoint(vals["OSS_ENDPOINT"]).
-		WithRegion(vals["OSS_REGION"]).
+		WithCredentialsProvider(src.provider).
+		WithEndpoint(endpoint).
+		WithRegion(region).
 		WithUsePathStyle(true).
 		WithSignatureVersion(oss.SignatureVersionV4).
-		WithConnectTimeout(5 * time.Second), nil
+		WithConnectTimeout(5 * time.Second), src.desc, nil
 }
 
 // httpClient trusts the CA in caFile (PEM) for https:// endpoints, and
@@ -182,13 +231,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	if len(pos) < 2 {
+	if len(pos) < 2 || !knownCommand(pos[0], len(pos)-2) {
 		return errUsage
 	}
-	cfg, err := config(os.Getenv)
+	cfg, source, err := config(os.Getenv, o.credDir, stderr)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(stderr, "osscli: credentials from", source)
 	if o.caFile != "" {
 		hc, err := httpClient(o.caFile)
 		if err != nil {
@@ -227,11 +277,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 		return nil
+	case cmd == "soak" && len(rest) == 1:
+		return soak(ctx, c, o.soak, bucket, rest[0], stdout, stderr)
 	case cmd == "rm" && len(rest) == 1:
 		_, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(rest[0])})
 		return err
 	}
 	return errUsage
+}
+
+// knownCommand says whether cmd takes n arguments after the bucket, so
+// that a wrong command line gets the usage before the environment is read.
+func knownCommand(cmd string, n int) bool {
+	switch cmd {
+	case "put", "get":
+		return n == 1 || n == 2
+	case "ls":
+		return n <= 1
+	case "rm", "soak":
+		return n == 1
+	}
+	return false
 }
 
 // put uploads path (standard input when empty). Up to the threshold it is

@@ -24,12 +24,12 @@ import (
 )
 
 func TestConfigNamesMissingVariables(t *testing.T) {
-	_, err := config(func(k string) string {
+	_, _, err := config(func(k string) string {
 		if k == "OSS_REGION" {
 			return "demo"
 		}
 		return ""
-	})
+	}, "", io.Discard)
 	if err == nil {
 		t.Fatal("empty environment accepted")
 	}
@@ -61,7 +61,7 @@ func TestAgainstKossd(t *testing.T) {
 	t.Setenv("OSS_REGION", kossdproc.Region)
 	t.Setenv("OSS_ACCESS_KEY_ID", kossdproc.RootAccessKeyID)
 	t.Setenv("OSS_ACCESS_KEY_SECRET", kossdproc.RootAccessKeySecret)
-	cfg, err := config(os.Getenv)
+	cfg, _, err := config(os.Getenv, "", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,8 @@ func TestLargeObjects(t *testing.T) {
 	t.Setenv("OSS_ACCESS_KEY_ID", kossdproc.RootAccessKeyID)
 	t.Setenv("OSS_ACCESS_KEY_SECRET", kossdproc.RootAccessKeySecret)
 	t.Setenv("OSS_CA_FILE", "")
-	cfg, err := config(os.Getenv)
+	sourceLine := "osscli: credentials from the environment: OSS_ACCESS_KEY_ID " + kossdproc.RootAccessKeyID + "\n"
+	cfg, _, err := config(os.Getenv, "", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestLargeObjects(t *testing.T) {
 	if err != nil || stdout != string(data) {
 		t.Fatalf("get to stdout: %d bytes, %v", len(stdout), err)
 	}
-	if msg != "" {
+	if msg != sourceLine {
 		t.Fatalf("get wrote to stderr without --progress: %q", msg)
 	}
 	for _, args := range [][]string{{"--part-size", "x", "get", "big", "k"}, {"--parallel", "0", "get", "big", "k"}} {
