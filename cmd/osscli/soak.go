@@ -47,12 +47,16 @@ const soakListName = "acknowledged.txt"
 // write asks the client's credentials provider anew, so a rotated key or
 // a renewed STS token signs the next write.
 func soak(ctx context.Context, c *oss.Client, o soakOptions, bucket, prefix string, stdout, stderr io.Writer) error {
+	writes := fmt.Sprintf("%d writes", o.count)
+	if o.count == 1 {
+		writes = "1 write"
+	}
 	limit := "until stopped"
 	switch {
 	case o.count > 0 && o.duration > 0:
-		limit = fmt.Sprintf("%d writes or %s", o.count, o.duration)
+		limit = writes + " or " + o.duration.String()
 	case o.count > 0:
-		limit = fmt.Sprintf("%d writes", o.count)
+		limit = writes
 	case o.duration > 0:
 		limit = o.duration.String()
 	}
