@@ -23,6 +23,13 @@ limitations under the License.
 // (planScale in region_scale.go: add a member before its pod exists, drain it and remove it
 // before its pod goes). The koss.io/region finalizer keeps a Region while Buckets use it.
 //
+// Workload identity (region_workloadidentity.go): kossd has no Kubernetes client, so the
+// operator writes what it needs to verify ServiceAccount tokens offline into the Region's
+// <region>-workload-identity Secret, which the pods mount: the API server's issuer and JWKS
+// (controllers.IssuerFetcher, refreshed every five minutes, the last known keys kept while
+// the API server does not answer) and one role per issued AccessKey of the Region with
+// spec.workloadIdentity. AccessKey changes that move a role wake the Region.
+//
 // The builders of the Region's objects are pure (region_resources.go, names.go), and so are
 // the status functions and the scale planner; all three have table tests without an API
 // server.

@@ -57,6 +57,16 @@ const (
 	tlsDir        = "/etc/koss/tls"
 )
 
+// The Region's identity Secret (<region>-workload-identity: identity.json) is mounted
+// read-only on workloadIdentityDir, and kossd reads the file named by
+// --workload-identity-file. The volume is optional: the pods start before the operator
+// first writes the Secret, and kossd then refuses tokens until the file appears (the kubelet
+// fills the volume in when the Secret does).
+const (
+	workloadIdentityVolumeName = "workload-identity"
+	workloadIdentityDir        = "/etc/koss/workload-identity"
+)
+
 // kossdContainerName is the name of the kossd container in every pod.
 const kossdContainerName = "kossd"
 
@@ -80,6 +90,8 @@ const (
 	appName          = "kossd"
 	componentStorage = "storage"
 	componentRootKey = "root-key"
+	// componentWorkloadIdentity labels the identity Secret.
+	componentWorkloadIdentity = "workload-identity"
 )
 
 // selectorLabels select the kossd pods of a Region; they never change after creation,

@@ -61,8 +61,8 @@ const (
 	DefaultScalingInterval = 10 * time.Second
 )
 
-// Reconciler reconciles a Region into its Services, StatefulSet, PodDisruptionBudget and
-// root-key Secret, and reports the cluster's health.
+// Reconciler reconciles a Region into its Services, StatefulSet, PodDisruptionBudget,
+// root-key and workload identity Secrets, and reports the cluster's health.
 type Reconciler struct {
 	// Client reads from the manager's cache and writes to the API server.
 	Client client.Client
@@ -90,6 +90,11 @@ type Reconciler struct {
 	RenewBefore time.Duration
 	// Now is the clock of certificate issuance; nil means time.Now. Tests move it.
 	Now func() time.Time
+	// Issuer gives the cluster's ServiceAccount issuer and keys for the Regions' identity
+	// files (workload identity). nil: SetupWithManager makes an IssuerFetcher of the
+	// manager's API server; a reconciler that was not set up fetches nothing and keeps
+	// what the identity Secrets already say.
+	Issuer controllers.IssuerSource
 }
 
 // regionScope is the state of one reconcile pass of a Region.
@@ -126,6 +131,8 @@ type regionScope struct {
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=koss.io,resources=accesskeys,verbs=get;list;watch
+// +kubebuilder:rbac:urls=/.well-known/openid-configuration;/openid/v1/jwks,verbs=get
 
 // Reconcile moves a Region towards its spec and reports what it found.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, reterr error) {
@@ -154,6 +161,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 		// The Services first: the certificate names the client Service's IPs too.
 		r.reconcileServices,
 		r.reconcileTLS,
+		r.reconcileWorkloadIdentity,
 		r.reconcileClusterStatus,
 		r.reconcileStatefulSet,
 		r.reconcilePodDisruptionBudget,
@@ -458,6 +466,13 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, optio
 	if r.Client == nil || r.APIReader == nil || r.AdminClients == nil || r.Recorder == nil || r.DefaultImage == "" {
 		return fmt.Errorf("region.Reconciler: Client, APIReader, AdminClients, Recorder and DefaultImage must be set: %w", controllers.ErrMissingDependency)
 	}
+	if r.Issuer == nil {
+		issuer, err := controllers.NewIssuerFetcher(mgr.GetConfig())
+		if err != nil {
+			return fmt.Errorf("region.Reconciler: %w", err)
+		}
+		r.Issuer = issuer
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&kossv1alpha1.Region{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Owns(&appsv1.StatefulSet{}).
@@ -466,6 +481,7 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, optio
 		Owns(&networkingv1.NetworkPolicy{}).
 		Owns(&corev1.Secret{}).
 		Watches(&kossv1alpha1.Bucket{}, handler.EnqueueRequestsFromMapFunc(r.bucketToRegion)).
+		Watches(&kossv1alpha1.AccessKey{}, handler.EnqueueRequestsFromMapFunc(r.accessKeyToRegion), builder.WithPredicates(accessKeyRoleChanged())).
 		WithOptions(options).
 		Named("region").
 		Complete(r)

@@ -171,6 +171,8 @@ func kossdArgs(region *kossv1alpha1.Region) []string {
 		// only after the pods run, and writing it into the pod template would roll the
 		// Region when it appears; clients from outside reach kossd through it anyway.
 		"--intranet-endpoint=" + intranetEndpoint(region),
+		// STS AssumeRoleWithOIDC: the issuer, its keys and the roles (reconcileWorkloadIdentity).
+		"--workload-identity-file=" + workloadIdentityDir + "/" + controllers.WorkloadIdentityFileKey,
 	}
 	if region.Spec.Domain != "" {
 		args = append(args, "--domain="+region.Spec.Domain)
@@ -183,7 +185,7 @@ func kossdArgs(region *kossv1alpha1.Region) []string {
 
 // intranetEndpoint is host:port of the Region's client Service, as cluster DNS names it.
 func intranetEndpoint(region *kossv1alpha1.Region) string {
-	return fmt.Sprintf("%s.%s.svc.cluster.local:%d", controllers.ClientServiceName(region), region.Namespace, ossPort)
+	return controllers.RegionInternalHost(region)
 }
 
 // kossdTLSArgs make kossd serve HTTPS on the OSS port and mutual TLS on the peer port, from
@@ -254,6 +256,7 @@ func kossdContainer(region *kossv1alpha1.Region, image string) *corev1ac.Contain
 		WithVolumeMounts(
 			corev1ac.VolumeMount().WithName(dataVolumeName).WithMountPath(dataDir),
 			corev1ac.VolumeMount().WithName(tmpVolumeName).WithMountPath(tmpDir),
+			corev1ac.VolumeMount().WithName(workloadIdentityVolumeName).WithMountPath(workloadIdentityDir).WithReadOnly(true),
 		).
 		WithReadinessProbe(httpProbe(region, "/-/readyz", readinessPeriodSeconds, readinessFailureThreshold, 0)).
 		WithLivenessProbe(httpProbe(region, "/-/healthz", livenessPeriodSeconds, livenessFailureThreshold, livenessInitialDelay)).
@@ -274,6 +277,13 @@ func kossdContainer(region *kossv1alpha1.Region, image string) *corev1ac.Contain
 func tlsVolume(region *kossv1alpha1.Region) *corev1ac.VolumeApplyConfiguration {
 	return corev1ac.Volume().WithName(tlsVolumeName).
 		WithSecret(corev1ac.SecretVolumeSource().WithSecretName(TLSSecretName(region)))
+}
+
+// workloadIdentityVolume is the Region's identity Secret as a volume, optional (see
+// workloadIdentityDir).
+func workloadIdentityVolume(region *kossv1alpha1.Region) *corev1ac.VolumeApplyConfiguration {
+	return corev1ac.Volume().WithName(workloadIdentityVolumeName).
+		WithSecret(corev1ac.SecretVolumeSource().WithSecretName(controllers.WorkloadIdentitySecretName(region)).WithOptional(true))
 }
 
 // The kossd image's user (hack/imagebuild): distroless' nonroot.
@@ -456,7 +466,10 @@ func desiredPodTemplate(region *kossv1alpha1.Region, image string) (*corev1ac.Po
 	spec := corev1ac.PodSpec().
 		WithContainers(kossdContainer(region, image)).
 		WithSecurityContext(podSecurityContext()).
-		WithVolumes(corev1ac.Volume().WithName(tmpVolumeName).WithEmptyDir(corev1ac.EmptyDirVolumeSource())).
+		WithVolumes(
+			corev1ac.Volume().WithName(tmpVolumeName).WithEmptyDir(corev1ac.EmptyDirVolumeSource()),
+			workloadIdentityVolume(region),
+		).
 		WithAffinity(affinity).
 		WithTopologySpreadConstraints(spread...)
 	if region.Spec.TLS.Enabled() {

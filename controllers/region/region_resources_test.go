@@ -72,6 +72,7 @@ func TestDesiredStatefulSet(t *testing.T) {
 						"eu-1=eu-1.eu-peers.storage.svc.cluster.local:9001," +
 						"eu-2=eu-2.eu-peers.storage.svc.cluster.local:9001",
 					"--intranet-endpoint=eu.storage.svc.cluster.local:9000",
+					"--workload-identity-file=/etc/koss/workload-identity/identity.json",
 				}
 				if !slices.Equal(c.Args, want) {
 					t.Errorf("args =\n%q\nwant\n%q", c.Args, want)
@@ -184,7 +185,8 @@ func TestDesiredStatefulSet(t *testing.T) {
 					t.Errorf("volume claim template = %+v", pvc)
 				}
 				mounts := sts.Spec.Template.Spec.Containers[0].VolumeMounts
-				if len(mounts) != 2 || mounts[0].Name != "data" || mounts[0].MountPath != "/data" || mounts[1].MountPath != "/tmp" {
+				if len(mounts) != 3 || mounts[0].Name != "data" || mounts[0].MountPath != "/data" || mounts[1].MountPath != "/tmp" ||
+					mounts[2].MountPath != "/etc/koss/workload-identity" {
 					t.Errorf("mounts = %+v", mounts)
 				}
 				p := sts.Spec.PersistentVolumeClaimRetentionPolicy
@@ -292,12 +294,42 @@ func TestDesiredStatefulSet(t *testing.T) {
 				checkRestricted(t, &spec)
 			},
 		},
+		"mounts the workload identity Secret read-only and optional, and names its file to kossd": {
+			region: controllertest.TestRegion(), image: "img:1", replicas: 3,
+			check: func(t *testing.T, sts *appsv1.StatefulSet) {
+				spec := sts.Spec.Template.Spec
+				var vol *corev1.Volume
+				for i := range spec.Volumes {
+					if spec.Volumes[i].Name == "workload-identity" {
+						vol = &spec.Volumes[i]
+					}
+				}
+				// Optional: the pods must start before the operator first writes the Secret.
+				if vol == nil || vol.Secret == nil || vol.Secret.SecretName != "eu-workload-identity" || !ptr.Deref(vol.Secret.Optional, false) || len(vol.Secret.Items) != 0 {
+					t.Fatalf("volumes = %+v, want the optional Secret eu-workload-identity as volume workload-identity", spec.Volumes)
+				}
+				c := spec.Containers[0]
+				var mount *corev1.VolumeMount
+				for i := range c.VolumeMounts {
+					if c.VolumeMounts[i].Name == "workload-identity" {
+						mount = &c.VolumeMounts[i]
+					}
+				}
+				if mount == nil || mount.MountPath != "/etc/koss/workload-identity" || !mount.ReadOnly || mount.SubPath != "" {
+					// A subPath mount is never refreshed by the kubelet: a new role would not reach kossd.
+					t.Errorf("mount = %+v, want /etc/koss/workload-identity read-only, no subPath", mount)
+				}
+				if !slices.Contains(c.Args, "--workload-identity-file=/etc/koss/workload-identity/identity.json") {
+					t.Errorf("args = %q, want --workload-identity-file", c.Args)
+				}
+			},
+		},
 		"TLS off renders exactly the plain pod: no TLS volume, flags or HTTPS probes": {
 			region: controllertest.TestRegion(plainHTTP), image: "img:1", replicas: 3,
 			check: func(t *testing.T, sts *appsv1.StatefulSet) {
 				spec := sts.Spec.Template.Spec
-				if len(spec.Volumes) != 1 || spec.Volumes[0].Name != tmpVolumeName {
-					t.Errorf("volumes = %+v, want only /tmp", spec.Volumes)
+				if len(spec.Volumes) != 2 || spec.Volumes[0].Name != tmpVolumeName || spec.Volumes[1].Name != workloadIdentityVolumeName {
+					t.Errorf("volumes = %+v, want only /tmp and the identity file", spec.Volumes)
 				}
 				c := spec.Containers[0]
 				for _, a := range c.Args {
