@@ -204,6 +204,9 @@ const (
 	// AccessKeySecretConflictReason surfaces when a Secret named like spec.secretName exists
 	// and is not owned by this AccessKey; it is never overwritten.
 	AccessKeySecretConflictReason = "SecretConflict"
+	// AccessKeyConfigMapConflictReason surfaces when the ConfigMap of spec.workloadIdentity
+	// (<name>-identity) exists and belongs to someone else; it is never overwritten.
+	AccessKeyConfigMapConflictReason = "ConfigMapConflict"
 	// AccessKeyKossdUnreachableReason surfaces when the Region's admin API cannot be reached;
 	// the controller retries with back-off.
 	AccessKeyKossdUnreachableReason = RegionRefUnreachableReason

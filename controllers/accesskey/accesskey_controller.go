@@ -48,8 +48,9 @@ import (
 // Kubernetes event reports (e.g. a Region restored from an old backup).
 const DefaultResyncInterval = 10 * time.Minute
 
-// Reconciler reconciles an AccessKey into a key registered in its Region and an owned Secret
-// with its credentials.
+// Reconciler reconciles an AccessKey into a key registered in its Region, an owned Secret
+// with its credentials and, with spec.workloadIdentity, an owned ConfigMap with what a pod
+// needs to exchange its ServiceAccount token instead.
 type Reconciler struct {
 	// Client reads from the manager's cache and writes to the API server.
 	Client client.Client
@@ -115,6 +116,7 @@ type accessKeyScope struct {
 // +kubebuilder:rbac:groups=koss.io,resources=regions,verbs=get;list;watch
 // +kubebuilder:rbac:groups=core,resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=core,resources=secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=core,resources=configmaps,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile issues the AccessKey's key with its grants and writes its Secret, or revokes
@@ -146,6 +148,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 		r.reconcileCredentials,
 		r.reconcileSecret,
 		r.reconcileKey,
+		r.reconcileWorkloadIdentity,
 	)
 }
 
@@ -550,6 +553,7 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager, optio
 		// Annotations too: koss.io/rotate asks for a rotation.
 		For(&kossv1alpha1.AccessKey{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Owns(&corev1.Secret{}).
+		Owns(&corev1.ConfigMap{}).
 		Watches(&kossv1alpha1.Region{}, handler.EnqueueRequestsFromMapFunc(r.regionToAccessKeys)).
 		Watches(&kossv1alpha1.Bucket{}, handler.EnqueueRequestsFromMapFunc(r.bucketToAccessKeys)).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.namespaceToAccessKeys), builder.WithPredicates(predicate.LabelChangedPredicate{})).

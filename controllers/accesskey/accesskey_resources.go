@@ -101,22 +101,34 @@ func desiredAccessKeySecret(k *kossv1alpha1.AccessKey, key controllers.KeyPair, 
 		data[controllers.SecretKeyCACert] = c.caPEM
 	}
 	return corev1ac.Secret(k.SecretName(), k.Namespace).
-		WithLabels(map[string]string{
-			controllers.LabelPartOf:    controllers.PartOf,
-			controllers.LabelComponent: componentKey,
-			controllers.LabelManagedBy: controllers.FieldOwner,
-			labelAccessKey:             k.Name,
-		}).
-		WithOwnerReferences(metav1ac.OwnerReference().
-			WithAPIVersion(kossv1alpha1.GroupVersion.String()).
-			WithKind("AccessKey").
-			WithName(k.Name).
-			WithUID(k.UID).
-			WithController(true).
-			WithBlockOwnerDeletion(true)).
+		WithLabels(accessKeyLabels(k, componentKey)).
+		WithOwnerReferences(accessKeyOwnerReference(k)).
 		WithAnnotations(c.annotations).
 		WithType(corev1.SecretTypeOpaque).
 		WithData(data)
+}
+
+// accessKeyLabels are the labels of an AccessKey's objects, by component. They carry the
+// operator's managed-by label, which puts them in the manager's cache.
+func accessKeyLabels(k *kossv1alpha1.AccessKey, component string) map[string]string {
+	return map[string]string{
+		controllers.LabelPartOf:    controllers.PartOf,
+		controllers.LabelComponent: component,
+		controllers.LabelManagedBy: controllers.FieldOwner,
+		labelAccessKey:             k.Name,
+	}
+}
+
+// accessKeyOwnerReference makes the AccessKey the controlling owner of an object, so it
+// goes with the AccessKey (garbage collection) and the operator knows it is its own.
+func accessKeyOwnerReference(k *kossv1alpha1.AccessKey) *metav1ac.OwnerReferenceApplyConfiguration {
+	return metav1ac.OwnerReference().
+		WithAPIVersion(kossv1alpha1.GroupVersion.String()).
+		WithKind("AccessKey").
+		WithName(k.Name).
+		WithUID(k.UID).
+		WithController(true).
+		WithBlockOwnerDeletion(true)
 }
 
 // keyPairFromSecret reads the pair back from an AccessKey's Secret; ok is false when either

@@ -49,6 +49,13 @@ type accessKeyObservation struct {
 	deleting bool
 	// rotation is the pair's rotation state; nil when the pass did not read it.
 	rotation *rotationState
+	// workloadIdentity is what the workload identity ConfigMap says, once it is written;
+	// workloadIdentityRemoved is true once the ConfigMap of a removed spec.workloadIdentity
+	// is gone; configMapConflict names a ConfigMap in the way that this AccessKey does not
+	// control.
+	workloadIdentity        *kossv1alpha1.AccessKeyWorkloadIdentityStatus
+	workloadIdentityRemoved bool
+	configMapConflict       string
 }
 
 // setAccessKeyStatus derives an AccessKey's status (but observedGeneration).
@@ -59,6 +66,12 @@ func setAccessKeyStatus(k *kossv1alpha1.AccessKey, o accessKeyObservation) {
 	if o.secretWritten {
 		k.Status.SecretName = k.SecretName()
 		setRotationStatus(k, o.rotation)
+	}
+	switch {
+	case o.workloadIdentity != nil:
+		k.Status.WorkloadIdentity = o.workloadIdentity
+	case o.workloadIdentityRemoved:
+		k.Status.WorkloadIdentity = nil
 	}
 	setAccessKeyReadyCondition(k, o)
 }
@@ -96,6 +109,9 @@ func setAccessKeyReadyCondition(k *kossv1alpha1.AccessKey, o accessKeyObservatio
 	case len(o.unprovisionedBuckets) > 0:
 		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyBucketNotReadyReason, fmt.Sprintf(
 			"Buckets not provisioned in the Region (yet), so not granted: %s", controllers.ListNames(o.unprovisionedBuckets)))
+	case o.configMapConflict != "":
+		set(metav1.ConditionFalse, kossv1alpha1.AccessKeyConfigMapConflictReason, fmt.Sprintf(
+			"ConfigMap %s exists and does not belong to this AccessKey, so spec.workloadIdentity is not published; it is never overwritten: delete it", o.configMapConflict))
 	case o.keyID != "" && o.secretWritten:
 		set(metav1.ConditionTrue, kossv1alpha1.AccessKeyIssuedReason, fmt.Sprintf(
 			"Key %s is registered with %d grants; its credentials are in Secret %s", o.keyID, o.grants, k.SecretName()))

@@ -30,4 +30,10 @@ limitations under the License.
 // its overlap ends. Which key was replaced and until when it works is kept in the Secret's
 // annotations, written with the new pair, so a pass cut short never forgets a registered
 // key; a previous key is revoked before the Secret stops naming it.
+//
+// Workload identity (accesskey_workloadidentity.go): with spec.workloadIdentity, the
+// controller writes a ConfigMap <name>-identity (the role and provider ARNs, the token file,
+// the STS endpoint, the audience: no secret) for the pods' envFrom, and the same in
+// status.workloadIdentity; it deletes the ConfigMap when the field is removed. Which
+// ServiceAccount may assume which key is for the Region controller to tell kossd.
 package accesskey

@@ -96,6 +96,15 @@ func TestReconcileNeverReturnsAResultWithAnError(t *testing.T) {
 		k.DeletionTimestamp, k.Status.AccessKeyID = &now, keyID
 	})
 	readWrite := adminapi.Grant{Bucket: "photos", Access: adminapi.AccessReadWrite}
+	withIdentity := key(func(k *kossv1alpha1.AccessKey) { k.Status.AccessKeyID = keyID; withWorkloadIdentity(k) })
+	identityRemoved := key(func(k *kossv1alpha1.AccessKey) {
+		k.Status.AccessKeyID = keyID
+		k.Status.WorkloadIdentity = &kossv1alpha1.AccessKeyWorkloadIdentityStatus{ConfigMapName: "app-identity"}
+	})
+	identityConfigMap := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "storage", Name: "app-identity", Labels: controllers.ManagedByLabels(),
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(identityRemoved, kossv1alpha1.GroupVersion.WithKind("AccessKey"))}},
+	}
 	controllertest.CheckNeverResultAndError(t,
 		func(c client.Client, admins controllers.AdminClientFactory, recorder events.EventRecorder) reconcile.Reconciler {
 			return &Reconciler{Client: c, APIReader: c, AdminClients: admins, Recorder: recorder}
@@ -110,6 +119,10 @@ func TestReconcileNeverReturnsAResultWithAnError(t *testing.T) {
 				_, _ = a.CreateAccessKey(context.Background(), adminapi.CreateKeyRequest{AccessKeyID: "KOSSOLDKEY000001", AccessKeySecret: "old-secret-value-00000000000000001"})
 			}, Request: req},
 		controllertest.Scenario{Name: "an AccessKey whose Secret name is taken", Objects: world(key(), secret(nil)), Request: req},
+		controllertest.Scenario{Name: "an issued AccessKey with a workload identity", Objects: world(withIdentity, secret(withIdentity)),
+			Admin: registered(readWrite), Request: req},
+		controllertest.Scenario{Name: "an AccessKey whose workload identity was removed", Objects: world(identityRemoved, secret(identityRemoved), identityConfigMap),
+			Admin: registered(readWrite), Request: req},
 		controllertest.Scenario{Name: "an AccessKey being deleted", Objects: world(deleting, secret(deleting)), Admin: registered(readWrite), Request: req},
 	)
 }
