@@ -281,6 +281,7 @@ type AccessKeyWorkloadIdentityStatus struct {
 // +kubebuilder:printcolumn:name="Region",type=string,JSONPath=`.spec.regionRef.name`,priority=1,description="The Region"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.secretName) ? self.spec.secretName : self.metadata.name) == (has(oldSelf.spec.secretName) ? oldSelf.spec.secretName : oldSelf.metadata.name)",message="the Secret name (spec.secretName, or metadata.name when spec.secretName is unset) is immutable"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.workloadIdentity) || self.metadata.name.size() <= 244",message="with spec.workloadIdentity, metadata.name is at most 244 characters (the ConfigMap is <name>-identity)"
 type AccessKey struct {
 	metav1.TypeMeta `json:",inline"`
 

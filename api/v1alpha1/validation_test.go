@@ -566,6 +566,11 @@ func testCreate(t *testing.T, c client.Client, ns string) {
 		"access key with a workload identity naming one ServiceAccount twice": {
 			obj: withWorkloadIdentity(accessKey("wi-twice"), "", "app", "app"), wantErr: "spec.workloadIdentity.serviceAccounts[1]",
 		},
+		"access key with a workload identity and a name of 244 characters": {obj: withWorkloadIdentity(accessKey(strings.Repeat("a", 244)), "", "app")},
+		"access key with a workload identity and a name of 245 characters": {
+			obj: withWorkloadIdentity(accessKey(strings.Repeat("b", 245)), "", "app"), wantErr: "metadata.name is at most 244 characters",
+		},
+		"access key without a workload identity and a name of 245 characters": {obj: accessKey(strings.Repeat("c", 245))},
 		"access key with a workload identity of 10m sessions": {
 			obj: withWorkloadIdentity(accessKey("wi-10m"), "10m", "app"), wantErr: "maxSessionDuration must be between 15m and 12h",
 		},
