@@ -991,9 +991,23 @@ spec:
 		count := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
 		Eventually(ctx, count).WithTimeout(time.Minute).Should(BeNumerically(">=", 20), "writes before the rotation")
 
-		By("annotating the AccessKey with koss.io/rotate, with a 15s overlap")
-		_, err := env.Kubectl(ctx, "patch", "-n", namespace, "accesskey/"+accessKeyName, "--type", "merge", "-p",
-			`{"spec":{"rotation":{"overlap":"15s"}},"metadata":{"annotations":{"`+kossv1alpha1.RotateAnnotation+`":"e2e-1"}}}`)
+		By("starting a pod that mounts the AccessKey's Secret as a volume and reloads it, writing throughout")
+		var before kossv1alpha1.AccessKey
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: accessKeyName}, &before)).To(Succeed())
+		image, err := osscliImage(ctx, env)
+		must(err)
+		const podWriter, podPrefix = "rotation-writer", "rotation-pod/"
+		must(deletePod(ctx, env, namespace, podWriter))
+		Expect(env.Client.Create(ctx, secretVolumePod(namespace, podWriter, image, before.Status.SecretName,
+			[]string{"soak", bucketName, podPrefix, "--interval", "200ms", "--duration", "100s"}))).To(Succeed())
+		Eventually(ctx, func() int {
+			keys, _ := list(ctx, env.OSSClient(oldCreds), bucketName, podPrefix)
+			return len(keys)
+		}).WithTimeout(2*time.Minute).WithPolling(time.Second).Should(BeNumerically(">=", 10), "the pod's writes before the rotation")
+
+		By("annotating the AccessKey with koss.io/rotate, with a 30s overlap (the kubelet refreshes Secret volumes every 10s here)")
+		_, err = env.Kubectl(ctx, "patch", "-n", namespace, "accesskey/"+accessKeyName, "--type", "merge", "-p",
+			`{"spec":{"rotation":{"overlap":"30s"}},"metadata":{"annotations":{"`+kossv1alpha1.RotateAnnotation+`":"e2e-1"}}}`)
 		must(err)
 		var newCreds framework.Credentials
 		Eventually(ctx, func(g Gomega) {
@@ -1029,6 +1043,35 @@ spec:
 			objects[k] = d
 		}
 		userCreds = newCreds
+
+		By("the pod's writes: none failed, and it went on past the previous key's retirement")
+		phase, logs, err := podResult(ctx, env, namespace, podWriter, 3*time.Minute)
+		must(err)
+		sum, err := parseSoakSummary(logs)
+		must(err)
+		fmt.Fprintf(GinkgoWriter, "pod %s: %s, %+v\n", podWriter, phase, sum)
+		Expect(sum.Failed).To(BeZero(), "the pod's writes failed across the rotation: %s", sum.FirstFailure)
+		Expect(phase).To(Equal(corev1.PodSucceeded), "pod %s:\n%s", podWriter, logs)
+		after := 0
+		for k, mod := range lastModified(ctx, env.OSSClient(newCreds), bucketName, podPrefix) {
+			if strings.HasSuffix(k, "acknowledged.txt") {
+				continue
+			}
+			if mod.After(retires.Add(2 * time.Second)) {
+				after++
+			}
+			body, err := get(ctx, env.OSSClient(newCreds), bucketName, k)
+			must(err)
+			objects[k] = digestOf(body)
+		}
+		fmt.Fprintf(GinkgoWriter, "the pod acknowledged %d writes, %d of them after the previous key retired\n", sum.Acknowledged, after)
+		Expect(after).To(BeNumerically(">=", 10), "writes the pod made with the new pair, read from its volume")
+		must(deletePod(ctx, env, namespace, podWriter))
+		everyPodHasObjects(ctx)
+	})
+
+	It("gives pods of the AccessKey's ServiceAccounts credentials for a projected token, and refuses other ServiceAccounts, namespaces and audiences", func(ctx SpecContext) {
+		workloadIdentitySpec(ctx, env, namespace, regionName, accessKeyName, bucketName, userCreds, objects)
 		everyPodHasObjects(ctx)
 	})
 
