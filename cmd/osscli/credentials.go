@@ -131,7 +131,7 @@ func roleSessionName() string {
 	h, _ := os.Hostname()
 	name := []byte("osscli-" + h)
 	for i, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '@' || c == '_' || c == '-') {
+		if !sessionNameByte(c) {
 			name[i] = '-'
 		}
 	}
@@ -139,6 +139,15 @@ func roleSessionName() string {
 		name = name[:64]
 	}
 	return string(name)
+}
+
+// sessionNameByte reports whether c may appear in a RoleSessionName.
+func sessionNameByte(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return c == '.' || c == '@' || c == '_' || c == '-'
 }
 
 // oidcProvider adapts credentials-go's provider to the OSS SDK's interface.
