@@ -10,13 +10,6 @@ import (
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
-// The ACLs the store keeps, shared with the OSS dialect.
-const (
-	aclPrivate         = "private"
-	aclPublicRead      = "public-read"
-	aclPublicReadWrite = "public-read-write"
-)
-
 // authenticate verifies the request's signature (awsauth) and records who
 // sent it and its decoded body. Unsigned requests are anonymous: whether
 // they may proceed is for authorize to decide from ACLs.
@@ -87,22 +80,16 @@ func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string
 		case err != nil:
 			return false, s3err.Object(err, b.Name, key)
 		default:
-			if ownACL(info.Metadata.ACL) {
+			if s3wire.OwnACL(info.Metadata.ACL) {
 				acl = info.Metadata.ACL
 			}
 		}
 	}
 	switch acl {
-	case aclPublicReadWrite:
+	case s3wire.ACLPublicReadWrite:
 		return true, nil
-	case aclPublicRead:
+	case s3wire.ACLPublicRead:
 		return need == accessRead, nil
 	}
 	return false, nil
-}
-
-// ownACL reports whether an object's stored ACL overrides its bucket's
-// ("" and OSS's "default" inherit it).
-func ownACL(acl string) bool {
-	return acl == aclPrivate || acl == aclPublicRead || acl == aclPublicReadWrite
 }

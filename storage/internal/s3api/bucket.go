@@ -50,7 +50,7 @@ func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, st *reqSta
 // has one behaviour whatever its Region is called.
 func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b := st.target.bucket
-	acl := aclPrivate
+	acl := s3wire.ACLPrivate
 	if v := r.Header.Get(s3wire.HeaderACL); v != "" {
 		var ae *s3wire.Error
 		if acl, ae = s3wire.ParseCannedACL(v); ae != nil {
@@ -184,7 +184,7 @@ func (h *Handler) putBucketACL(w http.ResponseWriter, r *http.Request, st *reqSt
 }
 
 // bucketCannedACLs are the x-amz-acl values PutBucketAcl sets as they are.
-var bucketCannedACLs = map[string]bool{aclPrivate: true, aclPublicRead: true, aclPublicReadWrite: true}
+var bucketCannedACLs = map[string]bool{s3wire.ACLPrivate: true, s3wire.ACLPublicRead: true, s3wire.ACLPublicReadWrite: true}
 
 // requestedACL reads the canned ACL of PutBucketAcl/PutObjectAcl: the
 // x-amz-acl header, or an AccessControlPolicy body, which is refused
@@ -218,9 +218,9 @@ func (h *Handler) policy(acl string) s3wire.AccessControlPolicy {
 	}}}
 	group := s3wire.Grantee{XMLNS: xsi, Type: "Group", URI: allUsers}
 	switch acl {
-	case aclPublicRead:
+	case s3wire.ACLPublicRead:
 		out.Grants = append(out.Grants, s3wire.Grant{Grantee: group, Permission: "READ"})
-	case aclPublicReadWrite:
+	case s3wire.ACLPublicReadWrite:
 		out.Grants = append(out.Grants, s3wire.Grant{Grantee: group, Permission: "READ"},
 			s3wire.Grant{Grantee: group, Permission: "WRITE"})
 	}

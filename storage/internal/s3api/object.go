@@ -320,7 +320,7 @@ func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 		return s3err.Object(err, b, k)
 	}
 	acl := info.Metadata.ACL
-	if !ownACL(acl) {
+	if !s3wire.OwnACL(acl) {
 		bi, err := h.getBucket(r, st)
 		if err != nil {
 			return err

@@ -14,10 +14,16 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // The ACLs the store keeps (the OSS dialect's names).
 const (
-	aclPrivate         = "private"
-	aclPublicRead      = "public-read"
-	aclPublicReadWrite = "public-read-write"
+	ACLPrivate         = "private"
+	ACLPublicRead      = "public-read"
+	ACLPublicReadWrite = "public-read-write"
 )
+
+// OwnACL reports whether an object's stored ACL overrides its bucket's
+// ("" and OSS's "default" inherit it).
+func OwnACL(acl string) bool {
+	return acl == ACLPrivate || acl == ACLPublicRead || acl == ACLPublicReadWrite
+}
 
 // ParseCannedACL maps an x-amz-acl value to the store's ACL. The owner of
 // every bucket and object is the one account, so the bucket-owner-* ACLs
@@ -25,12 +31,12 @@ const (
 // grantees kossd does not have and are 501 NotImplemented.
 func ParseCannedACL(v string) (string, *Error) {
 	switch v {
-	case aclPrivate, "bucket-owner-read", "bucket-owner-full-control":
-		return aclPrivate, nil
-	case aclPublicRead:
-		return aclPublicRead, nil
-	case aclPublicReadWrite:
-		return aclPublicReadWrite, nil
+	case ACLPrivate, "bucket-owner-read", "bucket-owner-full-control":
+		return ACLPrivate, nil
+	case ACLPublicRead:
+		return ACLPublicRead, nil
+	case ACLPublicReadWrite:
+		return ACLPublicReadWrite, nil
 	case "authenticated-read", "aws-exec-read", "log-delivery-write":
 		return "", ErrNotImplemented.Msgf("The canned ACL %s is not supported.", v).With("Header", HeaderACL)
 	}
