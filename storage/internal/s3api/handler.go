@@ -16,6 +16,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/awsauth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/s3api/s3config"
 	"github.com/koss-io/koss/storage/internal/s3api/s3err"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
@@ -66,6 +67,7 @@ type Handler struct {
 	spoolDir string
 	log      *slog.Logger
 	maxXML   int64
+	config   *s3config.Handler
 }
 
 // New returns a Handler for cfg.
@@ -103,6 +105,7 @@ func New(cfg Config) (*Handler, error) {
 	h.owner = s3wire.Owner{ID: hex.EncodeToString(sum[:]), DisplayName: "koss"}
 	host := sha256.Sum256([]byte("koss-s3-host:" + h.region))
 	h.hostID = base64.StdEncoding.EncodeToString(host[:])
+	h.config = &s3config.Handler{Layer: h.layer, Owner: h.owner, WriteXML: writeXML, WriteEmpty: writeEmpty}
 	return h, nil
 }
 
@@ -156,7 +159,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, st *reqState) {
 	st.rec.Operation = op.name
 	// Before authentication, so that a browser can read a refusal too;
 	// only a bucket's own CORS rules decide what it adds.
-	h.setCORSHeaders(w, r, st)
+	h.config.SetCORSHeaders(w, r, st.target.bucket)
 	// Authenticate first: a request with a bad signature learns nothing
 	// about names or operations. A POST Object form carries its signature
 	// in the body: its handler verifies it.

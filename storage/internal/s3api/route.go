@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/koss-io/koss/storage/internal/awsauth"
+	"github.com/koss-io/koss/storage/internal/s3api/s3config"
 	"github.com/koss-io/koss/storage/internal/s3api/s3wire"
 )
 
@@ -26,6 +27,15 @@ const (
 // handlerFunc runs one authorized operation. It returns nil once it has
 // written the response, or the error to answer.
 type handlerFunc func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error
+
+// configOp runs an operation of package s3config (a configuration
+// subresource) as a handlerFunc.
+func configOp(op func(*s3config.Handler, http.ResponseWriter, *http.Request, s3config.Request) error) handlerFunc {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error {
+		return op(h.config, w, r, s3config.Request{Bucket: st.target.bucket, Key: st.target.key,
+			ReadXML: func() ([]byte, error) { return h.readXMLBody(r, st) }})
+	}
+}
 
 // operation is a routed request: its name (S3's operation name, for the
 // access log and metrics), what it needs, and what runs it; or the error
@@ -103,15 +113,15 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "location":
 			return operation{name: "GetBucketLocation", access: accessRead, handle: (*Handler).getBucketLocation}
 		case "acl":
-			return operation{name: "GetBucketAcl", access: accessRead, handle: (*Handler).getBucketACL}
+			return operation{name: "GetBucketAcl", access: accessRead, handle: configOp((*s3config.Handler).GetBucketACL)}
 		case "versioning":
 			return operation{name: "GetBucketVersioning", access: accessRead, handle: (*Handler).getBucketVersioning}
 		case "tagging":
-			return operation{name: "GetBucketTagging", access: accessRead, handle: (*Handler).getBucketTagging}
+			return operation{name: "GetBucketTagging", access: accessRead, handle: configOp((*s3config.Handler).GetBucketTagging)}
 		case "cors":
-			return operation{name: "GetBucketCors", access: accessRead, handle: (*Handler).getBucketCors}
+			return operation{name: "GetBucketCors", access: accessRead, handle: configOp((*s3config.Handler).GetBucketCors)}
 		case "lifecycle":
-			return operation{name: "GetBucketLifecycleConfiguration", access: accessRead, handle: (*Handler).getBucketLifecycle}
+			return operation{name: "GetBucketLifecycleConfiguration", access: accessRead, handle: configOp((*s3config.Handler).GetBucketLifecycle)}
 		}
 		return notImplemented("GetBucket" + sub)
 	case http.MethodHead:
@@ -124,13 +134,13 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "":
 			return operation{name: "CreateBucket", access: accessCustom, handle: (*Handler).createBucket}
 		case "acl":
-			return operation{name: "PutBucketAcl", access: accessRoot, handle: (*Handler).putBucketACL}
+			return operation{name: "PutBucketAcl", access: accessRoot, handle: configOp((*s3config.Handler).PutBucketACL)}
 		case "tagging":
-			return operation{name: "PutBucketTagging", access: accessRoot, handle: (*Handler).putBucketTagging}
+			return operation{name: "PutBucketTagging", access: accessRoot, handle: configOp((*s3config.Handler).PutBucketTagging)}
 		case "cors":
-			return operation{name: "PutBucketCors", access: accessRoot, handle: (*Handler).putBucketCors}
+			return operation{name: "PutBucketCors", access: accessRoot, handle: configOp((*s3config.Handler).PutBucketCors)}
 		case "lifecycle":
-			return operation{name: "PutBucketLifecycleConfiguration", access: accessRoot, handle: (*Handler).putBucketLifecycle}
+			return operation{name: "PutBucketLifecycleConfiguration", access: accessRoot, handle: configOp((*s3config.Handler).PutBucketLifecycle)}
 		}
 		return notImplemented("PutBucket" + sub)
 	case http.MethodDelete:
@@ -138,11 +148,11 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "":
 			return operation{name: "DeleteBucket", access: accessRoot, handle: (*Handler).deleteBucket}
 		case "tagging":
-			return operation{name: "DeleteBucketTagging", access: accessRoot, handle: (*Handler).deleteBucketTagging}
+			return operation{name: "DeleteBucketTagging", access: accessRoot, handle: configOp((*s3config.Handler).DeleteBucketTagging)}
 		case "cors":
-			return operation{name: "DeleteBucketCors", access: accessRoot, handle: (*Handler).deleteBucketCors}
+			return operation{name: "DeleteBucketCors", access: accessRoot, handle: configOp((*s3config.Handler).DeleteBucketCors)}
 		case "lifecycle":
-			return operation{name: "DeleteBucketLifecycle", access: accessRoot, handle: (*Handler).deleteBucketLifecycle}
+			return operation{name: "DeleteBucketLifecycle", access: accessRoot, handle: configOp((*s3config.Handler).DeleteBucketLifecycle)}
 		}
 		return notImplemented("DeleteBucket" + sub)
 	case http.MethodPost:
@@ -162,13 +172,13 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case "":
 			return operation{name: "GetObject", access: accessRead, handle: (*Handler).getObject}
 		case "acl":
-			return operation{name: "GetObjectAcl", access: accessRead, handle: (*Handler).getObjectACL}
+			return operation{name: "GetObjectAcl", access: accessRead, handle: configOp((*s3config.Handler).GetObjectACL)}
 		case "uploadId":
 			return operation{name: "ListParts", access: accessRead, handle: (*Handler).listParts}
 		case "attributes":
 			return operation{name: "GetObjectAttributes", access: accessRead, handle: (*Handler).getObjectAttributes}
 		case "tagging":
-			return operation{name: "GetObjectTagging", access: accessRead, handle: (*Handler).getObjectTagging}
+			return operation{name: "GetObjectTagging", access: accessRead, handle: configOp((*s3config.Handler).GetObjectTagging)}
 		}
 		return notImplemented("GetObject" + sub)
 	case http.MethodHead:
@@ -183,9 +193,9 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case sub == "":
 			return operation{name: "PutObject", access: accessWrite, handle: (*Handler).putObject}
 		case sub == "acl":
-			return operation{name: "PutObjectAcl", access: accessWrite, handle: (*Handler).putObjectACL}
+			return operation{name: "PutObjectAcl", access: accessWrite, handle: configOp((*s3config.Handler).PutObjectACL)}
 		case sub == "tagging":
-			return operation{name: "PutObjectTagging", access: accessWrite, handle: (*Handler).putObjectTagging}
+			return operation{name: "PutObjectTagging", access: accessWrite, handle: configOp((*s3config.Handler).PutObjectTagging)}
 		case sub == "uploadId" && copySource:
 			return operation{name: "UploadPartCopy", access: accessCustom, handle: (*Handler).uploadPartCopy}
 		case sub == "uploadId":
@@ -207,7 +217,7 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case "uploadId":
 			return operation{name: "AbortMultipartUpload", access: accessWrite, handle: (*Handler).abortMultipartUpload}
 		case "tagging":
-			return operation{name: "DeleteObjectTagging", access: accessWrite, handle: (*Handler).deleteObjectTagging}
+			return operation{name: "DeleteObjectTagging", access: accessWrite, handle: configOp((*s3config.Handler).DeleteObjectTagging)}
 		}
 		return notImplemented("DeleteObject" + sub)
 	}

@@ -1,4 +1,4 @@
-package s3api
+package s3config
 
 import (
 	"net/http"
@@ -15,12 +15,12 @@ import (
 // Preflights (OPTIONS) never reach this dialect: the server sends every
 // OPTIONS to the OSS dialect, which answers them from the same rules.
 
-// putBucketCors replaces a bucket's CORS rules; root only, like
+// PutBucketCors replaces a bucket's CORS rules; root only, like
 // PutBucketAcl. A document that does not parse is MalformedXML, one
 // outside the limits InvalidArgument; neither changes anything.
-func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	body, err := h.readXMLBody(r, st)
+func (h *Handler) PutBucketCors(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	body, err := req.ReadXML()
 	if err != nil {
 		return err
 	}
@@ -37,16 +37,16 @@ func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqS
 		_, why, _ := strings.Cut(err.Error(), "invalid CORS configuration: ")
 		return s3wire.ErrInvalidArgument.Msgf("The CORS configuration is not valid: %s.", why)
 	}
-	if err := h.layer.SetBucketCors(r.Context(), b, cfg); err != nil {
+	if err := h.Layer.SetBucketCors(r.Context(), b, cfg); err != nil {
 		return s3err.Bucket(err, b)
 	}
-	return writeEmpty(w, http.StatusOK)
+	return h.WriteEmpty(w, http.StatusOK)
 }
 
-// getBucketCors answers a bucket's CORS rules; 404
+// GetBucketCors answers a bucket's CORS rules; 404
 // NoSuchCORSConfiguration when it has none.
-func (h *Handler) getBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	info, err := h.getBucket(r, st)
+func (h *Handler) GetBucketCors(w http.ResponseWriter, r *http.Request, req Request) error {
+	info, err := h.getBucket(r, req)
 	if err != nil {
 		return err
 	}
@@ -58,28 +58,28 @@ func (h *Handler) getBucketCors(w http.ResponseWriter, r *http.Request, st *reqS
 		doc.Rules[i] = s3wire.CORSRule{AllowedOrigins: rule.AllowedOrigins, AllowedMethods: rule.AllowedMethods,
 			AllowedHeaders: rule.AllowedHeaders, ExposeHeaders: rule.ExposeHeaders, MaxAgeSeconds: rule.MaxAgeSeconds}
 	}
-	return writeXML(w, doc)
+	return h.WriteXML(w, doc)
 }
 
-// deleteBucketCors removes a bucket's CORS rules: 204.
-func (h *Handler) deleteBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	if err := h.layer.SetBucketCors(r.Context(), b, nil); err != nil {
+// DeleteBucketCors removes a bucket's CORS rules: 204.
+func (h *Handler) DeleteBucketCors(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	if err := h.Layer.SetBucketCors(r.Context(), b, nil); err != nil {
 		return s3err.Bucket(err, b)
 	}
-	return writeEmpty(w, http.StatusNoContent)
+	return h.WriteEmpty(w, http.StatusNoContent)
 }
 
-// setCORSHeaders gives an actual cross-origin request (with an Origin
+// SetCORSHeaders gives an actual cross-origin request (with an Origin
 // header) the headers its bucket's first matching rule allows, before
 // authentication so that refusals carry them too; see the OSS dialect's
 // setCORSHeaders, whose answer this is.
-func (h *Handler) setCORSHeaders(w http.ResponseWriter, r *http.Request, st *reqState) {
+func (h *Handler) SetCORSHeaders(w http.ResponseWriter, r *http.Request, bucket string) {
 	origin := r.Header.Get("Origin")
-	if origin == "" || st.target.bucket == "" || !s3wire.ValidBucketName(st.target.bucket) {
+	if origin == "" || bucket == "" || !s3wire.ValidBucketName(bucket) {
 		return
 	}
-	info, err := h.layer.GetBucket(r.Context(), st.target.bucket)
+	info, err := h.Layer.GetBucket(r.Context(), bucket)
 	if err != nil || info.CORS == nil {
 		return
 	}

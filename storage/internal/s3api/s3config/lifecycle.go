@@ -1,4 +1,4 @@
-package s3api
+package s3config
 
 import (
 	"maps"
@@ -24,13 +24,13 @@ import (
 // s3DateFormat is how S3 writes a lifecycle date (midnight UTC).
 const s3DateFormat = "2006-01-02T15:04:05.000Z"
 
-// putBucketLifecycle replaces a bucket's lifecycle rules; root only. A
+// PutBucketLifecycle replaces a bucket's lifecycle rules; root only. A
 // document that does not parse (Days no integer included) is
 // MalformedXML, Transition and versioning elements NotImplemented, a rule
 // outside the engine's limits InvalidArgument; none changes anything.
-func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	body, err := h.readXMLBody(r, st)
+func (h *Handler) PutBucketLifecycle(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	body, err := req.ReadXML()
 	if err != nil {
 		return err
 	}
@@ -53,10 +53,10 @@ func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 		}
 		return s3wire.ErrInvalidArgument.Msgf("The lifecycle configuration is not valid: %s.", msg)
 	}
-	if err := h.layer.SetBucketLifecycle(r.Context(), b, cfg); err != nil {
+	if err := h.Layer.SetBucketLifecycle(r.Context(), b, cfg); err != nil {
 		return s3err.Bucket(err, b)
 	}
-	return writeEmpty(w, http.StatusOK)
+	return h.WriteEmpty(w, http.StatusOK)
 }
 
 func fromS3Rule(i int, wr s3wire.LifecycleRule) (object.LifecycleRule, *s3wire.Error) {
@@ -124,10 +124,10 @@ func fromS3Rule(i int, wr s3wire.LifecycleRule) (object.LifecycleRule, *s3wire.E
 	return rule, nil
 }
 
-// getBucketLifecycle answers a bucket's lifecycle rules; 404
+// GetBucketLifecycle answers a bucket's lifecycle rules; 404
 // NoSuchLifecycleConfiguration when it has none.
-func (h *Handler) getBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	info, err := h.getBucket(r, st)
+func (h *Handler) GetBucketLifecycle(w http.ResponseWriter, r *http.Request, req Request) error {
+	info, err := h.getBucket(r, req)
 	if err != nil {
 		return err
 	}
@@ -163,14 +163,14 @@ func (h *Handler) getBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 		}
 		doc.Rules = append(doc.Rules, wr)
 	}
-	return writeXML(w, doc)
+	return h.WriteXML(w, doc)
 }
 
-// deleteBucketLifecycle removes a bucket's lifecycle rules: 204.
-func (h *Handler) deleteBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	if err := h.layer.SetBucketLifecycle(r.Context(), b, nil); err != nil {
+// DeleteBucketLifecycle removes a bucket's lifecycle rules: 204.
+func (h *Handler) DeleteBucketLifecycle(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	if err := h.Layer.SetBucketLifecycle(r.Context(), b, nil); err != nil {
 		return s3err.Bucket(err, b)
 	}
-	return writeEmpty(w, http.StatusNoContent)
+	return h.WriteEmpty(w, http.StatusNoContent)
 }
