@@ -10,7 +10,7 @@
 // Handler and its Config, addressing (resolve.go: Host and path to bucket
 // and key, by httpapi's virtual-host rule), routing (route.go),
 // authentication and authorization (authz.go), the handlers, request bodies
-// (body.go), and the translation of engine errors into OSS errors
+// (body.go, over package ossbody), and the translation of engine errors into OSS errors
 // (errors.go).
 //
 // The package is a plain http.Handler. It deliberately does not route object

@@ -11,6 +11,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/ossbody"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -58,7 +59,7 @@ var errorTable = []struct {
 	{auth.ErrInvalidAuthorization, osswire.ErrInvalidAuthorization},
 	{auth.ErrContentSHA256Mismatch, osswire.ErrContentSHA256Mismatch},
 	{io.ErrUnexpectedEOF, osswire.ErrIncompleteBody},
-	{errBodyTooLong, osswire.ErrIncompleteBody},
+	{ossbody.ErrTooLong, osswire.ErrIncompleteBody},
 	{object.ErrBodyRead, osswire.ErrIncompleteBody},
 	{context.Canceled, osswire.ErrRequestCanceled},
 	{context.DeadlineExceeded, osswire.ErrServiceUnavailable},

@@ -67,11 +67,11 @@ func (h *Handler) uploadPart(w http.ResponseWriter, r *http.Request, st *reqStat
 	if err != nil {
 		return err
 	}
-	defer body.close()
-	if body.size > object.MaxPartSize {
+	defer body.Close()
+	if body.Size > object.MaxPartSize {
 		return osswire.ErrEntityTooLarge
 	}
-	p, err := h.layer.UploadPart(r.Context(), b, k, q.Get("uploadId"), n, body.r, body.size, object.PartOptions{ContentMD5: sum})
+	p, err := h.layer.UploadPart(r.Context(), b, k, q.Get("uploadId"), n, body.R, body.Size, object.PartOptions{ContentMD5: sum})
 	if err != nil {
 		return uploadErr(err, r, b, k)
 	}

@@ -139,8 +139,8 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 	if err != nil {
 		return err
 	}
-	defer body.close()
-	info, err := h.layer.PutObject(r.Context(), b, k, body.r, body.size, opts)
+	defer body.Close()
+	info, err := h.layer.PutObject(r.Context(), b, k, body.R, body.Size, opts)
 	if err != nil {
 		return objectErr(err, b, k)
 	}
@@ -169,11 +169,11 @@ func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqSt
 	if err != nil {
 		return err
 	}
-	defer body.close()
-	if pos > object.MaxObjectSize-body.size {
+	defer body.Close()
+	if pos > object.MaxObjectSize-body.Size {
 		return osswire.ErrEntityTooLarge
 	}
-	info, err := h.layer.AppendObject(r.Context(), b, k, pos, body.r, body.size, opts)
+	info, err := h.layer.AppendObject(r.Context(), b, k, pos, body.R, body.Size, opts)
 	if err != nil {
 		return objectErr(err, b, k)
 	}

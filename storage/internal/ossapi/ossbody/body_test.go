@@ -1,4 +1,4 @@
-package ossapi
+package ossbody
 
 import (
 	"bytes"
@@ -52,7 +52,7 @@ func TestDrainingReaderFailsEveryConsumer(t *testing.T) {
 	}
 	// A body longer than declared is refused too.
 	r := &drainingReader{r: bytes.NewReader([]byte("abcdef")), remaining: 3}
-	if _, err := io.ReadFull(r, make([]byte, 3)); !errors.Is(err, errBodyTooLong) {
+	if _, err := io.ReadFull(r, make([]byte, 3)); !errors.Is(err, ErrTooLong) {
 		t.Errorf("long body: %v", err)
 	}
 }
