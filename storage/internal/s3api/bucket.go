@@ -125,23 +125,3 @@ func (h *Handler) headBucket(w http.ResponseWriter, r *http.Request, st *reqStat
 	w.Header().Set(s3wire.HeaderBucketRegion, h.region)
 	return writeEmpty(w, http.StatusOK)
 }
-
-// getBucketLocation answers the Region; S3 writes us-east-1 as empty.
-func (h *Handler) getBucketLocation(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	if _, err := h.getBucket(r, st); err != nil {
-		return err
-	}
-	loc := h.region
-	if loc == "us-east-1" {
-		loc = ""
-	}
-	return writeXML(w, s3wire.LocationConstraint{Value: loc})
-}
-
-// getBucketVersioning answers "never enabled": kossd keeps one version.
-func (h *Handler) getBucketVersioning(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	if _, err := h.getBucket(r, st); err != nil {
-		return err
-	}
-	return writeXML(w, s3wire.VersioningConfiguration{})
-}

@@ -13,7 +13,8 @@
 // routes (route.go), authorizes (authz.go: root, grants, public ACLs for
 // anonymous access, as ossapi does), and runs the operation on the object
 // layer (bucket.go, object.go, copy.go, list.go, multipart.go, post.go,
-// attributes.go).
+// attributes.go; the configuration subresources, ACLs, tags, CORS and
+// lifecycle rules, in package s3config).
 //
 // Integrity: no body reaches the engine's end before it was verified. The
 // reader the engine gets (package s3body) reads past a body's last byte so that

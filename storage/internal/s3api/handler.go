@@ -105,7 +105,7 @@ func New(cfg Config) (*Handler, error) {
 	h.owner = s3wire.Owner{ID: hex.EncodeToString(sum[:]), DisplayName: "koss"}
 	host := sha256.Sum256([]byte("koss-s3-host:" + h.region))
 	h.hostID = base64.StdEncoding.EncodeToString(host[:])
-	h.config = &s3config.Handler{Layer: h.layer, Owner: h.owner, WriteXML: writeXML, WriteEmpty: writeEmpty}
+	h.config = &s3config.Handler{Layer: h.layer, Owner: h.owner, Region: h.region, WriteXML: writeXML, WriteEmpty: writeEmpty}
 	return h, nil
 }
 

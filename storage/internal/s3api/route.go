@@ -111,11 +111,11 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "uploads":
 			return operation{name: "ListMultipartUploads", access: accessRead, handle: (*Handler).listMultipartUploads}
 		case "location":
-			return operation{name: "GetBucketLocation", access: accessRead, handle: (*Handler).getBucketLocation}
+			return operation{name: "GetBucketLocation", access: accessRead, handle: configOp((*s3config.Handler).GetBucketLocation)}
 		case "acl":
 			return operation{name: "GetBucketAcl", access: accessRead, handle: configOp((*s3config.Handler).GetBucketACL)}
 		case "versioning":
-			return operation{name: "GetBucketVersioning", access: accessRead, handle: (*Handler).getBucketVersioning}
+			return operation{name: "GetBucketVersioning", access: accessRead, handle: configOp((*s3config.Handler).GetBucketVersioning)}
 		case "tagging":
 			return operation{name: "GetBucketTagging", access: accessRead, handle: configOp((*s3config.Handler).GetBucketTagging)}
 		case "cors":

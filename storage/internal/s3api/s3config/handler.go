@@ -30,6 +30,8 @@ type Handler struct {
 	// Owner is the one account that owns every bucket and object, as ACLs
 	// show it.
 	Owner s3wire.Owner
+	// Region is what GetBucketLocation answers.
+	Region string
 	// WriteXML answers 200 with an XML document, WriteEmpty answers status
 	// without a body: package s3api's writers, so that the dialect has one
 	// way of writing responses.
