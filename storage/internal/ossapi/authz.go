@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -62,7 +64,7 @@ func (h *Handler) authorize(ctx context.Context, st *reqState, bucket, key strin
 	}
 	info, err := h.layer.GetBucket(ctx, bucket)
 	if err != nil {
-		return bucketErr(err, bucket)
+		return osserr.Bucket(err, bucket)
 	}
 	allowed, err := h.aclAllows(ctx, info, key, need)
 	if err != nil {
@@ -86,7 +88,7 @@ func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string
 		switch {
 		case errors.Is(err, object.ErrObjectNotFound):
 		case errors.Is(err, object.ErrBucketNotFound):
-			return false, bucketErr(err, b.Name)
+			return false, osserr.Bucket(err, b.Name)
 		case err != nil:
 			return false, err
 		default:
@@ -104,3 +106,7 @@ func (h *Handler) aclAllows(ctx context.Context, b object.BucketInfo, key string
 	}
 	return false, nil
 }
+
+// isAnonymous reports whether a Verify error only says that the request
+// carries no credentials.
+func isAnonymous(err error) bool { return errors.Is(err, auth.ErrAnonymous) }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -108,26 +109,16 @@ func (h *Handler) putBucket(w http.ResponseWriter, r *http.Request, st *reqState
 
 func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	if err := h.layer.DeleteBucket(r.Context(), st.target.bucket); err != nil {
-		return bucketErr(err, st.target.bucket)
+		return osserr.Bucket(err, st.target.bucket)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// bucketErr adds the bucket name to the errors about a bucket, as OSS does.
-func bucketErr(err error, bucket string) error {
-	ae := toAPIError(err)
-	switch ae.Code {
-	case osswire.ErrNoSuchBucket.Code, osswire.ErrBucketNotEmpty.Code:
-		return ae.With("BucketName", bucket)
-	}
-	return ae
-}
-
 func (h *Handler) getBucket(r *http.Request, st *reqState) (object.BucketInfo, error) {
 	b, err := h.layer.GetBucket(r.Context(), st.target.bucket)
 	if err != nil {
-		return b, bucketErr(err, st.target.bucket)
+		return b, osserr.Bucket(err, st.target.bucket)
 	}
 	return b, nil
 }
@@ -210,7 +201,7 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, r *http.Request, st 
 		Prefix: p.Prefix, Delimiter: p.Delimiter, Marker: keyMarker, MaxKeys: p.MaxKeys,
 	})
 	if err != nil {
-		return bucketErr(err, st.target.bucket)
+		return osserr.Bucket(err, st.target.bucket)
 	}
 	out := osswire.ListVersionsResult{
 		Name: st.target.bucket, Prefix: p.Enc(p.Prefix), KeyMarker: p.Enc(keyMarker),

@@ -3,6 +3,7 @@ package ossapi
 import (
 	"net/http"
 
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -21,7 +22,7 @@ func (h *Handler) putBucketACL(w http.ResponseWriter, r *http.Request, st *reqSt
 			With("ArgumentName", "x-oss-acl").With("ArgumentValue", acl)
 	}
 	if err := h.layer.SetBucketACL(r.Context(), b, acl); err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)

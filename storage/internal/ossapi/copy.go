@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -52,7 +53,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 		// the engine, which checks again atomically with the copy.
 		head, err := h.layer.HeadObject(ctx, src.Bucket, src.Key)
 		if err != nil {
-			return objectErr(err, src.Bucket, src.Key)
+			return osserr.Object(err, src.Bucket, src.Key)
 		}
 		// As on OSS, a source that is "not modified" (if-none-match,
 		// if-modified-since) is 304, a failed match 412.
@@ -77,7 +78,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	}
 	info, err := h.layer.CopyObject(ctx, src, dst, opts)
 	if err != nil {
-		return objectErr(err, dst.Bucket, src.Key)
+		return osserr.Object(err, dst.Bucket, src.Key)
 	}
 	w.Header().Set(osswire.HeaderCRC64, strconv.FormatUint(info.CRC64, 10))
 	return writeXML(w, osswire.CopyObjectResult{ETag: info.ETag, LastModified: osswire.ISOTime(info.LastModified)})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire/bucketrules"
 )
@@ -31,7 +32,7 @@ func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqS
 		return osswire.ErrInvalidArgument.Msgf("The CORS configuration is not valid: %s.", why)
 	}
 	if err := h.layer.SetBucketCors(r.Context(), b, cfg); err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
@@ -56,7 +57,7 @@ func (h *Handler) getBucketCors(w http.ResponseWriter, r *http.Request, st *reqS
 func (h *Handler) deleteBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b := st.target.bucket
 	if err := h.layer.SetBucketCors(r.Context(), b, nil); err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

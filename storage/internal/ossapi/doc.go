@@ -9,9 +9,12 @@
 // Handler and no engine behind them. This package is what serves: the
 // Handler and its Config, addressing (resolve.go: Host and path to bucket
 // and key, by httpapi's virtual-host rule), routing (route.go),
-// authentication and authorization (authz.go), the handlers, request bodies
-// (body.go, over package ossbody), and the translation of engine errors into OSS errors
-// (errors.go).
+// authentication and authorization (authz.go), the handlers, and the
+// writing of responses and errors (handler.go).
+//
+// Beside it, packages of their own that the handlers call: ossbody
+// prepares request bodies for the engine, and osserr translates engine
+// errors into OSS errors.
 //
 // The package is a plain http.Handler. It deliberately does not route object
 // paths through http.ServeMux, which would clean "//", "." and ".." out of
@@ -19,7 +22,7 @@
 //
 // Handlers stay thin: parse, authenticate, authorize, call the Layer, encode.
 // Every engine error is translated to an OSS error in exactly one table
-// (errors.go). Object bodies are streamed in both directions and never held
+// (package osserr). Object bodies are streamed in both directions and never held
 // in memory; only small XML request bodies (DeleteMultipleObjects,
 // CreateBucketConfiguration) are read whole, under a size cap. A request body
 // of unknown length (Transfer-Encoding: chunked) is spooled to a temporary file

@@ -14,6 +14,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -249,7 +250,7 @@ func (h *Handler) serveOSS(w http.ResponseWriter, r *http.Request, st *reqState)
 // body, so the document travels base64-encoded in x-oss-err instead. The
 // code, and the cause of a 5xx, go to the access log.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	ae := toAPIError(err)
+	ae := osserr.From(err)
 	rec := httpapi.RecordOf(r)
 	rec.Code = ae.Code
 	if ae.Status >= 500 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire/bucketrules"
 )
@@ -52,7 +53,7 @@ func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 		return osswire.ErrInvalidArgument.Msgf("The lifecycle configuration is not valid: %s.", msg)
 	}
 	if err := h.layer.SetBucketLifecycle(r.Context(), b, cfg); err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
@@ -77,7 +78,7 @@ func (h *Handler) getBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 func (h *Handler) deleteBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b := st.target.bucket
 	if err := h.layer.SetBucketLifecycle(r.Context(), b, nil); err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -18,7 +19,7 @@ func (h *Handler) listObjects(w http.ResponseWriter, r *http.Request, st *reqSta
 		Prefix: p.Prefix, Delimiter: p.Delimiter, Marker: marker, MaxKeys: p.MaxKeys,
 	})
 	if err != nil {
-		return bucketErr(err, st.target.bucket)
+		return osserr.Bucket(err, st.target.bucket)
 	}
 	out := osswire.ListBucketResult{
 		Name:           st.target.bucket,
@@ -46,7 +47,7 @@ func (h *Handler) listObjectsV2(w http.ResponseWriter, r *http.Request, st *reqS
 		Prefix: p.Prefix, Delimiter: p.Delimiter, Marker: p.Marker, MaxKeys: p.MaxKeys,
 	})
 	if err != nil {
-		return bucketErr(err, st.target.bucket)
+		return osserr.Bucket(err, st.target.bucket)
 	}
 	var owner *osswire.Owner
 	if p.FetchOwner {

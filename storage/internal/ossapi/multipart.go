@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -21,7 +22,7 @@ var noSuchUploadEC = map[string]string{
 
 // uploadErr adds the upload id to NoSuchUpload, as OSS does.
 func uploadErr(err error, r *http.Request, bucket, key string) error {
-	ae := toAPIError(err)
+	ae := osserr.From(err)
 	if ae.Code == osswire.ErrNoSuchUpload.Code {
 		op := route(r.Method, bucket, key, r.URL.Query(), r.Header).name
 		ae = ae.With("UploadId", r.URL.Query().Get("uploadId"))
@@ -30,7 +31,7 @@ func uploadErr(err error, r *http.Request, bucket, key string) error {
 		}
 		return ae
 	}
-	return objectErr(err, bucket, key)
+	return osserr.Object(err, bucket, key)
 }
 
 func (h *Handler) initiateMultipartUpload(w http.ResponseWriter, r *http.Request, st *reqState) error {
@@ -46,7 +47,7 @@ func (h *Handler) initiateMultipartUpload(w http.ResponseWriter, r *http.Request
 	_, opts.Sequential = r.URL.Query()["sequential"]
 	u, err := h.layer.CreateUpload(r.Context(), b, k, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	p := osswire.ListParams{Encode: encode}
 	return writeXML(w, osswire.InitiateMultipartUploadResult{EncodingType: p.EncodingType(), Bucket: b, Key: p.Enc(k), UploadID: u.UploadID})
@@ -123,7 +124,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, st *req
 		return rng, nil
 	})
 	if err != nil {
-		return objectErr(err, src.Bucket, src.Key)
+		return osserr.Object(err, src.Bucket, src.Key)
 	}
 	defer func() { _ = body.Close() }()
 	size := info.Size
@@ -214,7 +215,7 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, r *http.Request, s
 		UploadIDMarker: q.Get("upload-id-marker"), MaxUploads: maxUploads}
 	res, err := h.layer.ListUploads(r.Context(), st.target.bucket, opts)
 	if err != nil {
-		return bucketErr(err, st.target.bucket)
+		return osserr.Bucket(err, st.target.bucket)
 	}
 	out := osswire.ListMultipartUploadsResult{
 		Bucket: st.target.bucket, EncodingType: p.EncodingType(), KeyMarker: p.Enc(opts.KeyMarker), UploadIDMarker: opts.UploadIDMarker,

@@ -9,20 +9,9 @@ import (
 	"strings"
 
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
-
-// objectErr adds the bucket or key to the errors about them, as OSS does.
-func objectErr(err error, bucket, key string) error {
-	ae := toAPIError(err)
-	switch ae.Code {
-	case osswire.ErrNoSuchBucket.Code:
-		return ae.With("BucketName", bucket)
-	case osswire.ErrNoSuchKey.Code, osswire.ErrInvalidObjectName.Code, osswire.ErrFileAlreadyExists.Code:
-		return ae.With("Key", key)
-	}
-	return ae
-}
 
 func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	ctx := r.Context()
@@ -50,7 +39,7 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, st *reqState
 		return rng, nil
 	})
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	defer func() { _ = body.Close() }()
 	if err := h.authorizeLinkTarget(ctx, st, b, info); err != nil {
@@ -92,7 +81,7 @@ func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, st *reqStat
 	// Symlink), as GET does.
 	info, err := h.layer.StatObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	if err := h.authorizeLinkTarget(r.Context(), st, b, info); err != nil {
 		return err
@@ -110,7 +99,7 @@ func (h *Handler) getObjectMeta(w http.ResponseWriter, r *http.Request, st *reqS
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.StatObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	if err := h.authorizeLinkTarget(r.Context(), st, b, info); err != nil {
 		return err
@@ -142,7 +131,7 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, st *reqState
 	defer body.Close()
 	info, err := h.layer.PutObject(r.Context(), b, k, body.R, body.Size, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", info.ETag)
@@ -175,7 +164,7 @@ func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	info, err := h.layer.AppendObject(r.Context(), b, k, pos, body.R, body.Size, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", info.ETag)
@@ -189,7 +178,7 @@ func (h *Handler) appendObject(w http.ResponseWriter, r *http.Request, st *reqSt
 func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	if err := h.layer.DeleteObject(r.Context(), b, k); err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -225,7 +214,7 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 	}
 	deleted, err := h.layer.DeleteObjects(r.Context(), b, keys)
 	if err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	out := osswire.DeleteResult{}
 	p := osswire.ListParams{Encode: encode}
@@ -243,7 +232,7 @@ func (h *Handler) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, 
 	if failed != nil {
 		// The engine deletes all keys in one atomic step; a per-key failure
 		// means the request failed as a whole.
-		return bucketErr(failed, b)
+		return osserr.Bucket(failed, b)
 	}
 	return writeXML(w, out)
 }
@@ -252,7 +241,7 @@ func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	grant := info.Metadata.ACL
 	if grant == "" {
@@ -272,7 +261,7 @@ func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 	}
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	md := info.Metadata
 	md.ACL = acl
@@ -284,7 +273,7 @@ func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, st *reqSt
 		ReplaceMetadata: true, Metadata: md, Condition: object.Condition{IfMatch: info.ETag},
 	})
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)

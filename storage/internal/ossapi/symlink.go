@@ -6,6 +6,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/object"
 
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -26,7 +27,7 @@ func (h *Handler) putSymlink(w http.ResponseWriter, r *http.Request, st *reqStat
 	}
 	info, err := h.layer.PutSymlink(r.Context(), b, k, target, opts)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	w.Header().Set("ETag", info.ETag)
 	w.Header().Set("Content-Length", "0")
@@ -41,7 +42,7 @@ func (h *Handler) getSymlink(w http.ResponseWriter, r *http.Request, st *reqStat
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.GetSymlink(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	hdr := w.Header()
 	osswire.SetObjectHeaders(hdr, info)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -23,7 +24,7 @@ func (h *Handler) putObjectTagging(w http.ResponseWriter, r *http.Request, st *r
 		return ae
 	}
 	if err := h.layer.SetObjectTagging(r.Context(), b, k, tags); err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
@@ -35,7 +36,7 @@ func (h *Handler) getObjectTagging(w http.ResponseWriter, r *http.Request, st *r
 	b, k := st.target.bucket, st.target.key
 	info, err := h.layer.HeadObject(r.Context(), b, k)
 	if err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	return writeXML(w, osswire.TaggingOf(info.Tags))
 }
@@ -44,7 +45,7 @@ func (h *Handler) getObjectTagging(w http.ResponseWriter, r *http.Request, st *r
 func (h *Handler) deleteObjectTagging(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, k := st.target.bucket, st.target.key
 	if err := h.layer.SetObjectTagging(r.Context(), b, k, nil); err != nil {
-		return objectErr(err, b, k)
+		return osserr.Object(err, b, k)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -63,7 +64,7 @@ func (h *Handler) putBucketTags(w http.ResponseWriter, r *http.Request, st *reqS
 		return ae
 	}
 	if err := h.layer.SetBucketTagging(r.Context(), b, tags); err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
@@ -98,7 +99,7 @@ func (h *Handler) deleteBucketTags(w http.ResponseWriter, r *http.Request, st *r
 		}
 	}
 	if err := h.layer.SetBucketTagging(r.Context(), b, keep); err != nil {
-		return bucketErr(err, b)
+		return osserr.Bucket(err, b)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/object"
 	"github.com/koss-io/koss/storage/internal/object/objecttest"
+	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 )
 
 // failingEngine is a real single-node engine with injectable failures of
@@ -147,7 +148,7 @@ func TestKeyLookupPassesUnavailabilityThrough(t *testing.T) {
 		if tt.inject != nil && !errors.Is(err, tt.inject) {
 			t.Errorf("%s: error %v does not wrap %v", tt.name, err, tt.inject)
 		}
-		if got := toAPIError(fmt.Errorf("auth: access key id %q: %w", tt.id, err)); got.Status != tt.wantStatus {
+		if got := osserr.From(fmt.Errorf("auth: access key id %q: %w", tt.id, err)); got.Status != tt.wantStatus {
 			t.Errorf("%s: answered %d %s, want %d", tt.name, got.Status, got.Code, tt.wantStatus)
 		}
 	}

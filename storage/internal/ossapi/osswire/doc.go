@@ -29,10 +29,11 @@
 // object.PutOptions, object.ObjectInfo) and for the engine's limits and
 // bucket name rule, which the wire format must agree with.
 //
-// The dialect, package ossapi, keeps everything that serves: routing,
-// authentication and authorization, the handlers, request bodies, and the
-// one table that translates the engine's errors into these codes (the edge
-// translation belongs to the edge, not to the format).
+// The dialect, package ossapi (with the packages below it), keeps
+// everything that serves: routing, authentication and authorization, the
+// handlers, request bodies (ossbody), and the one table that translates the
+// engine's errors into these codes (osserr: the edge translation belongs to
+// the edge, not to the format).
 //
 // The wire format is a package of its own because it is what one checks
 // against the OSS documentation and what the fuzz tests exercise, and it

@@ -1,4 +1,4 @@
-package ossapi
+package osserr
 
 import (
 	"context"
@@ -65,8 +65,8 @@ var errorTable = []struct {
 	{context.DeadlineExceeded, osswire.ErrServiceUnavailable},
 }
 
-// toAPIError translates any error into the OSS error to send.
-func toAPIError(err error) *osswire.Error {
+// From translates any error into the OSS error to send.
+func From(err error) *osswire.Error {
 	var ae *osswire.Error
 	if errors.As(err, &ae) {
 		return ae
@@ -113,6 +113,24 @@ func hexBytes(s string) string {
 	return strings.TrimSuffix(b.String(), " ")
 }
 
-// isAnonymous reports whether a Verify error only says that the request
-// carries no credentials.
-func isAnonymous(err error) bool { return errors.Is(err, auth.ErrAnonymous) }
+// Bucket adds the bucket name to the errors about a bucket, as OSS does.
+func Bucket(err error, bucket string) error {
+	ae := From(err)
+	switch ae.Code {
+	case osswire.ErrNoSuchBucket.Code, osswire.ErrBucketNotEmpty.Code:
+		return ae.With("BucketName", bucket)
+	}
+	return ae
+}
+
+// Object adds the bucket or key to the errors about them, as OSS does.
+func Object(err error, bucket, key string) error {
+	ae := From(err)
+	switch ae.Code {
+	case osswire.ErrNoSuchBucket.Code:
+		return ae.With("BucketName", bucket)
+	case osswire.ErrNoSuchKey.Code, osswire.ErrInvalidObjectName.Code, osswire.ErrFileAlreadyExists.Code:
+		return ae.With("Key", key)
+	}
+	return ae
+}

@@ -1,4 +1,4 @@
-package ossapi
+package osserr
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ func TestStorageFullIs507InBothDialects(t *testing.T) {
 	}
 	for name, err := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := toAPIError(err); got.Code != "XKossStorageFull" || got.Status != http.StatusInsufficientStorage {
+			if got := From(err); got.Code != "XKossStorageFull" || got.Status != http.StatusInsufficientStorage {
 				t.Errorf("OSS: %s (%d), want XKossStorageFull (507)", got.Code, got.Status)
 			}
 			if got := s3err.From(err); got.Code != "XKossStorageFull" || got.Status != http.StatusInsufficientStorage {
