@@ -162,14 +162,6 @@ func (h *Handler) getBucketLocation(w http.ResponseWriter, r *http.Request, st *
 	return writeXML(w, osswire.LocationConstraint{Value: h.location()})
 }
 
-func (h *Handler) getBucketACL(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b, err := h.getBucket(r, st)
-	if err != nil {
-		return err
-	}
-	return writeXML(w, osswire.AccessControlPolicy{Owner: h.owner, Grant: osswire.ACLOr(b.ACL)})
-}
-
 func (h *Handler) getBucketStat(w http.ResponseWriter, r *http.Request, st *reqState) error {
 	b, err := h.getBucket(r, st)
 	if err != nil {

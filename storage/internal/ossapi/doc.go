@@ -12,9 +12,10 @@
 // authentication and authorization (authz.go), the handlers, and the
 // writing of responses and errors (handler.go).
 //
-// Beside it, packages of their own that the handlers call: ossbody
-// prepares request bodies for the engine, and osserr translates engine
-// errors into OSS errors.
+// Below it, packages of their own that it calls: ossconfig serves the
+// configuration subresources (ACLs, tags, CORS rules and preflights,
+// lifecycle rules), ossbody prepares request bodies for the engine, and
+// osserr translates engine errors into OSS errors.
 //
 // The package is a plain http.Handler. It deliberately does not route object
 // paths through http.ServeMux, which would clean "//", "." and ".." out of

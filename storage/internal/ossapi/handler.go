@@ -14,6 +14,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/httpapi"
 	"github.com/koss-io/koss/storage/internal/object"
+	"github.com/koss-io/koss/storage/internal/ossapi/ossconfig"
 	"github.com/koss-io/koss/storage/internal/ossapi/osserr"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
@@ -102,6 +103,8 @@ type Handler struct {
 	spoolDir string
 	log      *slog.Logger
 	maxXML   int64
+	// config serves the configuration subresources (package ossconfig).
+	config *ossconfig.Handler
 }
 
 // New returns a Handler for cfg.
@@ -138,6 +141,7 @@ func New(cfg Config) (*Handler, error) {
 		id = osswire.DerivedOwnerID(cfg.RootAccessKeyID)
 	}
 	h.owner = osswire.Owner{ID: id, DisplayName: id}
+	h.config = &ossconfig.Handler{Layer: h.layer, Owner: h.owner, WriteXML: writeXML}
 	return h, nil
 }
 
@@ -230,7 +234,7 @@ func (h *Handler) serveOSS(w http.ResponseWriter, r *http.Request, st *reqState)
 		return
 	}
 	// Before authentication, so that a browser can read a refusal too.
-	h.setCORSHeaders(w, r, st)
+	h.config.SetCORSHeaders(w, r, t.bucket)
 	if err := h.authenticate(r, st); err != nil {
 		h.writeError(w, r, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/koss-io/koss/storage/internal/ossapi/ossconfig"
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire"
 )
 
@@ -31,6 +32,15 @@ const (
 // written the response, or the error to answer.
 type handlerFunc func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error
 
+// configOp runs an operation of package ossconfig (a configuration
+// subresource) as a handlerFunc.
+func configOp(op func(*ossconfig.Handler, http.ResponseWriter, *http.Request, ossconfig.Request) error) handlerFunc {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, st *reqState) error {
+		return op(h.config, w, r, ossconfig.Request{Bucket: st.target.bucket, Key: st.target.key,
+			ReadXML: func() ([]byte, error) { return h.readXMLBody(r, st) }})
+	}
+}
+
 // operation is a routed request: its name (for metrics and logs), what it
 // needs, and what runs it; or the error to answer when nothing can.
 type operation struct {
@@ -50,7 +60,7 @@ func route(method, bucket, key string, q url.Values, hdr http.Header) operation 
 	if method == http.MethodOptions && bucket != "" {
 		// Whatever the query: an OPTIONS is a preflight, never an
 		// operation on the resource it names.
-		return operation{name: "Options", access: accessPreflight, handle: (*Handler).preflight}
+		return operation{name: "Options", access: accessPreflight, handle: configOp((*ossconfig.Handler).Preflight)}
 	}
 	switch {
 	case bucket == "":
@@ -99,7 +109,7 @@ func routeBucket(method, sub string, q url.Values) operation {
 			}
 			return operation{name: "ListObjects", access: accessRead, handle: (*Handler).listObjects}
 		case "acl":
-			return operation{name: "GetBucketAcl", access: accessRead, handle: (*Handler).getBucketACL}
+			return operation{name: "GetBucketAcl", access: accessRead, handle: configOp((*ossconfig.Handler).GetBucketACL)}
 		case "location":
 			return operation{name: "GetBucketLocation", access: accessRead, handle: (*Handler).getBucketLocation}
 		case "bucketInfo":
@@ -121,11 +131,11 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "versioning":
 			return operation{name: "GetBucketVersioning", access: accessRead, handle: bucketDocument(osswire.VersioningConfiguration{})}
 		case "tagging":
-			return operation{name: "GetBucketTags", access: accessRead, handle: (*Handler).getBucketTags}
+			return operation{name: "GetBucketTags", access: accessRead, handle: configOp((*ossconfig.Handler).GetBucketTags)}
 		case "cors":
-			return operation{name: "GetBucketCors", access: accessRead, handle: (*Handler).getBucketCors}
+			return operation{name: "GetBucketCors", access: accessRead, handle: configOp((*ossconfig.Handler).GetBucketCors)}
 		case "lifecycle":
-			return operation{name: "GetBucketLifecycle", access: accessRead, handle: (*Handler).getBucketLifecycle}
+			return operation{name: "GetBucketLifecycle", access: accessRead, handle: configOp((*ossconfig.Handler).GetBucketLifecycle)}
 		case "referer":
 			return operation{name: "GetBucketReferer", access: accessRead,
 				handle: bucketDocument(osswire.RefererConfiguration{AllowEmptyReferer: true})}
@@ -154,13 +164,13 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "":
 			return operation{name: "PutBucket", access: accessRoot, handle: (*Handler).putBucket}
 		case "acl":
-			return operation{name: "PutBucketAcl", access: accessRoot, handle: (*Handler).putBucketACL}
+			return operation{name: "PutBucketAcl", access: accessRoot, handle: configOp((*ossconfig.Handler).PutBucketACL)}
 		case "tagging":
-			return operation{name: "PutBucketTags", access: accessRoot, handle: (*Handler).putBucketTags}
+			return operation{name: "PutBucketTags", access: accessRoot, handle: configOp((*ossconfig.Handler).PutBucketTags)}
 		case "cors":
-			return operation{name: "PutBucketCors", access: accessRoot, handle: (*Handler).putBucketCors}
+			return operation{name: "PutBucketCors", access: accessRoot, handle: configOp((*ossconfig.Handler).PutBucketCors)}
 		case "lifecycle":
-			return operation{name: "PutBucketLifecycle", access: accessRoot, handle: (*Handler).putBucketLifecycle}
+			return operation{name: "PutBucketLifecycle", access: accessRoot, handle: configOp((*ossconfig.Handler).PutBucketLifecycle)}
 		}
 		return notImplemented("BucketOperation")
 	case http.MethodDelete:
@@ -168,11 +178,11 @@ func routeBucket(method, sub string, q url.Values) operation {
 		case "":
 			return operation{name: "DeleteBucket", access: accessRoot, handle: (*Handler).deleteBucket}
 		case "tagging":
-			return operation{name: "DeleteBucketTags", access: accessRoot, handle: (*Handler).deleteBucketTags}
+			return operation{name: "DeleteBucketTags", access: accessRoot, handle: configOp((*ossconfig.Handler).DeleteBucketTags)}
 		case "cors":
-			return operation{name: "DeleteBucketCors", access: accessRoot, handle: (*Handler).deleteBucketCors}
+			return operation{name: "DeleteBucketCors", access: accessRoot, handle: configOp((*ossconfig.Handler).DeleteBucketCors)}
 		case "lifecycle":
-			return operation{name: "DeleteBucketLifecycle", access: accessRoot, handle: (*Handler).deleteBucketLifecycle}
+			return operation{name: "DeleteBucketLifecycle", access: accessRoot, handle: configOp((*ossconfig.Handler).DeleteBucketLifecycle)}
 		}
 		if deletableBucketConfigs[sub] {
 			return operation{name: "DeleteBucketConfig", access: accessRoot, handle: (*Handler).deleteBucketConfig}
@@ -194,9 +204,9 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case "":
 			return operation{name: "GetObject", access: accessRead, handle: (*Handler).getObject}
 		case "acl":
-			return operation{name: "GetObjectAcl", access: accessRead, handle: (*Handler).getObjectACL}
+			return operation{name: "GetObjectAcl", access: accessRead, handle: configOp((*ossconfig.Handler).GetObjectACL)}
 		case "tagging":
-			return operation{name: "GetObjectTagging", access: accessRead, handle: (*Handler).getObjectTagging}
+			return operation{name: "GetObjectTagging", access: accessRead, handle: configOp((*ossconfig.Handler).GetObjectTagging)}
 		case "symlink":
 			return operation{name: "GetSymlink", access: accessRead, handle: (*Handler).getSymlink}
 		case "uploadId":
@@ -219,9 +229,9 @@ func routeObject(method, sub string, hdr http.Header) operation {
 			}
 			return operation{name: "PutObject", access: accessWrite, handle: (*Handler).putObject}
 		case "acl":
-			return operation{name: "PutObjectAcl", access: accessWrite, handle: (*Handler).putObjectACL}
+			return operation{name: "PutObjectAcl", access: accessWrite, handle: configOp((*ossconfig.Handler).PutObjectACL)}
 		case "tagging":
-			return operation{name: "PutObjectTagging", access: accessWrite, handle: (*Handler).putObjectTagging}
+			return operation{name: "PutObjectTagging", access: accessWrite, handle: configOp((*ossconfig.Handler).PutObjectTagging)}
 		case "symlink":
 			return operation{name: "PutSymlink", access: accessWrite, handle: (*Handler).putSymlink}
 		case "uploadId":
@@ -248,7 +258,7 @@ func routeObject(method, sub string, hdr http.Header) operation {
 		case "uploadId":
 			return operation{name: "AbortMultipartUpload", access: accessWrite, handle: (*Handler).abortMultipartUpload}
 		case "tagging":
-			return operation{name: "DeleteObjectTagging", access: accessWrite, handle: (*Handler).deleteObjectTagging}
+			return operation{name: "DeleteObjectTagging", access: accessWrite, handle: configOp((*ossconfig.Handler).DeleteObjectTagging)}
 		}
 		return notImplemented("ObjectOperation")
 	}

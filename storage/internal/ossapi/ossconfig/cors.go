@@ -1,4 +1,4 @@
-package ossapi
+package ossconfig
 
 import (
 	"net/http"
@@ -11,14 +11,14 @@ import (
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire/bucketrules"
 )
 
-// putBucketCors replaces a bucket's CORS rules (PUT /<bucket>?cors with a
+// PutBucketCors replaces a bucket's CORS rules (PUT /<bucket>?cors with a
 // CORSConfiguration document). Like PutBucketAcl it is the bucket
 // owner's, here root (the route's access). A document that does not parse
 // is MalformedXML, one outside OSS's limits InvalidArgument; neither
 // changes anything.
-func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	body, err := h.readXMLBody(r, st)
+func (h *Handler) PutBucketCors(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	body, err := req.ReadXML()
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqS
 		_, why, _ := strings.Cut(err.Error(), "invalid CORS configuration: ")
 		return osswire.ErrInvalidArgument.Msgf("The CORS configuration is not valid: %s.", why)
 	}
-	if err := h.layer.SetBucketCors(r.Context(), b, cfg); err != nil {
+	if err := h.Layer.SetBucketCors(r.Context(), b, cfg); err != nil {
 		return osserr.Bucket(err, b)
 	}
 	w.Header().Set("Content-Length", "0")
@@ -39,31 +39,31 @@ func (h *Handler) putBucketCors(w http.ResponseWriter, r *http.Request, st *reqS
 	return nil
 }
 
-// getBucketCors answers a bucket's CORS rules, or NoSuchCORSConfiguration
+// GetBucketCors answers a bucket's CORS rules, or NoSuchCORSConfiguration
 // when it has none.
-func (h *Handler) getBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	info, err := h.getBucket(r, st)
+func (h *Handler) GetBucketCors(w http.ResponseWriter, r *http.Request, req Request) error {
+	info, err := h.getBucket(r, req)
 	if err != nil {
 		return err
 	}
 	if info.CORS == nil {
 		return osswire.ErrNoSuchCORSConfiguration.With("BucketName", info.Name)
 	}
-	return writeXML(w, toWireCORS(info.CORS))
+	return h.WriteXML(w, toWireCORS(info.CORS))
 }
 
-// deleteBucketCors removes a bucket's CORS rules: 204, also when it had
+// DeleteBucketCors removes a bucket's CORS rules: 204, also when it had
 // none, as OSS answers.
-func (h *Handler) deleteBucketCors(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	if err := h.layer.SetBucketCors(r.Context(), b, nil); err != nil {
+func (h *Handler) DeleteBucketCors(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	if err := h.Layer.SetBucketCors(r.Context(), b, nil); err != nil {
 		return osserr.Bucket(err, b)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// preflight answers a browser's CORS preflight (OPTIONS on a bucket or an
+// Preflight answers a browser's CORS Preflight (OPTIONS on a bucket or an
 // object) from the bucket's CORS rules alone. It runs unauthenticated, as
 // browsers send preflights without credentials, so it must never answer
 // anything but the rules' verdict: no object is read, nothing listed. The
@@ -72,8 +72,8 @@ func (h *Handler) deleteBucketCors(w http.ResponseWriter, r *http.Request, st *r
 // Access-Control-Allow-* headers; none (or no rules at all, or a request
 // missing either header) is 403 AccessForbidden. A missing bucket is
 // NoSuchBucket, as OSS answers it.
-func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	info, err := h.getBucket(r, st)
+func (h *Handler) Preflight(w http.ResponseWriter, r *http.Request, req Request) error {
+	info, err := h.getBucket(r, req)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, st *reqState
 	return nil
 }
 
-// setCORSHeaders gives an actual cross-origin request (one with an
+// SetCORSHeaders gives an actual cross-origin request (one with an
 // Origin header) the headers its bucket's first matching rule allows:
 // Access-Control-Allow-Origin and -Expose-Headers (and Vary: Origin when
 // the bucket's ResponseVary says so). It runs before authentication, so
@@ -112,12 +112,12 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, st *reqState
 // (missing, unavailable) adds nothing: the request's own handling reports
 // that. The read is the request's linearizable one and shares its read
 // view's barrier.
-func (h *Handler) setCORSHeaders(w http.ResponseWriter, r *http.Request, st *reqState) {
+func (h *Handler) SetCORSHeaders(w http.ResponseWriter, r *http.Request, bucket string) {
 	origin := r.Header.Get(bucketrules.HeaderOrigin)
-	if origin == "" || st.target.bucket == "" {
+	if origin == "" || bucket == "" {
 		return
 	}
-	info, err := h.layer.GetBucket(r.Context(), st.target.bucket)
+	info, err := h.Layer.GetBucket(r.Context(), bucket)
 	if err != nil || info.CORS == nil {
 		return
 	}

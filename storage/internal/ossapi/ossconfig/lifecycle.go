@@ -1,4 +1,4 @@
-package ossapi
+package ossconfig
 
 import (
 	"maps"
@@ -14,7 +14,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/ossapi/osswire/bucketrules"
 )
 
-// putBucketLifecycle replaces a bucket's lifecycle rules (PUT
+// PutBucketLifecycle replaces a bucket's lifecycle rules (PUT
 // /<bucket>?lifecycle with a LifecycleConfiguration document). Like
 // PutBucketAcl it is the bucket owner's, here root (the route's access).
 // A document that does not parse (a Days that is no number included) is
@@ -26,9 +26,9 @@ import (
 // rules with the same prefix or prefixes overlapping for the same action)
 // are InvalidArgument. None of
 // them changes anything. Rules without an ID get one.
-func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	body, err := h.readXMLBody(r, st)
+func (h *Handler) PutBucketLifecycle(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	body, err := req.ReadXML()
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 		}
 		return osswire.ErrInvalidArgument.Msgf("The lifecycle configuration is not valid: %s.", msg)
 	}
-	if err := h.layer.SetBucketLifecycle(r.Context(), b, cfg); err != nil {
+	if err := h.Layer.SetBucketLifecycle(r.Context(), b, cfg); err != nil {
 		return osserr.Bucket(err, b)
 	}
 	w.Header().Set("Content-Length", "0")
@@ -60,24 +60,24 @@ func (h *Handler) putBucketLifecycle(w http.ResponseWriter, r *http.Request, st 
 	return nil
 }
 
-// getBucketLifecycle answers a bucket's lifecycle rules, or
+// GetBucketLifecycle answers a bucket's lifecycle rules, or
 // NoSuchLifecycle when it has none.
-func (h *Handler) getBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	info, err := h.getBucket(r, st)
+func (h *Handler) GetBucketLifecycle(w http.ResponseWriter, r *http.Request, req Request) error {
+	info, err := h.getBucket(r, req)
 	if err != nil {
 		return err
 	}
 	if info.Lifecycle == nil {
 		return osswire.ErrNoSuchLifecycle.With("BucketName", info.Name)
 	}
-	return writeXML(w, toWireLifecycle(info.Lifecycle))
+	return h.WriteXML(w, toWireLifecycle(info.Lifecycle))
 }
 
-// deleteBucketLifecycle removes a bucket's lifecycle rules: 204, also
+// DeleteBucketLifecycle removes a bucket's lifecycle rules: 204, also
 // when it had none, as OSS answers.
-func (h *Handler) deleteBucketLifecycle(w http.ResponseWriter, r *http.Request, st *reqState) error {
-	b := st.target.bucket
-	if err := h.layer.SetBucketLifecycle(r.Context(), b, nil); err != nil {
+func (h *Handler) DeleteBucketLifecycle(w http.ResponseWriter, r *http.Request, req Request) error {
+	b := req.Bucket
+	if err := h.Layer.SetBucketLifecycle(r.Context(), b, nil); err != nil {
 		return osserr.Bucket(err, b)
 	}
 	w.WriteHeader(http.StatusNoContent)
