@@ -7,17 +7,19 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	"github.com/koss-io/koss/hack/localkube/framework"
 )
@@ -26,21 +28,24 @@ import (
 // kubelets' image store, with the tag the chart's images carry.
 const osscliRepository = "koss/osscli"
 
-// osscliImage is the osscli reference of the same build as the operator
-// the chart installed.
-func osscliImage(ctx context.Context, env *framework.Env) (string, error) {
-	var deploys appsv1.DeploymentList
-	if err := env.Client.List(ctx, &deploys, client.InNamespace(framework.ReleaseNamespace)); err != nil {
+// osscliImage is the osscli reference of this checkout's images: the
+// chart's appVersion, which `make images` tags every image with. (Not the
+// running operator's tag: the upgrade spec moves it to a copy of its image.)
+func osscliImage(_ context.Context, env *framework.Env) (string, error) {
+	b, err := os.ReadFile(filepath.Join(env.ChartDir(), "Chart.yaml"))
+	if err != nil {
 		return "", err
 	}
-	for _, d := range deploys.Items {
-		for _, c := range d.Spec.Template.Spec.Containers {
-			if tag, ok := strings.CutPrefix(c.Image, framework.ManagerImage+":"); ok {
-				return osscliRepository + ":" + tag, nil
-			}
-		}
+	var chart struct {
+		AppVersion string `json:"appVersion"`
 	}
-	return "", fmt.Errorf("no %s container in namespace %s", framework.ManagerImage, framework.ReleaseNamespace)
+	if err := yaml.Unmarshal(b, &chart); err != nil {
+		return "", err
+	}
+	if chart.AppVersion == "" {
+		return "", fmt.Errorf("%s/Chart.yaml has no appVersion", env.ChartDir())
+	}
+	return osscliRepository + ":" + chart.AppVersion, nil
 }
 
 // clientPod is an osscli pod that meets the restricted Pod Security
