@@ -3,6 +3,9 @@ package record
 import (
 	"errors"
 	"fmt"
+
+	"github.com/koss-io/koss/storage/internal/meta/record/internal/stored"
+	"github.com/koss-io/koss/storage/internal/meta/record/internal/wire"
 )
 
 // CommandType is the first byte of every encoded command. The numbers are
@@ -49,18 +52,18 @@ const (
 // payload with a higher version comes from newer code this node cannot
 // interpret: Apply panics rather than diverge.
 //
-// Version 2 added blob segments with replica lists (segPlaced) and
-// UpdateReplicas. Version 3 added the S3 fields (encoder.ext): checksums in
+// Version 2 added blob segments with replica lists (stored.segPlaced) and
+// UpdateReplicas. Version 3 added the S3 fields (stored.Encoder.Ext): checksums in
 // PutObject, CreateUpload, PutPart and CompleteUpload, IfMatch in PutObject
 // and CompleteUpload, CompleteUpload.KeepPartSizes. Version 4 added the
-// part checksums (encoder.sums): Object.PartChecksums and
+// part checksums (stored.Encoder.Sums): Object.PartChecksums and
 // CompleteUpload.KeepPartChecksums. Encode writes the lowest version a
 // command needs (1 for every command that needs none of that), so that a
 // cluster whose nodes run older code keeps working until the first command
 // that needs more. Version 5 added SetBucketACL, which always needs it: a
 // node of older code stops at it (unknown type) rather than ignore it; and
-// AppendObject.SetACL (encoder.acl). Version 6 added tags and symlinks
-// (encoder.tags): SetObjectTagging and SetBucketTagging (always), and
+// AppendObject.SetACL (stored.Encoder.ACL). Version 6 added tags and symlinks
+// (stored.Encoder.Tags): SetObjectTagging and SetBucketTagging (always), and
 // PutObject, AppendObject, CopyObject and CreateUpload when they carry
 // tags or a symlink; every other command keeps its old bytes. Version 7
 // added SetBucketCors, which always needs it; no other command changed.
@@ -103,8 +106,8 @@ type versioned interface {
 // unexported), so every command that reaches a log is in the type table.
 type Command interface {
 	Type() CommandType
-	encode(e *encoder)
-	decode(d *decoder)
+	encode(e *stored.Encoder)
+	decode(d *stored.Decoder)
 }
 
 // commandDef binds a type byte to its name and its Go type.
@@ -178,11 +181,11 @@ func commandVersion(c Command) uint8 {
 // Encode returns the wire form of c: [type][version][payload].
 func Encode(c Command) []byte {
 	v := commandVersion(c)
-	e := encoder{b: make([]byte, 0, 64), ext: v >= extVersion, sums: v >= sumsVersion, acl: v >= aclVersion, tags: v >= tagsVersion}
-	e.u8(uint8(c.Type()))
-	e.u8(v)
+	e := stored.Encoder{Encoder: wire.Encoder{Buf: make([]byte, 0, 64)}, Ext: v >= extVersion, Sums: v >= sumsVersion, ACL: v >= aclVersion, Tags: v >= tagsVersion}
+	e.U8(uint8(c.Type()))
+	e.U8(v)
 	c.encode(&e)
-	return e.b
+	return e.Buf
 }
 
 // ErrUnknownCommand is returned by Decode for a type byte no command has.
@@ -191,7 +194,7 @@ var ErrUnknownCommand = errors.New("record: unknown command type")
 // Decode parses bytes made by Encode.
 func Decode(b []byte) (Command, error) {
 	if len(b) < 2 {
-		return nil, errShort
+		return nil, wire.ErrShort
 	}
 	def := commandDefs[b[0]]
 	if def == nil {
@@ -201,9 +204,9 @@ func Decode(b []byte) (Command, error) {
 		return nil, fmt.Errorf("record: %s: unsupported codec version %d", def.name, v)
 	}
 	c := def.new()
-	d := decoder{b: b[2:], ext: b[1] >= extVersion, sums: b[1] >= sumsVersion, acl: b[1] >= aclVersion, tags: b[1] >= tagsVersion}
+	d := stored.Decoder{Decoder: wire.NewDecoder(b[2:]), Ext: b[1] >= extVersion, Sums: b[1] >= sumsVersion, ACL: b[1] >= aclVersion, Tags: b[1] >= tagsVersion}
 	c.decode(&d)
-	if err := d.done(); err != nil {
+	if err := d.Done(); err != nil {
 		return nil, fmt.Errorf("record: decode %s: %w", def.name, err)
 	}
 	if need := commandVersion(c); b[1] < need {
@@ -362,149 +365,149 @@ func (*DeleteKey) Type() CommandType { return CmdDeleteKey }
 // Type implements Command.
 func (*UpdateReplicas) Type() CommandType { return CmdUpdateReplicas }
 
-func (c *CreateBucket) encode(e *encoder) {
-	e.str(c.Name)
-	e.varint(c.Created)
-	e.str(c.ACL)
-	e.str(c.StorageClass)
-	e.str(c.Owner)
+func (c *CreateBucket) encode(e *stored.Encoder) {
+	e.Str(c.Name)
+	e.Varint(c.Created)
+	e.Str(c.ACL)
+	e.Str(c.StorageClass)
+	e.Str(c.Owner)
 }
 
-func (c *CreateBucket) decode(d *decoder) {
-	c.Name = d.str()
-	c.Created = d.varint()
-	c.ACL = d.str()
-	c.StorageClass = d.str()
-	c.Owner = d.str()
+func (c *CreateBucket) decode(d *stored.Decoder) {
+	c.Name = d.Str()
+	c.Created = d.Varint()
+	c.ACL = d.Str()
+	c.StorageClass = d.Str()
+	c.Owner = d.Str()
 }
 
-func (c *DeleteBucket) encode(e *encoder) { e.str(c.Name) }
-func (c *DeleteBucket) decode(d *decoder) { c.Name = d.str() }
+func (c *DeleteBucket) encode(e *stored.Encoder) { e.Str(c.Name) }
+func (c *DeleteBucket) decode(d *stored.Decoder) { c.Name = d.Str() }
 
-func (c *PutObject) encode(e *encoder) {
-	e.str(c.Bucket)
-	e.str(c.Key)
-	encodeObjectBody(e, &c.Object)
-	e.boolean(c.ForbidOverwrite)
-	if e.ext {
-		e.str(c.IfMatch)
+func (c *PutObject) encode(e *stored.Encoder) {
+	e.Str(c.Bucket)
+	e.Str(c.Key)
+	stored.EncodeObjectBody(e, &c.Object)
+	e.Bool(c.ForbidOverwrite)
+	if e.Ext {
+		e.Str(c.IfMatch)
 	}
 }
 
-func (c *PutObject) decode(d *decoder) {
-	c.Bucket = d.str()
-	c.Key = d.str()
-	decodeObjectBody(d, &c.Object, true)
-	c.ForbidOverwrite = d.boolean()
-	if d.ext {
-		c.IfMatch = d.str()
+func (c *PutObject) decode(d *stored.Decoder) {
+	c.Bucket = d.Str()
+	c.Key = d.Str()
+	stored.DecodeObjectBody(d, &c.Object, true)
+	c.ForbidOverwrite = d.Bool()
+	if d.Ext {
+		c.IfMatch = d.Str()
 	}
 }
 
-func (c *AppendObject) encode(e *encoder) {
-	e.str(c.Bucket)
-	e.str(c.Key)
-	e.varint(c.Position)
-	encodeSegment(e, &c.Segment)
-	e.varint(c.MTime)
-	encodeMetadata(e, &c.Meta)
-	if e.acl {
-		e.boolean(c.SetACL)
+func (c *AppendObject) encode(e *stored.Encoder) {
+	e.Str(c.Bucket)
+	e.Str(c.Key)
+	e.Varint(c.Position)
+	stored.EncodeSegment(e, &c.Segment)
+	e.Varint(c.MTime)
+	stored.EncodeMetadata(e, &c.Meta)
+	if e.ACL {
+		e.Bool(c.SetACL)
 	}
-	if e.tags {
-		e.strMap(c.Tags)
-	}
-}
-
-func (c *AppendObject) decode(d *decoder) {
-	c.Bucket = d.str()
-	c.Key = d.str()
-	c.Position = d.varint()
-	c.Segment = decodeSegment(d, true)
-	c.MTime = d.varint()
-	c.Meta = decodeMetadata(d)
-	if d.acl {
-		c.SetACL = d.boolean()
-	}
-	if d.tags {
-		c.Tags = d.strMap()
+	if e.Tags {
+		e.StrMap(c.Tags)
 	}
 }
 
-func (c *CopyObject) encode(e *encoder) {
-	e.str(c.SrcBucket)
-	e.str(c.SrcKey)
-	e.str(c.DstBucket)
-	e.str(c.DstKey)
-	e.boolean(c.ReplaceMeta)
-	encodeMetadata(e, &c.Meta)
-	e.boolean(c.ForbidOverwrite)
-	e.str(c.Cond.IfMatch)
-	e.str(c.Cond.IfNoneMatch)
-	e.optInt(c.Cond.IfModifiedSince)
-	e.optInt(c.Cond.IfUnmodifiedSince)
-	e.varint(c.MTime)
-	if e.tags {
-		e.boolean(c.ReplaceTags)
-		e.strMap(c.Tags)
+func (c *AppendObject) decode(d *stored.Decoder) {
+	c.Bucket = d.Str()
+	c.Key = d.Str()
+	c.Position = d.Varint()
+	c.Segment = stored.DecodeSegment(d, true)
+	c.MTime = d.Varint()
+	c.Meta = stored.DecodeMetadata(d)
+	if d.ACL {
+		c.SetACL = d.Bool()
+	}
+	if d.Tags {
+		c.Tags = d.StrMap()
 	}
 }
 
-func (c *CopyObject) decode(d *decoder) {
-	c.SrcBucket = d.str()
-	c.SrcKey = d.str()
-	c.DstBucket = d.str()
-	c.DstKey = d.str()
-	c.ReplaceMeta = d.boolean()
-	c.Meta = decodeMetadata(d)
-	c.ForbidOverwrite = d.boolean()
-	c.Cond.IfMatch = d.str()
-	c.Cond.IfNoneMatch = d.str()
-	c.Cond.IfModifiedSince = d.optInt()
-	c.Cond.IfUnmodifiedSince = d.optInt()
-	c.MTime = d.varint()
-	if d.tags {
-		c.ReplaceTags = d.boolean()
-		c.Tags = d.strMap()
+func (c *CopyObject) encode(e *stored.Encoder) {
+	e.Str(c.SrcBucket)
+	e.Str(c.SrcKey)
+	e.Str(c.DstBucket)
+	e.Str(c.DstKey)
+	e.Bool(c.ReplaceMeta)
+	stored.EncodeMetadata(e, &c.Meta)
+	e.Bool(c.ForbidOverwrite)
+	e.Str(c.Cond.IfMatch)
+	e.Str(c.Cond.IfNoneMatch)
+	e.OptInt(c.Cond.IfModifiedSince)
+	e.OptInt(c.Cond.IfUnmodifiedSince)
+	e.Varint(c.MTime)
+	if e.Tags {
+		e.Bool(c.ReplaceTags)
+		e.StrMap(c.Tags)
 	}
 }
 
-func (c *DeleteObject) encode(e *encoder) { e.str(c.Bucket); e.str(c.Key) }
-func (c *DeleteObject) decode(d *decoder) { c.Bucket = d.str(); c.Key = d.str() }
-
-func (c *DeleteObjects) encode(e *encoder) { e.str(c.Bucket); e.strs(c.Keys) }
-func (c *DeleteObjects) decode(d *decoder) { c.Bucket = d.str(); c.Keys = d.strs() }
-
-func (c *CreateKey) encode(e *encoder) {
-	e.str(c.ID)
-	e.str(c.Secret)
-	e.strMap(c.Grants)
-	e.varint(c.Created)
+func (c *CopyObject) decode(d *stored.Decoder) {
+	c.SrcBucket = d.Str()
+	c.SrcKey = d.Str()
+	c.DstBucket = d.Str()
+	c.DstKey = d.Str()
+	c.ReplaceMeta = d.Bool()
+	c.Meta = stored.DecodeMetadata(d)
+	c.ForbidOverwrite = d.Bool()
+	c.Cond.IfMatch = d.Str()
+	c.Cond.IfNoneMatch = d.Str()
+	c.Cond.IfModifiedSince = d.OptInt()
+	c.Cond.IfUnmodifiedSince = d.OptInt()
+	c.MTime = d.Varint()
+	if d.Tags {
+		c.ReplaceTags = d.Bool()
+		c.Tags = d.StrMap()
+	}
 }
 
-func (c *CreateKey) decode(d *decoder) {
-	c.ID = d.str()
-	c.Secret = d.str()
-	c.Grants = d.strMap()
-	c.Created = d.varint()
+func (c *DeleteObject) encode(e *stored.Encoder) { e.Str(c.Bucket); e.Str(c.Key) }
+func (c *DeleteObject) decode(d *stored.Decoder) { c.Bucket = d.Str(); c.Key = d.Str() }
+
+func (c *DeleteObjects) encode(e *stored.Encoder) { e.Str(c.Bucket); e.Strs(c.Keys) }
+func (c *DeleteObjects) decode(d *stored.Decoder) { c.Bucket = d.Str(); c.Keys = d.Strs() }
+
+func (c *CreateKey) encode(e *stored.Encoder) {
+	e.Str(c.ID)
+	e.Str(c.Secret)
+	e.StrMap(c.Grants)
+	e.Varint(c.Created)
 }
 
-func (c *SetGrants) encode(e *encoder) { e.str(c.ID); e.strMap(c.Grants) }
-func (c *SetGrants) decode(d *decoder) { c.ID = d.str(); c.Grants = d.strMap() }
-
-func (c *DeleteKey) encode(e *encoder) { e.str(c.ID) }
-func (c *DeleteKey) decode(d *decoder) { c.ID = d.str() }
-
-func (c *UpdateReplicas) encode(e *encoder) {
-	e.str(c.Blob)
-	e.strs(c.Expect)
-	e.strs(c.Replicas)
+func (c *CreateKey) decode(d *stored.Decoder) {
+	c.ID = d.Str()
+	c.Secret = d.Str()
+	c.Grants = d.StrMap()
+	c.Created = d.Varint()
 }
 
-func (c *UpdateReplicas) decode(d *decoder) {
-	c.Blob = d.str()
-	c.Expect = d.strs()
-	c.Replicas = d.strs()
+func (c *SetGrants) encode(e *stored.Encoder) { e.Str(c.ID); e.StrMap(c.Grants) }
+func (c *SetGrants) decode(d *stored.Decoder) { c.ID = d.Str(); c.Grants = d.StrMap() }
+
+func (c *DeleteKey) encode(e *stored.Encoder) { e.Str(c.ID) }
+func (c *DeleteKey) decode(d *stored.Decoder) { c.ID = d.Str() }
+
+func (c *UpdateReplicas) encode(e *stored.Encoder) {
+	e.Str(c.Blob)
+	e.Strs(c.Expect)
+	e.Strs(c.Replicas)
+}
+
+func (c *UpdateReplicas) decode(d *stored.Decoder) {
+	c.Blob = d.Str()
+	c.Expect = d.Strs()
+	c.Replicas = d.Strs()
 }
 
 // Codec versions of the commands that may need version 2 (see
@@ -516,13 +519,13 @@ func (c *UpdateReplicas) decode(d *decoder) {
 func (*UpdateReplicas) codecVersion() uint8 { return 2 }
 
 func (c *PutObject) codecVersion() uint8 {
-	if c.Object.needsTags() {
+	if stored.NeedsTags(&c.Object) {
 		return tagsVersion
 	}
-	if c.Object.needsSums() {
+	if stored.NeedsSums(&c.Object) {
 		return sumsVersion
 	}
-	if c.Object.needsExt() || c.IfMatch != "" {
+	if stored.NeedsExt(&c.Object) || c.IfMatch != "" {
 		return extVersion
 	}
 	return segmentsVersion(c.Object.Segments)
@@ -548,7 +551,7 @@ func (c *CopyObject) codecVersion() uint8 {
 }
 
 // segmentsVersion is the version segs need: 2 as soon as one is written as
-// segPlaced.
+// segPlaced (package stored).
 func segmentsVersion(segs []Segment) uint8 {
 	for i := range segs {
 		if !segs[i].Inline() && len(segs[i].Replicas) > 0 {

@@ -20,7 +20,7 @@
 // bucket and object records already carry their ACLs. Codec version 6
 // adds tags and symlinks: SetObjectTagging and SetBucketTagging, and
 // PutObject, AppendObject, CopyObject and CreateUpload that carry tags or
-// a symlink (tagging.go). Codec version 7 adds SetBucketCors (cors.go),
+// a symlink (tagging.go, package stored). Codec version 7 adds SetBucketCors (cors.go),
 // version 8 SetBucketLifecycle (lifecycle.go) and the lifecycle loop's
 // ExpireObjects and AbortLifecycleUploads (lifecycleexpire.go).
 //
@@ -34,6 +34,17 @@
 // lifecycle configuration (and tags and CORS, perhaps none).
 // Values without those fields keep their old bytes, and every old
 // encoding still decodes.
+//
+// The package is the one door to the data model; behind it, internal
+// packages that only record and its subpackages may import hold the parts
+// that are not commands or results: internal/stored the records and their
+// encodings (and the object, segment, metadata, upload and part bodies
+// that commands and results share with them), internal/config the tag
+// limits and the CORS and lifecycle configurations with their checks and
+// encodings, internal/wire the varint and string primitives under them
+// all. Record re-exports their names under the same names, as aliases and
+// wrappers, so importers see one package; the golden tests here pin the
+// bytes of all of it.
 //
 // Which bbolt bucket and key hold each record, and what applying a command
 // does, are package meta's business: it imports this package, never the

@@ -1,77 +1,6 @@
 package record
 
-import "strings"
-
-// Day is the length of a lifecycle day unless a command says otherwise.
-const Day int64 = 24 * 60 * 60 * 1e9
-
-// due reports whether an action is due at now (unix nanoseconds) for
-// something last modified (initiated) at since, days being day
-// nanoseconds long. A Days action is due once since + Value days has
-// passed; a Date action from Value on, whatever since; a CreatedBefore
-// action when since is before Value.
-func (a LifecycleAction) due(since, now, day int64) bool {
-	switch a.When {
-	case LifecycleDays:
-		return now-since >= a.Value*day
-	case LifecycleDate:
-		return now >= a.Value
-	case LifecycleCreatedBefore:
-		return since < a.Value
-	}
-	return false
-}
-
-// ExpiresObject reports whether the enabled rule r expires the object at
-// key, last modified at mtime and carrying tags, at now (unix
-// nanoseconds), days being day nanoseconds long: the key starts with the
-// rule's prefix, the object carries every tag of the rule with its value,
-// and the rule's Expiration is due. It consults nothing else, so the
-// lifecycle loop and Apply reach the same verdict.
-func (r *LifecycleRule) ExpiresObject(key string, mtime int64, tags map[string]string, now, day int64) bool {
-	if !r.Enabled || !strings.HasPrefix(key, r.Prefix) {
-		return false
-	}
-	for k, v := range r.Tags {
-		if got, ok := tags[k]; !ok || got != v {
-			return false
-		}
-	}
-	return r.Expiration.due(mtime, now, day)
-}
-
-// AbortsUpload is ExpiresObject for an upload of key initiated at
-// initiated and the rule's AbortMultipartUpload.
-func (r *LifecycleRule) AbortsUpload(key string, initiated, now, day int64) bool {
-	return r.Enabled && strings.HasPrefix(key, r.Prefix) && r.AbortUpload.due(initiated, now, day)
-}
-
-// ExpiresObject reports whether any rule of l expires the object (see
-// LifecycleRule.ExpiresObject); a nil l expires nothing.
-func (l *Lifecycle) ExpiresObject(key string, mtime int64, tags map[string]string, now, day int64) bool {
-	if l == nil {
-		return false
-	}
-	for i := range l.Rules {
-		if l.Rules[i].ExpiresObject(key, mtime, tags, now, day) {
-			return true
-		}
-	}
-	return false
-}
-
-// AbortsUpload reports whether any rule of l aborts the upload.
-func (l *Lifecycle) AbortsUpload(key string, initiated, now, day int64) bool {
-	if l == nil {
-		return false
-	}
-	for i := range l.Rules {
-		if l.Rules[i].AbortsUpload(key, initiated, now, day) {
-			return true
-		}
-	}
-	return false
-}
+import "github.com/koss-io/koss/storage/internal/meta/record/internal/stored"
 
 // Expired names one object the lifecycle loop saw expire: by its key and
 // the ETag and modification time it had, so that Apply deletes it only if
@@ -100,29 +29,29 @@ type ExpireObjects struct {
 // Type implements Command.
 func (*ExpireObjects) Type() CommandType { return CmdExpireObjects }
 
-func (c *ExpireObjects) encode(e *encoder) {
-	e.str(c.Bucket)
-	e.varint(c.Now)
-	e.varint(c.Day)
-	e.uvarint(uint64(len(c.Objects)))
+func (c *ExpireObjects) encode(e *stored.Encoder) {
+	e.Str(c.Bucket)
+	e.Varint(c.Now)
+	e.Varint(c.Day)
+	e.Uvarint(uint64(len(c.Objects)))
 	for _, o := range c.Objects {
-		e.str(o.Key)
-		e.str(o.ETag)
-		e.varint(o.MTime)
+		e.Str(o.Key)
+		e.Str(o.ETag)
+		e.Varint(o.MTime)
 	}
 }
 
-func (c *ExpireObjects) decode(d *decoder) {
-	c.Bucket = d.str()
-	c.Now = d.varint()
-	c.Day = d.varint()
-	n := d.count()
-	if d.err != nil || n == 0 {
+func (c *ExpireObjects) decode(d *stored.Decoder) {
+	c.Bucket = d.Str()
+	c.Now = d.Varint()
+	c.Day = d.Varint()
+	n := d.Count()
+	if d.Err() != nil || n == 0 {
 		return
 	}
 	c.Objects = make([]Expired, n)
 	for i := range c.Objects {
-		c.Objects[i] = Expired{Key: d.str(), ETag: d.str(), MTime: d.varint()}
+		c.Objects[i] = Expired{Key: d.Str(), ETag: d.Str(), MTime: d.Varint()}
 	}
 }
 
@@ -151,28 +80,28 @@ type AbortLifecycleUploads struct {
 // Type implements Command.
 func (*AbortLifecycleUploads) Type() CommandType { return CmdAbortLifecycleUploads }
 
-func (c *AbortLifecycleUploads) encode(e *encoder) {
-	e.str(c.Bucket)
-	e.varint(c.Now)
-	e.varint(c.Day)
-	e.uvarint(uint64(len(c.Uploads)))
+func (c *AbortLifecycleUploads) encode(e *stored.Encoder) {
+	e.Str(c.Bucket)
+	e.Varint(c.Now)
+	e.Varint(c.Day)
+	e.Uvarint(uint64(len(c.Uploads)))
 	for _, u := range c.Uploads {
-		e.str(u.Key)
-		e.str(u.UploadID)
+		e.Str(u.Key)
+		e.Str(u.UploadID)
 	}
 }
 
-func (c *AbortLifecycleUploads) decode(d *decoder) {
-	c.Bucket = d.str()
-	c.Now = d.varint()
-	c.Day = d.varint()
-	n := d.count()
-	if d.err != nil || n == 0 {
+func (c *AbortLifecycleUploads) decode(d *stored.Decoder) {
+	c.Bucket = d.Str()
+	c.Now = d.Varint()
+	c.Day = d.Varint()
+	n := d.Count()
+	if d.Err() != nil || n == 0 {
 		return
 	}
 	c.Uploads = make([]UploadRef, n)
 	for i := range c.Uploads {
-		c.Uploads[i] = UploadRef{Key: d.str(), UploadID: d.str()}
+		c.Uploads[i] = UploadRef{Key: d.Str(), UploadID: d.Str()}
 	}
 }
 

@@ -2,9 +2,8 @@ package record
 
 import (
 	"errors"
-	"fmt"
 
-	"github.com/koss-io/koss/storage/internal/meta/record/etag"
+	"github.com/koss-io/koss/storage/internal/meta/record/internal/stored"
 )
 
 // Multipart uploads. An upload is opened by CreateUpload, collects parts
@@ -23,54 +22,6 @@ const (
 	// MaxPartSize is the largest part.
 	MaxPartSize = 5 << 30
 )
-
-// Upload is an upload in progress. Bucket, Key and ID are the record's key.
-// Meta, the ACL and the storage class in it, and ForbidOverwrite are taken
-// at initiation, as OSS takes them.
-type Upload struct {
-	Bucket          string
-	Key             string
-	ID              string
-	Initiated       int64 // unix nanoseconds, from the command
-	Meta            Metadata
-	ForbidOverwrite bool
-	// Sequential uploads (Initiate with ?sequential) take parts in
-	// ascending number order only, and their object gets the MD5 of its
-	// whole content, as OSS gives them a Content-MD5.
-	Sequential bool // Checksum is the algorithm and type S3's CreateMultipartUpload
-	// declared (no value).
-	Checksum Checksum
-	// Tags are the object tags given at initiation (x-oss-tagging): the
-	// completed object gets them. Record version 4, codec version 6.
-	Tags map[string]string
-}
-
-// Part is one uploaded part. Number is the record's key. Segment is the
-// part's data (inline or a blob), nil for an empty part.
-type Part struct {
-	Number  int
-	Size    int64
-	MD5     []byte
-	CRC64   uint64
-	MTime   int64 // unix nanoseconds, from the command
-	Segment *Segment
-	// Checksum is the part's S3 flexible checksum, zero when none.
-	Checksum Checksum
-}
-
-// ETag is the part's ETag: its MD5 in quoted upper-case hex, as OSS
-// returns it.
-func (p *Part) ETag() string { return etag.MD5(p.MD5) }
-
-// MultipartETag is the ETag OSS gives a completed multipart object made of
-// parts; see etag.Multipart.
-func MultipartETag(parts []Part) string {
-	sums := make([][]byte, len(parts))
-	for i := range parts {
-		sums[i] = parts[i].MD5
-	}
-	return etag.Multipart(sums)
-}
 
 // CompletePart names one part of a CompleteUpload and the ETag the client
 // has for it.
@@ -167,34 +118,34 @@ func (*AbortUpload) Type() CommandType { return CmdAbortUpload }
 // Type implements Command.
 func (*AbortStaleUploads) Type() CommandType { return CmdAbortStaleUploads }
 
-func (c *CreateUpload) encode(e *encoder) {
-	e.str(c.Upload.Bucket)
-	e.str(c.Upload.Key)
-	e.str(c.Upload.ID)
-	encodeUploadBody(e, &c.Upload)
+func (c *CreateUpload) encode(e *stored.Encoder) {
+	e.Str(c.Upload.Bucket)
+	e.Str(c.Upload.Key)
+	e.Str(c.Upload.ID)
+	stored.EncodeUploadBody(e, &c.Upload)
 }
 
-func (c *CreateUpload) decode(d *decoder) {
-	c.Upload.Bucket = d.str()
-	c.Upload.Key = d.str()
-	c.Upload.ID = d.str()
-	decodeUploadBody(d, &c.Upload)
+func (c *CreateUpload) decode(d *stored.Decoder) {
+	c.Upload.Bucket = d.Str()
+	c.Upload.Key = d.Str()
+	c.Upload.ID = d.Str()
+	stored.DecodeUploadBody(d, &c.Upload)
 }
 
-func (c *PutPart) encode(e *encoder) {
-	e.str(c.Bucket)
-	e.str(c.Key)
-	e.str(c.UploadID)
-	e.uvarint(uint64(c.Part.Number))
-	encodePartBody(e, &c.Part)
+func (c *PutPart) encode(e *stored.Encoder) {
+	e.Str(c.Bucket)
+	e.Str(c.Key)
+	e.Str(c.UploadID)
+	e.Uvarint(uint64(c.Part.Number))
+	stored.EncodePartBody(e, &c.Part)
 }
 
-func (c *PutPart) decode(d *decoder) {
-	c.Bucket = d.str()
-	c.Key = d.str()
-	c.UploadID = d.str()
-	c.Part.Number = int(d.uvarint())
-	decodePartBody(d, &c.Part)
+func (c *PutPart) decode(d *stored.Decoder) {
+	c.Bucket = d.Str()
+	c.Key = d.Str()
+	c.UploadID = d.Str()
+	c.Part.Number = int(d.Uvarint())
+	stored.DecodePartBody(d, &c.Part)
 }
 
 // codecVersion: a part's blob segment carries its replica list the way
@@ -232,193 +183,79 @@ func (c *CompleteUpload) codecVersion() uint8 {
 	return 1
 }
 
-func (c *CompleteUpload) encode(e *encoder) {
-	e.str(c.Bucket)
-	e.str(c.Key)
-	e.str(c.UploadID)
-	e.uvarint(uint64(len(c.Parts)))
+func (c *CompleteUpload) encode(e *stored.Encoder) {
+	e.Str(c.Bucket)
+	e.Str(c.Key)
+	e.Str(c.UploadID)
+	e.Uvarint(uint64(len(c.Parts)))
 	for _, p := range c.Parts {
-		e.uvarint(uint64(p.Number))
-		e.str(p.ETag)
+		e.Uvarint(uint64(p.Number))
+		e.Str(p.ETag)
 	}
-	e.boolean(c.All)
-	e.boolean(c.ForbidOverwrite)
-	e.str(c.ACL)
-	e.varint(c.MTime)
-	if e.ext {
+	e.Bool(c.All)
+	e.Bool(c.ForbidOverwrite)
+	e.Str(c.ACL)
+	e.Varint(c.MTime)
+	if e.Ext {
 		// Version 3 writes the MD5 always (maybe empty), then the S3 fields.
-		e.bytes(c.MD5)
-		e.checksum(&c.Checksum)
-		e.str(c.IfMatch)
-		e.boolean(c.KeepPartSizes)
-		if e.sums {
-			e.boolean(c.KeepPartChecksums)
+		e.Bytes(c.MD5)
+		e.Checksum(&c.Checksum)
+		e.Str(c.IfMatch)
+		e.Bool(c.KeepPartSizes)
+		if e.Sums {
+			e.Bool(c.KeepPartChecksums)
 		}
 		return
 	}
 	// Optional trailing field: commands without it encode as before.
 	if len(c.MD5) > 0 {
-		e.bytes(c.MD5)
+		e.Bytes(c.MD5)
 	}
 }
 
-func (c *CompleteUpload) decode(d *decoder) {
-	c.Bucket = d.str()
-	c.Key = d.str()
-	c.UploadID = d.str()
-	if n := d.count(); d.err == nil && n > 0 {
+func (c *CompleteUpload) decode(d *stored.Decoder) {
+	c.Bucket = d.Str()
+	c.Key = d.Str()
+	c.UploadID = d.Str()
+	if n := d.Count(); d.Err() == nil && n > 0 {
 		c.Parts = make([]CompletePart, n)
 		for i := range c.Parts {
-			c.Parts[i] = CompletePart{Number: int(d.uvarint()), ETag: d.str()}
+			c.Parts[i] = CompletePart{Number: int(d.Uvarint()), ETag: d.Str()}
 		}
 	}
-	c.All = d.boolean()
-	c.ForbidOverwrite = d.boolean()
-	c.ACL = d.str()
-	c.MTime = d.varint()
-	if d.ext {
-		if c.MD5 = d.bytes(); d.err == nil && len(c.MD5) != 0 && len(c.MD5) != 16 {
-			d.fail(errors.New("record: complete upload: MD5 not 16 bytes"))
+	c.All = d.Bool()
+	c.ForbidOverwrite = d.Bool()
+	c.ACL = d.Str()
+	c.MTime = d.Varint()
+	if d.Ext {
+		if c.MD5 = d.Bytes(); d.Err() == nil && len(c.MD5) != 0 && len(c.MD5) != 16 {
+			d.Fail(errors.New("record: complete upload: MD5 not 16 bytes"))
 		}
-		c.Checksum = d.checksum()
-		c.IfMatch = d.str()
-		c.KeepPartSizes = d.boolean()
-		if d.sums {
-			c.KeepPartChecksums = d.boolean()
+		c.Checksum = d.Checksum()
+		c.IfMatch = d.Str()
+		c.KeepPartSizes = d.Bool()
+		if d.Sums {
+			c.KeepPartChecksums = d.Bool()
 		}
 		return
 	}
 	// Present only when set, so canonical only as 16 bytes.
-	if len(d.b) > 0 {
-		if c.MD5 = d.bytes(); len(c.MD5) != 16 {
-			d.fail(errors.New("record: complete upload: MD5 present but not 16 bytes"))
+	if d.Len() > 0 {
+		if c.MD5 = d.Bytes(); len(c.MD5) != 16 {
+			d.Fail(errors.New("record: complete upload: MD5 present but not 16 bytes"))
 		}
 	}
 }
 
-func (c *AbortUpload) encode(e *encoder) { e.str(c.Bucket); e.str(c.Key); e.str(c.UploadID) }
-func (c *AbortUpload) decode(d *decoder) { c.Bucket = d.str(); c.Key = d.str(); c.UploadID = d.str() }
-
-func (c *AbortStaleUploads) encode(e *encoder) { e.varint(c.Before); e.uvarint(uint64(c.Max)) }
-func (c *AbortStaleUploads) decode(d *decoder) { c.Before = d.varint(); c.Max = int(d.uvarint()) }
-
-func encodeUploadBody(e *encoder, u *Upload) {
-	e.varint(u.Initiated)
-	encodeMetadata(e, &u.Meta)
-	e.boolean(u.ForbidOverwrite)
-	if e.ext {
-		// With the S3 fields the flag is always written, then the checksum.
-		e.boolean(u.Sequential)
-		e.checksum(&u.Checksum)
-		if e.tags {
-			e.strMap(u.Tags)
-		}
-		return
-	}
-	// Optional trailing field: records and commands of uploads that are not
-	// sequential encode as before.
-	if u.Sequential {
-		e.boolean(true)
-	}
+func (c *AbortUpload) encode(e *stored.Encoder) { e.Str(c.Bucket); e.Str(c.Key); e.Str(c.UploadID) }
+func (c *AbortUpload) decode(d *stored.Decoder) {
+	c.Bucket = d.Str()
+	c.Key = d.Str()
+	c.UploadID = d.Str()
 }
 
-func decodeUploadBody(d *decoder, u *Upload) {
-	u.Initiated = d.varint()
-	u.Meta = decodeMetadata(d)
-	u.ForbidOverwrite = d.boolean()
-	if d.ext {
-		u.Sequential = d.boolean()
-		u.Checksum = d.checksum()
-		if d.tags {
-			u.Tags = d.strMap()
-		}
-		return
-	}
-	// Present only when true, so canonical only as true.
-	if len(d.b) > 0 {
-		if u.Sequential = d.boolean(); !u.Sequential {
-			d.fail(errors.New("record: upload: sequential flag present but false"))
-		}
-	}
-}
-
-func encodePartBody(e *encoder, p *Part) {
-	e.varint(p.Size)
-	e.bytes(p.MD5)
-	e.u64(p.CRC64)
-	e.varint(p.MTime)
-	e.boolean(p.Segment != nil)
-	if p.Segment != nil {
-		encodeSegment(e, p.Segment)
-	}
-	if e.ext {
-		e.checksum(&p.Checksum)
-	}
-}
-
-func decodePartBody(d *decoder, p *Part) {
-	p.Size = d.varint()
-	p.MD5 = d.bytes()
-	p.CRC64 = d.u64()
-	p.MTime = d.varint()
-	if d.boolean() {
-		s := decodeSegment(d, true)
-		p.Segment = &s
-	}
-	if d.ext {
-		p.Checksum = d.checksum()
-	}
-}
-
-// EncodeUpload returns the stored form of u. Bucket, Key and ID are not
-// part of it: they are the record's key.
-func EncodeUpload(u *Upload) []byte {
-	e := encoder{}
-	recordHeader(&e, !u.Checksum.IsZero(), false, len(u.Tags) > 0)
-	encodeUploadBody(&e, u)
-	return e.b
-}
-
-// DecodeUpload parses a stored upload record.
-func DecodeUpload(bucket, key, id string, v []byte) (Upload, error) {
-	u := Upload{Bucket: bucket, Key: key, ID: id}
-	d := decoder{b: v}
-	if !readRecordHeader(&d, false, true) {
-		return u, fmt.Errorf("record: upload %s/%s/%s: unknown record version", bucket, key, id)
-	}
-	decodeUploadBody(&d, &u)
-	if err := d.done(); err != nil {
-		return u, fmt.Errorf("record: upload %s/%s/%s: %w", bucket, key, id, err)
-	}
-	return u, nil
-}
-
-// EncodePart returns the stored form of p, without replica lists (the
-// placement table holds them). Number is not part of it: it is the
-// record's key.
-func EncodePart(p *Part) []byte {
-	c := *p
-	if c.Segment != nil && len(c.Segment.Replicas) > 0 {
-		s := *c.Segment
-		s.Replicas = nil
-		c.Segment = &s
-	}
-	e := encoder{}
-	recordHeader(&e, !c.Checksum.IsZero(), false, false)
-	encodePartBody(&e, &c)
-	return e.b
-}
-
-// DecodePart parses a stored part record, part number n.
-func DecodePart(n int, v []byte) (Part, error) {
-	p := Part{Number: n}
-	d := decoder{b: v}
-	if !readRecordHeader(&d, false, false) {
-		return p, fmt.Errorf("record: part %d: unknown record version", n)
-	}
-	decodePartBody(&d, &p)
-	if err := d.done(); err != nil {
-		return p, fmt.Errorf("record: part %d: %w", n, err)
-	}
-	return p, nil
+func (c *AbortStaleUploads) encode(e *stored.Encoder) { e.Varint(c.Before); e.Uvarint(uint64(c.Max)) }
+func (c *AbortStaleUploads) decode(d *stored.Decoder) {
+	c.Before = d.Varint()
+	c.Max = int(d.Uvarint())
 }

@@ -3,6 +3,10 @@ package record
 import (
 	"errors"
 	"fmt"
+
+	"github.com/koss-io/koss/storage/internal/meta/record/internal/config"
+	"github.com/koss-io/koss/storage/internal/meta/record/internal/stored"
+	"github.com/koss-io/koss/storage/internal/meta/record/internal/wire"
 )
 
 // resultVersion is the first byte of an encoded Result; resultVersionExt
@@ -18,7 +22,7 @@ import (
 // configuration after its tags. resultVersionLifecycle (6) that of a
 // Result whose bucket has a lifecycle configuration: all of version 4,
 // then after the bucket's tags its CORS configuration behind a presence
-// byte and its lifecycle configuration (encodeBucketTail).
+// byte and its lifecycle configuration (stored.EncodeBucketTail).
 const (
 	resultVersion          = 1
 	resultVersionExt       = 2
@@ -72,30 +76,30 @@ const (
 // EncodeResult returns the wire form of r:
 // [version][code][presence bits][length][object?][bucket?][key?].
 func EncodeResult(r *Result) []byte {
-	e := encoder{b: make([]byte, 0, 64)}
+	e := stored.Encoder{Encoder: wire.Encoder{Buf: make([]byte, 0, 64)}}
 	lifecycle := r.Bucket != nil && r.Bucket.Lifecycle != nil
 	switch {
 	case lifecycle:
-		e.u8(resultVersionLifecycle)
-		e.ext, e.sums, e.tags = true, true, true
+		e.U8(resultVersionLifecycle)
+		e.Ext, e.Sums, e.Tags = true, true, true
 	case r.Bucket != nil && r.Bucket.CORS != nil:
-		e.u8(resultVersionCORS)
-		e.ext, e.sums, e.tags, e.cors = true, true, true, true
-	case (r.Object != nil && r.Object.needsTags()) || (r.Bucket != nil && len(r.Bucket.Tags) > 0):
-		e.u8(resultVersionTags)
-		e.ext, e.sums, e.tags = true, true, true
-	case r.Object != nil && r.Object.needsSums():
-		e.u8(resultVersionSums)
-		e.ext, e.sums = true, true
-	case r.Object != nil && r.Object.needsExt():
-		e.u8(resultVersionExt)
-		e.ext = true
+		e.U8(resultVersionCORS)
+		e.Ext, e.Sums, e.Tags, e.CORS = true, true, true, true
+	case (r.Object != nil && stored.NeedsTags(r.Object)) || (r.Bucket != nil && len(r.Bucket.Tags) > 0):
+		e.U8(resultVersionTags)
+		e.Ext, e.Sums, e.Tags = true, true, true
+	case r.Object != nil && stored.NeedsSums(r.Object):
+		e.U8(resultVersionSums)
+		e.Ext, e.Sums = true, true
+	case r.Object != nil && stored.NeedsExt(r.Object):
+		e.U8(resultVersionExt)
+		e.Ext = true
 	default:
-		e.u8(resultVersion)
+		e.U8(resultVersion)
 	}
 	// A leading 1 keeps the form distinct from an encoded nil.
-	e.u8(1)
-	e.u8(uint8(r.Code))
+	e.U8(1)
+	e.U8(uint8(r.Code))
 	var bits uint8
 	if r.Object != nil {
 		bits |= resHasObject
@@ -106,144 +110,144 @@ func EncodeResult(r *Result) []byte {
 	if r.Key != nil {
 		bits |= resHasKey
 	}
-	e.u8(bits)
-	e.varint(r.Length)
+	e.U8(bits)
+	e.Varint(r.Length)
 	if o := r.Object; o != nil {
-		e.str(o.Bucket)
-		e.str(o.Key)
-		e.varint(o.Size)
-		e.str(o.ETag)
-		e.bytes(o.MD5)
-		e.u64(o.CRC64)
-		e.str(o.Type)
-		e.varint(o.MTime)
-		encodeMetadata(&e, &o.Meta)
-		if e.ext {
-			e.checksum(&o.Checksum)
-			e.int64s(o.PartSizes)
+		e.Str(o.Bucket)
+		e.Str(o.Key)
+		e.Varint(o.Size)
+		e.Str(o.ETag)
+		e.Bytes(o.MD5)
+		e.U64(o.CRC64)
+		e.Str(o.Type)
+		e.Varint(o.MTime)
+		stored.EncodeMetadata(&e, &o.Meta)
+		if e.Ext {
+			e.Checksum(&o.Checksum)
+			e.Int64s(o.PartSizes)
 		}
-		if e.sums {
-			e.strs(o.PartChecksums)
+		if e.Sums {
+			e.Strs(o.PartChecksums)
 		}
-		if e.tags {
-			e.strMap(o.Tags)
-			e.str(o.SymlinkTarget)
+		if e.Tags {
+			e.StrMap(o.Tags)
+			e.Str(o.SymlinkTarget)
 		}
-		e.uvarint(uint64(len(o.Segments)))
+		e.Uvarint(uint64(len(o.Segments)))
 		for _, s := range o.Segments {
-			e.str(s.Blob)
-			e.varint(s.Size)
-			e.u64(s.CRC64)
-			e.bytes(s.Data)
+			e.Str(s.Blob)
+			e.Varint(s.Size)
+			e.U64(s.CRC64)
+			e.Bytes(s.Data)
 		}
 	}
 	if b := r.Bucket; b != nil {
-		e.str(b.Name)
-		e.varint(b.Created)
-		e.str(b.ACL)
-		e.str(b.StorageClass)
-		e.str(b.Owner)
-		e.varint(b.Objects)
-		e.varint(b.Bytes)
-		if e.tags {
-			e.strMap(b.Tags)
+		e.Str(b.Name)
+		e.Varint(b.Created)
+		e.Str(b.ACL)
+		e.Str(b.StorageClass)
+		e.Str(b.Owner)
+		e.Varint(b.Objects)
+		e.Varint(b.Bytes)
+		if e.Tags {
+			e.StrMap(b.Tags)
 		}
-		if e.cors {
-			encodeCORS(&e, b.CORS)
+		if e.CORS {
+			config.EncodeCORS(&e.Encoder, b.CORS)
 		}
 		if lifecycle {
-			encodeBucketTail(&e, b)
+			stored.EncodeBucketTail(&e, b)
 		}
 	}
 	if k := r.Key; k != nil {
-		e.str(k.ID)
-		e.str(k.Secret)
-		e.strMap(k.Grants)
-		e.varint(k.Created)
+		e.Str(k.ID)
+		e.Str(k.Secret)
+		e.StrMap(k.Grants)
+		e.Varint(k.Created)
 	}
-	return e.b
+	return e.Buf
 }
 
 // DecodeResult parses bytes made by EncodeResult.
 func DecodeResult(b []byte) (*Result, error) {
-	d := decoder{b: b}
+	d := stored.Decoder{Decoder: wire.NewDecoder(b)}
 	lifecycle := false
-	switch v := d.u8(); {
-	case d.err != nil, v == resultVersion:
+	switch v := d.U8(); {
+	case d.Err() != nil, v == resultVersion:
 	case v == resultVersionExt:
-		d.ext = true
+		d.Ext = true
 	case v == resultVersionSums:
-		d.ext, d.sums = true, true
+		d.Ext, d.Sums = true, true
 	case v == resultVersionTags:
-		d.ext, d.sums, d.tags = true, true, true
+		d.Ext, d.Sums, d.Tags = true, true, true
 	case v == resultVersionCORS:
-		d.ext, d.sums, d.tags, d.cors = true, true, true, true
+		d.Ext, d.Sums, d.Tags, d.CORS = true, true, true, true
 	case v == resultVersionLifecycle:
-		d.ext, d.sums, d.tags, lifecycle = true, true, true, true
+		d.Ext, d.Sums, d.Tags, lifecycle = true, true, true, true
 	default:
 		return nil, fmt.Errorf("record: decode result: unknown version %d", v)
 	}
-	if d.u8() != 1 && d.err == nil {
+	if d.U8() != 1 && d.Err() == nil {
 		return nil, errors.New("record: decode result: nil result")
 	}
-	r := &Result{Code: Code(d.u8())}
-	bits := d.u8()
-	r.Length = d.varint()
+	r := &Result{Code: Code(d.U8())}
+	bits := d.U8()
+	r.Length = d.Varint()
 	if bits&resHasObject != 0 {
 		o := &Object{
-			Bucket: d.str(),
-			Key:    d.str(),
-			Size:   d.varint(),
-			ETag:   d.str(),
-			MD5:    d.bytes(),
-			CRC64:  d.u64(),
-			Type:   d.str(),
-			MTime:  d.varint(),
-			Meta:   decodeMetadata(&d),
+			Bucket: d.Str(),
+			Key:    d.Str(),
+			Size:   d.Varint(),
+			ETag:   d.Str(),
+			MD5:    d.Bytes(),
+			CRC64:  d.U64(),
+			Type:   d.Str(),
+			MTime:  d.Varint(),
+			Meta:   stored.DecodeMetadata(&d),
 		}
-		if d.ext {
-			o.Checksum = d.checksum()
-			o.PartSizes = d.int64s()
+		if d.Ext {
+			o.Checksum = d.Checksum()
+			o.PartSizes = d.Int64s()
 		}
-		if d.sums {
-			o.PartChecksums = d.strs()
+		if d.Sums {
+			o.PartChecksums = d.Strs()
 		}
-		if d.tags {
-			o.Tags = d.strMap()
-			o.SymlinkTarget = d.str()
+		if d.Tags {
+			o.Tags = d.StrMap()
+			o.SymlinkTarget = d.Str()
 		}
-		if n := d.count(); d.err == nil && n > 0 {
+		if n := d.Count(); d.Err() == nil && n > 0 {
 			o.Segments = make([]Segment, n)
 			for i := range o.Segments {
-				o.Segments[i] = Segment{Blob: d.str(), Size: d.varint(), CRC64: d.u64(), Data: d.bytes()}
+				o.Segments[i] = Segment{Blob: d.Str(), Size: d.Varint(), CRC64: d.U64(), Data: d.Bytes()}
 			}
 		}
 		r.Object = o
 	}
 	if bits&resHasBucket != 0 {
 		r.Bucket = &Bucket{
-			Name:         d.str(),
-			Created:      d.varint(),
-			ACL:          d.str(),
-			StorageClass: d.str(),
-			Owner:        d.str(),
-			Objects:      d.varint(),
-			Bytes:        d.varint(),
+			Name:         d.Str(),
+			Created:      d.Varint(),
+			ACL:          d.Str(),
+			StorageClass: d.Str(),
+			Owner:        d.Str(),
+			Objects:      d.Varint(),
+			Bytes:        d.Varint(),
 		}
-		if d.tags {
-			r.Bucket.Tags = d.strMap()
+		if d.Tags {
+			r.Bucket.Tags = d.StrMap()
 		}
-		if d.cors {
-			r.Bucket.CORS = decodeCORS(&d)
+		if d.CORS {
+			r.Bucket.CORS = config.DecodeCORS(&d.Decoder)
 		}
 		if lifecycle {
-			decodeBucketTail(&d, r.Bucket)
+			stored.DecodeBucketTail(&d, r.Bucket)
 		}
 	}
 	if bits&resHasKey != 0 {
-		r.Key = &AccessKey{ID: d.str(), Secret: d.str(), Grants: d.strMap(), Created: d.varint()}
+		r.Key = &AccessKey{ID: d.Str(), Secret: d.Str(), Grants: d.StrMap(), Created: d.Varint()}
 	}
-	if err := d.done(); err != nil {
+	if err := d.Done(); err != nil {
 		return nil, fmt.Errorf("record: decode result: %w", err)
 	}
 	return r, nil
