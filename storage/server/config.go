@@ -93,6 +93,12 @@ type Config struct {
 	// the operator publishes them), re-read when it changes. Empty turns
 	// workload identity off: the call answers EntityNotExist.OIDCProvider.
 	WorkloadIdentityFile string
+	// SessionClock is the clock the node judges temporary credentials'
+	// expiry by; nil is time.Now. A test knob: a clock that runs ahead
+	// lets a test see SecurityTokenExpired without waiting the 15 minutes
+	// a session lasts at least, while request times are judged by the
+	// real clock.
+	SessionClock func() time.Time
 	// TLSReloadInterval is how often the certificate files are checked for
 	// a change; zero means every second.
 	TLSReloadInterval time.Duration

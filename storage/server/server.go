@@ -148,7 +148,7 @@ func (s *Server) handler(cfg Config, log *slog.Logger, spool string) (http.Handl
 	if err != nil {
 		return nil, err
 	}
-	verifier := auth.NewVerifier(auth.Config{Lookup: keys, Sessions: sessions})
+	verifier := auth.NewVerifier(auth.Config{Lookup: keys, Sessions: sessions, SessionNow: cfg.SessionClock})
 	admin, err := adminhttp.New(adminhttp.Config{
 		Layer:           s.engine,
 		Keys:            s.engine,
