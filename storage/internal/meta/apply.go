@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/meta/record/etag"
 )
@@ -31,11 +32,11 @@ type applier struct {
 func newApplier(tx *bolt.Tx) *applier {
 	return &applier{
 		tx:      tx,
-		buckets: tx.Bucket(bucketBuckets),
-		objects: tx.Bucket(bucketObjects),
-		keys:    tx.Bucket(bucketKeys),
-		refs:    tx.Bucket(bucketRefs),
-		garbage: tx.Bucket(bucketGarbage),
+		buckets: tx.Bucket(schema.BucketBuckets),
+		objects: tx.Bucket(schema.BucketObjects),
+		keys:    tx.Bucket(schema.BucketKeys),
+		refs:    tx.Bucket(schema.BucketRefs),
+		garbage: tx.Bucket(schema.BucketGarbage),
 	}
 }
 
@@ -72,7 +73,7 @@ func (a *applier) putBucket(b *record.Bucket) {
 }
 
 func (a *applier) getObject(bucket, key string) (record.Object, bool) {
-	v := a.objects.Get(objectKey(bucket, key))
+	v := a.objects.Get(schema.ObjectKey(bucket, key))
 	if v == nil {
 		return record.Object{}, false
 	}
@@ -97,7 +98,7 @@ func (a *applier) setObject(bucket, key string, old, o *record.Object) {
 		b.Objects++
 	}
 	b.Bytes += o.Size
-	must(a.objects.Put(objectKey(bucket, key), record.EncodeObject(withoutReplicas(o))))
+	must(a.objects.Put(schema.ObjectKey(bucket, key), record.EncodeObject(withoutReplicas(o))))
 	a.putBucket(&b)
 }
 
@@ -126,7 +127,7 @@ func (a *applier) removeObject(bucket, key string, old *record.Object) {
 	a.dropRefs(old.Segments)
 	b.Objects--
 	b.Bytes -= old.Size
-	must(a.objects.Delete(objectKey(bucket, key)))
+	must(a.objects.Delete(schema.ObjectKey(bucket, key)))
 	a.putBucket(&b)
 }
 
@@ -137,14 +138,14 @@ func (a *applier) addRefs(segs []record.Segment) {
 			continue
 		}
 		id := []byte(s.Blob)
-		n := decodeRefCount(a.refs.Get(id))
+		n := schema.DecodeRefCount(a.refs.Get(id))
 		if n == 0 {
 			// A blob that went to garbage and is referenced again (only a
 			// re-applied command can do that) must not be collected.
 			must(a.garbage.Delete(id))
 			a.place(s)
 		}
-		must(a.refs.Put(id, encodeRefCount(n+1)))
+		must(a.refs.Put(id, schema.EncodeRefCount(n+1)))
 	}
 }
 
@@ -154,14 +155,14 @@ func (a *applier) dropRefs(segs []record.Segment) {
 			continue
 		}
 		id := []byte(s.Blob)
-		n := decodeRefCount(a.refs.Get(id))
+		n := schema.DecodeRefCount(a.refs.Get(id))
 		if n <= 1 {
 			must(a.refs.Delete(id))
-			must(a.garbage.Put(id, u64Bytes(a.index)))
+			must(a.garbage.Put(id, schema.U64Bytes(a.index)))
 			a.unplace(id)
 			continue
 		}
-		must(a.refs.Put(id, encodeRefCount(n-1)))
+		must(a.refs.Put(id, schema.EncodeRefCount(n-1)))
 	}
 }
 
@@ -198,7 +199,7 @@ func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 	if _, ok := a.getBucket(c.Name); !ok {
 		return reject(record.CodeBucketNotFound)
 	}
-	prefix := objectPrefix(c.Name)
+	prefix := schema.ObjectPrefix(c.Name)
 	if k, _ := a.objects.Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
 		return reject(record.CodeBucketNotEmpty)
 	}

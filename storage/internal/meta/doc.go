@@ -21,9 +21,9 @@
 //
 // # Storage and durability
 //
-// The bbolt layout is in schema.go. ApplyBatch applies a batch of entries in
-// one bbolt read-write transaction and stores the index of the last one
-// under meta/applied in the same transaction. bbolt's commit writes the
+// The bbolt layout is package meta/internal/schema's. ApplyBatch applies a
+// batch of entries in one bbolt read-write transaction and stores the index
+// of the last one under meta/applied in the same transaction. bbolt's commit writes the
 // dirty pages, fdatasyncs, writes the meta page and fdatasyncs again, so
 // when ApplyBatch returns the batch and its applied index are durable
 // together; a crash loses either the whole batch or nothing. In single-node

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	bolt "go.etcd.io/bbolt"
 )
@@ -115,20 +116,20 @@ func openDB(path string, timeout time.Duration) (*bolt.DB, uint64, error) {
 	}
 	var applied uint64
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
+		for _, name := range schema.AllBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		m := tx.Bucket(bucketMeta)
-		if v := m.Get(keySchema); v == nil {
-			if err := m.Put(keySchema, u64Bytes(schemaVersion)); err != nil {
+		m := tx.Bucket(schema.BucketMeta)
+		if v := m.Get(schema.KeySchema); v == nil {
+			if err := m.Put(schema.KeySchema, schema.U64Bytes(schema.Version)); err != nil {
 				return err
 			}
-		} else if got := bytesU64(v); got != schemaVersion {
-			return fmt.Errorf("meta: %s has schema version %d, this build knows %d", path, got, schemaVersion)
+		} else if got := schema.BytesU64(v); got != schema.Version {
+			return fmt.Errorf("meta: %s has schema version %d, this build knows %d", path, got, schema.Version)
 		}
-		applied = bytesU64(m.Get(keyApplied))
+		applied = schema.BytesU64(m.Get(schema.KeyApplied))
 		return nil
 	})
 	if err != nil {
@@ -200,7 +201,7 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 				results[i] = a.apply(l.Data)
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keyApplied, u64Bytes(last))
+		return tx.Bucket(schema.BucketMeta).Put(schema.KeyApplied, schema.U64Bytes(last))
 	})
 	if err != nil {
 		panic(fmt.Sprintf("meta: commit applied entries up to %d: %v", last, err))

@@ -2,6 +2,8 @@ package meta
 
 import (
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 )
 
 // Blob reference bookkeeping for the object layer's collector and sweeper.
@@ -13,9 +15,9 @@ import (
 func (f *FSM) RefCounts(ids []string) ([]uint64, error) {
 	out := make([]uint64, len(ids))
 	err := f.view(func(tx *bolt.Tx) error {
-		refs := tx.Bucket(bucketRefs)
+		refs := tx.Bucket(schema.BucketRefs)
 		for i, id := range ids {
-			out[i] = decodeRefCount(refs.Get([]byte(id)))
+			out[i] = schema.DecodeRefCount(refs.Get([]byte(id)))
 		}
 		return nil
 	})
@@ -27,7 +29,7 @@ func (f *FSM) RefCounts(ids []string) ([]uint64, error) {
 func (f *FSM) Garbage(max int) ([]string, error) {
 	var out []string
 	err := f.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketGarbage).Cursor()
+		c := tx.Bucket(schema.BucketGarbage).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < max; k, _ = c.Next() {
 			out = append(out, string(k))
 		}
@@ -43,7 +45,7 @@ func (f *FSM) ForgetGarbage(ids []string) error {
 		return nil
 	}
 	return f.update(func(tx *bolt.Tx) error {
-		g := tx.Bucket(bucketGarbage)
+		g := tx.Bucket(schema.BucketGarbage)
 		for _, id := range ids {
 			if err := g.Delete([]byte(id)); err != nil {
 				return err

@@ -3,12 +3,12 @@ package meta
 import (
 	"bytes"
 	"crypto/md5"
-	"encoding/binary"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
@@ -21,36 +21,21 @@ import (
 // never drops to zero and an unlisted one goes to garbage in the same
 // transaction.
 
-func (a *applier) uploadsB() *bolt.Bucket { return a.tx.Bucket(bucketUploads) }
-func (a *applier) partsB() *bolt.Bucket   { return a.tx.Bucket(bucketParts) }
+func (a *applier) uploadsB() *bolt.Bucket { return a.tx.Bucket(schema.BucketUploads) }
+func (a *applier) partsB() *bolt.Bucket   { return a.tx.Bucket(schema.BucketParts) }
 
 // getUpload returns an upload, or the code that rejects a command on it.
 func (a *applier) getUpload(bucket, key, id string) (record.Upload, record.Code) {
 	if _, ok := a.getBucket(bucket); !ok {
 		return record.Upload{}, record.CodeBucketNotFound
 	}
-	v := a.uploadsB().Get(uploadKey(bucket, key, id))
+	v := a.uploadsB().Get(schema.UploadKey(bucket, key, id))
 	if v == nil {
 		return record.Upload{}, record.CodeNoSuchUpload
 	}
 	u, err := record.DecodeUpload(bucket, key, id, v)
 	must(err)
 	return u, record.CodeOK
-}
-
-// uploadParts returns the parts of upload id in number order.
-func uploadParts(parts *bolt.Bucket, id string) ([]record.Part, error) {
-	var out []record.Part
-	prefix := partPrefix(id)
-	c := parts.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		p, err := record.DecodePart(partNumber(k), v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }
 
 func partSegs(p *record.Part) []record.Segment {
@@ -62,13 +47,13 @@ func partSegs(p *record.Part) []record.Segment {
 
 // dropUpload deletes an upload and its parts, releasing their blobs.
 func (a *applier) dropUpload(u *record.Upload) {
-	parts, err := uploadParts(a.partsB(), u.ID)
+	parts, err := schema.UploadParts(a.partsB(), u.ID)
 	must(err)
 	for i := range parts {
 		a.dropRefs(partSegs(&parts[i]))
-		must(a.partsB().Delete(partKey(u.ID, parts[i].Number)))
+		must(a.partsB().Delete(schema.PartKey(u.ID, parts[i].Number)))
 	}
-	must(a.uploadsB().Delete(uploadKey(u.Bucket, u.Key, u.ID)))
+	must(a.uploadsB().Delete(schema.UploadKey(u.Bucket, u.Key, u.ID)))
 }
 
 func (a *applier) createUpload(c *record.CreateUpload) *record.Result {
@@ -84,7 +69,7 @@ func (a *applier) createUpload(c *record.CreateUpload) *record.Result {
 	case record.CodeBucketNotFound:
 		return reject(code)
 	}
-	must(a.uploadsB().Put(uploadKey(u.Bucket, u.Key, u.ID), record.EncodeUpload(&u)))
+	must(a.uploadsB().Put(schema.UploadKey(u.Bucket, u.Key, u.ID), record.EncodeUpload(&u)))
 	return &record.Result{}
 }
 
@@ -104,11 +89,11 @@ func (a *applier) putPart(c *record.PutPart) *record.Result {
 	if u.Sequential {
 		// Parts of a sequential upload come in order: nothing numbered
 		// above this one may exist (the last part may be sent again).
-		if k, _ := a.partsB().Cursor().Seek(partKey(c.UploadID, p.Number+1)); k != nil && bytes.HasPrefix(k, partPrefix(c.UploadID)) {
+		if k, _ := a.partsB().Cursor().Seek(schema.PartKey(c.UploadID, p.Number+1)); k != nil && bytes.HasPrefix(k, schema.PartPrefix(c.UploadID)) {
 			return reject(record.CodeInvalidArgument)
 		}
 	}
-	k := partKey(c.UploadID, p.Number)
+	k := schema.PartKey(c.UploadID, p.Number)
 	a.addRefs(partSegs(&p))
 	if v := a.partsB().Get(k); v != nil {
 		old, err := record.DecodePart(p.Number, v)
@@ -127,7 +112,7 @@ func (a *applier) completeUpload(c *record.CompleteUpload) *record.Result {
 	if code != record.CodeOK {
 		return reject(code)
 	}
-	all, err := uploadParts(a.partsB(), c.UploadID)
+	all, err := schema.UploadParts(a.partsB(), c.UploadID)
 	must(err)
 	chosen := all
 	if !c.All {
@@ -230,7 +215,7 @@ func (a *applier) abortStaleUploads(c *record.AbortStaleUploads) *record.Result 
 	var stale []record.Upload
 	c2 := a.uploadsB().Cursor()
 	for k, v := c2.First(); k != nil && len(stale) < c.Max; k, v = c2.Next() {
-		b, key, id := splitUploadKey(k)
+		b, key, id := schema.SplitUploadKey(k)
 		u, err := record.DecodeUpload(b, key, id, v)
 		must(err)
 		if u.Initiated < c.Before {
@@ -243,29 +228,6 @@ func (a *applier) abortStaleUploads(c *record.AbortStaleUploads) *record.Result 
 	return &record.Result{Length: int64(len(stale))}
 }
 
-// Keys of the uploads and parts buckets (see schema.go).
-func uploadKey(bucket, key, id string) []byte {
-	b := make([]byte, 0, len(bucket)+len(key)+len(id)+2)
-	b = append(append(b, bucket...), 0)
-	b = append(append(b, key...), 0)
-	return append(b, id...)
-}
-
-// splitUploadKey undoes uploadKey: the bucket ends at the first 0x00 (bucket
-// names have none), the id starts after the last (ids have none).
-func splitUploadKey(k []byte) (bucket, key, id string) {
-	i, j := bytes.IndexByte(k, 0), bytes.LastIndexByte(k, 0)
-	return string(k[:i]), string(k[i+1 : j]), string(k[j+1:])
-}
-
-func partPrefix(id string) []byte { return append([]byte(id), 0) }
-
-func partKey(id string, n int) []byte {
-	return binary.BigEndian.AppendUint32(partPrefix(id), uint32(n))
-}
-
-func partNumber(k []byte) int { return int(binary.BigEndian.Uint32(k[len(k)-4:])) }
-
 // ListUploads returns up to max uploads of bucket whose keys start with
 // prefix and that sort after (keyMarker, idMarker) in (key, id) order; an
 // empty idMarker means after every upload of keyMarker. Roll-up at a
@@ -274,21 +236,21 @@ func partNumber(k []byte) int { return int(binary.BigEndian.Uint32(k[len(k)-4:])
 func (f *FSM) ListUploads(bucket, prefix, keyMarker, idMarker string, max int) ([]record.Upload, error) {
 	var out []record.Upload
 	err := f.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+		if tx.Bucket(schema.BucketBuckets).Get([]byte(bucket)) == nil {
 			return record.ErrBucketNotFound
 		}
-		start := uploadKey(bucket, prefix, "")
+		start := schema.UploadKey(bucket, prefix, "")
 		switch {
 		case keyMarker == "" || keyMarker < prefix:
 		case idMarker != "":
-			start = uploadKey(bucket, keyMarker, idMarker+"\x00")
+			start = schema.UploadKey(bucket, keyMarker, idMarker+"\x00")
 		default:
 			// Past every "<keyMarker>\x00<id>": the next possible key.
-			start = uploadKey(bucket, keyMarker+"\x01", "")
+			start = schema.UploadKey(bucket, keyMarker+"\x01", "")
 		}
-		c := tx.Bucket(bucketUploads).Cursor()
+		c := tx.Bucket(schema.BucketUploads).Cursor()
 		for k, v := c.Seek(start); k != nil && len(out) < max; k, v = c.Next() {
-			b, key, id := splitUploadKey(k)
+			b, key, id := schema.SplitUploadKey(k)
 			if b != bucket || !strings.HasPrefix(key, prefix) {
 				break
 			}
@@ -307,17 +269,17 @@ func (f *FSM) ListUploads(bucket, prefix, keyMarker, idMarker string, max int) (
 // data (segments); ErrBucketNotFound or ErrNoSuchUpload.
 func (f *FSM) UploadParts(bucket, key, id string) (u record.Upload, parts []record.Part, err error) {
 	err = f.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+		if tx.Bucket(schema.BucketBuckets).Get([]byte(bucket)) == nil {
 			return record.ErrBucketNotFound
 		}
-		v := tx.Bucket(bucketUploads).Get(uploadKey(bucket, key, id))
+		v := tx.Bucket(schema.BucketUploads).Get(schema.UploadKey(bucket, key, id))
 		if v == nil {
 			return record.ErrNoSuchUpload
 		}
 		if u, err = record.DecodeUpload(bucket, key, id, v); err != nil {
 			return err
 		}
-		parts, err = uploadParts(tx.Bucket(bucketParts), id)
+		parts, err = schema.UploadParts(tx.Bucket(schema.BucketParts), id)
 		if err != nil {
 			return err
 		}
@@ -341,13 +303,13 @@ func (f *FSM) UploadParts(bucket, key, id string) (u record.Upload, parts []reco
 // ErrNoSuchUpload.
 func (f *FSM) ListParts(bucket, key, id string, marker, max int) (out []record.Part, more bool, err error) {
 	err = f.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+		if tx.Bucket(schema.BucketBuckets).Get([]byte(bucket)) == nil {
 			return record.ErrBucketNotFound
 		}
-		if tx.Bucket(bucketUploads).Get(uploadKey(bucket, key, id)) == nil {
+		if tx.Bucket(schema.BucketUploads).Get(schema.UploadKey(bucket, key, id)) == nil {
 			return record.ErrNoSuchUpload
 		}
-		all, err := uploadParts(tx.Bucket(bucketParts), id)
+		all, err := schema.UploadParts(tx.Bucket(schema.BucketParts), id)
 		for _, p := range all {
 			if p.Number > marker && !more {
 				more = len(out) == max

@@ -6,6 +6,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 )
 
@@ -65,20 +66,20 @@ func (a *applier) place(s *record.Segment) {
 		return
 	}
 	p := record.Placement{Blob: s.Blob, Size: s.Size, CRC64: s.CRC64, Replicas: slices.Clone(s.Replicas)}
-	must(putPlacement(a.tx.Bucket(bucketPlace), a.tx.Bucket(bucketUnder), &p))
+	must(putPlacement(a.tx.Bucket(schema.BucketPlace), a.tx.Bucket(schema.BucketUnder), &p))
 }
 
 // unplace forgets a blob that lost its last reference.
 func (a *applier) unplace(id []byte) {
-	must(a.tx.Bucket(bucketPlace).Delete(id))
-	must(a.tx.Bucket(bucketUnder).Delete(id))
+	must(a.tx.Bucket(schema.BucketPlace).Delete(id))
+	must(a.tx.Bucket(schema.BucketUnder).Delete(id))
 }
 
 func (a *applier) updateReplicas(c *record.UpdateReplicas) *record.Result {
 	if c.Blob == "" || !validReplicas(c.Replicas) {
 		return reject(record.CodeInvalidArgument)
 	}
-	place := a.tx.Bucket(bucketPlace)
+	place := a.tx.Bucket(schema.BucketPlace)
 	v := place.Get([]byte(c.Blob))
 	if v == nil {
 		return reject(record.CodeObjectNotFound)
@@ -89,21 +90,21 @@ func (a *applier) updateReplicas(c *record.UpdateReplicas) *record.Result {
 		return reject(record.CodePreconditionFailed)
 	}
 	p.Replicas = slices.Clone(c.Replicas)
-	must(putPlacement(place, a.tx.Bucket(bucketUnder), &p))
+	must(putPlacement(place, a.tx.Bucket(schema.BucketUnder), &p))
 	return &record.Result{}
 }
 
 // rebuildUnderReplicated recomputes the underrep index from the placement
 // table (after a restore, which carries only the table).
 func rebuildUnderReplicated(tx *bolt.Tx) error {
-	if err := tx.DeleteBucket(bucketUnder); err != nil {
+	if err := tx.DeleteBucket(schema.BucketUnder); err != nil {
 		return err
 	}
-	under, err := tx.CreateBucket(bucketUnder)
+	under, err := tx.CreateBucket(schema.BucketUnder)
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(bucketPlace).ForEach(func(k, v []byte) error {
+	return tx.Bucket(schema.BucketPlace).ForEach(func(k, v []byte) error {
 		p, err := record.DecodePlacement(string(k), v)
 		if err != nil {
 			return err
@@ -118,7 +119,7 @@ func rebuildUnderReplicated(tx *bolt.Tx) error {
 // fillReplicas sets the replica lists of o's blob segments from the
 // placement table.
 func fillReplicas(tx *bolt.Tx, o *record.Object) error {
-	place := tx.Bucket(bucketPlace)
+	place := tx.Bucket(schema.BucketPlace)
 	for i := range o.Segments {
 		s := &o.Segments[i]
 		if s.Inline() {
@@ -143,7 +144,7 @@ func (f *FSM) GetPlacement(id string) (record.Placement, bool, error) {
 	var p record.Placement
 	found := false
 	err := f.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketPlace).Get([]byte(id))
+		v := tx.Bucket(schema.BucketPlace).Get([]byte(id))
 		if v == nil {
 			return nil
 		}
@@ -161,10 +162,10 @@ func (f *FSM) GetPlacement(id string) (record.Placement, bool, error) {
 func (f *FSM) Placements(after string, max int, underOnly bool) ([]record.Placement, error) {
 	var out []record.Placement
 	err := f.view(func(tx *bolt.Tx) error {
-		place := tx.Bucket(bucketPlace)
+		place := tx.Bucket(schema.BucketPlace)
 		idx := place
 		if underOnly {
-			idx = tx.Bucket(bucketUnder)
+			idx = tx.Bucket(schema.BucketUnder)
 		}
 		c := idx.Cursor()
 		k, _ := c.Seek([]byte(after))
@@ -194,7 +195,7 @@ func (f *FSM) Placements(after string, max int, underOnly bool) ([]record.Placem
 func (f *FSM) BytesPerNode() (map[string]int64, error) {
 	out := map[string]int64{}
 	err := f.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketPlace).ForEach(func(k, v []byte) error {
+		return tx.Bucket(schema.BucketPlace).ForEach(func(k, v []byte) error {
 			p, err := record.DecodePlacement(string(k), v)
 			if err != nil {
 				return err
@@ -213,7 +214,7 @@ func (f *FSM) BytesPerNode() (map[string]int64, error) {
 func (f *FSM) UnderReplicatedCount() (int64, error) {
 	var n int64
 	err := f.view(func(tx *bolt.Tx) error {
-		n = int64(tx.Bucket(bucketUnder).Stats().KeyN)
+		n = int64(tx.Bucket(schema.BucketUnder).Stats().KeyN)
 		return nil
 	})
 	return n, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	bolt "go.etcd.io/bbolt"
 )
@@ -19,7 +20,7 @@ import (
 func (f *FSM) GetBucket(name string) (record.Bucket, error) {
 	var b record.Bucket
 	err := f.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketBuckets).Get([]byte(name))
+		v := tx.Bucket(schema.BucketBuckets).Get([]byte(name))
 		if v == nil {
 			return record.ErrBucketNotFound
 		}
@@ -36,7 +37,7 @@ func (f *FSM) ListBuckets(prefix, marker string, max int) ([]record.Bucket, bool
 	var out []record.Bucket
 	truncated := false
 	err := f.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketBuckets).Cursor()
+		c := tx.Bucket(schema.BucketBuckets).Cursor()
 		start := prefix
 		if marker > start {
 			start = marker
@@ -66,10 +67,10 @@ func (f *FSM) ListBuckets(prefix, marker string, max int) ([]record.Bucket, bool
 func (f *FSM) GetObject(bucket, key string) (record.Object, error) {
 	var o record.Object
 	err := f.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+		if tx.Bucket(schema.BucketBuckets).Get([]byte(bucket)) == nil {
 			return record.ErrBucketNotFound
 		}
-		v := tx.Bucket(bucketObjects).Get(objectKey(bucket, key))
+		v := tx.Bucket(schema.BucketObjects).Get(schema.ObjectKey(bucket, key))
 		if v == nil {
 			return record.ErrObjectNotFound
 		}
@@ -111,12 +112,12 @@ type ListResult struct {
 func (f *FSM) ListObjects(bucket string, o ListOptions) (ListResult, error) {
 	var res ListResult
 	err := f.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketBuckets).Get([]byte(bucket)) == nil {
+		if tx.Bucket(schema.BucketBuckets).Get([]byte(bucket)) == nil {
 			return record.ErrBucketNotFound
 		}
-		base := objectPrefix(bucket)
+		base := schema.ObjectPrefix(bucket)
 		full := append(append([]byte(nil), base...), o.Prefix...)
-		c := tx.Bucket(bucketObjects).Cursor()
+		c := tx.Bucket(schema.BucketObjects).Cursor()
 		k, v := c.Seek(full)
 		if o.Marker > o.Prefix {
 			k, v = c.Seek(append(append([]byte(nil), base...), o.Marker...))
@@ -186,7 +187,7 @@ func prefixEnd(p []byte) []byte {
 func (f *FSM) GetKey(id string) (record.AccessKey, error) {
 	var k record.AccessKey
 	err := f.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketKeys).Get([]byte(id))
+		v := tx.Bucket(schema.BucketKeys).Get([]byte(id))
 		if v == nil {
 			return record.ErrKeyNotFound
 		}
@@ -201,7 +202,7 @@ func (f *FSM) GetKey(id string) (record.AccessKey, error) {
 func (f *FSM) ListKeys() ([]record.AccessKey, error) {
 	var out []record.AccessKey
 	err := f.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketKeys).ForEach(func(k, v []byte) error {
+		return tx.Bucket(schema.BucketKeys).ForEach(func(k, v []byte) error {
 			key, err := record.DecodeAccessKey(string(k), v)
 			if err != nil {
 				return err

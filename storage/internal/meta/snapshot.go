@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 	"github.com/koss-io/koss/storage/internal/meta/snapstream"
 )
 
@@ -53,7 +54,7 @@ func (f *FSM) WriteSnapshot(w io.Writer) error {
 }
 
 func writeSnapshot(tx *bolt.Tx, w io.Writer) error {
-	return snapstream.Write(tx, w, bytesU64(tx.Bucket(bucketMeta).Get(keyApplied)), snapshotSections)
+	return snapstream.Write(tx, w, schema.BytesU64(tx.Bucket(schema.BucketMeta).Get(schema.KeyApplied)), schema.SnapshotSections)
 }
 
 // Restore implements raft.FSM: it builds a new database from the stream in a
@@ -119,17 +120,17 @@ func buildFromSnapshot(path string, r io.Reader) (_ uint64, err error) {
 		}
 	}()
 
-	applied, err := snapstream.Load(db, r, snapshotSections, func(tx *bolt.Tx, applied uint64) error {
-		for _, name := range allBuckets {
+	applied, err := snapstream.Load(db, r, schema.SnapshotSections, func(tx *bolt.Tx, applied uint64) error {
+		for _, name := range schema.AllBuckets {
 			if _, err := tx.CreateBucket(name); err != nil {
 				return err
 			}
 		}
-		m := tx.Bucket(bucketMeta)
-		if err := m.Put(keySchema, u64Bytes(schemaVersion)); err != nil {
+		m := tx.Bucket(schema.BucketMeta)
+		if err := m.Put(schema.KeySchema, schema.U64Bytes(schema.Version)); err != nil {
 			return err
 		}
-		return m.Put(keyApplied, u64Bytes(applied))
+		return m.Put(schema.KeyApplied, schema.U64Bytes(applied))
 	})
 	if err != nil {
 		return 0, err

@@ -1,6 +1,10 @@
 package meta
 
-import "github.com/koss-io/koss/storage/internal/meta/record"
+import (
+	"github.com/koss-io/koss/storage/internal/meta/record"
+
+	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
+)
 
 // setObjectTagging replaces an object's tags and nothing else: content,
 // metadata, ETag and modification time stay (OSS keeps Last-Modified),
@@ -21,7 +25,7 @@ func (a *applier) setObjectTagging(c *record.SetObjectTagging) *record.Result {
 	if len(c.Tags) > 0 {
 		o.Tags = c.Tags
 	}
-	must(a.objects.Put(objectKey(c.Bucket, c.Key), record.EncodeObject(withoutReplicas(&o))))
+	must(a.objects.Put(schema.ObjectKey(c.Bucket, c.Key), record.EncodeObject(withoutReplicas(&o))))
 	r := withoutData(o)
 	return &record.Result{Object: &r}
 }
