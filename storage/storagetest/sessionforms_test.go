@@ -13,6 +13,11 @@ import (
 	"time"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	v1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 
@@ -26,6 +31,9 @@ import (
 type sessionForm struct {
 	name string
 	try  func(ctx context.Context, endpoint string, cr adminapi.Credentials, bucket, key string) string
+	// expired is the code past the session's end: OSS's
+	// SecurityTokenExpired, S3's ExpiredToken.
+	expired string
 }
 
 // v1Code is the OSS error code of an error of the v1 SDK.
@@ -72,6 +80,44 @@ func httpCode(ctx context.Context, method, url string, headers map[string]string
 		return resp.Status
 	}
 	return doc.Code
+}
+
+// s3SessionClient is an aws-sdk-go-v2 client with temporary credentials,
+// built as programs build it.
+func s3SessionClient(ctx context.Context, endpoint string, cr adminapi.Credentials) (*s3.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"), config.WithRetryMaxAttempts(1),
+		config.WithCredentialsProvider(awscreds.NewStaticCredentialsProvider(cr.AccessKeyID, cr.AccessKeySecret, cr.SecurityToken)))
+	if err != nil {
+		return nil, err
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.UsePathStyle = true
+	}), nil
+}
+
+// s3Code is the S3 error code of an aws-sdk-go-v2 error.
+func s3Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// flatten turns presigned headers into single values (the Host header
+// is the URL's, and net/http sets it).
+func flatten(h http.Header) map[string]string {
+	out := map[string]string{}
+	for k, v := range h {
+		if !strings.EqualFold(k, "Host") && len(v) > 0 {
+			out[k] = v[0]
+		}
+	}
+	return out
 }
 
 func sessionForms() []sessionForm {
@@ -146,25 +192,63 @@ func sessionForms() []sessionForm {
 		}
 		return httpCode(ctx, http.MethodGet, u, nil, "")
 	}
+	s3Header := func(ctx context.Context, ep string, cr adminapi.Credentials, b, k string) string {
+		cl, err := s3SessionClient(ctx, ep, cr)
+		if err != nil {
+			return err.Error()
+		}
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(k), Body: strings.NewReader("s3")}); err != nil {
+			return s3Code(err)
+		}
+		out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String(k)})
+		if err != nil {
+			return s3Code(err)
+		}
+		return s3Code(out.Body.Close())
+	}
+	s3Presigned := func(ctx context.Context, ep string, cr adminapi.Credentials, b, k string) string {
+		cl, err := s3SessionClient(ctx, ep, cr)
+		if err != nil {
+			return err.Error()
+		}
+		pc := s3.NewPresignClient(cl)
+		p, err := pc.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(k)})
+		if err != nil {
+			return err.Error()
+		}
+		if c := httpCode(ctx, p.Method, p.URL, flatten(p.SignedHeader), "presigned"); c != "" {
+			return c
+		}
+		g, err := pc.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String(k)})
+		if err != nil {
+			return err.Error()
+		}
+		return httpCode(ctx, g.Method, g.URL, flatten(g.SignedHeader), "")
+	}
+	const ossExpired, s3Expired = "SecurityTokenExpired", "ExpiredToken"
 	return []sessionForm{
-		{"v2 SDK, V1 header", v2Header(v2.SignatureVersionV1)},
-		{"v2 SDK, V4 header", v2Header(v2.SignatureVersionV4)},
-		{"v2 SDK, V1 presigned", v2Presigned(v2.SignatureVersionV1)},
-		{"v2 SDK, V4 presigned", v2Presigned(v2.SignatureVersionV4)},
-		{"v1 SDK, V1 header", v1Header(v1.AuthV1)},
-		{"v1 SDK, OSS2 header", v1Header(v1.AuthV2)},
-		{"v1 SDK, V4 header", v1Header(v1.AuthV4)},
-		{"v1 SDK, V1 presigned", v1Presigned},
+		{"v2 SDK, V1 header", v2Header(v2.SignatureVersionV1), ossExpired},
+		{"v2 SDK, V4 header", v2Header(v2.SignatureVersionV4), ossExpired},
+		{"v2 SDK, V1 presigned", v2Presigned(v2.SignatureVersionV1), ossExpired},
+		{"v2 SDK, V4 presigned", v2Presigned(v2.SignatureVersionV4), ossExpired},
+		{"v1 SDK, V1 header", v1Header(v1.AuthV1), ossExpired},
+		{"v1 SDK, OSS2 header", v1Header(v1.AuthV2), ossExpired},
+		{"v1 SDK, V4 header", v1Header(v1.AuthV4), ossExpired},
+		{"v1 SDK, V1 presigned", v1Presigned, ossExpired},
+		{"aws-sdk-go-v2, x-amz-security-token header", s3Header, s3Expired},
+		{"aws-sdk-go-v2, presigned X-Amz-Security-Token", s3Presigned, s3Expired},
 	}
 }
 
 // TestTemporaryCredentialsInEveryForm: both official OSS SDKs, in every
-// signature form they send a security token in, against a 3-node Region:
+// signature form they send a security token in, and aws-sdk-go-v2 in the
+// S3 dialect's two, against a 3-node Region:
 // allowed within the key's grants on every node, AccessDenied outside
 // them, SecurityTokenExpired once the session is over (the nodes' session
 // clock is moved past it), and the v2 SDK's refreshing provider swapping
 // sessions under a live client.
 func TestTemporaryCredentialsInEveryForm(t *testing.T) {
+	isolateAWSConfig(t)
 	var ahead atomic.Int64 // how far the nodes' session clock runs ahead, in ns
 	c := StartClusterWith(t, 3, Options{Configure: func(_ int, cfg *server.Config) {
 		cfg.SessionClock = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
@@ -233,8 +317,8 @@ func TestTemporaryCredentialsInEveryForm(t *testing.T) {
 	// Past the session's end every form is refused as expired, on every node.
 	ahead.Store(int64(16 * time.Minute))
 	for i, f := range forms {
-		if code := f.try(ctx, c.Endpoint(i%c.Len()), cr, "bkt", "forms/late"); code != "SecurityTokenExpired" {
-			t.Errorf("%s after expiry: %q, want SecurityTokenExpired", f.name, code)
+		if code := f.try(ctx, c.Endpoint(i%c.Len()), cr, "bkt", "forms/late"); code != f.expired {
+			t.Errorf("%s after expiry: %q, want %s", f.name, code, f.expired)
 		}
 	}
 	ahead.Store(0)
