@@ -13,13 +13,13 @@ import (
 	"time"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	v1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
-	v1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/server"
