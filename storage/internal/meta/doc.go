@@ -5,10 +5,11 @@
 // # Commands
 //
 // The commands, the records they write and their encodings are package
-// record's (record.Encode, record.Decode); this package applies them. The
-// dispatch table from command type to apply function is filled in one
-// place (dispatch.go), and start-up fails if a command record can decode has
-// no apply function. The FSM implements raft.BatchingFSM, so the single-node
+// record's (record.Encode, record.Decode); this package applies them, with
+// the handlers of package meta/internal/apply. The dispatch table from
+// command type to apply function is filled in one place (apply's
+// dispatch.go), and start-up fails if a command record can decode has no
+// apply function. The FSM implements raft.BatchingFSM, so the single-node
 // proposer of package consensus and hashicorp/raft feed it the same way.
 //
 // Apply is deterministic: handlers read only the transaction and the

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+	"github.com/koss-io/koss/storage/internal/meta/internal/apply"
 	"github.com/koss-io/koss/storage/internal/meta/internal/schema"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	bolt "go.etcd.io/bbolt"
@@ -191,14 +192,13 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 		return results
 	}
 	err := f.db.Update(func(tx *bolt.Tx) error {
-		a := newApplier(tx)
+		a := apply.New(tx)
 		for i, l := range logs {
 			if l.Index <= applied {
 				continue
 			}
 			if l.Type == raft.LogCommand {
-				a.index = l.Index
-				results[i] = a.apply(l.Data)
+				results[i] = a.Apply(l.Index, l.Data)
 			}
 		}
 		return tx.Bucket(schema.BucketMeta).Put(schema.KeyApplied, schema.U64Bytes(last))

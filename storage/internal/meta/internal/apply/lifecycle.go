@@ -1,4 +1,4 @@
-package meta
+package apply
 
 import "github.com/koss-io/koss/storage/internal/meta/record"
 
@@ -6,7 +6,7 @@ import "github.com/koss-io/koss/storage/internal/meta/record"
 // removes it), keeping its counters, tags, CORS and the rest of its
 // record. Apply judges the configuration itself (record.CheckLifecycle)
 // rather than trust whoever proposed the command.
-func (a *applier) setBucketLifecycle(c *record.SetBucketLifecycle) *record.Result {
+func (a *Applier) setBucketLifecycle(c *record.SetBucketLifecycle) *record.Result {
 	if !validBucket(c.Name) || record.CheckLifecycle(c.Lifecycle) != nil {
 		return reject(record.CodeInvalidArgument)
 	}
@@ -25,7 +25,7 @@ func (a *applier) setBucketLifecycle(c *record.SetBucketLifecycle) *record.Resul
 // at the command's time (rules changed or removed since the loop looked
 // stop it). An object already gone is skipped, so nothing is deleted
 // twice.
-func (a *applier) expireObjects(c *record.ExpireObjects) *record.Result {
+func (a *Applier) expireObjects(c *record.ExpireObjects) *record.Result {
 	if c.Day < 1 {
 		return reject(record.CodeInvalidArgument)
 	}
@@ -48,7 +48,7 @@ func (a *applier) expireObjects(c *record.ExpireObjects) *record.Result {
 // abortLifecycleUploads aborts the uploads the lifecycle loop saw due,
 // each only if it still exists and the bucket's current rules still abort
 // it at the command's time.
-func (a *applier) abortLifecycleUploads(c *record.AbortLifecycleUploads) *record.Result {
+func (a *Applier) abortLifecycleUploads(c *record.AbortLifecycleUploads) *record.Result {
 	if c.Day < 1 {
 		return reject(record.CodeInvalidArgument)
 	}

@@ -1,4 +1,4 @@
-package meta
+package apply
 
 import (
 	"github.com/koss-io/koss/storage/internal/meta/record"
@@ -10,7 +10,7 @@ import (
 // metadata, ETag and modification time stay (OSS keeps Last-Modified),
 // and so do the bucket's counters and the blobs' reference counts, so the
 // record is rewritten in place.
-func (a *applier) setObjectTagging(c *record.SetObjectTagging) *record.Result {
+func (a *Applier) setObjectTagging(c *record.SetObjectTagging) *record.Result {
 	if !validKey(c.Key) || record.CheckObjectTags(c.Tags) != nil {
 		return reject(record.CodeInvalidArgument)
 	}
@@ -32,7 +32,7 @@ func (a *applier) setObjectTagging(c *record.SetObjectTagging) *record.Result {
 
 // setBucketTagging replaces a bucket's tags, keeping its counters and the
 // rest of its record; the result carries the updated bucket.
-func (a *applier) setBucketTagging(c *record.SetBucketTagging) *record.Result {
+func (a *Applier) setBucketTagging(c *record.SetBucketTagging) *record.Result {
 	if !validBucket(c.Name) || record.CheckBucketTags(c.Tags) != nil {
 		return reject(record.CodeInvalidArgument)
 	}

@@ -1,4 +1,4 @@
-package meta
+package apply
 
 import (
 	"bytes"
@@ -13,13 +13,13 @@ import (
 	"github.com/koss-io/koss/storage/internal/meta/record/etag"
 )
 
-// applier applies commands inside one write transaction. Every handler
+// Applier applies commands inside one write transaction. Every handler
 // checks everything before it writes anything, so a rejected command leaves
 // no trace in the transaction it shares with other commands of its batch.
 //
 // Handlers read nothing but the transaction and the command: no clock, no
-// randomness, no I/O. A failed bbolt write panics (see ApplyBatch).
-type applier struct {
+// randomness, no I/O. A failed bbolt write panics (see meta's ApplyBatch).
+type Applier struct {
 	tx      *bolt.Tx
 	buckets *bolt.Bucket
 	objects *bolt.Bucket
@@ -29,8 +29,9 @@ type applier struct {
 	index   uint64 // of the entry being applied
 }
 
-func newApplier(tx *bolt.Tx) *applier {
-	return &applier{
+// New returns an Applier for the commands of one batch, applied in tx.
+func New(tx *bolt.Tx) *Applier {
+	return &Applier{
 		tx:      tx,
 		buckets: tx.Bucket(schema.BucketBuckets),
 		objects: tx.Bucket(schema.BucketObjects),
@@ -40,8 +41,11 @@ func newApplier(tx *bolt.Tx) *applier {
 	}
 }
 
-// apply decodes and dispatches one command (see handlers).
-func (a *applier) apply(data []byte) *record.Result {
+// Apply decodes and dispatches one command, the log entry at index (see
+// handlers). A command that cannot be decoded panics: a replica that
+// cannot apply an entry must stop rather than diverge.
+func (a *Applier) Apply(index uint64, data []byte) *record.Result {
+	a.index = index
 	c, err := record.Decode(data)
 	if err != nil {
 		panic(fmt.Sprintf("meta: apply entry %d: %v", a.index, err))
@@ -58,7 +62,7 @@ func must(err error) {
 	}
 }
 
-func (a *applier) getBucket(name string) (record.Bucket, bool) {
+func (a *Applier) getBucket(name string) (record.Bucket, bool) {
 	v := a.buckets.Get([]byte(name))
 	if v == nil {
 		return record.Bucket{}, false
@@ -68,11 +72,11 @@ func (a *applier) getBucket(name string) (record.Bucket, bool) {
 	return b, true
 }
 
-func (a *applier) putBucket(b *record.Bucket) {
+func (a *Applier) putBucket(b *record.Bucket) {
 	must(a.buckets.Put([]byte(b.Name), record.EncodeBucket(b)))
 }
 
-func (a *applier) getObject(bucket, key string) (record.Object, bool) {
+func (a *Applier) getObject(bucket, key string) (record.Object, bool) {
 	v := a.objects.Get(schema.ObjectKey(bucket, key))
 	if v == nil {
 		return record.Object{}, false
@@ -85,7 +89,7 @@ func (a *applier) getObject(bucket, key string) (record.Object, bool) {
 // setObject stores o as bucket/key in place of old (nil when absent),
 // keeping reference counts and bucket counters right. References are added
 // before old ones are dropped, so a blob shared by both never drops to zero.
-func (a *applier) setObject(bucket, key string, old, o *record.Object) {
+func (a *Applier) setObject(bucket, key string, old, o *record.Object) {
 	b, ok := a.getBucket(bucket)
 	if !ok {
 		panic(fmt.Sprintf("meta: apply: bucket %s vanished", bucket))
@@ -119,7 +123,7 @@ func withoutReplicas(o *record.Object) *record.Object {
 	return o
 }
 
-func (a *applier) removeObject(bucket, key string, old *record.Object) {
+func (a *Applier) removeObject(bucket, key string, old *record.Object) {
 	b, ok := a.getBucket(bucket)
 	if !ok {
 		panic(fmt.Sprintf("meta: apply: bucket %s vanished", bucket))
@@ -131,7 +135,7 @@ func (a *applier) removeObject(bucket, key string, old *record.Object) {
 	a.putBucket(&b)
 }
 
-func (a *applier) addRefs(segs []record.Segment) {
+func (a *Applier) addRefs(segs []record.Segment) {
 	for i := range segs {
 		s := &segs[i]
 		if s.Inline() {
@@ -149,7 +153,7 @@ func (a *applier) addRefs(segs []record.Segment) {
 	}
 }
 
-func (a *applier) dropRefs(segs []record.Segment) {
+func (a *Applier) dropRefs(segs []record.Segment) {
 	for _, s := range segs {
 		if s.Inline() {
 			continue
@@ -180,7 +184,7 @@ func validSegment(s *record.Segment) bool {
 	return len(s.Data) == 0
 }
 
-func (a *applier) createBucket(c *record.CreateBucket) *record.Result {
+func (a *Applier) createBucket(c *record.CreateBucket) *record.Result {
 	if !validBucket(c.Name) {
 		return reject(record.CodeInvalidArgument)
 	}
@@ -195,7 +199,7 @@ func (a *applier) createBucket(c *record.CreateBucket) *record.Result {
 	return &record.Result{Bucket: &b}
 }
 
-func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
+func (a *Applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 	if _, ok := a.getBucket(c.Name); !ok {
 		return reject(record.CodeBucketNotFound)
 	}
@@ -211,7 +215,7 @@ func (a *applier) deleteBucket(c *record.DeleteBucket) *record.Result {
 	return &record.Result{}
 }
 
-func (a *applier) putObject(c *record.PutObject) *record.Result {
+func (a *Applier) putObject(c *record.PutObject) *record.Result {
 	o := c.Object
 	if !validKey(c.Key) || o.Size < 0 || (o.Type != record.TypeNormal && o.Type != record.TypeAppendable && o.Type != record.TypeSymlink) ||
 		!o.Checksum.Valid() || len(o.PartSizes) > 0 || len(o.PartChecksums) > 0 || record.CheckObjectTags(o.Tags) != nil {
@@ -249,14 +253,14 @@ func (a *applier) putObject(c *record.PutObject) *record.Result {
 	return &record.Result{Object: &r}
 }
 
-// AppendETag is the ETag of an Appendable object: opaque, derived from its
+// appendETag is the ETag of an Appendable object: opaque, derived from its
 // CRC-64 and length so that it changes with every append and is the same on
 // every replica.
-func AppendETag(crc uint64, length int64) string {
+func appendETag(crc uint64, length int64) string {
 	return fmt.Sprintf("\"%016X%016X\"", crc, uint64(length))
 }
 
-func (a *applier) appendObject(c *record.AppendObject) *record.Result {
+func (a *Applier) appendObject(c *record.AppendObject) *record.Result {
 	seg := c.Segment
 	if !validKey(c.Key) || c.Position < 0 || !validSegment(&seg) || record.CheckObjectTags(c.Tags) != nil {
 		return reject(record.CodeInvalidArgument)
@@ -308,13 +312,13 @@ func (a *applier) appendObject(c *record.AppendObject) *record.Result {
 		o.CRC64 = crc64ecma.Combine(o.CRC64, seg.CRC64, seg.Size)
 		o.Size += seg.Size
 	}
-	o.ETag = AppendETag(o.CRC64, o.Size)
+	o.ETag = appendETag(o.CRC64, o.Size)
 	a.setObject(c.Bucket, c.Key, ptrIf(&old, exists), &o)
 	r := withoutData(o)
 	return &record.Result{Object: &r}
 }
 
-func (a *applier) copyObject(c *record.CopyObject) *record.Result {
+func (a *Applier) copyObject(c *record.CopyObject) *record.Result {
 	if !validKey(c.SrcKey) || !validKey(c.DstKey) || record.CheckObjectTags(c.Tags) != nil {
 		return reject(record.CodeInvalidArgument)
 	}
@@ -405,7 +409,7 @@ func etagMatches(etag, header string) bool {
 	return false
 }
 
-func (a *applier) deleteObject(c *record.DeleteObject) *record.Result {
+func (a *Applier) deleteObject(c *record.DeleteObject) *record.Result {
 	if _, ok := a.getBucket(c.Bucket); !ok {
 		return reject(record.CodeBucketNotFound)
 	}
@@ -415,7 +419,7 @@ func (a *applier) deleteObject(c *record.DeleteObject) *record.Result {
 	return &record.Result{}
 }
 
-func (a *applier) deleteObjects(c *record.DeleteObjects) *record.Result {
+func (a *Applier) deleteObjects(c *record.DeleteObjects) *record.Result {
 	if _, ok := a.getBucket(c.Bucket); !ok {
 		return reject(record.CodeBucketNotFound)
 	}
@@ -427,7 +431,7 @@ func (a *applier) deleteObjects(c *record.DeleteObjects) *record.Result {
 	return &record.Result{}
 }
 
-func (a *applier) getKey(id string) (record.AccessKey, bool) {
+func (a *Applier) getKey(id string) (record.AccessKey, bool) {
 	v := a.keys.Get([]byte(id))
 	if v == nil {
 		return record.AccessKey{}, false
@@ -437,7 +441,7 @@ func (a *applier) getKey(id string) (record.AccessKey, bool) {
 	return k, true
 }
 
-func (a *applier) createKey(c *record.CreateKey) *record.Result {
+func (a *Applier) createKey(c *record.CreateKey) *record.Result {
 	if c.ID == "" || c.Secret == "" {
 		return reject(record.CodeInvalidArgument)
 	}
@@ -452,7 +456,7 @@ func (a *applier) createKey(c *record.CreateKey) *record.Result {
 	return &record.Result{Key: &k}
 }
 
-func (a *applier) setGrants(c *record.SetGrants) *record.Result {
+func (a *Applier) setGrants(c *record.SetGrants) *record.Result {
 	k, ok := a.getKey(c.ID)
 	if !ok {
 		return reject(record.CodeKeyNotFound)
@@ -462,7 +466,7 @@ func (a *applier) setGrants(c *record.SetGrants) *record.Result {
 	return &record.Result{Key: &k}
 }
 
-func (a *applier) deleteKey(c *record.DeleteKey) *record.Result {
+func (a *Applier) deleteKey(c *record.DeleteKey) *record.Result {
 	if c.ID != "" {
 		must(a.keys.Delete([]byte(c.ID)))
 	}

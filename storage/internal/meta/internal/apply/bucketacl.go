@@ -1,4 +1,4 @@
-package meta
+package apply
 
 import "github.com/koss-io/koss/storage/internal/meta/record"
 
@@ -9,7 +9,7 @@ var bucketACLs = map[string]bool{"private": true, "public-read": true, "public-r
 
 // setBucketACL replaces a bucket's ACL, keeping its counters and the rest
 // of its record; the result carries the updated bucket.
-func (a *applier) setBucketACL(c *record.SetBucketACL) *record.Result {
+func (a *Applier) setBucketACL(c *record.SetBucketACL) *record.Result {
 	if !validBucket(c.Name) || !bucketACLs[c.ACL] {
 		return reject(record.CodeInvalidArgument)
 	}

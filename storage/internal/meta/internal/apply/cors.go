@@ -1,4 +1,4 @@
-package meta
+package apply
 
 import "github.com/koss-io/koss/storage/internal/meta/record"
 
@@ -6,7 +6,7 @@ import "github.com/koss-io/koss/storage/internal/meta/record"
 // keeping its counters, tags and the rest of its record; the result
 // carries the updated bucket. Apply judges the configuration itself
 // (record.CheckCORS) rather than trust whoever proposed the command.
-func (a *applier) setBucketCors(c *record.SetBucketCors) *record.Result {
+func (a *Applier) setBucketCors(c *record.SetBucketCors) *record.Result {
 	if !validBucket(c.Name) || record.CheckCORS(c.CORS) != nil {
 		return reject(record.CodeInvalidArgument)
 	}
