@@ -175,7 +175,7 @@ func TestGarbageCollection(t *testing.T) {
 		t.Fatalf("blobs after overwrite+collect: %v (first was %v)", left, first)
 	}
 	// A copy keeps the blob alive after its source is deleted.
-	if _, err := s.CopyObject(ctx, ObjectRef{"bkt", "k"}, ObjectRef{"bkt", "c"}, CopyOptions{}); err != nil {
+	if _, err := s.CopyObject(ctx, ObjectRef{Bucket: "bkt", Key: "k"}, ObjectRef{Bucket: "bkt", Key: "c"}, CopyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteObject(ctx, "bkt", "k"); err != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/koss-io/koss/storage/internal/background"
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/object/internal/layer"
 	"github.com/koss-io/koss/storage/internal/object/segread"
 )
 
@@ -23,128 +23,6 @@ import (
 // that makes the parts the object's segments, so no byte is copied and no
 // partial object is ever visible: before Complete commits the key shows the
 // old object (or none), after it the whole new one.
-
-// Errors of multipart uploads.
-var (
-	ErrNoSuchUpload     = errors.New("object: no such multipart upload")
-	ErrInvalidPart      = errors.New("object: a listed part is missing or its ETag does not match")
-	ErrInvalidPartOrder = errors.New("object: parts are not listed in ascending order")
-	ErrEntityTooSmall   = errors.New("object: a part other than the last is smaller than the minimum part size")
-)
-
-// Limits of multipart uploads, as OSS has them.
-const (
-	MinPartNumber = record.MinPartNumber
-	MaxPartNumber = record.MaxPartNumber
-	MinPartSize   = record.MinPartSize
-	MaxPartSize   = record.MaxPartSize
-	// MaxListUploads is the default and the cap of max-uploads and max-parts.
-	MaxListUploads = 1000
-)
-
-// TypeMultipart is the type of an object made by CompleteUpload.
-const TypeMultipart = record.TypeMultipart
-
-// Multipart is the multipart upload part of the Layer.
-type Multipart interface {
-	// CreateUpload opens an upload for bucket/key; opts.Metadata and
-	// opts.ForbidOverwrite are the completed object's, opts.Checksum's
-	// Algorithm and Type the upload's declared checksum (its Value is
-	// dropped). opts.IfMatch is refused: it belongs to Complete.
-	CreateUpload(ctx context.Context, bucket, key string, opts PutOptions) (UploadInfo, error)
-	// UploadPart stores body (exactly size bytes) as part number of the
-	// upload, replacing a part with that number. opts.ContentMD5, when
-	// set, must match (ErrBadDigest); opts.Checksum is stored with the part.
-	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
-	// CompleteUpload makes the listed parts (every part with
-	// opts.All; none, an empty object, for an empty list) the object
-	// bucket/key, with opts.Checksum as its checksum, the parts' sizes as
-	// its PartSizes and, when every part has a checksum of opts.Checksum's
-	// algorithm, their values as its PartChecksums. opts.ForbidOverwrite
-	// and opts.IfMatch are judged
-	// atomically with the commit.
-	CompleteUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error)
-	// AbortUpload drops an upload and its parts.
-	AbortUpload(ctx context.Context, bucket, key, uploadID string) error
-	// ListUploads lists a bucket's uploads in progress in (key, id) order.
-	ListUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
-	// ListParts lists an upload's parts in number order, after
-	// marker, at most max (0: MaxListUploads).
-	ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (ListPartsResult, error)
-}
-
-// UploadInfo describes an upload in progress.
-type UploadInfo struct {
-	Bucket, Key, UploadID string
-	Initiated             time.Time
-	Metadata              Metadata
-	// Checksum is what CreateUpload declared: Algorithm and Type, no Value.
-	Checksum Checksum
-}
-
-// PartOptions are the inputs of UploadPart besides the body.
-type PartOptions struct {
-	// ContentMD5 is the raw 16-byte MD5 the client sent, or nil.
-	ContentMD5 []byte
-	// Checksum is the part's S3 checksum (verified by the dialect), stored
-	// with the part and returned by ListParts; zero for none.
-	Checksum Checksum
-}
-
-// PartInfo describes an uploaded part.
-type PartInfo struct {
-	Number       int
-	Size         int64
-	ETag         string
-	MD5          []byte
-	CRC64        uint64
-	LastModified time.Time
-	Checksum     Checksum
-}
-
-// CompletePart is one entry of a Complete request.
-type CompletePart struct {
-	Number int
-	ETag   string
-}
-
-// CompleteOptions are the inputs of CompleteUpload besides the part list.
-type CompleteOptions struct {
-	// All completes with every uploaded part (x-oss-complete-all: yes).
-	All bool
-	// ForbidOverwrite adds to the one given at CreateUpload.
-	ForbidOverwrite bool
-	// ACL, when set, replaces the object ACL given at CreateUpload.
-	ACL string
-	// Checksum is the completed object's checksum, computed by the dialect
-	// from the parts' checksums; zero for none.
-	Checksum Checksum
-	// IfMatch completes only over an existing object with that ETag, as
-	// PutOptions.IfMatch does for PutObject.
-	IfMatch string
-}
-
-// ListUploadsOptions select uploads as ListMultipartUploads does.
-type ListUploadsOptions struct {
-	Prefix, Delimiter, KeyMarker, UploadIDMarker string
-	MaxUploads                                   int
-}
-
-// ListUploadsResult is one page of uploads. The next markers are set only
-// when IsTruncated.
-type ListUploadsResult struct {
-	Uploads                           []UploadInfo
-	CommonPrefixes                    []string
-	IsTruncated                       bool
-	NextKeyMarker, NextUploadIDMarker string
-}
-
-// ListPartsResult is one page of parts.
-type ListPartsResult struct {
-	Parts       []PartInfo
-	IsTruncated bool
-	NextMarker  int
-}
 
 var _ Multipart = (*Store)(nil)
 
@@ -166,22 +44,22 @@ func checkUploadRef(bucket, key string) error {
 
 // CreateUpload implements Multipart.
 func (s *Store) CreateUpload(ctx context.Context, bucket, key string, opts PutOptions) (UploadInfo, error) {
-	if err := checkPutArgs(bucket, key, 0, opts.Metadata); err != nil {
+	if err := layer.CheckPut(bucket, key, 0, opts.Metadata); err != nil {
 		return UploadInfo{}, err
 	}
 	if opts.IfMatch != "" {
 		return UploadInfo{}, fmt.Errorf("%w: If-Match belongs to CompleteUpload, not CreateUpload", ErrInvalidArgument)
 	}
 	declared := Checksum{Algorithm: opts.Checksum.Algorithm, Type: opts.Checksum.Type}
-	if err := checkChecksum(declared); err != nil {
+	if err := layer.CheckChecksum(declared); err != nil {
 		return UploadInfo{}, err
 	}
-	if err := checkObjectTags(opts.Tags); err != nil {
+	if err := layer.CheckObjectTags(opts.Tags); err != nil {
 		return UploadInfo{}, err
 	}
 	u := record.Upload{Bucket: bucket, Key: key, ID: s.newUploadID(), Initiated: s.now().UnixNano(),
-		Meta: toMetaMetadata(opts.Metadata), ForbidOverwrite: opts.ForbidOverwrite,
-		Sequential: opts.Sequential, Checksum: toMetaChecksum(declared), Tags: tagsOrNil(opts.Tags)}
+		Meta: layer.MetadataToRecord(opts.Metadata), ForbidOverwrite: opts.ForbidOverwrite,
+		Sequential: opts.Sequential, Checksum: layer.ChecksumToRecord(declared), Tags: layer.TagsOrNil(opts.Tags)}
 	r, err := s.apply(ctx, &record.CreateUpload{Upload: u})
 	if err != nil {
 		return UploadInfo{}, err
@@ -197,7 +75,7 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, nu
 	if err := checkUploadRef(bucket, key); err != nil {
 		return PartInfo{}, err
 	}
-	if err := checkChecksum(opts.Checksum); err != nil {
+	if err := layer.CheckChecksum(opts.Checksum); err != nil {
 		return PartInfo{}, err
 	}
 	if number < MinPartNumber || number > MaxPartNumber {
@@ -219,7 +97,7 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, nu
 		return PartInfo{}, err
 	}
 	p := record.Part{Number: number, Size: size, MD5: w.md5, CRC64: w.crc64, MTime: s.now().UnixNano(), Segment: w.seg,
-		Checksum: toMetaChecksum(opts.Checksum)}
+		Checksum: layer.ChecksumToRecord(opts.Checksum)}
 	r, err := s.commit(ctx, w, &record.PutPart{Bucket: bucket, Key: key, UploadID: uploadID, Part: p})
 	if err != nil {
 		return PartInfo{}, err
@@ -235,12 +113,12 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, uploadID string
 	if err := checkUploadRef(bucket, key); err != nil {
 		return ObjectInfo{}, err
 	}
-	if err := checkChecksum(opts.Checksum); err != nil {
+	if err := layer.CheckChecksum(opts.Checksum); err != nil {
 		return ObjectInfo{}, err
 	}
 	c := &record.CompleteUpload{Bucket: bucket, Key: key, UploadID: uploadID, All: opts.All,
 		ForbidOverwrite: opts.ForbidOverwrite, ACL: opts.ACL, MTime: s.now().UnixNano(),
-		Checksum: toMetaChecksum(opts.Checksum), IfMatch: opts.IfMatch,
+		Checksum: layer.ChecksumToRecord(opts.Checksum), IfMatch: opts.IfMatch,
 		KeepPartSizes: true, KeepPartChecksums: true}
 	for _, p := range parts {
 		c.Parts = append(c.Parts, record.CompletePart{Number: p.Number, ETag: p.ETag})
@@ -256,7 +134,7 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, uploadID string
 		return ObjectInfo{}, toLayerErr(err)
 	}
 	s.data.KickGC() // unlisted parts are garbage now
-	return toObjectInfo(r.Object), nil
+	return layer.ObjectInfoFromRecord(r.Object), nil
 }
 
 // sequentialMD5 sets c.MD5 when the upload is sequential: the MD5 of the
@@ -456,11 +334,11 @@ func (s *Store) StartUploadReaper(g *background.Group, isLeader func() bool, age
 }
 
 func toUploadInfo(u *record.Upload) UploadInfo {
-	return UploadInfo{Bucket: u.Bucket, Key: u.Key, UploadID: u.ID, Initiated: unixNano(u.Initiated), Metadata: fromMetaMetadata(u.Meta),
-		Checksum: fromMetaChecksum(u.Checksum)}
+	return UploadInfo{Bucket: u.Bucket, Key: u.Key, UploadID: u.ID, Initiated: layer.Time(u.Initiated), Metadata: layer.MetadataFromRecord(u.Meta),
+		Checksum: layer.ChecksumFromRecord(u.Checksum)}
 }
 
 func toPartInfo(p *record.Part) PartInfo {
-	return PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag(), MD5: p.MD5, CRC64: p.CRC64, LastModified: unixNano(p.MTime),
-		Checksum: fromMetaChecksum(p.Checksum)}
+	return PartInfo{Number: p.Number, Size: p.Size, ETag: p.ETag(), MD5: p.MD5, CRC64: p.CRC64, LastModified: layer.Time(p.MTime),
+		Checksum: layer.ChecksumFromRecord(p.Checksum)}
 }

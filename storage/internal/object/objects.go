@@ -12,6 +12,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/meta/record/etag"
+	"github.com/koss-io/koss/storage/internal/object/internal/layer"
 )
 
 // testHookBeforePropose runs after an object's data is durable and before
@@ -96,34 +97,15 @@ func (s *Store) commit(ctx context.Context, w written, c record.Command) (*recor
 	return r, nil
 }
 
-func checkPutArgs(bucket, key string, size int64, md Metadata) error {
-	if err := ValidBucketName(bucket); err != nil {
-		return err
-	}
-	if err := ValidObjectKey(key); err != nil {
-		return err
-	}
-	if size < 0 {
-		return fmt.Errorf("%w: negative size", ErrInvalidArgument)
-	}
-	if size > MaxObjectSize {
-		return fmt.Errorf("%w: %d bytes", ErrEntityTooLarge, size)
-	}
-	if userMetadataSize(md) > MaxUserMetadataSize {
-		return ErrMetadataTooLarge
-	}
-	return nil
-}
-
 // PutObject implements Layer.
 func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error) {
-	if err := checkPutArgs(bucket, key, size, opts.Metadata); err != nil {
+	if err := layer.CheckPut(bucket, key, size, opts.Metadata); err != nil {
 		return ObjectInfo{}, err
 	}
-	if err := checkChecksum(opts.Checksum); err != nil {
+	if err := layer.CheckChecksum(opts.Checksum); err != nil {
 		return ObjectInfo{}, err
 	}
-	if err := checkObjectTags(opts.Tags); err != nil {
+	if err := layer.CheckObjectTags(opts.Tags); err != nil {
 		return ObjectInfo{}, err
 	}
 	// Fail before reading the body when the write cannot succeed; the state
@@ -163,9 +145,9 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 		CRC64:    w.crc64,
 		Type:     record.TypeNormal,
 		MTime:    s.now().UnixNano(),
-		Meta:     toMetaMetadata(opts.Metadata),
-		Checksum: toMetaChecksum(opts.Checksum),
-		Tags:     tagsOrNil(opts.Tags),
+		Meta:     layer.MetadataToRecord(opts.Metadata),
+		Checksum: layer.ChecksumToRecord(opts.Checksum),
+		Tags:     layer.TagsOrNil(opts.Tags),
 	}
 	if w.seg != nil {
 		o.Segments = []record.Segment{*w.seg}
@@ -178,13 +160,13 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, body io.Reade
 	if err := r.Err(); err != nil {
 		return ObjectInfo{}, toLayerErr(err)
 	}
-	return toObjectInfo(r.Object), nil
+	return layer.ObjectInfoFromRecord(r.Object), nil
 }
 
 // AppendObject implements Layer. The first InlineThreshold bytes of an
 // appendable object ride inline; later appends are blobs.
 func (s *Store) AppendObject(ctx context.Context, bucket, key string, position int64, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error) {
-	if err := checkPutArgs(bucket, key, size, opts.Metadata); err != nil {
+	if err := layer.CheckPut(bucket, key, size, opts.Metadata); err != nil {
 		return ObjectInfo{}, err
 	}
 	if position < 0 {
@@ -193,7 +175,7 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	if position+size > MaxObjectSize {
 		return ObjectInfo{}, fmt.Errorf("%w: %d bytes after the append", ErrEntityTooLarge, position+size)
 	}
-	if err := checkObjectTags(opts.Tags); err != nil {
+	if err := layer.CheckObjectTags(opts.Tags); err != nil {
 		return ObjectInfo{}, err
 	}
 	// Early checks, so that a doomed append does not upload its body; the
@@ -223,14 +205,14 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	}
 	c := &record.AppendObject{
 		Bucket: bucket, Key: key, Position: position,
-		MTime: s.now().UnixNano(), Meta: toMetaMetadata(opts.Metadata),
+		MTime: s.now().UnixNano(), Meta: layer.MetadataToRecord(opts.Metadata),
 		// An ACL given with an append is the object's from then on, as in
 		// OSS; only then does the command need codec version 5.
 		SetACL: opts.Metadata.ACL != "",
 		// Only an append that creates the object applies them; they ride
 		// on the position-0 append alone, so later appends keep their
 		// old encoding.
-		Tags: tagsOrNil(opts.Tags),
+		Tags: layer.TagsOrNil(opts.Tags),
 	}
 	if position != 0 {
 		c.Tags = nil
@@ -244,7 +226,7 @@ func (s *Store) AppendObject(ctx context.Context, bucket, key string, position i
 	}
 	switch r.Code {
 	case record.CodeOK:
-		return toObjectInfo(r.Object), nil
+		return layer.ObjectInfoFromRecord(r.Object), nil
 	case record.CodePositionNotEqual:
 		return ObjectInfo{}, &PositionError{Length: r.Length}
 	default:
@@ -267,7 +249,7 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string) (ObjectInfo,
 	if err != nil {
 		return ObjectInfo{}, toLayerErr(err)
 	}
-	return toObjectInfo(&o), nil
+	return layer.ObjectInfoFromRecord(&o), nil
 }
 
 // CopyObject implements Layer. The source condition and ForbidOverwrite are
@@ -281,10 +263,10 @@ func (s *Store) CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOpt
 			return ObjectInfo{}, err
 		}
 	}
-	if opts.ReplaceMetadata && userMetadataSize(opts.Metadata) > MaxUserMetadataSize {
+	if opts.ReplaceMetadata && layer.UserMetadataSize(opts.Metadata) > MaxUserMetadataSize {
 		return ObjectInfo{}, ErrMetadataTooLarge
 	}
-	if err := checkObjectTags(opts.Tags); err != nil {
+	if err := layer.CheckObjectTags(opts.Tags); err != nil {
 		return ObjectInfo{}, err
 	}
 	c := &record.CopyObject{
@@ -298,10 +280,10 @@ func (s *Store) CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOpt
 		},
 	}
 	if opts.ReplaceMetadata {
-		c.Meta = toMetaMetadata(opts.Metadata)
+		c.Meta = layer.MetadataToRecord(opts.Metadata)
 	}
 	if opts.ReplaceTags {
-		c.Tags = tagsOrNil(opts.Tags)
+		c.Tags = layer.TagsOrNil(opts.Tags)
 	}
 	if t := opts.Condition.IfModifiedSince; t != nil {
 		v := t.Unix()
@@ -318,7 +300,7 @@ func (s *Store) CopyObject(ctx context.Context, src, dst ObjectRef, opts CopyOpt
 	if err := r.Err(); err != nil {
 		return ObjectInfo{}, toLayerErr(err)
 	}
-	return toObjectInfo(r.Object), nil
+	return layer.ObjectInfoFromRecord(r.Object), nil
 }
 
 // DeleteObject implements Layer.
@@ -392,7 +374,7 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opts ListOptions
 		NextMarker:     lr.NextMarker,
 	}
 	for i := range lr.Objects {
-		res.Objects[i] = toObjectInfo(&lr.Objects[i])
+		res.Objects[i] = layer.ObjectInfoFromRecord(&lr.Objects[i])
 	}
 	return res, nil
 }

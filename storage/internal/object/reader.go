@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/koss-io/koss/storage/internal/crc64ecma"
+	"github.com/koss-io/koss/storage/internal/object/internal/layer"
 	"github.com/koss-io/koss/storage/internal/object/segread"
 )
 
@@ -43,7 +44,7 @@ func (s *Store) getObject(ctx context.Context, bucket, key string, sel Selector,
 		if err != nil {
 			return ObjectInfo{}, nil, err
 		}
-		info := toObjectInfo(&o)
+		info := layer.ObjectInfoFromRecord(&o)
 		start, length := int64(0), o.Size
 		if sel != nil {
 			rng, err := sel(info)

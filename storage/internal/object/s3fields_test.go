@@ -224,7 +224,7 @@ func TestCopyKeepsS3Fields(t *testing.T) {
 		for _, src := range []string{"plain", "mp"} {
 			want, _ := st.store.HeadObject(ctx, "bkt", src)
 			opts := CopyOptions{ReplaceMetadata: replace, Metadata: Metadata{ContentType: "x/y"}}
-			info, err := st.store.CopyObject(ctx, ObjectRef{"bkt", src}, ObjectRef{"bkt", "copy"}, opts)
+			info, err := st.store.CopyObject(ctx, ObjectRef{Bucket: "bkt", Key: src}, ObjectRef{Bucket: "bkt", Key: "copy"}, opts)
 			if err != nil || info.Checksum != want.Checksum || !slices.Equal(info.PartSizes, want.PartSizes) ||
 				!slices.Equal(info.PartChecksums, want.PartChecksums) {
 				t.Fatalf("CopyObject(%s, replace %v) = %+v, %v", src, replace, info, err)

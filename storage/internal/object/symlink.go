@@ -7,19 +7,20 @@ import (
 	"fmt"
 
 	"github.com/koss-io/koss/storage/internal/meta/record"
+	"github.com/koss-io/koss/storage/internal/object/internal/layer"
 )
 
 // PutSymlink implements Layer. The symlink's ETag is the MD5 of its
 // target's name: it changes when the link is pointed elsewhere, and is the
 // same on every replica.
 func (s *Store) PutSymlink(ctx context.Context, bucket, key, target string, opts PutOptions) (ObjectInfo, error) {
-	if err := checkPutArgs(bucket, key, 0, opts.Metadata); err != nil {
+	if err := layer.CheckPut(bucket, key, 0, opts.Metadata); err != nil {
 		return ObjectInfo{}, err
 	}
 	if err := ValidObjectKey(target); err != nil {
 		return ObjectInfo{}, fmt.Errorf("symlink target: %w", err)
 	}
-	if err := checkObjectTags(opts.Tags); err != nil {
+	if err := layer.CheckObjectTags(opts.Tags); err != nil {
 		return ObjectInfo{}, err
 	}
 	sum := md5.Sum([]byte(target))
@@ -27,8 +28,8 @@ func (s *Store) PutSymlink(ctx context.Context, bucket, key, target string, opts
 		ETag:          md5ETag(sum[:]),
 		Type:          record.TypeSymlink,
 		MTime:         s.now().UnixNano(),
-		Meta:          toMetaMetadata(opts.Metadata),
-		Tags:          tagsOrNil(opts.Tags),
+		Meta:          layer.MetadataToRecord(opts.Metadata),
+		Tags:          layer.TagsOrNil(opts.Tags),
 		SymlinkTarget: target,
 	}
 	r, err := s.apply(ctx, &record.PutObject{Bucket: bucket, Key: key, Object: o, ForbidOverwrite: opts.ForbidOverwrite})
@@ -38,7 +39,7 @@ func (s *Store) PutSymlink(ctx context.Context, bucket, key, target string, opts
 	if err := r.Err(); err != nil {
 		return ObjectInfo{}, toLayerErr(err)
 	}
-	return toObjectInfo(r.Object), nil
+	return layer.ObjectInfoFromRecord(r.Object), nil
 }
 
 // GetSymlink implements Layer.
@@ -68,7 +69,7 @@ func (s *Store) StatObject(ctx context.Context, bucket, key string) (ObjectInfo,
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	return toObjectInfo(&o), nil
+	return layer.ObjectInfoFromRecord(&o), nil
 }
 
 // read reads bucket/key from the local state machine, through a symlink

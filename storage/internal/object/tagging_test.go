@@ -30,10 +30,10 @@ func TestTaggingThroughLayer(t *testing.T) {
 		}
 	}
 	put("put", PutOptions{Tags: tags})
-	if _, err := s.CopyObject(ctx, ObjectRef{"bkt", "put"}, ObjectRef{"bkt", "copy"}, CopyOptions{}); err != nil {
+	if _, err := s.CopyObject(ctx, ObjectRef{Bucket: "bkt", Key: "put"}, ObjectRef{Bucket: "bkt", Key: "copy"}, CopyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CopyObject(ctx, ObjectRef{"bkt", "put"}, ObjectRef{"bkt", "replaced"},
+	if _, err := s.CopyObject(ctx, ObjectRef{Bucket: "bkt", Key: "put"}, ObjectRef{Bucket: "bkt", Key: "replaced"},
 		CopyOptions{ReplaceTags: true, Tags: map[string]string{"x": "y"}}); err != nil {
 		t.Fatal(err)
 	}
