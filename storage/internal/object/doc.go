@@ -49,15 +49,21 @@
 //
 // # Errors
 //
-// The Layer's sentinels (layer.go) are what the HTTP layers map to their
-// error codes. Errors of the layers below are wrapped in them by one table
+// The Layer's sentinels (package internal/layer, re-exported in layer.go)
+// are what the HTTP layers map to their error codes. Errors of the layers below are wrapped in them by one table
 // (lowerErrors in store.go), keeping the cause.
 //
 // # Packages
 //
-// The object layer is this package and three leaves below it, each
+// The object layer is this package and the leaves below it, each
 // knowing nothing of this one:
 //
+//   - internal/layer: the contract, the Layer and KeyStore interfaces with
+//     their values, sentinels, names and limits, and the values' record
+//     forms (re-exported here under the same names, layer.go);
+//   - multipart: the multipart uploads, embedded in the Store, over their
+//     own narrow Store interface, which multipart.go implements for
+//     *Store (the barriers, data path and error table stay here);
 //   - bucketconfig: a bucket's CORS and lifecycle configuration documents,
 //     their checks, CORS matching and record conversion (re-exported here
 //     as CORSConfiguration, LifecycleConfiguration and friends);

@@ -13,6 +13,7 @@ import (
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 	"github.com/koss-io/koss/storage/internal/object/lifecycle"
+	"github.com/koss-io/koss/storage/internal/object/multipart"
 	"github.com/koss-io/koss/storage/internal/replica"
 )
 
@@ -122,6 +123,8 @@ type Store struct {
 	barriers atomic.Uint64
 	// lifecycle runs the buckets' lifecycle rules (lifecyclerun.go).
 	lifecycle *lifecycle.Runner
+	// uploads are the multipart uploads (multipart.go).
+	*uploads
 }
 
 var (
@@ -151,6 +154,7 @@ func New(cfg Config) (*Store, error) {
 		now:  now,
 	}
 	s.lifecycle = lifecycle.New(lifecycleStore{s}, s.lg, s.now)
+	s.uploads = multipart.New(uploadStore{s, s.meta}, s.now, s.lg)
 	return s, nil
 }
 

@@ -153,11 +153,11 @@ type Layer interface {
 	// ErrInvalidTag, ErrBucketNotFound.
 	SetBucketTagging(ctx context.Context, bucket string, tags map[string]string) error
 	// SetBucketCors replaces a bucket's CORS configuration (nil removes
-	// it; cors.go): ErrInvalidArgument for one outside OSS's limits
+	// it; package bucketconfig): ErrInvalidArgument for one outside OSS's limits
 	// (CheckCORS), ErrBucketNotFound. GetBucket reads it back.
 	SetBucketCors(ctx context.Context, bucket string, cfg *bucketconfig.CORSConfiguration) error
 	// SetBucketLifecycle replaces a bucket's lifecycle configuration (nil
-	// removes it; bucketlifecycle.go), giving rules without an ID one:
+	// removes it; package bucketconfig), giving rules without an ID one:
 	// ErrInvalidArgument for one outside OSS's limits (CheckLifecycle),
 	// ErrBucketNotFound. GetBucket reads it back.
 	SetBucketLifecycle(ctx context.Context, bucket string, cfg *bucketconfig.LifecycleConfiguration) error
