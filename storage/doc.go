@@ -96,6 +96,17 @@
 //	        │     └─> peer                   the node-to-node port
 //	        └─> peer                         blob copies across the network (peer.Remote)
 //
+// Below these, packages keep one job each: the dialects' configuration
+// subresources (ossapi/ossconfig, s3api/s3config), error tables
+// (ossapi/osserr, s3api/s3err) and request bodies (ossapi/ossbody,
+// s3api/s3body); object's bucket settings (object/bucketconfig), lifecycle
+// passes (object/lifecycle), segmented reads (object/segread) and
+// multipart uploads (object/multipart), over the Layer's contract
+// (object/internal/layer); meta's command handlers and bbolt layout
+// (meta/internal/apply, meta/internal/schema); record's encoding
+// primitives, configuration values and stored records
+// (meta/record/internal/...).
+//
 // Imports flow downward only: no package imports one above it, the
 // dialects know nothing of each other, and object knows nothing of where
 // copies live. (adminhttp's error table also names consensus and replica
