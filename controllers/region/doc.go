@@ -28,7 +28,8 @@ limitations under the License.
 // <region>-workload-identity Secret, which the pods mount: the API server's issuer and JWKS
 // (controllers.IssuerFetcher, refreshed every five minutes, the last known keys kept while
 // the API server does not answer) and one role per issued AccessKey of the Region with
-// spec.workloadIdentity. AccessKey changes that move a role wake the Region.
+// spec.workloadIdentity. AccessKey changes that move a role wake the Region. The file itself
+// is rendered and read back by the identityfile subpackage.
 //
 // The builders of the Region's objects are pure (region_resources.go, names.go), and so are
 // the status functions and the scale planner; all three have table tests without an API

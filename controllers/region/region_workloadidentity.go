@@ -17,12 +17,8 @@ limitations under the License.
 package region
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -35,6 +31,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/region/identityfile"
 )
 
 // Workload identity: kossd has no Kubernetes client, so everything it needs to exchange a
@@ -44,99 +41,9 @@ import (
 // The kubelet refreshes the mounted file when the Secret changes, and kossd reloads it, so
 // a new AccessKey, a rotated key or a new signing key needs no restart.
 
-// identityDocument is the identity file. Its JSON field names are the contract with kossd
-// (storage/internal/workloadid); they never change.
-type identityDocument struct {
-	// Issuer is the tokens' iss claim, from the API server's discovery document.
-	Issuer string `json:"issuer"`
-	// Audience is the aud claim a token must carry (controllers.WorkloadIdentityAudience).
-	Audience string `json:"audience"`
-	// OIDCProviderArn is the provider the clients name (controllers.OIDCProviderArn).
-	OIDCProviderArn string `json:"oidcProviderArn"`
-	// JWKS is the API server's key set, embedded as served.
-	JWKS json.RawMessage `json:"jwks"`
-	// Roles are sorted by Arn, so that the file's bytes change only when its content does.
-	Roles []identityRole `json:"roles"`
-}
-
-// identityRole is one AccessKey's workload identity.
-type identityRole struct {
-	Arn         string   `json:"arn"`
-	AccessKeyID string   `json:"accessKeyId"`
-	Subjects    []string `json:"subjects"`
-	// MaxSessionSeconds is AccessKey.MaxSession.
-	MaxSessionSeconds int64 `json:"maxSessionSeconds"`
-}
-
-// emptyJWKS is the key set of a file written before the issuer could ever be fetched: it
-// verifies no token, which is the safe way to be unavailable.
-var emptyJWKS = json.RawMessage(`{"keys":[]}`)
-
 // eventWorkloadIdentityUnavailable is the reason of the Warning recorded on a Region while
 // the cluster's ServiceAccount issuer cannot be fetched.
 const eventWorkloadIdentityUnavailable = "WorkloadIdentityUnavailable"
-
-// workloadIdentityRoles are the roles of the AccessKeys of a Region: those with
-// spec.workloadIdentity, not being deleted, and issued (status.accessKeyId), since a role
-// is the key it grants. Sorted by ARN, with sorted subjects.
-func workloadIdentityRoles(keys []kossv1alpha1.AccessKey) []identityRole {
-	roles := []identityRole{}
-	for i := range keys {
-		k := &keys[i]
-		if k.Spec.WorkloadIdentity == nil || !k.DeletionTimestamp.IsZero() || k.Status.AccessKeyID == "" {
-			continue
-		}
-		subjects := make([]string, 0, len(k.Spec.WorkloadIdentity.ServiceAccounts))
-		for _, sa := range k.Spec.WorkloadIdentity.ServiceAccounts {
-			subjects = append(subjects, controllers.ServiceAccountSubject(k.Namespace, sa))
-		}
-		slices.Sort(subjects)
-		roles = append(roles, identityRole{
-			Arn:               controllers.WorkloadIdentityRoleArn(k),
-			AccessKeyID:       k.Status.AccessKeyID,
-			Subjects:          slices.Compact(subjects),
-			MaxSessionSeconds: int64(k.MaxSession().Seconds()),
-		})
-	}
-	slices.SortFunc(roles, func(a, b identityRole) int { return strings.Compare(a.Arn, b.Arn) })
-	return roles
-}
-
-// identityFile is the identity file of a Region, indented for whoever reads the Secret.
-func identityFile(region *kossv1alpha1.Region, issuer controllers.ServiceAccountIssuer, roles []identityRole) ([]byte, error) {
-	jwks := issuer.JWKS
-	if len(jwks) == 0 {
-		jwks = emptyJWKS
-	}
-	if roles == nil {
-		roles = []identityRole{}
-	}
-	return json.MarshalIndent(identityDocument{
-		Issuer:          issuer.Issuer,
-		Audience:        controllers.WorkloadIdentityAudience(region),
-		OIDCProviderArn: controllers.OIDCProviderArn(region),
-		JWKS:            jwks,
-		Roles:           roles,
-	}, "", "  ")
-}
-
-// issuerFromSecret reads the issuer back from an identity Secret: the last one the operator
-// published survives a restart of the manager during which the API server does not answer.
-func issuerFromSecret(secret *corev1.Secret) controllers.ServiceAccountIssuer {
-	if secret == nil {
-		return controllers.ServiceAccountIssuer{}
-	}
-	var doc identityDocument
-	if err := json.Unmarshal(secret.Data[controllers.WorkloadIdentityFileKey], &doc); err != nil {
-		return controllers.ServiceAccountIssuer{}
-	}
-	// Compacted as the fetcher returns it: the file is indented.
-	var jwks bytes.Buffer
-	if err := json.Compact(&jwks, doc.JWKS); err != nil {
-		return controllers.ServiceAccountIssuer{}
-	}
-	return controllers.ServiceAccountIssuer{Issuer: doc.Issuer, JWKS: jwks.Bytes()}
-}
 
 // desiredWorkloadIdentitySecret is a Region's identity Secret. It holds no secret: the
 // issuer's public keys and which ServiceAccount may use which key id. It is a Secret rather
@@ -169,7 +76,7 @@ func (r *Reconciler) reconcileWorkloadIdentity(ctx context.Context, s *regionSco
 		if err != nil {
 			return ctrl.Result{}, fmt.Errorf("get Secret %s: %w", name, err)
 		}
-		issuer = issuerFromSecret(secret)
+		issuer = identityfile.Issuer(secret)
 	}
 	var res ctrl.Result
 	if fetchErr != nil {
@@ -178,7 +85,7 @@ func (r *Reconciler) reconcileWorkloadIdentity(ctx context.Context, s *regionSco
 				"and tokens signed with them are refused: %s", fetchErr)
 		res.RequeueAfter = controllers.DefaultIssuerRetry
 	}
-	file, err := identityFile(s.region, issuer, workloadIdentityRoles(keys.Items))
+	file, err := identityfile.Build(s.region, issuer, keys.Items)
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("identity file: %w", err)
 	}

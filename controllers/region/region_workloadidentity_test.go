@@ -20,10 +20,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,6 +34,7 @@ import (
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers"
 	"github.com/koss-io/koss/controllers/internal/test/controllertest"
+	"github.com/koss-io/koss/controllers/region/identityfile"
 )
 
 // identityKey is an issued AccessKey of team/<name> with a workload identity for sas.
@@ -47,88 +46,6 @@ func identityKey(name, keyID string, sas ...string) kossv1alpha1.AccessKey {
 	}
 	k.Status.AccessKeyID = keyID
 	return k
-}
-
-func TestWorkloadIdentityRoles(t *testing.T) {
-	deleting := identityKey("deleting", "KOSSDEL", "app")
-	now := metav1.Now()
-	deleting.DeletionTimestamp = &now
-	rotating := identityKey("rotating", "KOSSROT", "app")
-	rotating.Spec.Rotation = &kossv1alpha1.AccessKeyRotation{Overlap: &metav1.Duration{Duration: 20 * time.Minute}}
-	long := identityKey("long", "KOSSLONG", "app")
-	long.Spec.WorkloadIdentity.MaxSessionDuration = &metav1.Duration{Duration: 12 * time.Hour}
-
-	got := workloadIdentityRoles([]kossv1alpha1.AccessKey{
-		identityKey("zeta", "KOSSZETA", "worker", "api"),
-		identityKey("static", "KOSSSTATIC"),
-		identityKey("not-issued", "", "app"),
-		deleting,
-		rotating,
-		long,
-	})
-	want := []identityRole{
-		{Arn: "acs:ram::koss:role/team/long", AccessKeyID: "KOSSLONG", Subjects: []string{"system:serviceaccount:team:app"}, MaxSessionSeconds: 43200},
-		{Arn: "acs:ram::koss:role/team/rotating", AccessKeyID: "KOSSROT", Subjects: []string{"system:serviceaccount:team:app"}, MaxSessionSeconds: 1200},
-		{Arn: "acs:ram::koss:role/team/zeta", AccessKeyID: "KOSSZETA",
-			Subjects: []string{"system:serviceaccount:team:api", "system:serviceaccount:team:worker"}, MaxSessionSeconds: 3600},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("roles =\n%+v\nwant\n%+v", got, want)
-	}
-	if got := workloadIdentityRoles(nil); got == nil || len(got) != 0 {
-		t.Fatalf("no AccessKeys: %#v, want an empty list (roles: [] in the file, never null)", got)
-	}
-}
-
-func TestIdentityFile(t *testing.T) {
-	region := controllertest.TestRegion()
-	roles := workloadIdentityRoles([]kossv1alpha1.AccessKey{identityKey("app", "KOSSAPP", "app")})
-	issuer := controllers.ServiceAccountIssuer{Issuer: "https://kubernetes.default.svc.cluster.local", JWKS: json.RawMessage(`{"keys":[{"kid":"a"}]}`)}
-
-	file, err := identityFile(region, issuer, roles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The field names are kossd's contract: decode generically, not into identityDocument.
-	var got map[string]any
-	if err := json.Unmarshal(file, &got); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{
-		"issuer":          "https://kubernetes.default.svc.cluster.local",
-		"audience":        "koss.io/storage/eu",
-		"oidcProviderArn": "acs:ram::koss:oidc-provider/storage/eu",
-		"jwks":            map[string]any{"keys": []any{map[string]any{"kid": "a"}}},
-		"roles": []any{map[string]any{
-			"arn": "acs:ram::koss:role/team/app", "accessKeyId": "KOSSAPP",
-			"subjects": []any{"system:serviceaccount:team:app"}, "maxSessionSeconds": float64(3600),
-		}},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("file =\n%s\nwant %+v", file, want)
-	}
-	again, _ := identityFile(region, issuer, roles)
-	if string(again) != string(file) {
-		t.Fatal("the file's bytes differ between two renders of the same content")
-	}
-	if back := issuerFromSecret(&corev1.Secret{Data: map[string][]byte{controllers.WorkloadIdentityFileKey: file}}); back.Issuer != issuer.Issuer || string(back.JWKS) != string(issuer.JWKS) {
-		t.Errorf("issuer read back from the Secret = %+v", back)
-	}
-
-	unknown, err := identityFile(region, controllers.ServiceAccountIssuer{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(unknown, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(doc["jwks"], map[string]any{"keys": []any{}}) || !reflect.DeepEqual(doc["roles"], []any{}) {
-		t.Errorf("without an issuer: %s, want an empty key set and no roles", unknown)
-	}
-	if back := issuerFromSecret(&corev1.Secret{Data: map[string][]byte{controllers.WorkloadIdentityFileKey: []byte("not json")}}); back.Known() {
-		t.Errorf("issuer read from a broken file = %+v, want none", back)
-	}
 }
 
 func TestAccessKeyRoleChanged(t *testing.T) {
@@ -184,7 +101,7 @@ func (f failingIssuer) ServiceAccountIssuer(context.Context) (controllers.Servic
 func TestWorkloadIdentityUnavailable(t *testing.T) {
 	known := controllers.ServiceAccountIssuer{Issuer: "https://issuer", JWKS: json.RawMessage(`{"keys":[{"kid":"old"}]}`)}
 	region := controllertest.TestRegion()
-	previous, err := identityFile(region, known, nil)
+	previous, err := identityfile.Build(region, known, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +120,7 @@ func TestWorkloadIdentityUnavailable(t *testing.T) {
 			}},
 			want: known, warns: true,
 		},
-		"never fetched and no Secret: no keys": {issuer: failingIssuer{}, want: controllers.ServiceAccountIssuer{JWKS: emptyJWKS}, warns: true},
+		"never fetched and no Secret: no keys": {issuer: failingIssuer{}, want: controllers.ServiceAccountIssuer{JWKS: json.RawMessage(`{"keys":[]}`)}, warns: true},
 		"a reconciler without an IssuerSource fetches nothing": {
 			objects: []client.Object{&corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Namespace: "storage", Name: "eu-workload-identity", Labels: controllers.ManagedByLabels()},
@@ -229,11 +146,15 @@ func TestWorkloadIdentityUnavailable(t *testing.T) {
 			if err := c.Get(context.Background(), types.NamespacedName{Namespace: "storage", Name: "eu-workload-identity"}, secret); err != nil {
 				t.Fatal(err)
 			}
-			var doc identityDocument
+			var doc struct {
+				Roles []struct {
+					AccessKeyID string `json:"accessKeyId"`
+				} `json:"roles"`
+			}
 			if err := json.Unmarshal(secret.Data[controllers.WorkloadIdentityFileKey], &doc); err != nil {
 				t.Fatal(err)
 			}
-			if got := issuerFromSecret(secret); got.Issuer != tc.want.Issuer || string(got.JWKS) != string(tc.want.JWKS) {
+			if got := identityfile.Issuer(secret); got.Issuer != tc.want.Issuer || string(got.JWKS) != string(tc.want.JWKS) {
 				t.Errorf("issuer = %s %s, want %s %s", got.Issuer, got.JWKS, tc.want.Issuer, tc.want.JWKS)
 			}
 			if len(doc.Roles) != 1 || doc.Roles[0].AccessKeyID != "KOSSAPP" {

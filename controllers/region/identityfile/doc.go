@@ -1,0 +1,21 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package identityfile builds a Region's workload identity file, the identity.json the
+// operator writes into the Region's <region>-workload-identity Secret for kossd, and reads
+// the issuer back from it. It only renders and parses; the reconciler fetches the issuer,
+// lists the AccessKeys and applies the Secret.
+package identityfile
