@@ -253,18 +253,8 @@ func TestTemporaryCredentialsInEveryForm(t *testing.T) {
 	c := StartClusterWith(t, 3, Options{Configure: func(_ int, cfg *server.Config) {
 		cfg.SessionClock = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
 	}})
-	leader := c.WaitLeader()
+	leader, key := regionWithKey(t, c)
 	ctx := context.Background()
-	root := client(c.Endpoint(leader))
-	for _, b := range []string{"bkt", "other"} {
-		if _, err := root.PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr(b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	key, err := c.Admin(leader).CreateAccessKey(ctx, adminapi.CreateKeyRequest{Grants: []adminapi.Grant{{Bucket: "bkt", Access: adminapi.AccessReadWrite}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cr, err := c.Admin(leader).IssueSession(ctx, key.AccessKeyID, adminapi.SessionRequest{DurationSeconds: 900, Name: "forms"})
 	if err != nil {
 		t.Fatal(err)

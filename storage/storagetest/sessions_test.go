@@ -45,18 +45,8 @@ func ossCode(err error) string {
 // them, and die with their key.
 func TestTemporaryCredentials(t *testing.T) {
 	c := StartCluster(t, 3)
-	leader := c.WaitLeader()
+	leader, key := regionWithKey(t, c)
 	ctx := context.Background()
-	root := client(c.Endpoint(leader))
-	for _, b := range []string{"bkt", "other"} {
-		if _, err := root.PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr(b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	key, err := c.Admin(leader).CreateAccessKey(ctx, adminapi.CreateKeyRequest{Grants: []adminapi.Grant{{Bucket: "bkt", Access: adminapi.AccessReadWrite}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	full, err := c.Admin(leader).IssueSession(ctx, key.AccessKeyID, adminapi.SessionRequest{DurationSeconds: 900, Name: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +130,14 @@ func assumeRole(t *testing.T, endpoint, id, secret string, form url.Values) (adm
 	mac := hmac.New(sha1.New, []byte(secret+"&"))
 	mac.Write([]byte("POST&%2F&" + url.QueryEscape(toSign)))
 	query.Set("Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	return postSTS(t, endpoint, query, form)
+}
+
+// postSTS posts an STS call (the call in the query, the rest in the form,
+// as Alibaba's credential libraries send it) and returns the answer's
+// Credentials, the status and the error code.
+func postSTS(t *testing.T, endpoint string, query, form url.Values) (adminapi.Credentials, int, string) {
+	t.Helper()
 	resp, err := http.Post(endpoint+"/?"+query.Encode(), "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +153,25 @@ func assumeRole(t *testing.T, endpoint, id, secret string, form url.Values) (adm
 	exp, _ := time.Parse("2006-01-02T15:04:05Z", out.Credentials.Expiration)
 	return adminapi.Credentials{AccessKeyID: out.Credentials.AccessKeyId, AccessKeySecret: out.Credentials.AccessKeySecret,
 		SecurityToken: out.Credentials.SecurityToken, Expiration: exp}, resp.StatusCode, out.Code
+}
+
+// regionWithKey makes the buckets "bkt" and "other" with the root key and
+// an access key with read-write on "bkt" only; it returns the leader.
+func regionWithKey(t *testing.T, c *Cluster) (int, adminapi.AccessKey) {
+	t.Helper()
+	leader := c.WaitLeader()
+	ctx := context.Background()
+	root := client(c.Endpoint(leader))
+	for _, b := range []string{"bkt", "other"} {
+		if _, err := root.PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, err := c.Admin(leader).CreateAccessKey(ctx, adminapi.CreateKeyRequest{Grants: []adminapi.Grant{{Bucket: "bkt", Access: adminapi.AccessReadWrite}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leader, key
 }
 
 // TestAssumeRoleOnTheRegion: an application holding a key asks any node

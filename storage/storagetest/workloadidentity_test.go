@@ -2,11 +2,9 @@ package storagetest
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,21 +24,7 @@ func assumeRoleWithOIDC(t *testing.T, endpoint, roleArn, token string) (adminapi
 		"Timestamp": {time.Now().UTC().Format("2006-01-02T15:04:05Z")}}
 	form := url.Values{"RoleArn": {roleArn}, "OIDCProviderArn": {wit.Provider}, "OIDCToken": {token},
 		"RoleSessionName": {"pod"}, "DurationSeconds": {"3600"}}
-	resp, err := http.Post(endpoint+"/?"+q.Encode(), "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Code        string
-		Credentials struct{ AccessKeyId, AccessKeySecret, SecurityToken, Expiration string }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("STS answer: %v", err)
-	}
-	exp, _ := time.Parse("2006-01-02T15:04:05Z", out.Credentials.Expiration)
-	return adminapi.Credentials{AccessKeyID: out.Credentials.AccessKeyId, AccessKeySecret: out.Credentials.AccessKeySecret,
-		SecurityToken: out.Credentials.SecurityToken, Expiration: exp}, resp.StatusCode, out.Code
+	return postSTS(t, endpoint, q, form)
 }
 
 // TestWorkloadIdentityOnTheRegion: a ServiceAccount token exchanged on one
@@ -51,14 +35,8 @@ func assumeRoleWithOIDC(t *testing.T, endpoint, roleArn, token string) (adminapi
 func TestWorkloadIdentityOnTheRegion(t *testing.T) {
 	trustFile := filepath.Join(t.TempDir(), "identity.json")
 	c := StartClusterWith(t, 3, Options{Configure: func(_ int, cfg *server.Config) { cfg.WorkloadIdentityFile = trustFile }})
-	leader := c.WaitLeader()
+	leader, first := regionWithKey(t, c)
 	ctx := context.Background()
-	root := client(c.Endpoint(leader))
-	for _, b := range []string{"bkt", "other"} {
-		if _, err := root.PutBucket(ctx, &v2.PutBucketRequest{Bucket: v2.Ptr(b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	newKey := func() adminapi.AccessKey {
 		k, err := c.Admin(leader).CreateAccessKey(ctx, adminapi.CreateKeyRequest{Grants: []adminapi.Grant{{Bucket: "bkt", Access: adminapi.AccessReadWrite}}})
 		if err != nil {
@@ -69,7 +47,6 @@ func TestWorkloadIdentityOnTheRegion(t *testing.T) {
 	const role = "acs:ram::koss:role/apps/uploader"
 	issuer := wit.New(t)
 	sub := wit.Subject("apps", "uploader")
-	first := newKey()
 	wit.WriteFile(t, trustFile, issuer.File(workloadid.Role{Arn: role, AccessKeyID: first.AccessKeyID, Subjects: []string{sub}}))
 
 	follower := (leader + 1) % c.Len()
