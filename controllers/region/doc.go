@@ -20,8 +20,9 @@ limitations under the License.
 // PodDisruptionBudget and a root-key Secret generated once and never replaced silently. It
 // owns the Region's Available, Progressing, Degraded and Deleting conditions
 // (region_status.go), and changes spec.replicas one member at a time through the admin API
-// (planScale in region_scale.go: add a member before its pod exists, drain it and remove it
-// before its pod goes). The koss.io/region finalizer keeps a Region while Buckets use it.
+// (the scale subpackage plans each step: add a member before its pod exists, drain it and
+// remove it before its pod goes). The koss.io/region finalizer keeps a Region while Buckets
+// use it.
 //
 // Workload identity (region_workloadidentity.go): kossd has no Kubernetes client, so the
 // operator writes what it needs to verify ServiceAccount tokens offline into the Region's
@@ -32,6 +33,6 @@ limitations under the License.
 // is rendered and read back by the identityfile subpackage.
 //
 // The builders of the Region's objects are pure (region_resources.go, names.go), and so are
-// the status functions and the scale planner; all three have table tests without an API
-// server.
+// the status functions and the scale planner (scale); all three have table tests without an
+// API server.
 package region

@@ -44,6 +44,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/region/scale"
 	"github.com/koss-io/koss/storage/adminclient"
 )
 
@@ -311,7 +312,7 @@ func (r *Reconciler) reconcileClusterStatus(ctx context.Context, s *regionScope)
 	return ctrl.Result{RequeueAfter: interval}, nil
 }
 
-// reconcileStatefulSet applies the StatefulSet, one scaling step at a time (planScale):
+// reconcileStatefulSet applies the StatefulSet, one scaling step at a time (scale.Plan):
 // membership changes go through the admin API before the StatefulSet grows, and after the
 // member's data was re-placed before it shrinks.
 func (r *Reconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (ctrl.Result, error) {
@@ -323,50 +324,51 @@ func (r *Reconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	in := scaleInput{desired: s.region.DesiredReplicas(), cluster: s.observed.cluster}
+	in := scale.Input{Desired: s.region.DesiredReplicas(), Cluster: s.observed.cluster,
+		PodName: func(ordinal int32) string { return podName(s.region, ordinal) }}
 	if existing != nil {
-		in.current = statefulSetReplicas(existing)
-		in.readyReplicas = existing.Status.ReadyReplicas
-		in.rolledOut = statefulSetRolledOut(existing)
+		in.Current = statefulSetReplicas(existing)
+		in.ReadyReplicas = existing.Status.ReadyReplicas
+		in.RolledOut = statefulSetRolledOut(existing)
 	}
-	d := planScale(s.region, in)
+	d := scale.Plan(in)
 
-	// planScale asks for a membership change only from a cluster status, which only s.admin
-	// answers, so s.admin is set whenever d.action is. Every membership call is idempotent:
+	// scale.Plan asks for a membership change only from a cluster status, which only s.admin
+	// answers, so s.admin is set whenever d.Action is. Every membership call is idempotent:
 	// a failed step is simply repeated by a later pass.
 	var stepErr error
-	switch d.action {
-	case actionNone:
-	case actionAddMember:
-		name := podName(s.region, d.member)
-		log.Info("Adding member", "member", name, "peerAddress", peerAddress(s.region, d.member))
-		if err := s.admin.AddMember(ctx, name, peerAddress(s.region, d.member)); err != nil {
-			d.replicas = in.current
-			d.message = fmt.Sprintf("Adding member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
+	switch d.Action {
+	case scale.NoAction:
+	case scale.AddMember:
+		name := podName(s.region, d.Member)
+		log.Info("Adding member", "member", name, "peerAddress", peerAddress(s.region, d.Member))
+		if err := s.admin.AddMember(ctx, name, peerAddress(s.region, d.Member)); err != nil {
+			d.Replicas = in.Current
+			d.Message = fmt.Sprintf("Adding member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
 			stepErr = fmt.Errorf("add member %s: %w", name, err)
 		}
-	case actionDrainMember:
-		name := podName(s.region, d.member)
+	case scale.DrainMember:
+		name := podName(s.region, d.Member)
 		log.Info("Draining member", "member", name)
 		remaining, err := s.admin.DrainMember(ctx, name)
 		switch {
 		case err != nil:
-			d.message = fmt.Sprintf("Re-placing the data of member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
+			d.Message = fmt.Sprintf("Re-placing the data of member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
 			stepErr = fmt.Errorf("drain member %s: %w", name, err)
 		case remaining > 0:
-			d.message = fmt.Sprintf("Re-placing the data of member %s before removing it: %d objects left", name, remaining)
+			d.Message = fmt.Sprintf("Re-placing the data of member %s before removing it: %d objects left", name, remaining)
 		default:
 			log.Info("Removing member", "member", name)
 			if err := s.admin.RemoveMember(ctx, name); err != nil {
-				d.message = fmt.Sprintf("Removing member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
+				d.Message = fmt.Sprintf("Removing member %s failed, retrying: %s", name, controllers.EngineErrorMessage(err))
 				stepErr = fmt.Errorf("remove member %s: %w", name, err)
 			} else {
-				d.message = fmt.Sprintf("Member %s left the cluster; its pod goes next", name)
+				d.Message = fmt.Sprintf("Member %s left the cluster; its pod goes next", name)
 			}
 		}
 	}
 	var res ctrl.Result
-	if d.direction != scaleNone {
+	if d.Direction != scale.None {
 		res.RequeueAfter = r.ScalingInterval
 		if res.RequeueAfter <= 0 {
 			res.RequeueAfter = DefaultScalingInterval
@@ -375,10 +377,10 @@ func (r *Reconciler) reconcileStatefulSet(ctx context.Context, s *regionScope) (
 	s.observed.scale = d
 	s.observed.statefulSet = existing
 
-	if existing == nil || in.current != d.replicas {
-		log.Info("Applying StatefulSet", "StatefulSet", klog.KRef(s.region.Namespace, statefulSetName(s.region)), "replicas", d.replicas)
+	if existing == nil || in.Current != d.Replicas {
+		log.Info("Applying StatefulSet", "StatefulSet", klog.KRef(s.region.Namespace, statefulSetName(s.region)), "replicas", d.Replicas)
 	}
-	sts, err := desiredStatefulSet(s.region, regionImage(s.region, r.DefaultImage), d.replicas)
+	sts, err := desiredStatefulSet(s.region, regionImage(s.region, r.DefaultImage), d.Replicas)
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("StatefulSet of the Region: %w", err)
 	}

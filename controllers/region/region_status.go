@@ -27,6 +27,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/region/scale"
 	"github.com/koss-io/koss/storage/adminapi"
 )
 
@@ -43,7 +44,7 @@ type regionObservation struct {
 	// clusterErr says why cluster is nil: the admin API failed, or no client could be made.
 	clusterErr error
 	// scale is this pass's scaling step.
-	scale scaleDecision
+	scale scale.Decision
 	// certificateProblem, set by reconcileTLS, says why the pods have no certificate yet;
 	// empty when they have one or TLS is off.
 	certificateProblem string
@@ -129,10 +130,10 @@ func setRegionProgressingCondition(region *kossv1alpha1.Region, o regionObservat
 		controllers.SetCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionProgressingCondition, status, reason, message)
 	}
 	switch {
-	case o.scale.direction == scaleUp:
-		set(metav1.ConditionTrue, kossv1alpha1.RegionScalingUpReason, o.scale.message)
-	case o.scale.direction == scaleDown:
-		set(metav1.ConditionTrue, kossv1alpha1.RegionScalingDownReason, o.scale.message)
+	case o.scale.Direction == scale.Up:
+		set(metav1.ConditionTrue, kossv1alpha1.RegionScalingUpReason, o.scale.Message)
+	case o.scale.Direction == scale.Down:
+		set(metav1.ConditionTrue, kossv1alpha1.RegionScalingDownReason, o.scale.Message)
 	case o.statefulSet == nil:
 		set(metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "Creating the StatefulSet")
 	case !statefulSetRolledOut(o.statefulSet):
@@ -169,7 +170,7 @@ func setRegionDegradedCondition(region *kossv1alpha1.Region, o regionObservation
 	set := func(status metav1.ConditionStatus, reason, message string) {
 		controllers.SetCondition(&region.Status.Conditions, region.Generation, kossv1alpha1.RegionDegradedCondition, status, reason, message)
 	}
-	want := o.scale.replicas // the StatefulSet about to be created
+	want := o.scale.Replicas // the StatefulSet about to be created
 	if o.statefulSet != nil {
 		want = statefulSetReplicas(o.statefulSet)
 	}

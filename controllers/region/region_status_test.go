@@ -29,9 +29,23 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers/internal/test/controllertest"
+	"github.com/koss-io/koss/controllers/region/scale"
 	"github.com/koss-io/koss/storage/adminapi"
 	"github.com/koss-io/koss/storage/adminclient"
 )
+
+// healthyCluster reports pods eu-0..eu-(n-1) online with eu-0 leading.
+func healthyCluster(n int32) *adminapi.ClusterStatus {
+	cs := &adminapi.ClusterStatus{NodeID: "eu-0", Leader: "eu-0"}
+	for i := range n {
+		state := adminapi.MemberFollower
+		if i == 0 {
+			state = adminapi.MemberLeader
+		}
+		cs.Members = append(cs.Members, adminapi.Member{ID: podName(controllertest.TestRegion(), i), Address: peerAddress(controllertest.TestRegion(), i), State: state})
+	}
+	return cs
+}
 
 // readyStatefulSet is a StatefulSet the StatefulSet controller has rolled out, with ready pods.
 func readyStatefulSet(replicas, ready int32) *appsv1.StatefulSet {
@@ -59,7 +73,7 @@ func TestSetRegionStatus(t *testing.T) {
 	}{
 		"a new Region is Creating while its pods start": {
 			region:      controllertest.TestRegion(),
-			o:           regionObservation{clusterErr: controllertest.ErrConnRefused, scale: scaleDecision{replicas: 3}},
+			o:           regionObservation{clusterErr: controllertest.ErrConnRefused, scale: scale.Decision{Replicas: 3}},
 			available:   controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionCreatingReason, "0 of 3 pods ready"),
 			progressing: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionRollingOutReason, "Creating the StatefulSet"),
 			degraded:    controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionReplicasUnavailableReason, "0 of 3 pods are ready"),
@@ -154,7 +168,7 @@ func TestSetRegionStatus(t *testing.T) {
 		"scaling is Progressing with the step's message": {
 			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: readyStatefulSet(3, 3), cluster: healthyCluster(3),
-				scale: scaleDecision{direction: scaleUp, message: "Adding member eu-3"}},
+				scale: scale.Decision{Direction: scale.Up, Message: "Adding member eu-3"}},
 			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
 			progressing: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionScalingUpReason, "Adding member eu-3"),
 			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),
@@ -162,7 +176,7 @@ func TestSetRegionStatus(t *testing.T) {
 		"scaling down is Progressing": {
 			region: controllertest.TestRegion(),
 			o: regionObservation{statefulSet: readyStatefulSet(4, 4), cluster: healthyCluster(4),
-				scale: scaleDecision{direction: scaleDown, message: "Re-placing"}},
+				scale: scale.Decision{Direction: scale.Down, Message: "Re-placing"}},
 			available:   controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionQuorumAvailableReason, ""),
 			progressing: controllertest.Want(metav1.ConditionTrue, kossv1alpha1.RegionScalingDownReason, "Re-placing"),
 			degraded:    controllertest.Want(metav1.ConditionFalse, kossv1alpha1.RegionHealthyReason, ""),

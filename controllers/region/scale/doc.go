@@ -1,0 +1,21 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package scale plans a Region's next membership step towards spec.replicas (Plan): one
+// member at a time, added through the admin API before its pod exists, drained and removed
+// before its pod goes. It decides only; the Region reconciler makes the admin API calls and
+// applies the StatefulSet.
+package scale
