@@ -32,6 +32,10 @@ limitations under the License.
 // spec.workloadIdentity. AccessKey changes that move a role wake the Region. The file itself
 // is rendered and read back by the identityfile subpackage.
 //
+// TLS (region_tls.go): the operator issues the pods' certificate from the Region's own CA
+// and renews it, or asks cert-manager for it; what the certificate must name, and the
+// cert-manager Certificate, come from the certificate subpackage.
+//
 // The builders of the Region's objects are pure (region_resources.go, names.go), and so are
 // the status functions and the scale planner (scale); all three have table tests without an
 // API server.

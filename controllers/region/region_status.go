@@ -66,7 +66,7 @@ func setRegionStatus(region *kossv1alpha1.Region, o regionObservation) {
 
 // externalEndpoint is the URL of the LoadBalancer's first ingress, "" until it has one or
 // when spec.external is off; https:// with TLS, and the certificate names that ingress
-// (certificateAddresses).
+// (certificate.For).
 func externalEndpoint(region *kossv1alpha1.Region, svc *corev1.Service) string {
 	if !region.Spec.External.Enabled || svc == nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return ""

@@ -20,14 +20,11 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"net"
-	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -37,6 +34,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers"
+	"github.com/koss-io/koss/controllers/region/certificate"
 	"github.com/koss-io/koss/storage/pki"
 )
 
@@ -64,73 +62,6 @@ func TLSSecretName(region *kossv1alpha1.Region) string {
 	return controllers.RegionTLSSecretName(region)
 }
 
-// certificateDNSNames are the names the Region's certificate serves: the client Service
-// (short, namespaced and fully qualified), every pod behind the headless Service, and with
-// spec.domain the domain and its buckets (<bucket>.<domain>, virtual-host style).
-func certificateDNSNames(region *kossv1alpha1.Region) []string {
-	svc, headless, ns := controllers.ClientServiceName(region), headlessServiceName(region), region.Namespace
-	var out []string
-	for _, suffix := range []string{"", ".svc", ".svc.cluster.local"} {
-		if suffix == "" {
-			out = append(out, svc, svc+"."+ns)
-		} else {
-			out = append(out, svc+"."+ns+suffix)
-		}
-		out = append(out, "*."+headless+"."+ns+suffix)
-	}
-	if d := region.Spec.Domain; d != "" {
-		// Virtual-host style: clients dial <bucket>.<domain> (and the domain itself for
-		// ListBuckets), so TLS must hold for those names too.
-		out = append(out, d, "*."+d)
-	}
-	return out
-}
-
-// certificateAddresses are the further names of the client Service that clients may dial:
-// its cluster IPs (a client outside the cluster network reaching it through a proxy, as
-// `make run` does) and, with spec.external, its load balancer's IPs and host names (the
-// Region's external endpoint). They come from the Service as observed; until it has them
-// the certificate goes without, and the pass that sees them re-issues it.
-func certificateAddresses(region *kossv1alpha1.Region, svc *corev1.Service) (ips []net.IP, dns []string) {
-	if svc == nil {
-		return nil, nil
-	}
-	addIP := func(s string) {
-		if ip := net.ParseIP(s); ip != nil && !slices.ContainsFunc(ips, ip.Equal) {
-			ips = append(ips, ip)
-		}
-	}
-	for _, ip := range append([]string{svc.Spec.ClusterIP}, svc.Spec.ClusterIPs...) {
-		addIP(ip)
-	}
-	if region.Spec.External.Enabled {
-		for _, ing := range svc.Status.LoadBalancer.Ingress {
-			addIP(ing.IP)
-			if ing.Hostname != "" && !slices.Contains(dns, ing.Hostname) {
-				dns = append(dns, ing.Hostname)
-			}
-		}
-	}
-	return ips, dns
-}
-
-// certificateCovers reports whether cert names every one of dns and ips: a certificate
-// that misses one (a Service IP that came later, a Region from before a name was added)
-// is re-issued.
-func certificateCovers(cert *x509.Certificate, dns []string, ips []net.IP) bool {
-	for _, n := range dns {
-		if !slices.Contains(cert.DNSNames, n) {
-			return false
-		}
-	}
-	for _, ip := range ips {
-		if !slices.ContainsFunc(cert.IPAddresses, ip.Equal) {
-			return false
-		}
-	}
-	return true
-}
-
 // reconcileTLS makes sure the Region's pods have a certificate: from the operator's own
 // CA (issued, and re-issued before it expires) or, with spec.tls.issuerRef, from a
 // cert-manager Certificate. It asks to be called again when the certificate is due.
@@ -141,8 +72,7 @@ func (r *Reconciler) reconcileTLS(ctx context.Context, s *regionScope) (ctrl.Res
 	if s.region.Spec.TLS.IssuerRef != nil {
 		return r.reconcileCertManager(ctx, s)
 	}
-	ips, extraDNS := certificateAddresses(s.region, s.observed.clientService)
-	dnsNames := append(certificateDNSNames(s.region), extraDNS...)
+	certNames := certificate.For(s.region, headlessServiceName(s.region), s.observed.clientService)
 	now := r.now()
 	ca, err := r.ensureCA(ctx, s.region, now)
 	if err != nil {
@@ -163,15 +93,15 @@ func (r *Reconciler) reconcileTLS(ctx context.Context, s *regionScope) (ctrl.Res
 			pki.Valid(kp, ca.CertPEM, x509.ExtKeyUsageClientAuth, now) == nil &&
 			string(cur.Data[SecretKeyCACert]) == string(ca.CertPEM) {
 			cert, _ := pki.ParseCertificate(kp.CertPEM)
-			if renew := pki.RenewalTime(cert, r.RenewBefore); now.Before(renew) && certificateCovers(cert, dnsNames, ips) {
+			if renew := pki.RenewalTime(cert, r.RenewBefore); now.Before(renew) && certNames.CoveredBy(cert) {
 				return ctrl.Result{RequeueAfter: renew.Sub(now)}, nil
 			}
 		}
 	}
 	leaf, err := pki.Issue(ca, pki.Request{
 		CommonName: s.region.Name + "." + s.region.Namespace,
-		DNSNames:   dnsNames,
-		IPs:        ips,
+		DNSNames:   certNames.DNS,
+		IPs:        certNames.IPs,
 		// Peers present the same certificate as clients of each other.
 		Usage:    pki.UsageServer | pki.UsageClient,
 		Validity: r.certValidity(),
@@ -227,51 +157,10 @@ func (r *Reconciler) ensureCA(ctx context.Context, region *kossv1alpha1.Region, 
 	return ca, nil
 }
 
-// desiredCertificate is the cert-manager Certificate of a Region that names an issuer,
-// as an unstructured object: the operator does not depend on cert-manager's Go module.
+// desiredCertificate is the Region's cert-manager Certificate (certificate.CertManager).
 func desiredCertificate(region *kossv1alpha1.Region, svc *corev1.Service) *unstructured.Unstructured {
-	ref := region.Spec.TLS.IssuerRef
-	kind, group := ref.Kind, ref.Group
-	if kind == "" {
-		kind = "Issuer"
-	}
-	if group == "" {
-		group = "cert-manager.io"
-	}
-	ips, extraDNS := certificateAddresses(region, svc)
-	dns := make([]any, 0, 8)
-	for _, n := range append(certificateDNSNames(region), extraDNS...) {
-		dns = append(dns, n)
-	}
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "cert-manager.io/v1",
-		"kind":       "Certificate",
-		"metadata": map[string]any{
-			"name":      TLSSecretName(region),
-			"namespace": region.Namespace,
-			"labels":    stringMap(labelsFor(region, componentStorage)),
-		},
-		"spec": map[string]any{
-			"secretName": TLSSecretName(region),
-			"commonName": region.Name + "." + region.Namespace,
-			"dnsNames":   dns,
-			"usages":     []any{"server auth", "client auth", "digital signature", "key encipherment"},
-			"privateKey": map[string]any{"algorithm": "ECDSA", "size": int64(256), "rotationPolicy": "Always"},
-			"issuerRef":  map[string]any{"name": ref.Name, "kind": kind, "group": group},
-			"secretTemplate": map[string]any{
-				"labels": stringMap(labelsFor(region, componentStorage)),
-			},
-		},
-	}}
-	if len(ips) > 0 {
-		u.Object["spec"].(map[string]any)["ipAddresses"] = ipStrings(ips)
-	}
-	owner := regionOwnerReference(region)
-	u.SetOwnerReferences([]metav1.OwnerReference{{
-		APIVersion: *owner.APIVersion, Kind: *owner.Kind, Name: *owner.Name, UID: *owner.UID,
-		Controller: owner.Controller, BlockOwnerDeletion: owner.BlockOwnerDeletion,
-	}})
-	return u
+	return certificate.CertManager(region, certificate.For(region, headlessServiceName(region), svc),
+		labelsFor(region, componentStorage), regionOwnerReference(region))
 }
 
 // +kubebuilder:rbac:groups=cert-manager.io,resources=certificates,verbs=get;list;watch;create;update;patch;delete
@@ -351,20 +240,4 @@ func (r *Reconciler) certValidity() time.Duration {
 		return r.CertValidity
 	}
 	return DefaultCertValidity
-}
-
-func ipStrings(ips []net.IP) []any {
-	out := make([]any, 0, len(ips))
-	for _, ip := range ips {
-		out = append(out, ip.String())
-	}
-	return out
-}
-
-func stringMap(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

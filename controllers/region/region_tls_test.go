@@ -20,10 +20,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"net"
-	"slices"
 	"strings"
-	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -36,6 +33,7 @@ import (
 
 	kossv1alpha1 "github.com/koss-io/koss/api/v1alpha1"
 	"github.com/koss-io/koss/controllers/internal/test/controllertest"
+	"github.com/koss-io/koss/controllers/region/certificate"
 	"github.com/koss-io/koss/storage/pki"
 )
 
@@ -111,8 +109,8 @@ var _ = Describe("Region TLS", func() {
 		// can be why it is replaced.
 		svc := &corev1.Service{}
 		Expect(env.Client.Get(ctx, key("tls"), svc)).To(Succeed())
-		ips, _ := certificateAddresses(region, svc)
-		serverOnly, err := pki.Issue(ca, pki.Request{CommonName: "tls." + ns, DNSNames: certificateDNSNames(region), IPs: ips, Usage: pki.UsageServer, Validity: time.Hour}, time.Now())
+		want := certificate.For(region, headlessServiceName(region), svc)
+		serverOnly, err := pki.Issue(ca, pki.Request{CommonName: "tls." + ns, DNSNames: want.DNS, IPs: want.IPs, Usage: pki.UsageServer, Validity: time.Hour}, time.Now())
 		Expect(err).NotTo(HaveOccurred())
 		// The manager's own reconciler may rewrite the Secret between the read and the
 		// write (a 409 Conflict): read again and retry until the write lands.
@@ -134,46 +132,6 @@ var _ = Describe("Region TLS", func() {
 		}).Should(Succeed())
 	})
 })
-
-func TestCertificateAddresses(t *testing.T) {
-	svc := &corev1.Service{
-		Spec: corev1.ServiceSpec{ClusterIP: "10.0.0.7", ClusterIPs: []string{"10.0.0.7", "fd00::7"}},
-		Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{
-			{IP: "203.0.113.9"}, {Hostname: "oss.example.com"},
-		}}},
-	}
-	internal := controllertest.TestRegion()
-	external := controllertest.TestRegion(func(r *kossv1alpha1.Region) { r.Spec.External.Enabled = true })
-	ips, dns := certificateAddresses(internal, svc)
-	if len(ips) != 2 || !ips[0].Equal(net.ParseIP("10.0.0.7")) || !ips[1].Equal(net.ParseIP("fd00::7")) || len(dns) != 0 {
-		t.Errorf("internal Region: ips %v dns %v, want the cluster IPs once each and no load balancer names", ips, dns)
-	}
-	ips, dns = certificateAddresses(external, svc)
-	if len(ips) != 3 || !ips[2].Equal(net.ParseIP("203.0.113.9")) || len(dns) != 1 || dns[0] != "oss.example.com" {
-		t.Errorf("external Region: ips %v dns %v, want the load balancer's address and name too", ips, dns)
-	}
-	if ips, dns := certificateAddresses(external, nil); ips != nil || dns != nil {
-		t.Errorf("no Service yet: %v %v", ips, dns)
-	}
-
-	now := time.Now()
-	ca, err := pki.NewCA("test", time.Hour, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := pki.Issue(ca, pki.Request{DNSNames: []string{"a", "b"}, IPs: []net.IP{net.ParseIP("10.0.0.7")}, Usage: pki.UsageServer, Validity: time.Hour}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := pki.ParseCertificate(leaf.CertPEM)
-	if !certificateCovers(cert, []string{"a"}, []net.IP{net.ParseIP("10.0.0.7")}) {
-		t.Error("a certificate naming more than wanted must be kept")
-	}
-	// Kept, a certificate missing a name would fail every client dialling that name.
-	if certificateCovers(cert, []string{"a", "c"}, nil) || certificateCovers(cert, nil, []net.IP{net.ParseIP("10.0.0.8")}) {
-		t.Error("a certificate missing a wanted name or IP must be re-issued")
-	}
-}
 
 var _ = Describe("Region pods and TLS", func() {
 	ctx := context.Background()
@@ -247,19 +205,3 @@ var _ = Describe("Region TLS with cert-manager", func() {
 		Expect(spec["issuerRef"]).To(Equal(map[string]any{"name": "corp-ca", "kind": "ClusterIssuer", "group": "cert-manager.io"}))
 	})
 })
-
-// TestCertificateDNSNamesWithDomain: a Region with spec.domain serves virtual-host style,
-// so its certificate names the domain and every <bucket>.<domain>; without one it does not.
-func TestCertificateDNSNamesWithDomain(t *testing.T) {
-	region := controllertest.TestRegion()
-	if names := certificateDNSNames(region); slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "example") }) {
-		t.Fatalf("names without spec.domain: %v", names)
-	}
-	region.Spec.Domain = "oss.example.com"
-	names := certificateDNSNames(region)
-	for _, want := range []string{"oss.example.com", "*.oss.example.com"} {
-		if !slices.Contains(names, want) {
-			t.Fatalf("names with spec.domain %s = %v, want %s among them", region.Spec.Domain, names, want)
-		}
-	}
-}

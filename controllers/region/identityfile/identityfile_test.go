@@ -30,15 +30,18 @@ import (
 	"github.com/koss-io/koss/controllers/internal/test/controllertest"
 )
 
-// identityKey is an issued AccessKey of team/<name> with a workload identity for sas.
+// identityKey is an issued AccessKey of team/<name>, with a workload identity for sas when
+// there are any.
 func identityKey(name, keyID string, sas ...string) kossv1alpha1.AccessKey {
-	k := kossv1alpha1.AccessKey{ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: name}}
-	k.Spec.RegionRef = kossv1alpha1.RegionReference{Name: "eu", Namespace: "storage"}
+	var wi *kossv1alpha1.AccessKeyWorkloadIdentity
 	if sas != nil {
-		k.Spec.WorkloadIdentity = &kossv1alpha1.AccessKeyWorkloadIdentity{ServiceAccounts: sas}
+		wi = &kossv1alpha1.AccessKeyWorkloadIdentity{ServiceAccounts: sas}
 	}
-	k.Status.AccessKeyID = keyID
-	return k
+	return kossv1alpha1.AccessKey{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: name},
+		Spec:       kossv1alpha1.AccessKeySpec{WorkloadIdentity: wi},
+		Status:     kossv1alpha1.AccessKeyStatus{AccessKeyID: keyID},
+	}
 }
 
 func TestRoles(t *testing.T) {

@@ -1,0 +1,22 @@
+/*
+Copyright 2026 The koss Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package certificate describes the certificate a Region's pods present: the names and
+// addresses it must carry (For), whether a certificate still carries them all
+// (Names.CoveredBy), and for a Region that names a cert-manager issuer the cert-manager
+// Certificate that asks for it (CertManager). It reads and writes nothing; the Region
+// reconciler issues, renews and applies.
+package certificate
