@@ -8,11 +8,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/koss-io/koss/hack/localkube/smallfs"
 	"github.com/koss-io/koss/storage/adminclient"
 	"github.com/koss-io/koss/test/kossdproc"
 )
@@ -50,36 +49,12 @@ func smallDisk(t *testing.T, sizeMiB int) string {
 		t.Fatal(err)
 	}
 	img := filepath.Join(base, "disk.img")
-	kind := "ext4 (loop)"
-	loopErr := func() error {
-		f, err := os.Create(img)
-		if err != nil {
-			return err
-		}
-		if err := f.Truncate(int64(sizeMiB) << 20); err != nil {
-			_ = f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-m", "0", img).CombinedOutput(); err != nil {
-			return fmt.Errorf("mkfs.ext4: %w: %s", err, out)
-		}
-		if out, err := exec.Command("mount", "-o", "loop", img, dir).CombinedOutput(); err != nil {
-			return fmt.Errorf("mount -o loop: %w: %s", err, out)
-		}
-		return nil
-	}()
-	if loopErr != nil {
-		t.Logf("No loop-mounted ext4 (%v); using a tmpfs", loopErr)
-		kind = "tmpfs"
-		if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%dm", sizeMiB)); err != nil {
-			t.Skipf("cannot mount a small file system (loop: %v; tmpfs: %v)", loopErr, err)
-		}
+	kind, err := smallfs.Mount(dir, img, int64(sizeMiB)<<20)
+	if err != nil {
+		t.Skipf("cannot mount a small file system: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
+		if err := smallfs.Unmount(dir, img); err != nil {
 			t.Errorf("unmount %s: %v", dir, err)
 		}
 	})
