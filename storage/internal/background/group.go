@@ -3,6 +3,7 @@ package background
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Group runs functions until Stop. The zero value is not usable; call New.
@@ -31,6 +32,24 @@ func (g *Group) Go(fn func(ctx context.Context)) bool {
 	}
 	g.wg.Go(func() { fn(g.ctx) })
 	return true
+}
+
+// Every runs fn every interval (first after one interval) until Stop,
+// and reports whether it started: the periodic loops of a node (the
+// lifecycle passes, the stale-upload reaper) are this and nothing more.
+func (g *Group) Every(interval time.Duration, fn func(ctx context.Context)) bool {
+	return g.Go(func(ctx context.Context) {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			fn(ctx)
+		}
+	})
 }
 
 // Stop ends the context of every function and waits for all of them to

@@ -253,25 +253,16 @@ func (r *Runner) Start(g *background.Group, isLeader func() bool, interval, day 
 	if interval <= 0 || day <= 0 || max <= 0 {
 		return
 	}
-	g.Go(func(ctx context.Context) {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if isLeader != nil && !isLeader() {
-				continue
-			}
-			r.passes.Add(1)
-			pass, err := r.Run(ctx, r.now(), day, max)
-			if err != nil && ctx.Err() == nil {
-				r.lg.Warn("Running bucket lifecycle rules failed", "error", err, "expired", pass.Expired, "aborted", pass.Aborted)
-			} else if pass.Expired > 0 || pass.Aborted > 0 {
-				r.lg.Info("Ran bucket lifecycle rules", "expired", pass.Expired, "aborted", pass.Aborted, "truncated", pass.Truncated)
-			}
+	g.Every(interval, func(ctx context.Context) {
+		if isLeader != nil && !isLeader() {
+			return
+		}
+		r.passes.Add(1)
+		pass, err := r.Run(ctx, r.now(), day, max)
+		if err != nil && ctx.Err() == nil {
+			r.lg.Warn("Running bucket lifecycle rules failed", "error", err, "expired", pass.Expired, "aborted", pass.Aborted)
+		} else if pass.Expired > 0 || pass.Aborted > 0 {
+			r.lg.Info("Ran bucket lifecycle rules", "expired", pass.Expired, "aborted", pass.Aborted, "truncated", pass.Truncated)
 		}
 	})
 }

@@ -357,23 +357,14 @@ func (up *Uploads) StartUploadReaper(g *background.Group, isLeader func() bool, 
 	if age <= 0 || interval <= 0 {
 		return
 	}
-	g.Go(func(ctx context.Context) {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if isLeader != nil && !isLeader() {
-				continue
-			}
-			if n, err := up.AbortStaleUploads(ctx, up.now().Add(-age)); err != nil {
-				up.lg.Warn("Aborting stale multipart uploads failed", "error", err)
-			} else if n > 0 {
-				up.lg.Info("Aborted stale multipart uploads", "count", n, "olderThan", age)
-			}
+	g.Every(interval, func(ctx context.Context) {
+		if isLeader != nil && !isLeader() {
+			return
+		}
+		if n, err := up.AbortStaleUploads(ctx, up.now().Add(-age)); err != nil {
+			up.lg.Warn("Aborting stale multipart uploads failed", "error", err)
+		} else if n > 0 {
+			up.lg.Info("Aborted stale multipart uploads", "count", n, "olderThan", age)
 		}
 	})
 }
