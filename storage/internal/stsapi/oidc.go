@@ -5,9 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/koss-io/koss/storage/internal/auth"
 	"github.com/koss-io/koss/storage/internal/session"
@@ -58,8 +56,7 @@ var oidcErrors = []struct {
 // credentials of the role's access key. The call is anonymous: the token
 // is the proof.
 func (h *Handler) assumeRoleWithOIDC(ctx context.Context, p url.Values, requestID string) (any, error) {
-	get := p.Get
-	providerArn, roleArn, token := get("OIDCProviderArn"), get("RoleArn"), get("OIDCToken")
+	providerArn, roleArn, token := p.Get("OIDCProviderArn"), p.Get("RoleArn"), p.Get("OIDCToken")
 	switch {
 	case providerArn == "":
 		return nil, fail(http.StatusBadRequest, "MissingParameter.OIDCProviderArn", "The parameter OIDCProviderArn is required.")
@@ -70,20 +67,16 @@ func (h *Handler) assumeRoleWithOIDC(ctx context.Context, p url.Values, requestI
 	case len(token) < minTokenLen || len(token) > maxTokenLen:
 		return nil, fail(http.StatusBadRequest, "InvalidParameter.OIDCToken", "The parameter OIDCToken must be 4 to 20000 characters long.")
 	}
-	name := get("RoleSessionName")
+	name := p.Get("RoleSessionName")
 	if name == "" {
 		name = defaultOIDCSessionName
 	}
 	if !sessionName.MatchString(name) {
 		return nil, fail(http.StatusBadRequest, "InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed.")
 	}
-	duration := session.DefaultDuration
-	if s := get("DurationSeconds"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || time.Duration(n)*time.Second < session.MinDuration || time.Duration(n)*time.Second > session.MaxDuration {
-			return nil, fail(http.StatusBadRequest, "InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/12hr.")
-		}
-		duration = time.Duration(n) * time.Second
+	duration, err := durationParam(p)
+	if err != nil {
+		return nil, err
 	}
 	now := h.now()
 	grant, err := h.trust.Exchange(providerArn, roleArn, token, now)
@@ -114,28 +107,15 @@ func (h *Handler) assumeRoleWithOIDC(ctx context.Context, p url.Values, requestI
 	if err != nil {
 		return nil, err
 	}
-	req := session.Request{ParentID: grant.AccessKeyID, ParentSecret: parent.Secret, Duration: duration, Name: name}
-	if policy := get("Policy"); policy != "" {
-		if req.Grants, err = parsePolicy(policy); err != nil {
-			return nil, err
-		}
-	}
-	sess, tok, err := h.sessions.Issue(req, now)
-	if errors.Is(err, session.ErrInvalidRequest) {
-		return nil, fail(http.StatusBadRequest, "InvalidParameter", "%s", strings.TrimPrefix(err.Error(), session.ErrInvalidRequest.Error()+": "))
-	}
+	out, err := h.issue(session.Request{ParentID: grant.AccessKeyID, ParentSecret: parent.Secret, Duration: duration, Name: name},
+		p.Get("Policy"), roleArn, now)
 	if err != nil {
 		return nil, err
 	}
-	h.log.Info("Issued temporary credentials through AssumeRoleWithOIDC", "accessKeyId", sess.AccessKeyID, "parent", sess.Parent,
-		"role", roleArn, "subject", grant.Subject, "session", name, "expiration", sess.Expiration())
+	h.log.Info("Issued temporary credentials through AssumeRoleWithOIDC", "accessKeyId", out.sess.AccessKeyID, "parent", out.sess.Parent,
+		"role", roleArn, "subject", grant.Subject, "session", name, "expiration", out.sess.Expiration())
 	return assumeRoleWithOIDCResponse{
-		RequestID:       requestID,
-		AssumedRoleUser: assumedRoleUser{Arn: roleArn + "/" + name, AssumedRoleID: sess.Parent + ":" + name},
-		Credentials: credentials{
-			AccessKeyID: sess.AccessKeyID, AccessKeySecret: sess.Secret, SecurityToken: tok,
-			Expiration: sess.Expiration().Format(timeLayout),
-		},
+		RequestID: requestID, AssumedRoleUser: out.user, Credentials: out.creds,
 		OIDCTokenInfo: oidcTokenInfo{Subject: grant.Subject, Issuer: grant.Issuer, ClientIDs: strings.Join(grant.Audience, ",")},
 	}, nil
 }

@@ -214,32 +214,61 @@ func (h *Handler) assumeRole(ctx context.Context, method string, p url.Values, r
 	if !sessionName.MatchString(name) {
 		return nil, fail(http.StatusBadRequest, "InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed.")
 	}
-	duration := session.DefaultDuration
-	if s := p.Get("DurationSeconds"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || time.Duration(n)*time.Second < session.MinDuration || time.Duration(n)*time.Second > session.MaxDuration {
-			return nil, fail(http.StatusBadRequest, "InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/12hr.")
-		}
-		duration = time.Duration(n) * time.Second
-	}
-	var req = session.Request{ParentID: caller.Principal.AccessKeyID, ParentSecret: caller.Secret, Duration: duration, Name: name}
-	if policy := p.Get("Policy"); policy != "" {
-		if req.Grants, err = parsePolicy(policy); err != nil {
-			return nil, err
-		}
-	}
-	sess, token, err := h.sessions.Issue(req, h.now())
-	if errors.Is(err, session.ErrInvalidRequest) {
-		return nil, fail(http.StatusBadRequest, "InvalidParameter", "%s", strings.TrimPrefix(err.Error(), session.ErrInvalidRequest.Error()+": "))
-	}
+	duration, err := durationParam(p)
 	if err != nil {
 		return nil, err
 	}
-	h.log.Info("Issued temporary credentials through AssumeRole", "accessKeyId", sess.AccessKeyID, "parent", sess.Parent, "session", name, "expiration", sess.Expiration())
-	return assumeRoleResponse{
-		RequestID:       requestID,
-		AssumedRoleUser: assumedRoleUser{Arn: roleArn + "/" + name, AssumedRoleID: sess.Parent + ":" + name},
-		Credentials: credentials{
+	out, err := h.issue(session.Request{ParentID: caller.Principal.AccessKeyID, ParentSecret: caller.Secret, Duration: duration, Name: name},
+		p.Get("Policy"), roleArn, h.now())
+	if err != nil {
+		return nil, err
+	}
+	h.log.Info("Issued temporary credentials through AssumeRole", "accessKeyId", out.sess.AccessKeyID, "parent", out.sess.Parent, "session", name, "expiration", out.sess.Expiration())
+	return assumeRoleResponse{RequestID: requestID, AssumedRoleUser: out.user, Credentials: out.creds}, nil
+}
+
+// durationParam is the call's DurationSeconds: 15 minutes to 12 hours,
+// an hour when absent.
+func durationParam(p url.Values) (time.Duration, error) {
+	s := p.Get("DurationSeconds")
+	if s == "" {
+		return session.DefaultDuration, nil
+	}
+	n, err := strconv.Atoi(s)
+	if d := time.Duration(n) * time.Second; err != nil || d < session.MinDuration || d > session.MaxDuration {
+		return 0, fail(http.StatusBadRequest, "InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/12hr.")
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// issued is a new session and the parts of the answer that name it.
+type issued struct {
+	sess  session.Session
+	user  assumedRoleUser
+	creds credentials
+}
+
+// issue makes the session req asks for, narrowed by the call's policy
+// (when there is one), as roleArn's: what AssumeRole and
+// AssumeRoleWithOIDC share once they know the parent key.
+func (h *Handler) issue(req session.Request, policy, roleArn string, now time.Time) (issued, error) {
+	if policy != "" {
+		var err error
+		if req.Grants, err = parsePolicy(policy); err != nil {
+			return issued{}, err
+		}
+	}
+	sess, token, err := h.sessions.Issue(req, now)
+	if errors.Is(err, session.ErrInvalidRequest) {
+		return issued{}, fail(http.StatusBadRequest, "InvalidParameter", "%s", strings.TrimPrefix(err.Error(), session.ErrInvalidRequest.Error()+": "))
+	}
+	if err != nil {
+		return issued{}, err
+	}
+	return issued{
+		sess: sess,
+		user: assumedRoleUser{Arn: roleArn + "/" + req.Name, AssumedRoleID: sess.Parent + ":" + req.Name},
+		creds: credentials{
 			AccessKeyID: sess.AccessKeyID, AccessKeySecret: sess.Secret, SecurityToken: token,
 			Expiration: sess.Expiration().Format(timeLayout),
 		},
