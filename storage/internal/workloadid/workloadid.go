@@ -94,6 +94,7 @@ type Trust struct {
 	path string
 
 	mu      sync.Mutex
+	loaded  bool // file and err are the content of modTime and size
 	modTime time.Time
 	size    int64
 	file    *File
@@ -115,12 +116,10 @@ func (t *Trust) load() (*File, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.file != nil || t.err != nil {
-		if st.ModTime().Equal(t.modTime) && st.Size() == t.size {
-			return t.file, t.err
-		}
+	if t.loaded && st.ModTime().Equal(t.modTime) && st.Size() == t.size {
+		return t.file, t.err
 	}
-	t.modTime, t.size = st.ModTime(), st.Size()
+	t.loaded, t.modTime, t.size = true, st.ModTime(), st.Size()
 	t.file, t.err = readFile(t.path)
 	return t.file, t.err
 }

@@ -133,30 +133,13 @@ func TestTrustFollowsTheFile(t *testing.T) {
 	if _, err := trust.Exchange(provider, roleArn, tok, now); !errors.Is(err, workloadid.ErrNoProvider) {
 		t.Fatalf("no file yet: %v", err)
 	}
-	write := func(f *workloadid.File, mtime time.Time) {
-		t.Helper()
-		b, err := json.Marshal(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tmp := filepath.Join(dir, "new")
-		if err := os.WriteFile(tmp, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(tmp, mtime, mtime); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			t.Fatal(err)
-		}
-	}
 	f := roleFile(k)
 	f.Roles = nil
-	write(f, now.Add(-time.Minute))
+	wit.WriteFile(t, path, f)
 	if _, err := trust.Exchange(provider, roleArn, tok, now); !errors.Is(err, workloadid.ErrNoRole) {
 		t.Fatalf("no roles: %v", err)
 	}
-	write(roleFile(k), now)
+	wit.WriteFile(t, path, roleFile(k))
 	if _, err := trust.Exchange(provider, roleArn, tok, now); err != nil {
 		t.Fatalf("after the role was published: %v", err)
 	}
