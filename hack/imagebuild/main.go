@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -20,6 +19,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/koss-io/koss/hack/chartmeta"
 )
 
 // defaultSource is the repository the images say they come from.
@@ -182,7 +183,7 @@ func goBuild(ctx context.Context, root, pkg, out string, p v1.Platform, m metada
 func buildMetadata(ctx context.Context, root, version string) (metadata, error) {
 	m := metadata{Source: defaultSource, Version: version}
 	if m.Version == "" {
-		v, err := chartAppVersion(filepath.Join(root, "charts", "koss", "Chart.yaml"))
+		v, err := chartmeta.AppVersion(chartmeta.ChartPath(root))
 		if err != nil {
 			return m, err
 		}
@@ -217,24 +218,4 @@ func git(ctx context.Context, root string, args ...string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(string(b)), nil
-}
-
-// chartAppVersion reads appVersion from a Chart.yaml (a top-level scalar,
-// so a line scan is enough and no YAML library is needed here).
-func chartAppVersion(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "appVersion:"); ok {
-			return strings.Trim(strings.TrimSpace(v), `"'`), nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", err
-	}
-	return "", fmt.Errorf("%s: no appVersion", path)
 }

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,8 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
+	"github.com/koss-io/koss/hack/chartmeta"
 	"github.com/koss-io/koss/hack/localkube/framework"
 )
 
@@ -32,20 +30,11 @@ const osscliRepository = "koss/osscli"
 // chart's appVersion, which `make images` tags every image with. (Not the
 // running operator's tag: the upgrade spec moves it to a copy of its image.)
 func osscliImage(_ context.Context, env *framework.Env) (string, error) {
-	b, err := os.ReadFile(filepath.Join(env.ChartDir(), "Chart.yaml"))
+	v, err := chartmeta.AppVersion(chartmeta.ChartPath(env.Root()))
 	if err != nil {
 		return "", err
 	}
-	var chart struct {
-		AppVersion string `json:"appVersion"`
-	}
-	if err := yaml.Unmarshal(b, &chart); err != nil {
-		return "", err
-	}
-	if chart.AppVersion == "" {
-		return "", fmt.Errorf("%s/Chart.yaml has no appVersion", env.ChartDir())
-	}
-	return osscliRepository + ":" + chart.AppVersion, nil
+	return osscliRepository + ":" + v, nil
 }
 
 // clientPod is an osscli pod that meets the restricted Pod Security
