@@ -57,6 +57,8 @@ func main() {
 	mpSize := flag.Int64("multipart-size", 1<<30, "bytes of the multipart upload (0 skips it)")
 	mpParallel := flag.Int("multipart-parallel", 16, "parts of the multipart upload in flight at once")
 	mpRounds := flag.Int("multipart-rounds", 3, "uploads per multipart row, each between two raw-disk runs of the same bytes")
+	idleFor := flag.Duration("idle", 20*time.Second, "how long the idle Region's CPU is measured, before any load (0 skips it)")
+	idleOnly := flag.Bool("idle-only", false, "measure only the idle Region's CPU")
 	flag.Parse()
 
 	work := *dir
@@ -71,6 +73,10 @@ func main() {
 	sizes := []int{4 << 10, 4 << 20}
 	clients := []int{1, 16}
 	var results []result
+	if *idleOnly {
+		measureRegionIdle(*kossd, work, *nodes, max(*idleFor, time.Second))
+		return
+	}
 
 	fmt.Fprintf(os.Stderr, ">> raw disk baseline in %s\n", work)
 	for _, size := range sizes {
@@ -112,6 +118,11 @@ func main() {
 		pids = append(pids, n.Pid())
 	}
 	target := fmt.Sprintf("kossd %d nodes", *nodes)
+	var idle []idleCPU
+	if *idleFor > 0 {
+		fmt.Fprintf(os.Stderr, ">> %s idle for %s\n", target, *idleFor)
+		idle = measureIdle(pids, idleSettle, *idleFor)
+	}
 	fmt.Fprintf(os.Stderr, ">> %s at %v (clients spread over the nodes)\n", target, endpoints)
 	results = append(results, measureNode(target, endpoints, pids, sizes, clients, *duration)...)
 	results = append(results, measureS3(target, endpoints, pids, sizes, clients, *duration)...) // s3.go
@@ -122,6 +133,7 @@ func main() {
 	printTable(results)
 	printTargets(results, *nodes, *mpSize, *mpParallel)
 	printS3Targets(results) // s3.go
+	printIdle(os.Stdout, target, idle, *idleFor)
 }
 
 // nothingTarget names the do-nothing server's rows (nothing.go).

@@ -38,6 +38,7 @@ func (r *Raft) registerHandlers() {
 	p := r.cfg.Peer
 	p.HandleFunc("POST "+pathPropose, r.handlePropose)
 	p.HandleFunc("POST "+pathReadIndex, r.handleReadIndex)
+	p.HandleFunc("POST "+pathNudge, r.handleNudge)
 	p.HandleFunc("GET "+pathStatus, r.handleStatus)
 	p.HandleFunc("POST "+pathMembers, r.handleAddVoter)
 	p.HandleFunc("DELETE "+pathMembers+"/{id}", r.handleRemoveServer)

@@ -88,9 +88,11 @@ type RaftConfig struct {
 	LeaderLeaseTimeout time.Duration
 	// CommitTimeout is how long (randomized up to twice as long) a
 	// follower may wait to learn a new commit index when nothing else is
-	// sent: the leader then sends an empty append. It bounds how long a
-	// read barrier on a follower waits after a write, so it is short; an
-	// idle cluster pays one small message per follower per period.
+	// sent: the leader then sends an empty append. An idle cluster pays
+	// one such message per follower per period, so it is long; a read
+	// barrier on a follower right after a write does not wait for it but
+	// asks the leader for a nudge (nudge.go). It still bounds that wait
+	// when the leader does not nudge.
 	CommitTimeout time.Duration
 	// MaxAppendEntries caps the entries in one replication message (and
 	// one FSM batch).
@@ -134,7 +136,7 @@ func DefaultRaftConfig() RaftConfig {
 		HeartbeatTimeout:   1500 * time.Millisecond,
 		ElectionTimeout:    1500 * time.Millisecond,
 		LeaderLeaseTimeout: time.Second,
-		CommitTimeout:      5 * time.Millisecond,
+		CommitTimeout:      100 * time.Millisecond,
 		MaxAppendEntries:   128,
 		SnapshotInterval:   2 * time.Minute,
 		SnapshotThreshold:  8192,
@@ -258,6 +260,11 @@ type Raft struct {
 	// streamRounds and httpRounds count the read-index rounds this leader
 	// answered for followers, by transport (tests count them).
 	streamRounds, httpRounds atomic.Uint64
+	// askNudge sends a follower's nudges, giveNudge proposes a leader's
+	// (nudge.go); nudges counts those this leader was asked for (tests
+	// count them).
+	askNudge, giveNudge *nudger
+	nudges              atomic.Uint64
 
 	base      context.Context // ends at Close
 	cancel    context.CancelFunc
@@ -355,6 +362,8 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 	r.fsm = &notifyingFSM{IndexedFSM: cfg.FSM, applied: newBroadcast()}
 	r.localReads = newReadBatcher(base, cfg.RequestTimeout, r.localReadIndex)
 	r.fwdReads = newReadBatcher(base, cfg.RequestTimeout, r.remoteReadIndex)
+	r.askNudge = newNudger(base, cfg.RequestTimeout, r.sendNudge)
+	r.giveNudge = newNudger(base, cfg.RequestTimeout, r.proposeNudge)
 	r.readStream = readStream
 	r.readClient = &readIndexClient{listener: readStream, timeout: cfg.RequestTimeout}
 

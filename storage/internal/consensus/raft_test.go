@@ -614,3 +614,42 @@ func TestRaftFollowerReadIndexStream(t *testing.T) {
 		t.Fatalf("with the stream refused, the leader answered %d rounds over HTTP, want >= %d", h, rounds)
 	}
 }
+
+// TestRaftFollowerBarrierNudges checks that a follower's read barrier right
+// after a write does not wait for the leader's next empty append: with
+// CommitTimeout far longer than the test allows, every barrier ends through
+// a nudge, and a leader that refuses nudges (an older kossd) only makes
+// barriers wait for CommitTimeout.
+func TestRaftFollowerBarrierNudges(t *testing.T) {
+	// Empty appends every 3-6 s: a barrier that waited for one would take a
+	// second or more with odds of 7 in 9, in each of five rounds.
+	const commitTimeout, nudged = 3 * time.Second, time.Second
+	c := newCluster(t, 3, func(rc *RaftConfig) {
+		rc.CommitTimeout = commitTimeout
+		rc.RequestTimeout = 10 * time.Second // outlasts the wait without a nudge
+	})
+	leader := c.waitLeader()
+	f := c.followers(leader)[0]
+	lr := c.node(leader).raft
+	const rounds = 5
+	for i := range rounds {
+		c.mustOK(leader, createBucket(fmt.Sprintf("n-%d", i)))
+		start := time.Now()
+		if err := c.readBucket(f, fmt.Sprintf("n-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took >= nudged {
+			t.Fatalf("barrier %d on a follower after a write took %s (CommitTimeout %s): no nudge ended it", i, took, commitTimeout)
+		}
+	}
+	if n := lr.nudges.Load(); n == 0 {
+		t.Fatalf("the leader was asked for no nudge in %d follower barriers after writes", rounds)
+	}
+
+	// Without nudges the barrier still ends, at the next empty append.
+	c.node(f).raft.askNudge.send = func(context.Context, uint64) error { return errors.New("refused") }
+	c.mustOK(leader, createBucket("n-refused"))
+	if err := c.readBucket(f, "n-refused"); err != nil {
+		t.Fatal(err)
+	}
+}

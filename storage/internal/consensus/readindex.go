@@ -36,13 +36,15 @@ func (r *Raft) Barrier(ctx context.Context) error {
 			return r.fail(ctx, "read barrier", err)
 		}
 		var idx uint64
+		waitFor := r.waitApplied
 		if string(id) == r.id {
 			idx, err = r.localReads.get(bctx)
 		} else {
 			idx, err = r.fwdReads.get(bctx)
+			waitFor = r.waitAppliedNudging // nudge.go
 		}
 		if err == nil {
-			if err := r.waitApplied(bctx, idx); err != nil {
+			if err := waitFor(bctx, idx); err != nil {
 				return r.fail(ctx, "read barrier", err)
 			}
 			return nil
