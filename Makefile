@@ -84,6 +84,10 @@ test-storage: build ## Run only the storage engine tests (no Kubernetes), then t
 	KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) ./storage/... ./test/storage/...
 	KOSS_TEST_NODES=3 KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) -count=1 ./test/storage/...
 
+.PHONY: bench-idle
+bench-idle: build ## Measure an idle 3-node Region's CPU per node (goal: at most 1% of a core each).
+	go run ./test/bench --kossd $(LOCALBIN)/kossd --idle-only --idle 30s
+
 .PHONY: bench
 bench: build ## Measure PUT/GET throughput against kossd and the raw-disk baseline; prints a table.
 	go run ./test/bench --kossd $(LOCALBIN)/kossd

@@ -33,7 +33,12 @@
 // running, so a round's index is never older than the caller's call.
 // Because raft keeps no-op and barrier entries from the state machine, the
 // index waited for is the last command or configuration entry at or below
-// the commit index.
+// the commit index. A follower learns the commit index from the leader's
+// appends, and when no write follows one, from the empty append the leader
+// sends every CommitTimeout (100 ms, long so that an idle Region stays
+// quiet); a follower barrier that has waited 2 ms asks the leader to nudge
+// instead (POST /-/peer/v1/raft/nudge), and the leader appends a barrier
+// entry whose replication carries the commit index.
 //
 // # Leases
 //
