@@ -35,7 +35,7 @@
 // index waited for is the last command or configuration entry at or below
 // the commit index. A follower learns the commit index from the leader's
 // appends, and when no write follows one, from the empty append the leader
-// sends every CommitTimeout (100 ms, long so that an idle Region stays
+// sends every CommitTimeout (500 ms, long so that an idle Region stays
 // quiet); a follower barrier that has waited 2 ms asks the leader to nudge
 // instead (POST /-/peer/v1/raft/nudge), and the leader appends a barrier
 // entry whose replication carries the commit index.

@@ -36,9 +36,10 @@ import (
 // at a time, for the highest index waited for; a leader proposes one
 // barrier at a time, and none for an index an earlier nudge of its term
 // already covered. A nudge that fails changes nothing: the barrier still
-// ends at the next append, at most CommitTimeout later. A leader that does
-// not know the path (an older kossd during a rolling upgrade) answers 404,
-// which is the same.
+// ends at the next append, at most twice CommitTimeout later. A leader that
+// does not know the path (an older kossd during a rolling upgrade) answers
+// 404, which is the same; and an older follower never nudges, so during an
+// upgrade its barriers after a write may wait that long.
 const (
 	pathNudge = "/-/peer/v1/raft/nudge"
 	// nudgeGrace is how long a follower's barrier waits for its index

@@ -136,7 +136,7 @@ func DefaultRaftConfig() RaftConfig {
 		HeartbeatTimeout:   1500 * time.Millisecond,
 		ElectionTimeout:    1500 * time.Millisecond,
 		LeaderLeaseTimeout: time.Second,
-		CommitTimeout:      100 * time.Millisecond,
+		CommitTimeout:      500 * time.Millisecond,
 		MaxAppendEntries:   128,
 		SnapshotInterval:   2 * time.Minute,
 		SnapshotThreshold:  8192,
