@@ -180,6 +180,7 @@ func runServer(args []string, stderr io.Writer, getenv func(string) string) int 
 		"most objects deleted and uploads aborted by one lifecycle pass, the rest at the next; 0 is 1000")
 	leaseReads := true
 	ef.booleanDefault(&leaseReads, "lease-reads", "KOSS_LEASE_READS", true, "the leader serves linearizable reads on a lease (half the heartbeat timeout) instead of a quorum round per read; see the consensus docs for what it assumes")
+	ef.boolean(&cfg.Raft.SyncMetadata, "sync-metadata", "KOSS_SYNC_METADATA", "in a Region, fsync the metadata store on every commit as well as the raft log (by default only the log is fsynced, and the store is rebuilt from it after a machine restart)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: kossd server [flags]\n\nRoot credentials come from KOSS_ROOT_ACCESS_KEY_ID and KOSS_ROOT_ACCESS_KEY_SECRET.\n\nFlags:\n")
 		fs.PrintDefaults()

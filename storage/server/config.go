@@ -159,6 +159,10 @@ type RaftTuning struct {
 	// for every read barrier instead of relying on its lease (see the
 	// consensus package doc, "Leases").
 	NoLeaseReads bool
+	// SyncMetadata fsyncs the metadata store on every commit of applied
+	// entries, as a single node does, instead of leaving durability to
+	// the raft log (meta's deferred sync).
+	SyncMetadata bool
 }
 
 // Defaults.

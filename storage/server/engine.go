@@ -60,7 +60,9 @@ type disks struct {
 	fsm   *meta.FSM
 }
 
-func openDisks(cfg Config, log *slog.Logger) (disks, error) {
+// deferSync says whether the metadata store may commit without fsync:
+// only under a raft log, which replays what a crash loses.
+func openDisks(cfg Config, log *slog.Logger, deferSync bool) (disks, error) {
 	bcfg := blob.DefaultConfig()
 	bcfg.Dir = filepath.Join(cfg.DataDir, blobDir)
 	bcfg.Logger = log
@@ -81,6 +83,7 @@ func openDisks(cfg Config, log *slog.Logger) (disks, error) {
 	mcfg := meta.DefaultConfig()
 	mcfg.Path = filepath.Join(cfg.DataDir, metaFile)
 	mcfg.Logger = log
+	mcfg.DeferSync = deferSync
 	fsm, err := meta.New(mcfg)
 	if err != nil {
 		_ = blobs.Close()
@@ -172,7 +175,7 @@ type singleEngine struct {
 }
 
 func openSingleEngine(cfg Config, log *slog.Logger) (engine, error) {
-	d, err := openDisks(cfg, log)
+	d, err := openDisks(cfg, log, false)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ type raftEngine struct {
 }
 
 func openRaftEngine(cfg Config, members []Member, log *slog.Logger) (engine, error) {
-	d, err := openDisks(cfg, log)
+	d, err := openDisks(cfg, log, !cfg.Raft.SyncMetadata)
 	if err != nil {
 		return nil, err
 	}

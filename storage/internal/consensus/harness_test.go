@@ -146,6 +146,7 @@ func (c *testCluster) start(id string, initial []Peer) *testNode {
 	fcfg := meta.DefaultConfig()
 	fcfg.Path = filepath.Join(nd.dir, "meta.db")
 	fcfg.Logger = lg
+	fcfg.DeferSync = true // as a Region member's
 	fsm, err := meta.New(fcfg)
 	if err != nil {
 		c.t.Fatal(err)

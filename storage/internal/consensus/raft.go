@@ -217,8 +217,10 @@ func (c RaftConfig) raftConfig(lg *hclogAdapter) *raft.Config {
 	rc.BatchApplyCh = true
 	// The state machine is durable and skips entries at or below its
 	// applied index; restoring the last snapshot at every start would
-	// throw that away for older state.
-	rc.NoSnapshotRestoreOnStart = true
+	// throw that away for older state. An empty one (a store discarded
+	// after a machine restart, meta's deferred sync) restores the
+	// snapshot, and raft replays the log after it.
+	rc.NoSnapshotRestoreOnStart = c.FSM.AppliedIndex() > 0
 	// A removed node stays a (silent) follower, so it can be added again
 	// without a restart; it does not start elections while it is not in
 	// the configuration.

@@ -31,10 +31,20 @@
 // mode this fsync is the durability of metadata: an acknowledged write is on
 // disk. Group commit (many proposals per transaction) keeps this cheap.
 //
+// Under raft (Config.DeferSync) the commit is not fsynced: the raft log
+// already holds every committed entry on a quorum, so the log's fsync is
+// the only one on the commit path. A process crash loses nothing bbolt
+// wrote (the kernel still has it); a machine that stops may leave the
+// file torn, so a marker beside the store names the boot it was opened in
+// and goes at a clean Close, and a store whose marker names another boot is
+// discarded at open and rebuilt by raft from its snapshot and log (see
+// defersync.go).
+//
 // On restart the applied index is read back. Entries at or below it are
 // skipped (CodeSkipped), so replaying a raft log over the persistent state
-// is harmless; with hashicorp/raft set NoSnapshotRestoreOnStart so that the
-// persistent state is not thrown away for an older snapshot at every start.
+// is harmless; with hashicorp/raft set NoSnapshotRestoreOnStart (unless the
+// store is empty) so that the persistent state is not thrown away for an
+// older snapshot at every start.
 //
 // # Blob references and garbage
 //

@@ -28,6 +28,10 @@ type Config struct {
 	Logger *slog.Logger
 	// OpenTimeout bounds the wait for the file lock another process holds.
 	OpenTimeout time.Duration
+	// DeferSync commits applied entries without an fsync; only for a
+	// store under a replicated log that replays what a crash loses
+	// (defersync.go). Off where the store is the only copy (single node).
+	DeferSync bool
 }
 
 // DefaultConfig returns a Config with defaults for everything but Path.
@@ -60,6 +64,7 @@ type FSM struct {
 	db *bolt.DB
 
 	applied atomic.Uint64 // mirrors meta/applied after each commit
+	noSync  bool          // commits are not fsynced (Config.DeferSync)
 }
 
 var (
@@ -84,13 +89,46 @@ func New(cfg Config) (*FSM, error) {
 		return nil, fmt.Errorf("meta: %w", err)
 	}
 	f := &FSM{path: cfg.Path, lg: lg.With("component", "meta")}
-	db, applied, err := openDB(cfg.Path, cfg.OpenTimeout)
+	boot, err := bootID()
+	if err != nil && cfg.DeferSync {
+		f.lg.Warn("No boot id, so the metadata store fsyncs every commit", "error", err)
+		cfg.DeferSync = false
+	}
+	discard, err := checkMarker(cfg.Path, boot, cfg.DeferSync)
 	if err != nil {
 		return nil, err
 	}
+	if discard {
+		f.lg.Warn("The metadata store was written without fsync before the machine restarted and was not closed; discarding it so raft rebuilds it from the last snapshot and the log", "path", cfg.Path)
+		if err := discardStore(cfg.Path); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.DeferSync {
+		if err := writeMarker(cfg.Path, boot); err != nil {
+			return nil, err
+		}
+	}
+	f.noSync = cfg.DeferSync
+	db, applied, err := openDB(cfg.Path, cfg.OpenTimeout, f.noSync)
+	if err != nil {
+		return nil, err
+	}
+	if !f.noSync {
+		// A marker of this boot (a crash while deferring): the store is
+		// whole; make it durable before it fsyncs on its own.
+		if err := db.Sync(); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("meta: %w", err)
+		}
+		if err := removeMarker(cfg.Path); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
 	f.db = db
 	f.applied.Store(applied)
-	f.lg.Info("Opened metadata store", "path", cfg.Path, "appliedIndex", applied)
+	f.lg.Info("Opened metadata store", "path", cfg.Path, "appliedIndex", applied, "deferSync", f.noSync)
 	return f, nil
 }
 
@@ -100,9 +138,10 @@ func restorePath(path string) string { return path + ".restore" }
 // not synced (rebuilt at open, as etcd does) to cut write amplification;
 // the large initial mmap keeps long snapshot reads from blocking the
 // writer when the file grows.
-func boltOptions(timeout time.Duration) *bolt.Options {
+func boltOptions(timeout time.Duration, noSync bool) *bolt.Options {
 	return &bolt.Options{
 		Timeout:         timeout,
+		NoSync:          noSync,
 		NoFreelistSync:  true,
 		FreelistType:    bolt.FreelistMapType,
 		InitialMmapSize: 1 << 30,
@@ -110,8 +149,8 @@ func boltOptions(timeout time.Duration) *bolt.Options {
 }
 
 // openDB opens path, creates missing buckets and returns the applied index.
-func openDB(path string, timeout time.Duration) (*bolt.DB, uint64, error) {
-	db, err := bolt.Open(path, 0o600, boltOptions(timeout))
+func openDB(path string, timeout time.Duration, noSync bool) (*bolt.DB, uint64, error) {
+	db, err := bolt.Open(path, 0o600, boltOptions(timeout, noSync))
 	if err != nil {
 		return nil, 0, fmt.Errorf("meta: open %s: %w", path, err)
 	}
@@ -148,13 +187,21 @@ func (f *FSM) Close() error {
 	if f.db == nil {
 		return nil
 	}
-	err := f.db.Close()
+	var err error
+	if f.noSync {
+		err = f.db.Sync()
+	}
+	err = errors.Join(err, f.db.Close())
+	if f.noSync && err == nil {
+		// Only once everything is on disk.
+		err = removeMarker(f.path)
+	}
 	f.db = nil
 	return err
 }
 
 // AppliedIndex returns the index of the last log entry applied (and
-// committed to disk). A restarted node resumes numbering after it, and
+// committed to bbolt; to disk unless DeferSync). A restarted node resumes numbering after it, and
 // entries at or below it are skipped when raft replays its log.
 func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }
 
@@ -165,7 +212,7 @@ func (f *FSM) Apply(l *raft.Log) interface{} {
 
 // ApplyBatch implements raft.BatchingFSM: it applies the entries in order,
 // each one atomically and deterministically, and commits them all in one
-// bbolt transaction (one fsync) together with the new applied index. Entries
+// bbolt transaction (one fsync, none with DeferSync) together with the new applied index. Entries
 // at or below the applied index are skipped (CodeSkipped), which makes a
 // replay of the raft log after a restart harmless. Each result is a *Result,
 // or nil for non-command entries.

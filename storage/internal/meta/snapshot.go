@@ -89,7 +89,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if err := snapstream.SyncDir(filepath.Dir(f.path)); err != nil {
 		return err
 	}
-	db, got, err := openDB(f.path, 0)
+	db, got, err := openDB(f.path, 0, f.noSync)
 	if err != nil {
 		return fmt.Errorf("meta: restore: reopen: %w", err)
 	}
@@ -106,8 +106,8 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 // buildFromSnapshot writes the snapshot in r into a new bbolt file at path
 // and returns the applied index it carries.
 func buildFromSnapshot(path string, r io.Reader) (_ uint64, err error) {
-	opts := boltOptions(0)
-	opts.NoSync = true // one Sync at the end instead of one per batch
+	opts := boltOptions(0, true)
+	// NoSync: one Sync at the end instead of one per batch.
 	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {
 		return 0, fmt.Errorf("meta: restore: %w", err)
