@@ -124,7 +124,7 @@ func TestDevRegion(t *testing.T) {
 	}
 	// Each node has its own data directory, and the root key is kept.
 	for _, n := range []string{"node-1", "node-2", "node-3"} {
-		if _, err := os.Stat(filepath.Join(data, n, "raft", "raft.db")); err != nil {
+		if _, err := os.Stat(filepath.Join(data, n, "raft", "wal")); err != nil {
 			t.Fatalf("%s: %v", n, err)
 		}
 	}

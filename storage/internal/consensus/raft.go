@@ -8,15 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/koss-io/koss/storage/internal/peer"
 )
@@ -54,7 +51,7 @@ type RaftConfig struct {
 	// NodeID is this node's raft server id; it never changes for a data
 	// directory.
 	NodeID string
-	// Dir holds the raft log and stable store (raft.db) and snapshots.
+	// Dir holds the raft log and stable store (a WAL, logstore.go) and snapshots.
 	// It may sit on another disk than the blobs: big blob writes then do
 	// not stall the log's fsyncs.
 	Dir string
@@ -245,7 +242,7 @@ type Raft struct {
 	fsm      *notifyingFSM
 	raft     *raft.Raft
 	trans    *raft.NetworkTransport
-	store    *raftboltdb.BoltStore
+	store    *walStore
 	logs     raft.LogStore
 	observer *raft.Observer
 
@@ -293,16 +290,9 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 	}
 	hl := newHCLog(lg, "raft")
 
-	store, err := raftboltdb.New(raftboltdb.Options{
-		Path: filepath.Join(cfg.Dir, "raft.db"),
-		BoltOptions: &bolt.Options{
-			Timeout:        5 * time.Second,
-			NoFreelistSync: true,
-			FreelistType:   bolt.FreelistMapType,
-		},
-	})
+	store, err := openLogStore(cfg.Dir, lg, hl) // logstore.go
 	if err != nil {
-		return nil, fmt.Errorf("consensus: open raft log: %w", err)
+		return nil, err
 	}
 	cleanup := []func(){func() { _ = store.Close() }}
 	fail := func(err error) (*Raft, error) {

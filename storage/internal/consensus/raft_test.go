@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"github.com/hashicorp/raft-wal/migrate"
 	"os"
 	"path/filepath"
 	"slices"
@@ -700,5 +702,71 @@ func TestRaftRebuildsAStoreLostWithItsMachine(t *testing.T) {
 	}
 	if !strings.Contains(c.logs.String(), "discarding it so raft rebuilds it") {
 		t.Fatal("the torn store was not discarded (no log line says so)")
+	}
+}
+
+// TestRaftMovesABoltLogToTheWAL checks the upgrade of a member whose raft
+// log is still in raft-boltdb (what kossd wrote before the WAL): it starts
+// with every entry and its term, and raft.db is gone. What must never
+// happen: a committed entry or the member's vote lost in the move.
+func TestRaftMovesABoltLogToTheWAL(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.waitLeader()
+	f := c.followers(leader)[0]
+	c.mustOK(leader, createBucket("moved"))
+	for i := range 20 {
+		c.mustOK(c.order[i%3], putInline("moved", fmt.Sprintf("k%02d", i), "v"))
+	}
+	if err := c.readBucket(f, "moved"); err != nil {
+		t.Fatal(err)
+	}
+	term := c.node(f).raft.raft.CurrentTerm()
+	c.stop(f)
+
+	// Turn f's WAL back into the raft-boltdb store an older kossd left,
+	// and drop its state machine so that only the log can rebuild it.
+	dir := filepath.Join(c.nodes[f].dir, "raft")
+	w, err := openWAL(filepath.Join(dir, walDir), newHCLog(c.lg, "raft"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := raftboltdb.NewBoltStore(filepath.Join(dir, boltLogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.CopyLogs(context.Background(), b, w, 1<<20, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := copyStable(b, w); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := b.LastIndex()
+	_ = w.Close()
+	_ = b.Close()
+	if err := os.RemoveAll(filepath.Join(dir, walDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(c.nodes[f].dir, "meta.db")); err != nil {
+		t.Fatal(err)
+	}
+	// A move that a crash interrupted is made again.
+	if err := os.MkdirAll(filepath.Join(dir, walMigrating), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	c.start(f, nil)
+	if _, err := os.Stat(filepath.Join(dir, boltLogFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("raft.db still there after the move (%v)", err)
+	}
+	if got := c.node(f).raft.raft.CurrentTerm(); got < term {
+		t.Fatalf("term %d after the move, was %d", got, term)
+	}
+	eventually(t, 30*time.Second, func() error { return c.readBucket(f, "moved") })
+	list, err := c.node(f).fsm.ListObjects("moved", meta.ListOptions{MaxKeys: 1000})
+	if err != nil || len(list.Objects) != 20 {
+		t.Fatalf("%s rebuilt from its moved log (%d entries) lists %d objects (%v), want 20", f, entries, len(list.Objects), err)
+	}
+	if !strings.Contains(c.logs.String(), "Moved the raft log from raft-boltdb to the WAL") {
+		t.Fatal("no log line tells of the move")
 	}
 }
