@@ -59,6 +59,9 @@ func main() {
 	mpRounds := flag.Int("multipart-rounds", 3, "uploads per multipart row, each between two raw-disk runs of the same bytes")
 	idleFor := flag.Duration("idle", 20*time.Second, "how long the idle Region's CPU is measured, before any load (0 skips it)")
 	idleOnly := flag.Bool("idle-only", false, "measure only the idle Region's CPU")
+	regionOnly := flag.Bool("region-only", false, "measure only the Region's rows (to profile it: no raw disk, do-nothing or single-node rows, so no shares)")
+	smallOnly := flag.Bool("small-only", false, "measure only 4 KiB objects")
+	withS3 := flag.Bool("s3", true, "measure the S3 rows beside the OSS rows")
 	flag.Parse()
 
 	work := *dir
@@ -71,6 +74,9 @@ func main() {
 		defer os.RemoveAll(work)
 	}
 	sizes := []int{4 << 10, 4 << 20}
+	if *smallOnly {
+		sizes = sizes[:1]
+	}
 	clients := []int{1, 16}
 	var results []result
 	if *idleOnly {
@@ -78,33 +84,10 @@ func main() {
 		return
 	}
 
-	fmt.Fprintf(os.Stderr, ">> raw disk baseline in %s\n", work)
-	for _, size := range sizes {
-		for _, n := range clients {
-			r := rawDisk(filepath.Join(work, "raw"), size, n, *duration)
-			progress(r)
-			results = append(results, r)
-		}
-	}
-
-	nothing, nothingPid, stopNothing := startNothing()
-	fmt.Fprintf(os.Stderr, ">> do-nothing HTTP server at %s\n", nothing)
-	results = append(results, measureNode(nothingTarget, []string{nothing}, []int{nothingPid}, sizes, clients, *duration)...)
-	stopNothing()
-
 	ctx := context.Background()
-	p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "kossd"), LogPath: filepath.Join(work, "kossd.log"), Quiet: true})
-	if err != nil {
-		fail(err)
+	if !*regionOnly {
+		results = measureBaselinesAndNode(ctx, *kossd, work, sizes, clients, *duration, *withS3, *mpSize, *mpRounds, *mpParallel)
 	}
-	defer p.Stop()
-	fmt.Fprintf(os.Stderr, ">> kossd (1 node) at %s\n", p.Endpoint())
-	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, []int{p.Pid()}, sizes, clients, *duration)...)
-	results = append(results, measureS3("kossd 1 node", []string{p.Endpoint()}, []int{p.Pid()}, sizes, clients, *duration)...) // s3.go
-	if *mpSize > 0 {
-		results = append(results, measureUploads("kossd 1 node", p.Endpoint(), filepath.Join(work, "raw"), *mpRounds, 1, *mpSize, *mpParallel)...)
-	}
-	p.Stop()
 
 	region, err := kossdproc.StartRegion(ctx, *nodes, kossdproc.Options{Binary: *kossd, DataDir: filepath.Join(work, "region"), Quiet: true})
 	if err != nil {
@@ -125,7 +108,9 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, ">> %s at %v (clients spread over the nodes)\n", target, endpoints)
 	results = append(results, measureNode(target, endpoints, pids, sizes, clients, *duration)...)
-	results = append(results, measureS3(target, endpoints, pids, sizes, clients, *duration)...) // s3.go
+	if *withS3 {
+		results = append(results, measureS3(target, endpoints, pids, sizes, clients, *duration)...) // s3.go
+	}
 	if *mpSize > 0 {
 		results = append(results, measureUploads(target, endpoints[0], filepath.Join(work, "raw"), *mpRounds, min(len(endpoints), 3), *mpSize, *mpParallel)...)
 	}
@@ -134,6 +119,40 @@ func main() {
 	printTargets(results, *nodes, *mpSize, *mpParallel)
 	printS3Targets(results) // s3.go
 	printIdle(os.Stdout, target, idle, *idleFor)
+}
+
+// measureBaselinesAndNode measures what the Region's rows are compared
+// with: the raw disk, the do-nothing server and a single kossd.
+func measureBaselinesAndNode(ctx context.Context, kossd, work string, sizes, clients []int, d time.Duration, withS3 bool, mpSize int64, mpRounds, mpParallel int) []result {
+	var results []result
+	fmt.Fprintf(os.Stderr, ">> raw disk baseline in %s\n", work)
+	for _, size := range sizes {
+		for _, n := range clients {
+			r := rawDisk(filepath.Join(work, "raw"), size, n, d)
+			progress(r)
+			results = append(results, r)
+		}
+	}
+
+	nothing, nothingPid, stopNothing := startNothing()
+	fmt.Fprintf(os.Stderr, ">> do-nothing HTTP server at %s\n", nothing)
+	results = append(results, measureNode(nothingTarget, []string{nothing}, []int{nothingPid}, sizes, clients, d)...)
+	stopNothing()
+
+	p, err := kossdproc.Start(ctx, kossdproc.Options{Binary: kossd, DataDir: filepath.Join(work, "kossd"), LogPath: filepath.Join(work, "kossd.log"), Quiet: true})
+	if err != nil {
+		fail(err)
+	}
+	defer p.Stop()
+	fmt.Fprintf(os.Stderr, ">> kossd (1 node) at %s\n", p.Endpoint())
+	results = append(results, measureNode("kossd 1 node", []string{p.Endpoint()}, []int{p.Pid()}, sizes, clients, d)...)
+	if withS3 {
+		results = append(results, measureS3("kossd 1 node", []string{p.Endpoint()}, []int{p.Pid()}, sizes, clients, d)...) // s3.go
+	}
+	if mpSize > 0 {
+		results = append(results, measureUploads("kossd 1 node", p.Endpoint(), filepath.Join(work, "raw"), mpRounds, 1, mpSize, mpParallel)...)
+	}
+	return results
 }
 
 // nothingTarget names the do-nothing server's rows (nothing.go).
