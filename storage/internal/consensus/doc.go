@@ -4,9 +4,10 @@
 //
 //   - singlenode.Proposer (package consensus/singlenode), for a node that
 //     runs alone.
-//   - Raft, for a Region: hashicorp/raft over a raft-boltdb log and stable
-//     store and a file snapshot store in its own directory, talking to the
-//     other nodes through the peer port.
+//   - Raft, for a Region: hashicorp/raft over a hashicorp/raft-wal log and
+//     stable store (one fsync per append; a node with an older raft-boltdb
+//     store moves it at start, logstore.go) and a file snapshot store in its
+//     own directory, talking to the other nodes through the peer port.
 //
 // The package knows nothing of the state machine's command types: it moves
 // opaque byte slices and hands back whatever the state machine returns

@@ -228,7 +228,7 @@ func (c RaftConfig) raftConfig(lg *hclogAdapter) *raft.Config {
 	return rc
 }
 
-// Raft is the replicated proposer: hashicorp/raft over a raft-boltdb log,
+// Raft is the replicated proposer: hashicorp/raft over a raft-wal log,
 // file snapshots and the peer port, feeding the state machine. Any node
 // accepts Propose and Barrier: followers forward to the leader. It is safe
 // for concurrent use.
