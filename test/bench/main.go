@@ -155,18 +155,24 @@ func measureBaselinesAndNode(ctx context.Context, kossd, work string, sizes, cli
 	return results
 }
 
-// nothingTarget names the do-nothing server's rows (nothing.go).
-const nothingTarget = "do-nothing HTTP"
+// nothingTarget names the do-nothing server's rows (nothing.go), and
+// singleTarget a single kossd's.
+const (
+	nothingTarget = "do-nothing HTTP"
+	singleTarget  = "kossd 1 node"
+)
 
 // goal is a speed goal from the issues: at least minOps ops/s, at least
-// minRawShare of the raw disk's MiB/s (see rawShare), or at least
-// minNothingShare of the do-nothing server's ops/s.
+// minRawShare of the raw disk's MiB/s (see rawShare), at least
+// minNothingShare of the do-nothing server's ops/s, or at least
+// minNodeShare of a single node's ops/s.
 type goal struct {
 	target, op      string
 	size, clients   int
 	minOps          float64
 	minRawShare     float64
 	minNothingShare float64
+	minNodeShare    float64
 }
 
 // describe names the goal; replicas is how many copies r's target writes.
@@ -181,6 +187,8 @@ func (g goal) describe(replicas int) string {
 		want = fmt.Sprintf(">= %.0f%% of %s", 100*g.minRawShare, rawLabel(replicas))
 	case g.minNothingShare > 0:
 		want = fmt.Sprintf(">= %.0f%% of %s", 100*g.minNothingShare, nothingTarget)
+	case g.minNodeShare > 0:
+		want = fmt.Sprintf(">= %.0f%% of %s", 100*g.minNodeShare, singleTarget)
 	}
 	if g.op == opMultipart {
 		return fmt.Sprintf("%s: %s multipart upload %s (%s parts, %d in flight)", g.target, human(g.size), want, human(multipartPartSize), g.clients)
@@ -212,6 +220,15 @@ func printTargets(results []result, nodes int, mpSize int64, mpParallel int) {
 		{target: "kossd 1 node", op: "GET", size: 4 << 10, clients: 16, minNothingShare: 0.6},
 		{target: region, op: "GET", size: 4 << 10, clients: 16, minNothingShare: 0.5},
 		{target: region, op: opMultipart, size: int(mpSize), clients: mpParallel, minRawShare: 0.8}, // 1 GiB by default
+		// Issue 16's targets for a Region.
+		{target: region, op: "PUT", size: 4 << 10, clients: 1, minOps: 400},
+		{target: region, op: "PUT", size: 4 << 10, clients: 16, minOps: 2000},
+		{target: region, op: "PUT", size: 4 << 10, clients: 1, minNodeShare: 0.35},
+		{target: region, op: "PUT", size: 4 << 10, clients: 16, minNodeShare: 0.5},
+		{target: region, op: "GET", size: 4 << 10, clients: 1, minNothingShare: 0.7},
+		{target: region, op: "GET", size: 4 << 10, clients: 16, minNothingShare: 0.6},
+		{target: region, op: "PUT", size: 4 << 20, clients: 1, minRawShare: 0.8},
+		{target: region, op: "PUT", size: 4 << 20, clients: 16, minRawShare: 0.8},
 	}
 	raw := rawBaseline(results)
 	fmt.Println()
@@ -230,6 +247,9 @@ func printTargets(results []result, nodes int, mpSize int64, mpParallel int) {
 			case g.minNothingShare > 0:
 				share, ok := nothingShare(r, results)
 				got, met = fmt.Sprintf("%.0f%% of %s", 100*share, nothingTarget), ok && share >= g.minNothingShare
+			case g.minNodeShare > 0:
+				share, ok := targetShare(r, results, singleTarget)
+				got, met = fmt.Sprintf("%.0f%% of %s", 100*share, singleTarget), ok && share >= g.minNodeShare
 			}
 			verdict := "met"
 			if !met {
@@ -269,8 +289,14 @@ func rawShare(r result, raw map[[2]int]float64) (float64, bool) {
 // nothingShare is r's ops/s as a share of the do-nothing server's for the
 // same operation, size and client count.
 func nothingShare(r result, results []result) (float64, bool) {
+	return targetShare(r, results, nothingTarget)
+}
+
+// targetShare is r's ops/s as a share of target's for the same operation,
+// size and client count.
+func targetShare(r result, results []result, target string) (float64, bool) {
 	for _, n := range results {
-		if n.target == nothingTarget && n.op == r.op && n.size == r.size && n.clients == r.clients && n.opsPerSec() > 0 {
+		if n.target == target && n.op == r.op && n.size == r.size && n.clients == r.clients && n.opsPerSec() > 0 {
 			return r.opsPerSec() / n.opsPerSec(), true
 		}
 	}
