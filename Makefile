@@ -84,6 +84,11 @@ test-storage: build ## Run only the storage engine tests (no Kubernetes), then t
 	KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) ./storage/... ./test/storage/...
 	KOSS_TEST_NODES=3 KOSSD_BIN=$(LOCALBIN)/kossd go test $(GO_TEST_FLAGS) -count=1 ./test/storage/...
 
+BENCH_SCALE_OBJECTS ?= 1000000
+.PHONY: bench-scale
+bench-scale: build ## Fill one bucket of a 3-node Region to BENCH_SCALE_OBJECTS (1M) objects of 1 KiB: latencies, memory and disk per object at 10K, 100K, 1M; restart and catch-up times.
+	go run ./test/bench --kossd $(LOCALBIN)/kossd --scale $(BENCH_SCALE_OBJECTS)
+
 .PHONY: bench-idle
 bench-idle: build ## Measure an idle 3-node Region's CPU per node (goal: at most 1% of a core each).
 	go run ./test/bench --kossd $(LOCALBIN)/kossd --idle-only --idle 30s

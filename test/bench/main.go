@@ -62,6 +62,8 @@ func main() {
 	regionOnly := flag.Bool("region-only", false, "measure only the Region's rows (to profile it: no raw disk, do-nothing or single-node rows, so no shares)")
 	smallOnly := flag.Bool("small-only", false, "measure only 4 KiB objects")
 	withS3 := flag.Bool("s3", true, "measure the S3 rows beside the OSS rows")
+	scale := flag.Int64("scale", 0, "instead of the rows: fill one bucket of the Region with this many 1 KiB objects, measuring at 10K, 100K, ... (make bench-scale)")
+	scaleProbe := flag.Duration("scale-probe", 5*time.Second, "how long each operation is measured at each -scale checkpoint")
 	flag.Parse()
 
 	work := *dir
@@ -81,6 +83,10 @@ func main() {
 	var results []result
 	if *idleOnly {
 		measureRegionIdle(*kossd, work, *nodes, max(*idleFor, time.Second))
+		return
+	}
+	if *scale > 0 {
+		measureScale(*kossd, work, *nodes, *scale, *scaleProbe) // scale.go
 		return
 	}
 
