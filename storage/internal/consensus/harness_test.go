@@ -313,6 +313,18 @@ func (c *testCluster) mustOK(id string, cmd []byte) *record.Result {
 	return res
 }
 
+// putThroughEveryNode writes n small objects named prefix00.. into bucket,
+// proposing on each node in turn, then waits until reader has them all.
+func (c *testCluster) putThroughEveryNode(reader, bucket, prefix string, n int) {
+	c.t.Helper()
+	for i := range n {
+		c.mustOK(c.order[i%len(c.order)], putInline(bucket, fmt.Sprintf("%s%02d", prefix, i), "v"))
+	}
+	if err := c.readBucket(reader, bucket); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 // readBucket runs a read barrier on id and then reads the bucket there.
 func (c *testCluster) readBucket(id, bucket string) error {
 	nd := c.node(id)

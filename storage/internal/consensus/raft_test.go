@@ -667,22 +667,12 @@ func TestRaftRebuildsAStoreLostWithItsMachine(t *testing.T) {
 	leader := c.waitLeader()
 	f := c.followers(leader)[0]
 	c.mustOK(leader, createBucket("torn"))
-	for i := range 10 {
-		c.mustOK(c.order[i%3], putInline("torn", fmt.Sprintf("a%02d", i), "v"))
-	}
-	if err := c.readBucket(f, "torn"); err != nil {
-		t.Fatal(err)
-	}
+	c.putThroughEveryNode(f, "torn", "a", 10)
 	// Part of the state in f's snapshot, the rest only in the log after it.
 	if err := c.node(f).raft.raft.Snapshot().Error(); err != nil {
 		t.Fatalf("snapshot on %s: %v", f, err)
 	}
-	for i := range 10 {
-		c.mustOK(c.order[i%3], putInline("torn", fmt.Sprintf("b%02d", i), "v"))
-	}
-	if err := c.readBucket(f, "torn"); err != nil {
-		t.Fatal(err)
-	}
+	c.putThroughEveryNode(f, "torn", "b", 10)
 	c.stop(f)
 
 	// The machine stopped with the store unsynced: its marker names an
@@ -714,12 +704,7 @@ func TestRaftMovesABoltLogToTheWAL(t *testing.T) {
 	leader := c.waitLeader()
 	f := c.followers(leader)[0]
 	c.mustOK(leader, createBucket("moved"))
-	for i := range 20 {
-		c.mustOK(c.order[i%3], putInline("moved", fmt.Sprintf("k%02d", i), "v"))
-	}
-	if err := c.readBucket(f, "moved"); err != nil {
-		t.Fatal(err)
-	}
+	c.putThroughEveryNode(f, "moved", "k", 20)
 	term := c.node(f).raft.raft.CurrentTerm()
 	c.stop(f)
 
