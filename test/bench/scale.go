@@ -81,6 +81,7 @@ func measureScale(kossd, work string, n int, target int64, probe time.Duration) 
 		fillTo(client, endpoints, body, &filled, cp, start)
 		fmt.Fprintf(os.Stderr, ">> %d objects: probing PUT, GET, HEAD and LIST for %s each\n", cp, probe)
 		points = append(points, probeAt(client, endpoints, region, body, cp, probe))
+		printPoints(os.Stderr, points[len(points)-1:]) // as it goes: a million objects take a while
 	}
 	restart, catchUp := restartAndWipe(region, endpoints)
 	printScale(os.Stdout, points, restart, catchUp, n)
@@ -324,6 +325,21 @@ func restartAndWipe(region []*kossdproc.Process, endpoints []string) (restart, c
 }
 
 func printScale(w io.Writer, points []scalePoint, restart, catchUp time.Duration, n int) {
+	printPoints(w, points)
+	fmt.Fprintf(w, "\n%d-node Region of 1 KiB objects; memory and disk per object include the process's fixed part.\n", n)
+	fmt.Fprintf(w, "restart of a member to ready: %s; a wiped member caught up in %s\n", restart.Round(time.Millisecond), catchUp.Round(time.Millisecond))
+	if len(points) > 1 {
+		first, last := points[0], points[len(points)-1]
+		fmt.Fprintf(w, "p99 from %d to %d objects:", first.objects, last.objects)
+		for _, op := range []string{"PUT", "GET", "HEAD", "LIST"} {
+			fmt.Fprintf(w, " %s %.2fx", op, float64(last.lat[op].p99)/float64(max(first.lat[op].p99, 1)))
+		}
+		fmt.Fprintln(w, " (goal: at most 1.5x)")
+	}
+}
+
+// printPoints prints the checkpoints' table.
+func printPoints(w io.Writer, points []scalePoint) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "objects\tPUT p50\tp99\tGET p50\tp99\tHEAD p50\tp99\tLIST p50\tp99\tnode\tRSS anon\tRSS files\tdisk\tanon/object\tdisk/object\t\n")
 	for _, pt := range points {
@@ -344,16 +360,6 @@ func printScale(w io.Writer, points []scalePoint, restart, catchUp time.Duration
 		}
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(w, "\n%d-node Region of 1 KiB objects; memory and disk per object include the process's fixed part.\n", n)
-	fmt.Fprintf(w, "restart of a member to ready: %s; a wiped member caught up in %s\n", restart.Round(time.Millisecond), catchUp.Round(time.Millisecond))
-	if len(points) > 1 {
-		first, last := points[0], points[len(points)-1]
-		fmt.Fprintf(w, "p99 from %d to %d objects:", first.objects, last.objects)
-		for _, op := range []string{"PUT", "GET", "HEAD", "LIST"} {
-			fmt.Fprintf(w, " %s %.2fx", op, float64(last.lat[op].p99)/float64(max(first.lat[op].p99, 1)))
-		}
-		fmt.Fprintln(w, " (goal: at most 1.5x)")
-	}
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
