@@ -103,7 +103,9 @@
 // passes (object/lifecycle), segmented reads (object/segread) and
 // multipart uploads (object/multipart), over the Layer's contract
 // (object/internal/layer); meta's command handlers and bbolt layout
-// (meta/internal/apply, meta/internal/schema); record's encoding
+// (meta/internal/apply, meta/internal/schema); consensus's raft log and
+// stable store (consensus/raftlog) and its hclog-to-slog adapter
+// (consensus/hcslog); record's encoding
 // primitives, configuration values and stored records
 // (meta/record/internal/...).
 //

@@ -6,7 +6,7 @@
 //     runs alone.
 //   - Raft, for a Region: hashicorp/raft over a hashicorp/raft-wal log and
 //     stable store (one fsync per append; a node with an older raft-boltdb
-//     store moves it at start, logstore.go) and a file snapshot store in its
+//     store moves it at start, package raftlog) and a file snapshot store in its
 //     own directory, talking to the other nodes through the peer port.
 //
 // The package knows nothing of the state machine's command types: it moves

@@ -13,8 +13,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 
+	"github.com/koss-io/koss/storage/internal/consensus/hcslog"
+	"github.com/koss-io/koss/storage/internal/consensus/raftlog"
 	"github.com/koss-io/koss/storage/internal/peer"
 )
 
@@ -51,7 +54,7 @@ type RaftConfig struct {
 	// NodeID is this node's raft server id; it never changes for a data
 	// directory.
 	NodeID string
-	// Dir holds the raft log and stable store (a WAL, logstore.go) and snapshots.
+	// Dir holds the raft log and stable store (a WAL, package raftlog) and snapshots.
 	// It may sit on another disk than the blobs: big blob writes then do
 	// not stall the log's fsyncs.
 	Dir string
@@ -199,7 +202,7 @@ func (c RaftConfig) Validate() error {
 }
 
 // raftConfig is the hashicorp/raft configuration for c.
-func (c RaftConfig) raftConfig(lg *hclogAdapter) *raft.Config {
+func (c RaftConfig) raftConfig(lg hclog.Logger) *raft.Config {
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(c.NodeID)
 	rc.HeartbeatTimeout = c.HeartbeatTimeout
@@ -242,7 +245,7 @@ type Raft struct {
 	fsm      *notifyingFSM
 	raft     *raft.Raft
 	trans    *raft.NetworkTransport
-	store    *walStore
+	store    *raftlog.Store
 	logs     raft.LogStore
 	observer *raft.Observer
 
@@ -288,9 +291,9 @@ func NewRaft(cfg RaftConfig) (*Raft, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("consensus: %w", err)
 	}
-	hl := newHCLog(lg, "raft")
+	hl := hcslog.New(lg, "raft")
 
-	store, err := openLogStore(cfg.Dir, lg, hl) // logstore.go
+	store, err := raftlog.Open(cfg.Dir, lg, hl)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	"github.com/hashicorp/raft-wal/migrate"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +13,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"github.com/hashicorp/raft-wal/migrate"
 
+	"github.com/koss-io/koss/storage/internal/consensus/hcslog"
+	"github.com/koss-io/koss/storage/internal/consensus/raftlog"
 	"github.com/koss-io/koss/storage/internal/meta"
 	"github.com/koss-io/koss/storage/internal/meta/record"
 )
@@ -711,36 +713,36 @@ func TestRaftMovesABoltLogToTheWAL(t *testing.T) {
 	// Turn f's WAL back into the raft-boltdb store an older kossd left,
 	// and drop its state machine so that only the log can rebuild it.
 	dir := filepath.Join(c.nodes[f].dir, "raft")
-	w, err := openWAL(filepath.Join(dir, walDir), newHCLog(c.lg, "raft"))
+	w, err := raftlog.OpenWAL(filepath.Join(dir, raftlog.Dir), hcslog.New(c.lg, "raft"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := raftboltdb.NewBoltStore(filepath.Join(dir, boltLogFile))
+	b, err := raftboltdb.NewBoltStore(filepath.Join(dir, raftlog.BoltFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := migrate.CopyLogs(context.Background(), b, w, 1<<20, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := copyStable(b, w); err != nil {
+	if err := raftlog.CopyStable(b, w); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := b.LastIndex()
 	_ = w.Close()
 	_ = b.Close()
-	if err := os.RemoveAll(filepath.Join(dir, walDir)); err != nil {
+	if err := os.RemoveAll(filepath.Join(dir, raftlog.Dir)); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(c.nodes[f].dir, "meta.db")); err != nil {
 		t.Fatal(err)
 	}
 	// A move that a crash interrupted is made again.
-	if err := os.MkdirAll(filepath.Join(dir, walMigrating), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, raftlog.MigratingDir), 0o755); err != nil {
 		t.Fatal(err)
 	}
 
 	c.start(f, nil)
-	if _, err := os.Stat(filepath.Join(dir, boltLogFile)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, raftlog.BoltFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("raft.db still there after the move (%v)", err)
 	}
 	if got := c.node(f).raft.raft.CurrentTerm(); got < term {
