@@ -60,23 +60,24 @@ func bootID() ([]byte, error) {
 func markerPath(path string) string { return path + ".unsynced" }
 
 // checkMarker looks at the marker beside path before the store opens. It
-// reports whether the store must be discarded (written without fsync in
-// another boot and not closed), and with deferSync off, fails instead.
-func checkMarker(path string, boot []byte, deferSync bool) (discard bool, err error) {
+// reports whether there is one, and whether the store must be discarded
+// (written without fsync in another boot and not closed); with deferSync
+// off, the latter fails instead.
+func checkMarker(path string, boot []byte, deferSync bool) (found, discard bool, err error) {
 	got, err := os.ReadFile(markerPath(path))
 	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
+		return false, false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("meta: %w", err)
+		return false, false, fmt.Errorf("meta: %w", err)
 	}
 	if boot != nil && bytes.Equal(bytes.TrimSpace(got), boot) {
-		return false, nil // a crash in this boot: the kernel kept every write
+		return true, false, nil // a crash in this boot: the kernel kept every write
 	}
 	if !deferSync {
-		return false, fmt.Errorf("%w (%s)", ErrTornStore, markerPath(path))
+		return true, false, fmt.Errorf("%w (%s)", ErrTornStore, markerPath(path))
 	}
-	return true, nil
+	return true, true, nil
 }
 
 // writeMarker records boot beside path, durably, before any unsynced commit.

@@ -94,7 +94,7 @@ func New(cfg Config) (*FSM, error) {
 		f.lg.Warn("No boot id, so the metadata store fsyncs every commit", "error", err)
 		cfg.DeferSync = false
 	}
-	discard, err := checkMarker(cfg.Path, boot, cfg.DeferSync)
+	marked, discard, err := checkMarker(cfg.Path, boot, cfg.DeferSync)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func New(cfg Config) (*FSM, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !f.noSync {
+	if marked && !f.noSync {
 		// A marker of this boot (a crash while deferring): the store is
 		// whole; make it durable before it fsyncs on its own.
 		if err := db.Sync(); err != nil {
